@@ -1,0 +1,17 @@
+export type {
+  NodeId,
+  GroupName,
+  GroupState,
+  Priority,
+  GroupConfig,
+  ElectionConfig,
+  PeerGroupState,
+  PeerLostReason,
+  OperatorCommand,
+  ElectionEvent,
+  TransitionReason,
+  RefusalCode,
+  ElectionAction,
+  GroupStatus,
+  ElectionStatus,
+} from './types.js';

@@ -1,0 +1,106 @@
+// The heartbeat mesh's public contract, wired by packages/vipd. The mesh knows nothing of
+// the election: group state is carried as opaque-but-typed data, structurally equal to
+// @vipd/election's PeerGroupState so the daemon can pass it straight through.
+
+export type GroupWireState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'MAINTENANCE';
+
+export interface WireGroupState {
+  readonly priority: number;
+  readonly state: GroupWireState;
+  readonly epoch: number;
+}
+
+export interface PeerAddress {
+  readonly id: string;
+  /** host:port ([v6]:port for IPv6). */
+  readonly address: string;
+}
+
+export interface TlsOptions {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** CA that signed every node's certificate; both ends are verified. */
+  readonly caFile: string;
+}
+
+/** Minimal logger surface (pino-compatible): object first, then the message. */
+export interface MeshLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface HeartbeatMeshOptions {
+  readonly clusterName: string;
+  readonly nodeId: string;
+  /** host:port to listen on; port 0 picks a free port (tests). */
+  readonly listen: string;
+  readonly peers: readonly PeerAddress[];
+  /** Shared cluster key (HMAC-SHA256). Never logged. */
+  readonly key: Uint8Array;
+  readonly intervalMs: number;
+  readonly downMultiplier: number;
+  readonly tls?: TlsOptions;
+  readonly logger?: MeshLogger;
+}
+
+export type PeerDownReason = 'silent' | 'closed';
+
+export type RejectReason =
+  | 'bad-mac'
+  | 'unknown-node'
+  | 'wrong-cluster'
+  | 'replay'
+  | 'stale'
+  | 'oversized'
+  | 'truncated'
+  | 'bad-version'
+  | 'malformed';
+
+export interface HeartbeatReceived {
+  readonly from: string;
+  readonly incarnation: string;
+  readonly seq: number;
+  readonly sentAtMs: number;
+  readonly receivedAtMs: number;
+  readonly groups: Readonly<Record<string, WireGroupState>>;
+}
+
+export interface PeerStatus {
+  readonly id: string;
+  readonly address: string;
+  readonly up: boolean;
+  readonly rttMs: number | null;
+  readonly jitterMs: number | null;
+  readonly lastHeartbeatAtMs: number | null;
+  readonly incarnation: string | null;
+}
+
+export interface HeartbeatMeshEvents {
+  'peer-up': [peer: string];
+  'peer-down': [peer: string, reason: PeerDownReason];
+  heartbeat: [heartbeat: HeartbeatReceived];
+  rejected: [reason: RejectReason, peer: string | null, remote: string];
+  sent: [peer: string];
+}
+
+export interface HeartbeatMesh {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Replace the state carried by every following heartbeat. */
+  setLocalState(groups: Readonly<Record<string, WireGroupState>>): void;
+  /** Send the current state to every connected peer now (state changed). */
+  sendNow(): void;
+  peers(): readonly PeerStatus[];
+  /** The bound listen port (useful with port 0). */
+  port(): number;
+  on<E extends keyof HeartbeatMeshEvents>(
+    event: E,
+    listener: (...args: HeartbeatMeshEvents[E]) => void,
+  ): this;
+  off<E extends keyof HeartbeatMeshEvents>(
+    event: E,
+    listener: (...args: HeartbeatMeshEvents[E]) => void,
+  ): this;
+}

@@ -1,0 +1,1 @@
+export { VIPD_VERSION } from './version.js';
