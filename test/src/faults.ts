@@ -1,0 +1,164 @@
+import { runCommand } from './command.js';
+import { LabError } from './errors.js';
+import type { LabHost } from './lab.js';
+import type { LabProcess } from './lab-process.js';
+
+/** Linux bridge port states (`bridge link set … state N`). */
+const PORT_DISABLED = 0;
+const PORT_FORWARDING = 3;
+
+const TABLE = 'lab_faults';
+const PARTITION_CHAIN = 'partition';
+const LOSS_CHAIN = 'loss';
+
+export type LossDirection = 'from-host' | 'to-host' | 'both';
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Faults applied on the lab's switch (the bridge namespace), so the nodes see exactly what
+ * they would on a real LAN: nothing at all (silent death, partition, loss) or a carrier
+ * change (link flap). netem is not built into this kernel, so there is no fixed-delay
+ * fault; `stallProcess` (SIGSTOP for N ms) stands in for a node that answers late.
+ */
+export class FaultInjector {
+  private tableReady: Promise<void> | undefined;
+
+  constructor(private readonly bridgeNetns: string) {}
+
+  private bridgeCommand(argv: readonly string[]): Promise<unknown> {
+    return runCommand(['ip', 'netns', 'exec', this.bridgeNetns, ...argv]);
+  }
+
+  private setPortState(host: LabHost, state: number): Promise<unknown> {
+    return this.bridgeCommand([
+      'bridge',
+      'link',
+      'set',
+      'dev',
+      host.bridgePort,
+      'state',
+      String(state),
+    ]);
+  }
+
+  /**
+   * Silent death: the switch port stops forwarding both ways while the node keeps its
+   * carrier, as when a host hangs or its NIC queue stalls. The node itself sees nothing.
+   */
+  silence(host: LabHost): Promise<unknown> {
+    return this.setPortState(host, PORT_DISABLED);
+  }
+
+  /** Undoes `silence`. */
+  revive(host: LabHost): Promise<unknown> {
+    return this.setPortState(host, PORT_FORWARDING);
+  }
+
+  /** Carrier loss: the node's eth0 goes NO-CARRIER (its link tracker can see it). */
+  setLink(host: LabHost, up: boolean): Promise<unknown> {
+    return this.bridgeCommand(['ip', 'link', 'set', host.bridgePort, up ? 'up' : 'down']);
+  }
+
+  /** `times` cycles of carrier down for `downMs`, then up for `upMs`; ends with the link up. */
+  async flapLink(
+    host: LabHost,
+    options: { downMs: number; upMs: number; times: number },
+  ): Promise<void> {
+    if (options.times < 1 || options.times > 1_000) {
+      throw new LabError('LAB_BAD_ARGUMENT', `flap times must be 1..1000, got ${options.times}`);
+    }
+    for (let i = 0; i < options.times; i += 1) {
+      await this.setLink(host, false);
+      await sleep(options.downMs);
+      await this.setLink(host, true);
+      await sleep(options.upMs);
+    }
+  }
+
+  private ensureTable(): Promise<void> {
+    // The forward hook of the bridge family sees each frame once per output port, so
+    // per-port rules also cut flooded broadcasts and multicasts (ARP, VRRP, NA).
+    this.tableReady ??= this.bridgeCommand([
+      'nft',
+      [
+        `add table bridge ${TABLE}`,
+        `add chain bridge ${TABLE} ${PARTITION_CHAIN} { type filter hook forward priority 0 ; policy accept ; }`,
+        `add chain bridge ${TABLE} ${LOSS_CHAIN} { type filter hook forward priority 10 ; policy accept ; }`,
+      ].join(' ; '),
+    ]).then(() => undefined);
+    return this.tableReady;
+  }
+
+  /**
+   * Cuts frames from every host in `sideA` to every host in `sideB` (and back unless
+   * `oneWay`). The client is never part of a partition unless named.
+   */
+  async partition(
+    sideA: readonly LabHost[],
+    sideB: readonly LabHost[],
+    options: { oneWay?: boolean } = {},
+  ): Promise<void> {
+    await this.ensureTable();
+    const rules: string[] = [];
+    for (const a of sideA) {
+      for (const b of sideB) {
+        rules.push(this.dropRule(a, b));
+        if (options.oneWay !== true) rules.push(this.dropRule(b, a));
+      }
+    }
+    if (rules.length > 0) await this.bridgeCommand(['nft', rules.join(' ; ')]);
+  }
+
+  private dropRule(from: LabHost, to: LabHost): string {
+    return `add rule bridge ${TABLE} ${PARTITION_CHAIN} iifname "${from.bridgePort}" oifname "${to.bridgePort}" drop`;
+  }
+
+  /** Removes every partition. */
+  async heal(): Promise<void> {
+    await this.ensureTable();
+    await this.bridgeCommand(['nft', `flush chain bridge ${TABLE} ${PARTITION_CHAIN}`]);
+  }
+
+  /**
+   * Random loss of `percent` (0..100, in steps of 0.1) of the frames a host sends, receives
+   * or both, with nftables' `numgen random` on the switch.
+   */
+  async setLoss(host: LabHost, percent: number, direction: LossDirection = 'both'): Promise<void> {
+    if (!(percent >= 0 && percent <= 100)) {
+      throw new LabError('LAB_BAD_ARGUMENT', `loss must be 0..100 %, got ${percent}`);
+    }
+    await this.ensureTable();
+    const perMille = Math.round(percent * 10);
+    const matches: string[] = [];
+    if (direction !== 'to-host') matches.push(`iifname "${host.bridgePort}"`);
+    if (direction !== 'from-host') matches.push(`oifname "${host.bridgePort}"`);
+    const rules = matches.map(
+      (match) =>
+        `add rule bridge ${TABLE} ${LOSS_CHAIN} ${match} numgen random mod 1000 < ${perMille} drop`,
+    );
+    await this.bridgeCommand(['nft', rules.join(' ; ')]);
+  }
+
+  async clearLoss(): Promise<void> {
+    await this.ensureTable();
+    await this.bridgeCommand(['nft', `flush chain bridge ${TABLE} ${LOSS_CHAIN}`]);
+  }
+}
+
+/**
+ * Freezes a process for `ms` (SIGSTOP … SIGCONT): its heartbeats arrive late or not at all,
+ * the nearest thing to delay this kernel offers (no netem). Resumes it even if waiting fails.
+ */
+export async function stallProcess(target: LabProcess, ms: number): Promise<void> {
+  if (!target.signal('SIGSTOP')) {
+    throw new LabError('LAB_PROCESS_EXITED', `${target.name} is not running; cannot stall it`);
+  }
+  try {
+    await sleep(ms);
+  } finally {
+    target.signal('SIGCONT');
+  }
+}

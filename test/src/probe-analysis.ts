@@ -1,0 +1,118 @@
+/** One answered probe, as the client saw it. Times are wall-clock epoch ms. */
+export interface ProbeReply {
+  readonly seq: number;
+  readonly sentAtMs: number;
+  readonly receivedAtMs: number;
+  /** The node that answered ("n1"), or "" when the method cannot tell (ping). */
+  readonly node: string;
+}
+
+/** The silence between two consecutive replies. */
+export interface ReplyGap {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly gapMs: number;
+  readonly nodeBefore: string;
+  readonly nodeAfter: string;
+}
+
+/** A run of consecutive replies from the same node. */
+export interface ResponderSegment {
+  readonly node: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly replies: number;
+}
+
+function byReceiveTime(replies: readonly ProbeReply[]): ProbeReply[] {
+  return [...replies].sort((a, b) => a.receivedAtMs - b.receivedAtMs);
+}
+
+/**
+ * The longest silence between consecutive replies that overlaps [fromMs, toMs]: the
+ * client-visible outage of a fault injected inside that window. A window with no reply
+ * after its start yields a gap that ends at `toMs` and `nodeAfter` "" (never recovered).
+ */
+export function longestGap(
+  replies: readonly ProbeReply[],
+  fromMs: number,
+  toMs: number,
+): ReplyGap | undefined {
+  const sorted = byReceiveTime(replies);
+  let longest: ReplyGap | undefined;
+  const consider = (gap: ReplyGap): void => {
+    if (gap.toMs <= fromMs || gap.fromMs >= toMs) return;
+    if (longest === undefined || gap.gapMs > longest.gapMs) longest = gap;
+  };
+  for (let i = 1; i < sorted.length; i += 1) {
+    const before = sorted[i - 1]!;
+    const after = sorted[i]!;
+    consider({
+      fromMs: before.receivedAtMs,
+      toMs: after.receivedAtMs,
+      gapMs: after.receivedAtMs - before.receivedAtMs,
+      nodeBefore: before.node,
+      nodeAfter: after.node,
+    });
+  }
+  const last = sorted.at(-1);
+  if (last !== undefined && last.receivedAtMs < toMs) {
+    consider({
+      fromMs: last.receivedAtMs,
+      toMs,
+      gapMs: toMs - last.receivedAtMs,
+      nodeBefore: last.node,
+      nodeAfter: '',
+    });
+  }
+  return longest;
+}
+
+/** Who answered, in order: one segment per change of responder. */
+export function responderSegments(replies: readonly ProbeReply[]): ResponderSegment[] {
+  const segments: ResponderSegment[] = [];
+  for (const reply of byReceiveTime(replies)) {
+    const current = segments.at(-1);
+    if (current?.node === reply.node) {
+      segments[segments.length - 1] = {
+        ...current,
+        toMs: reply.receivedAtMs,
+        replies: current.replies + 1,
+      };
+    } else {
+      segments.push({
+        node: reply.node,
+        fromMs: reply.receivedAtMs,
+        toMs: reply.receivedAtMs,
+        replies: 1,
+      });
+    }
+  }
+  return segments;
+}
+
+/** The first reply from `node` received at or after `afterMs`. */
+export function firstReplyFrom(
+  replies: readonly ProbeReply[],
+  node: string,
+  afterMs: number,
+): ProbeReply | undefined {
+  return byReceiveTime(replies).find((r) => r.node === node && r.receivedAtMs >= afterMs);
+}
+
+/** Replies received inside [fromMs, toMs). */
+export function repliesBetween(
+  replies: readonly ProbeReply[],
+  fromMs: number,
+  toMs: number,
+): ProbeReply[] {
+  return replies.filter((r) => r.receivedAtMs >= fromMs && r.receivedAtMs < toMs);
+}
+
+/** The median of a non-empty list (mean of the middle two for even lengths). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

@@ -1,0 +1,229 @@
+import { fileURLToPath } from 'node:url';
+import { LabError } from './errors.js';
+import type { Lab, LabHost } from './lab.js';
+import type { LabProcess } from './lab-process.js';
+import { parseTcpdumpLine, type NeighborFrame } from './neighbor-frames.js';
+import { parsePingOutput } from './ping.js';
+import type { ProbeReply } from './probe-analysis.js';
+
+/** UDP port of the probe responders. */
+export const PROBE_PORT = 7_777;
+
+function toolPath(name: string): string {
+  return fileURLToPath(new URL(`./tools/${name}.js`, import.meta.url));
+}
+
+/**
+ * Starts the probe responder in every node namespace, bound to `addresses` (the VIPs) so
+ * whichever node holds a VIP answers with its name. Resolves once all are listening.
+ */
+export async function startResponders(
+  lab: Lab,
+  addresses: readonly string[],
+): Promise<LabProcess[]> {
+  const responders = lab.nodes.map((node) =>
+    lab.spawn(
+      node,
+      [process.execPath, toolPath('udp-echo'), node.name, String(PROBE_PORT), ...addresses],
+      {
+        name: `responder-${node.name}`,
+      },
+    ),
+  );
+  await Promise.all(responders.map((r) => r.waitForLine(/^ready/, 10_000)));
+  return responders;
+}
+
+export type ProberEvent =
+  | {
+      readonly t: 'responder';
+      readonly at: number;
+      readonly node: string;
+      readonly previous: string | null;
+    }
+  | {
+      readonly t: 'gap';
+      readonly from: number;
+      readonly to: number;
+      readonly gapMs: number;
+      readonly node: string;
+    };
+
+interface DumpLine {
+  readonly t: 'dump';
+  readonly sent: number;
+  readonly replies: [number, number, number, number][];
+  readonly nodes: string[];
+}
+
+export interface ProbeRecord {
+  readonly sent: number;
+  readonly replies: ProbeReply[];
+}
+
+/**
+ * The client prober (tools/udp-prober) in the client namespace: a UDP probe to the VIP
+ * every `intervalMs`, every reply recorded with the node that answered.
+ */
+export class ClientProber {
+  readonly target: string;
+  private readonly process: LabProcess;
+  private readonly listeners = new Set<(event: ProberEvent) => void>();
+  private pendingDump: ((dump: DumpLine) => void) | undefined;
+
+  private constructor(process: LabProcess, target: string) {
+    this.process = process;
+    this.target = target;
+    process.onLine((line, stream) => {
+      if (stream !== 'stdout' || !line.startsWith('{')) return;
+      const event = JSON.parse(line) as ProberEvent | DumpLine | { t: 'ready' };
+      if (event.t === 'dump') {
+        this.pendingDump?.(event);
+        this.pendingDump = undefined;
+      } else if (event.t !== 'ready') {
+        for (const listener of this.listeners) listener(event);
+      }
+    });
+  }
+
+  static async start(
+    lab: Lab,
+    target: string,
+    options: { intervalMs?: number; gapReportMs?: number; from?: LabHost; name?: string } = {},
+  ): Promise<ClientProber> {
+    const argv = [
+      process.execPath,
+      toolPath('udp-prober'),
+      target,
+      String(PROBE_PORT),
+      String(options.intervalMs ?? 1),
+      String(options.gapReportMs ?? 20),
+    ];
+    const child = lab.spawn(options.from ?? lab.client, argv, {
+      name: options.name ?? `prober-${target.replaceAll(':', '_')}`,
+      stdin: true,
+    });
+    const prober = new ClientProber(child, target);
+    await child.waitForLine(/"t":"ready"/, 10_000);
+    return prober;
+  }
+
+  /** Live responder changes and gaps (>= gapReportMs) as they happen. */
+  onEvent(listener: (event: ProberEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Every reply since the previous collect (or the start), and how many probes were sent. */
+  collect(timeoutMs = 10_000): Promise<ProbeRecord> {
+    if (this.pendingDump !== undefined) {
+      throw new LabError('LAB_BAD_ARGUMENT', 'collect() is already waiting for the prober');
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingDump = undefined;
+        reject(new LabError('LAB_TIMEOUT', `prober did not dump within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pendingDump = (dump) => {
+        clearTimeout(timer);
+        resolve({
+          sent: dump.sent,
+          replies: dump.replies.map(([seq, sentAtMs, receivedAtMs, nodeIndex]) => ({
+            seq,
+            sentAtMs,
+            receivedAtMs,
+            node: dump.nodes[nodeIndex] ?? '?',
+          })),
+        });
+      };
+      this.process.writeLine('dump');
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.running) this.process.writeLine('exit');
+    await this.process.stop(1_000);
+  }
+}
+
+/** tcpdump in a namespace (the client's by default), parsed into ARP / NS / NA frames. */
+export class NeighborCapture {
+  private readonly process: LabProcess;
+  private readonly captured: NeighborFrame[] = [];
+  private readonly listeners = new Set<(frame: NeighborFrame) => void>();
+
+  private constructor(process: LabProcess) {
+    this.process = process;
+    process.onLine((line, stream) => {
+      if (stream !== 'stdout') return;
+      const frame = parseTcpdumpLine(line);
+      if (frame === undefined) return;
+      this.captured.push(frame);
+      for (const listener of this.listeners) listener(frame);
+    });
+  }
+
+  static async start(lab: Lab, host: LabHost = lab.client): Promise<NeighborCapture> {
+    const child = lab.spawn(
+      host,
+      [
+        'tcpdump',
+        '-i',
+        host.interface,
+        '-e',
+        '-n',
+        '-l',
+        '-tt',
+        '--immediate-mode',
+        'arp or (icmp6 and (ip6[40] == 135 or ip6[40] == 136))',
+      ],
+      { name: `capture-${host.name}` },
+    );
+    await child.waitForLine(/listening on/, 10_000, 'stderr');
+    return new NeighborCapture(child);
+  }
+
+  /** Every frame captured so far, in order. */
+  frames(): readonly NeighborFrame[] {
+    return this.captured;
+  }
+
+  onFrame(listener: (frame: NeighborFrame) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    // SIGINT makes tcpdump flush what it buffered before exiting.
+    this.process.signal('SIGINT');
+    await this.process.stop(2_000);
+  }
+}
+
+/**
+ * `ping -D -n -i INTERVAL` from the client: the cross-check for the UDP prober (ICMP, so it
+ * cannot name the responder). Intervals below 200 ms need root, which the lab has.
+ */
+export class PingProbe {
+  private readonly process: LabProcess;
+
+  private constructor(process: LabProcess) {
+    this.process = process;
+  }
+
+  static start(lab: Lab, target: string, intervalMs = 5, name?: string): PingProbe {
+    const child = lab.spawn(
+      lab.client,
+      ['ping', '-D', '-n', '-i', String(intervalMs / 1000), target],
+      { name: name ?? `ping-${target.replaceAll(':', '_')}` },
+    );
+    return new PingProbe(child);
+  }
+
+  /** Stops ping and returns every reply it printed. */
+  async stop(): Promise<ProbeReply[]> {
+    this.process.signal('SIGINT');
+    await this.process.stop(2_000);
+    return parsePingOutput(this.process.output('stdout').join('\n'));
+  }
+}
