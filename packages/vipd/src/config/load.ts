@@ -1,0 +1,601 @@
+// Loading a config file: YAML → schema validation → checks across keys and against the file
+// system → the normalised VipdConfig. Every problem is collected, never just the first, each
+// with its path and line, so one `vipd check` run shows everything to fix.
+
+import { constants, accessSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { AnnounceSchedule, Vip } from '@vipd/arp';
+import { VipdError } from '../errors.js';
+import { parseHostPort, parseVip } from './addresses.js';
+import { parseDurationMs } from './duration.js';
+import { formatPath, locate } from './locate.js';
+import { Secret } from './secret.js';
+import type { ConfigProblem, GroupSpec, TrackerSpec, VipdConfig } from './types.js';
+import { validateAgainstSchema } from './validate.js';
+
+export const MIN_CLUSTER_KEY_BYTES = 16;
+export const MIN_API_TOKEN_BYTES = 16;
+
+/** Configuration is invalid: `problems` lists every reason, each with path and line. */
+export class ConfigError extends VipdError {
+  readonly file: string;
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(file: string, problems: readonly ConfigProblem[]) {
+    super(
+      'CONFIG_INVALID',
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  ${formatProblem(p)}`).join('\n'),
+    );
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+/** `line 12:7: groups[0].priority: must be <= 255 (got 300)` */
+export function formatProblem(problem: ConfigProblem): string {
+  const where = problem.line === undefined ? '' : `line ${problem.line}:${problem.column ?? 1}: `;
+  const path = problem.path === '' ? '' : `${problem.path}: `;
+  return `${where}${path}${problem.message}`;
+}
+
+export interface LoadOptions {
+  /** Where VIPD_CLUSTER_KEY / VIPD_API_TOKEN come from; defaults to process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LoadedConfig {
+  readonly config: VipdConfig;
+  /** Not fatal, worth fixing: world-readable key, read-only API, unused tracker. */
+  readonly warnings: readonly ConfigProblem[];
+}
+
+/** Reads and validates a config file; throws ConfigError or VipdError(CONFIG_UNREADABLE). */
+export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
+  const absolute = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new VipdError(
+      'CONFIG_UNREADABLE',
+      `cannot read config file ${absolute}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { cause: error },
+    );
+  }
+  return parseConfig(text, absolute, options);
+}
+
+type Path = readonly (string | number)[];
+
+class ProblemList {
+  readonly errors: ConfigProblem[] = [];
+  readonly warnings: ConfigProblem[] = [];
+
+  constructor(
+    private readonly locateFn: (
+      path: Path,
+      key?: string,
+    ) => { line: number; column: number } | undefined,
+  ) {}
+
+  error(path: Path, message: string, key?: string): void {
+    this.errors.push(this.make(path, message, key));
+  }
+
+  warn(path: Path, message: string, key?: string): void {
+    this.warnings.push(this.make(path, message, key));
+  }
+
+  private make(path: Path, message: string, key?: string): ConfigProblem {
+    const position = this.locateFn(path, key);
+    return {
+      path: formatPath(path, key),
+      ...(position ? { line: position.line, column: position.column } : {}),
+      message,
+    };
+  }
+}
+
+/** Parses and validates config text; `file` names it in messages and anchors relative paths. */
+export function parseConfig(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const { line, col } = lineCounter.linePos(e.pos[0]);
+        return {
+          path: '',
+          line,
+          column: col,
+          message: `YAML syntax: ${e.message.split('\n')[0] ?? e.code}`,
+        };
+      }),
+    );
+  }
+  const problems = new ProblemList((path, key) => locate(doc, lineCounter, path, key));
+  const data: unknown = doc.toJS() ?? {};
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    problems.error([], 'the file must be a mapping with node, cluster, groups … at the top');
+    throw new ConfigError(file, problems.errors);
+  }
+  for (const problem of validateAgainstSchema(data)) {
+    problems.error(problem.path, problem.message, problem.key);
+  }
+  const baseDir = dirname(file);
+  const secrets = checkAcrossKeys(data as Raw, problems, baseDir, env);
+  if (problems.errors.length > 0) throw new ConfigError(file, byLine(problems.errors));
+  return {
+    config: normalise(data as Raw, file, baseDir, secrets),
+    warnings: byLine(problems.warnings),
+  };
+}
+
+function byLine(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort(
+    (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks that span keys or touch the file system. They run even when the schema found
+// problems (so every problem is listed at once), hence the defensive reads.
+
+type Raw = Record<string, unknown>;
+
+function obj(value: unknown): Raw | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Raw)
+    : undefined;
+}
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+interface Secrets {
+  readonly clusterKey: Secret | null;
+  readonly apiToken: Secret | null;
+}
+
+function checkAcrossKeys(
+  data: Raw,
+  problems: ProblemList,
+  baseDir: string,
+  env: LoadOptions['env'] & object,
+): Secrets {
+  const node = obj(data['node']);
+  const cluster = obj(data['cluster']);
+  const api = obj(data['api']);
+  const nodeId = str(node?.['id']);
+
+  // Peers: unique, and never this node itself.
+  const peerIds = new Map<string, number>();
+  const peerAddresses = new Map<string, number>();
+  list(cluster?.['peers']).forEach((peer, i) => {
+    const id = str(obj(peer)?.['id']);
+    const address = str(obj(peer)?.['address']);
+    if (id !== undefined) {
+      if (id === nodeId)
+        problems.error(['cluster', 'peers', i, 'id'], `"${id}" is this node's own id (node.id)`);
+      const first = peerIds.get(id);
+      if (first !== undefined)
+        problems.error(
+          ['cluster', 'peers', i, 'id'],
+          `duplicate peer id "${id}" (also cluster.peers[${first}])`,
+        );
+      else peerIds.set(id, i);
+    }
+    if (address !== undefined) {
+      const first = peerAddresses.get(address);
+      if (first !== undefined)
+        problems.error(
+          ['cluster', 'peers', i, 'address'],
+          `duplicate peer address ${address} (also cluster.peers[${first}])`,
+        );
+      else peerAddresses.set(address, i);
+    }
+  });
+
+  const nodeListen = str(node?.['listen']);
+  const apiListen = str(api?.['listen']);
+  if (
+    api?.['enabled'] !== false &&
+    nodeListen !== undefined &&
+    nodeListen === apiListen &&
+    !nodeListen.endsWith(':0')
+  ) {
+    problems.error(
+      ['api', 'listen'],
+      `same address as node.listen (${nodeListen}); the API needs its own port`,
+    );
+  }
+
+  const clusterKey = readSecret(problems, {
+    path: ['cluster'],
+    key: 'key_file',
+    file: str(cluster?.['key_file']),
+    envName: 'VIPD_CLUSTER_KEY',
+    env,
+    baseDir,
+    minBytes: MIN_CLUSTER_KEY_BYTES,
+    what: 'cluster key',
+    required: true,
+  });
+  const apiToken = readSecret(problems, {
+    path: ['api'],
+    key: 'token_file',
+    file: str(api?.['token_file']),
+    envName: 'VIPD_API_TOKEN',
+    env,
+    baseDir,
+    minBytes: MIN_API_TOKEN_BYTES,
+    what: 'API token',
+    required: false,
+  });
+  if (apiToken === null && api?.['enabled'] !== false) {
+    problems.warn(
+      ['api'],
+      'no token_file and no VIPD_API_TOKEN: the API is read-only (takeover, release and maintenance are refused)',
+    );
+  }
+
+  const tls = obj(cluster?.['tls']);
+  for (const key of ['cert_file', 'key_file', 'ca_file']) {
+    const file = str(tls?.[key]);
+    if (file !== undefined)
+      checkReadable(problems, ['cluster', 'tls', key], resolve(baseDir, file));
+  }
+
+  // Trackers: unique names, runnable scripts.
+  const trackerNames = new Map<string, number>();
+  const trackerUsed = new Set<string>();
+  list(data['trackers']).forEach((tracker, i) => {
+    const t = obj(tracker);
+    const name = str(t?.['name']);
+    if (name !== undefined) {
+      const first = trackerNames.get(name);
+      if (first !== undefined)
+        problems.error(
+          ['trackers', i, 'name'],
+          `duplicate tracker name "${name}" (also trackers[${first}])`,
+        );
+      else trackerNames.set(name, i);
+    }
+    const path = str(t?.['path']);
+    if (t?.['type'] === 'script' && path !== undefined) {
+      checkExecutable(problems, ['trackers', i, 'path'], resolve(baseDir, path));
+    }
+  });
+
+  list(obj(data['notify'])?.['scripts']).forEach((script, i) => {
+    if (typeof script === 'string')
+      checkExecutable(problems, ['notify', 'scripts', i], resolve(baseDir, script));
+  });
+
+  // Groups: unique names, every VIP in one place only, labels the kernel accepts.
+  const groupNames = new Map<string, number>();
+  const vipOwners = new Map<string, string>();
+  list(data['groups']).forEach((group, g) => {
+    const raw = obj(group);
+    const name = str(raw?.['name']);
+    if (name !== undefined) {
+      const first = groupNames.get(name);
+      if (first !== undefined)
+        problems.error(
+          ['groups', g, 'name'],
+          `duplicate group name "${name}" (also groups[${first}])`,
+        );
+      else groupNames.set(name, g);
+    }
+    list(raw?.['addresses']).forEach((address, a) => {
+      if (typeof address !== 'string') return;
+      const vip = parseVip(address);
+      if (vip === null) return;
+      const where = formatPath(['groups', g, 'addresses', a]);
+      const first = vipOwners.get(vip.address);
+      if (first !== undefined)
+        problems.error(
+          ['groups', g, 'addresses', a],
+          `duplicate VIP ${vip.address} (also ${first})`,
+        );
+      else vipOwners.set(vip.address, `${where}${name === undefined ? '' : ` in group "${name}"`}`);
+    });
+    const label = str(raw?.['label']);
+    const iface = str(raw?.['interface']);
+    if (label !== undefined && iface !== undefined && !label.startsWith(iface)) {
+      problems.error(
+        ['groups', g, 'label'],
+        `must start with the interface name "${iface}", e.g. "${iface}:vip"`,
+      );
+    }
+    const tracked = new Set<string>();
+    list(raw?.['track']).forEach((ref, r) => {
+      const tracker = str(obj(ref)?.['tracker']);
+      if (tracker === undefined) return;
+      trackerUsed.add(tracker);
+      if (!trackerNames.has(tracker)) {
+        const known = [...trackerNames.keys()];
+        problems.error(
+          ['groups', g, 'track', r, 'tracker'],
+          `unknown tracker "${tracker}"; ${known.length === 0 ? 'no trackers are defined under "trackers"' : `defined: ${known.join(', ')}`}`,
+        );
+      }
+      if (tracked.has(tracker))
+        problems.error(
+          ['groups', g, 'track', r, 'tracker'],
+          `tracker "${tracker}" is listed twice`,
+        );
+      tracked.add(tracker);
+    });
+    list(raw?.['notify']).forEach((script, s) => {
+      if (typeof script === 'string')
+        checkExecutable(problems, ['groups', g, 'notify', s], resolve(baseDir, script));
+    });
+  });
+  for (const [name, index] of trackerNames) {
+    if (!trackerUsed.has(name))
+      problems.warn(['trackers', index, 'name'], `tracker "${name}" is not tracked by any group`);
+  }
+
+  return { clusterKey, apiToken };
+}
+
+interface SecretSource {
+  readonly path: Path;
+  readonly key: string;
+  readonly file: string | undefined;
+  readonly envName: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly baseDir: string;
+  readonly minBytes: number;
+  readonly what: string;
+  readonly required: boolean;
+}
+
+function readSecret(problems: ProblemList, source: SecretSource): Secret | null {
+  const fromEnv = source.env[source.envName];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const value = fromEnv.trim();
+    if (Buffer.byteLength(value) < source.minBytes) {
+      problems.error(
+        source.path,
+        `${source.envName} is ${Buffer.byteLength(value)} bytes; the ${source.what} needs at least ${source.minBytes}`,
+        source.key,
+      );
+      return null;
+    }
+    return new Secret(value);
+  }
+  if (source.file === undefined) {
+    if (source.required)
+      problems.error(
+        source.path,
+        `missing required key "${source.key}" (or set ${source.envName})`,
+      );
+    return null;
+  }
+  const file = resolve(source.baseDir, source.file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.error(
+      [...source.path, source.key],
+      code === 'ENOENT'
+        ? `${source.what} file ${file} does not exist`
+        : `cannot read ${source.what} file ${file} (${code ?? String(error)})`,
+    );
+    return null;
+  }
+  // Editors add a trailing newline; it is not part of the secret.
+  const value = bytes.toString('utf8').replace(/\s+$/, '');
+  if (Buffer.byteLength(value) < source.minBytes) {
+    problems.error(
+      [...source.path, source.key],
+      `${source.what} in ${file} is ${Buffer.byteLength(value)} bytes; at least ${source.minBytes} needed`,
+    );
+    return null;
+  }
+  try {
+    if ((statSync(file).mode & 0o077) !== 0) {
+      problems.warn(
+        [...source.path, source.key],
+        `${file} is readable by other users; chmod 600 it`,
+      );
+    }
+  } catch {
+    // Already read it; a stat race is not worth a problem.
+  }
+  return new Secret(value);
+}
+
+function checkReadable(problems: ProblemList, path: Path, file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.error(
+      path,
+      code === 'ENOENT'
+        ? `${file} does not exist`
+        : `cannot read ${file} (${code ?? String(error)})`,
+    );
+  }
+}
+
+function checkExecutable(problems: ProblemList, path: Path, file: string): void {
+  try {
+    if (!statSync(file).isFile()) {
+      problems.error(path, `${file} is not a regular file`);
+      return;
+    }
+    accessSync(file, constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problems.error(
+      path,
+      code === 'ENOENT'
+        ? `${file} does not exist`
+        : code === 'EACCES'
+          ? `${file} is not executable (chmod +x)`
+          : `cannot use ${file} (${code ?? String(error)})`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalisation of a document the checks above accepted: every access is safe now.
+
+function ms(value: unknown): number {
+  const parsed = parseDurationMs(value as string);
+  if (parsed === null) throw new Error(`unvalidated duration ${String(value)}`);
+  return parsed;
+}
+
+function announceFrom(raw: Raw, base?: AnnounceSchedule): AnnounceSchedule {
+  const pick = <T>(key: string, convert: (v: unknown) => T, fallback: T | undefined): T => {
+    if (raw[key] !== undefined) return convert(raw[key]);
+    if (fallback === undefined) throw new Error(`announce.${key} has no default`);
+    return fallback;
+  };
+  return {
+    repeat: pick('repeat', (v) => v as number, base?.repeat),
+    intervalMs: pick('interval', ms, base?.intervalMs),
+    secondBurstDelayMs: pick('delay', ms, base?.secondBurstDelayMs),
+    refreshMs: pick('refresh', ms, base?.refreshMs),
+    mode: pick('mode', (v) => v as AnnounceSchedule['mode'], base?.mode),
+  };
+}
+
+function normalise(data: Raw, file: string, baseDir: string, secrets: Secrets): VipdConfig {
+  const node = data['node'] as Raw;
+  const cluster = data['cluster'] as Raw;
+  const api = data['api'] as Raw;
+  const log = data['log'] as Raw;
+  const notify = data['notify'] as Raw;
+  const announce = announceFrom(data['announce'] as Raw);
+  const globalScripts = (notify['scripts'] as string[]).map((s) => resolve(baseDir, s));
+  const tls = obj(cluster['tls']);
+  if (secrets.clusterKey === null) throw new Error('cluster key missing after validation');
+
+  const groups: GroupSpec[] = (data['groups'] as Raw[]).map((g) => {
+    const iface = g['interface'] as string;
+    const label = str(g['label']);
+    const vips: Vip[] = (g['addresses'] as string[]).map((text) => {
+      const vip = parseVip(text);
+      if (vip === null) throw new Error(`unvalidated VIP ${text}`);
+      return {
+        address: vip.address,
+        prefixLength: vip.prefixLength,
+        interface: iface,
+        ...(label !== undefined && vip.family === 4 ? { label } : {}),
+      };
+    });
+    const syncGroup = str(g['sync_group']);
+    return {
+      name: g['name'] as string,
+      interface: iface,
+      vips,
+      priority: g['priority'] as number,
+      preempt: g['preempt'] as boolean,
+      preemptDelayMs: ms(g['preempt_delay']),
+      ...(syncGroup === undefined ? {} : { syncGroup }),
+      track: (g['track'] as Raw[]).map((t) => ({
+        tracker: t['tracker'] as string,
+        weight: t['weight'] as number,
+      })),
+      trackInterface: g['track_interface'] as boolean,
+      notify: [...globalScripts, ...(g['notify'] as string[]).map((s) => resolve(baseDir, s))],
+      announce: obj(g['announce']) ? announceFrom(g['announce'] as Raw, announce) : announce,
+    };
+  });
+
+  const trackers: TrackerSpec[] = (data['trackers'] as Raw[]).map((t) => {
+    const base = {
+      name: t['name'] as string,
+      intervalMs: ms(t['interval']),
+      rise: (t['rise'] as number | undefined) ?? 1,
+      fall: (t['fall'] as number | undefined) ?? 1,
+    };
+    const type = t['type'] as TrackerSpec['type'];
+    switch (type) {
+      case 'interface':
+        return { ...base, type, interface: t['interface'] as string };
+      case 'http':
+        return {
+          ...base,
+          type,
+          url: t['url'] as string,
+          expectStatus: t['expect_status'] as number[],
+          tlsVerify: t['tls_verify'] as boolean,
+          timeoutMs: ms(t['timeout']),
+        };
+      case 'tcp':
+        return { ...base, type, address: t['address'] as string, timeoutMs: ms(t['timeout']) };
+      case 'script':
+        return {
+          ...base,
+          type,
+          path: resolve(baseDir, t['path'] as string),
+          args: t['args'] as string[],
+          timeoutMs: ms(t['timeout']),
+        };
+      case 'file':
+        return { ...base, type, path: resolve(baseDir, t['path'] as string) };
+    }
+  });
+
+  const peers = (cluster['peers'] as Raw[]).map((p) => ({
+    id: p['id'] as string,
+    address: p['address'] as string,
+  }));
+  return {
+    file,
+    node: { id: node['id'] as string, listen: node['listen'] as string },
+    cluster: {
+      name: cluster['name'] as string,
+      key: secrets.clusterKey,
+      heartbeatIntervalMs: ms(cluster['heartbeat_interval']),
+      downMultiplier: cluster['down_multiplier'] as number,
+      quorum: cluster['quorum'] as boolean,
+      peers,
+      ...(tls
+        ? {
+            tls: {
+              certFile: resolve(baseDir, tls['cert_file'] as string),
+              keyFile: resolve(baseDir, tls['key_file'] as string),
+              caFile: resolve(baseDir, tls['ca_file'] as string),
+            },
+          }
+        : {}),
+    },
+    groups,
+    trackers,
+    notifyTimeoutMs: ms(notify['timeout']),
+    api: {
+      enabled: api['enabled'] as boolean,
+      listen: api['listen'] as string,
+      token: secrets.apiToken,
+    },
+    log: {
+      level: log['level'] as VipdConfig['log']['level'],
+      format: log['format'] as VipdConfig['log']['format'],
+    },
+    ...(data['realserver'] === undefined ? {} : { realserver: data['realserver'] }),
+  };
+}
+
+/** Parsed listen endpoint of a validated config value. */
+export function listenEndpoint(text: string): { host: string; port: number } {
+  const parsed = parseHostPort(text, { allowHostname: false, allowPortZero: true });
+  if (parsed === null) throw new Error(`unvalidated listen address ${text}`);
+  return parsed;
+}

@@ -1,0 +1,91 @@
+// The validated, normalised configuration the daemon runs on: camelCase, durations in
+// milliseconds, paths absolute, secrets wrapped so they cannot reach a log line.
+
+import type { AnnounceSchedule, Vip } from '@vipd/arp';
+import type { PeerAddress, TlsOptions } from '@vipd/heartbeat';
+import type { Secret } from './secret.js';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+export type LogFormat = 'json' | 'pretty';
+
+export interface TrackRef {
+  readonly tracker: string;
+  readonly weight: number;
+}
+
+export interface GroupSpec {
+  readonly name: string;
+  readonly interface: string;
+  readonly vips: readonly Vip[];
+  readonly priority: number;
+  readonly preempt: boolean;
+  readonly preemptDelayMs: number;
+  readonly syncGroup?: string;
+  readonly track: readonly TrackRef[];
+  readonly trackInterface: boolean;
+  /** Top-level scripts first, then the group's own. */
+  readonly notify: readonly string[];
+  readonly announce: AnnounceSchedule;
+}
+
+interface TrackerBase {
+  readonly name: string;
+  readonly intervalMs: number;
+  readonly rise: number;
+  readonly fall: number;
+}
+
+export type TrackerSpec =
+  | (TrackerBase & { readonly type: 'interface'; readonly interface: string })
+  | (TrackerBase & {
+      readonly type: 'http';
+      readonly url: string;
+      readonly expectStatus: readonly number[];
+      readonly tlsVerify: boolean;
+      readonly timeoutMs: number;
+    })
+  | (TrackerBase & { readonly type: 'tcp'; readonly address: string; readonly timeoutMs: number })
+  | (TrackerBase & {
+      readonly type: 'script';
+      readonly path: string;
+      readonly args: readonly string[];
+      readonly timeoutMs: number;
+    })
+  | (TrackerBase & { readonly type: 'file'; readonly path: string });
+
+export type TrackerType = TrackerSpec['type'];
+
+export interface VipdConfig {
+  /** Absolute path of the file this was loaded from. */
+  readonly file: string;
+  readonly node: { readonly id: string; readonly listen: string };
+  readonly cluster: {
+    readonly name: string;
+    readonly key: Secret;
+    readonly heartbeatIntervalMs: number;
+    readonly downMultiplier: number;
+    readonly quorum: boolean;
+    readonly peers: readonly PeerAddress[];
+    readonly tls?: TlsOptions;
+  };
+  readonly groups: readonly GroupSpec[];
+  readonly trackers: readonly TrackerSpec[];
+  readonly notifyTimeoutMs: number;
+  readonly api: {
+    readonly enabled: boolean;
+    readonly listen: string;
+    /** null: no token configured, mutating calls are refused. */
+    readonly token: Secret | null;
+  };
+  readonly log: { readonly level: LogLevel; readonly format: LogFormat };
+  /** The `realserver` section as validated by the schema, for the real-server role. */
+  readonly realserver?: unknown;
+}
+
+export interface ConfigProblem {
+  /** Dotted path into the document, e.g. `groups[0].addresses[1]`; "" for the whole file. */
+  readonly path: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly message: string;
+}

@@ -1,0 +1,259 @@
+// Structural validation against CONFIG_SCHEMA with ajv (all errors, defaults filled in), and
+// translation of ajv's errors into problems an operator can act on.
+
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isInterfaceName, parseHostPort, parseVip } from './addresses.js';
+import { DURATION_PATTERN, parseDurationMs } from './duration.js';
+import { CONFIG_SCHEMA, TRACKER_TYPES, type JsonSchema } from './schema.js';
+
+export interface SchemaProblem {
+  /** Path segments into the document. */
+  readonly path: readonly (string | number)[];
+  /** The problem is about this key of the object at `path` (unknown key). */
+  readonly key?: string;
+  readonly message: string;
+}
+
+const FORMAT_MESSAGES: Record<string, string> = {
+  vip: 'must be an IPv4 or IPv6 address with an optional prefix length, e.g. 10.0.0.10/24 or fd00::10/64',
+  'listen-address': 'must be ip:port, e.g. 10.0.0.1:7410 or [fd00::1]:7410',
+  'peer-address': 'must be host:port, e.g. 10.0.0.2:7410, [fd00::2]:7410 or node2.example:7410',
+  'interface-name': 'must be a Linux interface name (1-15 characters, no "/", ":" or spaces)',
+  'http-url': 'must be an http:// or https:// URL',
+};
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+interface DurationRange {
+  readonly min: string;
+  readonly max: string;
+}
+
+type RangeValidator = ((range: DurationRange, data: string) => boolean) & {
+  errors?: Partial<ErrorObject>[];
+};
+
+const checkDurationRange: RangeValidator = (range, data) => {
+  const ms = parseDurationMs(data);
+  // A malformed duration is reported by `pattern`; only judge well-formed ones here.
+  if (ms === null) return true;
+  const min = parseDurationMs(range.min) ?? 0;
+  const max = parseDurationMs(range.max) ?? Number.POSITIVE_INFINITY;
+  if (ms >= min && ms <= max) return true;
+  checkDurationRange.errors = [
+    {
+      keyword: 'durationRange',
+      message: `must be between ${range.min} and ${range.max} (got ${data})`,
+      params: { range },
+    },
+  ];
+  return false;
+};
+
+function createAjv(): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    useDefaults: true,
+    discriminator: true,
+    strict: true,
+    strictRequired: false,
+  });
+  ajv.addFormat('vip', (text: string) => parseVip(text) !== null);
+  ajv.addFormat(
+    'listen-address',
+    (text: string) => parseHostPort(text, { allowHostname: false, allowPortZero: true }) !== null,
+  );
+  ajv.addFormat(
+    'peer-address',
+    (text: string) => parseHostPort(text, { allowHostname: true }) !== null,
+  );
+  ajv.addFormat('interface-name', isInterfaceName);
+  ajv.addFormat('http-url', isHttpUrl);
+  ajv.addVocabulary(['envOverride']);
+  ajv.addKeyword({
+    keyword: 'durationRange',
+    type: 'string',
+    schemaType: 'object',
+    errors: true,
+    validate: checkDurationRange,
+  });
+  return ajv;
+}
+
+let compiled: ValidateFunction | undefined;
+
+/** CONFIG_SCHEMA with every role's section (the real-server role adds `realserver`). */
+export function fullConfigSchema(): JsonSchema {
+  return CONFIG_SCHEMA;
+}
+
+function validator(): ValidateFunction {
+  compiled ??= createAjv().compile(fullConfigSchema());
+  return compiled;
+}
+
+/** Validates `data` in place (defaults are filled in) and returns every problem found. */
+export function validateAgainstSchema(data: unknown): SchemaProblem[] {
+  const validate = validator();
+  if (validate(data)) return [];
+  const problems = (validate.errors ?? []).flatMap((error) => describeError(error, data));
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const id = JSON.stringify([p.path, p.key, p.message]);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function pointerToPath(pointer: string, data: unknown): (string | number)[] {
+  if (pointer === '') return [];
+  const segments: (string | number)[] = [];
+  let node = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      const index = Number(segment);
+      segments.push(index);
+      node = node[index];
+    } else {
+      segments.push(segment);
+      node =
+        node !== null && typeof node === 'object'
+          ? (node as Record<string, unknown>)[segment]
+          : undefined;
+    }
+  }
+  return segments;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string "${value}"`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `${typeof value} ${String(value)}`;
+  }
+  return typeof value;
+}
+
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let node = data;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping (key: value)',
+  array: 'a list',
+  null: 'null',
+};
+
+function describeError(error: ErrorObject, data: unknown): SchemaProblem[] {
+  const path = pointerToPath(error.instancePath, data);
+  const value = valueAt(data, path);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return [
+        {
+          path,
+          key: String(params['additionalProperty']),
+          message: `unknown key "${String(params['additionalProperty'])}"`,
+        },
+      ];
+    case 'required':
+      return [{ path, message: `missing required key "${String(params['missingProperty'])}"` }];
+    case 'type':
+      return [
+        {
+          path,
+          message: `must be ${TYPE_WORDS[String(params['type'])] ?? String(params['type'])}, got ${typeName(value)}`,
+        },
+      ];
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return [
+        {
+          path,
+          message: `must be ${String(params['comparison'])} ${String(params['limit'])} (got ${String(value)})`,
+        },
+      ];
+    case 'minItems':
+      return [{ path, message: `must list at least ${String(params['limit'])} item(s)` }];
+    case 'maxItems':
+      return [{ path, message: `must list at most ${String(params['limit'])} items` }];
+    case 'minLength':
+      return [{ path, message: 'must not be empty' }];
+    case 'maxLength':
+      return [{ path, message: `must be at most ${String(params['limit'])} characters` }];
+    case 'uniqueItems':
+      return [
+        {
+          path: [...path, Number(params['i'])],
+          message: `duplicate of item ${String(params['j'])}`,
+        },
+      ];
+    case 'enum':
+      return [
+        {
+          path,
+          message: `must be one of: ${(params['allowedValues'] as unknown[]).map(String).join(', ')} (got ${typeName(value)})`,
+        },
+      ];
+    case 'pattern':
+      return [{ path, message: patternMessage(String(params['pattern']), value) }];
+    case 'format':
+      return [
+        {
+          path,
+          message: `${FORMAT_MESSAGES[String(params['format'])] ?? `must match format ${String(params['format'])}`} (got ${typeName(value)})`,
+        },
+      ];
+    case 'durationRange':
+      return [{ path, message: error.message ?? 'duration out of range' }];
+    case 'discriminator':
+      return [{ path, message: discriminatorMessage(params, value) }];
+    case 'oneOf':
+    case 'const':
+      // Reported more precisely by the branch the discriminator picked.
+      return [];
+    default:
+      return [{ path, message: error.message ?? `fails ${error.keyword}` }];
+  }
+}
+
+function patternMessage(pattern: string, value: unknown): string {
+  if (pattern === DURATION_PATTERN) {
+    return `must be a duration with a unit (ms, s, m, h), e.g. 100ms, 2s or 1m (got ${typeName(value)})`;
+  }
+  return `must be letters, digits, "_", "." or "-", starting with a letter or digit, at most 63 characters (got ${typeName(value)})`;
+}
+
+function discriminatorMessage(params: Record<string, unknown>, value: unknown): string {
+  const types = TRACKER_TYPES.join(', ');
+  const tag = String(params['tag']);
+  const given =
+    value !== null && typeof value === 'object'
+      ? (value as Record<string, unknown>)[tag]
+      : undefined;
+  if (given === undefined) return `missing required key "${tag}" (one of: ${types})`;
+  return `unknown tracker ${tag} ${JSON.stringify(given)}; one of: ${types}`;
+}

@@ -1,0 +1,85 @@
+// Every error vipd reports, in one place: a stable code (tests, scripts and alerts match on
+// it), the HTTP status the REST API answers with, and a default message. docs/errors.md
+// documents each code; a test fails if one is missing there.
+
+export interface ErrorSpec {
+  readonly httpStatus: number;
+  readonly message: string;
+}
+
+export const ERROR_CATALOG = {
+  // Configuration
+  CONFIG_UNREADABLE: { httpStatus: 500, message: 'the configuration file cannot be read' },
+  CONFIG_INVALID: { httpStatus: 400, message: 'the configuration is invalid' },
+  CONFIG_RELOAD_UNSUPPORTED: {
+    httpStatus: 409,
+    message: 'this change needs a restart, not a reload',
+  },
+
+  // REST API: request problems
+  INVALID_REQUEST: { httpStatus: 400, message: 'the request does not match its schema' },
+  UNAUTHORIZED: { httpStatus: 401, message: 'a valid bearer token is required' },
+  API_READ_ONLY: {
+    httpStatus: 403,
+    message: 'no API token is configured, so mutating calls are disabled',
+  },
+  NOT_FOUND: { httpStatus: 404, message: 'no such route' },
+  BODY_TOO_LARGE: { httpStatus: 413, message: 'the request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, message: 'send the body as application/json' },
+
+  // REST API: the election refused an operator command (codes match @vipd/election RefusalCode)
+  UNKNOWN_GROUP: { httpStatus: 404, message: 'no group with that name on this node' },
+  GROUP_IN_FAULT: { httpStatus: 409, message: 'the group is in FAULT on this node' },
+  NODE_IN_MAINTENANCE: { httpStatus: 409, message: 'this node is in maintenance' },
+  NO_QUORUM: { httpStatus: 409, message: 'this node does not hear a majority of the cluster' },
+  NODE_RESIGNED: { httpStatus: 409, message: 'this node is shutting down' },
+  NOT_MASTER: { httpStatus: 409, message: 'this node is not master of the group' },
+  TAKEOVER_TIMEOUT: {
+    httpStatus: 504,
+    message: 'the takeover was accepted but the VIPs were not announced in time',
+  },
+  NOT_READY: { httpStatus: 503, message: 'the daemon is starting or stopping' },
+  INTERNAL: { httpStatus: 500, message: 'internal error' },
+
+  // Daemon
+  MISSING_CAPABILITY: {
+    httpStatus: 500,
+    message: 'vipd needs CAP_NET_ADMIN and CAP_NET_RAW to manage addresses',
+  },
+  LISTEN_FAILED: { httpStatus: 500, message: 'cannot listen on the configured address' },
+  ADDRESS_ADD_FAILED: { httpStatus: 500, message: 'a VIP could not be added' },
+  ADDRESS_REMOVE_FAILED: { httpStatus: 500, message: 'a VIP could not be removed' },
+
+  // vipctl
+  API_UNREACHABLE: { httpStatus: 503, message: 'cannot reach the vipd API' },
+  TOKEN_MISSING: {
+    httpStatus: 401,
+    message: 'no API token: pass --token-file or set VIPD_API_TOKEN',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOG) as ErrorCode[];
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CATALOG, value);
+}
+
+/** An error with a stable code; `message` says what exactly is wrong. */
+export class VipdError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CATALOG[code].message, options);
+    this.name = 'VipdError';
+    this.code = code;
+    this.httpStatus = ERROR_CATALOG[code].httpStatus;
+  }
+
+  /** The REST API's error body. */
+  toBody(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}

@@ -1,0 +1,371 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfigFile } from '../../src/config/load.js';
+import type { ConfigProblem } from '../../src/config/types.js';
+import { VipdError } from '../../src/errors.js';
+import { API_TOKEN, CLUSTER_KEY, ISSUE_EXAMPLE, configDir } from './fixture.js';
+
+const MINIMAL = `node: { id: n1, listen: 127.0.0.1:7410 }
+cluster: { key_file: cluster.key }
+`;
+
+function problemsOf(yaml: string, env: Record<string, string> = {}): ConfigProblem[] {
+  const dir = configDir(yaml);
+  try {
+    loadConfigFile(dir.file, { env });
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  } finally {
+    dir.remove();
+  }
+  return [];
+}
+
+describe('loadConfigFile: valid files', () => {
+  it('accepts the issue example verbatim and normalises it', () => {
+    const dir = configDir(ISSUE_EXAMPLE);
+    try {
+      const { config, warnings } = loadConfigFile(dir.file, { env: {} });
+      assert.deepEqual(warnings, []);
+      assert.equal(config.node.id, 'n1');
+      assert.equal(config.node.listen, '10.213.0.1:7410');
+      assert.equal(config.cluster.heartbeatIntervalMs, 100);
+      assert.equal(config.cluster.downMultiplier, 3);
+      assert.equal(config.cluster.quorum, false);
+      assert.deepEqual(config.cluster.peers, [{ id: 'n2', address: '10.213.0.2:7410' }]);
+      assert.equal(
+        config.cluster.key.reveal().toString(),
+        CLUSTER_KEY,
+        'trailing newline stripped',
+      );
+      assert.equal(config.api.token?.reveal().toString(), API_TOKEN);
+      assert.equal(config.api.listen, '127.0.0.1:7411');
+      const [web] = config.groups;
+      assert.ok(web);
+      assert.deepEqual(web.vips, [
+        { address: '10.213.0.100', prefixLength: 24, interface: 'eth0' },
+      ]);
+      assert.equal(web.priority, 150);
+      assert.equal(web.preempt, true);
+      assert.equal(web.preemptDelayMs, 0);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('fills defaults: API on loopback, JSON logs, no peers, witness when no groups', () => {
+    const dir = configDir(MINIMAL);
+    try {
+      const { config, warnings } = loadConfigFile(dir.file, { env: {} });
+      assert.equal(config.api.listen, '127.0.0.1:7411');
+      assert.equal(config.api.token, null);
+      assert.equal(config.log.format, 'json');
+      assert.equal(config.log.level, 'info');
+      assert.equal(config.cluster.name, 'vipd');
+      assert.equal(config.cluster.heartbeatIntervalMs, 100);
+      assert.deepEqual(config.groups, []);
+      assert.match(warnings.map((w) => w.message).join('\n'), /read-only/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('takes secrets from VIPD_CLUSTER_KEY / VIPD_API_TOKEN without the files', () => {
+    const dir = configDir(`node: { id: n1, listen: 127.0.0.1:7410 }\n`, { withSecrets: false });
+    try {
+      const { config } = loadConfigFile(dir.file, {
+        env: { VIPD_CLUSTER_KEY: 'e'.repeat(20), VIPD_API_TOKEN: 'a'.repeat(20) },
+      });
+      assert.equal(config.cluster.key.reveal().toString(), 'e'.repeat(20));
+      assert.equal(config.api.token?.reveal().toString(), 'a'.repeat(20));
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('resolves relative paths against the config file, not the working directory', () => {
+    const yaml = `${MINIMAL}trackers:
+  - { name: chk, type: script, path: ./check.sh }
+  - { name: weight, type: file, path: run/weight }
+groups:
+  - name: web
+    interface: eth0
+    addresses: [10.213.0.100/24, "fd00:213::0100/64", 10.213.0.101]
+    notify: [./notify.sh]
+    track: [{ tracker: chk, weight: -20 }, { tracker: weight, weight: 5 }]
+    announce: { repeat: 2 }
+notify: { scripts: [./all.sh], timeout: 2s }
+announce: { interval: 50ms, mode: both }
+`;
+    const dir = configDir(yaml);
+    for (const script of ['check.sh', 'notify.sh', 'all.sh'])
+      dir.write(script, '#!/bin/sh\n', 0o755);
+    try {
+      const { config } = loadConfigFile(dir.file, { env: {} });
+      const [chk, weight] = config.trackers;
+      assert.equal(chk?.type === 'script' ? chk.path : '', `${dir.dir}/check.sh`);
+      assert.equal(weight?.type === 'file' ? weight.path : '', `${dir.dir}/run/weight`);
+      const web = config.groups[0]!;
+      assert.deepEqual(web.notify, [`${dir.dir}/all.sh`, `${dir.dir}/notify.sh`]);
+      assert.deepEqual(
+        web.vips.map((v) => `${v.address}/${v.prefixLength}`),
+        ['10.213.0.100/24', 'fd00:213::100/64', '10.213.0.101/32'],
+      );
+      assert.deepEqual(web.announce, {
+        repeat: 2,
+        intervalMs: 50,
+        secondBurstDelayMs: 5000,
+        refreshMs: 0,
+        mode: 'both',
+      });
+      assert.equal(config.notifyTimeoutMs, 2000);
+      assert.deepEqual(web.track, [
+        { tracker: 'chk', weight: -20 },
+        { tracker: 'weight', weight: 5 },
+      ]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('warns about a key file other users can read', () => {
+    const dir = configDir(MINIMAL);
+    dir.write('cluster.key', CLUSTER_KEY, 0o644);
+    try {
+      const { warnings } = loadConfigFile(dir.file, { env: {} });
+      assert.ok(warnings.some((w) => w.path === 'cluster.key_file' && /chmod 600/.test(w.message)));
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+interface Case {
+  readonly name: string;
+  readonly yaml: string;
+  /** Every expected problem: path, line (when known), and a fragment of the reason. */
+  readonly problems: readonly { path: string; line?: number; message: RegExp }[];
+}
+
+const CASES: readonly Case[] = [
+  {
+    name: 'YAML syntax error, with its line',
+    yaml: `node:\n  id: n1\n  listen: [unclosed\ncluster: {}\n`,
+    problems: [{ path: '', line: 4, message: /YAML syntax/ }],
+  },
+  {
+    name: 'duplicate YAML key',
+    yaml: `node: { id: n1, listen: 127.0.0.1:7410 }\nnode: { id: n2 }\n`,
+    problems: [{ path: '', line: 2, message: /YAML syntax: Map keys must be unique/ }],
+  },
+  {
+    name: 'unknown key, pointing at the key',
+    yaml: `${MINIMAL}groups:\n  - name: web\n    interface: eth0\n    addresses: [10.0.0.1]\n    priorty: 10\n`,
+    problems: [{ path: 'groups[0].priorty', line: 7, message: /unknown key "priorty"/ }],
+  },
+  {
+    name: 'unknown top-level section',
+    yaml: `${MINIMAL}vrrp: {}\n`,
+    problems: [{ path: 'vrrp', line: 3, message: /unknown key "vrrp"/ }],
+  },
+  {
+    name: 'missing required keys',
+    yaml: `node: { id: n1 }\ncluster: {}\n`,
+    problems: [
+      { path: 'node', line: 1, message: /missing required key "listen"/ },
+      {
+        path: 'cluster',
+        line: 2,
+        message: /missing required key "key_file" \(or set VIPD_CLUSTER_KEY\)/,
+      },
+    ],
+  },
+  {
+    name: 'wrong types',
+    yaml: `node: { id: n1, listen: 127.0.0.1:7410 }\ncluster: { key_file: cluster.key, quorum: "yes", down_multiplier: 2.5 }\ngroups: {}\n`,
+    problems: [
+      { path: 'cluster.quorum', line: 2, message: /must be true or false, got the string "yes"/ },
+      { path: 'cluster.down_multiplier', line: 2, message: /must be an integer/ },
+      { path: 'groups', line: 3, message: /must be a list, got a mapping/ },
+    ],
+  },
+  {
+    name: 'out-of-range values',
+    yaml: `${MINIMAL.replace('cluster.key }', 'cluster.key, heartbeat_interval: 5ms, down_multiplier: 1 }')}groups:\n  - { name: web, interface: eth0, addresses: [10.0.0.1], priority: 256, preempt_delay: 2h }\n`,
+    problems: [
+      { path: 'cluster.heartbeat_interval', line: 2, message: /between 10ms and 10s \(got 5ms\)/ },
+      { path: 'cluster.down_multiplier', line: 2, message: />= 2 \(got 1\)/ },
+      { path: 'groups[0].priority', line: 4, message: /<= 255 \(got 256\)/ },
+      { path: 'groups[0].preempt_delay', line: 4, message: /between 0ms and 1h \(got 2h\)/ },
+    ],
+  },
+  {
+    name: 'durations need a unit',
+    yaml: MINIMAL.replace('cluster.key }', 'cluster.key, heartbeat_interval: 100 }'),
+    problems: [{ path: 'cluster.heartbeat_interval', line: 2, message: /must be a string/ }],
+  },
+  {
+    name: 'bad addresses',
+    yaml: `node: { id: n1, listen: "10.0.0.1" }\ncluster:\n  key_file: cluster.key\n  peers: [{ id: n2, address: "10.0.0.2:0" }]\ngroups:\n  - name: web\n    interface: eth0\n    addresses:\n      - 10.0.0.300/24\n      - 10.0.0.3/33\n      - fe80::1%eth0\n      - fd00::1/129\n`,
+    problems: [
+      { path: 'node.listen', line: 1, message: /must be ip:port/ },
+      { path: 'cluster.peers[0].address', line: 4, message: /must be host:port/ },
+      {
+        path: 'groups[0].addresses[0]',
+        line: 9,
+        message: /IPv4 or IPv6 address.*10\.0\.0\.300\/24/,
+      },
+      { path: 'groups[0].addresses[1]', line: 10, message: /IPv4 or IPv6/ },
+      { path: 'groups[0].addresses[2]', line: 11, message: /IPv4 or IPv6/ },
+      { path: 'groups[0].addresses[3]', line: 12, message: /IPv4 or IPv6/ },
+    ],
+  },
+  {
+    name: 'duplicate VIP across groups and within a group, IPv6 compared canonically',
+    yaml: `${MINIMAL}groups:\n  - { name: a, interface: eth0, addresses: [10.0.0.1/24, "fd00::1/64"] }\n  - { name: b, interface: eth1, addresses: [10.0.0.1/32, "fd00:0::0001"] }\n`,
+    problems: [
+      {
+        path: 'groups[1].addresses[0]',
+        line: 5,
+        message: /duplicate VIP 10\.0\.0\.1 \(also groups\[0\]\.addresses\[0\] in group "a"\)/,
+      },
+      { path: 'groups[1].addresses[1]', line: 5, message: /duplicate VIP fd00::1/ },
+    ],
+  },
+  {
+    name: 'duplicate group, peer and tracker names; peer equal to this node',
+    yaml: `node: { id: n1, listen: 127.0.0.1:7410 }
+cluster:
+  key_file: cluster.key
+  peers:
+    - { id: n1, address: 10.0.0.2:7410 }
+    - { id: n3, address: 10.0.0.3:7410 }
+    - { id: n3, address: 10.0.0.4:7410 }
+trackers:
+  - { name: up, type: interface, interface: eth1 }
+  - { name: up, type: tcp, address: 127.0.0.1:80 }
+groups:
+  - { name: web, interface: eth0, addresses: [10.0.0.1], track: [{ tracker: up }] }
+  - { name: web, interface: eth0, addresses: [10.0.0.2] }
+`,
+    problems: [
+      { path: 'cluster.peers[0].id', line: 5, message: /this node's own id/ },
+      { path: 'cluster.peers[2].id', line: 7, message: /duplicate peer id "n3"/ },
+      { path: 'trackers[1].name', line: 10, message: /duplicate tracker name "up"/ },
+      { path: 'groups[1].name', line: 13, message: /duplicate group name "web"/ },
+    ],
+  },
+  {
+    name: 'missing key file and token file',
+    yaml: `node: { id: n1, listen: 127.0.0.1:7410 }\ncluster: { key_file: nope.key }\napi: { token_file: /nonexistent/api.token }\n`,
+    problems: [
+      { path: 'cluster.key_file', line: 2, message: /cluster key file .*nope\.key does not exist/ },
+      {
+        path: 'api.token_file',
+        line: 3,
+        message: /API token file \/nonexistent\/api\.token does not exist/,
+      },
+    ],
+  },
+  {
+    name: 'trackers: unknown type, unknown reference, bad URL, missing script',
+    yaml: `${MINIMAL}trackers:
+  - { name: a, type: smtp }
+  - { name: b, type: http, url: "ftp://x", expect_status: [99] }
+  - { name: c, type: script, path: ./missing.sh }
+  - { name: d, type: file, path: ./w, timeout: 1s }
+groups:
+  - { name: web, interface: eth0, addresses: [10.0.0.1], track: [{ tracker: zz, weight: -300 }] }
+`,
+    problems: [
+      {
+        path: 'trackers[0]',
+        line: 4,
+        message: /unknown tracker type "smtp"; one of: interface, http, tcp, script, file/,
+      },
+      { path: 'trackers[1].url', line: 5, message: /http:\/\/ or https:\/\/ URL/ },
+      { path: 'trackers[1].expect_status[0]', line: 5, message: />= 100/ },
+      { path: 'trackers[2].path', line: 6, message: /missing\.sh does not exist/ },
+      { path: 'trackers[3].timeout', line: 7, message: /unknown key "timeout"/ },
+      {
+        path: 'groups[0].track[0].tracker',
+        line: 9,
+        message: /unknown tracker "zz"; defined: a, b, c, d/,
+      },
+      { path: 'groups[0].track[0].weight', line: 9, message: />= -254/ },
+    ],
+  },
+  {
+    name: 'label must start with the interface name; interface names are at most 15 bytes',
+    yaml: `${MINIMAL}groups:\n  - { name: web, interface: eth0, addresses: [10.0.0.1], label: "lo:vip" }\n  - { name: db, interface: averyveryverylongname, addresses: [10.0.0.2] }\n`,
+    problems: [
+      { path: 'groups[0].label', line: 4, message: /must start with the interface name "eth0"/ },
+      { path: 'groups[1].interface', line: 5, message: /Linux interface name/ },
+    ],
+  },
+  {
+    name: 'API on the heartbeat port',
+    yaml: `${MINIMAL}api: { listen: 127.0.0.1:7410 }\n`,
+    problems: [{ path: 'api.listen', line: 3, message: /same address as node\.listen/ }],
+  },
+  {
+    name: 'a too-short key from the environment',
+    yaml: `node: { id: n1, listen: 127.0.0.1:7410 }\n`,
+    problems: [
+      {
+        path: 'cluster.key_file',
+        message: /VIPD_CLUSTER_KEY is 5 bytes; the cluster key needs at least 16/,
+      },
+    ],
+  },
+  {
+    name: 'a top level that is not a mapping',
+    yaml: `- just\n- a list\n`,
+    problems: [{ path: '', line: 1, message: /must be a mapping/ }],
+  },
+];
+
+describe('loadConfigFile: every problem listed with path, line and reason', () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const env = c.name.includes('environment') ? { VIPD_CLUSTER_KEY: 'short' } : {};
+      const problems = problemsOf(c.yaml, env);
+      for (const expected of c.problems) {
+        const found = problems.find(
+          (p) =>
+            p.path === expected.path &&
+            expected.message.test(p.message) &&
+            (expected.line === undefined || p.line === expected.line),
+        );
+        assert.ok(
+          found,
+          `expected ${JSON.stringify({ ...expected, message: String(expected.message) })} in\n${JSON.stringify(problems, null, 1)}`,
+        );
+      }
+      assert.equal(problems.length, c.problems.length, JSON.stringify(problems, null, 1));
+    });
+  }
+
+  it('reports a missing config file as CONFIG_UNREADABLE', () => {
+    assert.throws(
+      () => loadConfigFile('/nonexistent/vipd.yaml'),
+      (error: unknown) =>
+        error instanceof VipdError &&
+        error.code === 'CONFIG_UNREADABLE' &&
+        /ENOENT/.test(error.message),
+    );
+  });
+
+  it('never puts a secret in an error or in the serialised config', () => {
+    const dir = configDir(ISSUE_EXAMPLE);
+    try {
+      const { config } = loadConfigFile(dir.file, { env: {} });
+      const text = JSON.stringify(config);
+      assert.ok(!text.includes(CLUSTER_KEY) && !text.includes(API_TOKEN));
+      assert.match(text, /\[REDACTED\]/);
+    } finally {
+      dir.remove();
+    }
+  });
+});
