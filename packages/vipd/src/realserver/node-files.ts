@@ -1,0 +1,28 @@
+// FileStore on the local filesystem, with atomic replace so a crash mid-write never leaves
+// a half-written state file.
+
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { FileStore } from './types.js';
+
+export class NodeFileStore implements FileStore {
+  async read(path: string): Promise<string | null> {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async write(path: string, text: string): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    const temporary = `${path}.${process.pid.toString()}.tmp`;
+    await writeFile(temporary, text, { mode: 0o644 });
+    await rename(temporary, path);
+  }
+
+  async remove(path: string): Promise<void> {
+    await rm(path, { force: true });
+  }
+}
