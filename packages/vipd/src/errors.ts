@@ -34,6 +34,10 @@ export const ERROR_CATALOG = {
   NO_QUORUM: { httpStatus: 409, message: 'this node does not hear a majority of the cluster' },
   NODE_RESIGNED: { httpStatus: 409, message: 'this node is shutting down' },
   NOT_MASTER: { httpStatus: 409, message: 'this node is not master of the group' },
+  NO_CANDIDATE: {
+    httpStatus: 409,
+    message: 'no other live node could take the group over, so it was not released',
+  },
   TAKEOVER_TIMEOUT: {
     httpStatus: 504,
     message: 'the takeover was accepted but the VIPs were not announced in time',

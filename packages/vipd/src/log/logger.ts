@@ -1,0 +1,63 @@
+// One pino instance per process; components take child loggers ({ component: 'driver' }).
+// JSON lines by default (one object per line, ISO time, level as a word); `pretty` renders
+// colourised text for a terminal. Secrets are redacted by path as a second line of defence:
+// keys and tokens are Secret objects that already serialise as [REDACTED].
+
+import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from '../config/types.js';
+
+export type { Logger } from 'pino';
+
+export const REDACT_PATHS = [
+  'key',
+  'token',
+  'password',
+  'authorization',
+  '*.key',
+  '*.token',
+  '*.password',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'request.headers.authorization',
+  'cluster.key',
+  'api.token',
+];
+
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+  /** Where lines go; defaults to stdout (written synchronously so nothing is lost on exit). */
+  readonly destination?: DestinationStream;
+  /** Fields on every line, e.g. { node: 'n1' }. */
+  readonly base?: Record<string, unknown>;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const destination =
+    options.format === 'pretty'
+      ? pretty({
+          colorize: process.stdout.isTTY,
+          sync: true,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname',
+          ...(options.destination ? { destination: options.destination } : {}),
+        })
+      : (options.destination ?? pino.destination({ dest: 1, sync: true }));
+  return pino(
+    {
+      level: options.level,
+      base: { pid: process.pid, ...options.base },
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    },
+    destination,
+  );
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

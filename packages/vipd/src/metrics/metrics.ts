@@ -1,0 +1,346 @@
+// Prometheus metrics on a Registry of their own (never prom-client's global one). State that
+// the daemon already holds (group states, peers, trackers) is read at scrape time through
+// `sources`, so it is never stale; events (transitions, frames, rejects) are counters.
+// Every label value comes from a bounded set: group, peer and tracker names from the config,
+// states and reasons from fixed unions.
+
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type CounterConfiguration,
+  type GaugeConfiguration,
+} from 'prom-client';
+import type { ElectionStatus, GroupState, TransitionReason } from '@vipd/election';
+import type { PeerStatus, RejectReason } from '@vipd/heartbeat';
+import { VIPD_VERSION } from '../version.js';
+
+export const GROUP_STATES: readonly GroupState[] = [
+  'INIT',
+  'BACKUP',
+  'MASTER',
+  'FAULT',
+  'MAINTENANCE',
+];
+
+const NON_CONFORMING_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+export interface TrackerReading {
+  readonly name: string;
+  /** null until the first check finished. */
+  readonly up: boolean | null;
+}
+
+/** What the daemon knows now; read on every scrape. */
+export interface MetricsSources {
+  election(): ElectionStatus | null;
+  peers(): readonly PeerStatus[];
+  trackers(): readonly TrackerReading[];
+  ready(): boolean;
+}
+
+const NO_SOURCES: MetricsSources = {
+  election: () => null,
+  peers: () => [],
+  trackers: () => [],
+  ready: () => false,
+};
+
+export type OperatorAction = 'takeover' | 'release' | 'maintenance-on' | 'maintenance-off';
+export type NotifyResult = 'ok' | 'failed' | 'timeout' | 'spawn-error';
+export type AddressOperation = 'add' | 'remove';
+
+export class VipdMetrics {
+  readonly registry = new Registry();
+  #sources: MetricsSources = NO_SOURCES;
+
+  readonly transitions: Counter<'group' | 'from' | 'to' | 'reason'>;
+  readonly heartbeatsSent: Counter<'peer'>;
+  readonly heartbeatsReceived: Counter<'peer'>;
+  readonly heartbeatsRejected: Counter<'reason'>;
+  readonly garpSent: Counter<'group'>;
+  readonly naSent: Counter<'group'>;
+  readonly addressConflicts: Counter<'group' | 'kind'>;
+  readonly macChanges: Counter<'interface'>;
+  readonly addressFailures: Counter<'group' | 'operation'>;
+  readonly notifyRuns: Counter<'result'>;
+  readonly apiRejected: Counter<'code'>;
+  readonly operatorActions: Counter<'action' | 'result'>;
+  readonly configReloads: Counter<'result'>;
+  readonly configReloadOk: Gauge;
+  readonly takeoverDuration: Histogram<'group'>;
+
+  constructor() {
+    const r = this.registry;
+    const counter = <L extends string>(config: CounterConfiguration<L>) =>
+      new Counter<L>({ ...config, registers: [r] });
+    const gauge = <L extends string>(config: GaugeConfiguration<L>) =>
+      new Gauge<L>({ ...config, registers: [r] });
+    const sources = () => this.#sources;
+
+    gauge({
+      name: 'vipd_build_info',
+      help: 'Always 1; labels carry the vipd and Node.js versions.',
+      labelNames: ['version', 'nodejs_version'],
+    }).set({ version: VIPD_VERSION, nodejs_version: process.versions.node }, 1);
+
+    gauge({
+      name: 'vipd_ready',
+      help: '1 once the node has cleaned up, joined the cluster and serves; 0 while starting or stopping.',
+      collect() {
+        this.set(sources().ready() ? 1 : 0);
+      },
+    });
+
+    gauge({
+      name: 'vipd_group_state',
+      help: '1 for the state each group is in on this node, 0 for the others.',
+      labelNames: ['group', 'state'],
+      collect() {
+        this.reset();
+        for (const group of sources().election()?.groups ?? []) {
+          for (const state of GROUP_STATES)
+            this.set({ group: group.name, state }, group.state === state ? 1 : 0);
+        }
+      },
+    });
+    gauge({
+      name: 'vipd_group_is_master',
+      help: '1 while this node is master of the group (holds and announces its VIPs).',
+      labelNames: ['group'],
+      collect() {
+        this.reset();
+        for (const group of sources().election()?.groups ?? []) {
+          this.set({ group: group.name }, group.state === 'MASTER' ? 1 : 0);
+        }
+      },
+    });
+    gauge({
+      name: 'vipd_group_priority',
+      help: 'Configured base priority of the group on this node.',
+      labelNames: ['group'],
+      collect() {
+        this.reset();
+        for (const group of sources().election()?.groups ?? [])
+          this.set({ group: group.name }, group.basePriority);
+      },
+    });
+    gauge({
+      name: 'vipd_group_effective_priority',
+      help: 'Priority this node advertises for the group after tracker weights (0 when resigning).',
+      labelNames: ['group'],
+      collect() {
+        this.reset();
+        for (const group of sources().election()?.groups ?? []) {
+          this.set({ group: group.name }, group.effectivePriority);
+        }
+      },
+    });
+    gauge({
+      name: 'vipd_group_epoch',
+      help: 'Current epoch of the group; every takeover increases it.',
+      labelNames: ['group'],
+      collect() {
+        this.reset();
+        for (const group of sources().election()?.groups ?? [])
+          this.set({ group: group.name }, group.epoch);
+      },
+    });
+    gauge({
+      name: 'vipd_maintenance',
+      help: '1 while the node is in maintenance (drained by an operator).',
+      collect() {
+        this.set(sources().election()?.maintenance === true ? 1 : 0);
+      },
+    });
+    gauge({
+      name: 'vipd_quorum_enabled',
+      help: '1 when the quorum guard is configured.',
+      collect() {
+        this.set(sources().election()?.quorum.enabled === true ? 1 : 0);
+      },
+    });
+    gauge({
+      name: 'vipd_quorum',
+      help: '1 while this node hears a majority of the cluster voters (always 1 with the guard off).',
+      collect() {
+        const quorum = sources().election()?.quorum;
+        this.set(quorum === undefined ? 0 : quorum.hasQuorum ? 1 : 0);
+      },
+    });
+    gauge({
+      name: 'vipd_quorum_voters',
+      help: 'Voters in the cluster (this node and every peer, witnesses included).',
+      collect() {
+        this.set(sources().election()?.quorum.voters ?? 0);
+      },
+    });
+    gauge({
+      name: 'vipd_quorum_voters_heard',
+      help: 'Voters this node hears now, itself included.',
+      collect() {
+        this.set(sources().election()?.quorum.votersHeard ?? 0);
+      },
+    });
+
+    gauge({
+      name: 'vipd_peer_up',
+      help: '1 while the peer is connected and its heartbeats arrive in time.',
+      labelNames: ['peer'],
+      collect() {
+        this.reset();
+        for (const peer of sources().peers()) this.set({ peer: peer.id }, peer.up ? 1 : 0);
+      },
+    });
+    gauge({
+      name: 'vipd_peer_rtt_seconds',
+      help: 'Smoothed heartbeat round-trip time to the peer.',
+      labelNames: ['peer'],
+      collect() {
+        this.reset();
+        for (const peer of sources().peers()) {
+          if (peer.rttMs !== null) this.set({ peer: peer.id }, peer.rttMs / 1000);
+        }
+      },
+    });
+    gauge({
+      name: 'vipd_peer_last_heartbeat_timestamp_seconds',
+      help: 'Unix time of the last valid heartbeat received from the peer.',
+      labelNames: ['peer'],
+      collect() {
+        this.reset();
+        for (const peer of sources().peers()) {
+          if (peer.lastHeartbeatAtMs !== null)
+            this.set({ peer: peer.id }, peer.lastHeartbeatAtMs / 1000);
+        }
+      },
+    });
+    gauge({
+      name: 'vipd_tracker_up',
+      help: '1 while the tracker reports healthy, 0 while it fails (absent before its first check).',
+      labelNames: ['tracker'],
+      collect() {
+        this.reset();
+        for (const tracker of sources().trackers()) {
+          if (tracker.up !== null) this.set({ tracker: tracker.name }, tracker.up ? 1 : 0);
+        }
+      },
+    });
+
+    this.transitions = counter({
+      name: 'vipd_group_transitions_total',
+      help: 'State changes of a group on this node, by old state, new state and reason.',
+      labelNames: ['group', 'from', 'to', 'reason'],
+    });
+    this.heartbeatsSent = counter({
+      name: 'vipd_heartbeats_sent_total',
+      help: 'Heartbeats sent, by peer.',
+      labelNames: ['peer'],
+    });
+    this.heartbeatsReceived = counter({
+      name: 'vipd_heartbeats_received_total',
+      help: 'Valid heartbeats received, by peer.',
+      labelNames: ['peer'],
+    });
+    this.heartbeatsRejected = counter({
+      name: 'vipd_heartbeats_rejected_total',
+      help: 'Heartbeats dropped before the election saw them, by reason (bad-mac, replay, stale, …).',
+      labelNames: ['reason'],
+    });
+    this.garpSent = counter({
+      name: 'vipd_gratuitous_arp_sent_total',
+      help: 'Gratuitous ARP frames sent for IPv4 VIPs, by group.',
+      labelNames: ['group'],
+    });
+    this.naSent = counter({
+      name: 'vipd_neighbor_advertisements_sent_total',
+      help: 'Unsolicited IPv6 neighbour advertisements sent, by group.',
+      labelNames: ['group'],
+    });
+    this.addressConflicts = counter({
+      name: 'vipd_address_conflicts_total',
+      help: 'Another MAC claimed one of our VIPs while we were master, by group and kind of frame.',
+      labelNames: ['group', 'kind'],
+    });
+    this.macChanges = counter({
+      name: 'vipd_interface_mac_changes_total',
+      help: 'MAC address changes seen on an interface carrying VIPs (each triggers a re-announce).',
+      labelNames: ['interface'],
+    });
+    this.addressFailures = counter({
+      name: 'vipd_address_operation_failures_total',
+      help: 'Failed VIP additions or removals, by group and operation.',
+      labelNames: ['group', 'operation'],
+    });
+    this.notifyRuns = counter({
+      name: 'vipd_notify_runs_total',
+      help: 'Notify hook runs, by result.',
+      labelNames: ['result'],
+    });
+    this.apiRejected = counter({
+      name: 'vipd_api_requests_rejected_total',
+      help: 'REST requests answered with an error, by error code.',
+      labelNames: ['code'],
+    });
+    this.operatorActions = counter({
+      name: 'vipd_operator_actions_total',
+      help: 'Operator commands over the API, by action and result (ok or the refusal code).',
+      labelNames: ['action', 'result'],
+    });
+    this.configReloads = counter({
+      name: 'vipd_config_reloads_total',
+      help: 'Configuration reloads (SIGHUP), by result.',
+      labelNames: ['result'],
+    });
+    this.configReloadOk = gauge({
+      name: 'vipd_config_last_reload_successful',
+      help: '1 if the last configuration reload succeeded (or none was tried), 0 if it was rejected.',
+    });
+    this.configReloadOk.set(1);
+    this.takeoverDuration = new Histogram({
+      name: 'vipd_takeover_duration_seconds',
+      help: 'From the decision to become master until the VIPs are on the interface and first announced.',
+      labelNames: ['group'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [r],
+    });
+
+    collectDefaultMetrics({ register: r });
+    // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool
+    // rejects them); the same numbers remain in nodejs_active_handles / _requests / _resources.
+    for (const name of NON_CONFORMING_DEFAULT_METRICS) r.removeSingleMetric(name);
+  }
+
+  /** Connect the scrape-time readers (once the daemon's parts exist). */
+  setSources(sources: MetricsSources): void {
+    this.#sources = sources;
+  }
+
+  recordTransition(
+    group: string,
+    from: GroupState,
+    to: GroupState,
+    reason: TransitionReason,
+  ): void {
+    this.transitions.inc({ group, from, to, reason });
+  }
+
+  recordRejectedHeartbeat(reason: RejectReason): void {
+    this.heartbeatsRejected.inc({ reason });
+  }
+
+  /** Exposition text for GET /metrics. */
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
