@@ -7,6 +7,12 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { AnnounceSchedule, Vip } from '@vipd/arp';
 import { VipdError } from '../errors.js';
+import {
+  RealServerError,
+  toRealServerConfig,
+  type RealServerConfig,
+  type RealServerSection,
+} from '../realserver/index.js';
 import { parseHostPort, parseVip } from './addresses.js';
 import { parseDurationMs } from './duration.js';
 import { formatPath, locate } from './locate.js';
@@ -162,6 +168,7 @@ function str(value: unknown): string | undefined {
 interface Secrets {
   readonly clusterKey: Secret | null;
   readonly apiToken: Secret | null;
+  readonly realserver: RealServerConfig | null;
 }
 
 function checkAcrossKeys(
@@ -344,7 +351,21 @@ function checkAcrossKeys(
       problems.warn(['trackers', index, 'name'], `tracker "${name}" is not tracked by any group`);
   }
 
-  return { clusterKey, apiToken };
+  return { clusterKey, apiToken, realserver: checkRealServer(data, problems) };
+}
+
+/** The real-server role's own cross-key rules (duplicate VIPs in other spellings, …). */
+function checkRealServer(data: Raw, problems: ProblemList): RealServerConfig | null {
+  const section = obj(data['realserver']);
+  if (section === undefined) return null;
+  try {
+    return toRealServerConfig(section as unknown as RealServerSection);
+  } catch (error) {
+    // Shape errors are the schema's to report; only report the role's own rules when the
+    // section is otherwise well formed.
+    if (error instanceof RealServerError) problems.error(['realserver'], error.message);
+    return null;
+  }
 }
 
 interface SecretSource {
@@ -589,7 +610,7 @@ function normalise(data: Raw, file: string, baseDir: string, secrets: Secrets): 
       level: log['level'] as VipdConfig['log']['level'],
       format: log['format'] as VipdConfig['log']['format'],
     },
-    ...(data['realserver'] === undefined ? {} : { realserver: data['realserver'] }),
+    ...(secrets.realserver === null ? {} : { realserver: secrets.realserver }),
   };
 }
 

@@ -3,6 +3,7 @@
 
 import type { AnnounceSchedule, Vip } from '@vipd/arp';
 import type { PeerAddress, TlsOptions } from '@vipd/heartbeat';
+import type { RealServerConfig } from '../realserver/index.js';
 import type { Secret } from './secret.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -78,8 +79,8 @@ export interface VipdConfig {
     readonly token: Secret | null;
   };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
-  /** The `realserver` section as validated by the schema, for the real-server role. */
-  readonly realserver?: unknown;
+  /** The real-server role (hidden VIPs on lo), when the file has a `realserver` section. */
+  readonly realserver?: RealServerConfig;
 }
 
 export interface ConfigProblem {

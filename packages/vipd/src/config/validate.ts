@@ -2,6 +2,8 @@
 // translation of ajv's errors into problems an operator can act on.
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { REALSERVER_SCHEMA } from '../realserver/index.js';
 import { isInterfaceName, parseHostPort, parseVip } from './addresses.js';
 import { DURATION_PATTERN, parseDurationMs } from './duration.js';
 import { CONFIG_SCHEMA, TRACKER_TYPES, type JsonSchema } from './schema.js';
@@ -20,6 +22,8 @@ const FORMAT_MESSAGES: Record<string, string> = {
   'peer-address': 'must be host:port, e.g. 10.0.0.2:7410, [fd00::2]:7410 or node2.example:7410',
   'interface-name': 'must be a Linux interface name (1-15 characters, no "/", ":" or spaces)',
   'http-url': 'must be an http:// or https:// URL',
+  ipv4: 'must be an IPv4 address',
+  ipv6: 'must be an IPv6 address',
 };
 
 function isHttpUrl(text: string): boolean {
@@ -65,6 +69,7 @@ function createAjv(): Ajv {
     strict: true,
     strictRequired: false,
   });
+  addFormats.default(ajv, ['ipv4', 'ipv6']);
   ajv.addFormat('vip', (text: string) => parseVip(text) !== null);
   ajv.addFormat(
     'listen-address',
@@ -89,9 +94,17 @@ function createAjv(): Ajv {
 
 let compiled: ValidateFunction | undefined;
 
+const REALSERVER_SECTION: JsonSchema = {
+  ...REALSERVER_SCHEMA,
+  description:
+    'The real-server role for direct-routing load balancing: hidden VIPs on `lo` ' +
+    '(scope host) and the arp_ignore / arp_announce sysctls, re-checked continuously.',
+};
+
 /** CONFIG_SCHEMA with every role's section (the real-server role adds `realserver`). */
 export function fullConfigSchema(): JsonSchema {
-  return CONFIG_SCHEMA;
+  const properties = CONFIG_SCHEMA['properties'] as Record<string, JsonSchema>;
+  return { ...CONFIG_SCHEMA, properties: { ...properties, realserver: REALSERVER_SECTION } };
 }
 
 function validator(): ValidateFunction {
@@ -103,13 +116,36 @@ function validator(): ValidateFunction {
 export function validateAgainstSchema(data: unknown): SchemaProblem[] {
   const validate = validator();
   if (validate(data)) return [];
-  const problems = (validate.errors ?? []).flatMap((error) => describeError(error, data));
+  const problems = mergeAnyOf(validate.errors ?? []).flatMap((error) => describeError(error, data));
   const seen = new Set<string>();
   return problems.filter((p) => {
     const id = JSON.stringify([p.path, p.key, p.message]);
     if (seen.has(id)) return false;
     seen.add(id);
     return true;
+  });
+}
+
+/**
+ * ajv reports a failed anyOf as one error per branch plus "must match a schema in anyOf";
+ * fold them into one: "must be an IPv4 address or an IPv6 address".
+ */
+function mergeAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
+  const anyOfPaths = new Set(
+    errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath),
+  );
+  const branchMessages = new Map<string, string[]>();
+  const rest = errors.filter((e) => {
+    if (!anyOfPaths.has(e.instancePath) || e.keyword !== 'format') return true;
+    const format = String((e.params as Record<string, unknown>)['format']);
+    const text = (FORMAT_MESSAGES[format] ?? `match format ${format}`).replace(/^must be /, '');
+    branchMessages.set(e.instancePath, [...(branchMessages.get(e.instancePath) ?? []), text]);
+    return false;
+  });
+  return rest.map((e) => {
+    const branches = branchMessages.get(e.instancePath);
+    if (e.keyword !== 'anyOf' || branches === undefined) return e;
+    return { ...e, keyword: 'anyOf-merged', message: `must be ${branches.join(' or ')}` };
   });
 }
 
@@ -229,6 +265,8 @@ function describeError(error: ErrorObject, data: unknown): SchemaProblem[] {
       ];
     case 'durationRange':
       return [{ path, message: error.message ?? 'duration out of range' }];
+    case 'anyOf-merged':
+      return [{ path, message: `${error.message ?? 'is invalid'} (got ${typeName(value)})` }];
     case 'discriminator':
       return [{ path, message: discriminatorMessage(params, value) }];
     case 'oneOf':

@@ -129,6 +129,20 @@ announce: { interval: 50ms, mode: both }
     }
   });
 
+  it('accepts a real-server role section and hands the role its config', () => {
+    const dir = configDir(
+      `${MINIMAL}realserver:\n  vips: [10.213.0.100, "fd00:213::0100"]\n  interfaces: [eth0]\n`,
+    );
+    try {
+      const { config } = loadConfigFile(dir.file, { env: {} });
+      assert.deepEqual(config.realserver?.vips, ['10.213.0.100', 'fd00:213::100']);
+      assert.deepEqual(config.realserver.interfaces, ['eth0']);
+      assert.equal(config.realserver.arpAnnounce, 2);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('warns about a key file other users can read', () => {
     const dir = configDir(MINIMAL);
     dir.write('cluster.key', CLUSTER_KEY, 0o644);
@@ -318,6 +332,23 @@ groups:
         message: /VIPD_CLUSTER_KEY is 5 bytes; the cluster key needs at least 16/,
       },
     ],
+  },
+  {
+    name: 'real-server section: bad address, unknown key, the same VIP spelled twice',
+    yaml: `${MINIMAL}realserver:\n  vips: [10.0.0.300]\n  interfaces: [eth0]\n  arp_ignor: 1\n`,
+    problems: [
+      {
+        path: 'realserver.vips[0]',
+        line: 4,
+        message: /must be an IPv4 address or an IPv6 address \(got the string "10.0.0.300"\)/,
+      },
+      { path: 'realserver.arp_ignor', line: 6, message: /unknown key "arp_ignor"/ },
+    ],
+  },
+  {
+    name: 'real-server section: the same VIP in two spellings',
+    yaml: `${MINIMAL}realserver:\n  vips: ["fd00::1", "fd00:0::1"]\n  interfaces: [eth0]\n`,
+    problems: [{ path: 'realserver', line: 4, message: /lists fd00::1 twice/ }],
   },
   {
     name: 'a top level that is not a mapping',
