@@ -43,6 +43,22 @@ export interface HeartbeatMeshOptions {
   readonly downMultiplier: number;
   readonly tls?: TlsOptions;
   readonly logger?: MeshLogger;
+  /**
+   * A new connection must complete the signed hello/heartbeat exchange within this, or it
+   * is terminated. Default max(1000, downMultiplier x intervalMs).
+   */
+  readonly authTimeoutMs?: number;
+  /** First redial delay after a failed attempt. Default max(5, intervalMs / 2). */
+  readonly reconnectMinDelayMs?: number;
+  /** Redial delay cap. Default max(20, 2 x intervalMs): a healed peer is back within ~2 intervals. */
+  readonly reconnectMaxDelayMs?: number;
+  /**
+   * A peer whose socket has not drained for this long is cut (terminate). Default
+   * downMultiplier x intervalMs: by then the peer has declared us silent anyway.
+   */
+  readonly sendStallTimeoutMs?: number;
+  /** Connections that have not authenticated yet, across all peers. Default 16 + 4 x peers. */
+  readonly maxPendingConnections?: number;
 }
 
 export type PeerDownReason = 'silent' | 'closed';
@@ -71,10 +87,35 @@ export interface PeerStatus {
   readonly id: string;
   readonly address: string;
   readonly up: boolean;
+  /** Smoothed RTT (RFC 6298 gain 1/8) from echoed timestamps. */
   readonly rttMs: number | null;
+  /** Mean change between consecutive RTT samples (RFC 3550 gain 1/16). */
   readonly jitterMs: number | null;
   readonly lastHeartbeatAtMs: number | null;
   readonly incarnation: string | null;
+  /** The latest RTT sample, unsmoothed. */
+  readonly lastRttMs: number | null;
+  /** Which side opened the connection in use; null without one. */
+  readonly direction: 'inbound' | 'outbound' | null;
+}
+
+/** Counters since start(), for metrics. */
+export interface HeartbeatMeshStats {
+  readonly rejected: Readonly<Record<RejectReason, number>>;
+  readonly heartbeatsSent: number;
+  readonly heartbeatsReceived: number;
+  /** Heartbeats not sent because the previous one was still queued (slow peer). */
+  readonly heartbeatsSkipped: number;
+  /** Peers cut because their socket stayed backed up past sendStallTimeoutMs. */
+  readonly stalledPeersCut: number;
+  /** Connections terminated for not authenticating within authTimeoutMs. */
+  readonly authTimeouts: number;
+  /** Connections refused because maxPendingConnections were already waiting. */
+  readonly connectionsRefused: number;
+  /** Inbound TLS handshakes that failed (no client certificate, wrong CA, ...). */
+  readonly tlsHandshakeFailures: number;
+  readonly connectionsAccepted: number;
+  readonly dialAttempts: number;
 }
 
 export interface HeartbeatMeshEvents {
@@ -95,6 +136,7 @@ export interface HeartbeatMesh {
   peers(): readonly PeerStatus[];
   /** The bound listen port (useful with port 0). */
   port(): number;
+  stats(): HeartbeatMeshStats;
   on<E extends keyof HeartbeatMeshEvents>(
     event: E,
     listener: (...args: HeartbeatMeshEvents[E]) => void,

@@ -1,0 +1,321 @@
+// Encode and decode heartbeat frames (layout in frame.ts). Pure: no sockets, no clock, so
+// tests and the fuzzer feed it raw bytes. Decoding checks, in order: size, magic, version,
+// structure, cluster name, then the MAC — so a frame from another cluster is reported as
+// such rather than as a bad MAC, and a cut-off frame as truncated.
+
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { HeartbeatDecodeError, HeartbeatEncodeError } from './errors.js';
+import {
+  FIXED_HEADER_BYTES,
+  FRAME_KIND_CODES,
+  FRAME_MAGIC,
+  GROUP_STATE_CODES,
+  MAC_BYTES,
+  MAX_FRAME_BYTES,
+  MAX_GROUPS,
+  MAX_NAME_BYTES,
+  OFFSET_ECHO_HELD,
+  OFFSET_ECHO_SENT_AT,
+  OFFSET_INCARNATION,
+  OFFSET_KIND,
+  OFFSET_MAGIC,
+  OFFSET_NONCE,
+  OFFSET_SENT_AT,
+  OFFSET_SEQ,
+  OFFSET_VERSION,
+  PROTOCOL_VERSION,
+  INCARNATION_BYTES,
+  NONCE_BYTES,
+  type FrameKind,
+  type HeartbeatFrame,
+} from './frame.js';
+import type { GroupWireState, WireGroupState } from './types.js';
+
+/** The cluster key, raw or as a KeyObject (cheaper per message). */
+export type HmacKey = Uint8Array | KeyObject;
+
+export interface DecodeExpectations {
+  readonly key: HmacKey;
+  /** When set, a frame naming another cluster fails with 'wrong-cluster' before the MAC. */
+  readonly clusterName?: string;
+}
+
+/** Everything but the groups, which the mesh encodes once per state change. */
+export type FrameHeader = Omit<HeartbeatFrame, 'groups'>;
+
+const KIND_BY_CODE = new Map<number, FrameKind>(
+  Object.entries(FRAME_KIND_CODES).map(([kind, code]) => [code, kind as FrameKind]),
+);
+const STATE_BY_CODE = new Map<number, GroupWireState>(
+  Object.entries(GROUP_STATE_CODES).map(([state, code]) => [code, state as GroupWireState]),
+);
+const HEX_128 = /^[0-9a-f]{32}$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UINT64_SAFE_HIGH_MAX = 0x1fffff;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeHeartbeat(frame: HeartbeatFrame, key: HmacKey): Uint8Array {
+  return encodeWithGroups(frame, encodeGroups(frame.groups), key);
+}
+
+/** The group section (count + entries), reusable across frames until the state changes. */
+export function encodeGroups(groups: Readonly<Record<string, WireGroupState>>): Buffer {
+  const entries = Object.entries(groups);
+  if (entries.length > MAX_GROUPS) {
+    throw new HeartbeatEncodeError(
+      'invalid-field',
+      `${entries.length} groups; a frame carries at most ${MAX_GROUPS}`,
+    );
+  }
+  let size = 2;
+  for (const [name] of entries) size += 1 + nameBytes(name, `group name "${name}"`) + 1 + 1 + 8;
+  if (size > MAX_FRAME_BYTES) {
+    throw new HeartbeatEncodeError(
+      'frame-too-large',
+      `group states take ${size} bytes; a frame holds at most ${MAX_FRAME_BYTES}`,
+    );
+  }
+  const out = Buffer.allocUnsafe(size);
+  let offset = out.writeUInt16BE(entries.length, 0);
+  for (const [name, group] of entries) {
+    const stateCode = (GROUP_STATE_CODES as Partial<Record<string, number>>)[group.state];
+    if (stateCode === undefined) {
+      throw new HeartbeatEncodeError('invalid-field', `group "${name}": unknown state`);
+    }
+    if (!Number.isInteger(group.priority) || group.priority < 0 || group.priority > 255) {
+      throw new HeartbeatEncodeError(
+        'invalid-field',
+        `group "${name}": priority ${group.priority} is not an integer 0-255`,
+      );
+    }
+    checkSafeUint(group.epoch, `group "${name}": epoch`);
+    offset = writeName(out, offset, name);
+    offset = out.writeUInt8(stateCode, offset);
+    offset = out.writeUInt8(group.priority, offset);
+    offset = writeUint64(out, offset, group.epoch);
+  }
+  return out;
+}
+
+/** Assemble and sign a frame around an already encoded group section. */
+export function encodeWithGroups(header: FrameHeader, groups: Uint8Array, key: HmacKey): Buffer {
+  checkHex(header.incarnation, 'incarnation');
+  checkHex(header.nonce, 'nonce');
+  checkSafeUint(header.seq, 'seq');
+  checkTimestamp(header.sentAtMs, 'sentAtMs');
+  checkTimestamp(header.echoSentAtMs, 'echoSentAtMs');
+  checkTimestamp(header.echoHeldMs, 'echoHeldMs');
+  const clusterBytes = nameBytes(header.clusterName, 'cluster name');
+  const nodeBytes = nameBytes(header.nodeId, 'node id');
+  const size = FIXED_HEADER_BYTES + 1 + clusterBytes + 1 + nodeBytes + groups.length + MAC_BYTES;
+  if (size > MAX_FRAME_BYTES) {
+    throw new HeartbeatEncodeError(
+      'frame-too-large',
+      `frame would be ${size} bytes; the limit is ${MAX_FRAME_BYTES}`,
+    );
+  }
+  const out = Buffer.allocUnsafe(size);
+  out.writeUInt16BE(FRAME_MAGIC, OFFSET_MAGIC);
+  out.writeUInt8(PROTOCOL_VERSION, OFFSET_VERSION);
+  out.writeUInt8(FRAME_KIND_CODES[header.kind], OFFSET_KIND);
+  out.write(header.incarnation, OFFSET_INCARNATION, INCARNATION_BYTES, 'hex');
+  out.write(header.nonce, OFFSET_NONCE, NONCE_BYTES, 'hex');
+  writeUint64(out, OFFSET_SEQ, header.seq);
+  out.writeDoubleBE(header.sentAtMs, OFFSET_SENT_AT);
+  out.writeDoubleBE(header.echoSentAtMs, OFFSET_ECHO_SENT_AT);
+  out.writeDoubleBE(header.echoHeldMs, OFFSET_ECHO_HELD);
+  let offset = writeName(out, FIXED_HEADER_BYTES, header.clusterName);
+  offset = writeName(out, offset, header.nodeId);
+  offset += Buffer.from(groups.buffer, groups.byteOffset, groups.length).copy(out, offset);
+  createHmac('sha256', key).update(out.subarray(0, offset)).digest().copy(out, offset);
+  return out;
+}
+
+export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): HeartbeatFrame {
+  if (bytes.length > MAX_FRAME_BYTES) {
+    throw new HeartbeatDecodeError(
+      'oversized',
+      `frame of ${bytes.length} bytes exceeds ${MAX_FRAME_BYTES}`,
+    );
+  }
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (buf.length < OFFSET_KIND) {
+    throw new HeartbeatDecodeError('truncated', `frame of ${buf.length} bytes has no header`);
+  }
+  if (buf.readUInt16BE(OFFSET_MAGIC) !== FRAME_MAGIC) {
+    throw new HeartbeatDecodeError('malformed', 'not a vipd heartbeat frame (bad magic)');
+  }
+  const version = buf.readUInt8(OFFSET_VERSION);
+  if (version !== PROTOCOL_VERSION) {
+    throw new HeartbeatDecodeError(
+      'bad-version',
+      `protocol version ${version}; this node speaks ${PROTOCOL_VERSION}`,
+    );
+  }
+  if (buf.length < FIXED_HEADER_BYTES) {
+    throw new HeartbeatDecodeError(
+      'truncated',
+      `frame of ${buf.length} bytes is shorter than the ${FIXED_HEADER_BYTES}-byte header`,
+    );
+  }
+  const kind = KIND_BY_CODE.get(buf.readUInt8(OFFSET_KIND));
+  if (kind === undefined) {
+    throw new HeartbeatDecodeError('malformed', `unknown frame kind ${buf.readUInt8(OFFSET_KIND)}`);
+  }
+  const reader = new Reader(buf, FIXED_HEADER_BYTES);
+  const clusterName = reader.name('cluster name');
+  if (expect.clusterName !== undefined && clusterName !== expect.clusterName) {
+    throw new HeartbeatDecodeError(
+      'wrong-cluster',
+      `frame is for cluster "${clusterName}", not "${expect.clusterName}"`,
+    );
+  }
+  const nodeId = reader.name('node id');
+  const groups = reader.groups();
+  const macOffset = reader.offset;
+  const left = buf.length - macOffset;
+  if (left < MAC_BYTES) {
+    throw new HeartbeatDecodeError('truncated', `MAC cut short: ${left} of ${MAC_BYTES} bytes`);
+  }
+  if (left > MAC_BYTES) {
+    throw new HeartbeatDecodeError(
+      'malformed',
+      `${left - MAC_BYTES} unexpected bytes before the MAC`,
+    );
+  }
+  const expected = createHmac('sha256', expect.key).update(buf.subarray(0, macOffset)).digest();
+  if (!timingSafeEqual(expected, buf.subarray(macOffset))) {
+    throw new HeartbeatDecodeError('bad-mac', 'MAC does not match the cluster key');
+  }
+  return {
+    kind,
+    incarnation: buf.toString('hex', OFFSET_INCARNATION, OFFSET_INCARNATION + INCARNATION_BYTES),
+    nonce: buf.toString('hex', OFFSET_NONCE, OFFSET_NONCE + NONCE_BYTES),
+    seq: readSafeUint64(buf, OFFSET_SEQ, 'seq'),
+    sentAtMs: readTimestamp(buf, OFFSET_SENT_AT, 'sentAtMs'),
+    echoSentAtMs: readTimestamp(buf, OFFSET_ECHO_SENT_AT, 'echoSentAtMs'),
+    echoHeldMs: readTimestamp(buf, OFFSET_ECHO_HELD, 'echoHeldMs'),
+    clusterName,
+    nodeId,
+    groups,
+  };
+}
+
+/** Bounds-checked cursor over the variable part; running past the end means truncated. */
+class Reader {
+  constructor(
+    private readonly buf: Buffer,
+    public offset: number,
+  ) {}
+
+  private need(count: number, what: string): void {
+    if (this.offset + count > this.buf.length) {
+      throw new HeartbeatDecodeError(
+        'truncated',
+        `${what} needs ${count} bytes at offset ${this.offset}; frame has ${this.buf.length}`,
+      );
+    }
+  }
+
+  name(what: string): string {
+    this.need(1, `${what} length`);
+    const length = this.buf.readUInt8(this.offset);
+    if (length === 0) throw new HeartbeatDecodeError('malformed', `${what} is empty`);
+    this.need(1 + length, what);
+    const start = this.offset + 1;
+    this.offset = start + length;
+    try {
+      return utf8.decode(this.buf.subarray(start, start + length));
+    } catch {
+      throw new HeartbeatDecodeError('malformed', `${what} is not valid UTF-8`);
+    }
+  }
+
+  groups(): Record<string, WireGroupState> {
+    this.need(2, 'group count');
+    const count = this.buf.readUInt16BE(this.offset);
+    this.offset += 2;
+    const groups: Record<string, WireGroupState> = {};
+    for (let i = 0; i < count; i++) {
+      const name = this.name(`group ${i} name`);
+      this.need(1 + 1 + 8, `group "${name}"`);
+      const state = STATE_BY_CODE.get(this.buf.readUInt8(this.offset));
+      if (state === undefined) {
+        throw new HeartbeatDecodeError(
+          'malformed',
+          `group "${name}": unknown state code ${this.buf.readUInt8(this.offset)}`,
+        );
+      }
+      const priority = this.buf.readUInt8(this.offset + 1);
+      const epoch = readSafeUint64(this.buf, this.offset + 2, `group "${name}" epoch`);
+      this.offset += 10;
+      if (Object.hasOwn(groups, name)) {
+        throw new HeartbeatDecodeError('malformed', `group "${name}" appears twice`);
+      }
+      // defineProperty, not assignment: a group named "__proto__" must stay a plain key.
+      Object.defineProperty(groups, name, {
+        value: { priority, state, epoch },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return groups;
+  }
+}
+
+function readSafeUint64(buf: Buffer, offset: number, what: string): number {
+  const high = buf.readUInt32BE(offset);
+  if (high > UINT64_SAFE_HIGH_MAX) {
+    throw new HeartbeatDecodeError('malformed', `${what} exceeds 2^53-1`);
+  }
+  return high * 0x1_0000_0000 + buf.readUInt32BE(offset + 4);
+}
+
+function readTimestamp(buf: Buffer, offset: number, what: string): number {
+  const value = buf.readDoubleBE(offset);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new HeartbeatDecodeError('malformed', `${what} is not a finite, non-negative number`);
+  }
+  return value;
+}
+
+function writeUint64(out: Buffer, offset: number, value: number): number {
+  out.writeUInt32BE(Math.floor(value / 0x1_0000_0000), offset);
+  return out.writeUInt32BE(value % 0x1_0000_0000, offset + 4);
+}
+
+function writeName(out: Buffer, offset: number, name: string): number {
+  const length = out.write(name, offset + 1, 'utf8');
+  out.writeUInt8(length, offset);
+  return offset + 1 + length;
+}
+
+function nameBytes(name: string, what: string): number {
+  const length = Buffer.byteLength(name, 'utf8');
+  if (length === 0 || length > MAX_NAME_BYTES || LONE_SURROGATE.test(name)) {
+    throw new HeartbeatEncodeError(
+      'invalid-field',
+      `${what} must be 1-${MAX_NAME_BYTES} bytes of well-formed UTF-8 (got ${length} bytes)`,
+    );
+  }
+  return length;
+}
+
+function checkHex(value: string, what: string): void {
+  if (!HEX_128.test(value)) {
+    throw new HeartbeatEncodeError('invalid-field', `${what} must be 32 lowercase hex digits`);
+  }
+}
+
+function checkSafeUint(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new HeartbeatEncodeError('invalid-field', `${what} ${value} is not an integer 0-2^53-1`);
+  }
+}
+
+function checkTimestamp(value: number, what: string): void {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new HeartbeatEncodeError('invalid-field', `${what} must be finite and >= 0`);
+  }
+}

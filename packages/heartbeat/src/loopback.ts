@@ -1,0 +1,290 @@
+// An in-memory stand-in for the WebSocket mesh, for other packages' tests: meshes on one
+// LoopbackNetwork exchange heartbeats through the event loop instead of sockets, with the
+// same events and liveness rules (peer up on the first heartbeat, 'silent' after
+// downMultiplier x intervalMs without one, 'closed' at once when the far end stops or the
+// connection is cut). No codec, no auth: use the real mesh to test those.
+
+import { randomBytes } from 'node:crypto';
+import { nowMs } from './clock.js';
+import { HeartbeatConfigError } from './errors.js';
+import { MeshEvents, silentLogger } from './events.js';
+import { INCARNATION_BYTES } from './frame.js';
+import { RttEstimator } from './rtt.js';
+import { SilenceWatch } from './silence.js';
+import { snapshot, zeroCounters } from './stats.js';
+import type {
+  HeartbeatMesh,
+  HeartbeatMeshEvents,
+  HeartbeatMeshOptions,
+  HeartbeatMeshStats,
+  PeerDownReason,
+  PeerStatus,
+  RejectReason,
+  WireGroupState,
+} from './types.js';
+
+export interface LoopbackNetwork {
+  /** listen, key and tls are ignored; peers are matched by id. One mesh per node id. */
+  createMesh(options: HeartbeatMeshOptions): HeartbeatMesh;
+  /** Close the connection between a and b: each side that had the other up sees 'closed'. */
+  cut(a: string, b: string): void;
+  /** Drop everything between a and b without closing anything: both sides go 'silent'. */
+  blackhole(a: string, b: string): void;
+  /** Deliver between a and b again after blackhole(). */
+  heal(a: string, b: string): void;
+}
+
+interface LoopbackHeartbeat {
+  readonly from: string;
+  readonly incarnation: string;
+  readonly seq: number;
+  readonly sentAtMs: number;
+  readonly echoSentAtMs: number;
+  readonly echoHeldMs: number;
+  readonly groups: Readonly<Record<string, WireGroupState>>;
+}
+
+export function createLoopbackNetwork(): LoopbackNetwork {
+  return new Network();
+}
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+}
+
+class Network implements LoopbackNetwork {
+  private readonly meshes = new Map<string, LoopbackMesh>();
+  private readonly blackholed = new Set<string>();
+  /** Bumped by cut(): heartbeats in flight on the old connection are lost with it. */
+  private readonly generation = new Map<string, number>();
+
+  createMesh(options: HeartbeatMeshOptions): HeartbeatMesh {
+    if (this.meshes.has(options.nodeId)) {
+      throw new HeartbeatConfigError(
+        'invalid-option',
+        `loopback network already has node "${options.nodeId}"`,
+      );
+    }
+    const mesh = new LoopbackMesh(this, options);
+    this.meshes.set(options.nodeId, mesh);
+    return mesh;
+  }
+
+  cut(a: string, b: string): void {
+    const key = pairKey(a, b);
+    this.generation.set(key, (this.generation.get(key) ?? 0) + 1);
+    this.meshes.get(a)?.connectionClosed(b);
+    this.meshes.get(b)?.connectionClosed(a);
+  }
+
+  blackhole(a: string, b: string): void {
+    this.blackholed.add(pairKey(a, b));
+  }
+
+  heal(a: string, b: string): void {
+    this.blackholed.delete(pairKey(a, b));
+  }
+
+  /** True when a connection exists (the heartbeat left the sender), delivered or not. */
+  send(to: string, heartbeat: LoopbackHeartbeat): boolean {
+    const target = this.meshes.get(to);
+    if (target === undefined || !target.running) return false;
+    const key = pairKey(heartbeat.from, to);
+    if (this.blackholed.has(key)) return true;
+    const generation = this.generation.get(key) ?? 0;
+    setImmediate(() => {
+      if ((this.generation.get(key) ?? 0) !== generation || this.blackholed.has(key)) return;
+      target.receive(heartbeat);
+    });
+    return true;
+  }
+
+  stopped(nodeId: string): void {
+    for (const mesh of this.meshes.values()) mesh.connectionClosed(nodeId);
+  }
+}
+
+class LoopbackPeer {
+  up = false;
+  incarnation: string | null = null;
+  lastSeq = -1;
+  lastHeartbeatAtMs: number | null = null;
+  echoSentAtMs = 0;
+  echoReceivedAtMs = 0;
+  readonly rtt = new RttEstimator();
+  readonly silence: SilenceWatch;
+
+  constructor(
+    readonly id: string,
+    downAfterMs: number,
+    onSilent: () => void,
+  ) {
+    this.silence = new SilenceWatch(downAfterMs, onSilent);
+  }
+}
+
+class LoopbackMesh implements HeartbeatMesh {
+  running = false;
+  private readonly events: MeshEvents;
+  private readonly peerStates: Map<string, LoopbackPeer>;
+  private incarnation = '';
+  private seq = 0;
+  private groups: Readonly<Record<string, WireGroupState>> = {};
+  private ticker: NodeJS.Timeout | null = null;
+  private counters = zeroCounters();
+
+  constructor(
+    private readonly network: Network,
+    private readonly options: HeartbeatMeshOptions,
+  ) {
+    this.events = new MeshEvents(options.logger ?? silentLogger);
+    const downAfterMs = options.downMultiplier * options.intervalMs;
+    this.peerStates = new Map(
+      options.peers.map((peer) => {
+        const state: LoopbackPeer = new LoopbackPeer(peer.id, downAfterMs, () => {
+          if (state.up && this.running) this.markDown(state, 'silent');
+        });
+        return [peer.id, state];
+      }),
+    );
+  }
+
+  start(): Promise<void> {
+    if (this.running) return Promise.reject(new Error('heartbeat mesh cannot start: running'));
+    this.running = true;
+    this.incarnation = randomBytes(INCARNATION_BYTES).toString('hex');
+    this.seq = 0;
+    this.counters = zeroCounters();
+    this.ticker = setInterval(() => {
+      this.sendNow();
+    }, this.options.intervalMs);
+    this.sendNow();
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    this.running = false;
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker = null;
+    for (const peer of this.peerStates.values()) {
+      peer.up = false;
+      peer.silence.cancel();
+    }
+    this.network.stopped(this.options.nodeId);
+    return Promise.resolve();
+  }
+
+  setLocalState(groups: Readonly<Record<string, WireGroupState>>): void {
+    this.groups = { ...groups };
+  }
+
+  sendNow(): void {
+    if (!this.running) return;
+    const now = nowMs();
+    for (const peer of this.peerStates.values()) {
+      const sent = this.network.send(peer.id, {
+        from: this.options.nodeId,
+        incarnation: this.incarnation,
+        seq: ++this.seq,
+        sentAtMs: now,
+        echoSentAtMs: peer.echoSentAtMs,
+        echoHeldMs: peer.echoSentAtMs > 0 ? now - peer.echoReceivedAtMs : 0,
+        groups: this.groups,
+      });
+      if (!sent) continue;
+      this.counters.heartbeatsSent++;
+      this.events.emit('sent', peer.id);
+    }
+  }
+
+  peers(): readonly PeerStatus[] {
+    return [...this.peerStates.values()].map((peer) => ({
+      id: peer.id,
+      address: `loopback:${peer.id}`,
+      up: peer.up,
+      rttMs: peer.rtt.rttMs,
+      jitterMs: peer.rtt.jitterMs,
+      lastRttMs: peer.rtt.lastRttMs,
+      lastHeartbeatAtMs: peer.lastHeartbeatAtMs,
+      incarnation: peer.incarnation,
+      direction: peer.up ? 'outbound' : null,
+    }));
+  }
+
+  port(): number {
+    return 0;
+  }
+
+  stats(): HeartbeatMeshStats {
+    return snapshot(this.counters);
+  }
+
+  on<E extends keyof HeartbeatMeshEvents>(
+    event: E,
+    listener: (...args: HeartbeatMeshEvents[E]) => void,
+  ): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<E extends keyof HeartbeatMeshEvents>(
+    event: E,
+    listener: (...args: HeartbeatMeshEvents[E]) => void,
+  ): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  receive(heartbeat: LoopbackHeartbeat): void {
+    if (!this.running) return;
+    const peer = this.peerStates.get(heartbeat.from);
+    if (peer === undefined) {
+      this.reject('unknown-node', null);
+      return;
+    }
+    if (heartbeat.incarnation === peer.incarnation && heartbeat.seq <= peer.lastSeq) {
+      this.reject(heartbeat.seq === peer.lastSeq ? 'replay' : 'stale', peer.id);
+      return;
+    }
+    const now = nowMs();
+    peer.incarnation = heartbeat.incarnation;
+    peer.lastSeq = heartbeat.seq;
+    peer.lastHeartbeatAtMs = now;
+    peer.echoSentAtMs = heartbeat.sentAtMs;
+    peer.echoReceivedAtMs = now;
+    if (heartbeat.echoSentAtMs > 0) {
+      peer.rtt.addSample(now - heartbeat.echoSentAtMs - heartbeat.echoHeldMs);
+    }
+    peer.silence.heard(now);
+    this.counters.heartbeatsReceived++;
+    if (!peer.up) {
+      peer.up = true;
+      this.events.emit('peer-up', peer.id);
+    }
+    this.events.emit('heartbeat', {
+      from: peer.id,
+      incarnation: heartbeat.incarnation,
+      seq: heartbeat.seq,
+      sentAtMs: heartbeat.sentAtMs,
+      receivedAtMs: now,
+      groups: heartbeat.groups,
+    });
+  }
+
+  connectionClosed(peerId: string): void {
+    const peer = this.peerStates.get(peerId);
+    if (peer?.up === true && this.running) this.markDown(peer, 'closed');
+  }
+
+  private markDown(peer: LoopbackPeer, reason: PeerDownReason): void {
+    peer.up = false;
+    peer.silence.cancel();
+    this.events.emit('peer-down', peer.id, reason);
+  }
+
+  private reject(reason: RejectReason, peer: string | null): void {
+    this.counters.rejected[reason]++;
+    this.events.emit('rejected', reason, peer, 'loopback');
+  }
+}

@@ -1,0 +1,601 @@
+// The WebSocket heartbeat mesh: one listening endpoint, one logical link per configured
+// peer, one signed heartbeat per interval per peer carrying every group's state.
+//
+// Connection rules (README "Links"): both sides dial a peer they have no link to; the first
+// frames are signed hellos with fresh nonces and a connection is trusted once a heartbeat
+// echoing our nonce arrives. If two connections to one peer authenticate, both sides keep
+// the one the lower node id dialed (or, same dialer, the newer) and close the other with
+// CLOSE_DUPLICATE, which the far end treats as a handover rather than a lost peer.
+
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { formatHostPort } from './address.js';
+import { nowMs } from './clock.js';
+import { decodeHeartbeat, encodeGroups, encodeWithGroups, type FrameHeader } from './codec.js';
+import { HeartbeatDecodeError } from './errors.js';
+import { MeshEvents } from './events.js';
+import { INCARNATION_BYTES, type HeartbeatFrame } from './frame.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { PeerLink } from './peer-link.js';
+import { RejectLog } from './reject-log.js';
+import { snapshot, zeroCounters } from './stats.js';
+import { CLOSE_DUPLICATE, CLOSE_SHUTDOWN, CLOSE_SUPERSEDED, Session } from './session.js';
+import { dial, listen, loadTls, remoteOf, type Endpoint, type TlsMaterial } from './transport.js';
+import type {
+  HeartbeatMesh,
+  HeartbeatMeshEvents,
+  HeartbeatMeshOptions,
+  HeartbeatMeshStats,
+  PeerDownReason,
+  PeerStatus,
+  RejectReason,
+  WireGroupState,
+} from './types.js';
+
+const EMPTY_GROUPS = encodeGroups({});
+/** How long stop() lets peers answer our close frame before cutting the sockets. */
+const SHUTDOWN_GRACE_MS = 500;
+
+export function createHeartbeatMesh(options: HeartbeatMeshOptions): HeartbeatMesh {
+  return new WebSocketMesh(resolveOptions(options));
+}
+
+class WebSocketMesh implements HeartbeatMesh {
+  private readonly events: MeshEvents;
+  private readonly rejectLog: RejectLog;
+  private state: 'idle' | 'running' | 'stopping' = 'idle';
+  private incarnation = '';
+  private seq = 0;
+  private groups: Buffer = EMPTY_GROUPS;
+  private links = new Map<string, PeerLink>();
+  /** Every open connection, for shutdown. */
+  private readonly sessions = new Set<Session>();
+  /** Inbound connections that have not authenticated yet (bounded). */
+  private readonly pendingInbound = new Set<Session>();
+  private endpoint: Endpoint | null = null;
+  private tls: TlsMaterial | null = null;
+  private ticker: NodeJS.Timeout | null = null;
+  private counters = zeroCounters();
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.events = new MeshEvents(options.logger);
+    this.rejectLog = new RejectLog(options.logger);
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error(`heartbeat mesh cannot start: ${this.state}`);
+    const { options } = this;
+    this.tls = options.tls === null ? null : await loadTls(options.tls);
+    this.incarnation = randomBytes(INCARNATION_BYTES).toString('hex');
+    this.seq = 0;
+    this.counters = zeroCounters();
+    this.links = new Map(
+      options.peers.map((peer) => [
+        peer.id,
+        new PeerLink(
+          peer.id,
+          peer.address,
+          peer.hostPort,
+          { minDelayMs: options.reconnectMinDelayMs, maxDelayMs: options.reconnectMaxDelayMs },
+          options.downAfterMs,
+          (link) => {
+            this.onSilent(link);
+          },
+        ),
+      ]),
+    );
+    this.endpoint = await listen(options.listen, this.tls, options.authTimeoutMs, {
+      connection: (ws, request) => {
+        this.accept(ws, request);
+      },
+      tlsFailure: (error, remote) => {
+        this.counters.tlsHandshakeFailures++;
+        this.rejectLog.rejected(
+          nowMs(),
+          'tls',
+          { remote, err: error.message },
+          'TLS handshake failed',
+        );
+      },
+    });
+    this.state = 'running';
+    this.ticker = setInterval(() => {
+      this.tick();
+    }, options.intervalMs);
+    for (const link of this.links.values()) this.dial(link);
+    options.logger.info(
+      {
+        nodeId: options.nodeId,
+        listen: formatHostPort({ host: options.listen.host, port: this.endpoint.port }),
+        peers: options.peers.map((peer) => peer.id),
+        intervalMs: options.intervalMs,
+        downAfterMs: options.downAfterMs,
+        tls: this.tls !== null,
+        incarnation: this.incarnation,
+      },
+      'heartbeat mesh started',
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker = null;
+    for (const link of this.links.values()) {
+      if (link.dialTimer !== null) clearTimeout(link.dialTimer);
+      link.dialTimer = null;
+      link.silence.cancel();
+      link.up = false;
+    }
+    const closed = [...this.sessions].map(
+      (session) =>
+        new Promise<void>((resolve) => {
+          if (session.ws.readyState === session.ws.CLOSED) {
+            resolve();
+            return;
+          }
+          session.ws.once('close', () => {
+            resolve();
+          });
+          session.retire(CLOSE_SHUTDOWN, 'node shutting down', SHUTDOWN_GRACE_MS);
+        }),
+    );
+    await Promise.all(closed);
+    await this.endpoint?.close();
+    this.endpoint = null;
+    this.state = 'idle';
+    this.options.logger.info({ nodeId: this.options.nodeId }, 'heartbeat mesh stopped');
+  }
+
+  setLocalState(groups: Readonly<Record<string, WireGroupState>>): void {
+    // Encoded once here, copied into every frame until the next change.
+    this.groups = encodeGroups(groups);
+  }
+
+  sendNow(): void {
+    if (this.state !== 'running') return;
+    const now = nowMs();
+    for (const link of this.links.values()) {
+      if (link.active !== null) this.sendHeartbeat(link, link.active, now);
+    }
+  }
+
+  peers(): readonly PeerStatus[] {
+    return [...this.links.values()].map((link) => link.status());
+  }
+
+  port(): number {
+    if (this.endpoint === null) throw new Error('heartbeat mesh is not listening');
+    return this.endpoint.port;
+  }
+
+  stats(): HeartbeatMeshStats {
+    return snapshot(this.counters);
+  }
+
+  on<E extends keyof HeartbeatMeshEvents>(
+    event: E,
+    listener: (...args: HeartbeatMeshEvents[E]) => void,
+  ): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<E extends keyof HeartbeatMeshEvents>(
+    event: E,
+    listener: (...args: HeartbeatMeshEvents[E]) => void,
+  ): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  // --- connections -----------------------------------------------------------------------
+
+  private dial(link: PeerLink): void {
+    link.dialTimer = null;
+    if (this.state !== 'running' || link.active !== null || link.dialing !== null) return;
+    this.counters.dialAttempts++;
+    const ws = dial(link.hostPort, this.tls, this.options.authTimeoutMs);
+    const session = new Session(ws, 'outbound', link.address, link.id);
+    link.dialing = session;
+    link.sessions.add(session);
+    this.attach(session);
+    ws.once('open', () => {
+      this.sendHello(session);
+    });
+  }
+
+  private accept(ws: WebSocket, request: IncomingMessage): void {
+    const remote = remoteOf(request);
+    if (this.state !== 'running') {
+      ws.terminate();
+      return;
+    }
+    if (this.pendingInbound.size >= this.options.maxPendingConnections) {
+      this.counters.connectionsRefused++;
+      this.rejectLog.rejected(
+        nowMs(),
+        'refused',
+        { remote, pending: this.pendingInbound.size },
+        'too many unauthenticated heartbeat connections; refusing one',
+      );
+      ws.terminate();
+      return;
+    }
+    this.counters.connectionsAccepted++;
+    const session = new Session(ws, 'inbound', remote, null);
+    this.pendingInbound.add(session);
+    this.attach(session);
+    this.sendHello(session);
+  }
+
+  private attach(session: Session): void {
+    this.sessions.add(session);
+    const { ws } = session;
+    ws.on('message', (data, isBinary) => {
+      this.onMessage(session, data, isBinary);
+    });
+    ws.on('error', (error) => {
+      this.onSocketError(session, error);
+    });
+    ws.on('close', (code) => {
+      this.onClose(session, code);
+    });
+    session.authTimer = setTimeout(() => {
+      this.onAuthTimeout(session);
+    }, this.options.authTimeoutMs);
+  }
+
+  private onAuthTimeout(session: Session): void {
+    session.authTimer = null;
+    if (session.authenticated || session.dead) return;
+    this.counters.authTimeouts++;
+    this.rejectLog.rejected(
+      nowMs(),
+      'auth-timeout',
+      { remote: session.remote, peer: session.peerId, direction: session.direction },
+      `connection did not authenticate within ${this.options.authTimeoutMs} ms`,
+    );
+    session.terminate();
+  }
+
+  private onSocketError(session: Session, error: Error): void {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+      // A WebSocket protocol violation; ws closes the connection itself (1002/1009).
+      const oversized =
+        code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ||
+        code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH';
+      this.reject(session, oversized ? 'oversized' : 'malformed', error.message);
+      return;
+    }
+    this.options.logger.debug(
+      { peer: session.peerId, remote: session.remote, err: error.message },
+      'heartbeat connection error',
+    );
+  }
+
+  private onClose(session: Session, code: number): void {
+    session.dead = true;
+    session.clearAuthTimer();
+    this.sessions.delete(session);
+    this.pendingInbound.delete(session);
+    const link = session.peerId === null ? undefined : this.links.get(session.peerId);
+    if (link === undefined || !link.sessions.has(session)) return;
+    link.sessions.delete(session);
+    if (link.dialing === session) link.dialing = null;
+    const wasActive = link.active === session;
+    if (wasActive) link.active = null;
+    if (this.state !== 'running') return;
+    if (link.up && link.active === null) {
+      if (wasActive && code === CLOSE_DUPLICATE) link.awaitingHandover = true;
+      if (!(link.awaitingHandover && link.hasHandoverCandidate())) this.markDown(link, 'closed');
+    }
+    this.scheduleRedial(link, session);
+  }
+
+  private scheduleRedial(link: PeerLink, closed: Session): void {
+    if (this.state !== 'running' || link.active !== null || link.dialing !== null) return;
+    if (link.dialTimer !== null || link.awaitingHandover) return;
+    // A link that had been up for a while was healthy: redial at once (the peer may only
+    // have restarted). Anything shorter-lived backs off, so a flapping peer cannot spin us.
+    const stable = closed.authenticated && nowMs() - link.linkUpAtMs >= this.options.downAfterMs;
+    if (stable) link.backoff.reset();
+    const delayMs = stable ? 0 : link.backoff.nextDelayMs();
+    link.dialTimer = setTimeout(() => {
+      this.dial(link);
+    }, delayMs);
+  }
+
+  // --- frames in ---------------------------------------------------------------------------
+
+  private onMessage(session: Session, data: RawData, isBinary: boolean): void {
+    if (session.dead || session.retiring) return;
+    if (!isBinary) {
+      this.reject(session, 'malformed', 'text message; heartbeat frames are binary');
+      return;
+    }
+    const now = nowMs();
+    let frame: HeartbeatFrame;
+    try {
+      frame = decodeHeartbeat(toBuffer(data), {
+        key: this.options.key,
+        clusterName: this.options.clusterName,
+      });
+    } catch (error) {
+      if (!(error instanceof HeartbeatDecodeError)) throw error;
+      this.reject(session, error.code, error.message);
+      return;
+    }
+    const link = this.links.get(frame.nodeId);
+    if (link === undefined) {
+      this.reject(session, 'unknown-node', `node id "${frame.nodeId}" is not a configured peer`);
+      return;
+    }
+    if (session.peerId !== null && session.peerId !== frame.nodeId) {
+      this.reject(
+        session,
+        'unknown-node',
+        `connection belongs to "${session.peerId}" but the frame is from "${frame.nodeId}"`,
+      );
+      return;
+    }
+    if (frame.kind === 'hello') this.onHello(session, link, frame, now);
+    else this.onHeartbeat(session, link, frame, now);
+  }
+
+  private onHello(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number): void {
+    if (session.peerNonce !== null) {
+      this.reject(session, 'malformed', 'second hello on one connection');
+      return;
+    }
+    if (frame.incarnation === link.incarnation && frame.seq <= link.lastSeq) {
+      this.reject(session, 'replay', `hello seq ${frame.seq} <= last accepted ${link.lastSeq}`);
+      return;
+    }
+    session.peerNonce = frame.nonce;
+    if (session.peerId === null) {
+      session.peerId = link.id;
+      link.sessions.add(session);
+    }
+    // Answer at once: our heartbeat echoing its nonce is what authenticates us to the peer.
+    this.sendHeartbeat(link, session, now);
+  }
+
+  private onHeartbeat(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number): void {
+    if (session.peerNonce === null) {
+      this.reject(session, 'malformed', 'heartbeat before hello');
+      return;
+    }
+    if (frame.nonce !== session.localNonce) {
+      this.reject(session, 'replay', 'frame was signed for another connection');
+      return;
+    }
+    if (session.authenticated && frame.incarnation !== session.incarnation) {
+      this.reject(session, 'stale', 'incarnation changed on an open connection');
+      return;
+    }
+    if (session.authenticated && frame.incarnation !== link.incarnation) {
+      this.reject(session, 'stale', 'connection of a superseded incarnation');
+      session.terminate();
+      return;
+    }
+    if (frame.incarnation === link.incarnation && frame.seq <= link.lastSeq) {
+      const reason = frame.seq === link.lastSeq ? 'replay' : 'stale';
+      this.reject(session, reason, `seq ${frame.seq} <= last accepted ${link.lastSeq}`);
+      return;
+    }
+    if (!session.authenticated) this.authenticate(session, link, frame, now);
+    link.lastSeq = frame.seq;
+    link.echoSentAtMs = frame.sentAtMs;
+    link.echoReceivedAtMs = now;
+    if (frame.echoSentAtMs > 0) link.rtt.addSample(now - frame.echoSentAtMs - frame.echoHeldMs);
+    link.lastHeartbeatAtMs = now;
+    link.silence.heard(now);
+    this.counters.heartbeatsReceived++;
+    if (!link.up) {
+      link.up = true;
+      this.options.logger.info(
+        { peer: link.id, remote: session.remote, incarnation: frame.incarnation },
+        'peer up',
+      );
+      this.events.emit('peer-up', link.id);
+    }
+    this.events.emit('heartbeat', {
+      from: link.id,
+      incarnation: frame.incarnation,
+      seq: frame.seq,
+      sentAtMs: frame.sentAtMs,
+      receivedAtMs: now,
+      groups: frame.groups,
+    });
+  }
+
+  private authenticate(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number) {
+    session.authenticated = true;
+    session.incarnation = frame.incarnation;
+    session.clearAuthTimer();
+    this.pendingInbound.delete(session);
+    if (link.dialing === session) link.dialing = null;
+    if (link.incarnation !== frame.incarnation) {
+      if (link.incarnation !== null) {
+        this.options.logger.info(
+          { peer: link.id, previous: link.incarnation, incarnation: frame.incarnation },
+          'peer restarted (new incarnation)',
+        );
+      }
+      link.incarnation = frame.incarnation;
+      link.lastSeq = -1;
+      link.echoSentAtMs = 0;
+      // Connections of the previous incarnation belong to a process that is gone.
+      for (const other of link.sessions) {
+        if (other !== session && other.authenticated) {
+          other.retire(CLOSE_SUPERSEDED, 'superseded by a new incarnation', this.graceMs());
+          if (link.active === other) link.active = null;
+        }
+      }
+    }
+    const current = link.active;
+    if (current === null) {
+      link.active = session;
+    } else if (this.preferred(current, session) === session) {
+      link.active = session;
+      current.retire(CLOSE_DUPLICATE, 'duplicate link', this.graceMs());
+    } else {
+      session.retire(CLOSE_DUPLICATE, 'duplicate link', this.graceMs());
+    }
+    if (link.active !== session) return;
+    link.awaitingHandover = false;
+    link.linkUpAtMs = now;
+    if (link.dialTimer !== null) clearTimeout(link.dialTimer);
+    link.dialTimer = null;
+    this.options.logger.debug(
+      { peer: link.id, remote: session.remote, direction: session.direction },
+      'link authenticated',
+    );
+  }
+
+  /** Both ends must pick the same connection without talking: the lower id's dial wins. */
+  private preferred(current: Session, candidate: Session): Session {
+    const self = this.options.nodeId;
+    const peer = candidate.peerId ?? '';
+    const lower = self < peer ? self : peer;
+    const currentPreferred = current.dialedBy(self) === lower;
+    const candidatePreferred = candidate.dialedBy(self) === lower;
+    if (currentPreferred !== candidatePreferred) return currentPreferred ? current : candidate;
+    return candidate;
+  }
+
+  private reject(session: Session, reason: RejectReason, detail: string): void {
+    this.counters.rejected[reason]++;
+    this.rejectLog.rejected(
+      nowMs(),
+      reason,
+      {
+        peer: session.peerId,
+        remote: session.remote,
+        direction: session.direction,
+        authenticated: session.authenticated,
+        detail,
+      },
+      'heartbeat frame rejected',
+    );
+    this.events.emit('rejected', reason, session.peerId, session.remote);
+    // An authenticated peer keeps its connection (the frame is dropped); an unproven
+    // connection gets no second chance.
+    if (!session.authenticated) session.terminate();
+  }
+
+  // --- liveness ------------------------------------------------------------------------------
+
+  private onSilent(link: PeerLink): void {
+    if (!link.up || this.state !== 'running') return;
+    this.markDown(link, 'silent');
+    // The connections are useless (blackholed, peer hung): cut them and redial, so the link
+    // comes back as soon as the path or the peer does.
+    for (const session of link.sessions) session.terminate();
+  }
+
+  private markDown(link: PeerLink, reason: PeerDownReason): void {
+    link.up = false;
+    link.awaitingHandover = false;
+    link.silence.cancel();
+    this.options.logger.info(
+      { peer: link.id, reason, lastHeartbeatAtMs: link.lastHeartbeatAtMs },
+      'peer down',
+    );
+    this.events.emit('peer-down', link.id, reason);
+  }
+
+  // --- frames out ----------------------------------------------------------------------------
+
+  private tick(): void {
+    const now = nowMs();
+    for (const link of this.links.values()) {
+      if (link.active !== null) this.sendHeartbeat(link, link.active, now);
+    }
+  }
+
+  private sendHello(session: Session): void {
+    if (!session.open) return;
+    const header: FrameHeader = {
+      kind: 'hello',
+      incarnation: this.incarnation,
+      nonce: session.localNonce,
+      seq: ++this.seq,
+      sentAtMs: nowMs(),
+      echoSentAtMs: 0,
+      echoHeldMs: 0,
+      clusterName: this.options.clusterName,
+      nodeId: this.options.nodeId,
+    };
+    session.ws.send(encodeWithGroups(header, EMPTY_GROUPS, this.options.key));
+  }
+
+  private sendHeartbeat(link: PeerLink, session: Session, now: number): void {
+    if (!session.open || session.peerNonce === null) return;
+    if (session.ws.bufferedAmount > 0) {
+      this.backedUp(link, session, now);
+      return;
+    }
+    session.backedUpSinceMs = null;
+    const header: FrameHeader = {
+      kind: 'heartbeat',
+      incarnation: this.incarnation,
+      nonce: session.peerNonce,
+      seq: ++this.seq,
+      sentAtMs: now,
+      echoSentAtMs: link.echoSentAtMs,
+      echoHeldMs: link.echoSentAtMs > 0 ? Math.max(0, now - link.echoReceivedAtMs) : 0,
+      clusterName: this.options.clusterName,
+      nodeId: this.options.nodeId,
+    };
+    session.ws.send(encodeWithGroups(header, this.groups, this.options.key), (error) => {
+      if (error === undefined) this.drained(link, session);
+    });
+    this.counters.heartbeatsSent++;
+    if (this.events.wanted('sent')) this.events.emit('sent', link.id);
+  }
+
+  /**
+   * The previous heartbeat is still queued: sending another would only queue stale state
+   * behind it. Skip it (the latest state goes out once the socket drains) and cut the peer
+   * if the socket stays backed up.
+   */
+  private backedUp(link: PeerLink, session: Session, now: number): void {
+    this.counters.heartbeatsSkipped++;
+    session.resendWhenDrained = true;
+    session.backedUpSinceMs ??= now;
+    const stalledMs = now - session.backedUpSinceMs;
+    if (stalledMs < this.options.sendStallTimeoutMs) return;
+    this.counters.stalledPeersCut++;
+    this.options.logger.warn(
+      {
+        peer: link.id,
+        remote: session.remote,
+        bufferedBytes: session.ws.bufferedAmount,
+        stalledMs: Math.round(stalledMs),
+      },
+      'peer is not reading its heartbeats; cutting the connection',
+    );
+    session.terminate();
+  }
+
+  private drained(link: PeerLink, session: Session): void {
+    if (!session.resendWhenDrained || session.ws.bufferedAmount > 0) return;
+    session.resendWhenDrained = false;
+    if (link.active === session) this.sendHeartbeat(link, session, nowMs());
+  }
+
+  private graceMs(): number {
+    return this.options.authTimeoutMs;
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}

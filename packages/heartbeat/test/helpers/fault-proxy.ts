@@ -1,0 +1,150 @@
+// A TCP proxy on 127.0.0.1 that sits on one dialing direction of a link and injects the
+// faults the mesh must tell apart: delay (every chunk held back), blackhole (bytes read and
+// dropped, nothing closed — the far end only sees silence), stall (nothing read, so TCP
+// backpressure builds up at the sender), cut (both sockets destroyed — a lost connection)
+// and refuse (new connections closed at once, like a dead port).
+
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+type Mode = 'forward' | 'blackhole' | 'stall';
+
+interface Pipe {
+  readonly client: Socket;
+  readonly upstream: Socket;
+}
+
+export class FaultProxy {
+  private mode: Mode = 'forward';
+  private delayMs = 0;
+  private refusing = false;
+  private target: number | null;
+  private readonly pipes = new Set<Pipe>();
+  /** Connections accepted since start (including refused ones). */
+  accepted = 0;
+
+  private constructor(
+    private readonly server: Server,
+    target: number | null,
+  ) {
+    this.target = target;
+    server.on('connection', (client) => {
+      this.onConnection(client);
+    });
+  }
+
+  static async start(target: number | null = null): Promise<FaultProxy> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return new FaultProxy(server, target);
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Connections currently carried. */
+  get open(): number {
+    return this.pipes.size;
+  }
+
+  setTarget(port: number): void {
+    this.target = port;
+  }
+
+  delay(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  blackhole(): void {
+    this.mode = 'blackhole';
+    for (const pipe of this.pipes) {
+      pipe.client.resume();
+      pipe.upstream.resume();
+    }
+  }
+
+  stall(): void {
+    this.mode = 'stall';
+    for (const pipe of this.pipes) {
+      pipe.client.pause();
+      pipe.upstream.pause();
+    }
+  }
+
+  restore(): void {
+    this.mode = 'forward';
+    this.delayMs = 0;
+    this.refusing = false;
+    for (const pipe of this.pipes) {
+      pipe.client.resume();
+      pipe.upstream.resume();
+    }
+  }
+
+  refuse(): void {
+    this.refusing = true;
+  }
+
+  /** Destroy every carried connection: both ends see the connection close. */
+  cut(): void {
+    for (const pipe of this.pipes) {
+      pipe.client.destroy();
+      pipe.upstream.destroy();
+    }
+    this.pipes.clear();
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+    });
+  }
+
+  private onConnection(client: Socket): void {
+    this.accepted++;
+    if (this.refusing || this.target === null) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(this.target, '127.0.0.1');
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    const pipe: Pipe = { client, upstream };
+    this.pipes.add(pipe);
+    const end = (): void => {
+      this.pipes.delete(pipe);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    this.forward(client, upstream);
+    this.forward(upstream, client);
+    if (this.mode === 'stall') {
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  private forward(from: Socket, to: Socket): void {
+    from.on('data', (chunk: Buffer) => {
+      if (this.mode === 'blackhole') return;
+      if (this.delayMs === 0) {
+        to.write(chunk);
+        return;
+      }
+      // Equal delays fire in arrival order, so the stream stays intact.
+      setTimeout(() => {
+        if (!to.destroyed) to.write(chunk);
+      }, this.delayMs);
+    });
+  }
+}
