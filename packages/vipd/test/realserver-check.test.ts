@@ -36,16 +36,17 @@ describe('checkRealServer', () => {
     const report = await checkRealServer(config(), deps);
     assert.equal(report.ok, false);
     assert.equal(report.checkedAt, '2025-01-02T03:04:05.000Z');
-    const [v4, v6] = report.vips;
-    assert.equal(v4?.hidden, false);
-    assert.deepEqual(v4?.problems.map((p) => p.reason).sort(), [
+    const v4 = report.vips[0]!;
+    const v6 = report.vips[1]!;
+    assert.equal(v4.hidden, false);
+    assert.deepEqual(v4.problems.map((p) => p.reason).sort(), [
       'address_missing',
       'arp_announce_too_low',
       'arp_ignore_too_low',
     ]);
-    assert.ok(v4?.problems.every((p) => p.repairable));
+    assert.ok(v4.problems.every((p) => p.repairable));
     assert.deepEqual(
-      v6?.problems.map((p) => p.reason),
+      v6.problems.map((p) => p.reason),
       ['address_missing'],
     );
     assert.deepEqual(report.interfaces[0]?.arpIgnore, { all: 0, iface: 0, effective: 0 });
@@ -95,7 +96,7 @@ describe('checkRealServer', () => {
     const report = await checkRealServer(config(), deps);
     assert.equal(report.vips[0]?.hidden, false);
     assert.deepEqual(reasons(report), ['wrong_scope']);
-    assert.equal(report.vips[0]?.problems[0]?.repairable, false);
+    assert.equal(report.vips[0].problems[0]!.repairable, false);
   });
 
   it('arp_ignore 8 hides the VIP but makes the host unreachable', async () => {
@@ -140,7 +141,7 @@ describe('checkRealServer', () => {
     report = await checkRealServer(config({ vips: [VIP4] }), deps);
     assert.deepEqual(reasons(report), ['rp_filter_strict']);
     assert.equal(report.vips[0]?.hidden, true);
-    assert.equal(report.vips[0]?.problems[0]?.repairable, false);
+    assert.equal(report.vips[0].problems[0]!.repairable, false);
     report = await checkRealServer(config({ vips: [VIP4], rp_filter: 'loose' }), deps);
     assert.equal(report.vips[0]?.problems[0]?.repairable, true);
   });
