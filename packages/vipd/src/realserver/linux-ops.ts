@@ -31,6 +31,9 @@ function run(argv: readonly string[], stdin?: string): Promise<CommandResult> {
         resolve({ ok: error === null, stdout, stderr: stderr || (error?.message ?? '') });
       },
     );
+    // A command that exits before reading stdin (most do) must not crash us with EPIPE;
+    // its exit status already says whether it worked.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(stdin ?? '');
   });
 }
