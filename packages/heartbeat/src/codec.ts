@@ -162,7 +162,9 @@ export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): 
   if (kind === undefined) {
     throw new HeartbeatDecodeError('malformed', `unknown frame kind ${buf.readUInt8(OFFSET_KIND)}`);
   }
-  const reader = new Reader(buf, FIXED_HEADER_BYTES);
+  // The MAC is always the last 32 bytes: fields that would run into it are truncated.
+  const macOffset = Math.max(0, buf.length - MAC_BYTES);
+  const reader = new Reader(buf, FIXED_HEADER_BYTES, macOffset);
   const clusterName = reader.name('cluster name');
   if (expect.clusterName !== undefined && clusterName !== expect.clusterName) {
     throw new HeartbeatDecodeError(
@@ -172,15 +174,10 @@ export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): 
   }
   const nodeId = reader.name('node id');
   const groups = reader.groups();
-  const macOffset = reader.offset;
-  const left = buf.length - macOffset;
-  if (left < MAC_BYTES) {
-    throw new HeartbeatDecodeError('truncated', `MAC cut short: ${left} of ${MAC_BYTES} bytes`);
-  }
-  if (left > MAC_BYTES) {
+  if (reader.offset < macOffset) {
     throw new HeartbeatDecodeError(
       'malformed',
-      `${left - MAC_BYTES} unexpected bytes before the MAC`,
+      `${macOffset - reader.offset} unexpected bytes before the MAC`,
     );
   }
   const expected = createHmac('sha256', expect.key).update(buf.subarray(0, macOffset)).digest();
@@ -201,18 +198,19 @@ export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): 
   };
 }
 
-/** Bounds-checked cursor over the variable part; running past the end means truncated. */
+/** Bounds-checked cursor over the variable part; running into the MAC means truncated. */
 class Reader {
   constructor(
     private readonly buf: Buffer,
     public offset: number,
+    private readonly end: number,
   ) {}
 
   private need(count: number, what: string): void {
-    if (this.offset + count > this.buf.length) {
+    if (this.offset + count > this.end) {
       throw new HeartbeatDecodeError(
         'truncated',
-        `${what} needs ${count} bytes at offset ${this.offset}; frame has ${this.buf.length}`,
+        `${what} needs ${count} bytes at offset ${this.offset}; the MAC starts at ${this.end}`,
       );
     }
   }

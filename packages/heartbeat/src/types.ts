@@ -48,7 +48,7 @@ export interface HeartbeatMeshOptions {
    * is terminated. Default max(1000, downMultiplier x intervalMs).
    */
   readonly authTimeoutMs?: number;
-  /** First redial delay after a failed attempt. Default max(5, intervalMs / 2). */
+  /** Redial delay after the first failed attempt (jittered down to half). Default max(5, intervalMs / 2). */
   readonly reconnectMinDelayMs?: number;
   /** Redial delay cap. Default max(20, 2 x intervalMs): a healed peer is back within ~2 intervals. */
   readonly reconnectMaxDelayMs?: number;

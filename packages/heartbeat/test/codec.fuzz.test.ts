@@ -1,0 +1,122 @@
+// Property tests of the decoder: whatever arrives, it returns a frame or throws a
+// HeartbeatDecodeError — nothing else — and any change to a signed frame is caught.
+// Seeded with the inputs that once broke it (none yet); bounded in runs for CI time.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  decodeHeartbeat,
+  encodeHeartbeat,
+  HeartbeatDecodeError,
+  MAX_FRAME_BYTES,
+  type HeartbeatFrame,
+} from '../src/index.js';
+
+const KEY = Buffer.from('fuzz-key-0123456789abcdef');
+const RUNS = 500;
+
+const name = fc
+  .string({ minLength: 1, maxLength: 40, unit: 'grapheme' })
+  .filter((text) => Buffer.byteLength(text) <= 255);
+const timestamp = fc.double({ min: 0, max: 4e12, noNaN: true });
+const hex128 = fc
+  .uint8Array({ minLength: 16, maxLength: 16 })
+  .map((b) => Buffer.from(b).toString('hex'));
+const groupState = fc.record(
+  {
+    priority: fc.integer({ min: 0, max: 255 }),
+    state: fc.constantFrom('INIT', 'BACKUP', 'MASTER', 'FAULT', 'MAINTENANCE' as const),
+    epoch: fc.maxSafeNat(),
+  },
+  { noNullPrototype: true },
+);
+const frame: fc.Arbitrary<HeartbeatFrame> = fc.record(
+  {
+    kind: fc.constantFrom('hello', 'heartbeat' as const),
+    incarnation: hex128,
+    nonce: hex128,
+    seq: fc.maxSafeNat(),
+    sentAtMs: timestamp,
+    echoSentAtMs: timestamp,
+    echoHeldMs: timestamp,
+    clusterName: name,
+    nodeId: name,
+    groups: fc.dictionary(name, groupState, { maxKeys: 20, noNullPrototype: true }),
+  },
+  { noNullPrototype: true },
+);
+
+function decodeOrCode(bytes: Uint8Array): HeartbeatFrame | string {
+  try {
+    return decodeHeartbeat(bytes, { key: KEY });
+  } catch (error) {
+    if (error instanceof HeartbeatDecodeError) return error.code;
+    throw error;
+  }
+}
+
+describe('heartbeat decoder under fuzzing', () => {
+  it('only ever throws HeartbeatDecodeError on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => {
+        const result = decodeOrCode(bytes);
+        assert.equal(typeof result, 'string', 'random bytes never carry a valid MAC');
+      }),
+      { numRuns: RUNS * 4 },
+    );
+  });
+
+  it('only ever throws HeartbeatDecodeError on random bytes behind a valid magic/version', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), (tail) => {
+        assert.equal(
+          typeof decodeOrCode(Buffer.concat([Buffer.from([0x76, 0x68, 1]), tail])),
+          'string',
+        );
+      }),
+      { numRuns: RUNS * 4 },
+    );
+  });
+
+  it('round-trips every valid frame', () => {
+    fc.assert(
+      fc.property(frame, (original) => {
+        const decoded = decodeHeartbeat(encodeHeartbeat(original, KEY), { key: KEY });
+        assert.deepEqual(decoded, original);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('rejects any single changed byte of a signed frame', () => {
+    fc.assert(
+      fc.property(frame, fc.nat(), fc.integer({ min: 1, max: 255 }), (original, at, xor) => {
+        const bytes = Buffer.from(encodeHeartbeat(original, KEY));
+        bytes[at % bytes.length]! ^= xor;
+        assert.equal(typeof decodeOrCode(bytes), 'string');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('reports every cut-off frame as truncated', () => {
+    fc.assert(
+      fc.property(frame, fc.nat(), (original, cut) => {
+        const bytes = encodeHeartbeat(original, KEY);
+        const length = cut % bytes.length;
+        assert.equal(decodeOrCode(bytes.subarray(0, length)), 'truncated');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('reports anything above the size limit as oversized, whatever it holds', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1024 }), fc.nat(255), (extra, fill) => {
+        assert.equal(decodeOrCode(Buffer.alloc(MAX_FRAME_BYTES + extra, fill)), 'oversized');
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
