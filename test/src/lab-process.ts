@@ -46,6 +46,8 @@ export class LabProcess {
     this.name = options.name;
     this.logPath = options.logPath;
     this.log = createWriteStream(options.logPath, { flags: 'a' });
+    // The run directory may be removed under a process being killed at teardown.
+    this.log.on('error', () => undefined);
     this.log.write(`# ${argv.join(' ')}\n`);
     this.child = spawn(file, args, {
       stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],

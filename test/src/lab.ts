@@ -236,7 +236,9 @@ export class Lab {
       logPath: join(this.runDir, `${options.name}.log`),
     });
     this.processes.add(child);
-    const drop = this.teardown.add(`kill ${options.name}`, () => { child.killNow(); });
+    const drop = this.teardown.add(`kill ${options.name}`, () => {
+      child.killNow();
+    });
     void child.exited.then(() => {
       drop();
       this.processes.delete(child);

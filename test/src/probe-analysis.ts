@@ -68,6 +68,53 @@ export function longestGap(
   return longest;
 }
 
+/**
+ * The client-visible outage of a fault inside [fromMs, toMs]: the longest span between the
+ * send times of two consecutively answered probes with at least one unanswered probe
+ * between them. Unlike receive gaps, this ignores moments when the prober itself was not
+ * scheduled (nothing sent, nothing lost), which a busy 2-core machine produces. Sequence
+ * numbers wrap at `seqModulo` (ping's icmp_seq is 16 bits). Without a reply after the
+ * last loss, the outage runs to `toMs` and `nodeAfter` is "".
+ */
+export function longestOutage(
+  replies: readonly ProbeReply[],
+  fromMs: number,
+  toMs: number,
+  seqModulo = 2 ** 32,
+): ReplyGap | undefined {
+  const sorted = byReceiveTime(replies);
+  let longest: ReplyGap | undefined;
+  const consider = (gap: ReplyGap): void => {
+    if (gap.toMs <= fromMs || gap.fromMs >= toMs) return;
+    if (longest === undefined || gap.gapMs > longest.gapMs) longest = gap;
+  };
+  for (let i = 1; i < sorted.length; i += 1) {
+    const before = sorted[i - 1]!;
+    const after = sorted[i]!;
+    const step = (((after.seq - before.seq) % seqModulo) + seqModulo) % seqModulo;
+    if (step <= 1) continue;
+    consider({
+      fromMs: before.sentAtMs,
+      toMs: after.sentAtMs,
+      gapMs: after.sentAtMs - before.sentAtMs,
+      nodeBefore: before.node,
+      nodeAfter: after.node,
+    });
+  }
+  const last = sorted.at(-1);
+  if (last !== undefined && last.sentAtMs < toMs - 1_000) {
+    // Nothing answered during the last second of the window: still out.
+    consider({
+      fromMs: last.sentAtMs,
+      toMs,
+      gapMs: toMs - last.sentAtMs,
+      nodeBefore: last.node,
+      nodeAfter: '',
+    });
+  }
+  return longest;
+}
+
 /** Who answered, in order: one segment per change of responder. */
 export function responderSegments(replies: readonly ProbeReply[]): ResponderSegment[] {
   const segments: ResponderSegment[] = [];

@@ -3,7 +3,7 @@ import { LabError } from './errors.js';
 import type { Lab, LabHost } from './lab.js';
 import type { LabProcess } from './lab-process.js';
 import { parseTcpdumpLine, type NeighborFrame } from './neighbor-frames.js';
-import { parsePingOutput } from './ping.js';
+import { parsePingLine } from './ping.js';
 import type { ProbeReply } from './probe-analysis.js';
 
 /** UDP port of the probe responders. */
@@ -70,6 +70,7 @@ export class ClientProber {
   private readonly process: LabProcess;
   private readonly listeners = new Set<(event: ProberEvent) => void>();
   private pendingDump: ((dump: DumpLine) => void) | undefined;
+  private responder: { node: string; sinceMs: number } | undefined;
 
   private constructor(process: LabProcess, target: string) {
     this.process = process;
@@ -81,8 +82,39 @@ export class ClientProber {
         this.pendingDump?.(event);
         this.pendingDump = undefined;
       } else if (event.t !== 'ready') {
+        if (event.t === 'responder') this.responder = { node: event.node, sinceMs: event.at };
         for (const listener of this.listeners) listener(event);
       }
+    });
+  }
+
+  /** The node that answered last, and since when (wall-clock ms) it has been answering. */
+  get currentResponder(): { readonly node: string; readonly sinceMs: number } | undefined {
+    return this.responder;
+  }
+
+  /**
+   * Resolves once `node` answers the probes, with the wall-clock ms of its first reply;
+   * rejects with LAB_TIMEOUT otherwise.
+   */
+  waitForResponder(node: string, timeoutMs: number): Promise<number> {
+    if (this.responder?.node === node) return Promise.resolve(this.responder.sinceMs);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(
+          new LabError(
+            'LAB_TIMEOUT',
+            `the client was not answered by ${node} within ${timeoutMs} ms (last responder: ${this.responder?.node ?? 'none'})`,
+          ),
+        );
+      }, timeoutMs);
+      const unsubscribe = this.onEvent((event) => {
+        if (event.t !== 'responder' || event.node !== node) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(event.at);
+      });
     });
   }
 
@@ -183,6 +215,24 @@ export class NeighborCapture {
     return new NeighborCapture(child);
   }
 
+  /**
+   * Resolves once no frame has claimed `address` for `quietMs` (so the client's ARP
+   * locktime, 1 s, cannot swallow the next announcement); gives up silently after
+   * `timeoutMs`, returning false.
+   */
+  async waitForQuiet(address: string, quietMs: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const lastClaim = this.captured.findLast(
+        (f) => f.address === address && f.claimedMac !== undefined,
+      );
+      const quietFor = lastClaim === undefined ? Infinity : Date.now() - lastClaim.atMs;
+      if (quietFor >= quietMs) return true;
+      if (Date.now() + (quietMs - quietFor) > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, quietMs - quietFor));
+    }
+  }
+
   /** Every frame captured so far, in order. */
   frames(): readonly NeighborFrame[] {
     return this.captured;
@@ -206,24 +256,38 @@ export class NeighborCapture {
  */
 export class PingProbe {
   private readonly process: LabProcess;
+  private readonly received: ProbeReply[] = [];
 
   private constructor(process: LabProcess) {
     this.process = process;
+    // Parsed as it comes: at 200 replies a second the process's kept lines would run out.
+    process.onLine((line, stream) => {
+      if (stream !== 'stdout') return;
+      const reply = parsePingLine(line);
+      if (reply !== undefined) this.received.push(reply);
+    });
   }
 
   static start(lab: Lab, target: string, intervalMs = 5, name?: string): PingProbe {
     const child = lab.spawn(
       lab.client,
       ['ping', '-D', '-n', '-i', String(intervalMs / 1000), target],
-      { name: name ?? `ping-${target.replaceAll(':', '_')}` },
+      {
+        name: name ?? `ping-${target.replaceAll(':', '_')}`,
+      },
     );
     return new PingProbe(child);
   }
 
+  /** Every reply so far. */
+  replies(): readonly ProbeReply[] {
+    return this.received;
+  }
+
   /** Stops ping and returns every reply it printed. */
-  async stop(): Promise<ProbeReply[]> {
+  async stop(): Promise<readonly ProbeReply[]> {
     this.process.signal('SIGINT');
     await this.process.stop(2_000);
-    return parsePingOutput(this.process.output('stdout').join('\n'));
+    return this.received;
   }
 }

@@ -1,0 +1,108 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { median } from '../src/probe-analysis.js';
+import type { BenchOptions, DaemonResult } from './failover-run.js';
+
+const START = '<!-- bench:failover -->';
+const END = '<!-- /bench:failover -->';
+
+function ms(value: number): string {
+  if (Number.isNaN(value)) return '–';
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+function medianOf(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : median(values);
+}
+
+function range(values: readonly number[]): string {
+  if (values.length === 0) return '–';
+  return `${ms(Math.min(...values))}–${ms(Math.max(...values))}`;
+}
+
+function cpu(value: number): string {
+  return Number.isNaN(value) ? '–' : value.toFixed(3);
+}
+
+/** The Markdown section: method, machine, one table, and any trial that failed. */
+export function formatReport(
+  results: readonly DaemonResult[],
+  options: BenchOptions,
+  skipped: readonly string[],
+  elapsedMs: number,
+): string {
+  const byKey = new Map(results.map((r) => [`${r.daemon}@${r.intervalMs}`, r]));
+  const versions = [...new Set(results.map((r) => r.version))].join(', ');
+  const lines: string[] = [
+    '## Failover: vipd vs keepalived (`npm run bench:failover`)',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ` +
+      `Linux ${release()}, Node ${process.version}; ${versions}. Total run ${(elapsedMs / 60_000).toFixed(1)} min.`,
+    '',
+    'Method: a namespace lab (`test/src/lab.ts`): one bridge namespace, two node namespaces',
+    '(priorities 150 and 100, preempt on) and a client namespace. Both daemons run with the same',
+    'interval (vipd `heartbeat_interval`, `down_multiplier: 3`; keepalived VRRPv3 `advert_int`,',
+    'multicast). The client sends a UDP probe to the VIP every 1 ms; each node answers with its',
+    'name. *Outage* is the longest gap between replies around a silent master death (the',
+    "master's switch port stops forwarding; carrier stays up), median of " +
+      `${options.trials} trials, cross-checked by \`ping -D -i 0.005\`. *Crash* is the time from SIGKILL of`,
+    "every master daemon process to the backup's first gratuitous ARP seen by the client",
+    `(median of ${options.crashTrials}). *CPU* is utime+stime from /proc/PID/stat of the daemon's`,
+    `processes over ${options.cpuSampleMs / 1000} s in steady state, in CPU seconds per minute. *Planned* is the client-visible`,
+    'gap of `POST /v1/groups/web/takeover` on the backup (vipd only: keepalived has no such call).',
+    'Before each trial the daemons are restarted and the VIP is left unannounced for 1.2 s (the',
+    "client's ARP locktime is 1 s). Timings on a shared 2-core VM are noisy: compare medians and ratios.",
+    '',
+    '| interval | keepalived outage ms (range) | vipd outage ms (range) | vipd / keepalived | ping cross-check k / v ms | CPU s/min master / backup: keepalived | vipd | crash takeover ms: keepalived | vipd | planned takeover gap ms (vipd) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const intervalMs of options.intervalsMs) {
+    const k = byKey.get(`keepalived@${intervalMs}`);
+    const v = byKey.get(`vipd@${intervalMs}`);
+    const kOutage = medianOf(k?.outagesMs ?? []);
+    const vOutage = medianOf(v?.outagesMs ?? []);
+    const ratio =
+      Number.isNaN(kOutage) || Number.isNaN(vOutage) ? '–' : (vOutage / kOutage).toFixed(2);
+    lines.push(
+      `| ${intervalMs >= 1000 ? `${intervalMs / 1000} s` : `${intervalMs} ms`} ` +
+        `| ${ms(kOutage)} (${range(k?.outagesMs ?? [])}) ` +
+        `| ${ms(vOutage)} (${range(v?.outagesMs ?? [])}) ` +
+        `| ${ratio} ` +
+        `| ${ms(medianOf(k?.pingOutagesMs ?? []))} / ${ms(medianOf(v?.pingOutagesMs ?? []))} ` +
+        `| ${cpu(k?.cpuMaster ?? Number.NaN)} / ${cpu(k?.cpuBackup ?? Number.NaN)} ` +
+        `| ${cpu(v?.cpuMaster ?? Number.NaN)} / ${cpu(v?.cpuBackup ?? Number.NaN)} ` +
+        `| ${ms(medianOf(k?.crashTakeoversMs ?? []))} ` +
+        `| ${ms(medianOf(v?.crashTakeoversMs ?? []))} ` +
+        `| ${ms(medianOf(v?.plannedGapsMs ?? []))} (${range(v?.plannedGapsMs ?? [])}) |`,
+    );
+  }
+  if (skipped.length > 0) lines.push('', `Not measured: ${skipped.join('; ')}.`);
+  const failures = results.flatMap((r) =>
+    r.errors.map((e) => `${r.daemon} @ ${r.intervalMs} ms: ${e}`),
+  );
+  if (failures.length > 0) {
+    lines.push(
+      '',
+      'Trials that failed (left out of the medians):',
+      '',
+      ...failures.map((f) => `- ${f}`),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Replaces (or appends) this benchmark's section of docs/benchmarks.md; returns the path. */
+export function writeBenchmarkSection(report: string): string {
+  const path = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const section = `${START}\n${report}\n${END}`;
+  const start = current.indexOf(START);
+  const end = current.indexOf(END);
+  const next =
+    start >= 0 && end > start
+      ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
+      : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(path, next);
+  return path;
+}
