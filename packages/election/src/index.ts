@@ -15,3 +15,44 @@ export type {
   GroupStatus,
   ElectionStatus,
 } from './types.js';
+export { Election, majorityOf } from './election.js';
+export {
+  validateElectionConfig,
+  assertValidElectionConfig,
+  InvalidElectionConfigError,
+  MIN_DOWN_MULTIPLIER,
+  MAX_DOWN_MULTIPLIER,
+  MAX_INTERVAL_MS,
+  MAX_PREEMPT_DELAY_MS,
+} from './config.js';
+export type { ElectionConfigError, ElectionConfigErrorCode } from './config.js';
+export { IllegalTransitionError, isLegalTransition } from './transitions.js';
+export {
+  PRIORITY_OWNER,
+  PRIORITY_RESIGN,
+  weightedPriority,
+  compareCandidates,
+  compareClaims,
+} from './priority.js';
+export type { MasterClaim } from './priority.js';
+export { isValidAdvert } from './peer-advert.js';
+export { ClusterSimulator } from './simulator/cluster-simulator.js';
+export type {
+  ClusterSimulatorOptions,
+  SimTransition,
+  SimCommandResult,
+  SimLifecycle,
+} from './simulator/cluster-simulator.js';
+export { SeededRandom } from './simulator/random.js';
+export { EventQueue } from './simulator/event-queue.js';
+export { SimulatedNetwork, DEFAULT_LINK } from './simulator/network.js';
+export type { LinkProfile, LinkChange } from './simulator/network.js';
+export {
+  masterIntervals,
+  masterOverlaps,
+  mastersAt,
+  reliableSpans,
+  mutuallyReliableMs,
+  longestMutuallyReliableMs,
+} from './simulator/timeline.js';
+export type { MasterInterval, MasterOverlap } from './simulator/timeline.js';

@@ -37,7 +37,11 @@ export interface ElectionConfig {
 
 /** What a node says about one of its groups in every heartbeat. */
 export interface PeerGroupState {
-  /** Effective priority (base + tracker weights, clamped), 0 when resigning. */
+  /**
+   * Effective priority (base + tracker weights, clamped), 0 when resigning, in maintenance or
+   * handing the group over after a release; 255 while the group is held by an operator's
+   * forced takeover (see packages/election/README.md, "Priority").
+   */
   readonly priority: Priority;
   readonly state: GroupState;
   readonly epoch: number;
@@ -61,6 +65,12 @@ export type ElectionEvent =
       /** Random per process start: a new incarnation is a restarted peer. */
       readonly incarnation: string;
       readonly groups: Readonly<Record<GroupName, PeerGroupState>>;
+      /**
+       * The peers the sender hears right now (Election.hearing() on the sender). Optional for
+       * compatibility: without it the quorum guard counts the sender's vote as "hearing" alone,
+       * and the sender cannot vouch that a silent master is still alive.
+       */
+      readonly hears?: readonly NodeId[];
     }
   | {
       readonly type: 'peer-lost';
@@ -114,7 +124,9 @@ export type RefusalCode =
   | 'NODE_IN_MAINTENANCE'
   | 'NO_QUORUM'
   | 'NODE_RESIGNED'
-  | 'NOT_MASTER';
+  | 'NOT_MASTER'
+  /** A release was refused: no other live node could take the group over. */
+  | 'NO_CANDIDATE';
 
 export type ElectionAction =
   | {
@@ -143,7 +155,12 @@ export interface GroupStatus {
   readonly name: GroupName;
   readonly state: GroupState;
   readonly basePriority: Priority;
+  /** The priority this node advertises for the group now (what localState() says). */
   readonly effectivePriority: Priority;
+  /** Base + tracker weights, clamped: what it advertises when nothing overrides it. */
+  readonly weightedPriority: Priority;
+  /** True while this node holds the group by an operator's forced takeover. */
+  readonly forced: boolean;
   readonly epoch: number;
   /** Who this node believes is master now (itself included), or null. */
   readonly master: NodeId | null;

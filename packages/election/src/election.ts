@@ -1,0 +1,564 @@
+// The election state machine of one node: events in, actions out, nothing else. Time comes
+// only from the events; the driver arms the timer each `arm-timer` asks for and feeds back a
+// tick. Same config + same events = same actions, so the simulator can replay any run.
+import { assertValidElectionConfig, InvalidElectionConfigError } from './config.js';
+import { judgeCommand, type CommandVerdict } from './operator-commands.js';
+import { advertOf, sameAdvert } from './peer-advert.js';
+import { PeerTable } from './peer-table.js';
+import { regroup } from './regroup.js';
+import { STATE_HANDLERS, updateMasterKnowledge, type ElectionContext } from './state-handlers.js';
+import { MemberGroup, SyncGroup, syncGroupKey } from './sync-group.js';
+import { assertLegalTransition } from './transitions.js';
+import type {
+  ElectionAction,
+  ElectionConfig,
+  ElectionEvent,
+  ElectionStatus,
+  GroupName,
+  GroupState,
+  GroupStatus,
+  NodeId,
+  OperatorCommand,
+  PeerGroupState,
+  TransitionReason,
+} from './types.js';
+import { viewSyncGroup } from './view.js';
+
+/** A sync group settles in at most this many transitions per evaluation (e.g. FAULT->BACKUP->MASTER). */
+const MAX_TRANSITIONS_PER_EVALUATION = 4;
+
+export class Election {
+  private config: ElectionConfig;
+  readonly nodeId: NodeId;
+  private intervalMs: number;
+  private downAfterMs: number;
+  private readonly peers: PeerTable;
+  private units: SyncGroup[] = [];
+  private unitByGroup = new Map<GroupName, SyncGroup>();
+  private membersInOrder: MemberGroup[] = [];
+
+  private readonly startMs: number;
+  private started = false;
+  private nowMs: number;
+  private peersNeverHeard: number;
+  private maintenance = false;
+  private resigned = false;
+  private quorumEverHeld = false;
+
+  /** Actions of the step in progress. */
+  private out: ElectionAction[] = [];
+  private everythingDirty = true;
+  private hearingChanged = false;
+  private advertChanged = false;
+  private nextUnitDeadlineMs: number | null = null;
+  private armedAtMs: number | null = null;
+  private localStateCache: Readonly<Record<GroupName, PeerGroupState>> | null = null;
+  private readonly adverts = new Map<GroupName, PeerGroupState>();
+  private stepping = false;
+
+  constructor(config: ElectionConfig, startMs: number) {
+    assertValidElectionConfig(config);
+    if (!Number.isFinite(startMs))
+      throw new RangeError(`startMs must be a finite number, got ${startMs}`);
+    this.config = config;
+    this.nodeId = config.nodeId;
+    this.intervalMs = config.heartbeatIntervalMs;
+    this.downAfterMs = config.downMultiplier * config.heartbeatIntervalMs;
+    this.peers = new PeerTable(config.nodeId, config.peers, this.downAfterMs);
+    this.peersNeverHeard = config.peers.length;
+    this.startMs = startMs;
+    this.nowMs = startMs;
+    this.buildUnits(config);
+    for (const member of this.membersInOrder) this.adverts.set(member.name, this.advertFor(member));
+  }
+
+  /** Feed one event; returns what the driver must do, in order. */
+  step(event: ElectionEvent): ElectionAction[] {
+    if (this.stepping) throw new Error('Election.step is not re-entrant');
+    if (!Number.isFinite(event.nowMs))
+      throw new RangeError(`event ${event.type} has a non-finite nowMs: ${event.nowMs}`);
+    this.stepping = true;
+    try {
+      this.begin(event.nowMs);
+      this.dispatch(event);
+      return this.finish();
+    } finally {
+      this.stepping = false;
+    }
+  }
+
+  /** What this node says about each of its groups: the `groups` of every heartbeat. */
+  localState(): Readonly<Record<GroupName, PeerGroupState>> {
+    this.localStateCache ??= Object.freeze(
+      Object.fromEntries(this.membersInOrder.map((m) => [m.name, this.adverts.get(m.name)])),
+    ) as Readonly<Record<GroupName, PeerGroupState>>;
+    return this.localStateCache;
+  }
+
+  /** The peers this node hears now: the `hears` of every heartbeat (for the quorum guard). */
+  hearing(): readonly NodeId[] {
+    return this.peers.aliveIds();
+  }
+
+  status(): ElectionStatus {
+    const votes = this.peers.votes();
+    const voters = this.peers.size + 1;
+    return {
+      nodeId: this.nodeId,
+      maintenance: this.maintenance,
+      quorum: {
+        enabled: this.config.quorum,
+        votersHeard: votes,
+        voters,
+        hasQuorum: votes >= majorityOf(voters),
+      },
+      peersAlive: [...this.peers.aliveIds()],
+      groups: this.membersInOrder.map((member) => this.groupStatus(member)),
+    };
+  }
+
+  /**
+   * SIGHUP: adopt a new config. Groups whose settings did not change keep their state (no
+   * transition); a removed group that was master steps down so its addresses are dropped.
+   */
+  reconfigure(config: ElectionConfig, nowMs: number): ElectionAction[] {
+    assertValidElectionConfig(config);
+    if (config.nodeId !== this.nodeId)
+      throw new InvalidElectionConfigError([
+        {
+          code: 'IMMUTABLE',
+          path: 'nodeId',
+          message: `cannot change from ${this.nodeId} to ${config.nodeId} on reload; restart the node`,
+        },
+      ]);
+    if (this.stepping) throw new Error('Election.reconfigure called from inside step');
+    this.stepping = true;
+    try {
+      this.begin(nowMs);
+      this.config = config;
+      this.intervalMs = config.heartbeatIntervalMs;
+      this.downAfterMs = config.downMultiplier * config.heartbeatIntervalMs;
+      this.peers.reconfigure(config.peers, this.downAfterMs);
+      this.hearingChanged = true;
+      const previous = this.units;
+      const result = regroup(previous, config.groups, {
+        nodeId: this.nodeId,
+        nowMs: this.nowMs,
+        intervalMs: this.intervalMs,
+      });
+      for (const t of result.transitions)
+        this.emitTransition(t.member, t.from, t.to, t.epoch, 'reconfigured', t.detail);
+      this.installUnits(result.units);
+      for (const name of [...this.adverts.keys()])
+        if (!this.unitByGroup.has(name)) this.adverts.delete(name);
+      this.localStateCache = null;
+      this.advertChanged = true;
+      this.everythingDirty = true;
+      return this.finish();
+    } finally {
+      this.stepping = false;
+    }
+  }
+
+  // ---- step plumbing ----
+
+  private begin(eventNowMs: number): void {
+    // The driver's clock is monotonic; a stale timestamp (events queued behind a tick) is
+    // treated as "now", never as time going backwards.
+    this.nowMs = Math.max(this.nowMs, eventNowMs);
+    this.out = [];
+    if (!this.started) this.start();
+  }
+
+  private start(): void {
+    this.started = true;
+    const alone = this.peers.size === 0;
+    for (const unit of this.units) {
+      unit.listenUntilMs = alone ? this.startMs : this.startMs + this.downAfterMs;
+      unit.ownerListenUntilMs = alone ? this.startMs : this.startMs + this.intervalMs;
+      unit.masterDownAtMs = this.startMs;
+      unit.masterDownReason = 'master-down';
+      unit.masterDownDetail = alone ? 'no peers configured' : 'no master heard since startup';
+    }
+    this.everythingDirty = true;
+  }
+
+  private dispatch(event: ElectionEvent): void {
+    switch (event.type) {
+      case 'tick':
+        return;
+      case 'heartbeat':
+        this.onHeartbeat(event.from, event.incarnation, event.groups, event.hears);
+        return;
+      case 'peer-lost':
+        if (this.peers.lose(event.peer, event.reason)) this.onLivenessChange();
+        return;
+      case 'tracker':
+        this.onTracker(event.trackerId, event.group, event.weightDelta, event.fault);
+        return;
+      case 'operator':
+        this.onOperator(event.commandId, event.operator);
+        return;
+    }
+  }
+
+  /** Evaluate what changed, then say what to send and when to wake up. */
+  private finish(): ElectionAction[] {
+    const died = this.peers.expire(this.nowMs);
+    if (died.length > 0) this.onLivenessChange();
+    this.settle();
+    if (this.advertChanged || this.hearingChanged) this.out.push({ type: 'send-state' });
+    this.advertChanged = false;
+    this.hearingChanged = false;
+    this.armTimer();
+    return this.out;
+  }
+
+  private onLivenessChange(): void {
+    this.hearingChanged = true;
+    this.everythingDirty = true;
+  }
+
+  private onHeartbeat(
+    from: NodeId,
+    incarnation: string,
+    groups: Readonly<Record<GroupName, PeerGroupState>>,
+    hears: readonly NodeId[] | undefined,
+  ): void {
+    // The mesh decoded this from the network: never trust its shape.
+    const untrusted: unknown = groups;
+    if (from === this.nodeId || typeof untrusted !== 'object' || untrusted === null) return;
+    const wasNeverHeard = this.peers.get(from)?.lastHeardMs === null;
+    const update = this.peers.heartbeat(from, incarnation, groups, hears, this.nowMs);
+    if (update === undefined) return;
+    if (wasNeverHeard) this.onFirstHeard();
+    if (update.cameAlive || update.restarted) this.onLivenessChange();
+    if (update.hearsChanged) this.everythingDirty = true;
+    if (update.previousGroups === groups) return;
+    for (const unit of this.units) {
+      for (const member of unit.members) {
+        const advert = advertOf(groups, member.name);
+        if (advert !== undefined && advert.epoch > unit.maxSeenEpoch) {
+          unit.maxSeenEpoch = advert.epoch;
+          unit.maxSeenEpochFrom = from;
+          // A higher epoch from a node that is not master: someone out of our sight claimed.
+          if (advert.state !== 'MASTER') unit.unseenClaimAtMs = this.nowMs;
+          unit.dirty = true;
+        }
+        if (!unit.dirty && !sameAdvert(advert, advertOf(update.previousGroups, member.name)))
+          unit.dirty = true;
+      }
+    }
+  }
+
+  /** Once every peer has been heard, there is nothing left to listen for at startup. */
+  private onFirstHeard(): void {
+    this.peersNeverHeard--;
+    if (this.peersNeverHeard > 0) return;
+    for (const unit of this.units) {
+      unit.listenUntilMs = Math.min(unit.listenUntilMs, this.nowMs);
+      unit.ownerListenUntilMs = Math.min(unit.ownerListenUntilMs, this.nowMs);
+    }
+    this.everythingDirty = true;
+  }
+
+  private onTracker(
+    trackerId: string,
+    group: GroupName,
+    weightDelta: number,
+    fault: boolean,
+  ): void {
+    const unit = this.unitByGroup.get(group);
+    const member = unit?.members.find((m) => m.name === group);
+    if (unit === undefined || member === undefined || !Number.isFinite(weightDelta)) return;
+    if (weightDelta === 0 && !fault) member.trackers.delete(trackerId);
+    else member.trackers.set(trackerId, { weightDelta, fault });
+    unit.dirty = true;
+  }
+
+  private onOperator(commandId: string, command: OperatorCommand): void {
+    const unit = 'group' in command ? this.unitByGroup.get(command.group) : undefined;
+    const context = this.context();
+    const verdict = judgeCommand(command, {
+      nodeId: this.nodeId,
+      unit,
+      maintenance: this.maintenance,
+      resigned: this.resigned,
+      quorumEnabled: this.config.quorum,
+      hasQuorum: context.hasQuorum,
+      quorumDetail: context.quorumDetail,
+      otherCandidates:
+        unit === undefined
+          ? 0
+          : viewSyncGroup(unit, this.peers).candidates.filter((c) => c.direct).length,
+    });
+    const message = this.applyCommand(verdict, command, unit);
+    this.out.push(
+      verdict.ok
+        ? { type: 'command-result', commandId, ok: true, message }
+        : { type: 'command-result', commandId, ok: false, code: verdict.code, message },
+    );
+  }
+
+  /** Applies an accepted command's effect; returns the message for the command result. */
+  private applyCommand(
+    verdict: CommandVerdict,
+    command: OperatorCommand,
+    unit: SyncGroup | undefined,
+  ): string {
+    if (!verdict.ok) return verdict.message;
+    const group = 'group' in command ? command.group : undefined;
+    const triggers = group === undefined ? undefined : new Set([group]);
+    switch (verdict.effect) {
+      case 'takeover':
+        if (unit === undefined) return verdict.message;
+        this.transition(
+          unit,
+          'MASTER',
+          'forced-takeover',
+          'operator takeover: a new epoch every node accepts',
+          triggers,
+        );
+        unit.forced = true;
+        unit.dirty = true;
+        return `${verdict.message}: master of ${unit.memberNames()} at epoch ${unit.epoch}, held until released`;
+      case 'hold-as-master':
+        if (unit === undefined) return verdict.message;
+        unit.forced = true;
+        unit.dirty = true;
+        return `${verdict.message} (epoch ${unit.epoch}); now held until released`;
+      case 'release':
+        if (unit === undefined) return verdict.message;
+        this.transition(
+          unit,
+          'BACKUP',
+          'released',
+          'operator release: handing over to the best other node',
+          triggers,
+        );
+        unit.releaseHoldUntilMs = this.nowMs + this.downAfterMs;
+        unit.preemptSuppressed = true;
+        unit.dirty = true;
+        return `${verdict.message}: advertising priority 0 for ${unit.memberNames()} until another node takes over`;
+      case 'maintenance-on':
+      case 'maintenance-off':
+        this.maintenance = verdict.effect === 'maintenance-on';
+        this.everythingDirty = true;
+        return verdict.message;
+      case 'resign':
+        this.resigned = true;
+        this.everythingDirty = true;
+        return verdict.message;
+      case 'none':
+        return verdict.message;
+    }
+  }
+
+  // ---- evaluation ----
+
+  private context(): ElectionContext {
+    const votes = this.peers.votes();
+    const voters = this.peers.size + 1;
+    const needed = majorityOf(voters);
+    const quorumEverHeld = this.quorumEverHeld;
+    if (votes >= needed) this.quorumEverHeld = true;
+    return {
+      nodeId: this.nodeId,
+      nowMs: this.nowMs,
+      intervalMs: this.intervalMs,
+      downAfterMs: this.downAfterMs,
+      quorumEnabled: this.config.quorum,
+      hasQuorum: votes >= needed,
+      quorumEverHeld,
+      quorumDetail: `hears ${votes} of ${voters} voters, needs ${needed}`,
+      maintenance: this.maintenance,
+      resigned: this.resigned,
+      peers: this.peers,
+    };
+  }
+
+  private settle(): void {
+    const due = this.nextUnitDeadlineMs !== null && this.nowMs >= this.nextUnitDeadlineMs;
+    let evaluated = false;
+    let context: ElectionContext | null = null;
+    for (const unit of this.units) {
+      const expired = due && unit.deadlineMs !== null && this.nowMs >= unit.deadlineMs;
+      if (!this.everythingDirty && !unit.dirty && !expired) continue;
+      context ??= this.context();
+      this.evaluate(unit, context);
+      evaluated = true;
+    }
+    this.everythingDirty = false;
+    if (evaluated) this.nextUnitDeadlineMs = earliest(this.units.map((u) => u.deadlineMs));
+  }
+
+  private evaluate(unit: SyncGroup, ctx: ElectionContext): void {
+    for (let round = 0; round <= MAX_TRANSITIONS_PER_EVALUATION; round++) {
+      const view = viewSyncGroup(unit, this.peers);
+      updateMasterKnowledge(unit, view, ctx);
+      const decision = STATE_HANDLERS[unit.state](unit, view, ctx);
+      if (decision.kind === 'stay') {
+        unit.deadlineMs = decision.untilMs;
+        unit.dirty = false;
+        if (unit.state !== 'MASTER') unit.epoch = Math.max(unit.epoch, unit.maxSeenEpoch);
+        this.refreshAdverts(unit);
+        return;
+      }
+      if (decision.kind === 'reclaim') {
+        unit.epoch = unit.maxSeenEpoch + 1;
+        unit.maxSeenEpoch = unit.epoch;
+        unit.maxSeenEpochFrom = this.nodeId;
+      } else {
+        this.transition(unit, decision.to, decision.reason, decision.detail, decision.triggers);
+      }
+    }
+    throw new Error(
+      `election did not settle for ${unit.memberNames()} after ${MAX_TRANSITIONS_PER_EVALUATION} transitions (state ${unit.state})`,
+    );
+  }
+
+  private transition(
+    unit: SyncGroup,
+    to: GroupState,
+    reason: TransitionReason,
+    detail: string,
+    triggers?: ReadonlySet<GroupName>,
+  ): void {
+    const from = unit.state;
+    for (const member of unit.members) assertLegalTransition(member.name, from, to);
+    if (to === 'MASTER') {
+      unit.epoch = Math.max(unit.epoch, unit.maxSeenEpoch) + 1;
+      unit.maxSeenEpoch = unit.epoch;
+      unit.maxSeenEpochFrom = this.nodeId;
+      unit.master = this.nodeId;
+      unit.masterDownAtMs = null;
+      unit.unseenClaimAtMs = null;
+      unit.preemptSuppressed = false;
+      unit.releaseHoldUntilMs = null;
+    } else {
+      unit.epoch = Math.max(unit.epoch, unit.maxSeenEpoch);
+    }
+    if (from === 'MASTER') {
+      unit.forced = false;
+      unit.master = null;
+      unit.masterDownAtMs = this.nowMs;
+      unit.masterDownReason = 'master-down';
+      unit.masterDownDetail = `${this.nodeId} stepped down (${reason})`;
+    }
+    unit.state = to;
+    unit.claimableSinceMs = null;
+    unit.preemptReadySinceMs = null;
+    unit.dirty = true;
+    const cause = triggers === undefined ? '' : [...triggers].join(', ');
+    for (const member of unit.members) {
+      const own = triggers === undefined || triggers.has(member.name);
+      this.emitTransition(
+        member,
+        from,
+        to,
+        unit.epoch,
+        own ? reason : 'sync-group',
+        own ? detail : `with ${cause} in its sync group: ${detail}`,
+      );
+    }
+  }
+
+  private emitTransition(
+    member: MemberGroup,
+    from: GroupState,
+    to: GroupState,
+    epoch: number,
+    reason: TransitionReason,
+    detail: string,
+  ): void {
+    member.lastTransitionAtMs = this.nowMs;
+    this.out.push({ type: 'transition', group: member.name, from, to, epoch, reason, detail });
+  }
+
+  // ---- what goes out ----
+
+  private advertFor(member: MemberGroup): PeerGroupState {
+    const unit = this.unitByGroup.get(member.name);
+    if (unit === undefined) throw new Error(`group ${member.name} has no sync group`);
+    return Object.freeze({
+      priority: unit.advertisedPriority(member, this.resigned),
+      state: unit.state,
+      epoch: unit.epoch,
+    });
+  }
+
+  private refreshAdverts(unit: SyncGroup): void {
+    for (const member of unit.members) {
+      const next = this.advertFor(member);
+      if (sameAdvert(next, this.adverts.get(member.name))) continue;
+      this.adverts.set(member.name, next);
+      this.localStateCache = null;
+      this.advertChanged = true;
+    }
+  }
+
+  private armTimer(): void {
+    const next = earliest([this.peers.nextExpiryMs(), this.nextUnitDeadlineMs]);
+    if (next === null) return;
+    if (this.armedAtMs === null || next < this.armedAtMs || this.armedAtMs <= this.nowMs) {
+      this.armedAtMs = next;
+      this.out.push({ type: 'arm-timer', atMs: next });
+    }
+  }
+
+  private groupStatus(member: MemberGroup): GroupStatus {
+    const unit = this.unitByGroup.get(member.name);
+    if (unit === undefined) throw new Error(`group ${member.name} has no sync group`);
+    const advert = this.adverts.get(member.name) ?? this.advertFor(member);
+    return {
+      name: member.name,
+      state: unit.state,
+      basePriority: member.config.priority,
+      effectivePriority: advert.priority,
+      weightedPriority: member.weighted(),
+      forced: unit.forced,
+      epoch: unit.epoch,
+      master: unit.master,
+      lastTransitionAtMs: member.lastTransitionAtMs,
+    };
+  }
+
+  // ---- structure ----
+
+  private buildUnits(config: ElectionConfig): void {
+    const byKey = new Map<string, SyncGroup>();
+    for (const group of config.groups) {
+      const key = syncGroupKey(group);
+      const member = new MemberGroup(group);
+      const unit = byKey.get(key);
+      if (unit === undefined) byKey.set(key, new SyncGroup(key, [member]));
+      else unit.members.push(member);
+    }
+    this.installUnits([...byKey.values()]);
+  }
+
+  private installUnits(units: SyncGroup[]): void {
+    this.units = units;
+    this.unitByGroup = new Map();
+    const byName = new Map<GroupName, MemberGroup>();
+    for (const unit of units) {
+      unit.dirty = true;
+      for (const member of unit.members) {
+        this.unitByGroup.set(member.name, unit);
+        byName.set(member.name, member);
+      }
+    }
+    // Config order, so status() and localState() read like the config file.
+    this.membersInOrder = this.config.groups.flatMap((g) => byName.get(g.name) ?? []);
+  }
+}
+
+export function majorityOf(voters: number): number {
+  return Math.floor(voters / 2) + 1;
+}
+
+function earliest(times: readonly (number | null)[]): number | null {
+  let min: number | null = null;
+  for (const t of times) if (t !== null && (min === null || t < min)) min = t;
+  return min;
+}

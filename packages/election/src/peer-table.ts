@@ -1,0 +1,180 @@
+// What this node knows of every other node: when it last heard it, what it last said about
+// each group, and which nodes it says it hears. Liveness is judged here from heartbeat
+// timestamps (down after downMultiplier x interval of silence, RFC 5798 §6.1
+// Master_Down_Interval without the skew) and from the mesh's peer-lost events.
+import type { GroupName, NodeId, PeerGroupState, PeerLostReason } from './types.js';
+
+const NO_GROUPS: Readonly<Record<GroupName, PeerGroupState>> = Object.freeze({});
+
+export class PeerView {
+  incarnation: string | null = null;
+  lastHeardMs: number | null = null;
+  alive = false;
+  /** Why the peer was last declared down, for log details; null while alive. */
+  lostReason: PeerLostReason | 'expired' | null = null;
+  /** The groups of its latest heartbeat (kept when it goes down: it is all we know). */
+  groups: Readonly<Record<GroupName, PeerGroupState>> = NO_GROUPS;
+  /** Nodes it said it hears in its latest heartbeat; null when its heartbeat did not say. */
+  hears: ReadonlySet<NodeId> | null = null;
+  private hearsList: readonly NodeId[] | null = null;
+
+  constructor(readonly id: NodeId) {}
+
+  /** Replaces the hears list; true when it differs from the previous one. */
+  setHears(list: readonly NodeId[] | undefined): boolean {
+    const next = list ?? null;
+    const previous = this.hearsList;
+    if (next === previous) return false;
+    if (next !== null && previous !== null && sameList(next, previous)) return false;
+    this.hearsList = next;
+    this.hears = next === null ? null : new Set(next);
+    return true;
+  }
+}
+
+function sameList(a: readonly NodeId[], b: readonly NodeId[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export interface HeartbeatUpdate {
+  readonly peer: PeerView;
+  /** The groups record it replaced. */
+  readonly previousGroups: Readonly<Record<GroupName, PeerGroupState>>;
+  /** Dead (or never heard) before this heartbeat. */
+  readonly cameAlive: boolean;
+  readonly hearsChanged: boolean;
+  /** A new incarnation: the peer process restarted and forgot everything. */
+  readonly restarted: boolean;
+}
+
+export class PeerTable {
+  private readonly byId = new Map<NodeId, PeerView>();
+  private aliveIdsCache: readonly NodeId[] | null = null;
+
+  constructor(
+    readonly selfId: NodeId,
+    peerIds: readonly NodeId[],
+    private downAfterMs: number,
+  ) {
+    for (const id of peerIds) this.byId.set(id, new PeerView(id));
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: NodeId): PeerView | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): IterableIterator<PeerView> {
+    return this.byId.values();
+  }
+
+  /** Adopt a reloaded peer list and timing; returns true when liveness of anyone changed. */
+  reconfigure(peerIds: readonly NodeId[], downAfterMs: number): boolean {
+    this.downAfterMs = downAfterMs;
+    let changed = false;
+    const wanted = new Set(peerIds);
+    for (const id of [...this.byId.keys()]) {
+      if (!wanted.has(id)) {
+        if (this.byId.get(id)?.alive === true) changed = true;
+        this.byId.delete(id);
+      }
+    }
+    for (const id of peerIds) if (!this.byId.has(id)) this.byId.set(id, new PeerView(id));
+    this.aliveIdsCache = null;
+    return changed;
+  }
+
+  /** Records a heartbeat; undefined when it is not from a configured peer. */
+  heartbeat(
+    from: NodeId,
+    incarnation: string,
+    groups: Readonly<Record<GroupName, PeerGroupState>>,
+    hears: readonly NodeId[] | undefined,
+    nowMs: number,
+  ): HeartbeatUpdate | undefined {
+    const peer = this.byId.get(from);
+    if (peer === undefined) return undefined;
+    const restarted = peer.incarnation !== null && peer.incarnation !== incarnation;
+    const cameAlive = !peer.alive;
+    const previousGroups = peer.groups;
+    peer.incarnation = incarnation;
+    peer.lastHeardMs = nowMs;
+    peer.alive = true;
+    peer.lostReason = null;
+    peer.groups = groups;
+    const hearsChanged = peer.setHears(hears);
+    if (cameAlive) this.aliveIdsCache = null;
+    return { peer, previousGroups, cameAlive, hearsChanged, restarted };
+  }
+
+  /** The mesh says the peer is gone. True when it was alive. */
+  lose(id: NodeId, reason: PeerLostReason): boolean {
+    const peer = this.byId.get(id);
+    if (peer?.alive !== true) return false;
+    peer.alive = false;
+    peer.lostReason = reason;
+    this.aliveIdsCache = null;
+    return true;
+  }
+
+  /** Declares dead every peer silent for downAfterMs. Returns those that just died. */
+  expire(nowMs: number): PeerView[] {
+    const died: PeerView[] = [];
+    for (const peer of this.byId.values()) {
+      if (peer.alive && peer.lastHeardMs !== null && nowMs >= peer.lastHeardMs + this.downAfterMs) {
+        peer.alive = false;
+        peer.lostReason = 'expired';
+        died.push(peer);
+      }
+    }
+    if (died.length > 0) this.aliveIdsCache = null;
+    return died;
+  }
+
+  /** When the next live peer falls silent for good, if nothing arrives from it first. */
+  nextExpiryMs(): number | null {
+    let next: number | null = null;
+    for (const peer of this.byId.values()) {
+      if (!peer.alive || peer.lastHeardMs === null) continue;
+      const at = peer.lastHeardMs + this.downAfterMs;
+      if (next === null || at < next) next = at;
+    }
+    return next;
+  }
+
+  /** Sorted ids of the peers heard now: what this node advertises as `hears`. */
+  aliveIds(): readonly NodeId[] {
+    if (this.aliveIdsCache === null) {
+      const ids: NodeId[] = [];
+      for (const peer of this.byId.values()) if (peer.alive) ids.push(peer.id);
+      ids.sort();
+      this.aliveIdsCache = Object.freeze(ids);
+    }
+    return this.aliveIdsCache;
+  }
+
+  /**
+   * Quorum guard votes for this node: itself plus every live peer that hears it. A peer
+   * whose heartbeat does not say whom it hears counts on hearing alone (older mesh).
+   */
+  votes(): number {
+    let votes = 1;
+    for (const peer of this.byId.values()) {
+      if (peer.alive && (peer.hears === null || peer.hears.has(this.selfId))) votes++;
+    }
+    return votes;
+  }
+
+  /** Some live peer (other than `id`) says it hears `id`. */
+  vouchedFor(id: NodeId): boolean {
+    for (const peer of this.byId.values()) {
+      if (peer.id !== id && peer.alive && peer.hears?.has(id) === true) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,340 @@
+// One handler per state. Each looks at a sync group, what the peers say about it (the view)
+// and the node-wide context, and decides: stay (until when), change state (to what, why),
+// or re-claim a higher epoch. Handlers never emit actions; election.ts applies decisions.
+import { advertOf } from './peer-advert.js';
+import { compareCandidates, compareClaims, PRIORITY_OWNER } from './priority.js';
+import type { PeerTable } from './peer-table.js';
+import type { SyncGroup } from './sync-group.js';
+import type { GroupName, GroupState, NodeId, TransitionReason } from './types.js';
+import type { PeerStanding, SyncGroupView } from './view.js';
+
+export interface ElectionContext {
+  readonly nodeId: NodeId;
+  readonly nowMs: number;
+  readonly intervalMs: number;
+  /** downMultiplier x heartbeatIntervalMs. */
+  readonly downAfterMs: number;
+  readonly quorumEnabled: boolean;
+  readonly hasQuorum: boolean;
+  /** This node has had quorum before: gaining it now is regaining it. */
+  readonly quorumEverHeld: boolean;
+  /** "hears 1 of 3 voters, needs 2": for log details. */
+  readonly quorumDetail: string;
+  readonly maintenance: boolean;
+  readonly resigned: boolean;
+  readonly peers: PeerTable;
+}
+
+export type Decision =
+  | {
+      readonly kind: 'transition';
+      readonly to: GroupState;
+      readonly reason: TransitionReason;
+      readonly detail: string;
+      /** Members the cause belongs to; the others get reason 'sync-group'. All when absent. */
+      readonly triggers?: ReadonlySet<GroupName>;
+    }
+  /** Owner-rank master outbid by a lower-priority master's epoch: claim above it, stay. */
+  | { readonly kind: 'reclaim'; readonly detail: string }
+  | { readonly kind: 'stay'; readonly untilMs: number | null };
+
+type Handler = (unit: SyncGroup, view: SyncGroupView, ctx: ElectionContext) => Decision;
+
+const STAY: Decision = { kind: 'stay', untilMs: null };
+
+function stay(untilMs: number | null): Decision {
+  return untilMs === null ? STAY : { kind: 'stay', untilMs };
+}
+
+/**
+ * Tracks who is master from the outside, in every state but MASTER, so a node leaving
+ * FAULT or MAINTENANCE already knows whether (and since when) the group has no master.
+ */
+export function updateMasterKnowledge(
+  unit: SyncGroup,
+  view: SyncGroupView,
+  ctx: ElectionContext,
+): void {
+  if (unit.state === 'MASTER') {
+    unit.master = ctx.nodeId;
+    unit.masterDownAtMs = null;
+    return;
+  }
+  const known = view.master;
+  if (known !== null) {
+    unit.master = known.nodeId;
+    unit.masterDownAtMs = null;
+    if (known.epoch >= unit.maxSeenEpoch) unit.unseenClaimAtMs = null;
+    // Someone took over after our release: advertise our real priority again.
+    if (unit.releaseHoldUntilMs !== null && known.nodeId !== ctx.nodeId)
+      unit.releaseHoldUntilMs = null;
+    return;
+  }
+  if (unit.masterDownAtMs === null) {
+    describeMasterLoss(unit, ctx);
+    unit.masterDownAtMs = ctx.nowMs;
+  }
+  unit.master = null;
+}
+
+function describeMasterLoss(unit: SyncGroup, ctx: ElectionContext): void {
+  const lostId = unit.master;
+  const lost = lostId === null ? undefined : ctx.peers.get(lostId);
+  if (lost === undefined) {
+    unit.masterDownReason = 'master-down';
+    unit.masterDownDetail = `no master known for ${unit.memberNames()}`;
+    return;
+  }
+  if (lost.alive) {
+    const first = unit.members[0];
+    const advert = first === undefined ? undefined : advertOf(lost.groups, first.name);
+    const says =
+      advert === undefined
+        ? 'no longer advertises it'
+        : `now ${advert.state}, priority ${advert.priority}`;
+    unit.masterDownReason = 'master-resigned';
+    unit.masterDownDetail = `${lost.id} stopped being master of ${unit.memberNames()} (${says})`;
+  } else if (lost.lostReason === 'closed') {
+    unit.masterDownReason = 'peer-connection-closed';
+    unit.masterDownDetail = `connection to master ${lost.id} closed and no live peer hears it`;
+  } else {
+    unit.masterDownReason = 'master-down';
+    unit.masterDownDetail = `no heartbeat from master ${lost.id} for ${ctx.downAfterMs}ms and no live peer hears it`;
+  }
+}
+
+/** Maintenance and tracker faults override every election rule. */
+function leaveForMaintenanceOrFault(unit: SyncGroup, ctx: ElectionContext): Decision | null {
+  if (ctx.maintenance)
+    return {
+      kind: 'transition',
+      to: 'MAINTENANCE',
+      reason: 'maintenance-on',
+      detail: `${ctx.nodeId} drained by operator`,
+    };
+  const faulty = unit.members.filter((m) => m.faultyTrackers().length > 0);
+  if (faulty.length > 0)
+    return {
+      kind: 'transition',
+      to: 'FAULT',
+      reason: 'tracker-fault',
+      detail: faulty
+        .map((m) => `${m.name}: tracker ${m.faultyTrackers().join(', ')} failing`)
+        .join('; '),
+      triggers: new Set(faulty.map((m) => m.name)),
+    };
+  return null;
+}
+
+type ClaimBlocker = 'resigned' | 'never-master' | 'released' | 'quorum';
+
+function claimBlocker(unit: SyncGroup, ctx: ElectionContext): ClaimBlocker | null {
+  if (ctx.resigned) return 'resigned';
+  if (unit.weightedPriority() === 0) return 'never-master';
+  if (unit.releaseHoldUntilMs !== null) {
+    if (ctx.nowMs < unit.releaseHoldUntilMs) return 'released';
+    unit.releaseHoldUntilMs = null;
+  }
+  if (ctx.quorumEnabled && !ctx.hasQuorum) return 'quorum';
+  return null;
+}
+
+function rankOf(
+  unit: SyncGroup,
+  candidates: readonly PeerStanding[],
+  ctx: ElectionContext,
+): number {
+  const self = { nodeId: ctx.nodeId, priority: unit.weightedPriority() };
+  let rank = 0;
+  for (const c of candidates) if (compareCandidates(c, self) > 0) rank++;
+  return rank;
+}
+
+const onInit: Handler = (unit, _view, ctx) => {
+  const leave = leaveForMaintenanceOrFault(unit, ctx);
+  if (leave !== null) return leave;
+  // RFC 5798 §6.4.1 sends the owner straight to Master; we let it listen first (README).
+  return {
+    kind: 'transition',
+    to: 'BACKUP',
+    reason: 'startup',
+    detail:
+      ctx.peers.size === 0
+        ? 'no peers configured'
+        : `listening up to ${unit.listenUntilMs - ctx.nowMs}ms for the current master`,
+  };
+};
+
+const onBackup: Handler = (unit, view, ctx) => {
+  const leave = leaveForMaintenanceOrFault(unit, ctx);
+  if (leave !== null) return leave;
+
+  const blocker = claimBlocker(unit, ctx);
+  if (blocker !== null) {
+    unit.claimableSinceMs = null;
+    unit.preemptReadySinceMs = null;
+    unit.blockedByQuorum = blocker === 'quorum' && ctx.quorumEverHeld;
+    return stay(blocker === 'released' ? unit.releaseHoldUntilMs : null);
+  }
+  if (unit.claimableSinceMs === null) unit.claimableSinceMs = ctx.nowMs;
+
+  if (view.master === null) return claimWhenDue(unit, view, ctx);
+  return preemptWhenDue(unit, view, view.master, ctx);
+};
+
+/**
+ * No master: the best candidate claims at the moment the master was declared down, each
+ * lower rank one interval later (instead of RFC 5798 §6.1 Skew_Time). Never before the
+ * startup listening window ends, nor within downAfterMs of an epoch claimed out of sight.
+ */
+function claimWhenDue(unit: SyncGroup, view: SyncGroupView, ctx: ElectionContext): Decision {
+  const owner = unit.weightedPriority() === PRIORITY_OWNER;
+  const downAt = unit.masterDownAtMs ?? ctx.nowMs;
+  const claimableSince = unit.claimableSinceMs ?? ctx.nowMs;
+  let from = Math.max(downAt, claimableSince, owner ? unit.ownerListenUntilMs : unit.listenUntilMs);
+  if (unit.unseenClaimAtMs !== null) from = Math.max(from, unit.unseenClaimAtMs + ctx.downAfterMs);
+  const rank = rankOf(unit, view.candidates, ctx);
+  const dueAt = from + rank * ctx.intervalMs;
+  if (ctx.nowMs < dueAt) return stay(dueAt);
+
+  const regained = unit.blockedByQuorum && claimableSince > downAt;
+  const rankNote = rank === 0 ? 'best live candidate' : `rank ${rank}, waited ${rank} interval(s)`;
+  return {
+    kind: 'transition',
+    to: 'MASTER',
+    reason: regained ? 'quorum-regained' : unit.masterDownReason,
+    detail: regained
+      ? `quorum regained (${ctx.quorumDetail}) and no master; ${rankNote}`
+      : `${unit.masterDownDetail}; ${rankNote}`,
+  };
+}
+
+/**
+ * A live master with a lower priority: preempt (RFC 5798 §6.4.2 lets the master-down timer
+ * expire instead; we know all priorities, so the best backup claims a higher epoch at once,
+ * after preemptDelayMs). Owners (255) always preempt at once (§6.1 Preempt_Mode note).
+ */
+function preemptWhenDue(
+  unit: SyncGroup,
+  view: SyncGroupView,
+  master: PeerStanding,
+  ctx: ElectionContext,
+): Decision {
+  const priority = unit.weightedPriority();
+  const self = { nodeId: ctx.nodeId, priority };
+  const outranked = view.candidates.some((c) => compareCandidates(c, self) > 0);
+  const owner = priority === PRIORITY_OWNER;
+  if (
+    priority <= master.priority ||
+    outranked ||
+    unit.preemptSuppressed ||
+    (!owner && !unit.preempt)
+  ) {
+    unit.preemptReadySinceMs = null;
+    return STAY;
+  }
+  if (owner) {
+    if (ctx.nowMs < unit.ownerListenUntilMs) return stay(unit.ownerListenUntilMs);
+    return {
+      kind: 'transition',
+      to: 'MASTER',
+      reason: 'owner',
+      detail: `address owner (priority 255) takes over from ${master.nodeId} (priority ${master.priority})`,
+    };
+  }
+  unit.preemptReadySinceMs ??= ctx.nowMs;
+  const dueAt = Math.max(unit.preemptReadySinceMs + unit.preemptDelayMs, unit.listenUntilMs);
+  if (ctx.nowMs < dueAt) return stay(dueAt);
+  const waited = unit.preemptDelayMs > 0 ? ` after a ${unit.preemptDelayMs}ms preempt delay` : '';
+  return {
+    kind: 'transition',
+    to: 'MASTER',
+    reason: 'preempt',
+    detail: `priority ${priority} > master ${master.nodeId} priority ${master.priority}${waited}`,
+  };
+}
+
+const onMaster: Handler = (unit, view, ctx) => {
+  const leave = leaveForMaintenanceOrFault(unit, ctx);
+  if (leave !== null) return leave;
+  if (ctx.resigned)
+    return { kind: 'transition', to: 'BACKUP', reason: 'resign', detail: `${ctx.nodeId} resigns` };
+  if (ctx.quorumEnabled && !ctx.hasQuorum)
+    return {
+      kind: 'transition',
+      to: 'BACKUP',
+      reason: 'quorum-lost',
+      detail: `self-fencing: ${ctx.quorumDetail}`,
+    };
+
+  const own = {
+    epoch: unit.epoch,
+    priority: unit.advertisedUnitPriority(ctx.resigned),
+    nodeId: ctx.nodeId,
+  };
+  const rival = view.directMaster;
+  if (rival !== null && compareClaims(rival, own) > 0) {
+    // An owner (or a forced master, which advertises 255) outbid only on epoch by a
+    // lower-priority master takes a higher epoch rather than give the addresses away.
+    if (
+      own.priority === PRIORITY_OWNER &&
+      rival.priority < PRIORITY_OWNER &&
+      rival.epoch >= unit.maxSeenEpoch
+    )
+      return {
+        kind: 'reclaim',
+        detail: `${rival.nodeId} claims epoch ${rival.epoch} at priority ${rival.priority} < 255`,
+      };
+    return {
+      kind: 'transition',
+      to: 'BACKUP',
+      reason: 'higher-master-seen',
+      detail: `${rival.nodeId} is master at (epoch ${rival.epoch}, priority ${rival.priority}) > own (epoch ${own.epoch}, priority ${own.priority})`,
+    };
+  }
+  if (unit.maxSeenEpoch > unit.epoch)
+    return {
+      kind: 'transition',
+      to: 'BACKUP',
+      reason: 'higher-master-seen',
+      detail: `${unit.maxSeenEpochFrom ?? 'a peer'} advertised epoch ${unit.maxSeenEpoch} > own ${unit.epoch}: another node took over`,
+    };
+  return STAY;
+};
+
+const onFault: Handler = (unit, _view, ctx) => {
+  if (ctx.maintenance)
+    return {
+      kind: 'transition',
+      to: 'MAINTENANCE',
+      reason: 'maintenance-on',
+      detail: `${ctx.nodeId} drained by operator`,
+    };
+  if (!unit.faulty())
+    return {
+      kind: 'transition',
+      to: 'BACKUP',
+      reason: 'tracker-recovered',
+      detail: 'every tracker healthy',
+    };
+  return STAY;
+};
+
+const onMaintenance: Handler = (unit, _view, ctx) => {
+  if (ctx.maintenance) return STAY;
+  const faulty = unit.faulty();
+  return {
+    kind: 'transition',
+    to: faulty ? 'FAULT' : 'BACKUP',
+    reason: 'maintenance-off',
+    detail: faulty ? 'maintenance ended; a tracker still reports a fault' : 'maintenance ended',
+  };
+};
+
+export const STATE_HANDLERS: Readonly<Record<GroupState, Handler>> = {
+  INIT: onInit,
+  BACKUP: onBackup,
+  MASTER: onMaster,
+  FAULT: onFault,
+  MAINTENANCE: onMaintenance,
+};
