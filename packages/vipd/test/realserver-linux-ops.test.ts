@@ -27,7 +27,9 @@ describe('LinuxSystemOps in a network namespace', { skip: skip ?? false }, () =>
     lab.exec(ns, ['ip', 'addr', 'add', '10.213.32.2/24', 'dev', 'eth1']);
     ops = new LinuxSystemOps({ netns: ns });
   });
-  after(() => lab.destroy());
+  after(() => {
+    lab.destroy();
+  });
 
   it('lists interfaces and reads/writes sysctls inside the namespace only', async () => {
     assert.deepEqual([...(await ops.listInterfaces())].sort(), ['eth0', 'eth1', 'lo']);

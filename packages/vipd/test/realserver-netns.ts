@@ -34,7 +34,9 @@ export function sh(argv: readonly string[], input?: string): string {
     });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`\`${argv.join(' ')}\` failed: ${stderr.trim() || String(error)}`);
+    throw new Error(`\`${argv.join(' ')}\` failed: ${stderr.trim() || String(error)}`, {
+      cause: error,
+    });
   }
 }
 
