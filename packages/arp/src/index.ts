@@ -1,6 +1,8 @@
+// @vipd/arp: announce VIPs on the LAN and keep them on interfaces.
 export type {
   MacAddress,
   Vip,
+  VipScope,
   AnnounceMode,
   AnnounceSchedule,
   Announcer,
@@ -8,3 +10,103 @@ export type {
   ConflictEvent,
   MacChangeEvent,
 } from './types.js';
+
+// Errors
+export { ArpError, FrameDecodeError, PrivilegeError, ERROR_CODES } from './errors.js';
+export type { ArpErrorCode, Capability } from './errors.js';
+
+// Codecs
+export { encode, decode } from './codec/frame.js';
+export {
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV6,
+  ETHERNET_MIN_FRAME_BYTES,
+  BROADCAST_MAC,
+  ZERO_MAC,
+} from './codec/frame-types.js';
+export type {
+  Frame,
+  Packet,
+  ArpPacket,
+  ArpOperation,
+  Ipv6Header,
+  NeighborAdvertisement,
+  NeighborSolicitation,
+} from './codec/frame-types.js';
+export {
+  gratuitousArpRequest,
+  gratuitousArpReply,
+  arpAnnouncement,
+  arpProbe,
+  unsolicitedNeighborAdvertisement,
+  duplicateAddressProbe,
+  solicitedNodeGroup,
+  ipv6MulticastMac,
+  classifyArp,
+  ALL_NODES_IPV6,
+  ALL_NODES_MAC,
+} from './codec/announcements.js';
+export type { ArpKind, NeighborAdvertisementOptions } from './codec/announcements.js';
+export { normalizeIp, normalizeMac } from './codec/address-text.js';
+export { claimIn } from './claims.js';
+export type { AddressClaim, ClaimKind } from './claims.js';
+
+// The wire
+export { openPacketSocket } from './sys/packet-socket.js';
+export type {
+  PacketSocket,
+  PacketSocketOptions,
+  ReceivedFrame,
+  PacketDirection,
+} from './sys/packet-socket.js';
+
+// Announcing
+export { createAnnouncer } from './announcer.js';
+export type {
+  AnnouncerOptions,
+  FrameAnnouncer,
+  FrameSender,
+  AnnouncerStats,
+  AnnounceErrorContext,
+} from './announcer.js';
+export { DEFAULT_SCHEDULE, resolveSchedule, announcementOffsets } from './schedule.js';
+export type { ResolvedSchedule } from './schedule.js';
+export { systemScheduler, createManualScheduler } from './scheduler.js';
+export type { Scheduler, ManualScheduler, TimerHandle } from './scheduler.js';
+
+// Addresses
+export { createAddressManager, VIPD_ADDRESS_PROTOCOL } from './address-manager.js';
+export type {
+  AddressManagerOptions,
+  NetlinkAddressManager,
+  AddOutcome,
+  RemoveOutcome,
+} from './address-manager.js';
+export { checkVip } from './vip.js';
+export type { CheckedVip } from './vip.js';
+
+// Watches
+export { createConflictWatch } from './conflict-watch.js';
+export type { ConflictWatch, ConflictWatchOptions, ConflictWatchStats } from './conflict-watch.js';
+export { createMacWatch } from './mac-watch.js';
+export type { MacWatch, MacWatchOptions } from './mac-watch.js';
+export { probeAddress } from './probe.js';
+export type { ProbeOptions, ProbeResult } from './probe.js';
+
+// Test doubles for the daemon
+export {
+  createRecordingAnnouncer,
+  createMemoryAddressManager,
+  createRecordingSender,
+  createFakeConflictWatch,
+  createFakeMacWatch,
+} from './fakes.js';
+export type {
+  RecordingAnnouncer,
+  AnnouncerCall,
+  MemoryAddressManager,
+  AddressCall,
+  RecordingSender,
+  FakeConflictWatch,
+  FakeMacWatch,
+} from './fakes.js';
