@@ -53,7 +53,7 @@ const NO_SOURCES: MetricsSources = {
 };
 
 export type OperatorAction = 'takeover' | 'release' | 'maintenance-on' | 'maintenance-off';
-export type NotifyResult = 'ok' | 'failed' | 'timeout' | 'spawn-error';
+export type NotifyResult = 'ok' | 'failed' | 'timeout' | 'spawn-error' | 'dropped';
 export type AddressOperation = 'add' | 'remove';
 
 export class VipdMetrics {

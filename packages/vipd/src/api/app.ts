@@ -1,0 +1,329 @@
+// The REST API. buildApp returns a fastify instance that is not listening; the daemon's main
+// listens and closes it. Every route has schemas for its inputs and replies; every error
+// answer is { code, message } with a code from the catalog, and is counted.
+
+import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import type { Logger } from 'pino';
+import type { Secret } from '../config/secret.js';
+import { ERROR_CATALOG, VipdError, type ErrorCode } from '../errors.js';
+import type { VipdMetrics } from '../metrics/metrics.js';
+import { VIPD_VERSION } from '../version.js';
+import type { CommandOutcome, DaemonControl } from './control.js';
+import {
+  errorReplies,
+  errorSchema,
+  groupParamsSchema,
+  groupSchema,
+  maintenanceBodySchema,
+  maintenanceReplySchema,
+  probeReplySchema,
+  statusSchema,
+  takeoverReplySchema,
+  waitQuerySchema,
+} from './schemas.js';
+
+export interface ApiDeps {
+  readonly control: DaemonControl;
+  readonly metrics: VipdMetrics;
+  readonly logger: Logger;
+  /** The bearer token for mutating calls; read per request so a reload can rotate it. */
+  readonly token: () => Secret | null;
+}
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+type GroupRequest = FastifyRequest<{
+  Params: { name: string };
+  Querystring: { timeout_ms: number };
+}>;
+
+/** Bodies must match exactly (no coercion, no silently dropped keys); query strings coerce. */
+function validatorCompilers() {
+  const strict = new Ajv({
+    allErrors: false,
+    coerceTypes: false,
+    removeAdditional: false,
+    useDefaults: true,
+  });
+  const coercing = new Ajv({
+    allErrors: false,
+    coerceTypes: true,
+    removeAdditional: false,
+    useDefaults: true,
+  });
+  for (const ajv of [strict, coercing]) {
+    addFormats.default(ajv);
+    // OpenAPI annotation keywords carried by the schemas.
+    ajv.addVocabulary(['nullable', 'example']);
+  }
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema);
+}
+
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const { control, metrics } = deps;
+  const log = deps.logger.child({ component: 'api' });
+  const baseLogger: FastifyBaseLogger = log;
+  const app = Fastify({
+    loggerInstance: baseLogger,
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Behind no proxy: the remote address is the operator's.
+    trustProxy: false,
+  });
+  app.setValidatorCompiler(validatorCompilers());
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'vipd',
+        version: VIPD_VERSION,
+        description:
+          'Status and control of one vipd node. Mutating calls need `Authorization: Bearer <token>`. ' +
+          'Errors are `{ code, message }`; codes are listed in docs/errors.md.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  });
+  app.addSchema(errorSchema);
+  app.addSchema(groupSchema);
+
+  const sendError = (reply: FastifyReply, code: ErrorCode, message?: string) => {
+    metrics.apiRejected.inc({ code });
+    return reply
+      .code(ERROR_CATALOG[code].httpStatus)
+      .type('application/json')
+      .send({ code, message: message ?? ERROR_CATALOG[code].message });
+  };
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof VipdError) return sendError(reply, error.code, error.message);
+    if (error.validation) {
+      return sendError(
+        reply,
+        'INVALID_REQUEST',
+        `${error.validationContext ?? 'request'} ${error.message.replace(/^(body|params|querystring)\s*/, '')}`,
+      );
+    }
+    if (error.statusCode === 413) {
+      return sendError(reply, 'BODY_TOO_LARGE', `the body exceeds ${BODY_LIMIT_BYTES} bytes`);
+    }
+    if (error.statusCode === 415) return sendError(reply, 'UNSUPPORTED_MEDIA_TYPE', error.message);
+    if (error.statusCode === 400) return sendError(reply, 'INVALID_REQUEST', error.message);
+    request.log.error({ err: error, url: request.url }, 'request failed');
+    return sendError(reply, 'INTERNAL');
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
+  );
+
+  /** preHandler of mutating routes: a bearer token, compared in constant time. */
+  const requireToken = async (request: FastifyRequest, reply: FastifyReply) => {
+    const token = deps.token();
+    const who = { remote: request.ip, route: request.routeOptions.url, method: request.method };
+    if (token === null) {
+      log.warn({ operator: who }, 'mutating call refused: no API token configured');
+      return sendError(reply, 'API_READ_ONLY');
+    }
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer (.+)$/i.exec(header);
+    if (match?.[1] === undefined || !token.equals(match[1].trim())) {
+      log.warn(
+        { operator: who, presented: header === '' ? 'none' : 'wrong' },
+        'mutating call refused: bad bearer token',
+      );
+      return sendError(
+        reply,
+        'UNAUTHORIZED',
+        header === '' ? 'missing Authorization: Bearer <token>' : 'wrong bearer token',
+      );
+    }
+  };
+
+  const requireRunning = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const phase = control.phase();
+    if (phase !== 'running') return sendError(reply, 'NOT_READY', `the daemon is ${phase}`);
+  };
+
+  /** Answer an operator command, count it and leave an audit line (who, what, result). */
+  const answer = <T>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    action: 'takeover' | 'release' | 'maintenance-on' | 'maintenance-off',
+    target: string | null,
+    outcome: CommandOutcome<T>,
+    startedAt: number,
+  ) => {
+    const result = outcome.ok ? 'ok' : outcome.code;
+    metrics.operatorActions.inc({ action, result });
+    const entry = {
+      operator: { remote: request.ip },
+      action,
+      ...(target === null ? {} : { group: target }),
+      result,
+      durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
+      ...(outcome.ok ? {} : { reason: outcome.message }),
+    };
+    log.info(
+      entry,
+      `operator ${action}${target === null ? '' : ` ${target}`} from ${request.ip}: ${outcome.ok ? 'done' : `refused (${outcome.code}: ${outcome.message})`}`,
+    );
+    if (!outcome.ok) return sendError(reply, outcome.code, outcome.message);
+    return reply.send(outcome.value);
+  };
+
+  const mutating = { preHandler: [requireToken, requireRunning] };
+  const security = [{ bearer: [] }];
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  app.get(
+    '/v1/status',
+    {
+      schema: {
+        summary:
+          'Node, peers (up, RTT, last heartbeat) and groups (state, priorities, epoch, master)',
+        response: { 200: statusSchema },
+      },
+    },
+    () => control.status(),
+  );
+
+  app.get(
+    '/v1/groups/:name',
+    {
+      schema: {
+        summary: 'One group',
+        params: groupParamsSchema,
+        response: { 200: { $ref: 'Group#' }, ...errorReplies(404) },
+      },
+    },
+    (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
+      const group = control.group(request.params.name);
+      if (group === null)
+        return sendError(reply, 'UNKNOWN_GROUP', `no group "${request.params.name}" on this node`);
+      return group;
+    },
+  );
+
+  app.post(
+    '/v1/groups/:name/takeover',
+    {
+      ...mutating,
+      schema: {
+        summary:
+          'Make this node master of the group now (a forced takeover: new epoch, wins even with preempt off)',
+        description:
+          'Answers once this node is master, the VIPs are on the interface and the first gratuitous ARP / NA frames are out; or 409 with the reason it may not (fault, maintenance, no quorum, …).',
+        security,
+        params: groupParamsSchema,
+        querystring: waitQuerySchema,
+        response: { 200: takeoverReplySchema, ...errorReplies(400, 401, 403, 404, 409, 503, 504) },
+      },
+    },
+    async (request: GroupRequest, reply) => {
+      const startedAt = performance.now();
+      const outcome = await control.takeover(request.params.name, request.query.timeout_ms);
+      return answer(request, reply, 'takeover', request.params.name, outcome, startedAt);
+    },
+  );
+
+  app.post(
+    '/v1/groups/:name/release',
+    {
+      ...mutating,
+      schema: {
+        summary: 'Hand the group to the best other node and stay backup',
+        description:
+          'Answers once this node has left MASTER and removed the VIPs; 409 NOT_MASTER or NO_CANDIDATE otherwise.',
+        security,
+        params: groupParamsSchema,
+        querystring: waitQuerySchema,
+        response: { 200: { $ref: 'Group#' }, ...errorReplies(400, 401, 403, 404, 409, 503, 504) },
+      },
+    },
+    async (request: GroupRequest, reply) => {
+      const startedAt = performance.now();
+      const outcome = await control.release(request.params.name, request.query.timeout_ms);
+      return answer(request, reply, 'release', request.params.name, outcome, startedAt);
+    },
+  );
+
+  app.post(
+    '/v1/maintenance',
+    {
+      ...mutating,
+      schema: {
+        summary: 'Drain this node (every group hands over and stays backup) or bring it back',
+        security,
+        body: maintenanceBodySchema,
+        response: { 200: maintenanceReplySchema, ...errorReplies(400, 401, 403, 409, 503) },
+      },
+    },
+    async (request: FastifyRequest<{ Body: { enabled: boolean } }>, reply) => {
+      const startedAt = performance.now();
+      const { enabled } = request.body;
+      const outcome = await control.setMaintenance(enabled);
+      return answer(
+        request,
+        reply,
+        enabled ? 'maintenance-on' : 'maintenance-off',
+        null,
+        outcome,
+        startedAt,
+      );
+    },
+  );
+
+  app.get(
+    '/healthz',
+    {
+      schema: { summary: 'Liveness: the process answers', response: { 200: probeReplySchema } },
+    },
+    () => ({ status: 'ok', phase: control.phase() }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        summary: 'Readiness: stale VIPs cleaned up, joined the cluster, not stopping',
+        response: { 200: probeReplySchema, ...errorReplies(503) },
+      },
+    },
+    (_request, reply) => {
+      const phase = control.phase();
+      if (phase !== 'running') return sendError(reply, 'NOT_READY', `the daemon is ${phase}`);
+      return { status: 'ready', phase };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics (text exposition format)',
+        produces: ['text/plain'],
+        response: { 200: { type: 'string' } },
+      },
+    },
+    async (_request, reply) => {
+      const text = await metrics.render();
+      return reply.type(metrics.contentType).send(text);
+    },
+  );
+
+  return app;
+}

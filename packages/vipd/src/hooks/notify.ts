@@ -1,0 +1,158 @@
+// Notify hooks: scripts run on every state change of a group, with the change in their
+// environment. Runs are queued per group so a group's scripts see its changes in order;
+// different groups run concurrently; nothing here ever blocks the driver loop.
+
+import { spawn } from 'node:child_process';
+import type { GroupState, TransitionReason } from '@vipd/election';
+import type { Logger } from 'pino';
+import type { NotifyResult, VipdMetrics } from '../metrics/metrics.js';
+
+export interface NotifyTransition {
+  readonly group: string;
+  readonly from: GroupState;
+  readonly to: GroupState;
+  readonly epoch: number;
+  readonly reason: TransitionReason;
+}
+
+export interface NotifyOptions {
+  readonly nodeId: string;
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+  readonly metrics?: VipdMetrics;
+}
+
+/** Runs queued beyond this per group are dropped (oldest first) so a flapping group cannot pile up work. */
+export const MAX_QUEUED_PER_GROUP = 64;
+const OUTPUT_TAIL_CHARS = 500;
+
+interface Run {
+  readonly script: string;
+  readonly transition: NotifyTransition;
+}
+
+export class NotifyRunner {
+  readonly #options: NotifyOptions;
+  readonly #log: Logger;
+  readonly #queues = new Map<string, Run[]>();
+  readonly #active = new Map<string, Promise<void>>();
+  #timeoutMs: number;
+
+  constructor(options: NotifyOptions) {
+    this.#options = options;
+    this.#timeoutMs = options.timeoutMs;
+    this.#log = options.logger.child({ component: 'notify' });
+  }
+
+  setTimeoutMs(timeoutMs: number): void {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Queue every script for this transition; returns at once. */
+  notify(scripts: readonly string[], transition: NotifyTransition): void {
+    if (scripts.length === 0) return;
+    const queue = this.#queues.get(transition.group) ?? [];
+    this.#queues.set(transition.group, queue);
+    for (const script of scripts) queue.push({ script, transition });
+    while (queue.length > MAX_QUEUED_PER_GROUP) {
+      const dropped = queue.shift();
+      this.#options.metrics?.notifyRuns.inc({ result: 'dropped' });
+      this.#log.warn(
+        { group: transition.group, script: dropped?.script },
+        'notify queue full; dropped the oldest run',
+      );
+    }
+    if (!this.#active.has(transition.group)) this.#drain(transition.group);
+  }
+
+  /** Resolves when every queued run has finished (shutdown). */
+  async idle(): Promise<void> {
+    while (this.#active.size > 0) await Promise.all(this.#active.values());
+  }
+
+  #drain(group: string): void {
+    const work = (async () => {
+      const queue = this.#queues.get(group) ?? [];
+      for (let run = queue.shift(); run !== undefined; run = queue.shift()) {
+        await this.#run(run);
+      }
+    })().finally(() => {
+      this.#active.delete(group);
+      this.#queues.delete(group);
+    });
+    this.#active.set(group, work);
+  }
+
+  #run(run: Run): Promise<void> {
+    const { script, transition: t } = run;
+    const startedAt = performance.now();
+    return new Promise((resolve) => {
+      let output = '';
+      let timedOut = false;
+      const child = spawn(script, ['INSTANCE', t.group, t.to], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+        env: {
+          ...process.env,
+          VIPD_NODE: this.#options.nodeId,
+          VIPD_GROUP: t.group,
+          VIPD_OLD_STATE: t.from,
+          VIPD_NEW_STATE: t.to,
+          VIPD_EPOCH: String(t.epoch),
+          VIPD_REASON: t.reason,
+        },
+      });
+      const keep = (chunk: Buffer) => {
+        output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+      };
+      child.stdout.on('data', keep);
+      child.stderr.on('data', keep);
+      const timer = setTimeout(() => {
+        timedOut = true;
+        if (child.pid !== undefined) {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }
+      }, this.#timeoutMs);
+      const finish = (result: NotifyResult, fields: Record<string, unknown>, message: string) => {
+        clearTimeout(timer);
+        this.#options.metrics?.notifyRuns.inc({ result });
+        const entry = {
+          group: t.group,
+          script,
+          from: t.from,
+          to: t.to,
+          epoch: t.epoch,
+          result,
+          durationMs: Math.round(performance.now() - startedAt),
+          ...(output.trim() === '' ? {} : { output: output.trim() }),
+          ...fields,
+        };
+        if (result === 'ok') this.#log.info(entry, message);
+        else this.#log.warn(entry, message);
+        resolve();
+      };
+      child.once('error', (error) => {
+        finish(
+          'spawn-error',
+          { error: error.message },
+          `notify ${script} could not start: ${error.message}`,
+        );
+      });
+      child.once('close', (code, signal) => {
+        if (timedOut) finish('timeout', {}, `notify ${script} killed after ${this.#timeoutMs}ms`);
+        else if (code === 0)
+          finish('ok', {}, `notify ${script} ${t.group} ${t.from}->${t.to} done`);
+        else
+          finish(
+            'failed',
+            { exitCode: code, signal },
+            `notify ${script} failed (${code === null ? String(signal) : `exit ${code}`})`,
+          );
+      });
+    });
+  }
+}

@@ -1,0 +1,103 @@
+// Runs one check on an interval with rise/fall hysteresis and reports state changes. Checks
+// never overlap: the next one is scheduled when the previous one finished.
+
+import type { Check, CheckResult } from './check.js';
+
+export interface TrackerReading {
+  /** null until the first check finished. */
+  readonly up: boolean | null;
+  /** File trackers: the number read; 0 otherwise. */
+  readonly value: number;
+  readonly detail: string | null;
+}
+
+export interface TrackerOptions {
+  readonly name: string;
+  readonly type: string;
+  readonly intervalMs: number;
+  /** Consecutive successes before a down tracker is up again. */
+  readonly rise: number;
+  /** Consecutive failures before an up tracker is down. */
+  readonly fall: number;
+}
+
+export class Tracker {
+  readonly name: string;
+  readonly type: string;
+  readonly #check: Check;
+  readonly #options: TrackerOptions;
+  readonly #onChange: (reading: TrackerReading) => void;
+  #reading: TrackerReading = { up: null, value: 0, detail: null };
+  #successes = 0;
+  #failures = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #abort = new AbortController();
+  #running: Promise<void> | undefined;
+  #stopped = false;
+  #firstReading: Promise<void>;
+  #resolveFirst!: () => void;
+
+  constructor(options: TrackerOptions, check: Check, onChange: (reading: TrackerReading) => void) {
+    this.name = options.name;
+    this.type = options.type;
+    this.#options = options;
+    this.#check = check;
+    this.#onChange = onChange;
+    this.#firstReading = new Promise((resolve) => {
+      this.#resolveFirst = resolve;
+    });
+  }
+
+  reading(): TrackerReading {
+    return this.#reading;
+  }
+
+  /** Resolves after the first check finished (or the tracker stopped). */
+  firstReading(): Promise<void> {
+    return this.#firstReading;
+  }
+
+  /** First check at once, then every intervalMs after the previous one finished. */
+  start(): void {
+    this.#runOnce();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#abort.abort();
+    this.#resolveFirst();
+    await this.#running;
+  }
+
+  #runOnce(): void {
+    if (this.#stopped) return;
+    this.#running = this.#check(this.#abort.signal).then((result) => {
+      if (this.#stopped) return;
+      this.#record(result);
+      this.#resolveFirst();
+      this.#timer = setTimeout(() => {
+        this.#runOnce();
+      }, this.#options.intervalMs);
+    });
+  }
+
+  #record(result: CheckResult): void {
+    const before = this.#reading;
+    if (result.ok) {
+      this.#successes += 1;
+      this.#failures = 0;
+    } else {
+      this.#failures += 1;
+      this.#successes = 0;
+    }
+    // The first result counts at once; later flips need `rise` / `fall` in a row.
+    let up = before.up;
+    if (up === null) up = result.ok;
+    else if (!up && this.#successes >= this.#options.rise) up = true;
+    else if (up && this.#failures >= this.#options.fall) up = false;
+    const value = result.value ?? before.value;
+    this.#reading = { up, value, detail: result.detail };
+    if (up !== before.up || value !== before.value) this.#onChange(this.#reading);
+  }
+}

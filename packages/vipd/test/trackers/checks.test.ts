@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { fileCheck } from '../../src/trackers/file-check.js';
+import { httpCheck } from '../../src/trackers/http-check.js';
+import { interfaceCheck } from '../../src/trackers/interface-check.js';
+import { scriptCheck } from '../../src/trackers/script-check.js';
+import { tcpCheck } from '../../src/trackers/tcp-check.js';
+import { tempDir, waitFor } from '../tmpdir.js';
+
+const never = new AbortController().signal;
+
+/** A port that was just free: listen on 0, note the port, close. */
+async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('interface check (sysfs)', () => {
+  it('reads the real loopback device as up', async () => {
+    const result = await interfaceCheck('lo')(never);
+    assert.equal(result.ok, true, result.detail);
+  });
+
+  it('is down for an interface that does not exist', async () => {
+    const result = await interfaceCheck('vipdnope0')(never);
+    assert.deepEqual(result, { ok: false, detail: 'no interface vipdnope0' });
+  });
+
+  it('distinguishes admin-down from no carrier', async () => {
+    const dir = tempDir();
+    const check = interfaceCheck('eth9', dir.path);
+    try {
+      dir.file('eth9/flags', '0x1002\n');
+      assert.deepEqual(await check(never), { ok: false, detail: 'eth9 is administratively down' });
+      dir.file('eth9/flags', '0x1003\n');
+      dir.file('eth9/carrier', '0\n');
+      assert.deepEqual(await check(never), { ok: false, detail: 'eth9 has no carrier' });
+      dir.file('eth9/carrier', '1\n');
+      assert.equal((await check(never)).ok, true);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe('HTTP check (real server on 127.0.0.1)', () => {
+  let server: Server;
+  let base: string;
+  let status = 200;
+  before(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/hang') return; // never answers
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end('body is ignored');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('is up on an expected status and down on another', async () => {
+    const check = httpCheck({
+      url: `${base}/health`,
+      expectStatus: [200, 204],
+      tlsVerify: true,
+      timeoutMs: 1000,
+    });
+    status = 204;
+    assert.deepEqual(await check(never), { ok: true, detail: 'HTTP 204' });
+    status = 503;
+    assert.deepEqual(await check(never), { ok: false, detail: 'HTTP 503, expected 200 or 204' });
+  });
+
+  it('fails a server that does not answer within the timeout', async () => {
+    const started = performance.now();
+    const result = await httpCheck({
+      url: `${base}/hang`,
+      expectStatus: [200],
+      tlsVerify: true,
+      timeoutMs: 100,
+    })(never);
+    assert.deepEqual(result, { ok: false, detail: 'no answer within 100ms' });
+    assert.ok(performance.now() - started < 2000);
+  });
+
+  it('fails a refused connection with the errno', async () => {
+    const port = await closedPort();
+    const result = await httpCheck({
+      url: `http://127.0.0.1:${port}/`,
+      expectStatus: [200],
+      tlsVerify: true,
+      timeoutMs: 1000,
+    })(never);
+    assert.equal(result.ok, false);
+    assert.match(result.detail, /ECONNREFUSED/);
+  });
+});
+
+describe('TCP check (real sockets)', () => {
+  it('is up when the port accepts and down when refused', async () => {
+    const server = createTcpServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      assert.equal((await tcpCheck(`127.0.0.1:${port}`, 1000)(never)).ok, true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const refused = await tcpCheck(`127.0.0.1:${port}`, 1000)(never);
+    assert.equal(refused.ok, false);
+    assert.match(refused.detail, /ECONNREFUSED/);
+  });
+});
+
+describe('script check (real processes)', () => {
+  it('is up on exit 0 and down on another status, with the output tail', async () => {
+    const dir = tempDir();
+    try {
+      const good = dir.file('good.sh', '#!/bin/sh\necho all fine\n', 0o755);
+      const bad = dir.file('bad.sh', '#!/bin/sh\necho "disk full" >&2\nexit 2\n', 0o755);
+      assert.deepEqual(await scriptCheck(good, [], 2000)(never), {
+        ok: true,
+        detail: 'exit 0: all fine',
+      });
+      assert.deepEqual(await scriptCheck(bad, [], 2000)(never), {
+        ok: false,
+        detail: 'exit 2: disk full',
+      });
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('passes arguments without a shell', async () => {
+    const dir = tempDir();
+    try {
+      const script = dir.file(
+        'args.sh',
+        '#!/bin/sh\n[ "$1" = "a b" ] && [ "$2" = \'$HOME\' ]\n',
+        0o755,
+      );
+      assert.equal((await scriptCheck(script, ['a b', '$HOME'], 2000)(never)).ok, true);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('kills an overrunning script and its children after the timeout', async () => {
+    const dir = tempDir();
+    try {
+      const pidFile = `${dir.path}/child.pid`;
+      const script = dir.file(
+        'hang.sh',
+        `#!/bin/sh\nsleep 30 &\necho $! > ${pidFile}\nwait\n`,
+        0o755,
+      );
+      const started = performance.now();
+      const result = await scriptCheck(script, [], 150)(never);
+      assert.deepEqual(result, { ok: false, detail: 'killed after 150ms timeout' });
+      assert.ok(performance.now() - started < 3000);
+      const childPid = Number(readFileSync(pidFile, 'utf8'));
+      await waitFor(
+        () =>
+          !existsSync(`/proc/${childPid}`) ||
+          readFileSync(`/proc/${childPid}/stat`, 'utf8').includes(') Z '),
+        2000,
+        'the grandchild to die',
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('reports a program that cannot start', async () => {
+    const result = await scriptCheck('/nonexistent/check', [], 1000)(never);
+    assert.equal(result.ok, false);
+    assert.match(result.detail, /cannot run \/nonexistent\/check: ENOENT/);
+  });
+});
+
+describe('file check (track_file)', () => {
+  it('reads integers, treats a missing file as 0 and garbage as a failure', async () => {
+    const dir = tempDir();
+    try {
+      const path = `${dir.path}/weight`;
+      assert.deepEqual(await fileCheck(path)(never), {
+        ok: true,
+        value: 0,
+        detail: `${path} missing, reads as 0`,
+      });
+      dir.file('weight', '-5\n');
+      assert.deepEqual(await fileCheck(path)(never), { ok: true, value: -5, detail: 'value -5' });
+      dir.file('weight', 'half-writ');
+      const bad = await fileCheck(path)(never);
+      assert.equal(bad.ok, false);
+      assert.match(bad.detail, /not an integer/);
+    } finally {
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { GroupSpec } from '../../src/config/types.js';
+import type { Check, CheckResult } from '../../src/trackers/check.js';
+import { trackEffect } from '../../src/trackers/effect.js';
+import { Tracker, type TrackerReading } from '../../src/trackers/tracker.js';
+import { TrackerSet, type TrackerReport } from '../../src/trackers/tracker-set.js';
+import { tempDir, waitFor } from '../tmpdir.js';
+
+/** A check that replays a script of results, then repeats the last one. */
+function scripted(results: readonly boolean[]): { check: Check; calls: () => number } {
+  let calls = 0;
+  return {
+    check: () => {
+      const ok = results[Math.min(calls, results.length - 1)] ?? true;
+      calls += 1;
+      return Promise.resolve<CheckResult>({ ok, detail: ok ? 'ok' : 'bad' });
+    },
+    calls: () => calls,
+  };
+}
+
+describe('Tracker rise/fall', () => {
+  it('takes the first result at once, then needs fall failures / rise successes in a row', async () => {
+    const { check, calls } = scripted([
+      true,
+      false,
+      true,
+      false,
+      false,
+      false,
+      true,
+      true,
+      false,
+      true,
+      true,
+      true,
+    ]);
+    const changes: (boolean | null)[] = [];
+    const tracker = new Tracker(
+      { name: 't', type: 'script', intervalMs: 1, rise: 3, fall: 3 },
+      check,
+      (r) => {
+        changes.push(r.up);
+      },
+    );
+    tracker.start();
+    await waitFor(() => calls() >= 12, 3000, '12 checks');
+    await tracker.stop();
+    // up at once; the lone failures do not flip it; three in a row do; three successes bring it back
+    assert.deepEqual(changes, [true, false, true]);
+  });
+
+  it('stops: no check runs after stop() resolves', async () => {
+    const { check, calls } = scripted([true]);
+    const tracker = new Tracker(
+      { name: 't', type: 'tcp', intervalMs: 1, rise: 1, fall: 1 },
+      check,
+      () => {},
+    );
+    tracker.start();
+    await waitFor(() => calls() >= 3);
+    await tracker.stop();
+    const stoppedAt = calls();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(calls(), stoppedAt);
+  });
+});
+
+describe('trackEffect (keepalived weight semantics)', () => {
+  const reading = (up: boolean | null, value = 0): TrackerReading => ({ up, value, detail: null });
+  const table: [
+    string,
+    TrackerReading,
+    number,
+    boolean,
+    { weightDelta: number; fault: boolean },
+  ][] = [
+    ['weight 0, down → FAULT', reading(false), 0, false, { weightDelta: 0, fault: true }],
+    ['weight 0, up → nothing', reading(true), 0, false, { weightDelta: 0, fault: false }],
+    [
+      'negative weight applies while down',
+      reading(false),
+      -30,
+      false,
+      { weightDelta: -30, fault: false },
+    ],
+    ['negative weight, up → nothing', reading(true), -30, false, { weightDelta: 0, fault: false }],
+    [
+      'positive weight applies while up',
+      reading(true),
+      20,
+      false,
+      { weightDelta: 20, fault: false },
+    ],
+    [
+      'positive weight, down → nothing',
+      reading(false),
+      20,
+      false,
+      { weightDelta: 0, fault: false },
+    ],
+    ['unknown yet → nothing', reading(null), 0, false, { weightDelta: 0, fault: false }],
+    ['file: value × weight', reading(true, 3), -10, true, { weightDelta: -30, fault: false }],
+    ['file: clamped to ±254', reading(true, 100), -10, true, { weightDelta: -254, fault: false }],
+    [
+      'file, weight 0: non-zero → FAULT',
+      reading(true, 1),
+      0,
+      true,
+      { weightDelta: 0, fault: true },
+    ],
+    ['file, weight 0: zero → nothing', reading(true, 0), 0, true, { weightDelta: 0, fault: false }],
+    ['file unreadable → FAULT', reading(false), -10, true, { weightDelta: 0, fault: true }],
+  ];
+  for (const [name, r, weight, isFile, expected] of table) {
+    it(name, () => {
+      assert.deepEqual(trackEffect(r, weight, isFile), expected);
+    });
+  }
+});
+
+function group(name: string, track: GroupSpec['track'], trackInterface = false): GroupSpec {
+  return {
+    name,
+    interface: 'lo',
+    vips: [],
+    priority: 100,
+    preempt: true,
+    preemptDelayMs: 0,
+    track,
+    trackInterface,
+    notify: [],
+    announce: { repeat: 1, intervalMs: 0, secondBurstDelayMs: 0, refreshMs: 0, mode: 'request' },
+  };
+}
+
+describe('TrackerSet (real file trackers)', () => {
+  it('reports each group its own effect, and withdraws it when a reload drops the link', async () => {
+    const dir = tempDir();
+    const reports: TrackerReport[] = [];
+    const set = new TrackerSet((r) => reports.push(r));
+    const weightFile = `${dir.path}/weight`;
+    try {
+      dir.file('weight', '2\n');
+      const spec = {
+        name: 'w',
+        type: 'file' as const,
+        path: weightFile,
+        intervalMs: 10,
+        rise: 1,
+        fall: 1,
+      };
+      set.apply(
+        [spec],
+        [group('web', [{ tracker: 'w', weight: -10 }]), group('db', [{ tracker: 'w', weight: 0 }])],
+      );
+      await waitFor(() => reports.length >= 2, 2000, 'first reports');
+      assert.deepEqual(
+        reports.slice(0, 2).sort((a, b) => a.group.localeCompare(b.group)),
+        [
+          { trackerId: 'w', group: 'db', weightDelta: 0, fault: true },
+          { trackerId: 'w', group: 'web', weightDelta: -20, fault: false },
+        ],
+      );
+      dir.file('weight', '0\n');
+      await waitFor(() => reports.length >= 4, 2000, 'reports after the file changed');
+      assert.deepEqual(
+        reports.slice(2).sort((a, b) => a.group.localeCompare(b.group)),
+        [
+          { trackerId: 'w', group: 'db', weightDelta: 0, fault: false },
+          { trackerId: 'w', group: 'web', weightDelta: 0, fault: false },
+        ],
+      );
+      dir.file('weight', '1\n');
+      await waitFor(() => reports.length >= 6, 2000, 'reports for value 1');
+      reports.length = 0;
+      // Reload: web no longer tracks w; its -10 must be withdrawn, db keeps its fault.
+      set.apply([spec], [group('web', []), group('db', [{ tracker: 'w', weight: 0 }])]);
+      assert.deepEqual(reports, [{ trackerId: 'w', group: 'web', weightDelta: 0, fault: false }]);
+      assert.deepEqual(set.linksOf('db'), [{ tracker: 'w', weight: 0, up: true }]);
+    } finally {
+      await set.stop();
+      dir.remove();
+    }
+  });
+
+  it("tracks a group's own interface when track_interface is on", async () => {
+    const set = new TrackerSet(() => {});
+    try {
+      set.apply([], [group('web', [], true)]);
+      await set.firstReadings(2000);
+      assert.deepEqual(set.linksOf('web'), [{ tracker: 'interface:lo', weight: 0, up: true }]);
+      assert.deepEqual(
+        set.states().map((s) => [s.name, s.type, s.reading.up]),
+        [['interface:lo', 'interface', true]],
+      );
+    } finally {
+      await set.stop();
+    }
+  });
+});
