@@ -109,7 +109,7 @@ describe('heartbeat mesh on loopback', () => {
       (a.stats().heartbeatsSent - before) / 2 / ((performance.now() - started) / 20);
     // setInterval only drifts late, so never more than one; a loaded machine may skip some.
     assert.ok(perPeerPerInterval <= 1.05, `${perPeerPerInterval} per interval`);
-    assert.ok(perPeerPerInterval > 0.5, `${perPeerPerInterval} per interval`);
+    assert.ok(perPeerPerInterval > 0.25, `${perPeerPerInterval} per interval`);
   });
 
   it('reports a stopped node as closed at once, and it comes back after a restart', async () => {

@@ -6,6 +6,7 @@ import type {
   HeartbeatMesh,
   HeartbeatMeshOptions,
   MeshLogger,
+  PeerAddress,
   WireGroupState,
 } from '../../src/index.js';
 import { FaultProxy } from './fault-proxy.js';
@@ -48,6 +49,7 @@ export type NodeOverrides = (id: string) => Partial<HeartbeatMeshOptions>;
 export async function startCluster(
   ids: readonly string[],
   overrides: NodeOverrides = () => ({}),
+  extraPeers: (id: string) => readonly PeerAddress[] = () => [],
 ): Promise<TestCluster> {
   const proxies = new Map<string, FaultProxy>();
   const nodes = new Map<string, TestNode>();
@@ -79,9 +81,12 @@ export async function startCluster(
         clusterName: TEST_CLUSTER,
         nodeId: id,
         listen: '127.0.0.1:0',
-        peers: ids
-          .filter((peer) => peer !== id)
-          .map((peer) => ({ id: peer, address: cluster.proxy(id, peer).address })),
+        peers: [
+          ...ids
+            .filter((peer) => peer !== id)
+            .map((peer) => ({ id: peer, address: cluster.proxy(id, peer).address })),
+          ...extraPeers(id),
+        ],
         key: TEST_KEY,
         intervalMs: 20,
         downMultiplier: 3,
