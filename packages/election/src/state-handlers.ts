@@ -199,6 +199,13 @@ function claimWhenDue(unit: SyncGroup, view: SyncGroupView, ctx: ElectionContext
 
   const regained = unit.blockedByQuorum && claimableSince > downAt;
   const rankNote = rank === 0 ? 'best live candidate' : `rank ${rank}, waited ${rank} interval(s)`;
+  if (owner && ctx.nowMs < unit.listenUntilMs)
+    return {
+      kind: 'transition',
+      to: 'MASTER',
+      reason: 'owner',
+      detail: `address owner (priority 255) claims without waiting ${ctx.downAfterMs}ms: no master heard`,
+    };
   return {
     kind: 'transition',
     to: 'MASTER',
@@ -274,16 +281,13 @@ const onMaster: Handler = (unit, view, ctx) => {
   };
   const rival = view.directMaster;
   if (rival !== null && compareClaims(rival, own) > 0) {
-    // An owner (or a forced master, which advertises 255) outbid only on epoch by a
-    // lower-priority master takes a higher epoch rather than give the addresses away.
     if (
-      own.priority === PRIORITY_OWNER &&
-      rival.priority < PRIORITY_OWNER &&
-      rival.epoch >= unit.maxSeenEpoch
+      rival.epoch >= unit.maxSeenEpoch &&
+      wouldPreemptAtOnce(unit, view, rival, own.priority, ctx)
     )
       return {
         kind: 'reclaim',
-        detail: `${rival.nodeId} claims epoch ${rival.epoch} at priority ${rival.priority} < 255`,
+        detail: `${rival.nodeId} claims epoch ${rival.epoch} at priority ${rival.priority} < own ${own.priority}`,
       };
     return {
       kind: 'transition',
@@ -301,6 +305,32 @@ const onMaster: Handler = (unit, view, ctx) => {
     };
   return STAY;
 };
+
+/**
+ * A master outbid on epoch alone by a lower-priority master it would preempt at once anyway
+ * (it is an owner or forced master advertising 255, or preempts with no delay and no better
+ * backup exists) claims a higher epoch and stays, instead of stepping down to preempt back a
+ * moment later: the addresses never move. Typical after a partition heals.
+ */
+function wouldPreemptAtOnce(
+  unit: SyncGroup,
+  view: SyncGroupView,
+  rival: PeerStanding,
+  advertised: number,
+  ctx: ElectionContext,
+): boolean {
+  if (advertised === PRIORITY_OWNER) return rival.priority < PRIORITY_OWNER;
+  const priority = unit.weightedPriority();
+  if (
+    !unit.preempt ||
+    unit.preemptDelayMs > 0 ||
+    unit.preemptSuppressed ||
+    priority <= rival.priority
+  )
+    return false;
+  const self = { nodeId: ctx.nodeId, priority };
+  return !view.candidates.some((c) => compareCandidates(c, self) > 0);
+}
 
 const onFault: Handler = (unit, _view, ctx) => {
   if (ctx.maintenance)

@@ -23,7 +23,7 @@ export interface SyncGroupView {
   readonly master: PeerStanding | null;
   /** The strongest claim among peers heard directly (the ones that can hear us back). */
   readonly directMaster: PeerStanding | null;
-  /** Reachable peers in INIT or BACKUP with priority > 0 for every member. */
+  /** Reachable peers in BACKUP with priority > 0 for every member. */
   readonly candidates: readonly PeerStanding[];
 }
 
@@ -50,7 +50,8 @@ export function viewSyncGroup(unit: SyncGroup, peers: PeerTable): SyncGroupView 
       }
       present++;
       if (advert.state === 'MASTER' && advert.priority > 0) claimsMaster = true;
-      if (advert.state !== 'BACKUP' && advert.state !== 'INIT') candidate = false;
+      // INIT has not started electing (RFC 5798 §6.4.1): not a candidate yet.
+      if (advert.state !== 'BACKUP') candidate = false;
       if (advert.priority < priority) priority = advert.priority;
       if (advert.epoch > epoch) epoch = advert.epoch;
     }

@@ -1,0 +1,142 @@
+// The quorum guard (not in RFC 5798: VRRP has no notion of a majority) and how liveness is
+// judged: mutual hearing, vouching by third nodes, and the mesh's 'closed' signal.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Election } from '../src/election.js';
+import {
+  advertOf,
+  config,
+  DOWN_AFTER_MS,
+  group,
+  heartbeat,
+  operator,
+  peerLost,
+  replay,
+  tick,
+} from './support/script.js';
+
+/** n1 (200) with quorum on among n1, n2, n3 (n3 a witness: no groups). */
+function quorumMaster(): Election {
+  const election = new Election(
+    config('n1', ['n2', 'n3'], [group('web', 200)], { quorum: true }),
+    0,
+  );
+  election.step(tick(0));
+  election.step(heartbeat(10, 'n2', { web: [100, 'BACKUP', 0] }, { hears: ['n1', 'n3'] }));
+  election.step(heartbeat(20, 'n3', {}, { hears: ['n1', 'n2'] }));
+  assert.equal(advertOf(election, 'web').state, 'MASTER');
+  return election;
+}
+
+describe('quorum guard', () => {
+  it('a node claims only once it hears a majority of voters that hear it back', () => {
+    const election = new Election(
+      config('n1', ['n2', 'n3'], [group('web', 200)], { quorum: true }),
+      0,
+    );
+    replay(election, [
+      { event: tick(0), transitions: ['web:INIT->BACKUP(startup)'] },
+      // n2 does not hear n1 yet: its vote does not count. n3 is not heard at all.
+      { event: heartbeat(10, 'n2', { web: [100, 'BACKUP', 0] }, { hears: [] }) },
+      { event: tick(DOWN_AFTER_MS), then: (e) => assert.equal(e.status().quorum.hasQuorum, false) },
+      {
+        event: heartbeat(310, 'n2', { web: [100, 'BACKUP', 0] }, { hears: ['n1'] }),
+        transitions: ['web:BACKUP->MASTER(master-down)'],
+        then: (e) =>
+          assert.deepEqual(e.status().quorum, {
+            enabled: true,
+            votersHeard: 2,
+            voters: 3,
+            hasQuorum: true,
+          }),
+      },
+    ]);
+  });
+
+  it('a master that loses the majority demotes itself (self-fencing) and refuses takeovers', () => {
+    replay(quorumMaster(), [
+      // n2 stops hearing n1 (one-way loss): 2 of 3 still, with the witness.
+      { event: heartbeat(110, 'n2', { web: [100, 'BACKUP', 1] }, { hears: ['n3'] }) },
+      {
+        event: heartbeat(120, 'n3', {}, { hears: ['n2'] }),
+        transitions: ['web:MASTER->BACKUP(quorum-lost)'],
+        sendsState: true,
+      },
+      {
+        event: operator(130, { command: 'takeover', group: 'web' }),
+        result: { ok: false, code: 'NO_QUORUM' },
+      },
+    ]);
+  });
+
+  it('silence demotes the isolated master downMultiplier x interval after it last heard a majority', () => {
+    replay(quorumMaster(), [
+      // n2's vote (heard at 10) expires at 310; n1 and n3 are still 2 of 3.
+      { event: tick(10 + DOWN_AFTER_MS) },
+      { event: tick(20 + DOWN_AFTER_MS - 1) },
+      // n3's vote (heard at 20) expires at 320: 1 of 3, n1 fences itself.
+      { event: tick(20 + DOWN_AFTER_MS), transitions: ['web:MASTER->BACKUP(quorum-lost)'] },
+    ]);
+  });
+
+  it('without quorum enabled, the votes are still reported but never act', () => {
+    const election = new Election(config('n1', ['n2', 'n3'], [group('web', 200)]), 0);
+    election.step(tick(0));
+    election.step(tick(DOWN_AFTER_MS));
+    assert.equal(advertOf(election, 'web').state, 'MASTER');
+    assert.deepEqual(election.status().quorum, {
+      enabled: false,
+      votersHeard: 1,
+      voters: 3,
+      hasQuorum: false,
+    });
+  });
+});
+
+describe('liveness: vouching and closed connections', () => {
+  /** n1 (200) backup of n2 (100, nopreempt irrelevant: n2 keeps priority above via 'owner'?). */
+  function backupWithWitness(): Election {
+    const election = new Election(config('n1', ['n2', 'n3'], [group('web', 100)]), 0);
+    election.step(tick(0));
+    election.step(heartbeat(10, 'n2', { web: [200, 'MASTER', 1] }, { hears: ['n1', 'n3'] }));
+    election.step(heartbeat(20, 'n3', {}, { hears: ['n1', 'n2'] }));
+    return election;
+  }
+
+  it('a closed connection to the master is not a failover while another node still hears it', () => {
+    replay(backupWithWitness(), [
+      {
+        event: peerLost(50, 'n2', 'closed'),
+        then: (e) => assert.equal(e.status().groups[0]?.master, 'n2'),
+      },
+      { event: heartbeat(120, 'n3', {}, { hears: ['n1', 'n2'] }) },
+      // n3 confirms it lost n2 too: the master is gone, n1 takes over at once.
+      {
+        event: heartbeat(130, 'n3', {}, { hears: ['n1'] }),
+        transitions: ['web:BACKUP->MASTER(peer-connection-closed)'],
+        epoch: 2,
+      },
+    ]);
+  });
+
+  it('with no third node to ask, a closed connection to the master is a failover at once', () => {
+    const election = new Election(config('n1', ['n2'], [group('web', 100)]), 0);
+    replay(election, [
+      { event: tick(0), transitions: ['web:INIT->BACKUP(startup)'] },
+      { event: heartbeat(10, 'n2', { web: [200, 'MASTER', 1] }) },
+      {
+        event: peerLost(50, 'n2', 'closed'),
+        transitions: ['web:BACKUP->MASTER(peer-connection-closed)'],
+      },
+    ]);
+  });
+
+  it('a master only this node cannot hear stays master (no takeover) while others vouch for it', () => {
+    const election = backupWithWitness();
+    for (let at = 120; at < 2000; at += 100)
+      election.step(heartbeat(at, 'n3', {}, { hears: ['n1', 'n2'] }));
+    assert.equal(advertOf(election, 'web').state, 'BACKUP');
+    assert.equal(election.status().groups[0]?.master, 'n2');
+    assert.deepEqual(election.status().peersAlive, ['n3']);
+  });
+});
