@@ -77,6 +77,16 @@ export function formatReport(
         `| ${ms(medianOf(v?.plannedGapsMs ?? []))} (${range(v?.plannedGapsMs ?? [])}) |`,
     );
   }
+  const unsettled = results.filter((r) => r.unsettledStarts > 0);
+  if (unsettled.length > 0) {
+    lines.push(
+      '',
+      'Bring-ups repeated because a backup had become master on its own before the fault ' +
+        '(missed heartbeats under load): ' +
+        unsettled.map((r) => `${r.daemon} @ ${r.intervalMs} ms: ${r.unsettledStarts}`).join(', ') +
+        '.',
+    );
+  }
   if (skipped.length > 0) lines.push('', `Not measured: ${skipped.join('; ')}.`);
   const failures = results.flatMap((r) =>
     r.errors.map((e) => `${r.daemon} @ ${r.intervalMs} ms: ${e}`),

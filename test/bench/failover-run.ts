@@ -39,6 +39,8 @@ export interface DaemonResult {
   /** Client-visible gap of a REST takeover (vipd only). */
   readonly plannedGapsMs: number[];
   readonly errors: string[];
+  /** Bring-ups repeated because a backup had gone master before the fault (missed heartbeats). */
+  unsettledStarts: number;
 }
 
 const GROUP = 'web';
@@ -82,7 +84,20 @@ async function measureDaemon(
     const prober = await ClientProber.start(lab, vip, { intervalMs: 1 });
     const ping = PingProbe.start(lab, vip, 5);
     const cluster = makeCluster(lab, daemon, intervalMs);
-    const ctx: TrialContext = { lab, cluster, prober, capture, vip, intervalMs, ping };
+    const unsettled: string[] = [];
+    const ctx: TrialContext = {
+      lab,
+      cluster,
+      prober,
+      capture,
+      vip,
+      intervalMs,
+      ping,
+      onUnsettled: (why) => {
+        unsettled.push(why);
+        options.log(`    (${why})`);
+      },
+    };
     const result: DaemonResult = {
       daemon,
       version: cluster.version,
@@ -94,6 +109,7 @@ async function measureDaemon(
       crashTakeoversMs: [],
       plannedGapsMs: [],
       errors: [],
+      unsettledStarts: 0,
     };
     const attempt = async (what: string, body: () => Promise<void>): Promise<void> => {
       try {
@@ -149,6 +165,7 @@ async function measureDaemon(
         });
       }
     }
+    result.unsettledStarts = unsettled.length;
     await cluster.stopAll();
     await ping.stop();
     await prober.stop();

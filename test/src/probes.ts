@@ -71,20 +71,45 @@ export class ClientProber {
   private readonly listeners = new Set<(event: ProberEvent) => void>();
   private pendingDump: ((dump: DumpLine) => void) | undefined;
   private responder: { node: string; sinceMs: number } | undefined;
+  private pendingReset: (() => void) | undefined;
 
   private constructor(process: LabProcess, target: string) {
     this.process = process;
     this.target = target;
     process.onLine((line, stream) => {
       if (stream !== 'stdout' || !line.startsWith('{')) return;
-      const event = JSON.parse(line) as ProberEvent | DumpLine | { t: 'ready' };
+      const event = JSON.parse(line) as ProberEvent | DumpLine | { t: 'ready' } | { t: 'reset' };
       if (event.t === 'dump') {
         this.pendingDump?.(event);
         this.pendingDump = undefined;
+      } else if (event.t === 'reset') {
+        this.pendingReset?.();
+        this.pendingReset = undefined;
       } else if (event.t !== 'ready') {
         if (event.t === 'responder') this.responder = { node: event.node, sinceMs: event.at };
         for (const listener of this.listeners) listener(event);
       }
+    });
+  }
+
+  /**
+   * Forgets who answered, so waitForResponder waits for a reply that comes after this call
+   * (after a restart of the daemons, the old responder proves nothing).
+   */
+  forgetResponder(timeoutMs = 5_000): Promise<void> {
+    this.responder = undefined;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new LabError('LAB_TIMEOUT', `prober did not confirm a reset within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      this.pendingReset = () => {
+        clearTimeout(timer);
+        this.responder = undefined;
+        resolve();
+      };
+      this.process.writeLine('reset');
     });
   }
 

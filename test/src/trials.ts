@@ -1,5 +1,6 @@
 import type { FailoverCluster } from './cluster.js';
 import { wallClockMs } from './clock.js';
+import { LabError } from './errors.js';
 import type { Lab, LabHost } from './lab.js';
 import type { NeighborFrame } from './neighbor-frames.js';
 import { longestOutage, type ProbeReply } from './probe-analysis.js';
@@ -16,17 +17,20 @@ export interface TrialContext {
   readonly intervalMs: number;
   /** Optional `ping -D -i 0.005` cross-check of the UDP prober. */
   readonly ping?: PingProbe;
+  /** Told when a bring-up had to be repeated, and why. */
+  readonly onUnsettled?: (why: string) => void;
 }
 
 /** What the client saw during one fault. */
 export interface TrialResult {
-  /** When the fault was injected (wall-clock epoch ms). */
+  /** When the fault's command started and completed (wall-clock epoch ms). */
+  readonly faultStartMs: number;
   readonly faultAtMs: number;
   /** Longest run of unanswered probes around the fault (send-time span): the client-visible outage. */
   readonly outageMs: number;
   /** The same measured by ping, when the context runs one. */
   readonly pingOutageMs: number | undefined;
-  /** Time from the fault to the new master's first announcement seen by the client. */
+  /** Time from the fault (completed) to the new master's first announcement seen by the client. */
   readonly announcedAfterMs: number | undefined;
   /** Time from the fault to the first probe reply from the new master. */
   readonly answeredAfterMs: number | undefined;
@@ -50,20 +54,35 @@ export function electionTimeoutMs(intervalMs: number): number {
 /**
  * From clean (no daemon, no VIP, every port forwarding) to: daemons running on `master`
  * and `backups`, the client answered by `master`, every backup ready, and the VIP's
- * announcements over for longer than the client's ARP locktime.
+ * announcements over for longer than the client's ARP locktime. A cluster that is not in
+ * that state once settled (a backup that went master on a missed heartbeat, say) is
+ * restarted, up to `attempts` times, so every trial starts from the same state.
  */
 export async function bringUp(
   ctx: TrialContext,
   master: LabHost,
   backups: readonly LabHost[],
+  attempts = 3,
 ): Promise<void> {
-  await ctx.cluster.stopAll();
-  for (const node of ctx.lab.nodes) await ctx.lab.faults.revive(node);
-  for (const node of [master, ...backups]) ctx.cluster.startNode(node);
-  const timeoutMs = electionTimeoutMs(ctx.intervalMs);
-  await ctx.prober.waitForResponder(master.name, timeoutMs);
-  await Promise.all(backups.map((b) => ctx.cluster.waitUntilBackup(b, timeoutMs)));
-  await ctx.capture.waitForQuiet(ctx.vip, ARP_QUIET_MS, 10_000);
+  let problem = '';
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    await ctx.cluster.stopAll();
+    for (const node of ctx.lab.nodes) await ctx.lab.faults.revive(node);
+    await ctx.prober.forgetResponder();
+    for (const node of [master, ...backups]) ctx.cluster.startNode(node);
+    const timeoutMs = electionTimeoutMs(ctx.intervalMs);
+    await ctx.prober.waitForResponder(master.name, timeoutMs);
+    await Promise.all(backups.map((b) => ctx.cluster.waitUntilBackup(b, timeoutMs)));
+    await ctx.capture.waitForQuiet(ctx.vip, ARP_QUIET_MS, 10_000);
+    const responder = ctx.prober.currentResponder?.node;
+    const lastClaim = ctx.capture
+      .frames()
+      .findLast((f) => f.address === ctx.vip && f.claimedMac !== undefined);
+    if (responder === master.name && lastClaim?.claimedMac === master.mac) return;
+    problem = `client answered by ${responder ?? 'nobody'}, last claim by ${lastClaim?.claimedMac ?? 'nobody'}`;
+    ctx.onUnsettled?.(`${master.name} not a settled master (${problem}); restarting`);
+  }
+  throw new LabError('LAB_TIMEOUT', `${master.name} never settled as master: ${problem}`);
 }
 
 /**
@@ -78,8 +97,11 @@ export async function measureFault(
 ): Promise<TrialResult> {
   await ctx.prober.collect(); // drop what came before this trial
   const framesBefore = ctx.capture.frames().length;
-  const faultAtMs = wallClockMs();
+  const faultStartMs = wallClockMs();
   await fault();
+  // The fault takes effect as its command completes (`ip netns exec` alone can take tens
+  // of ms on a busy machine), so takeover times count from there.
+  const faultAtMs = wallClockMs();
   let answeredAtMs: number | undefined;
   try {
     answeredAtMs = await ctx.prober.waitForResponder(
@@ -94,18 +116,20 @@ export async function measureFault(
   const endMs = wallClockMs();
   const frames = ctx.capture.frames().slice(framesBefore);
   const announcement = frames.find(
-    (f) => f.address === ctx.vip && f.claimedMac === newMaster.mac && f.atMs >= faultAtMs,
+    (f) => f.address === ctx.vip && f.claimedMac === newMaster.mac && f.atMs >= faultStartMs,
   );
-  const gap = longestOutage(record.replies, faultAtMs, endMs);
+  const gap = longestOutage(record.replies, faultStartMs, endMs);
   const pingGap =
     ctx.ping === undefined
       ? undefined
-      : longestOutage(ctx.ping.replies(), faultAtMs, endMs, 2 ** 16);
+      : longestOutage(ctx.ping.replies(), faultStartMs, endMs, 2 ** 16);
   return {
+    faultStartMs,
     faultAtMs,
     outageMs: gap?.gapMs ?? 0,
     pingOutageMs: ctx.ping === undefined ? undefined : (pingGap?.gapMs ?? 0),
-    announcedAfterMs: announcement === undefined ? undefined : announcement.atMs - faultAtMs,
+    announcedAfterMs:
+      announcement === undefined ? undefined : Math.max(0, announcement.atMs - faultAtMs),
     answeredAfterMs: answeredAtMs === undefined ? undefined : Math.max(0, answeredAtMs - faultAtMs),
     sent: record.sent,
     replies: record.replies,

@@ -6,6 +6,8 @@
 //   {"t":"gap","from":ms,"to":ms,"gapMs":ms,"node":"n2"}  a reply after a silence >= GAP_MS
 //   {"t":"dump","sent":n,"replies":[[seq,sentAt,receivedAt,nodeIndex],…],"nodes":[…]}
 //       on the stdin line "dump" (replies since the previous dump)
+//   {"t":"reset"} on the stdin line "reset": forget the last responder, so the next reply
+//       is reported as a responder change even if the same node answers
 // and exits on stdin "exit", end of stdin or SIGTERM. Times are wall-clock epoch ms with
 // microsecond precision, comparable with tcpdump -tt and ping -D in other namespaces.
 //
@@ -93,6 +95,10 @@ socket.bind(0, () => {
   const input = createInterface({ input: process.stdin });
   input.on('line', (line) => {
     if (line === 'dump') dump();
+    if (line === 'reset') {
+      lastNode = undefined;
+      emit({ t: 'reset' });
+    }
     if (line === 'exit') stop();
   });
   input.on('close', stop);
