@@ -79,15 +79,9 @@ export class NetnsLab {
     return name;
   }
 
-  /** A veth pair from `a` (named aName) to `b` (named bName), both up. */
+  /** A veth pair from `a` (named aName) to `b` (named bName), both up; never in the host's namespace. */
   veth(a: string, aName: string, b: string, bName: string): void {
-    const tmpA = `va${this.runId}${String(this.namespaces.length)}`;
-    const tmpB = `vb${this.runId}${String(this.namespaces.length)}`;
-    sh(['ip', 'link', 'add', tmpA, 'type', 'veth', 'peer', 'name', tmpB]);
-    sh(['ip', 'link', 'set', tmpA, 'netns', a]);
-    sh(['ip', 'link', 'set', tmpB, 'netns', b]);
-    sh(['ip', '-n', a, 'link', 'set', tmpA, 'name', aName]);
-    sh(['ip', '-n', b, 'link', 'set', tmpB, 'name', bName]);
+    sh(['ip', '-n', a, 'link', 'add', aName, 'type', 'veth', 'peer', 'name', bName, 'netns', b]);
     sh(['ip', '-n', a, 'link', 'set', aName, 'up']);
     sh(['ip', '-n', b, 'link', 'set', bName, 'up']);
   }

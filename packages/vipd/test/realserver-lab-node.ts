@@ -1,0 +1,72 @@
+// The processes of the real-server lab, run inside its namespaces with `ip netns exec`:
+//   vipd -c CONFIG realserver apply|check|remove [--json]   the real CLI sub-command
+//   serve NAME                                             HTTP on port 80 answering NAME
+//   get URL COUNT                                          COUNT GETs, each on a new connection
+
+import { readFileSync } from 'node:fs';
+import { createServer, get } from 'node:http';
+import { Command } from 'commander';
+import { parse } from 'yaml';
+import { buildRealServerCommand } from '../src/realserver/cli.js';
+import { parseRealServerSection } from '../src/realserver/config.js';
+
+const REQUEST_TIMEOUT_MS = 3000;
+
+async function vipd(args: string[]): Promise<void> {
+  const program = new Command('vipd').option('-c, --config <path>', 'config file');
+  program.addCommand(
+    buildRealServerCommand({
+      loadConfig: (globals) => {
+        const doc = parse(readFileSync(String(globals['config']), 'utf8')) as {
+          realserver?: unknown;
+        };
+        return Promise.resolve(parseRealServerSection(doc.realserver));
+      },
+    }),
+  );
+  await program.parseAsync(args, { from: 'user' });
+}
+
+function serve(name: string): void {
+  const server = createServer((request, response) => {
+    const { localAddress, remoteAddress } = request.socket;
+    response.end(JSON.stringify({ name, localAddress, remoteAddress }));
+  });
+  server.listen({ port: 80, host: '::', ipv6Only: false }, () => {
+    process.stdout.write(`listening ${name}\n`);
+  });
+  process.on('SIGTERM', () => {
+    server.close();
+    process.exit(0);
+  });
+}
+
+function getOnce(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent: false, timeout: REQUEST_TIMEOUT_MS }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        resolve(JSON.parse(body));
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error(`timeout: ${url}`)));
+    request.on('error', reject);
+  });
+}
+
+async function getMany(url: string, count: number): Promise<void> {
+  const answers: unknown[] = [];
+  for (let i = 0; i < count; i += 1) answers.push(await getOnce(url));
+  process.stdout.write(`${JSON.stringify(answers)}\n`);
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+if (mode === 'vipd') await vipd(rest);
+else if (mode === 'serve' && rest[0]) serve(rest[0]);
+else if (mode === 'get' && rest[0] && rest[1]) await getMany(rest[0], Number(rest[1]));
+else {
+  process.stderr.write('usage: vipd ARGS | serve NAME | get URL COUNT\n');
+  process.exitCode = 2;
+}
