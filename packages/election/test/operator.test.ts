@@ -70,7 +70,9 @@ describe('forced takeover', () => {
       ),
       {
         event: tick(2000),
-        then: (e) => assert.equal(e.status().groups[0]?.master, 'n1'),
+        then: (e) => {
+          assert.equal(e.status().groups[0]?.master, 'n1');
+        },
       },
     ]);
   });
@@ -81,7 +83,9 @@ describe('forced takeover', () => {
         event: operator(50, { command: 'takeover', group: 'web' }),
         result: { ok: true },
         sendsState: true,
-        then: (e) => assert.equal(advertOf(e, 'web').priority, 255),
+        then: (e) => {
+          assert.equal(advertOf(e, 'web').priority, 255);
+        },
       },
     ]);
   });
@@ -149,13 +153,16 @@ describe('release', () => {
         transitions: ['web:MASTER->BACKUP(released)'],
         sendsState: true,
         result: { ok: true },
-        then: (e) =>
-          assert.deepEqual(advertOf(e, 'web'), { priority: 0, state: 'BACKUP', epoch: 1 }),
+        then: (e) => {
+          assert.deepEqual(advertOf(e, 'web'), { priority: 0, state: 'BACKUP', epoch: 1 });
+        },
       },
       // n2 took over: n1 advertises its real priority again but does not preempt back.
       {
         event: heartbeat(55, 'n2', { web: [150, 'MASTER', 2] }, { hears: ['n1'] }),
-        then: (e) => assert.equal(advertOf(e, 'web').priority, 200),
+        then: (e) => {
+          assert.equal(advertOf(e, 'web').priority, 200);
+        },
       },
       ...every(155, 2000, (at) =>
         heartbeat(at, 'n2', { web: [150, 'MASTER', 2] }, { hears: ['n1'] }),
@@ -239,7 +246,9 @@ describe('maintenance and resign', () => {
         transitions: ['web:MASTER->BACKUP(resign)'],
         sendsState: true,
         result: { ok: true },
-        then: (e) => assert.equal(advertOf(e, 'web').priority, 0),
+        then: (e) => {
+          assert.equal(advertOf(e, 'web').priority, 0);
+        },
       },
       // Even alone, a resigned node never claims again.
       { event: tick(5000) },

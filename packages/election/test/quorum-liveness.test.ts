@@ -38,17 +38,23 @@ describe('quorum guard', () => {
       { event: tick(0), transitions: ['web:INIT->BACKUP(startup)'] },
       // n2 does not hear n1 yet: its vote does not count. n3 is not heard at all.
       { event: heartbeat(10, 'n2', { web: [100, 'BACKUP', 0] }, { hears: [] }) },
-      { event: tick(DOWN_AFTER_MS), then: (e) => assert.equal(e.status().quorum.hasQuorum, false) },
+      {
+        event: tick(DOWN_AFTER_MS),
+        then: (e) => {
+          assert.equal(e.status().quorum.hasQuorum, false);
+        },
+      },
       {
         event: heartbeat(310, 'n2', { web: [100, 'BACKUP', 0] }, { hears: ['n1'] }),
         transitions: ['web:BACKUP->MASTER(master-down)'],
-        then: (e) =>
+        then: (e) => {
           assert.deepEqual(e.status().quorum, {
             enabled: true,
             votersHeard: 2,
             voters: 3,
             hasQuorum: true,
-          }),
+          });
+        },
       },
     ]);
   });
@@ -107,7 +113,9 @@ describe('liveness: vouching and closed connections', () => {
     replay(backupWithWitness(), [
       {
         event: peerLost(50, 'n2', 'closed'),
-        then: (e) => assert.equal(e.status().groups[0]?.master, 'n2'),
+        then: (e) => {
+          assert.equal(e.status().groups[0]?.master, 'n2');
+        },
       },
       { event: heartbeat(120, 'n3', {}, { hears: ['n1', 'n2'] }) },
       // n3 confirms it lost n2 too: the master is gone, n1 takes over at once.

@@ -201,7 +201,12 @@ describe('RFC 5798 §6.4.2 Backup', () => {
           heartbeat(at, 'n3', { web: [200, 'BACKUP', 4] }, { hears: ['n1', 'n2'] }),
         ),
       ),
-      { event: tick(500), then: (e) => assert.equal(e.status().groups[0]?.master, 'n2') },
+      {
+        event: tick(500),
+        then: (e) => {
+          assert.equal(e.status().groups[0]?.master, 'n2');
+        },
+      },
     ]);
   });
 });
@@ -253,8 +258,9 @@ describe('RFC 5798 §6.4.3 Master', () => {
       {
         event: heartbeat(350, 'n2', { web: [100, 'MASTER', 5] }),
         sendsState: true,
-        then: (e) =>
-          assert.deepEqual(advertOf(e, 'web'), { priority: 150, state: 'MASTER', epoch: 6 }),
+        then: (e) => {
+          assert.deepEqual(advertOf(e, 'web'), { priority: 150, state: 'MASTER', epoch: 6 });
+        },
       },
     ]);
   });
@@ -298,8 +304,9 @@ describe('RFC 5798 §6.4.3 Master', () => {
       {
         event: heartbeat(150, 'n2', { web: [100, 'MASTER', 6] }),
         sendsState: true,
-        then: (e) =>
-          assert.deepEqual(advertOf(e, 'web'), { priority: 255, state: 'MASTER', epoch: 7 }),
+        then: (e) => {
+          assert.deepEqual(advertOf(e, 'web'), { priority: 255, state: 'MASTER', epoch: 7 });
+        },
       },
     ]);
   });

@@ -77,7 +77,12 @@ describe('malformed heartbeats', () => {
     replay(election, [
       { event: heartbeat(50, 'intruder', { web: [255, 'MASTER', 99] }) },
       { event: heartbeat(60, 'n1', { web: [255, 'MASTER', 99] }) },
-      { event: tick(200), then: (e) => assert.equal(advertOf(e, 'web').epoch, 1) },
+      {
+        event: tick(200),
+        then: (e) => {
+          assert.equal(advertOf(e, 'web').epoch, 1);
+        },
+      },
     ]);
   });
 });

@@ -20,11 +20,15 @@ describe('trackers', () => {
       {
         event: tracker(20, 'http', 'web', -60),
         sendsState: true,
-        then: (e) => assert.equal(advertOf(e, 'web').priority, 140),
+        then: (e) => {
+          assert.equal(advertOf(e, 'web').priority, 140);
+        },
       },
       {
         event: tracker(30, 'ping', 'web', -500),
-        then: (e) => assert.equal(advertOf(e, 'web').priority, 1),
+        then: (e) => {
+          assert.equal(advertOf(e, 'web').priority, 1);
+        },
       },
       {
         // Latest report of a tracker replaces its previous one.
