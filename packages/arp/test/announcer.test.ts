@@ -158,10 +158,11 @@ describe('announcer', () => {
     const { announcer, sent, clock } = setup({ repeat: 2, secondBurstDelayMs: 0 });
     announcer.announce('web', [v4('10.213.0.100')]);
     assert.throws(
-      () =>
+      () => {
         announcer.announce('web', [
           { address: '10.213.0.300', prefixLength: 24, interface: 'eth0' },
-        ]),
+        ]);
+      },
       (error: unknown) => error instanceof ArpError && error.code === 'INVALID_VIP',
     );
     clock.advance(200);
@@ -177,7 +178,9 @@ describe('announcer', () => {
       },
     });
     assert.throws(
-      () => announcer.announce('web', [v4('10.213.0.100')]),
+      () => {
+        announcer.announce('web', [v4('10.213.0.100')]);
+      },
       (error: unknown) =>
         error instanceof PrivilegeError &&
         error.code === 'MISSING_CAP_NET_RAW' &&
@@ -225,6 +228,8 @@ describe('announcer', () => {
     announcer.close();
     assert.equal(clock.pendingTimers(), 0);
     assert.equal(senders.get('eth0')?.closed, true);
-    assert.throws(() => announcer.announce('web', [v4('10.213.0.100')]), ArpError);
+    assert.throws(() => {
+      announcer.announce('web', [v4('10.213.0.100')]);
+    }, ArpError);
   });
 });

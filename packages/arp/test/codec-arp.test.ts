@@ -156,7 +156,7 @@ describe('ARP codec', () => {
 
 function arpPacket(frame: Frame): ArpPacket {
   assert.equal(frame.packet.kind, 'arp');
-  return frame.packet as ArpPacket;
+  return frame.packet;
 }
 
 const valid = cases[0]!.bytes;

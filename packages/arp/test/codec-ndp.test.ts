@@ -96,7 +96,6 @@ describe('neighbour discovery codec', () => {
     const { packet, destination } = unsolicitedNeighborAdvertisement(MAC, VIP);
     assert.equal(destination, '33:33:00:00:00:01');
     assert.equal(packet.kind, 'neighbor-advertisement');
-    assert.ok(packet.kind === 'neighbor-advertisement');
     assert.equal(packet.override, true);
     assert.equal(packet.solicited, false);
     assert.equal(packet.ipv6.hopLimit, 255);

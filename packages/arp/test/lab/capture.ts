@@ -41,14 +41,17 @@ export async function captureAndDissect(
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    const exited = new Promise<void>((resolve) => tcpdump.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) =>
+      tcpdump.once('exit', () => {
+        resolve();
+      }),
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         let stderr = '';
-        const timer = setTimeout(
-          () => reject(new Error(`tcpdump did not start: ${stderr}`)),
-          START_TIMEOUT_MS,
-        );
+        const timer = setTimeout(() => {
+          reject(new Error(`tcpdump did not start: ${stderr}`));
+        }, START_TIMEOUT_MS);
         tcpdump.stderr.on('data', (chunk: Buffer) => {
           stderr += chunk.toString();
           if (stderr.includes('listening on')) {
