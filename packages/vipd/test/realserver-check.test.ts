@@ -168,6 +168,8 @@ describe('checkRealServer', () => {
     ops.proxyNeighbours.push({ address: VIP6, interface: 'eth0' });
     assert.equal((await checkRealServer(cfg, deps)).ok, true, 'proxy_ndp is still off');
     ops.sysctls.set(ipv6ConfKey('all', 'proxy_ndp'), '1');
+    assert.equal((await checkRealServer(cfg, deps)).ok, true, 'eth0 does not forward');
+    ops.sysctls.set(ipv6ConfKey('eth0', 'forwarding'), '1');
     const report = await checkRealServer(cfg, deps);
     assert.deepEqual(reasons(report), ['ipv6_proxy_ndp']);
     assert.equal(report.vips[0]?.hidden, false);

@@ -16,6 +16,9 @@ const skip = netnsSkipReason(['ping']);
 const CLIENT_IP = '10.213.33.1';
 const SERVER_IP = '10.213.33.2';
 const VIP = '10.213.33.100';
+const CLIENT_IP6 = 'fd00:213:33::1';
+const SERVER_IP6 = 'fd00:213:33::2';
+const VIP6 = 'fd00:213:33::100';
 
 describe('kernel model against the running kernel', { skip: skip ?? false }, () => {
   let lab: NetnsLab;
@@ -30,6 +33,8 @@ describe('kernel model against the running kernel', { skip: skip ?? false }, () 
     lab.veth(client, 'eth0', server, 'eth0');
     lab.exec(client, ['ip', 'addr', 'add', `${CLIENT_IP}/24`, 'dev', 'eth0']);
     lab.exec(server, ['ip', 'addr', 'add', `${SERVER_IP}/24`, 'dev', 'eth0']);
+    lab.exec(client, ['ip', 'addr', 'add', `${CLIENT_IP6}/64`, 'dev', 'eth0', 'nodad']);
+    lab.exec(server, ['ip', 'addr', 'add', `${SERVER_IP6}/64`, 'dev', 'eth0', 'nodad']);
     serverMac = lab.mac(server, 'eth0');
   });
   after(() => {
@@ -125,4 +130,36 @@ describe('kernel model against the running kernel', { skip: skip ?? false }, () 
       assert.equal(clientLearnt(SERVER_IP) === serverMac, hides, 'sender was the real address');
     });
   }
+
+  it('IPv6: a /128 on lo is never answered by neighbour discovery, with no sysctl at all', () => {
+    lab.exec(server, ['ip', 'addr', 'add', `${VIP6}/128`, 'dev', 'lo']);
+    assert.equal(clientResolves(VIP6), null, 'no NA for the lo VIP');
+    assert.equal(clientResolves(SERVER_IP6), serverMac, 'the interface’s own address is answered');
+  });
+
+  it('IPv6: a proxy entry for the VIP answers only with proxy_ndp and forwarding on', () => {
+    // Proxied answers are otherwise delayed up to proxy_delay (0.8 s) at random.
+    lab.exec(server, ['sysctl', '-qw', 'net.ipv6.neigh.eth0.proxy_delay=0']);
+    lab.exec(server, ['ip', '-6', 'neigh', 'add', 'proxy', VIP6, 'dev', 'eth0']);
+    const rows: [number, number, boolean][] = [
+      [0, 0, false],
+      [1, 0, false],
+      [0, 1, false],
+      [1, 1, true],
+    ];
+    for (const [proxyNdp, forwarding, answered] of rows) {
+      lab.exec(server, [
+        'sysctl',
+        '-qw',
+        `net.ipv6.conf.eth0.proxy_ndp=${String(proxyNdp)}`,
+        `net.ipv6.conf.eth0.forwarding=${String(forwarding)}`,
+      ]);
+      const learnt = clientResolves(VIP6);
+      assert.equal(
+        learnt,
+        answered ? serverMac : null,
+        `proxy_ndp ${String(proxyNdp)} fwd ${String(forwarding)}`,
+      );
+    }
+  });
 });

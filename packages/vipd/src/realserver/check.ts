@@ -70,18 +70,21 @@ async function inspectInterface(
       arpAnnounce: missing,
       rpFilter: missing,
       proxyNdp: false,
+      ipv6Forwarding: false,
     };
   }
-  const [arpIgnore, arpAnnounce, rpFilter, proxyAll, proxyOwn] = await Promise.all([
+  const [arpIgnore, arpAnnounce, rpFilter, proxyAll, proxyOwn, forwarding] = await Promise.all([
     readEffective(ops, name, 'arp_ignore'),
     readEffective(ops, name, 'arp_announce'),
     readEffective(ops, name, 'rp_filter'),
     readNumber(ops, ipv6ConfKey('all', 'proxy_ndp')),
     readNumber(ops, ipv6ConfKey(name, 'proxy_ndp')),
+    readNumber(ops, ipv6ConfKey(name, 'forwarding')),
   ]);
   // ndisc_recv_ns: proxy_ndp is on when either all or the interface says so.
   const proxyNdp = (proxyAll ?? 0) > 0 || (proxyOwn ?? 0) > 0;
-  return { name, exists, arpIgnore, arpAnnounce, rpFilter, proxyNdp };
+  const ipv6Forwarding = (forwarding ?? 0) > 0;
+  return { name, exists, arpIgnore, arpAnnounce, rpFilter, proxyNdp, ipv6Forwarding };
 }
 
 function describe(value: EffectiveSysctl, iface: string): string {
@@ -152,10 +155,11 @@ async function inspectVip(
     }
     if (family === 6) {
       const proxied = host.proxies.some((p) => p.address === vip && p.interface === iface.name);
-      if (proxied && iface.proxyNdp) {
+      // ndisc_recv_ns answers for a proxy entry only on an interface that forwards.
+      if (proxied && iface.proxyNdp && iface.ipv6Forwarding) {
         problem(
           'ipv6_proxy_ndp',
-          `${iface.name} has proxy_ndp on and a proxy entry for ${vip}, so it answers solicitations for it`,
+          `${iface.name} forwards IPv6, has proxy_ndp on and a proxy entry for ${vip}, so it answers solicitations for it`,
           false,
           iface.name,
         );

@@ -42,7 +42,7 @@ export function formatReport(report: RealServerReport): string {
     lines.push(
       `  interface ${iface.name}: arp_ignore ${sysctl(iface.arpIgnore, iface.name)}, ` +
         `arp_announce ${sysctl(iface.arpAnnounce, iface.name)}, ` +
-        `rp_filter ${sysctl(iface.rpFilter, iface.name)}, proxy_ndp ${iface.proxyNdp ? 'on' : 'off'}`,
+        `rp_filter ${sysctl(iface.rpFilter, iface.name)}, proxy_ndp ${iface.proxyNdp ? 'on' : 'off'}, ipv6 forwarding ${iface.ipv6Forwarding ? 'on' : 'off'}`,
     );
   }
   for (const note of notes) lines.push(`  note: ${note}`);

@@ -16,7 +16,7 @@ import type {
 
 const CONF_NAMES = {
   4: ['arp_ignore', 'arp_announce', 'rp_filter'],
-  6: ['proxy_ndp'],
+  6: ['proxy_ndp', 'forwarding'],
 } as const;
 
 export type MemoryOperation =

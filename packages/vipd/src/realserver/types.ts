@@ -82,6 +82,8 @@ export interface InterfaceReport {
   readonly rpFilter: EffectiveSysctl;
   /** all || iface, as the kernel combines proxy_ndp. */
   readonly proxyNdp: boolean;
+  /** IPv6 forwarding on the interface: the kernel proxies NDP only when it forwards. */
+  readonly ipv6Forwarding: boolean;
 }
 
 export interface VipReport {
