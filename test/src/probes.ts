@@ -316,3 +316,30 @@ export class PingProbe {
     return this.received;
   }
 }
+
+/**
+ * `arping -b` from the client every `intervalMs`: always broadcast, so every node holding
+ * the VIP answers each request. The replies land in the NeighborCapture, where
+ * doubleAnswerWindows finds the moments two MACs answered at once.
+ */
+export class ArpProbe {
+  private readonly process: LabProcess;
+
+  private constructor(process: LabProcess) {
+    this.process = process;
+  }
+
+  static start(lab: Lab, target: string, intervalMs = 20, name?: string): ArpProbe {
+    const child = lab.spawn(
+      lab.client,
+      ['arping', '-b', '-I', lab.client.interface, '-i', String(intervalMs / 1000), target],
+      { name: name ?? `arping-${target}` },
+    );
+    return new ArpProbe(child);
+  }
+
+  async stop(): Promise<void> {
+    this.process.signal('SIGINT');
+    await this.process.stop(1_000);
+  }
+}

@@ -69,6 +69,7 @@ export async function bringUp(
     await ctx.cluster.stopAll();
     for (const node of ctx.lab.nodes) await ctx.lab.faults.revive(node);
     await ctx.prober.forgetResponder();
+    const framesBefore = ctx.capture.frames().length;
     for (const node of [master, ...backups]) ctx.cluster.startNode(node);
     const timeoutMs = electionTimeoutMs(ctx.intervalMs);
     await ctx.prober.waitForResponder(master.name, timeoutMs);
@@ -77,6 +78,7 @@ export async function bringUp(
     const responder = ctx.prober.currentResponder?.node;
     const lastClaim = ctx.capture
       .frames()
+      .slice(framesBefore)
       .findLast((f) => f.address === ctx.vip && f.claimedMac !== undefined);
     if (responder === master.name && lastClaim?.claimedMac === master.mac) return;
     problem = `client answered by ${responder ?? 'nobody'}, last claim by ${lastClaim?.claimedMac ?? 'nobody'}`;
@@ -142,8 +144,9 @@ export async function silentDeathTrial(
   ctx: TrialContext,
   master: LabHost,
   backup: LabHost,
+  otherBackups: readonly LabHost[] = [],
 ): Promise<TrialResult> {
-  await bringUp(ctx, master, [backup]);
+  await bringUp(ctx, master, [backup, ...otherBackups]);
   const result = await measureFault(ctx, backup, () => ctx.lab.faults.silence(master));
   await ctx.lab.faults.revive(master);
   return result;

@@ -1,0 +1,158 @@
+// Preempt, nopreempt and preempt delay, seen from the client; a flapping link damped by
+// the preempt delay.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { responderSegments } from '../src/probe-analysis.js';
+import { bringUp } from '../src/trials.js';
+import { e2eSkipReason, runScenario, sleep, vip4Address, wallClockMs } from './support.js';
+
+const skip = e2eSkipReason();
+const INTERVAL_MS = 100;
+
+describe('preemption', { skip }, () => {
+  it('preempt: the returning higher-priority node takes the VIP back', async () => {
+    await runScenario(
+      {
+        nodes: 2,
+        cluster: (lab) => ({
+          intervalMs: INTERVAL_MS,
+          groups: [
+            {
+              name: 'web',
+              addresses: [vip4Address(lab)],
+              priorities: { n1: 150, n2: 100 },
+              preempt: true,
+            },
+          ],
+        }),
+      },
+      async ({ ctx, lab, prober, n1, n2 }) => {
+        await bringUp(ctx, n1, [n2]);
+        await lab.faults.silence(n1);
+        await prober.waitForResponder('n2', 5_000);
+        await sleep(500);
+        const revivedAt = wallClockMs();
+        await lab.faults.revive(n1);
+        const backAt = await prober.waitForResponder('n1', 5_000);
+        assert.ok(
+          backAt - revivedAt < 2_000,
+          `n1 took the VIP back after ${backAt - revivedAt} ms`,
+        );
+      },
+    );
+  });
+
+  it('nopreempt: the returning node stays backup and the VIP stays where it is', async () => {
+    await runScenario(
+      {
+        nodes: 2,
+        cluster: (lab) => ({
+          intervalMs: INTERVAL_MS,
+          groups: [
+            {
+              name: 'web',
+              addresses: [vip4Address(lab)],
+              priorities: { n1: 150, n2: 100 },
+              preempt: false,
+            },
+          ],
+        }),
+      },
+      async ({ ctx, cluster, lab, prober, n1, n2 }) => {
+        await bringUp(ctx, n1, [n2]);
+        await lab.faults.silence(n1);
+        await prober.waitForResponder('n2', 5_000);
+        await sleep(500);
+        // While silenced, n1 still believes it is master; once it hears n2's newer epoch
+        // it must step down rather than fight, and nothing may move back.
+        await prober.collect();
+        await lab.faults.revive(n1);
+        await sleep(3_000);
+        const { replies } = await prober.collect();
+        assert.deepEqual(
+          responderSegments(replies).map((s) => s.node),
+          ['n2'],
+          'only n2 answered after n1 came back',
+        );
+        assert.equal(await cluster.groupState(n1, 'web'), 'backup');
+        assert.equal(await cluster.groupState(n2, 'web'), 'master');
+      },
+    );
+  });
+
+  it('preempt delay: the returning node waits the delay before it takes the VIP back', async () => {
+    const delayMs = 2_000;
+    await runScenario(
+      {
+        nodes: 2,
+        cluster: (lab) => ({
+          intervalMs: INTERVAL_MS,
+          groups: [
+            {
+              name: 'web',
+              addresses: [vip4Address(lab)],
+              priorities: { n1: 150, n2: 100 },
+              preempt: true,
+              preemptDelay: `${delayMs}ms`,
+            },
+          ],
+        }),
+      },
+      async ({ ctx, cluster, prober, n1, n2 }) => {
+        await bringUp(ctx, n1, [n2]);
+        // A restart rather than a silence: n1 comes back as a fresh backup that must wait.
+        await cluster.process(n1)!.stop();
+        await prober.waitForResponder('n2', 5_000);
+        const restartedAt = wallClockMs();
+        cluster.startNode(n1);
+        const backAt = await prober.waitForResponder('n1', delayMs + 5_000);
+        const waitedMs = backAt - restartedAt;
+        assert.ok(
+          waitedMs >= delayMs,
+          `n1 preempted after ${waitedMs} ms, before its ${delayMs} ms delay`,
+        );
+        assert.ok(waitedMs <= delayMs + 3_000, `n1 preempted only after ${waitedMs} ms`);
+      },
+    );
+  });
+
+  it('a flapping link is damped by the preempt delay: the VIP leaves once and returns once', async () => {
+    const delayMs = 3_000;
+    await runScenario(
+      {
+        nodes: 2,
+        cluster: (lab) => ({
+          intervalMs: INTERVAL_MS,
+          groups: [
+            {
+              name: 'web',
+              addresses: [vip4Address(lab)],
+              priorities: { n1: 150, n2: 100 },
+              preempt: true,
+              preemptDelay: `${delayMs}ms`,
+            },
+          ],
+        }),
+      },
+      async ({ ctx, lab, prober, n1, n2 }) => {
+        await bringUp(ctx, n1, [n2]);
+        await prober.collect();
+        // Five carrier losses of 300 ms, 400 ms apart: each one puts n1's group in FAULT.
+        await lab.faults.flapLink(n1, { downMs: 300, upMs: 400, times: 5 });
+        const stableAt = wallClockMs();
+        const backAt = await prober.waitForResponder('n1', delayMs + 5_000);
+        await sleep(300);
+        const { replies } = await prober.collect();
+        assert.deepEqual(
+          responderSegments(replies).map((s) => s.node),
+          ['n1', 'n2', 'n1'],
+          'one move away and one move back, none while flapping',
+        );
+        assert.ok(
+          backAt - stableAt >= delayMs - 500,
+          `back ${backAt - stableAt} ms after the last flap`,
+        );
+      },
+    );
+  });
+});

@@ -1,0 +1,138 @@
+// Shared set-up for the vipd end-to-end scenarios: one namespace lab per scenario, vipd on
+// the nodes, the client probing the VIP and capturing ARP/NA. Scenarios assert on what the
+// client saw. Files run two at a time under node --test, so a lock keeps one lab scenario
+// running at once: their timing bounds assume the 2 cores are not shared with another lab.
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { wallClockMs } from '../src/clock.js';
+import { withLab, type Lab, type LabHost } from '../src/lab.js';
+import { hasTool, labSupport } from '../src/privileges.js';
+import { ClientProber, NeighborCapture, startResponders } from '../src/probes.js';
+import type { TrialContext } from '../src/trials.js';
+import { VipdCluster, vipdAvailable, type VipdClusterOptions } from '../src/vipd-cluster.js';
+
+/** Why the e2e scenarios cannot run here, or false when they can. */
+export function e2eSkipReason(): string | false {
+  const support = labSupport();
+  if (!support.ok) return `needs root: ${support.reason}`;
+  for (const tool of ['tcpdump', 'arping', 'nft', 'ping']) {
+    if (!hasTool(tool)) return `needs ${tool} (see .ci/run)`;
+  }
+  if (!vipdAvailable()) return 'the vipd daemon is not built (`npx tsc -b`)';
+  return false;
+}
+
+export interface Scenario {
+  readonly lab: Lab;
+  readonly cluster: VipdCluster;
+  readonly prober: ClientProber;
+  readonly capture: NeighborCapture;
+  readonly vip: string;
+  readonly ctx: TrialContext;
+  readonly n1: LabHost;
+  readonly n2: LabHost;
+  /** n3 when the lab has 3 nodes; n2 again otherwise (never used then). */
+  readonly n3: LabHost;
+}
+
+export interface ScenarioOptions {
+  readonly nodes: number;
+  /** Build the cluster options from the lab (VIP addresses depend on the run). */
+  readonly cluster: (lab: Lab) => VipdClusterOptions;
+  /** Probe the IPv6 VIP instead of the IPv4 one. */
+  readonly ipv6?: boolean;
+}
+
+const LOCK_PATH = join(tmpdir(), 'vipd-lab-e2e.lock');
+const LOCK_WAIT_MS = 15 * 60_000;
+
+function lockHolderAlive(): boolean {
+  try {
+    const pid = Number(readFileSync(LOCK_PATH, 'utf8'));
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One lab scenario at a time across test files; a lock left by a dead process is taken over. */
+async function withE2eLock<T>(body: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const fd = openSync(LOCK_PATH, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch {
+      if (!lockHolderAlive()) {
+        rmSync(LOCK_PATH, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`lab lock ${LOCK_PATH} held for over 15 min`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(LOCK_PATH, { force: true });
+  }
+}
+
+/** Builds the lab, starts responders, capture and prober (not vipd), runs `body`, tears down. */
+export function runScenario(
+  options: ScenarioOptions,
+  body: (s: Scenario) => Promise<void>,
+): Promise<void> {
+  return withE2eLock(() =>
+    withLab({ nodes: options.nodes }, async (lab) => {
+      const clusterOptions = options.cluster(lab);
+      const cluster = new VipdCluster(lab, clusterOptions);
+      cluster.writeConfigs();
+      const vip = options.ipv6 === true ? lab.vip6() : lab.vip4();
+      await startResponders(lab, [lab.vip4(), lab.vip6()]);
+      const capture = await NeighborCapture.start(lab);
+      const prober = await ClientProber.start(lab, vip, { intervalMs: 1, gapReportMs: 5 });
+      const [n1, n2, n3] = lab.nodes as [LabHost, LabHost, LabHost | undefined];
+      const ctx: TrialContext = {
+        lab,
+        cluster,
+        prober,
+        capture,
+        vip,
+        intervalMs: clusterOptions.intervalMs,
+      };
+      try {
+        await body({ lab, cluster, prober, capture, vip, ctx, n1, n2, n3: n3 ?? n2 });
+      } finally {
+        await cluster.stopAll();
+        await prober.stop();
+        await capture.stop();
+      }
+    }),
+  );
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export { wallClockMs };
+
+/** VIP prefixes as vipd's config wants them. */
+export function vip4Address(lab: Lab): string {
+  return `${lab.vip4()}/24`;
+}
+
+export function vip6Address(lab: Lab): string {
+  return `${lab.vip6()}/64`;
+}
+
+/** Whether a node's interface currently carries an address (ip addr show). */
+export async function hasAddress(lab: Lab, node: LabHost, address: string): Promise<boolean> {
+  const { stdout } = await lab.exec(node, ['ip', '-o', 'addr', 'show', 'dev', node.interface]);
+  return stdout.split('\n').some((line) => line.includes(` ${address}/`));
+}
