@@ -77,11 +77,15 @@ describe('recording announcer', () => {
   it('refuses invalid VIPs and schedules like the real one', () => {
     const announcer = createRecordingAnnouncer();
     assert.throws(
-      () => announcer.announce('web', [{ ...web, prefixLength: 40 }]),
+      () => {
+        announcer.announce('web', [{ ...web, prefixLength: 40 }]);
+      },
       (e: unknown) => e instanceof ArpError && e.code === 'INVALID_VIP',
     );
     assert.throws(
-      () => announcer.announce('web', [web], { repeat: 0 }),
+      () => {
+        announcer.announce('web', [web], { repeat: 0 });
+      },
       (e: unknown) => e instanceof ArpError && e.code === 'INVALID_SCHEDULE',
     );
     assert.deepEqual(announcer.calls, []);
