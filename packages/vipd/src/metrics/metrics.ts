@@ -64,8 +64,8 @@ export class VipdMetrics {
   readonly heartbeatsSent: Counter<'peer'>;
   readonly heartbeatsReceived: Counter<'peer'>;
   readonly heartbeatsRejected: Counter<'reason'>;
-  readonly garpSent: Counter<'group'>;
-  readonly naSent: Counter<'group'>;
+  readonly garpSent: Counter<'interface'>;
+  readonly naSent: Counter<'interface'>;
   readonly addressConflicts: Counter<'group' | 'kind'>;
   readonly macChanges: Counter<'interface'>;
   readonly addressFailures: Counter<'group' | 'operation'>;
@@ -255,13 +255,13 @@ export class VipdMetrics {
     });
     this.garpSent = counter({
       name: 'vipd_gratuitous_arp_sent_total',
-      help: 'Gratuitous ARP frames sent for IPv4 VIPs, by group.',
-      labelNames: ['group'],
+      help: 'Gratuitous ARP frames sent for IPv4 VIPs, by interface.',
+      labelNames: ['interface'],
     });
     this.naSent = counter({
       name: 'vipd_neighbor_advertisements_sent_total',
-      help: 'Unsolicited IPv6 neighbour advertisements sent, by group.',
-      labelNames: ['group'],
+      help: 'Unsolicited IPv6 neighbour advertisements sent, by interface.',
+      labelNames: ['interface'],
     });
     this.addressConflicts = counter({
       name: 'vipd_address_conflicts_total',

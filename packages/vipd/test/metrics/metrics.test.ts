@@ -73,8 +73,8 @@ function populated(): VipdMetrics {
   metrics.recordRejectedHeartbeat('bad-mac');
   metrics.heartbeatsSent.inc({ peer: 'n2' });
   metrics.heartbeatsReceived.inc({ peer: 'n2' }, 3);
-  metrics.garpSent.inc({ group: 'web' }, 5);
-  metrics.naSent.inc({ group: 'web' }, 5);
+  metrics.garpSent.inc({ interface: 'eth0' }, 5);
+  metrics.naSent.inc({ interface: 'eth0' }, 5);
   metrics.addressConflicts.inc({ group: 'web', kind: 'arp-reply' });
   metrics.takeoverDuration.observe({ group: 'web' }, 0.002);
   metrics.apiRejected.inc({ code: 'INVALID_REQUEST' });
@@ -107,8 +107,8 @@ describe('VipdMetrics', () => {
       'vipd_group_transitions_total{group="web",from="BACKUP",to="MASTER",reason="master-down"} 1',
       'vipd_heartbeats_rejected_total{reason="bad-mac"} 1',
       'vipd_heartbeats_received_total{peer="n2"} 3',
-      'vipd_gratuitous_arp_sent_total{group="web"} 5',
-      'vipd_neighbor_advertisements_sent_total{group="web"} 5',
+      'vipd_gratuitous_arp_sent_total{interface="eth0"} 5',
+      'vipd_neighbor_advertisements_sent_total{interface="eth0"} 5',
       'vipd_address_conflicts_total{group="web",kind="arp-reply"} 1',
       'vipd_takeover_duration_seconds_count{group="web"} 1',
       'vipd_ready 1',

@@ -1,0 +1,223 @@
+// Puts a group's VIPs on this node and takes them off again. Taking over is the hot path:
+// netlink adds (synchronous, tens of microseconds) and the first gratuitous ARP / NA round
+// go out before anything else is done (logging, metrics, hooks come after).
+
+import type {
+  AddOutcome,
+  ConflictWatch,
+  FrameAnnouncer,
+  MacWatch,
+  RemoveOutcome,
+  Vip,
+} from '@vipd/arp';
+import type { Logger } from 'pino';
+import type { GroupSpec } from '../config/types.js';
+import type { VipdMetrics } from '../metrics/metrics.js';
+
+/** The address half of @vipd/arp's NetlinkAddressManager that the driver uses. */
+export interface AddressPort {
+  addNow(vip: Vip): AddOutcome;
+  removeNow(vip: Vip): RemoveOutcome;
+  listManagedNow(): Vip[];
+}
+
+export type AnnouncerPort = Pick<FrameAnnouncer, 'announce' | 'stop'>;
+
+export interface VipHolderDeps {
+  readonly addresses: AddressPort;
+  readonly announcer: AnnouncerPort;
+  readonly conflictWatch?: Pick<ConflictWatch, 'watch' | 'unwatch'>;
+  readonly macWatch?: Pick<MacWatch, 'watch' | 'unwatch'>;
+  readonly metrics: VipdMetrics;
+  readonly logger: Logger;
+}
+
+export type HoldResult =
+  | { readonly ok: true; readonly durationMs: number; readonly foreign: readonly string[] }
+  | { readonly ok: false; readonly error: Error; readonly vip?: string };
+
+export function vipText(vip: Vip): string {
+  return `${vip.address}/${vip.prefixLength}`;
+}
+
+export class VipHolder {
+  readonly #deps: VipHolderDeps;
+  readonly #log: Logger;
+  /** Groups whose VIPs are on the interface and announced. */
+  readonly #held = new Map<string, GroupSpec>();
+  /** Groups that left MASTER but keep their VIPs until the new master has announced. */
+  readonly #lingering = new Map<string, GroupSpec>();
+  /** Interfaces watched for MAC changes, with how many held groups use each. */
+  readonly #macWatched = new Map<string, number>();
+
+  constructor(deps: VipHolderDeps) {
+    this.#deps = deps;
+    this.#log = deps.logger.child({ component: 'vips' });
+  }
+
+  isHeld(group: string): boolean {
+    return this.#held.has(group);
+  }
+
+  isLingering(group: string): boolean {
+    return this.#lingering.has(group);
+  }
+
+  heldGroups(): GroupSpec[] {
+    return [...this.#held.values()];
+  }
+
+  lingeringGroups(): string[] {
+    return [...this.#lingering.keys()];
+  }
+
+  /** Add every VIP, then send the first announcement round at once. */
+  hold(group: GroupSpec): HoldResult {
+    const startedAt = performance.now();
+    this.#lingering.delete(group.name);
+    const foreign: string[] = [];
+    for (const vip of group.vips) {
+      try {
+        if (this.#deps.addresses.addNow(vip) === 'present-unmanaged') foreign.push(vipText(vip));
+      } catch (error) {
+        this.#deps.metrics.addressFailures.inc({ group: group.name, operation: 'add' });
+        return { ok: false, error: asError(error), vip: vipText(vip) };
+      }
+    }
+    try {
+      this.#deps.announcer.announce(group.name, group.vips, group.announce);
+    } catch (error) {
+      return { ok: false, error: asError(error) };
+    }
+    const durationMs = performance.now() - startedAt;
+    this.#deps.metrics.takeoverDuration.observe({ group: group.name }, durationMs / 1000);
+    this.#held.set(group.name, group);
+    this.#watch(group);
+    return { ok: true, durationMs, foreign };
+  }
+
+  /** Announce again (a conflict was seen, the MAC changed, or the VIP list changed). */
+  reannounce(group: string): void {
+    const spec = this.#held.get(group);
+    if (spec === undefined) return;
+    try {
+      this.#deps.announcer.announce(spec.name, spec.vips, spec.announce);
+    } catch (error) {
+      this.#log.error({ group, err: asError(error) }, `re-announcing ${group} failed`);
+    }
+  }
+
+  /**
+   * Stop announcing and remove the VIPs. With `linger`, the VIPs stay until finishLinger():
+   * a planned hand-over (release, shutdown) keeps answering until the new master announced.
+   */
+  withdraw(group: string, options: { linger: boolean }): void {
+    const spec = this.#held.get(group) ?? this.#lingering.get(group);
+    if (spec === undefined) return;
+    this.#held.delete(group);
+    this.#deps.announcer.stop(group);
+    this.#unwatch(spec);
+    if (options.linger) {
+      this.#lingering.set(group, spec);
+      return;
+    }
+    this.#remove(spec);
+  }
+
+  /** Remove the VIPs of a group that was lingering (the new master took over, or time is up). */
+  finishLinger(group: string): void {
+    const spec = this.#lingering.get(group);
+    if (spec === undefined) return;
+    this.#lingering.delete(group);
+    this.#remove(spec);
+  }
+
+  /**
+   * A reload changed a held group's VIPs or schedule: drop removed VIPs, add new ones, and
+   * announce again if the set changed.
+   */
+  update(spec: GroupSpec): void {
+    const before = this.#held.get(spec.name);
+    if (before === undefined) {
+      const lingering = this.#lingering.get(spec.name);
+      if (lingering !== undefined) this.#lingering.set(spec.name, spec);
+      return;
+    }
+    const keep = new Set(spec.vips.map(vipKey));
+    const dropped = before.vips.filter((vip) => !keep.has(vipKey(vip)));
+    const had = new Set(before.vips.map(vipKey));
+    const added = spec.vips.filter((vip) => !had.has(vipKey(vip)));
+    this.#unwatch(before);
+    this.#held.set(spec.name, spec);
+    this.#watch(spec);
+    for (const vip of dropped) this.#removeOne(spec.name, vip);
+    for (const vip of added) {
+      try {
+        this.#deps.addresses.addNow(vip);
+      } catch (error) {
+        this.#deps.metrics.addressFailures.inc({ group: spec.name, operation: 'add' });
+        this.#log.error(
+          { group: spec.name, vip: vipText(vip), err: asError(error) },
+          `adding ${vipText(vip)} failed`,
+        );
+      }
+    }
+    if (added.length > 0 || dropped.length > 0) this.reannounce(spec.name);
+  }
+
+  #remove(spec: GroupSpec): void {
+    for (const vip of spec.vips) this.#removeOne(spec.name, vip);
+  }
+
+  #removeOne(group: string, vip: Vip): void {
+    try {
+      const outcome = this.#deps.addresses.removeNow(vip);
+      if (outcome === 'left-unmanaged') {
+        this.#log.warn(
+          { group, vip: vipText(vip) },
+          `left ${vipText(vip)} on ${vip.interface}: vipd did not add it`,
+        );
+      }
+    } catch (error) {
+      this.#deps.metrics.addressFailures.inc({ group, operation: 'remove' });
+      this.#log.error(
+        { group, vip: vipText(vip), err: asError(error) },
+        `removing ${vipText(vip)} failed; it may still be on ${vip.interface}`,
+      );
+    }
+  }
+
+  #watch(spec: GroupSpec): void {
+    this.#deps.conflictWatch?.watch(spec.name, spec.vips);
+    for (const iface of interfacesOf(spec)) {
+      const users = this.#macWatched.get(iface) ?? 0;
+      if (users === 0) this.#deps.macWatch?.watch(iface);
+      this.#macWatched.set(iface, users + 1);
+    }
+  }
+
+  #unwatch(spec: GroupSpec): void {
+    this.#deps.conflictWatch?.unwatch(spec.name);
+    for (const iface of interfacesOf(spec)) {
+      const users = (this.#macWatched.get(iface) ?? 1) - 1;
+      if (users <= 0) {
+        this.#macWatched.delete(iface);
+        this.#deps.macWatch?.unwatch(iface);
+      } else {
+        this.#macWatched.set(iface, users);
+      }
+    }
+  }
+}
+
+function interfacesOf(spec: GroupSpec): string[] {
+  return [...new Set(spec.vips.map((v) => v.interface))];
+}
+
+function vipKey(vip: Vip): string {
+  return `${vip.interface}|${vip.address}/${vip.prefixLength}|${vip.label ?? ''}`;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,365 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, it } from 'node:test';
+import { ADDRESS_RETRY_MS } from '../../src/driver/driver.js';
+import { tempDir } from '../tmpdir.js';
+import type { CommandOutcome } from '../../src/api/control.js';
+import { DOWN_AFTER_MS, Harness, flush, testConfig } from './harness.js';
+
+function codeOf(outcome: CommandOutcome<unknown>): string {
+  return outcome.ok ? 'ok' : outcome.code;
+}
+
+const WEB = { name: 'web', addresses: ['10.213.0.100/24', 'fd00:213::100/64'], priority: 150 };
+
+let harness: Harness | undefined;
+async function started(config = testConfig({ groups: [WEB] })): Promise<Harness> {
+  harness = new Harness(config);
+  await harness.start();
+  return harness;
+}
+afterEach(async () => {
+  await harness?.stop();
+  harness = undefined;
+});
+
+/** n1 becomes master of web: n2 is heard as a lower-priority backup. */
+async function asMaster(h: Harness): Promise<void> {
+  await h.say('n2', { web: { state: 'BACKUP', priority: 100, epoch: 0 } });
+  await h.advance(1);
+  assert.equal(h.state('web'), 'MASTER');
+}
+
+describe('Driver: taking over and stepping down', () => {
+  it('waits down_multiplier x interval for a master, then adds the VIPs and announces them', async () => {
+    const h = await started();
+    assert.equal(h.state('web'), 'BACKUP');
+    assert.deepEqual(h.present(), []);
+    await h.advance(DOWN_AFTER_MS - 1);
+    assert.equal(h.state('web'), 'BACKUP', 'not before the master-down time');
+    await h.advance(1);
+    assert.equal(h.state('web'), 'MASTER');
+    assert.deepEqual(h.present(), ['10.213.0.100/24', 'fd00:213::100/64']);
+    assert.deepEqual(
+      h.announcer.announcing('web')?.map((v) => v.address),
+      ['10.213.0.100', 'fd00:213::100'],
+    );
+    assert.deepEqual(h.transitions('web'), ['INIT->BACKUP:startup', 'BACKUP->MASTER:master-down']);
+    const line = h.logs.find((l) => l['to'] === 'MASTER');
+    assert.match(
+      line?.msg ?? '',
+      /^web: BACKUP -> MASTER \(master-down\): .*; VIPs up and announced in [0-9.]+ms$/,
+    );
+    assert.equal(line?.['epoch'], 1);
+    const metrics = await h.metrics.render();
+    assert.match(
+      metrics,
+      /vipd_group_transitions_total\{group="web",from="BACKUP",to="MASTER",reason="master-down"\} 1/,
+    );
+    assert.match(metrics, /vipd_group_is_master\{group="web"\} 1/);
+    assert.match(metrics, /vipd_takeover_duration_seconds_count\{group="web"\} 1/);
+    // The conflict watch covers the VIPs and the interface's MAC is watched while master.
+    assert.deepEqual(h.conflicts.watched.get('web')?.length, 2);
+  });
+
+  it('tells peers its state at once on every change (send-state)', async () => {
+    const h = await started();
+    // n2 comes online as a witness for web (no web group): n1 needs to wait no longer.
+    await h.say('n2', {});
+    await h.advance(1);
+    await flush();
+    assert.equal(h.state('web'), 'MASTER');
+    assert.deepEqual(h.peer('n2').lastHeard('web'), { state: 'MASTER', priority: 150, epoch: 1 });
+  });
+
+  it('takes over at once when the only peer is heard as a lower backup', async () => {
+    const h = await started();
+    await asMaster(h);
+    assert.deepEqual(h.transitions('web').at(-1), 'BACKUP->MASTER:master-down');
+  });
+
+  it('steps down for a better master and removes the VIPs at once', async () => {
+    const h = await started();
+    await asMaster(h);
+    const epoch = h.driver.group('web')?.epoch ?? 0;
+    await h.say('n2', { web: { state: 'MASTER', priority: 200, epoch: epoch + 1 } });
+    assert.equal(h.state('web'), 'BACKUP');
+    assert.deepEqual(h.present(), []);
+    assert.equal(h.announcer.announcing('web'), undefined);
+    assert.equal(h.conflicts.watched.has('web'), false);
+    assert.equal(h.transitions('web').at(-1), 'MASTER->BACKUP:higher-master-seen');
+  });
+
+  it('a witness (no groups) runs with no VIPs and no transitions', async () => {
+    const h = await started(testConfig({ groups: [] }));
+    await h.advance(DOWN_AFTER_MS * 2);
+    const status = h.driver.status();
+    assert.equal(status.node.witness, true);
+    assert.deepEqual(status.groups, []);
+    assert.deepEqual(
+      h.addresses.calls.filter((c) => c.kind !== 'listManaged'),
+      [],
+    );
+  });
+});
+
+describe('Driver: operator commands', () => {
+  it('takeover: forced, new epoch, answers once master with the VIPs announced', async () => {
+    const h = await started();
+    await h.say('n2', { web: { state: 'MASTER', priority: 200, epoch: 3 } });
+    await h.advance(1);
+    assert.equal(h.state('web'), 'BACKUP');
+    const result = await h.driver.takeover('web', 1000);
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.equal(result.value.group.state, 'MASTER');
+    assert.equal(result.value.group.announced, true);
+    assert.equal(result.value.group.forced, true);
+    assert.ok(result.value.group.epoch > 3, 'a forced takeover is a new, higher epoch');
+    assert.deepEqual(h.present(), ['10.213.0.100/24', 'fd00:213::100/64']);
+    await flush();
+    assert.deepEqual(h.peer('n2').lastHeard('web')?.state, 'MASTER');
+    assert.equal(h.peer('n2').lastHeard('web')?.epoch, result.value.group.epoch);
+  });
+
+  it('takeover is refused with the reason: unknown group, maintenance, fault', async () => {
+    const h = await started();
+    const unknown = await h.driver.takeover('nope', 100);
+    assert.equal(codeOf(unknown), 'UNKNOWN_GROUP');
+    const maintenance = await h.driver.setMaintenance(true);
+    assert.deepEqual(maintenance, { ok: true, value: { maintenance: true } });
+    const refused = await h.driver.takeover('web', 100);
+    assert.equal(codeOf(refused), 'NODE_IN_MAINTENANCE');
+    await h.driver.setMaintenance(false);
+    h.driver.trackerReport({ trackerId: 'uplink', group: 'web', weightDelta: 0, fault: true });
+    const fault = await h.driver.takeover('web', 100);
+    assert.equal(codeOf(fault), 'GROUP_IN_FAULT');
+    assert.match(!fault.ok ? fault.message : '', /uplink/);
+  });
+
+  it('release: hands over, keeps the VIPs until the new master is seen, then removes them', async () => {
+    const h = await started();
+    await asMaster(h);
+    const epoch = h.driver.group('web')?.epoch ?? 0;
+    const release = h.driver.release('web', 1000);
+    await flush();
+    assert.equal(h.state('web'), 'BACKUP');
+    assert.equal(h.peer('n2').lastHeard('web')?.priority, 0, 'advertises priority 0 to hand over');
+    assert.equal(h.announcer.announcing('web'), undefined, 'announcing stops at once');
+    assert.deepEqual(
+      h.present(),
+      ['10.213.0.100/24', 'fd00:213::100/64'],
+      'VIPs linger for the hand-over',
+    );
+    await h.say('n2', { web: { state: 'MASTER', priority: 100, epoch: epoch + 1 } });
+    const result = await release;
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(h.present(), []);
+    assert.equal(h.transitions('web').at(-1), 'MASTER->BACKUP:released');
+  });
+
+  it('release of a group this node does not hold: NOT_MASTER', async () => {
+    const h = await started();
+    await h.say('n2', { web: { state: 'MASTER', priority: 200, epoch: 1 } });
+    const result = await h.driver.release('web', 100);
+    assert.equal(codeOf(result), 'NOT_MASTER');
+  });
+
+  it('release with no other node to take over: NO_CANDIDATE, the VIPs stay', async () => {
+    const h = await started();
+    await h.advance(DOWN_AFTER_MS);
+    assert.equal(h.state('web'), 'MASTER');
+    const result = await h.driver.release('web', 100);
+    assert.equal(codeOf(result), 'NO_CANDIDATE');
+    assert.equal(h.present().length, 2);
+  });
+
+  it('resign (SIGTERM): priority 0 at once, VIPs removed when a backup took over', async () => {
+    const h = await started();
+    await asMaster(h);
+    const epoch = h.driver.group('web')?.epoch ?? 0;
+    const resigning = h.driver.resign();
+    await flush();
+    assert.equal(h.peer('n2').lastHeard('web')?.priority, 0);
+    assert.equal(h.driver.phase(), 'stopping');
+    await h.say('n2', { web: { state: 'MASTER', priority: 100, epoch: epoch + 1 } });
+    await resigning;
+    assert.deepEqual(h.present(), []);
+  });
+
+  it('resign with nobody to take over removes the VIPs after down_multiplier x interval', async () => {
+    const h = await started();
+    await asMaster(h);
+    const resigning = h.driver.resign();
+    await flush();
+    assert.deepEqual(h.present().length, 2);
+    await h.advance(DOWN_AFTER_MS + 50);
+    await resigning;
+    assert.deepEqual(h.present(), []);
+  });
+});
+
+describe('Driver: trackers, addresses, conflicts', () => {
+  it('a tracker fault takes a master to FAULT and removes its VIPs; recovery re-elects', async () => {
+    const h = await started();
+    await asMaster(h);
+    h.driver.trackerReport({ trackerId: 'uplink', group: 'web', weightDelta: 0, fault: true });
+    assert.equal(h.state('web'), 'FAULT');
+    assert.deepEqual(h.present(), []);
+    h.driver.trackerReport({ trackerId: 'uplink', group: 'web', weightDelta: 0, fault: false });
+    await h.say('n2', { web: { state: 'BACKUP', priority: 100, epoch: 1 } });
+    await h.advance(DOWN_AFTER_MS);
+    assert.equal(h.state('web'), 'MASTER');
+  });
+
+  it('a tracker weight lowers the advertised priority', async () => {
+    const h = await started();
+    await h.say('n2', { web: { state: 'MASTER', priority: 200, epoch: 1 } });
+    h.driver.trackerReport({
+      trackerId: 'web-check',
+      group: 'web',
+      weightDelta: -60,
+      fault: false,
+    });
+    await flush();
+    assert.equal(h.driver.group('web')?.effectivePriority, 90);
+    assert.equal(h.peer('n2').lastHeard('web')?.priority, 90);
+  });
+
+  it('a VIP that cannot be added faults the group, then it retries', async () => {
+    const h = await started();
+    h.addresses.failNext(Object.assign(new Error('Operation not permitted'), { code: 'EPERM' }));
+    await h.advance(DOWN_AFTER_MS);
+    assert.equal(h.state('web'), 'FAULT');
+    assert.deepEqual(h.present(), []);
+    const error = h.logs.find((l) => l.level === 'error');
+    assert.match(
+      error?.msg ?? '',
+      /web: cannot take the VIPs \(10\.213\.0\.100\/24\): Operation not permitted; FAULT, retrying in 5000ms/,
+    );
+    assert.match(
+      await h.metrics.render(),
+      /vipd_address_operation_failures_total\{group="web",operation="add"\} 1/,
+    );
+    await h.advance(ADDRESS_RETRY_MS);
+    await h.advance(DOWN_AFTER_MS);
+    assert.equal(h.state('web'), 'MASTER');
+    assert.deepEqual(h.present(), ['10.213.0.100/24', 'fd00:213::100/64']);
+  });
+
+  it('never removes an address it did not add', async () => {
+    const h = await started();
+    h.addresses.addForeign({ address: '10.213.0.100', prefixLength: 24, interface: 'eth0' });
+    await asMaster(h);
+    await h.say('n2', { web: { state: 'MASTER', priority: 200, epoch: 9 } });
+    assert.deepEqual(h.present(), ['10.213.0.100/24']);
+    assert.ok(h.logs.some((l) => /already configured by someone else/.test(l.msg)));
+  });
+
+  it('a conflict while master is counted, logged and answered with a new announcement', async () => {
+    const h = await started();
+    await asMaster(h);
+    const announcesBefore = h.announcer.calls.filter((c) => c.kind === 'announce').length;
+    assert.ok(
+      h.conflicts.emit({
+        vip: '10.213.0.100',
+        interface: 'eth0',
+        foreignMac: '02:aa:bb:cc:dd:ee',
+        kind: 'arp-reply',
+      }),
+    );
+    assert.equal(
+      h.announcer.calls.filter((c) => c.kind === 'announce').length,
+      announcesBefore + 1,
+    );
+    assert.match(
+      await h.metrics.render(),
+      /vipd_address_conflicts_total\{group="web",kind="arp-reply"\} 1/,
+    );
+    assert.ok(
+      h.logs.some(
+        (l) => l.level === 'warn' && /02:aa:bb:cc:dd:ee claims 10\.213\.0\.100/.test(l.msg),
+      ),
+    );
+  });
+
+  it('a MAC change on the interface triggers a new announcement', async () => {
+    const h = await started();
+    await asMaster(h);
+    const before = h.announcer.calls.filter((c) => c.kind === 'announce').length;
+    h.macs.setMac('eth0', '02:00:00:00:00:99');
+    assert.equal(h.announcer.calls.filter((c) => c.kind === 'announce').length, before + 1);
+    assert.match(
+      await h.metrics.render(),
+      /vipd_interface_mac_changes_total\{interface="eth0"\} 1/,
+    );
+  });
+});
+
+describe('Driver: notify hooks and reload', () => {
+  it('runs the notify scripts with the transition in order', async () => {
+    const dir = tempDir();
+    try {
+      const out = `${dir.path}/out`;
+      const script = dir.file(
+        'n.sh',
+        `#!/bin/sh\necho "$VIPD_GROUP $VIPD_OLD_STATE $VIPD_NEW_STATE $VIPD_EPOCH $VIPD_REASON" >> ${out}\n`,
+        0o755,
+      );
+      const h = await started(testConfig({ groups: [{ ...WEB, notify: [script] }] }));
+      await h.advance(DOWN_AFTER_MS);
+      await h.notify.idle();
+      assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), [
+        'web INIT BACKUP 0 startup',
+        'web BACKUP MASTER 1 master-down',
+      ]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('reload: an unchanged group keeps its state; a changed VIP list is applied in place', async () => {
+    const h = await started(
+      testConfig({ groups: [WEB, { name: 'db', addresses: ['10.213.0.200/24'], priority: 150 }] }),
+    );
+    await h.say('n2', {
+      web: { state: 'BACKUP', priority: 100, epoch: 0 },
+      db: { state: 'BACKUP', priority: 100, epoch: 0 },
+    });
+    await h.advance(1);
+    assert.equal(h.state('web'), 'MASTER');
+    assert.equal(h.state('db'), 'MASTER');
+    const transitionsBefore = h.transitions('web').length;
+    h.driver.reconfigure(
+      testConfig({ groups: [{ ...WEB, addresses: ['10.213.0.100/24', '10.213.0.101/24'] }] }),
+    );
+    assert.equal(h.state('web'), 'MASTER');
+    assert.equal(h.transitions('web').length, transitionsBefore, 'no failover for web');
+    assert.deepEqual(
+      h.present(),
+      ['10.213.0.100/24', '10.213.0.101/24'],
+      'fd00 dropped, .101 added, db removed',
+    );
+    assert.deepEqual(
+      h.announcer.announcing('web')?.map((v) => v.address),
+      ['10.213.0.100', '10.213.0.101'],
+    );
+    assert.equal(h.driver.group('db'), null);
+  });
+
+  it('status: peers with their advertised groups, groups with master and epoch', async () => {
+    const h = await started();
+    await asMaster(h);
+    const status = h.driver.status();
+    assert.equal(status.node.id, 'n1');
+    assert.equal(status.node.phase, 'running');
+    assert.deepEqual(
+      status.peers.map((p) => [p.id, p.up, p.groups['web']?.state]),
+      [['n2', true, 'BACKUP']],
+    );
+    const web = status.groups[0]!;
+    assert.equal(web.master, 'n1');
+    assert.equal(web.announced, true);
+    assert.deepEqual(web.addresses, ['10.213.0.100/24', 'fd00:213::100/64']);
+    assert.match(web.lastTransitionAt ?? '', /^2023-11-14T/);
+  });
+});
