@@ -54,7 +54,7 @@ export function formatReport(
     'Before each trial the daemons are restarted and the VIP is left unannounced for 1.2 s (the',
     "client's ARP locktime is 1 s). Timings on a shared 2-core VM are noisy: compare medians and ratios.",
     '',
-    '| interval | keepalived outage ms (range) | vipd outage ms (range) | vipd / keepalived | ping cross-check k / v ms | CPU s/min master / backup: keepalived | vipd | crash takeover ms: keepalived | vipd | planned takeover gap ms (vipd) |',
+    '| interval | keepalived outage ms (range) | vipd outage ms (range) | vipd / keepalived | ping cross-check ms (keepalived / vipd) | keepalived CPU s/min (master / backup) | vipd CPU s/min (master / backup) | keepalived crash takeover ms | vipd crash takeover ms | vipd planned takeover gap ms (range) |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const intervalMs of options.intervalsMs) {
