@@ -351,10 +351,8 @@ class WebSocketMesh implements HeartbeatMesh {
       this.reject(session, 'malformed', 'second hello on one connection');
       return;
     }
-    if (frame.incarnation === link.incarnation && frame.seq <= link.lastSeq) {
-      this.reject(session, 'replay', `hello seq ${frame.seq} <= last accepted ${link.lastSeq}`);
-      return;
-    }
+    // A hello proves nothing by itself (it could be recorded); it only hands us the nonce
+    // the peer's heartbeats must be answered with.
     session.peerNonce = frame.nonce;
     if (session.peerId === null) {
       session.peerId = link.id;
@@ -377,20 +375,18 @@ class WebSocketMesh implements HeartbeatMesh {
       this.reject(session, 'stale', 'incarnation changed on an open connection');
       return;
     }
+    if (frame.seq <= session.lastSeq) {
+      const reason = frame.seq === session.lastSeq ? 'replay' : 'stale';
+      this.reject(session, reason, `seq ${frame.seq} <= last accepted ${session.lastSeq}`);
+      return;
+    }
     if (session.authenticated && frame.incarnation !== link.incarnation) {
       this.reject(session, 'stale', 'connection of a superseded incarnation');
       session.terminate();
       return;
     }
-    if (frame.incarnation === link.incarnation && frame.seq <= link.lastSeq) {
-      const reason = frame.seq === link.lastSeq ? 'replay' : 'stale';
-      this.reject(session, reason, `seq ${frame.seq} <= last accepted ${link.lastSeq}`);
-      return;
-    }
     if (!session.authenticated) this.authenticate(session, link, frame, now);
-    link.lastSeq = frame.seq;
-    link.echoSentAtMs = frame.sentAtMs;
-    link.echoReceivedAtMs = now;
+    session.lastSeq = frame.seq;
     if (frame.echoSentAtMs > 0) link.rtt.addSample(now - frame.echoSentAtMs - frame.echoHeldMs);
     link.lastHeartbeatAtMs = now;
     link.silence.heard(now);
@@ -403,6 +399,13 @@ class WebSocketMesh implements HeartbeatMesh {
       );
       this.events.emit('peer-up', link.id);
     }
+    // While a duplicate connection is being retired, the peer's heartbeats can arrive on two
+    // connections out of order. Each is authentic and fresh, but only news is passed on:
+    // consumers see strictly increasing seqs per incarnation, never an older state.
+    if (frame.seq <= link.lastSeq) return;
+    link.lastSeq = frame.seq;
+    link.echoSentAtMs = frame.sentAtMs;
+    link.echoReceivedAtMs = now;
     this.events.emit('heartbeat', {
       from: link.id,
       incarnation: frame.incarnation,

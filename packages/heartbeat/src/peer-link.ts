@@ -25,6 +25,7 @@ export class PeerLink {
   awaitingHandover = false;
   lastHeartbeatAtMs: number | null = null;
   incarnation: string | null = null;
+  /** Highest seq passed on to listeners for this incarnation, over all connections. */
   lastSeq = -1;
   /** The peer's sentAtMs in its latest heartbeat, and when we got it: echoed for its RTT. */
   echoSentAtMs = 0;

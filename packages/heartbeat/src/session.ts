@@ -23,6 +23,8 @@ export class Session {
   authenticated = false;
   /** The peer's incarnation, fixed when the connection authenticates. */
   incarnation: string | null = null;
+  /** Highest seq accepted on this connection: replays within it are caught here. */
+  lastSeq = -1;
   /** We asked it to close; frames still arriving on it are ignored. */
   retiring = false;
   /** Closed or terminated: nothing more is read from or written to it. */

@@ -104,10 +104,15 @@ export async function startCluster(
   return cluster;
 }
 
-export function groupStates(count: number, epoch = 1): Record<string, WireGroupState> {
+/** `count` groups named vip-group-000..., padded with '-' to `nameBytes` if given. */
+export function groupStates(
+  count: number,
+  epoch = 1,
+  nameBytes = 0,
+): Record<string, WireGroupState> {
   const groups: Record<string, WireGroupState> = {};
   for (let i = 0; i < count; i++) {
-    groups[`vip-group-${String(i).padStart(3, '0')}`] = {
+    groups[`vip-group-${String(i).padStart(3, '0')}`.padEnd(nameBytes, '-')] = {
       priority: 100 + (i % 100),
       state: i % 2 === 0 ? 'MASTER' : 'BACKUP',
       epoch,

@@ -1,8 +1,9 @@
 // A TCP proxy on 127.0.0.1 that sits on one dialing direction of a link and injects the
 // faults the mesh must tell apart: delay (every chunk held back), blackhole (bytes read and
-// dropped, nothing closed — the far end only sees silence), stall (nothing read, so TCP
+// dropped, closes not passed on either — the far end only sees silence), stall (nothing read, so TCP
 // backpressure builds up at the sender), cut (both sockets destroyed — a lost connection)
-// and refuse (new connections closed at once, like a dead port).
+// refuse (new connections closed at once, like a dead port) and hold (new connections wait,
+// unconnected, until release() — to make two dials race on purpose).
 
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -12,12 +13,16 @@ type Mode = 'forward' | 'blackhole' | 'stall';
 interface Pipe {
   readonly client: Socket;
   readonly upstream: Socket;
+  /** One side closed during a blackhole; the other was not told (no FIN gets through). */
+  orphaned: boolean;
 }
 
 export class FaultProxy {
   private mode: Mode = 'forward';
   private delayMs = 0;
   private refusing = false;
+  private holding = false;
+  private readonly held: Socket[] = [];
   private target: number | null;
   private readonly pipes = new Set<Pipe>();
   /** Connections accepted since start (including refused ones). */
@@ -81,6 +86,8 @@ export class FaultProxy {
     this.delayMs = 0;
     this.refusing = false;
     for (const pipe of this.pipes) {
+      // Traffic flows again: the survivor of a half-closed pipe learns its peer is gone.
+      if (pipe.orphaned) this.destroy(pipe);
       pipe.client.resume();
       pipe.upstream.resume();
     }
@@ -90,13 +97,30 @@ export class FaultProxy {
     this.refusing = true;
   }
 
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Connections waiting in hold mode. */
+  get waiting(): number {
+    return this.held.length;
+  }
+
+  /** Connect every held connection upstream, all in the same tick. */
+  release(): void {
+    this.holding = false;
+    for (const client of this.held.splice(0)) this.pipe(client);
+  }
+
   /** Destroy every carried connection: both ends see the connection close. */
   cut(): void {
-    for (const pipe of this.pipes) {
-      pipe.client.destroy();
-      pipe.upstream.destroy();
-    }
-    this.pipes.clear();
+    for (const pipe of this.pipes) this.destroy(pipe);
+  }
+
+  private destroy(pipe: Pipe): void {
+    this.pipes.delete(pipe);
+    pipe.client.destroy();
+    pipe.upstream.destroy();
   }
 
   async close(): Promise<void> {
@@ -110,19 +134,31 @@ export class FaultProxy {
 
   private onConnection(client: Socket): void {
     this.accepted++;
-    if (this.refusing || this.target === null) {
+    if (this.holding) {
+      client.pause();
+      this.held.push(client);
+      return;
+    }
+    this.pipe(client);
+  }
+
+  private pipe(client: Socket): void {
+    if (this.refusing || this.target === null || client.destroyed) {
       client.destroy();
       return;
     }
+    client.resume();
     const upstream = connect(this.target, '127.0.0.1');
     client.setNoDelay(true);
     upstream.setNoDelay(true);
-    const pipe: Pipe = { client, upstream };
+    const pipe: Pipe = { client, upstream, orphaned: false };
     this.pipes.add(pipe);
     const end = (): void => {
-      this.pipes.delete(pipe);
-      client.destroy();
-      upstream.destroy();
+      if (this.mode === 'blackhole' && !(client.destroyed && upstream.destroyed)) {
+        pipe.orphaned = true;
+        return;
+      }
+      this.destroy(pipe);
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
