@@ -8,6 +8,7 @@ import { join } from 'node:path';
 const roots = [
   ...readdirSync('packages').map((name) => join('packages', name, 'dist', 'test')),
   join('test', 'dist'),
+  join('deploy', 'dist', 'test'),
 ];
 
 function findTests(dir) {
