@@ -41,7 +41,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/*/test/**/*.ts', 'test/**/*.ts'],
+    files: ['packages/*/test/**/*.ts', 'test/**/*.ts', 'deploy/test/**/*.ts'],
     rules: {
       // node:test's describe/it return promises the runner awaits itself.
       '@typescript-eslint/no-floating-promises': 'off',
