@@ -6,6 +6,7 @@ import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
@@ -60,11 +61,7 @@ function validatorCompilers() {
     removeAdditional: false,
     useDefaults: true,
   });
-  for (const ajv of [strict, coercing]) {
-    addFormats.default(ajv);
-    // OpenAPI annotation keywords carried by the schemas.
-    ajv.addVocabulary(['nullable', 'example']);
-  }
+  for (const ajv of [strict, coercing]) addFormats.default(ajv);
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema);
 }
@@ -75,12 +72,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const baseLogger: FastifyBaseLogger = log;
   const app = Fastify({
     loggerInstance: baseLogger,
-    disableRequestLogging: true,
+    // Operator actions get their own audit line; scrapes and status polls are not logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Behind no proxy: the remote address is the operator's.
     trustProxy: false,
   });
   app.setValidatorCompiler(validatorCompilers());
+  // Bodies are JSON only; anything else is 415 rather than a confusing schema error.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(swagger, {
     openapi: {
