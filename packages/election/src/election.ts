@@ -4,9 +4,15 @@
 import { assertValidElectionConfig, InvalidElectionConfigError } from './config.js';
 import { judgeCommand, type CommandVerdict } from './operator-commands.js';
 import { advertOf, sameAdvert } from './peer-advert.js';
+import { compareClaims, type MasterClaim } from './priority.js';
 import { PeerTable } from './peer-table.js';
 import { regroup } from './regroup.js';
-import { STATE_HANDLERS, updateMasterKnowledge, type ElectionContext } from './state-handlers.js';
+import {
+  quorumDetail,
+  STATE_HANDLERS,
+  updateMasterKnowledge,
+  type ElectionContext,
+} from './state-handlers.js';
 import { MemberGroup, SyncGroup, syncGroupKey } from './sync-group.js';
 import { assertLegalTransition } from './transitions.js';
 import type {
@@ -22,7 +28,7 @@ import type {
   PeerGroupState,
   TransitionReason,
 } from './types.js';
-import { viewSyncGroup } from './view.js';
+import { viewSyncGroup, type OwnClaim, type SyncGroupView } from './view.js';
 
 /** A sync group settles in at most this many transitions per evaluation (e.g. FAULT->BACKUP->MASTER). */
 const MAX_TRANSITIONS_PER_EVALUATION = 4;
@@ -54,6 +60,9 @@ export class Election {
   private armedAtMs: number | null = null;
   private localStateCache: Readonly<Record<GroupName, PeerGroupState>> | null = null;
   private readonly adverts = new Map<GroupName, PeerGroupState>();
+  /** Groups peers advertise that this node does not hold: relayed so voters stay exclusive. */
+  private observed = new Map<GroupName, PeerGroupState>();
+  private observedDirty = false;
   private stepping = false;
 
   constructor(config: ElectionConfig, startMs: number) {
@@ -90,7 +99,10 @@ export class Election {
   /** What this node says about each of its groups: the `groups` of every heartbeat. */
   localState(): Readonly<Record<GroupName, PeerGroupState>> {
     this.localStateCache ??= Object.freeze(
-      Object.fromEntries(this.membersInOrder.map((m) => [m.name, this.adverts.get(m.name)])),
+      Object.fromEntries([
+        ...this.membersInOrder.map((m) => [m.name, this.adverts.get(m.name)]),
+        ...this.observed,
+      ]),
     ) as Readonly<Record<GroupName, PeerGroupState>>;
     return this.localStateCache;
   }
@@ -207,6 +219,7 @@ export class Election {
     const died = this.peers.expire(this.nowMs);
     if (died.length > 0) this.onLivenessChange();
     this.settle();
+    if (this.observedDirty) this.refreshObserved();
     if (this.advertChanged || this.hearingChanged) this.out.push({ type: 'send-state' });
     this.advertChanged = false;
     this.hearingChanged = false;
@@ -217,6 +230,7 @@ export class Election {
   private onLivenessChange(): void {
     this.hearingChanged = true;
     this.everythingDirty = true;
+    this.observedDirty = true;
   }
 
   private onHeartbeat(
@@ -235,6 +249,7 @@ export class Election {
     if (update.cameAlive || update.restarted) this.onLivenessChange();
     if (update.hearsChanged) this.everythingDirty = true;
     if (update.previousGroups === groups) return;
+    if (this.observed.size > 0 || this.namesUnknownGroup(groups)) this.observedDirty = true;
     for (const unit of this.units) {
       for (const member of unit.members) {
         const advert = advertOf(groups, member.name);
@@ -248,6 +263,70 @@ export class Election {
         if (!unit.dirty && !sameAdvert(advert, advertOf(update.previousGroups, member.name)))
           unit.dirty = true;
       }
+    }
+  }
+
+  private namesUnknownGroup(groups: Readonly<Record<GroupName, PeerGroupState>>): boolean {
+    for (const name in groups) if (!this.unitByGroup.has(name)) return true;
+    return false;
+  }
+
+  /**
+   * Relays groups this node does not hold (every group, on a witness): priority 0, the
+   * greatest epoch seen and the master it hears. Without this a witness would vote for two
+   * masters of one group that cannot hear each other.
+   */
+  private refreshObserved(): void {
+    this.observedDirty = false;
+    const found = new Map<
+      GroupName,
+      { epoch: number; master: NodeId | null; claim: MasterClaim | null }
+    >();
+    for (const peer of this.peers.all()) {
+      if (!peer.alive) continue;
+      for (const name in peer.groups) {
+        if (this.unitByGroup.has(name)) continue;
+        const advert = advertOf(peer.groups, name);
+        if (advert === undefined) continue;
+        const entry = found.get(name) ?? {
+          epoch: this.observed.get(name)?.epoch ?? 0,
+          master: null,
+          claim: null,
+        };
+        entry.epoch = Math.max(entry.epoch, advert.epoch);
+        if (advert.state === 'MASTER' && advert.priority > 0) {
+          const claim = { epoch: advert.epoch, priority: advert.priority, nodeId: peer.id };
+          if (entry.claim === null || compareClaims(claim, entry.claim) > 0) {
+            entry.claim = claim;
+            entry.master = peer.id;
+          }
+        }
+        found.set(name, entry);
+      }
+    }
+    const next = new Map<GroupName, PeerGroupState>();
+    for (const name of [...found.keys()].sort()) {
+      const entry = found.get(name);
+      if (entry === undefined) continue;
+      const advert: PeerGroupState = {
+        priority: 0,
+        state: 'BACKUP',
+        epoch: entry.epoch,
+        master: entry.master,
+      };
+      const previous = this.observed.get(name);
+      next.set(
+        name,
+        previous !== undefined && sameAdvert(previous, advert) ? previous : Object.freeze(advert),
+      );
+    }
+    const changed =
+      next.size !== this.observed.size ||
+      [...next].some(([name, advert]) => this.observed.get(name) !== advert);
+    this.observed = next;
+    if (changed) {
+      this.localStateCache = null;
+      this.advertChanged = true;
     }
   }
 
@@ -279,18 +358,16 @@ export class Election {
   private onOperator(commandId: string, command: OperatorCommand): void {
     const unit = 'group' in command ? this.unitByGroup.get(command.group) : undefined;
     const context = this.context();
+    const view = unit === undefined ? undefined : this.view(unit);
     const verdict = judgeCommand(command, {
       nodeId: this.nodeId,
       unit,
       maintenance: this.maintenance,
       resigned: this.resigned,
       quorumEnabled: this.config.quorum,
-      hasQuorum: context.hasQuorum,
-      quorumDetail: context.quorumDetail,
-      otherCandidates:
-        unit === undefined
-          ? 0
-          : viewSyncGroup(unit, this.peers).candidates.filter((c) => c.direct).length,
+      hasQuorum: view === undefined || view.votes >= context.majority,
+      quorumDetail: view === undefined ? '' : quorumDetail(view, context),
+      otherCandidates: view?.candidates.filter((c) => c.direct).length ?? 0,
     });
     const message = this.applyCommand(verdict, command, unit);
     this.out.push(
@@ -357,24 +434,46 @@ export class Election {
   // ---- evaluation ----
 
   private context(): ElectionContext {
-    const votes = this.peers.votes();
     const voters = this.peers.size + 1;
-    const needed = majorityOf(voters);
+    const majority = majorityOf(voters);
     const quorumEverHeld = this.quorumEverHeld;
-    if (votes >= needed) this.quorumEverHeld = true;
+    if (this.peers.votes() >= majority) this.quorumEverHeld = true;
     return {
       nodeId: this.nodeId,
       nowMs: this.nowMs,
       intervalMs: this.intervalMs,
       downAfterMs: this.downAfterMs,
       quorumEnabled: this.config.quorum,
-      hasQuorum: votes >= needed,
+      voters,
+      majority,
       quorumEverHeld,
-      quorumDetail: `hears ${votes} of ${voters} voters, needs ${needed}`,
       maintenance: this.maintenance,
       resigned: this.resigned,
       peers: this.peers,
     };
+  }
+
+  /** What the peers say about the sync group, with this node's (prospective) claim. */
+  private view(unit: SyncGroup): SyncGroupView {
+    const self: OwnClaim =
+      unit.state === 'MASTER'
+        ? {
+            nodeId: this.nodeId,
+            claim: {
+              epoch: unit.epoch,
+              priority: unit.advertisedUnitPriority(this.resigned),
+              nodeId: this.nodeId,
+            },
+          }
+        : {
+            nodeId: this.nodeId,
+            claim: {
+              epoch: Math.max(unit.epoch, unit.maxSeenEpoch) + 1,
+              priority: unit.weightedPriority(),
+              nodeId: this.nodeId,
+            },
+          };
+    return viewSyncGroup(unit, this.peers, self);
   }
 
   private settle(): void {
@@ -394,7 +493,7 @@ export class Election {
 
   private evaluate(unit: SyncGroup, ctx: ElectionContext): void {
     for (let round = 0; round <= MAX_TRANSITIONS_PER_EVALUATION; round++) {
-      const view = viewSyncGroup(unit, this.peers);
+      const view = this.view(unit);
       updateMasterKnowledge(unit, view, ctx);
       const decision = STATE_HANDLERS[unit.state](unit, view, ctx);
       if (decision.kind === 'stay') {
@@ -484,6 +583,7 @@ export class Election {
       priority: unit.advertisedPriority(member, this.resigned),
       state: unit.state,
       epoch: unit.epoch,
+      master: unit.state === 'MASTER' ? this.nodeId : unit.directMaster,
     });
   }
 

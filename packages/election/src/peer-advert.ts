@@ -14,8 +14,9 @@ const STATES: ReadonlySet<string> = new Set<GroupState>([
 export function isValidAdvert(value: unknown): value is PeerGroupState {
   if (typeof value !== 'object' || value === null) return false;
   const advert = value as Record<string, unknown>;
-  const { priority, state, epoch } = advert;
+  const { priority, state, epoch, master } = advert;
   return (
+    (master === undefined || master === null || (typeof master === 'string' && master !== '')) &&
     typeof priority === 'number' &&
     Number.isInteger(priority) &&
     priority >= 0 &&
@@ -42,5 +43,7 @@ export function advertOf(
 export function sameAdvert(a: PeerGroupState | undefined, b: PeerGroupState | undefined): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return false;
-  return a.priority === b.priority && a.state === b.state && a.epoch === b.epoch;
+  return (
+    a.priority === b.priority && a.state === b.state && a.epoch === b.epoch && a.master === b.master
+  );
 }

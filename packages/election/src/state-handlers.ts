@@ -15,11 +15,12 @@ export interface ElectionContext {
   /** downMultiplier x heartbeatIntervalMs. */
   readonly downAfterMs: number;
   readonly quorumEnabled: boolean;
-  readonly hasQuorum: boolean;
+  /** This node plus its peers, witnesses included. */
+  readonly voters: number;
+  /** Votes needed to be or stay master while the quorum guard is on. */
+  readonly majority: number;
   /** This node has had quorum before: gaining it now is regaining it. */
   readonly quorumEverHeld: boolean;
-  /** "hears 1 of 3 voters, needs 2": for log details. */
-  readonly quorumDetail: string;
   readonly maintenance: boolean;
   readonly resigned: boolean;
   readonly peers: PeerTable;
@@ -57,14 +58,16 @@ export function updateMasterKnowledge(
 ): void {
   if (unit.state === 'MASTER') {
     unit.master = ctx.nodeId;
+    unit.directMaster = ctx.nodeId;
     unit.masterDownAtMs = null;
     return;
   }
-  const known = view.master;
+  unit.directMaster = view.directMaster?.nodeId ?? null;
+  const known = view.master ?? view.relayedMaster;
   if (known !== null) {
     unit.master = known.nodeId;
     unit.masterDownAtMs = null;
-    if (known.epoch >= unit.maxSeenEpoch) unit.unseenClaimAtMs = null;
+    if (view.master === null || view.master.epoch >= unit.maxSeenEpoch) unit.unseenClaimAtMs = null;
     // Someone took over after our release: advertise our real priority again.
     if (unit.releaseHoldUntilMs !== null && known.nodeId !== ctx.nodeId)
       unit.releaseHoldUntilMs = null;
@@ -128,14 +131,26 @@ function leaveForMaintenanceOrFault(unit: SyncGroup, ctx: ElectionContext): Deci
 
 type ClaimBlocker = 'resigned' | 'never-master' | 'released' | 'quorum';
 
-function claimBlocker(unit: SyncGroup, ctx: ElectionContext): ClaimBlocker | null {
+export function quorumDetail(view: SyncGroupView, ctx: ElectionContext): string {
+  return `backed by ${view.votes} of ${ctx.voters} voters, needs ${ctx.majority}`;
+}
+
+function hasQuorum(view: SyncGroupView, ctx: ElectionContext): boolean {
+  return !ctx.quorumEnabled || view.votes >= ctx.majority;
+}
+
+function claimBlocker(
+  unit: SyncGroup,
+  view: SyncGroupView,
+  ctx: ElectionContext,
+): ClaimBlocker | null {
   if (ctx.resigned) return 'resigned';
   if (unit.weightedPriority() === 0) return 'never-master';
   if (unit.releaseHoldUntilMs !== null) {
     if (ctx.nowMs < unit.releaseHoldUntilMs) return 'released';
     unit.releaseHoldUntilMs = null;
   }
-  if (ctx.quorumEnabled && !ctx.hasQuorum) return 'quorum';
+  if (!hasQuorum(view, ctx)) return 'quorum';
   return null;
 }
 
@@ -169,7 +184,7 @@ const onBackup: Handler = (unit, view, ctx) => {
   const leave = leaveForMaintenanceOrFault(unit, ctx);
   if (leave !== null) return leave;
 
-  const blocker = claimBlocker(unit, ctx);
+  const blocker = claimBlocker(unit, view, ctx);
   if (blocker !== null) {
     unit.claimableSinceMs = null;
     unit.preemptReadySinceMs = null;
@@ -178,8 +193,10 @@ const onBackup: Handler = (unit, view, ctx) => {
   }
   if (unit.claimableSinceMs === null) unit.claimableSinceMs = ctx.nowMs;
 
-  if (view.master === null) return claimWhenDue(unit, view, ctx);
-  return preemptWhenDue(unit, view, view.master, ctx);
+  if (view.master !== null) return preemptWhenDue(unit, view, view.master, ctx);
+  // A master we cannot hear but a live peer follows: not ours to replace or preempt.
+  if (view.relayedMaster !== null) return STAY;
+  return claimWhenDue(unit, view, ctx);
 };
 
 /**
@@ -211,7 +228,7 @@ function claimWhenDue(unit: SyncGroup, view: SyncGroupView, ctx: ElectionContext
     to: 'MASTER',
     reason: regained ? 'quorum-regained' : unit.masterDownReason,
     detail: regained
-      ? `quorum regained (${ctx.quorumDetail}) and no master; ${rankNote}`
+      ? `quorum regained (${quorumDetail(view, ctx)}) and no master; ${rankNote}`
       : `${unit.masterDownDetail}; ${rankNote}`,
   };
 }
@@ -266,12 +283,12 @@ const onMaster: Handler = (unit, view, ctx) => {
   if (leave !== null) return leave;
   if (ctx.resigned)
     return { kind: 'transition', to: 'BACKUP', reason: 'resign', detail: `${ctx.nodeId} resigns` };
-  if (ctx.quorumEnabled && !ctx.hasQuorum)
+  if (!hasQuorum(view, ctx))
     return {
       kind: 'transition',
       to: 'BACKUP',
       reason: 'quorum-lost',
-      detail: `self-fencing: ${ctx.quorumDetail}`,
+      detail: `self-fencing: ${quorumDetail(view, ctx)}`,
     };
 
   const own = {

@@ -61,6 +61,8 @@ export class SyncGroup {
   preemptSuppressed = false;
   /** Who this node believes is master (itself included), or null. */
   master: NodeId | null = null;
+  /** The master this node hears directly (itself while MASTER): what it reports it follows. */
+  directMaster: NodeId | null = null;
   /** Since when no master is known; null while one is. */
   masterDownAtMs: number | null = null;
   masterDownReason: TransitionReason = 'master-down';

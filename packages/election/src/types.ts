@@ -45,6 +45,13 @@ export interface PeerGroupState {
   readonly priority: Priority;
   readonly state: GroupState;
   readonly epoch: number;
+  /**
+   * The master the sender hears directly for this group (itself when MASTER), or null when
+   * it hears none. Lets a node learn of a master it cannot hear, and makes quorum votes
+   * exclusive: a voter that follows another master does not vote for this one. Absent from
+   * older senders; then votes count on hearing alone (see README, "Quorum guard").
+   */
+  readonly master?: NodeId | null;
 }
 
 export type PeerLostReason = 'silent' | 'closed';

@@ -1,12 +1,13 @@
-// What the other nodes say about one sync group, boiled down to the two lists the state
-// handlers need: who claims to be master, and who could take over. Because every heartbeat
-// carries every group's priority, state and epoch, each node sees all candidates at once;
-// that is what lets the best backup act without RFC 5798's Skew_Time (§6.1).
+// What the other nodes say about one sync group, boiled down to what the state handlers
+// need: who claims to be master, who could take over, and how many voters back this node.
+// Because every heartbeat carries every group's priority, state and epoch, each node sees
+// all candidates at once; that is what lets the best backup act without RFC 5798's
+// Skew_Time (§6.1).
 import { advertOf } from './peer-advert.js';
-import { compareClaims } from './priority.js';
-import type { PeerTable } from './peer-table.js';
+import { compareClaims, type MasterClaim } from './priority.js';
+import type { PeerTable, PeerView } from './peer-table.js';
 import type { SyncGroup } from './sync-group.js';
-import type { NodeId, Priority } from './types.js';
+import type { NodeId, PeerGroupState, Priority } from './types.js';
 
 export interface PeerStanding {
   readonly nodeId: NodeId;
@@ -18,13 +19,28 @@ export interface PeerStanding {
   readonly direct: boolean;
 }
 
+export interface RelayedMaster {
+  readonly nodeId: NodeId;
+  readonly reportedBy: NodeId;
+}
+
 export interface SyncGroupView {
   /** The strongest (epoch, priority, node id) master claim among reachable peers. */
   readonly master: PeerStanding | null;
   /** The strongest claim among peers heard directly (the ones that can hear us back). */
   readonly directMaster: PeerStanding | null;
+  /** A master this node cannot hear, reported by a live peer that follows it. */
+  readonly relayedMaster: RelayedMaster | null;
   /** Reachable peers in BACKUP with priority > 0 for every member. */
   readonly candidates: readonly PeerStanding[];
+  /** Quorum guard votes for this node for this sync group, its own included. */
+  readonly votes: number;
+}
+
+/** This node's claim: its current one while master, the one it would make otherwise. */
+export interface OwnClaim {
+  readonly nodeId: NodeId;
+  readonly claim: MasterClaim;
 }
 
 /**
@@ -32,41 +48,110 @@ export interface SyncGroupView {
  * only this node lost (a broken link, a closed TCP connection) is not dead. A peer known
  * only that way is a master only while no greater epoch has been seen since.
  */
-export function viewSyncGroup(unit: SyncGroup, peers: PeerTable): SyncGroupView {
+export function viewSyncGroup(unit: SyncGroup, peers: PeerTable, self: OwnClaim): SyncGroupView {
   let master: PeerStanding | null = null;
   let directMaster: PeerStanding | null = null;
   const candidates: PeerStanding[] = [];
   for (const peer of peers.all()) {
-    let present = 0;
-    let claimsMaster = false;
-    let candidate = true;
-    let priority = Number.POSITIVE_INFINITY;
-    let epoch = 0;
-    for (const member of unit.members) {
-      const advert = advertOf(peer.groups, member.name);
-      if (advert === undefined) {
-        candidate = false;
-        continue;
-      }
-      present++;
-      if (advert.state === 'MASTER' && advert.priority > 0) claimsMaster = true;
-      // INIT has not started electing (RFC 5798 §6.4.1): not a candidate yet.
-      if (advert.state !== 'BACKUP') candidate = false;
-      if (advert.priority < priority) priority = advert.priority;
-      if (advert.epoch > epoch) epoch = advert.epoch;
-    }
-    if (present === 0) continue;
-    const direct = peer.alive;
-    if (!direct && !peers.vouchedFor(peer.id)) continue;
-    const standing: PeerStanding = { nodeId: peer.id, priority, epoch, direct };
-    if (claimsMaster) {
-      if (!direct && epoch < unit.maxSeenEpoch) continue;
+    const standing = standingOf(unit, peer, peers);
+    if (standing === null) continue;
+    if (standing.claimsMaster) {
+      if (!standing.direct && standing.epoch < unit.maxSeenEpoch) continue;
       if (master === null || compareClaims(standing, master) > 0) master = standing;
-      if (direct && (directMaster === null || compareClaims(standing, directMaster) > 0))
+      if (standing.direct && (directMaster === null || compareClaims(standing, directMaster) > 0))
         directMaster = standing;
-    } else if (candidate && priority > 0) {
+    } else if (standing.candidate) {
       candidates.push(standing);
     }
   }
-  return { master, directMaster, candidates };
+  return {
+    master,
+    directMaster,
+    relayedMaster: relayedMasterOf(unit, peers, self.nodeId),
+    candidates,
+    votes: votesFor(unit, peers, self),
+  };
+}
+
+interface Standing extends PeerStanding {
+  readonly claimsMaster: boolean;
+  readonly candidate: boolean;
+}
+
+function standingOf(unit: SyncGroup, peer: PeerView, peers: PeerTable): Standing | null {
+  let present = 0;
+  let claimsMaster = false;
+  let candidate = true;
+  let priority = Number.POSITIVE_INFINITY;
+  let epoch = 0;
+  for (const member of unit.members) {
+    const advert = advertOf(peer.groups, member.name);
+    if (advert === undefined) {
+      candidate = false;
+      continue;
+    }
+    present++;
+    if (advert.state === 'MASTER' && advert.priority > 0) claimsMaster = true;
+    // INIT has not started electing (RFC 5798 §6.4.1): not a candidate yet.
+    if (advert.state !== 'BACKUP') candidate = false;
+    if (advert.priority < priority) priority = advert.priority;
+    if (advert.epoch > epoch) epoch = advert.epoch;
+  }
+  if (present === 0) return null;
+  const direct = peer.alive;
+  if (!direct && !peers.vouchedFor(peer.id)) return null;
+  return {
+    nodeId: peer.id,
+    priority,
+    epoch,
+    direct,
+    claimsMaster,
+    candidate: candidate && priority > 0,
+  };
+}
+
+/** What a live peer says about the sync group (its first member it advertises). */
+function reportOf(unit: SyncGroup, peer: PeerView): PeerGroupState | undefined {
+  for (const member of unit.members) {
+    const advert = advertOf(peer.groups, member.name);
+    if (advert !== undefined) return advert;
+  }
+  return undefined;
+}
+
+function relayedMasterOf(unit: SyncGroup, peers: PeerTable, selfId: NodeId): RelayedMaster | null {
+  for (const peer of peers.all()) {
+    if (!peer.alive) continue;
+    const reported = reportOf(unit, peer)?.master;
+    if (typeof reported !== 'string' || reported === selfId || reported === peer.id) continue;
+    if (peers.get(reported)?.alive === true) continue;
+    return { nodeId: reported, reportedBy: peer.id };
+  }
+  return null;
+}
+
+/**
+ * Quorum guard votes: this node, plus every live peer that hears it back and does not
+ * follow a master this node cannot see itself beating. A voter's support is exclusive:
+ * while it follows master M, it backs nobody else, unless that node hears M directly and
+ * M is weaker (a preemption in progress) or no longer master. Peers whose heartbeat does
+ * not say whom they hear or follow count on hearing alone.
+ */
+function votesFor(unit: SyncGroup, peers: PeerTable, self: OwnClaim): number {
+  let votes = 1;
+  for (const peer of peers.all()) {
+    if (!peer.alive) continue;
+    if (peer.hears !== null && !peer.hears.has(self.nodeId)) continue;
+    const follows = reportOf(unit, peer)?.master;
+    if (follows === undefined || follows === null || follows === self.nodeId) {
+      votes++;
+      continue;
+    }
+    const rival = peers.get(follows);
+    if (rival?.alive !== true) continue;
+    const standing = standingOf(unit, rival, peers);
+    if (standing === null || !standing.claimsMaster || compareClaims(self.claim, standing) > 0)
+      votes++;
+  }
+  return votes;
 }

@@ -46,7 +46,12 @@ describe('forced takeover', () => {
         sendsState: true,
         result: { ok: true },
         then: (e) => {
-          assert.deepEqual(advertOf(e, 'web'), { priority: 255, state: 'MASTER', epoch: 4 });
+          assert.deepEqual(advertOf(e, 'web'), {
+            priority: 255,
+            state: 'MASTER',
+            epoch: 4,
+            master: 'n1',
+          });
           assert.equal(e.status().groups[0]?.forced, true);
           assert.equal(e.status().groups[0]?.weightedPriority, 100);
         },
@@ -154,7 +159,12 @@ describe('release', () => {
         sendsState: true,
         result: { ok: true },
         then: (e) => {
-          assert.deepEqual(advertOf(e, 'web'), { priority: 0, state: 'BACKUP', epoch: 1 });
+          assert.deepEqual(advertOf(e, 'web'), {
+            priority: 0,
+            state: 'BACKUP',
+            epoch: 1,
+            master: null,
+          });
         },
       },
       // n2 took over: n1 advertises its real priority again but does not preempt back.
@@ -220,7 +230,12 @@ describe('maintenance and resign', () => {
         ],
         result: { ok: true },
         then: (e) => {
-          assert.deepEqual(advertOf(e, 'web'), { priority: 0, state: 'MAINTENANCE', epoch: 1 });
+          assert.deepEqual(advertOf(e, 'web'), {
+            priority: 0,
+            state: 'MAINTENANCE',
+            epoch: 1,
+            master: null,
+          });
           assert.equal(e.status().maintenance, true);
         },
       },

@@ -259,7 +259,12 @@ describe('RFC 5798 §6.4.3 Master', () => {
         event: heartbeat(350, 'n2', { web: [100, 'MASTER', 5] }),
         sendsState: true,
         then: (e) => {
-          assert.deepEqual(advertOf(e, 'web'), { priority: 150, state: 'MASTER', epoch: 6 });
+          assert.deepEqual(advertOf(e, 'web'), {
+            priority: 150,
+            state: 'MASTER',
+            epoch: 6,
+            master: 'n1',
+          });
         },
       },
     ]);
@@ -305,7 +310,12 @@ describe('RFC 5798 §6.4.3 Master', () => {
         event: heartbeat(150, 'n2', { web: [100, 'MASTER', 6] }),
         sendsState: true,
         then: (e) => {
-          assert.deepEqual(advertOf(e, 'web'), { priority: 255, state: 'MASTER', epoch: 7 });
+          assert.deepEqual(advertOf(e, 'web'), {
+            priority: 255,
+            state: 'MASTER',
+            epoch: 7,
+            master: 'n1',
+          });
         },
       },
     ]);

@@ -336,7 +336,9 @@ export class ClusterSimulator {
   private handle(event: SimEvent): void {
     switch (event.kind) {
       case 'start':
-        this.boot(event.node, 'start');
+        // An early restart() may have started it already.
+        if (event.node.election === null && event.node.incarnation === 0)
+          this.boot(event.node, 'start');
         return;
       case 'script':
         event.run();
