@@ -34,6 +34,11 @@ export async function captureAndDissect(
         '-i',
         HOST_INTERFACE,
         '-n',
+        // Hand each frame over at once (TPACKET_V3 would hold it up to a second) and keep
+        // root, so the pcap lands in our private temp directory.
+        '--immediate-mode',
+        '-Z',
+        'root',
         '-U',
         '-w',
         pcap,
