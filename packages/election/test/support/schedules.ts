@@ -391,18 +391,17 @@ export function eligibleAtEnd(run: PlayedRun, group: string): string[] {
 }
 
 function resigned(run: PlayedRun, id: string): boolean {
-  // A resign lasts for the process's life; a restart after it clears it.
-  let result = false;
+  // A resign lasts for the process's life; a restart after it clears it. A command can only
+  // reach a running node, so at equal times the (re)start came first.
   const events = [
-    ...run.sim.commandResults
-      .filter((c) => c.node === id && c.command.command === 'resign' && c.ok)
-      .map((c) => ({ atMs: c.atMs, resign: true })),
     ...run.sim.lifecycle
       .filter((l) => l.node === id && l.kind !== 'crash')
       .map((l) => ({ atMs: l.atMs, resign: false })),
+    ...run.sim.commandResults
+      .filter((c) => c.node === id && c.command.command === 'resign' && c.ok)
+      .map((c) => ({ atMs: c.atMs, resign: true })),
   ].sort((a, b) => a.atMs - b.atMs);
-  for (const e of events) result = e.resign;
-  return result;
+  return events.at(-1)?.resign ?? false;
 }
 
 /**
@@ -419,12 +418,13 @@ export function checkConvergence(run: PlayedRun): string[] {
     // old one step down when it hears it: one link delay with two masters, by design. So
     // the count is taken just after each change, once that delay has passed.
     const handoverMs = run.schedule.cluster.maxDelayMs + 1;
+    const mine = run.intervals.filter((i) => i.group === group);
+    const inHandover = (t: number): boolean =>
+      mine.some((i) => i.fromMs <= t && t < i.fromMs + handoverMs);
     const samples = [
       run.convergedByMs,
-      ...run.intervals
-        .filter((i) => i.group === group)
-        .flatMap((i) => [i.fromMs + handoverMs, i.toMs + handoverMs]),
-    ].filter((t) => t >= run.convergedByMs && t < run.endMs);
+      ...mine.flatMap((i) => [i.fromMs + handoverMs, i.toMs + handoverMs]),
+    ].filter((t) => t >= run.convergedByMs && t < run.endMs && !inHandover(t));
     for (const t of samples) {
       const masters = mastersAt(run.intervals, group, t);
       if (masters.length !== expected) {
