@@ -107,7 +107,7 @@ describe('legal transitions', () => {
             },
             (e: unknown) =>
               e instanceof IllegalTransitionError &&
-              e.code === 'ILLEGAL_TRANSITION' &&
+              String(e.code) === 'ILLEGAL_TRANSITION' &&
               e.message.includes(`${from} -> ${to}`),
           );
       });
