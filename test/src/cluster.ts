@@ -12,6 +12,8 @@ export interface FailoverCluster {
   readonly kind: DaemonKind;
   /** "vipd 0.1.0", "keepalived 2.2.7". */
   readonly version: string;
+  /** True when no node can become master alone (vipd's quorum guard). */
+  readonly needsMajorityToStart: boolean;
   /** Starts the daemon on one node; a node already running is left alone. */
   startNode(node: LabHost): LabProcess;
   /** The node's running daemon, if any. */

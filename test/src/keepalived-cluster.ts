@@ -15,6 +15,7 @@ export function keepalivedVersion(): string {
 /** keepalived on every node of a lab, one VRRP instance per group. */
 export class KeepalivedCluster implements FailoverCluster {
   readonly kind = 'keepalived';
+  readonly needsMajorityToStart = false;
   readonly version: string;
   private readonly running = new Map<string, { process: LabProcess; vrrpPidFile: string }>();
   private starts = 0;
@@ -64,7 +65,17 @@ export class KeepalivedCluster implements FailoverCluster {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.running.values()].map((entry) => entry.process.stop(2_000)));
+    // keepalived's parent can be SIGKILLed after the grace period while its VRRP child
+    // lives on as an orphan master that re-adds its VIP: kill every pid it ever had.
+    const pids = [...this.running.keys()].flatMap((name) => this.daemonPids(this.lab.node(name)));
+    await Promise.all([...this.running.values()].map((entry) => entry.process.stop(3_000)));
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone, as it should be.
+      }
+    }
     this.running.clear();
     await removeVips(
       this.lab,

@@ -70,9 +70,18 @@ export async function bringUp(
     for (const node of ctx.lab.nodes) await ctx.lab.faults.revive(node);
     await ctx.prober.forgetResponder();
     const framesBefore = ctx.capture.frames().length;
-    for (const node of [master, ...backups]) ctx.cluster.startNode(node);
+    // The master first, the backups once it answers: daemons started together race (a
+    // backup whose start was quicker goes master before it hears the real one), which is
+    // a start-up artefact, not the steady state a failover starts from.
+    // A cluster with a quorum guard cannot elect anyone until a majority runs, though.
     const timeoutMs = electionTimeoutMs(ctx.intervalMs);
+    if (ctx.cluster.needsMajorityToStart) {
+      for (const node of [master, ...backups]) ctx.cluster.startNode(node);
+    } else {
+      ctx.cluster.startNode(master);
+    }
     await ctx.prober.waitForResponder(master.name, timeoutMs);
+    for (const node of backups) ctx.cluster.startNode(node);
     await Promise.all(backups.map((b) => ctx.cluster.waitUntilBackup(b, timeoutMs)));
     await ctx.capture.waitForQuiet(ctx.vip, ARP_QUIET_MS, 10_000);
     const responder = ctx.prober.currentResponder?.node;

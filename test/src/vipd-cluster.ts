@@ -154,6 +154,10 @@ export class VipdCluster implements FailoverCluster {
     writeFileSync(this.tokenFile, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
   }
 
+  get needsMajorityToStart(): boolean {
+    return this.options.quorum === true;
+  }
+
   get members(): LabHost[] {
     return clusterMembers(this.lab, this.options);
   }
