@@ -15,7 +15,6 @@ export const SOL_SOCKET = 1;
 export const SOL_PACKET = 263;
 export const SO_RCVBUF = 8;
 export const SO_ATTACH_FILTER = 26;
-export const SO_TIMESTAMPNS = 35;
 export const PACKET_IGNORE_OUTGOING = 23;
 export const MSG_DONTWAIT = 0x40;
 export const MSG_TRUNC = 0x20;

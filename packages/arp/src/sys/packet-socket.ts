@@ -18,7 +18,6 @@ import {
   SOL_PACKET,
   SOL_SOCKET,
   SO_ATTACH_FILTER,
-  SO_TIMESTAMPNS,
   failure,
   lastErrno,
   setIntOption,
@@ -126,8 +125,10 @@ function prepareReceive(fd: number, timestamps: boolean): void {
   }
   // Our own announcements are not evidence of a conflict; the kernel can skip them (4.20+).
   setIntOption(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
-  if (timestamps && setIntOption(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) !== 0) {
-    throw failure('setsockopt(SO_TIMESTAMPNS)', undefined);
+  if (timestamps) {
+    // The first SIOCGSTAMPNS switches receive timestamps on (and finds none yet). Not
+    // SO_TIMESTAMPNS: that routes stamps into control messages, which recvfrom drops.
+    sys.ioctlTimespec(fd, SIOCGSTAMPNS, { tv_sec: 0, tv_nsec: 0 });
   }
 }
 

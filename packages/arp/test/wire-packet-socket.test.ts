@@ -1,0 +1,150 @@
+// The AF_PACKET socket itself, between two namespaces: frames arrive intact on the event
+// loop, the kernel filter keeps out what the watches never read, our own frames stay out.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  gratuitousArpRequest,
+  unsolicitedNeighborAdvertisement,
+} from '../src/codec/announcements.js';
+import { encode } from '../src/codec/frame.js';
+import { ArpError } from '../src/errors.js';
+import {
+  openPacketSocket,
+  type PacketSocket,
+  type ReceivedFrame,
+} from '../src/sys/packet-socket.js';
+import {
+  HOST_INTERFACE,
+  SKIP_UNLESS_ROOT,
+  createLab,
+  type Lab,
+  type LabHost,
+} from './lab/netns-lab.js';
+import { sleep, waitFor } from './helpers/wait.js';
+
+const A_MAC = '52:54:00:00:03:01';
+const B_MAC = '52:54:00:00:03:02';
+
+describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
+  let lab: Lab;
+  let a: LabHost;
+  let b: LabHost;
+  const opened: PacketSocket[] = [];
+  const open = (
+    host: LabHost,
+    onFrame?: (frame: ReceivedFrame) => void,
+    timestamps = false,
+  ): PacketSocket => {
+    const socket = openPacketSocket(HOST_INTERFACE, {
+      netns: host.netns,
+      ...(onFrame === undefined ? {} : { onFrame }),
+      timestamps,
+    });
+    opened.push(socket);
+    return socket;
+  };
+
+  before(() => {
+    lab = createLab();
+    a = lab.addHost('a', A_MAC);
+    b = lab.addHost('b', B_MAC);
+    lab.ip(a.netns, 'addr', 'add', '10.213.0.1/24', 'dev', HOST_INTERFACE);
+    lab.ip(b.netns, 'addr', 'add', '10.213.0.2/24', 'dev', HOST_INTERFACE);
+  });
+  after(() => {
+    for (const socket of opened) socket.close();
+    lab.close();
+  });
+
+  it('delivers ARP and NA frames byte for byte, with the kernel receive time', async () => {
+    const received: ReceivedFrame[] = [];
+    open(b, (frame) => received.push(frame), true);
+    const sender = open(a);
+    const arp = encode(gratuitousArpRequest(A_MAC, '10.213.0.100'));
+    const na = encode(unsolicitedNeighborAdvertisement(A_MAC, 'fd00:213::100'));
+    const sentAtNs = BigInt(Date.now()) * 1_000_000n;
+    assert.equal(sender.send(arp), true);
+    assert.equal(sender.send(na), true);
+    await waitFor('both frames', () => (received.length >= 2 ? true : undefined));
+    assert.deepEqual(received[0]?.bytes, arp);
+    assert.equal(received[0]?.direction, 'broadcast');
+    assert.deepEqual(received[1]?.bytes, na);
+    assert.equal(received[1]?.direction, 'multicast');
+    const skewMs = Number((received[0]?.receivedAtNs ?? 0n) - sentAtNs) / 1e6;
+    assert.ok(skewMs > -50 && skewMs < 1000, `receive timestamp ${skewMs} ms from the send`);
+  });
+
+  it('keeps other traffic and our own transmissions out of a receiving socket', async () => {
+    const received: ReceivedFrame[] = [];
+    const listener = open(b, (frame) => received.push(frame));
+    // UDP from a to b is neither ARP nor neighbour discovery: the BPF filter drops it.
+    lab.ip(
+      a.netns,
+      'neigh',
+      'replace',
+      '10.213.0.2',
+      'lladdr',
+      B_MAC,
+      'dev',
+      HOST_INTERFACE,
+      'nud',
+      'permanent',
+    );
+    lab.exec(a.netns, 'ping', '-c', '1', '-w', '3', '10.213.0.2');
+    // b's own broadcast, sent through another socket on the same host, is outgoing: ignored.
+    open(b).send(encode(gratuitousArpRequest(B_MAC, '10.213.0.2')));
+    await sleep(200);
+    const kinds = received.map((f) => f.bytes.readUInt16BE(12).toString(16));
+    assert.ok(!kinds.includes('800'), `no IPv4 frames, got EtherTypes ${kinds.join(',')}`);
+    assert.ok(
+      !received.some((f) =>
+        f.bytes.subarray(6, 12).equals(Buffer.from(B_MAC.replaceAll(':', ''), 'hex')),
+      ),
+    );
+    listener.close();
+  });
+
+  it('reports the MAC the interface has now', () => {
+    const socket = open(a);
+    assert.equal(socket.macAddress(), A_MAC);
+    lab.ip(a.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'address', '52:54:00:00:03:11');
+    try {
+      assert.equal(socket.macAddress(), '52:54:00:00:03:11');
+    } finally {
+      lab.ip(a.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'address', A_MAC);
+    }
+  });
+
+  it('names what is wrong when it cannot open', () => {
+    const code = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof ArpError ? error.code : String(error);
+      }
+      return 'opened';
+    };
+    assert.equal(
+      code(() => openPacketSocket('nosuch0', { netns: a.netns })),
+      'INTERFACE_NOT_FOUND',
+    );
+    assert.equal(
+      code(() => openPacketSocket('bad/name')),
+      'INTERFACE_NOT_FOUND',
+    );
+    assert.equal(
+      code(() => openPacketSocket(HOST_INTERFACE, { netns: `arp-nosuch-${lab.runId}` })),
+      'NETNS_NOT_FOUND',
+    );
+    assert.equal(
+      code(() => openPacketSocket(HOST_INTERFACE, { netns: '../etc' })),
+      'NETNS_NOT_FOUND',
+    );
+    const closed = open(a);
+    closed.close();
+    assert.equal(
+      code(() => closed.send(Buffer.alloc(60))),
+      'SOCKET_CLOSED',
+    );
+  });
+});
