@@ -105,10 +105,15 @@ describe('legal transitions', () => {
             () => {
               assertLegalTransition('web', from, to);
             },
-            (e: unknown) =>
-              e instanceof IllegalTransitionError &&
-              String(e.code) === 'ILLEGAL_TRANSITION' &&
-              e.message.includes(`${from} -> ${to}`),
+            (e: unknown) => {
+              assert.ok(e instanceof IllegalTransitionError);
+              assert.deepEqual(
+                { code: e.code, from: e.from, to: e.to },
+                { code: 'ILLEGAL_TRANSITION', from, to },
+              );
+              assert.match(e.message, new RegExp(`${from} -> ${to}`));
+              return true;
+            },
           );
       });
     }
