@@ -1,0 +1,99 @@
+// deploy/prometheus: promtool accepts the rules and the scrape config, the rules' unit tests
+// pass, and every alert is tested both firing and not firing. Each runbook link points at a
+// heading that exists in the docs.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { headingAnchors } from './markdown.js';
+import { PROMETHEUS_DIR, alertRules } from './rule-files.js';
+import { REPO_ROOT, findTool } from './vipd-cli.js';
+
+const promtool = findTool('promtool');
+const skip = promtool === null ? 'promtool is not installed (Debian package "prometheus")' : false;
+
+interface RuleTest {
+  name: string;
+  alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[];
+}
+
+function runPromtool(args: readonly string[]) {
+  return spawnSync(promtool ?? 'promtool', args, {
+    cwd: PROMETHEUS_DIR,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('deploy/prometheus', () => {
+  it('promtool check rules accepts vipd.rules.yml', { skip }, () => {
+    const result = runPromtool(['check', 'rules', 'vipd.rules.yml']);
+    assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+  });
+
+  it('promtool check config accepts prometheus.yml (and the rule file it loads)', { skip }, () => {
+    const result = runPromtool(['check', 'config', 'prometheus.yml']);
+    assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+  });
+
+  it('promtool test rules passes every unit test', { skip }, () => {
+    const result = runPromtool(['test', 'rules', 'vipd.rules.test.yml']);
+    assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+    assert.match(result.stdout, /SUCCESS/);
+  });
+
+  it('tests every alert both firing and not firing, and no alert that does not exist', () => {
+    const alerts = new Set(alertRules().map((rule) => rule.alert));
+    const tests = (
+      parse(readFileSync(join(PROMETHEUS_DIR, 'vipd.rules.test.yml'), 'utf8')) as {
+        tests: RuleTest[];
+      }
+    ).tests;
+    const firing = new Set<string>();
+    const silent = new Set<string>();
+    for (const test of tests) {
+      for (const check of test.alert_rule_test ?? []) {
+        assert.ok(alerts.has(check.alertname), `"${test.name}" tests unknown ${check.alertname}`);
+        if ((check.exp_alerts ?? []).length > 0) firing.add(check.alertname);
+        else silent.add(check.alertname);
+      }
+    }
+    for (const alert of alerts) {
+      assert.ok(alert !== undefined && firing.has(alert), `no test where ${alert} fires`);
+      assert.ok(silent.has(alert), `no test where ${alert} stays silent`);
+    }
+    // The issue's list, by name, so none is dropped by accident.
+    for (const required of [
+      'VipdGroupWithoutMaster',
+      'VipdSplitBrain',
+      'VipdPeerDown',
+      'VipdGroupFlapping',
+      'VipdAddressConflict',
+      'VipdQuorumLost',
+      'VipdTrackerFailing',
+      'VipdHeartbeatRejects',
+    ]) {
+      assert.ok(alerts.has(required), required);
+    }
+  });
+
+  it('gives every alert a severity, a summary and a runbook heading that exists', () => {
+    const anchorsByFile = new Map<string, Set<string>>();
+    for (const rule of alertRules()) {
+      assert.match(rule.labels?.['severity'] ?? '', /^(critical|warning|info)$/, rule.alert);
+      assert.ok((rule.annotations?.['summary'] ?? '') !== '', `${rule.alert} has no summary`);
+      const runbook = rule.annotations?.['runbook'] ?? '';
+      const [file, anchor] = runbook.split('#');
+      assert.ok(file !== undefined && anchor !== undefined, `${rule.alert}: runbook ${runbook}`);
+      let anchors = anchorsByFile.get(file);
+      if (anchors === undefined) {
+        anchors = headingAnchors(readFileSync(join(REPO_ROOT, file), 'utf8'));
+        anchorsByFile.set(file, anchors);
+      }
+      assert.ok(anchors.has(anchor), `${rule.alert}: ${file} has no heading #${anchor}`);
+    }
+  });
+});
