@@ -66,11 +66,12 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
     assert.equal(sender.send(arp), true);
     assert.equal(sender.send(na), true);
     await waitFor('both frames', () => (received.length >= 2 ? true : undefined));
-    assert.deepEqual(received[0]?.bytes, arp);
-    assert.equal(received[0]?.direction, 'broadcast');
-    assert.deepEqual(received[1]?.bytes, na);
-    assert.equal(received[1]?.direction, 'multicast');
-    const skewMs = Number((received[0]?.receivedAtNs ?? 0n) - sentAtNs) / 1e6;
+    const [first, second] = received as [ReceivedFrame, ReceivedFrame];
+    assert.deepEqual(first.bytes, arp);
+    assert.equal(first.direction, 'broadcast');
+    assert.deepEqual(second.bytes, na);
+    assert.equal(second.direction, 'multicast');
+    const skewMs = Number((first.receivedAtNs ?? 0n) - sentAtNs) / 1e6;
     assert.ok(skewMs > -50 && skewMs < 1000, `receive timestamp ${skewMs} ms from the send`);
   });
 
