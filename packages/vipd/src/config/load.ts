@@ -39,6 +39,12 @@ export class ConfigError extends VipdError {
   }
 }
 
+/** `vipd.yaml:12:7: groups[0].priority: must be <= 255 (got 300)`, as compilers print it. */
+export function formatProblemAt(file: string, problem: ConfigProblem): string {
+  const where = problem.line === undefined ? file : `${file}:${problem.line}:${problem.column ?? 1}`;
+  return `${where}: ${problem.path === '' ? '' : `${problem.path}: `}${problem.message}`;
+}
+
 /** `line 12:7: groups[0].priority: must be <= 255 (got 300)` */
 export function formatProblem(problem: ConfigProblem): string {
   const where = problem.line === undefined ? '' : `line ${problem.line}:${problem.column ?? 1}: `;

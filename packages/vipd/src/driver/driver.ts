@@ -235,10 +235,10 @@ export class Driver implements DaemonControl {
     if (this.#stepping) return;
     this.#stepping = true;
     try {
-      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
-        const election = this.#election;
-        if (election === null) break;
-        this.#apply(election.step(next));
+      // Before start() events wait in the queue (trackers report before the election exists).
+      while (this.#election !== null && this.#queue.length > 0) {
+        const next = this.#queue.shift() as ElectionEvent;
+        this.#apply(this.#election.step(next));
       }
     } finally {
       this.#stepping = false;

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Run `npm run build` first: this loads the compiled CLI.
+import { vipctlMain } from '../dist/src/cli/main.js';
+
+await vipctlMain();

@@ -1,0 +1,24 @@
+// Exit statuses of vipd and vipctl, documented in packages/vipd/README.md.
+
+export const EXIT = {
+  OK: 0,
+  /** Anything else: a listener could not bind, an unexpected error. */
+  FAILURE: 1,
+  /** Bad command line (unknown option, missing argument). */
+  USAGE: 2,
+  /** The configuration file is invalid (every problem was printed). */
+  CONFIG_INVALID: 3,
+  /** Missing CAP_NET_ADMIN / CAP_NET_RAW. */
+  MISSING_CAPABILITY: 4,
+  // vipctl
+  /** The node refused: fault, maintenance, no quorum, not master (HTTP 409). */
+  REFUSED: 5,
+  /** No token, wrong token, or the node has none configured (HTTP 401/403). */
+  UNAUTHORIZED: 6,
+  /** No such group (HTTP 404). */
+  NOT_FOUND: 7,
+  /** The API did not answer, or answered 503/504 (starting, stopping, timeout). */
+  UNAVAILABLE: 8,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,0 +1,353 @@
+// `vipctl`: the operator's client for one node's REST API. Reads the address and the token
+// from flags or the environment; prints a table (or --json); exits with a status that says
+// what happened (cli/exit-codes.ts).
+
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { GroupView, StatusView, TakeoverResult } from '../api/control.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { VIPD_VERSION } from '../version.js';
+
+export const DEFAULT_API = 'http://127.0.0.1:7411';
+
+interface VipctlOptions {
+  api: string;
+  tokenFile?: string;
+  json?: boolean;
+  requestTimeout: number;
+}
+
+export interface VipctlHooks {
+  readonly setExitCode: (code: number) => void;
+  readonly fetch?: typeof fetch;
+}
+
+interface ApiAnswer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+class CliFailure extends Error {
+  constructor(
+    readonly exitCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function baseUrl(api: string): string {
+  const withScheme = /^https?:\/\//.test(api) ? api : `http://${api}`;
+  return withScheme.replace(/\/+$/, '');
+}
+
+function readToken(io: CliIo, options: VipctlOptions): string {
+  const file = options.tokenFile ?? io.env['VIPD_API_TOKEN_FILE'];
+  if (file !== undefined && file !== '') {
+    try {
+      return readFileSync(file, 'utf8').replace(/\s+$/, '');
+    } catch (error) {
+      throw new CliFailure(
+        EXIT.UNAUTHORIZED,
+        'TOKEN_MISSING',
+        `cannot read token file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+  }
+  const token = io.env['VIPD_API_TOKEN'];
+  if (token !== undefined && token !== '') return token.trim();
+  throw new CliFailure(
+    EXIT.UNAUTHORIZED,
+    'TOKEN_MISSING',
+    'this command needs the API token: pass --token-file FILE or set VIPD_API_TOKEN',
+  );
+}
+
+async function call(
+  hooks: VipctlHooks,
+  options: VipctlOptions,
+  method: 'GET' | 'POST',
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<ApiAnswer> {
+  const url = `${baseUrl(options.api)}${path}`;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await (hooks.fetch ?? fetch)(url, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(options.requestTimeout),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    throw new CliFailure(
+      EXIT.UNAVAILABLE,
+      'API_UNREACHABLE',
+      `cannot reach the vipd API at ${baseUrl(options.api)} (${cause}); is vipd running? (--api / VIPD_API)`,
+    );
+  }
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text for the message.
+  }
+  return { status: response.status, body: parsed };
+}
+
+function exitFor(status: number): number {
+  if (status === 409) return EXIT.REFUSED;
+  if (status === 401 || status === 403) return EXIT.UNAUTHORIZED;
+  if (status === 404) return EXIT.NOT_FOUND;
+  if (status === 503 || status === 504) return EXIT.UNAVAILABLE;
+  return EXIT.FAILURE;
+}
+
+/** Turns an error answer into a CliFailure with the API's code and message. */
+function failIfError(answer: ApiAnswer, what: string): void {
+  if (answer.status >= 200 && answer.status < 300) return;
+  const body = answer.body as { code?: string; message?: string } | string;
+  const code =
+    typeof body === 'object' ? (body.code ?? `HTTP_${answer.status}`) : `HTTP_${answer.status}`;
+  const message = typeof body === 'object' ? (body.message ?? '') : body;
+  const verb = answer.status === 409 ? 'refused' : 'failed';
+  throw new CliFailure(exitFor(answer.status), code, `${what} ${verb}: ${code}: ${message}`);
+}
+
+// ---- human output ----
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) =>
+          column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0),
+        )
+        .join('  '),
+    )
+    .join('\n');
+}
+
+function ago(iso: string | null, nowMs: number): string {
+  if (iso === null) return 'never';
+  const seconds = (nowMs - Date.parse(iso)) / 1000;
+  return seconds < 0.05
+    ? 'just now'
+    : `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)}s ago`;
+}
+
+function rtt(ms: number | null): string {
+  if (ms === null) return '-';
+  return ms < 1 ? `${(ms * 1000).toFixed(0)}µs` : `${ms.toFixed(1)}ms`;
+}
+
+export function renderStatus(status: StatusView, nowMs = Date.now()): string {
+  const { node, quorum } = status;
+  const lines = [
+    `node ${node.id}  vipd ${node.version}  ${node.phase}${node.maintenance ? '  MAINTENANCE' : ''}${node.witness ? '  witness' : ''}  up ${Math.round(node.uptimeSeconds)}s`,
+    `quorum: ${quorum.enabled ? `${quorum.hasQuorum ? 'held' : 'LOST'} (hears ${quorum.votersHeard} of ${quorum.voters} voters)` : `off (hears ${quorum.votersHeard} of ${quorum.voters})`}`,
+    '',
+  ];
+  if (status.groups.length > 0) {
+    lines.push(
+      table([
+        ['GROUP', 'STATE', 'MASTER', 'PRIO', 'EFFECTIVE', 'EPOCH', 'VIPS'],
+        ...status.groups.map((g) => [
+          g.name,
+          `${g.state}${g.forced ? ' (forced)' : ''}`,
+          g.master ?? '-',
+          String(g.priority),
+          String(g.effectivePriority),
+          String(g.epoch),
+          `${g.addresses.join(', ')} on ${g.interface}${g.state === 'MASTER' && !g.announced ? ' (not yet announced)' : ''}`,
+        ]),
+      ]),
+      '',
+    );
+  } else {
+    lines.push('no groups (witness)', '');
+  }
+  lines.push(
+    status.peers.length === 0
+      ? 'no peers'
+      : table([
+          ['PEER', 'ADDRESS', 'UP', 'RTT', 'LAST HEARTBEAT'],
+          ...status.peers.map((p) => [
+            p.id,
+            p.address,
+            p.up ? 'up' : 'DOWN',
+            rtt(p.rttMs),
+            ago(p.lastHeartbeatAt, nowMs),
+          ]),
+        ]),
+  );
+  const failing = status.trackers.filter((t) => t.up === false);
+  if (failing.length > 0)
+    lines.push(
+      '',
+      `failing trackers: ${failing.map((t) => `${t.name} (${t.detail ?? 'down'})`).join(', ')}`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+function parseTimeout(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1 || ms > 60_000)
+    throw new InvalidArgumentError('milliseconds, 1 to 60000');
+  return ms;
+}
+
+export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
+  const program = new Command('vipctl')
+    .description('control a vipd node over its REST API')
+    .version(VIPD_VERSION, '-V, --version')
+    .addOption(new Option('--api <url>', "the node's API").env('VIPD_API').default(DEFAULT_API))
+    .addOption(
+      new Option('--token-file <file>', 'file holding the API token (or set VIPD_API_TOKEN)'),
+    )
+    .option('--json', "print the API's JSON answer")
+    .addOption(
+      new Option('--request-timeout <ms>', 'give up on the API after this long')
+        .argParser(parseTimeout)
+        .default(10_000),
+    )
+    .configureOutput({
+      writeOut: (text) => {
+        io.stdout(text);
+      },
+      writeErr: (text) => {
+        io.stderr(text);
+      },
+    })
+    .showHelpAfterError('(run vipctl --help for usage)');
+
+  const action =
+    <A extends unknown[]>(body: (options: VipctlOptions, ...args: A) => Promise<void>) =>
+    async (...args: [...A, unknown, Command]): Promise<void> => {
+      const command = args[args.length - 1] as Command;
+      const options = command.optsWithGlobals<VipctlOptions>();
+      try {
+        await body(options, ...(args.slice(0, -2) as A));
+        hooks.setExitCode(EXIT.OK);
+      } catch (error) {
+        if (!(error instanceof CliFailure)) throw error;
+        if (options.json === true)
+          io.stdout(`${JSON.stringify({ code: error.code, message: error.message })}\n`);
+        io.stderr(`vipctl: ${error.message}\n`);
+        hooks.setExitCode(error.exitCode);
+      }
+    };
+
+  const print = (options: VipctlOptions, body: unknown, human: () => string) => {
+    io.stdout(options.json === true ? `${JSON.stringify(body, null, 2)}\n` : human());
+  };
+
+  program
+    .command('status')
+    .description(
+      'groups (state, master, priorities, epoch), peers (up, RTT, last heartbeat), trackers',
+    )
+    .action(
+      action(async (options) => {
+        const answer = await call(hooks, options, 'GET', '/v1/status');
+        failIfError(answer, 'status');
+        print(options, answer.body, () => renderStatus(answer.body as StatusView));
+      }),
+    );
+
+  program
+    .command('takeover')
+    .description('make this node master of GROUP now; returns once the VIPs are announced')
+    .argument('<group>')
+    .addOption(
+      new Option('--timeout <ms>', 'how long the node waits for the VIPs to move')
+        .argParser(parseTimeout)
+        .default(5000),
+    )
+    .action(
+      action(async (options, group: string) => {
+        const timeout = (options as VipctlOptions & { timeout: number }).timeout;
+        const answer = await call(
+          hooks,
+          options,
+          'POST',
+          `/v1/groups/${encodeURIComponent(group)}/takeover?timeout_ms=${timeout}`,
+          readToken(io, options),
+        );
+        failIfError(answer, `takeover ${group}`);
+        const result = answer.body as TakeoverResult;
+        print(
+          options,
+          result,
+          () =>
+            `${group}: ${result.group.master ?? '?'} is master at epoch ${result.group.epoch}; ${result.group.addresses.join(', ')} announced after ${result.durationMs.toFixed(1)}ms\n`,
+        );
+      }),
+    );
+
+  program
+    .command('release')
+    .description(
+      'hand GROUP to the best other node; returns once it took over and the VIPs are gone here',
+    )
+    .argument('<group>')
+    .addOption(
+      new Option('--timeout <ms>', 'how long the node waits for another master')
+        .argParser(parseTimeout)
+        .default(5000),
+    )
+    .action(
+      action(async (options, group: string) => {
+        const timeout = (options as VipctlOptions & { timeout: number }).timeout;
+        const answer = await call(
+          hooks,
+          options,
+          'POST',
+          `/v1/groups/${encodeURIComponent(group)}/release?timeout_ms=${timeout}`,
+          readToken(io, options),
+        );
+        failIfError(answer, `release ${group}`);
+        const view = answer.body as GroupView;
+        print(
+          options,
+          view,
+          () =>
+            `${group}: released; ${view.master ?? 'another node'} is master at epoch ${view.epoch}\n`,
+        );
+      }),
+    );
+
+  program
+    .command('maintenance')
+    .description('on: drain this node (every group hands over, stays backup); off: back to normal')
+    .argument('<on|off>', 'on or off', (value: string) => {
+      if (value !== 'on' && value !== 'off') throw new InvalidArgumentError('on or off');
+      return value;
+    })
+    .action(
+      action(async (options, mode: string) => {
+        const answer = await call(
+          hooks,
+          options,
+          'POST',
+          '/v1/maintenance',
+          readToken(io, options),
+          { enabled: mode === 'on' },
+        );
+        failIfError(answer, `maintenance ${mode}`);
+        print(options, answer.body, () => `maintenance ${mode}\n`);
+      }),
+    );
+
+  return program;
+}

@@ -1,0 +1,310 @@
+// The `vipd` command: run a node, check a config, clean up after a stop, make a key, and the
+// real-server role's sub-commands.
+
+import { randomBytes } from 'node:crypto';
+import type { Capability } from '@vipd/arp';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Logger } from 'pino';
+import {
+  ConfigError,
+  formatProblem,
+  formatProblemAt,
+  loadConfigFile,
+  type LoadedConfig,
+} from '../config/load.js';
+import type { LogFormat, LogLevel, VipdConfig } from '../config/types.js';
+import {
+  missingCapabilities,
+  missingCapabilitySentence,
+  type NetCapability,
+} from '../daemon/capabilities.js';
+import type { Daemon } from '../daemon/daemon.js';
+import { vipText } from '../driver/vip-holder.js';
+import { VipdError } from '../errors.js';
+import { createLogger } from '../log/logger.js';
+import { buildRealServerCommand, RealServerError } from '../realserver/index.js';
+import { VIPD_VERSION } from '../version.js';
+import { EXIT } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+export const DEFAULT_CONFIG_FILE = '/etc/vipd/vipd.yaml';
+
+interface GlobalOptions {
+  config: string;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
+}
+
+export interface VipdCliHooks {
+  /** Set the process exit status (main: process.exitCode). */
+  readonly setExitCode: (code: number) => void;
+  /** Signals for `vipd run` (main: process.on). */
+  readonly onSignal?: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void) => void;
+  /** Capabilities check, injectable for tests. */
+  readonly missingCapabilities?: (needed: readonly NetCapability[]) => NetCapability[];
+  /** Called once `vipd run` is ready (tests). */
+  readonly onReady?: (daemon: Daemon) => void;
+}
+
+function printProblems(io: CliIo, error: ConfigError): void {
+  io.stderr(
+    `vipd: ${error.file} is invalid (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}):\n`,
+  );
+  for (const problem of error.problems) io.stderr(`  ${formatProblemAt(error.file, problem)}\n`);
+}
+
+/** Loads the config or prints why not; null means the exit code is already set. */
+function loadOrReport(io: CliIo, hooks: VipdCliHooks, file: string): LoadedConfig | null {
+  try {
+    return loadConfigFile(file, { env: io.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      printProblems(io, error);
+      hooks.setExitCode(EXIT.CONFIG_INVALID);
+    } else {
+      io.stderr(`vipd: ${(error as Error).message}\n`);
+      hooks.setExitCode(
+        error instanceof VipdError && error.code === 'CONFIG_UNREADABLE'
+          ? EXIT.CONFIG_INVALID
+          : EXIT.FAILURE,
+      );
+    }
+    return null;
+  }
+}
+
+function summary(config: VipdConfig): string {
+  const lines = [
+    `node ${config.node.id}: heartbeat on ${config.node.listen}, cluster "${config.cluster.name}", every ${config.cluster.heartbeatIntervalMs}ms, master down after ${config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs}ms`,
+    `peers: ${config.cluster.peers.map((p) => `${p.id} (${p.address})`).join(', ') || 'none'}${config.cluster.quorum ? '; quorum guard on' : ''}`,
+    config.groups.length === 0
+      ? 'groups: none (a witness)'
+      : `groups: ${config.groups.map((g) => `${g.name} on ${g.interface} priority ${g.priority}: ${g.vips.map(vipText).join(', ')}`).join('; ')}`,
+    `API: ${config.api.enabled ? `${config.api.listen}${config.api.token === null ? ' (read-only: no token)' : ''}` : 'disabled'}`,
+  ];
+  if (config.realserver !== undefined)
+    lines.push(`real server: ${config.realserver.vips.join(', ')} hidden on lo`);
+  return lines.join('\n');
+}
+
+function parseLevel(value: string): LogLevel {
+  const levels: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+  if (!levels.includes(value as LogLevel))
+    throw new InvalidArgumentError(`one of ${levels.join(', ')}`);
+  return value as LogLevel;
+}
+
+function neededCapabilities(config: VipdConfig): NetCapability[] {
+  return config.groups.length > 0
+    ? ['CAP_NET_ADMIN', 'CAP_NET_RAW']
+    : config.realserver === undefined
+      ? []
+      : ['CAP_NET_ADMIN'];
+}
+
+async function run(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions): Promise<void> {
+  const loaded = loadOrReport(io, hooks, options.config);
+  if (loaded === null) return;
+  const { config } = loaded;
+  const logger = createLogger({
+    level: options.logLevel ?? config.log.level,
+    format: options.logFormat ?? config.log.format,
+    base: { node: config.node.id },
+  });
+  for (const warning of loaded.warnings)
+    logger.warn(
+      { path: warning.path, line: warning.line },
+      `config warning: ${formatProblem(warning)}`,
+    );
+  const missing = (hooks.missingCapabilities ?? missingCapabilities)(neededCapabilities(config));
+  if (missing.length > 0) {
+    const sentence = missingCapabilitySentence(missing, 'add VIPs and send gratuitous ARP');
+    logger.fatal({ code: 'MISSING_CAPABILITY', missing }, sentence);
+    io.stderr(`vipd: ${sentence}\n`);
+    hooks.setExitCode(EXIT.MISSING_CAPABILITY);
+    return;
+  }
+  let daemon: Daemon;
+  try {
+    // The daemon's modules (fastify, the mesh, netlink) load only for `run`.
+    const { Daemon } = await import('../daemon/daemon.js');
+    daemon = await Daemon.start({ config, logger, env: io.env });
+  } catch (error) {
+    failStart(io, hooks, logger, error);
+    return;
+  }
+  hooks.onReady?.(daemon);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => () => {
+      logger.info({ signal }, `${signal}: shutting down`);
+      void daemon.shutdown().then(() => {
+        hooks.setExitCode(EXIT.OK);
+        resolve();
+      });
+    };
+    hooks.onSignal?.('SIGTERM', stop('SIGTERM'));
+    hooks.onSignal?.('SIGINT', stop('SIGINT'));
+    hooks.onSignal?.('SIGHUP', () => {
+      logger.info({ signal: 'SIGHUP' }, `SIGHUP: reloading ${config.file}`);
+      daemon.reload();
+    });
+  });
+}
+
+function failStart(io: CliIo, hooks: VipdCliHooks, logger: Logger, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  // @vipd/arp's PrivilegeError, recognised without loading the package for every command.
+  const capability = (error as { capability?: Capability } | null)?.capability;
+  if (error instanceof Error && error.name === 'PrivilegeError' && capability !== undefined) {
+    const sentence = missingCapabilitySentence(
+      [capability === 'CAP_NET_RAW' ? 'CAP_NET_RAW' : 'CAP_NET_ADMIN'],
+      'manage VIPs',
+    );
+    logger.fatal({ code: 'MISSING_CAPABILITY', err: error }, sentence);
+    io.stderr(`vipd: ${sentence}\n`);
+    hooks.setExitCode(EXIT.MISSING_CAPABILITY);
+    return;
+  }
+  const errorCode = (error as { code?: unknown } | null)?.code;
+  const code = typeof errorCode === 'string' ? errorCode : 'INTERNAL';
+  logger.fatal({ code, err: error }, `vipd could not start: ${message}`);
+  io.stderr(`vipd: could not start: ${code}: ${message}\n`);
+  hooks.setExitCode(EXIT.FAILURE);
+}
+
+function check(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions & { json?: boolean }): void {
+  if (options.json !== true) {
+    const loaded = loadOrReport(io, hooks, options.config);
+    if (loaded === null) return;
+    io.stdout(`${options.config}: OK\n${summary(loaded.config)}\n`);
+    for (const warning of loaded.warnings)
+      io.stdout(`warning: ${formatProblemAt(options.config, warning)}\n`);
+    hooks.setExitCode(EXIT.OK);
+    return;
+  }
+  try {
+    const { warnings } = loadConfigFile(options.config, { env: io.env });
+    io.stdout(`${JSON.stringify({ file: options.config, valid: true, problems: [], warnings })}\n`);
+    hooks.setExitCode(EXIT.OK);
+  } catch (error) {
+    const problems =
+      error instanceof ConfigError
+        ? error.problems
+        : [{ path: '', message: (error as Error).message }];
+    io.stdout(
+      `${JSON.stringify({ file: options.config, valid: false, problems, warnings: [] })}\n`,
+    );
+    hooks.setExitCode(EXIT.CONFIG_INVALID);
+  }
+}
+
+/** Remove every VIP vipd marked as its own (for ExecStopPost); the config is optional. */
+async function cleanup(io: CliIo, hooks: VipdCliHooks): Promise<void> {
+  const missing = (hooks.missingCapabilities ?? missingCapabilities)(['CAP_NET_ADMIN']);
+  if (missing.length > 0) {
+    io.stderr(`vipd: ${missingCapabilitySentence(missing, 'remove VIPs')}\n`);
+    hooks.setExitCode(EXIT.MISSING_CAPABILITY);
+    return;
+  }
+  const { createAddressManager } = await import('@vipd/arp');
+  const addresses = createAddressManager();
+  let failures = 0;
+  try {
+    const managed = addresses.listManagedNow();
+    for (const vip of managed) {
+      try {
+        addresses.removeNow(vip);
+        io.stdout(`removed ${vipText(vip)} from ${vip.interface}\n`);
+      } catch (error) {
+        failures++;
+        io.stderr(
+          `vipd: could not remove ${vipText(vip)} from ${vip.interface}: ${(error as Error).message}\n`,
+        );
+      }
+    }
+    if (managed.length === 0) io.stdout('no VIPs managed by vipd on this host\n');
+  } finally {
+    addresses.close();
+  }
+  hooks.setExitCode(failures === 0 ? EXIT.OK : EXIT.FAILURE);
+}
+
+export function buildVipdProgram(io: CliIo, hooks: VipdCliHooks): Command {
+  const program = new Command('vipd')
+    .description(
+      'vipd: virtual IP failover (VRRP semantics over authenticated WebSocket heartbeats)',
+    )
+    .version(VIPD_VERSION, '-V, --version')
+    .addOption(
+      new Option('-c, --config <file>', 'configuration file')
+        .env('VIPD_CONFIG')
+        .default(DEFAULT_CONFIG_FILE),
+    )
+    .addOption(new Option('--log-level <level>', 'override log.level').argParser(parseLevel))
+    .addOption(
+      new Option('--log-format <format>', 'override log.format').choices(['json', 'pretty']),
+    )
+    .configureOutput({
+      writeOut: (text) => {
+        io.stdout(text);
+      },
+      writeErr: (text) => {
+        io.stderr(text);
+      },
+    })
+    .showHelpAfterError('(run vipd --help for usage)');
+
+  program
+    .command('run')
+    .description('run a node (a node with no groups is a witness); SIGTERM resigns, SIGHUP reloads')
+    .action(async (_options: unknown, command: Command) => {
+      await run(io, hooks, command.optsWithGlobals<GlobalOptions>());
+    });
+
+  program
+    .command('check')
+    .description('validate the configuration and list every problem with its line; exit 3 if any')
+    .option('--json', 'print the result as JSON')
+    .action((_options: unknown, command: Command) => {
+      check(io, hooks, command.optsWithGlobals<GlobalOptions & { json?: boolean }>());
+    });
+
+  program
+    .command('cleanup')
+    .description('remove every VIP vipd added on this host (systemd ExecStopPost)')
+    .action(async () => {
+      await cleanup(io, hooks);
+    });
+
+  program
+    .command('keygen')
+    .description('print a new random cluster key or API token (base64, 32 bytes)')
+    .action(() => {
+      io.stdout(`${randomBytes(32).toString('base64')}\n`);
+      hooks.setExitCode(EXIT.OK);
+    });
+
+  program.addCommand(
+    buildRealServerCommand({
+      loadConfig: (globals) => {
+        const file =
+          typeof globals['config'] === 'string' ? globals['config'] : DEFAULT_CONFIG_FILE;
+        const { config } = loadConfigFile(file, { env: io.env });
+        if (config.realserver === undefined) {
+          return Promise.reject(
+            new RealServerError('REALSERVER_CONFIG_INVALID', `${file} has no realserver section`),
+          );
+        }
+        return Promise.resolve(config.realserver);
+      },
+      write: (text) => {
+        io.stdout(text);
+      },
+      writeError: (text) => {
+        io.stderr(text);
+      },
+      setExitCode: hooks.setExitCode,
+    }),
+  );
+  return program;
+}

@@ -1,0 +1,382 @@
+// A running node: builds every part from the config, cleans up what a crashed predecessor
+// left, joins the cluster, serves the API, and on shutdown resigns so a backup takes over at
+// once. `vipd run` wraps it with signals and exit codes.
+
+import { isDeepStrictEqual } from 'node:util';
+import {
+  createAddressManager,
+  createAnnouncer,
+  createConflictWatch,
+  createMacWatch,
+  openPacketSocket,
+  systemScheduler,
+  type ConflictWatch,
+  type FrameAnnouncer,
+  type MacWatch,
+  type NetlinkAddressManager,
+} from '@vipd/arp';
+import { createHeartbeatMesh, type HeartbeatMesh } from '@vipd/heartbeat';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from '../api/app.js';
+import { formatProblem, listenEndpoint, loadConfigFile, ConfigError } from '../config/load.js';
+import type { VipdConfig } from '../config/types.js';
+import { Driver } from '../driver/driver.js';
+import { vipText } from '../driver/vip-holder.js';
+import { VipdError } from '../errors.js';
+import { NotifyRunner } from '../hooks/notify.js';
+import { VipdMetrics } from '../metrics/metrics.js';
+import {
+  LinuxSystemOps,
+  NodeFileStore,
+  RealServerWatcher,
+  applyRealServer,
+  createRealServerPromMetrics,
+  type RealServerMetricsSink,
+} from '../realserver/index.js';
+import { TrackerSet } from '../trackers/tracker-set.js';
+import { VIPD_VERSION } from '../version.js';
+import { countingSender } from './counting-sender.js';
+
+export interface DaemonOptions {
+  readonly config: VipdConfig;
+  readonly logger: Logger;
+  /** Where secrets for reloads come from (VIPD_CLUSTER_KEY, VIPD_API_TOKEN). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** How long trackers get for their first result before the node joins. */
+  readonly firstTrackerResultMs?: number;
+}
+
+/** Keys a reload cannot change without restarting the node (they shape the mesh or the API). */
+function restartOnlyChanges(before: VipdConfig, after: VipdConfig): string[] {
+  const changed: string[] = [];
+  const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
+  if (before.node.id !== after.node.id) changed.push('node.id');
+  if (before.node.listen !== after.node.listen) changed.push('node.listen');
+  if (before.cluster.name !== after.cluster.name) changed.push('cluster.name');
+  if (!before.cluster.key.reveal().equals(after.cluster.key.reveal())) changed.push('cluster key');
+  if (!same(before.cluster.tls, after.cluster.tls)) changed.push('cluster.tls');
+  if (!same(before.cluster.peers, after.cluster.peers)) changed.push('cluster.peers');
+  if (before.cluster.heartbeatIntervalMs !== after.cluster.heartbeatIntervalMs)
+    changed.push('cluster.heartbeat_interval');
+  if (before.cluster.downMultiplier !== after.cluster.downMultiplier)
+    changed.push('cluster.down_multiplier');
+  if (before.api.enabled !== after.api.enabled) changed.push('api.enabled');
+  if (before.api.listen !== after.api.listen) changed.push('api.listen');
+  if (before.log.format !== after.log.format) changed.push('log.format');
+  return changed;
+}
+
+export class Daemon {
+  readonly metrics = new VipdMetrics();
+  readonly #log: Logger;
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  #config: VipdConfig;
+  readonly #addresses: NetlinkAddressManager;
+  readonly #announcer: FrameAnnouncer;
+  readonly #conflictWatch: ConflictWatch;
+  readonly #macWatch: MacWatch;
+  readonly #mesh: HeartbeatMesh;
+  readonly #notify: NotifyRunner;
+  readonly #trackers: TrackerSet;
+  readonly #driver: Driver;
+  #app: FastifyInstance | null = null;
+  #apiAddress: string | null = null;
+  #realserver: RealServerWatcher | null = null;
+  #realserverSink: RealServerMetricsSink | null = null;
+  #stopping: Promise<void> | null = null;
+
+  private constructor(options: DaemonOptions) {
+    const { config, logger } = options;
+    this.#config = config;
+    this.#log = logger;
+    this.#env = options.env ?? process.env;
+    const metrics = this.metrics;
+    this.#addresses = createAddressManager();
+    this.#announcer = createAnnouncer({
+      openSender: (iface) => countingSender(openPacketSocket(iface), iface, metrics),
+      onError: (error, context) => {
+        logger.error(
+          { component: 'announcer', ...context, code: error.code, err: error },
+          `announcing ${context.group} on ${context.interface} failed: ${error.message}`,
+        );
+      },
+    });
+    this.#conflictWatch = createConflictWatch({
+      onConflict: (event) => {
+        this.#driver.conflict(event);
+      },
+      onError: (error) => {
+        logger.warn(
+          { component: 'conflict-watch', code: error.code },
+          `conflict watch: ${error.message}`,
+        );
+      },
+    });
+    this.#macWatch = createMacWatch({
+      onChange: (event) => {
+        this.#driver.macChanged(event);
+      },
+      onError: (error) => {
+        logger.warn({ component: 'mac-watch', code: error.code }, `MAC watch: ${error.message}`);
+      },
+    });
+    this.#mesh = createHeartbeatMesh({
+      clusterName: config.cluster.name,
+      nodeId: config.node.id,
+      listen: config.node.listen,
+      peers: config.cluster.peers,
+      key: config.cluster.key.reveal(),
+      intervalMs: config.cluster.heartbeatIntervalMs,
+      downMultiplier: config.cluster.downMultiplier,
+      ...(config.cluster.tls ? { tls: config.cluster.tls } : {}),
+      logger: logger.child({ component: 'heartbeat' }),
+    });
+    this.#notify = new NotifyRunner({
+      nodeId: config.node.id,
+      timeoutMs: config.notifyTimeoutMs,
+      logger,
+      metrics,
+    });
+    this.#trackers = new TrackerSet((report) => {
+      this.#driver.trackerReport(report);
+    });
+    this.#driver = new Driver({
+      config,
+      scheduler: systemScheduler,
+      mesh: this.#mesh,
+      addresses: this.#addresses,
+      announcer: this.#announcer,
+      conflictWatch: this.#conflictWatch,
+      macWatch: this.#macWatch,
+      notify: this.#notify,
+      trackers: this.#trackers,
+      metrics,
+      logger,
+    });
+    metrics.setSources({
+      election: () => this.#driver.electionStatus(),
+      peers: () => this.#mesh.peers(),
+      trackers: () => this.#trackers.states().map((t) => ({ name: t.name, up: t.reading.up })),
+      ready: () => this.#driver.phase() === 'running',
+    });
+  }
+
+  get config(): VipdConfig {
+    return this.#config;
+  }
+
+  get driver(): Driver {
+    return this.#driver;
+  }
+
+  /** http://host:port of the API, or null when disabled. */
+  get apiAddress(): string | null {
+    return this.#apiAddress;
+  }
+
+  get heartbeatPort(): number {
+    return this.#mesh.port();
+  }
+
+  /** Build, clean up, join, serve; resolves when the node is ready. */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const startedAt = performance.now();
+    const daemon = new Daemon(options);
+    try {
+      await daemon.#start(options.firstTrackerResultMs ?? 2000);
+    } catch (error) {
+      await daemon.#teardown();
+      throw error;
+    }
+    daemon.#logReady(performance.now() - startedAt);
+    return daemon;
+  }
+
+  async #start(firstTrackerResultMs: number): Promise<void> {
+    const config = this.#config;
+    this.#removeStaleVips();
+    this.#trackers.apply(config.trackers, config.groups);
+    // A node must not claim a group before its trackers have had their say.
+    await this.#trackers.firstReadings(firstTrackerResultMs);
+    this.#driver.start();
+    try {
+      await this.#mesh.start();
+    } catch (error) {
+      throw new VipdError(
+        'LISTEN_FAILED',
+        `heartbeat listener on ${config.node.listen}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    if (config.api.enabled) await this.#startApi();
+    if (config.realserver !== undefined) await this.#startRealServer();
+  }
+
+  /** VIPs marked as vipd's that a crashed predecessor left behind. */
+  #removeStaleVips(): void {
+    for (const vip of this.#addresses.listManagedNow()) {
+      try {
+        this.#addresses.removeNow(vip);
+        this.#log.warn(
+          { vip: vipText(vip), interface: vip.interface },
+          `removed ${vipText(vip)} from ${vip.interface}: left by a previous vipd that did not stop cleanly`,
+        );
+      } catch (error) {
+        this.#log.error(
+          { vip: vipText(vip), err: error },
+          `could not remove stale ${vipText(vip)} from ${vip.interface}`,
+        );
+      }
+    }
+  }
+
+  async #startApi(): Promise<void> {
+    const app = await buildApp({
+      control: this.#driver,
+      metrics: this.metrics,
+      logger: this.#log,
+      token: () => this.#config.api.token,
+    });
+    const { host, port } = listenEndpoint(this.#config.api.listen);
+    try {
+      await app.listen({ host, port });
+    } catch (error) {
+      await app.close();
+      throw new VipdError(
+        'LISTEN_FAILED',
+        `API listener on ${this.#config.api.listen}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    this.#app = app;
+    const address = app.server.address();
+    const bound = typeof address === 'object' && address !== null ? address.port : port;
+    this.#apiAddress = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+  }
+
+  async #startRealServer(): Promise<void> {
+    const config = this.#config.realserver;
+    if (config === undefined) return;
+    const deps = { ops: new LinuxSystemOps(), files: new NodeFileStore() };
+    const log = this.#log.child({ component: 'realserver' });
+    this.#realserverSink ??= createRealServerPromMetrics(this.metrics.registry);
+    try {
+      const result = await applyRealServer(config, deps);
+      log.info(
+        { changes: result.changes.length },
+        `real-server role applied: ${result.changes.length} change(s)`,
+      );
+    } catch (error) {
+      log.error(
+        { err: error },
+        `real-server role could not be applied: ${(error as Error).message}`,
+      );
+    }
+    this.#realserver = new RealServerWatcher({ config, deps, sink: this.#realserverSink, log });
+    this.#realserver.start();
+  }
+
+  #logReady(startupMs: number): void {
+    const c = this.#config;
+    const groups = c.groups.map(
+      (g) =>
+        `${g.name} (${g.vips.map(vipText).join(', ')} on ${g.interface}, priority ${g.priority})`,
+    );
+    this.#log.info(
+      {
+        event: 'ready',
+        version: VIPD_VERSION,
+        heartbeat: c.node.listen,
+        heartbeatPort: this.#mesh.port(),
+        api: this.#apiAddress,
+        groups: c.groups.map((g) => g.name),
+        peers: c.cluster.peers.map((p) => p.id),
+        witness: c.groups.length === 0,
+        startupMs: Math.round(startupMs),
+      },
+      `vipd ready: node ${c.node.id}, heartbeat on port ${this.#mesh.port()}, API ${this.#apiAddress ?? 'disabled'}, ` +
+        `${c.groups.length === 0 ? 'witness (no groups)' : groups.join('; ')}, peers: ${c.cluster.peers.map((p) => p.id).join(', ') || 'none'}`,
+    );
+  }
+
+  /** SIGHUP: a bad file or a restart-only change keeps the running config. */
+  reload(file = this.#config.file): boolean {
+    let next: VipdConfig;
+    try {
+      const loaded = loadConfigFile(file, { env: this.#env });
+      next = loaded.config;
+      for (const warning of loaded.warnings)
+        this.#log.warn(
+          { path: warning.path, line: warning.line },
+          `config warning: ${formatProblem(warning)}`,
+        );
+    } catch (error) {
+      this.metrics.configReloads.inc({ result: 'failure' });
+      this.metrics.configReloadOk.set(0);
+      const problems =
+        error instanceof ConfigError
+          ? error.problems.map(formatProblem)
+          : [(error as Error).message];
+      this.#log.error(
+        { code: (error as VipdError).code, problems },
+        `reload rejected, keeping the running configuration: ${problems.join('; ')}`,
+      );
+      return false;
+    }
+    const restartOnly = restartOnlyChanges(this.#config, next);
+    if (restartOnly.length > 0) {
+      this.metrics.configReloads.inc({ result: 'failure' });
+      this.metrics.configReloadOk.set(0);
+      this.#log.error(
+        { code: 'CONFIG_RELOAD_UNSUPPORTED', changed: restartOnly },
+        `reload rejected, keeping the running configuration: ${restartOnly.join(', ')} changed; restart the node to apply`,
+      );
+      return false;
+    }
+    const before = new Map(this.#config.groups.map((g) => [g.name, g]));
+    const after = new Set(next.groups.map((g) => g.name));
+    const added = next.groups.filter((g) => !before.has(g.name)).map((g) => g.name);
+    const removed = [...before.keys()].filter((name) => !after.has(name));
+    const changed = next.groups
+      .filter((g) => before.has(g.name) && !isDeepStrictEqual(before.get(g.name), g))
+      .map((g) => g.name);
+    this.#config = next;
+    this.#driver.reconfigure(next);
+    this.#trackers.apply(next.trackers, next.groups);
+    this.#notify.setTimeoutMs(next.notifyTimeoutMs);
+    this.#log.level = next.log.level;
+    this.metrics.configReloads.inc({ result: 'success' });
+    this.metrics.configReloadOk.set(1);
+    this.#log.info(
+      { added, removed, changed },
+      `configuration reloaded: ${added.length} group(s) added, ${removed.length} removed, ${changed.length} changed`,
+    );
+    return true;
+  }
+
+  /** SIGTERM: resign so a backup takes over at once, remove the VIPs, stop everything. */
+  shutdown(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#log.info({ event: 'stopping' }, 'vipd stopping: resigning every group');
+      await this.#driver.resign();
+      await this.#teardown();
+      this.#log.info({ event: 'stopped' }, 'vipd stopped');
+    })();
+    return this.#stopping;
+  }
+
+  async #teardown(): Promise<void> {
+    this.#driver.stop();
+    await this.#trackers.stop();
+    await this.#realserver?.stop();
+    await this.#app?.close();
+    await this.#mesh.stop();
+    this.#conflictWatch.close();
+    this.#macWatch.close();
+    this.#announcer.close();
+    this.#addresses.close();
+    // Hooks of the last transitions still run, within their own timeout.
+    await this.#notify.idle();
+  }
+}
