@@ -12,6 +12,7 @@ import { headingAnchors } from './markdown.js';
 import { PROMETHEUS_DIR, alertRules } from './rule-files.js';
 import { REPO_ROOT, findTool } from './vipd-cli.js';
 
+const RULE_TEST_FILES = ['vipd.rules.test.yml', 'vipd.rules.hours.test.yml'];
 const promtool = findTool('promtool');
 const skip = promtool === null ? 'promtool is not installed (Debian package "prometheus")' : false;
 
@@ -40,18 +41,17 @@ describe('deploy/prometheus', () => {
   });
 
   it('promtool test rules passes every unit test', { skip }, () => {
-    const result = runPromtool(['test', 'rules', 'vipd.rules.test.yml']);
+    const result = runPromtool(['test', 'rules', ...RULE_TEST_FILES]);
     assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
-    assert.match(result.stdout, /SUCCESS/);
+    assert.equal(result.stdout.match(/SUCCESS/g)?.length, RULE_TEST_FILES.length, result.stdout);
   });
 
   it('tests every alert both firing and not firing, and no alert that does not exist', () => {
     const alerts = new Set(alertRules().map((rule) => rule.alert));
-    const tests = (
-      parse(readFileSync(join(PROMETHEUS_DIR, 'vipd.rules.test.yml'), 'utf8')) as {
-        tests: RuleTest[];
-      }
-    ).tests;
+    const tests = RULE_TEST_FILES.flatMap(
+      (file) =>
+        (parse(readFileSync(join(PROMETHEUS_DIR, file), 'utf8')) as { tests: RuleTest[] }).tests,
+    );
     const firing = new Set<string>();
     const silent = new Set<string>();
     for (const test of tests) {
