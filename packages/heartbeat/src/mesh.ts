@@ -196,6 +196,14 @@ class WebSocketMesh implements HeartbeatMesh {
   private dial(link: PeerLink): void {
     link.dialTimer = null;
     if (this.state !== 'running' || link.active !== null || link.dialing !== null) return;
+    if (link.hasHandoverCandidate()) {
+      // The peer is dialing us right now: a second connection would only race it. Look
+      // again later in case that one fails.
+      link.dialTimer = setTimeout(() => {
+        this.dial(link);
+      }, link.backoff.nextDelayMs());
+      return;
+    }
     this.counters.dialAttempts++;
     const ws = dial(link.hostPort, this.tls, this.options.authTimeoutMs);
     const session = new Session(ws, 'outbound', link.address, link.id);
@@ -203,6 +211,9 @@ class WebSocketMesh implements HeartbeatMesh {
     link.sessions.add(session);
     this.attach(session);
     ws.once('open', () => {
+      // Connecting was bounded by ws's handshakeTimeout; the hello exchange gets its own
+      // deadline, so a slow but progressing connection is not cut halfway.
+      this.startAuthTimer(session);
       this.sendHello(session);
     });
   }
@@ -228,6 +239,7 @@ class WebSocketMesh implements HeartbeatMesh {
     const session = new Session(ws, 'inbound', remote, null);
     this.pendingInbound.add(session);
     this.attach(session);
+    this.startAuthTimer(session);
     this.sendHello(session);
   }
 
@@ -243,6 +255,9 @@ class WebSocketMesh implements HeartbeatMesh {
     ws.on('close', (code) => {
       this.onClose(session, code);
     });
+  }
+
+  private startAuthTimer(session: Session): void {
     session.authTimer = setTimeout(() => {
       this.onAuthTimeout(session);
     }, this.options.authTimeoutMs);

@@ -97,15 +97,25 @@ describe('heartbeat mesh under injected faults', () => {
 
   it('measures the extra round trip of a delayed path', async () => {
     const a = cluster.node('a').mesh;
-    const rttTo = (id: string): number | null =>
-      a.peers().find((peer) => peer.id === id)!.lastRttMs;
+    const rttTo = (id: string): number =>
+      a.peers().find((peer) => peer.id === id)!.lastRttMs ?? Number.NaN;
+    const median = (values: number[]): number => values.sort((x, y) => x - y)[values.length >> 1]!;
     for (const proxy of cluster.link('a', 'b')) proxy.delay(15);
-    await until(() => (rttTo('b') ?? 0) >= 30, 'RTT to b above 30 ms', 3000);
-    assert.ok((rttTo('c') ?? Infinity) < 30, `RTT to c ${rttTo('c')} unaffected`);
+    await until(() => rttTo('b') >= 30, 'RTT to b above 30 ms', 3000);
+    // Medians of samples taken over ~10 intervals: robust to one stall of this machine.
+    const toB: number[] = [];
+    const toC: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await sleep(INTERVAL_MS);
+      toB.push(rttTo('b'));
+      toC.push(rttTo('c'));
+    }
+    assert.ok(median(toB) >= 30, `RTT to b ${median(toB)} ms with 2 x 15 ms added`);
+    assert.ok(median(toC) + 15 < median(toB), `RTT to c ${median(toC)} ms unaffected`);
     // 15 ms each way is well inside the down window: b never went down.
     assert.ok(a.peers().every((peer) => peer.up));
     healAll();
-    await until(() => (rttTo('b') ?? Infinity) < 15, 'RTT back down', 3000);
+    await until(() => rttTo('b') < 15, 'RTT back down', 3000);
   });
 
   it('redials a dead peer with bounded attempts and is back within a few intervals', async () => {
@@ -144,12 +154,17 @@ describe('heartbeat mesh under injected faults', () => {
     // b's restart is seen by c as 'closed'; that one is expected. A 'silent' here can only
     // come from this process stalling (all three nodes share one event loop), so it is
     // reported, not failed on.
+    // After such a stall the side that notices first cuts the connection, so the other
+    // side may then see 'closed': only a run without stalls proves nothing leaked onto c.
     const silent = downs.filter((line) => line.endsWith('(silent)'));
-    if (silent.length > 0) t.diagnostic(`event-loop stalls seen: ${silent.join(', ')}`);
-    assert.deepEqual(
-      downs.filter((line) => line.endsWith('(closed)') && line !== 'c lost b (closed)'),
-      [],
-    );
+    if (silent.length > 0) {
+      t.diagnostic(`event-loop stalls seen, isolation not checked: ${downs.join(', ')}`);
+    } else {
+      assert.deepEqual(
+        downs.filter((line) => line !== 'c lost b (closed)'),
+        [],
+      );
+    }
     for (const id of ['a', 'b', 'c']) {
       await until(
         () =>

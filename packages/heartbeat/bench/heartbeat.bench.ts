@@ -1,0 +1,283 @@
+// Heartbeat mesh benchmark: N nodes on 127.0.0.1, each in its own process, exchanging
+// heartbeats carrying 64 groups. Reports CPU per node (% of one core, process.cpuUsage over
+// the measuring window) and one-way delivery latency (sender's timestamp to the receiver's
+// 'heartbeat' event, clocks aligned on CLOCK_MONOTONIC), prints a table and writes it to
+// docs/benchmarks.md between the bench:heartbeat markers.
+//
+//   npm run bench:heartbeat [-- --duration-s 10] [-- --no-write]
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { DriverMessage, NodeMessage, Ready, Result } from './protocol.js';
+
+interface Scenario {
+  readonly nodes: number;
+  readonly intervalMs: number;
+  readonly groups: number;
+  /** The issue's targets apply to this one. */
+  readonly target: boolean;
+}
+
+interface Outcome {
+  readonly scenario: Scenario;
+  readonly frameBytes: number;
+  readonly cpuMedian: number;
+  readonly cpuMax: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly samples: number;
+  readonly rttMedian: number;
+  readonly peerDowns: number;
+  readonly rejected: number;
+  readonly skipped: number;
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  { nodes: 3, intervalMs: 10, groups: 64, target: true },
+  { nodes: 3, intervalMs: 100, groups: 64, target: false },
+  { nodes: 3, intervalMs: 1000, groups: 64, target: false },
+  { nodes: 16, intervalMs: 10, groups: 64, target: false },
+  { nodes: 16, intervalMs: 100, groups: 64, target: false },
+];
+const CPU_TARGET_PERCENT = 3;
+const P99_TARGET_MS = 1;
+const SETTLE_MS = 1000;
+const READY_TIMEOUT_MS = 30_000;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const nodeScript = join(here, 'node.js');
+const repoRoot = resolve(here, '../../../..');
+const children = new Set<ChildProcess>();
+
+function killChildren(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+
+/** Free ports, all held at once so they are distinct, then released for the nodes. */
+async function reservePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((done) => {
+          const server = createServer();
+          server.listen(0, '127.0.0.1', () => {
+            done(server);
+          });
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
+  return ports;
+}
+
+function nextMessage<T extends NodeMessage['type']>(
+  child: ChildProcess,
+  type: T,
+  timeoutMs: number,
+): Promise<Extract<NodeMessage, { type: T }>> {
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => {
+      fail(new Error(`bench node sent no '${type}' within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (message: NodeMessage): void => {
+      if (message.type !== type) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      done(message as Extract<NodeMessage, { type: T }>);
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`bench node exited with ${code}`));
+    });
+  });
+}
+
+function percentile(sorted: Float64Array | number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+async function run(scenario: Scenario, durationMs: number): Promise<Outcome> {
+  const ids = Array.from(
+    { length: scenario.nodes },
+    (_, i) => `n${String(i + 1).padStart(2, '0')}`,
+  );
+  const ports = await reservePorts(ids.length);
+  const addresses = new Map(ids.map((id, i) => [id, `127.0.0.1:${ports[i] ?? 0}`]));
+  const key = randomBytes(32).toString('hex');
+  const nodes = ids.map((id, i) => {
+    const child = fork(nodeScript, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.add(child);
+    return { id, child, port: ports[i] ?? 0 };
+  });
+  try {
+    const ready: Ready[] = await Promise.all(
+      nodes.map(({ id, child, port }) => {
+        const answer = nextMessage(child, 'ready', READY_TIMEOUT_MS);
+        const config: DriverMessage = {
+          type: 'config',
+          nodeId: id,
+          port,
+          peers: [...addresses]
+            .filter(([peer]) => peer !== id)
+            .map(([peer, address]) => ({ id: peer, address })),
+          intervalMs: scenario.intervalMs,
+          groups: scenario.groups,
+          key,
+        };
+        child.send(config);
+        return answer;
+      }),
+    );
+    // Let connection churn from start-up (duplicate dials, first RTT samples) settle.
+    await new Promise((done) => setTimeout(done, SETTLE_MS));
+    const clockOffsetsMs = Object.fromEntries(
+      nodes.map(({ id }, i) => [id, ready[i]?.clockOffsetMs ?? 0]),
+    );
+    const results: Result[] = await Promise.all(
+      nodes.map(({ child }) => {
+        const answer = nextMessage(child, 'result', durationMs + READY_TIMEOUT_MS);
+        const measure: DriverMessage = { type: 'measure', durationMs, clockOffsetsMs };
+        child.send(measure);
+        return answer;
+      }),
+    );
+    const latencies = Float64Array.from(results.flatMap((r) => [...r.latenciesMs])).sort();
+    const cpu = results.map((r) => r.cpuPercent).sort((x, y) => x - y);
+    const rtts = results.flatMap((r) => r.rttMs).sort((x, y) => x - y);
+    return {
+      scenario,
+      frameBytes: ready[0]?.frameBytes ?? 0,
+      cpuMedian: percentile(cpu, 50),
+      cpuMax: cpu.at(-1) ?? Number.NaN,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: latencies[latencies.length - 1] ?? Number.NaN,
+      samples: latencies.length,
+      rttMedian: percentile(rtts, 50),
+      peerDowns: results.reduce((sum, r) => sum + r.peerDowns, 0),
+      rejected: results.reduce((sum, r) => sum + r.rejected, 0),
+      skipped: results.reduce((sum, r) => sum + r.skipped, 0),
+    };
+  } finally {
+    for (const { child } of nodes) {
+      const stop: DriverMessage = { type: 'stop' };
+      if (child.connected) child.send(stop);
+    }
+    await Promise.all(
+      nodes.map(
+        ({ child }) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) {
+              done();
+              return;
+            }
+            const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              done();
+            });
+          }),
+      ),
+    );
+    for (const { child } of nodes) children.delete(child);
+  }
+}
+
+const ms = (value: number): string => (Number.isNaN(value) ? 'n/a' : value.toFixed(3));
+
+function table(outcomes: readonly Outcome[], durationMs: number): string {
+  const rows = outcomes.map((o) => {
+    const s = o.scenario;
+    const verdict = s.target
+      ? o.cpuMax <= CPU_TARGET_PERCENT && o.p99 <= P99_TARGET_MS
+        ? 'met'
+        : 'MISSED'
+      : '';
+    return (
+      `| ${s.nodes} | ${s.intervalMs} | ${s.groups} | ${o.frameBytes} | ` +
+      `${o.cpuMedian.toFixed(2)} / ${o.cpuMax.toFixed(2)} | ${ms(o.p50)} | ${ms(o.p99)} | ` +
+      `${ms(o.max)} | ${o.samples} | ${ms(o.rttMedian)} | ${o.peerDowns} | ` +
+      `${o.rejected} | ${o.skipped} | ${verdict} |`
+    );
+  });
+  return [
+    `Measured over ${durationMs / 1000} s per row after ${SETTLE_MS / 1000} s of settling; ` +
+      `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}; load average before the run ` +
+      `${(loadavg()[0] ?? 0).toFixed(2)}. The machine is shared with other jobs, so figures are noisy: ` +
+      'compare medians and orders of magnitude, not the last digit. Target (3 nodes, 10 ms, 64 groups): ' +
+      `CPU ≤ ${CPU_TARGET_PERCENT} % of one core per node, p99 ≤ ${P99_TARGET_MS} ms.`,
+    '',
+    '| nodes | interval ms | groups | frame bytes | CPU % per node (median / max) | latency p50 ms | p99 ms | max ms | samples | RTT ms (median) | peer-downs | rejected | skipped | target |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+function writeSection(body: string): void {
+  const file = join(repoRoot, 'docs', 'benchmarks.md');
+  const open = '<!-- bench:heartbeat -->';
+  const close = '<!-- /bench:heartbeat -->';
+  const section = `${open}\n## Heartbeat mesh\n\n\`npm run bench:heartbeat\`\n\n${body}\n${close}`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = current.indexOf(open);
+  const end = current.indexOf(close);
+  const next =
+    start >= 0 && end > start
+      ? current.slice(0, start) + section + current.slice(end + close.length)
+      : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+  console.log(`wrote ${file}`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'duration-s': { type: 'string', default: '10' },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
+  const durationS = Number(values['duration-s']);
+  if (!(durationS > 0 && durationS <= 120)) throw new Error('--duration-s must be in (0, 120]');
+  const durationMs = durationS * 1000;
+  const outcomes: Outcome[] = [];
+  const only = process.env.BENCH_ONLY; // e.g. "16x100" to run one row while investigating
+  for (const scenario of SCENARIOS) {
+    if (only !== undefined && only !== `${scenario.nodes}x${scenario.intervalMs}`) continue;
+    console.log(
+      `bench: ${scenario.nodes} nodes, ${scenario.intervalMs} ms interval, ${scenario.groups} groups ...`,
+    );
+    outcomes.push(await run(scenario, durationMs));
+  }
+  const body = table(outcomes, durationMs);
+  console.log(`\n${body}\n`);
+  if (!values['no-write']) writeSection(body);
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(killChildren);
