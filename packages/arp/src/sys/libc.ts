@@ -102,8 +102,13 @@ export const sys = {
   ]) as Fn<[number, Timespec], number>,
 };
 
+// Several names share a number on Linux (EWOULDBLOCK = EAGAIN, ENOTSUP = EOPNOTSUPP,
+// EDEADLOCK = EDEADLK); callers compare against the POSIX spelling, so that one wins.
+const PREFERRED_NAMES = ['EAGAIN', 'EOPNOTSUPP', 'EDEADLK'];
 const errnoNames = new Map<number, string>(
-  Object.entries(koffi.os.errno).map(([name, value]) => [value, name]),
+  Object.entries(koffi.os.errno)
+    .sort(([a], [b]) => Number(PREFERRED_NAMES.includes(a)) - Number(PREFERRED_NAMES.includes(b)))
+    .map(([name, value]) => [value, name]),
 );
 
 /** errno of the call just made, by name ("EPERM"). */
