@@ -9,8 +9,14 @@ const setExitCode = (code: number) => {
   process.exitCode = code;
 };
 
+/** Parse errors throw (instead of exiting) in every sub-command too, so the status is ours. */
+function throwOnExit(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) throwOnExit(sub);
+}
+
 async function parse(program: Command, argv: readonly string[]): Promise<void> {
-  program.exitOverride();
+  throwOnExit(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

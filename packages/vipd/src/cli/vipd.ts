@@ -120,7 +120,7 @@ async function run(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions): Prom
   if (missing.length > 0) {
     const sentence = missingCapabilitySentence(missing, 'add VIPs and send gratuitous ARP');
     logger.fatal({ code: 'MISSING_CAPABILITY', missing }, sentence);
-    io.stderr(`vipd: ${sentence}\n`);
+    io.stderr(`${sentence}\n`);
     hooks.setExitCode(EXIT.MISSING_CAPABILITY);
     return;
   }
@@ -161,7 +161,7 @@ function failStart(io: CliIo, hooks: VipdCliHooks, logger: Logger, error: unknow
       'manage VIPs',
     );
     logger.fatal({ code: 'MISSING_CAPABILITY', err: error }, sentence);
-    io.stderr(`vipd: ${sentence}\n`);
+    io.stderr(`${sentence}\n`);
     hooks.setExitCode(EXIT.MISSING_CAPABILITY);
     return;
   }
@@ -202,7 +202,7 @@ function check(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions & { json?:
 async function cleanup(io: CliIo, hooks: VipdCliHooks): Promise<void> {
   const missing = (hooks.missingCapabilities ?? missingCapabilities)(['CAP_NET_ADMIN']);
   if (missing.length > 0) {
-    io.stderr(`vipd: ${missingCapabilitySentence(missing, 'remove VIPs')}\n`);
+    io.stderr(`${missingCapabilitySentence(missing, 'remove VIPs')}\n`);
     hooks.setExitCode(EXIT.MISSING_CAPABILITY);
     return;
   }

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { ISSUE_EXAMPLE, configDir } from '../config/fixture.js';
+import { VIPCTL, VIPD, runSync } from './process.js';
+
+describe('vipd check (real process)', () => {
+  it('accepts the issue example: exit 0 and a summary', () => {
+    const dir = configDir(ISSUE_EXAMPLE);
+    try {
+      const result = runSync(VIPD, ['check', '--config', dir.file]);
+      assert.equal(result.status, EXIT.OK, result.stderr);
+      assert.match(result.stdout, /: OK\n/);
+      assert.match(result.stdout, /groups: web on eth0 priority 150: 10\.213\.0\.100\/24/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('lists every problem as FILE:LINE:COL: path: reason and exits 3', () => {
+    const dir = configDir(`node: { id: n1, listen: 127.0.0.1:7410, extra: 1 }
+cluster:
+  key_file: ./missing.key
+  heartbeat_interval: 100
+groups:
+  - { name: web, interface: eth0, addresses: [10.0.0.1/24, 10.0.0.1/32], priority: 0 }
+`);
+    try {
+      const result = runSync(VIPD, ['check', '--config', dir.file]);
+      assert.equal(result.status, EXIT.CONFIG_INVALID);
+      const lines = result.stderr.trim().split('\n');
+      assert.match(lines[0] ?? '', /is invalid \(5 problems\):$/);
+      const source = readFileSync(dir.file, 'utf8').split('\n');
+      const at = (line: number, token: string) =>
+        `${dir.file}:${line}:${source[line - 1]!.indexOf(token) + 1}`;
+      const expected = [
+        `${at(1, 'extra')}: node.extra: unknown key "extra"`,
+        `${at(3, './missing.key')}: cluster.key_file: cluster key file ${dir.dir}/missing.key does not exist`,
+        `${at(4, '100')}: cluster.heartbeat_interval: must be a string, got number 100`,
+        `${at(6, '10.0.0.1/32')}: groups[0].addresses[1]: duplicate VIP 10.0.0.1`,
+        `${at(6, '0 }')}: groups[0].priority: must be >= 1 (got 0)`,
+      ];
+      for (const [i, prefix] of expected.entries())
+        assert.ok(
+          lines[i + 1]?.trim().startsWith(prefix),
+          `${lines[i + 1]}\n  should start with\n${prefix}`,
+        );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('--json: machine-readable problems', () => {
+    const dir = configDir('node: { id: n1 }\n');
+    try {
+      const result = runSync(VIPD, ['check', '--json', '--config', dir.file]);
+      assert.equal(result.status, EXIT.CONFIG_INVALID);
+      const body = JSON.parse(result.stdout) as {
+        valid: boolean;
+        problems: { path: string; line: number; message: string }[];
+      };
+      assert.equal(body.valid, false);
+      assert.deepEqual(body.problems.map((p) => p.message).sort(), [
+        'missing required key "key_file" (or set VIPD_CLUSTER_KEY)',
+        'missing required key "listen"',
+      ]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('reads the config path from VIPD_CONFIG and the key from VIPD_CLUSTER_KEY', () => {
+    const dir = configDir('node: { id: n1, listen: 127.0.0.1:7410 }\n', { withSecrets: false });
+    try {
+      const result = runSync(VIPD, ['check'], {
+        env: { VIPD_CONFIG: dir.file, VIPD_CLUSTER_KEY: 'x'.repeat(24) },
+      });
+      assert.equal(result.status, EXIT.OK, result.stderr);
+      assert.match(result.stdout, /groups: none \(a witness\)/);
+      assert.match(result.stdout, /read-only/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('a missing file is CONFIG_UNREADABLE with exit 3; a bad flag is a usage error (2)', () => {
+    const missing = runSync(VIPD, ['check', '--config', '/nonexistent/vipd.yaml']);
+    assert.equal(missing.status, EXIT.CONFIG_INVALID);
+    assert.match(missing.stderr, /cannot read config file \/nonexistent\/vipd\.yaml: ENOENT/);
+    const usage = runSync(VIPD, ['check', '--no-such-flag']);
+    assert.equal(usage.status, EXIT.USAGE);
+    assert.match(usage.stderr, /unknown option/);
+  });
+
+  it('--version and --help exit 0 for both commands; keygen prints a usable key', () => {
+    for (const bin of [VIPD, VIPCTL]) {
+      const version = runSync(bin, ['--version']);
+      assert.equal(version.status, 0);
+      assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+      assert.equal(runSync(bin, ['--help']).status, 0);
+    }
+    const key = runSync(VIPD, ['keygen']);
+    assert.equal(key.status, 0);
+    assert.equal(Buffer.from(key.stdout.trim(), 'base64').length, 32);
+  });
+});

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { API_TOKEN, configDir, type ConfigDir } from '../config/fixture.js';
+import { DaemonProcess, VIPCTL, VIPD, runSync } from './process.js';
+
+const WITNESS = `node: { id: w1, listen: 127.0.0.1:0 }
+cluster:
+  key_file: cluster.key
+  heartbeat_interval: 50ms
+  peers: [{ id: n1, address: 127.0.0.1:9 }]
+api: { listen: 127.0.0.1:0, token_file: api.token }
+`;
+
+describe('vipd run as a witness, driven by signals and vipctl (real processes)', () => {
+  let dir: ConfigDir;
+  let daemon: DaemonProcess;
+  let api = '';
+  const vipctl = (args: readonly string[], env: Record<string, string> = {}) =>
+    runSync(VIPCTL, ['--api', api, ...args], { env });
+
+  before(async () => {
+    dir = configDir(WITNESS);
+    daemon = new DaemonProcess(['run', '--config', dir.file]);
+    const ready = await daemon.waitFor((l) => l['event'] === 'ready', 30_000, 'the ready line');
+    api = String(ready['api']);
+    assert.match(
+      ready.msg,
+      /^vipd ready: node w1, heartbeat on port \d+, API http:\/\/127\.0\.0\.1:\d+, witness \(no groups\), peers: n1$/,
+    );
+  });
+  after(async () => {
+    await daemon.kill();
+    dir.remove();
+  });
+
+  it('serves /readyz and /v1/status', async () => {
+    assert.equal((await fetch(`${api}/readyz`)).status, 200);
+    const status = (await (await fetch(`${api}/v1/status`)).json()) as {
+      node: { id: string; witness: boolean };
+    };
+    assert.deepEqual([status.node.id, status.node.witness], ['w1', true]);
+  });
+
+  it('vipctl status: a table, or JSON with --json', () => {
+    const table = vipctl(['status']);
+    assert.equal(table.status, EXIT.OK, table.stderr);
+    assert.match(table.stdout, /^node w1 {2}vipd \S+ {2}running {2}witness/);
+    assert.match(table.stdout, /no groups \(witness\)/);
+    assert.match(
+      table.stdout,
+      /PEER +ADDRESS +UP +RTT +LAST HEARTBEAT\nn1 +127\.0\.0\.1:9 +DOWN +- +never/,
+    );
+    const json = vipctl(['--json', 'status']);
+    assert.equal(json.status, EXIT.OK);
+    assert.equal((JSON.parse(json.stdout) as { node: { id: string } }).node.id, 'w1');
+  });
+
+  it('vipctl mutations: token from a file or VIPD_API_TOKEN, clear errors and exit codes', () => {
+    const noToken = vipctl(['maintenance', 'on']);
+    assert.equal(noToken.status, EXIT.UNAUTHORIZED);
+    assert.match(
+      noToken.stderr,
+      /needs the API token: pass --token-file FILE or set VIPD_API_TOKEN/,
+    );
+
+    const wrong = vipctl(['maintenance', 'on'], { VIPD_API_TOKEN: 'not-the-token-at-all' });
+    assert.equal(wrong.status, EXIT.UNAUTHORIZED);
+    assert.match(wrong.stderr, /maintenance on failed: UNAUTHORIZED: wrong bearer token/);
+
+    const on = vipctl(['--token-file', `${dir.dir}/api.token`, 'maintenance', 'on']);
+    assert.equal(on.status, EXIT.OK, on.stderr);
+    assert.equal(on.stdout, 'maintenance on\n');
+    const off = vipctl(['maintenance', 'off'], { VIPD_API_TOKEN: API_TOKEN });
+    assert.equal(off.status, EXIT.OK, off.stderr);
+
+    const unknown = vipctl(['takeover', 'web'], { VIPD_API_TOKEN: API_TOKEN });
+    assert.equal(unknown.status, EXIT.NOT_FOUND);
+    assert.match(unknown.stderr, /takeover web failed: UNKNOWN_GROUP/);
+
+    const json = vipctl(['--json', 'release', 'web'], { VIPD_API_TOKEN: API_TOKEN });
+    assert.equal(json.status, EXIT.NOT_FOUND);
+    assert.equal((JSON.parse(json.stdout) as { code: string }).code, 'UNKNOWN_GROUP');
+
+    const usage = vipctl(['maintenance', 'maybe']);
+    assert.equal(usage.status, EXIT.USAGE);
+  });
+
+  it('SIGHUP: a broken file or a restart-only change keeps the running config; a good one applies', async () => {
+    writeFileSync(dir.file, `${WITNESS}groups: [ {name: web\n`);
+    daemon.signal('SIGHUP');
+    const rejected = await daemon.waitFor(
+      (l) => /^reload rejected/.test(l.msg),
+      10_000,
+      'the rejected reload',
+    );
+    assert.equal(rejected.level, 'error');
+    assert.match(rejected.msg, /YAML syntax/);
+    assert.equal((await fetch(`${api}/readyz`)).status, 200, 'still running');
+
+    writeFileSync(dir.file, WITNESS.replace('127.0.0.1:9', '127.0.0.1:10'));
+    daemon.signal('SIGHUP');
+    await daemon.waitFor(
+      (l) => l['code'] === 'CONFIG_RELOAD_UNSUPPORTED',
+      10_000,
+      'the restart-only rejection',
+    );
+
+    writeFileSync(dir.file, `${WITNESS}log: { level: debug }\n`);
+    daemon.signal('SIGHUP');
+    await daemon.waitFor((l) => /^configuration reloaded/.test(l.msg), 10_000, 'the reload');
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    assert.match(metrics, /vipd_config_reloads_total\{result="failure"\} 2/);
+    assert.match(metrics, /vipd_config_reloads_total\{result="success"\} 1/);
+    assert.match(metrics, /vipd_config_last_reload_successful 1/);
+  });
+
+  it('SIGTERM: stops cleanly with exit 0', async () => {
+    daemon.signal('SIGTERM');
+    assert.equal(await daemon.exited, 0);
+    assert.ok(daemon.lines.some((l) => l['event'] === 'stopped'));
+    const gone = vipctl(['status']);
+    assert.equal(gone.status, EXIT.UNAVAILABLE);
+    assert.match(
+      gone.stderr,
+      /cannot reach the vipd API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+    );
+  });
+});
+
+describe('vipd run without CAP_NET_ADMIN / CAP_NET_RAW', () => {
+  const root = process.getuid?.() === 0;
+  it(
+    'says so in one sentence and exits 4',
+    { skip: root ? false : 'needs root to drop capabilities with setpriv' },
+    () => {
+      const dir = configDir(`node: { id: n1, listen: 127.0.0.1:0 }
+cluster: { key_file: cluster.key }
+groups: [{ name: web, interface: lo, addresses: [10.213.9.1/32] }]
+api: { enabled: false }
+`);
+      try {
+        const result = runSync(VIPD, ['run', '--config', dir.file], {
+          prefix: ['setpriv', '--bounding-set', '-net_admin,-net_raw', '--'],
+        });
+        assert.equal(result.status, EXIT.MISSING_CAPABILITY, result.stderr);
+        assert.equal(
+          result.stderr,
+          'vipd needs CAP_NET_ADMIN and CAP_NET_RAW to add VIPs and send gratuitous ARP: run it as root or grant them (systemd: AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW).\n',
+        );
+      } finally {
+        dir.remove();
+      }
+    },
+  );
+});
