@@ -141,12 +141,18 @@ export class Driver implements DaemonControl {
     this.#listen(mesh, 'heartbeat', (heartbeat: HeartbeatReceived) => {
       metrics.heartbeatsReceived.inc({ peer: heartbeat.from });
       this.#lastHeardGroups.set(heartbeat.from, heartbeat.groups);
+      // Whom the sender hears (quorum guard), once the mesh carries it; without it the
+      // election counts the sender's vote on hearing alone.
+      const hears = (heartbeat as { hears?: unknown }).hears;
       this.#submit({
         type: 'heartbeat',
         nowMs: this.#scheduler.now(),
         from: heartbeat.from,
         incarnation: heartbeat.incarnation,
         groups: heartbeat.groups,
+        ...(Array.isArray(hears)
+          ? { hears: hears.filter((h): h is string => typeof h === 'string') }
+          : {}),
       });
     });
     this.#listen(mesh, 'peer-down', (peer: string, reason: PeerDownReason) => {
