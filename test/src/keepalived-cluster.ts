@@ -15,7 +15,7 @@ export function keepalivedVersion(): string {
 /** keepalived on every node of a lab, one VRRP instance per group. */
 export class KeepalivedCluster implements FailoverCluster {
   readonly kind = 'keepalived';
-  readonly needsMajorityToStart = false;
+  readonly startsTogether = false;
   readonly version: string;
   private readonly running = new Map<string, { process: LabProcess; vrrpPidFile: string }>();
   private starts = 0;

@@ -330,11 +330,12 @@ export class ArpProbe {
   }
 
   static start(lab: Lab, target: string, intervalMs = 20, name?: string): ArpProbe {
-    const child = lab.spawn(
-      lab.client,
-      ['arping', '-b', '-I', lab.client.interface, '-i', String(intervalMs / 1000), target],
-      { name: name ?? `arping-${target}` },
-    );
+    // iputils arping takes whole seconds for -i, so one single-request arping per round;
+    // tcpdump sees every reply even though arping itself stops at the first.
+    const round = `arping -q -b -c 1 -w 1 -I ${lab.client.interface} "$0" ; sleep ${intervalMs / 1000}`;
+    const child = lab.spawn(lab.client, ['sh', '-c', `while :; do ${round}; done`, target], {
+      name: name ?? `arping-${target}`,
+    });
     return new ArpProbe(child);
   }
 
