@@ -4,8 +4,8 @@
 // Connection rules (README "Links"): both sides dial a peer they have no link to; the first
 // frames are signed hellos with fresh nonces and a connection is trusted once a heartbeat
 // echoing our nonce arrives. If two connections to one peer authenticate, both sides keep
-// the one the lower node id dialed (or, same dialer, the newer) and close the other with
-// CLOSE_DUPLICATE, which the far end treats as a handover rather than a lost peer.
+// the same one (PeerLink.adopt) and close the other with CLOSE_DUPLICATE, which the far end
+// treats as a handover rather than a lost peer.
 
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -20,7 +20,7 @@ import { resolveOptions, type ResolvedOptions } from './options.js';
 import { PeerLink } from './peer-link.js';
 import { RejectLog } from './reject-log.js';
 import { snapshot, zeroCounters } from './stats.js';
-import { CLOSE_DUPLICATE, CLOSE_SHUTDOWN, CLOSE_SUPERSEDED, Session } from './session.js';
+import { CLOSE_DUPLICATE, CLOSE_SHUTDOWN, Session } from './session.js';
 import { dial, listen, loadTls, remoteOf, type Endpoint, type TlsMaterial } from './transport.js';
 import type {
   HeartbeatMesh,
@@ -437,35 +437,17 @@ class WebSocketMesh implements HeartbeatMesh {
     session.clearAuthTimer();
     this.pendingInbound.delete(session);
     if (link.dialing === session) link.dialing = null;
-    if (link.incarnation !== frame.incarnation) {
-      if (link.incarnation !== null) {
-        this.options.logger.info(
-          { peer: link.id, previous: link.incarnation, incarnation: frame.incarnation },
-          'peer restarted (new incarnation)',
-        );
-      }
-      link.incarnation = frame.incarnation;
-      link.lastSeq = -1;
-      link.echoSentAtMs = 0;
-      // Connections of the previous incarnation belong to a process that is gone.
-      for (const other of link.sessions) {
-        if (other !== session && other.authenticated) {
-          other.retire(CLOSE_SUPERSEDED, 'superseded by a new incarnation', this.graceMs());
-          if (link.active === other) link.active = null;
-        }
-      }
+    const { restartedFrom, retire } = link.adopt(session, frame.incarnation, this.options.nodeId);
+    if (restartedFrom !== null) {
+      this.options.logger.info(
+        { peer: link.id, previous: restartedFrom, incarnation: frame.incarnation },
+        'peer restarted (new incarnation)',
+      );
     }
-    const current = link.active;
-    if (current === null) {
-      link.active = session;
-    } else if (this.preferred(current, session) === session) {
-      link.active = session;
-      current.retire(CLOSE_DUPLICATE, 'duplicate link', this.graceMs());
-    } else {
-      session.retire(CLOSE_DUPLICATE, 'duplicate link', this.graceMs());
+    for (const { session: loser, code, reason } of retire) {
+      loser.retire(code, reason, this.options.authTimeoutMs);
     }
     if (link.active !== session) return;
-    link.awaitingHandover = false;
     link.linkUpAtMs = now;
     if (link.dialTimer !== null) clearTimeout(link.dialTimer);
     link.dialTimer = null;
@@ -473,17 +455,6 @@ class WebSocketMesh implements HeartbeatMesh {
       { peer: link.id, remote: session.remote, direction: session.direction },
       'link authenticated',
     );
-  }
-
-  /** Both ends must pick the same connection without talking: the lower id's dial wins. */
-  private preferred(current: Session, candidate: Session): Session {
-    const self = this.options.nodeId;
-    const peer = candidate.peerId ?? '';
-    const lower = self < peer ? self : peer;
-    const currentPreferred = current.dialedBy(self) === lower;
-    const candidatePreferred = candidate.dialedBy(self) === lower;
-    if (currentPreferred !== candidatePreferred) return currentPreferred ? current : candidate;
-    return candidate;
   }
 
   private reject(session: Session, reason: RejectReason, detail: string): void {
@@ -605,10 +576,6 @@ class WebSocketMesh implements HeartbeatMesh {
     if (!session.resendWhenDrained || session.ws.bufferedAmount > 0) return;
     session.resendWhenDrained = false;
     if (link.active === session) this.sendHeartbeat(link, session, nowMs());
-  }
-
-  private graceMs(): number {
-    return this.options.authTimeoutMs;
   }
 }
 

@@ -5,9 +5,40 @@
 import type { HostPort } from './address.js';
 import { ReconnectBackoff } from './backoff.js';
 import { RttEstimator } from './rtt.js';
-import type { Session } from './session.js';
+import { CLOSE_DUPLICATE, CLOSE_SUPERSEDED, type Session } from './session.js';
 import { SilenceWatch } from './silence.js';
 import type { PeerStatus } from './types.js';
+
+/** A connection the link no longer wants, and the close code that tells the far end why. */
+export interface Retirement {
+  readonly session: Session;
+  readonly code: number;
+  readonly reason: string;
+}
+
+export interface Adoption {
+  /** The incarnation this one replaced: the peer restarted. */
+  readonly restartedFrom: string | null;
+  readonly retire: readonly Retirement[];
+}
+
+/**
+ * Of two authenticated connections to one peer, the one both ends keep, decided without
+ * talking: the one the lower node id dialed; if the same side dialed both, the newer
+ * (the older is likely a half-open leftover).
+ */
+export function preferredConnection<C extends { dialedBy(selfId: string): string | null }>(
+  selfId: string,
+  peerId: string,
+  current: C,
+  candidate: C,
+): C {
+  const lower = selfId < peerId ? selfId : peerId;
+  const currentPreferred = current.dialedBy(selfId) === lower;
+  const candidatePreferred = candidate.dialedBy(selfId) === lower;
+  if (currentPreferred !== candidatePreferred) return currentPreferred ? current : candidate;
+  return candidate;
+}
 
 export class PeerLink {
   /** The authenticated connection heartbeats go out on. */
@@ -47,6 +78,40 @@ export class PeerLink {
     this.silence = new SilenceWatch(downAfterMs, () => {
       onSilent(this);
     });
+  }
+
+  /**
+   * Take a connection that just authenticated with `incarnation`. A new incarnation retires
+   * the connections of the old one (that process is gone); a second connection of the same
+   * incarnation is resolved by preferredConnection. Returns what to close.
+   */
+  adopt(session: Session, incarnation: string, selfId: string): Adoption {
+    const retire: Retirement[] = [];
+    const previous = this.incarnation;
+    if (previous !== incarnation) {
+      this.incarnation = incarnation;
+      this.lastSeq = -1;
+      this.echoSentAtMs = 0;
+      for (const other of this.sessions) {
+        if (other === session || !other.authenticated || other.retiring) continue;
+        retire.push({ session: other, code: CLOSE_SUPERSEDED, reason: 'superseded' });
+        if (this.active === other) this.active = null;
+      }
+    }
+    const current = this.active;
+    if (current === null) {
+      this.active = session;
+    } else if (preferredConnection(selfId, this.id, current, session) === session) {
+      this.active = session;
+      retire.push({ session: current, code: CLOSE_DUPLICATE, reason: 'duplicate link' });
+    } else {
+      retire.push({ session, code: CLOSE_DUPLICATE, reason: 'duplicate link' });
+    }
+    if (this.active === session) this.awaitingHandover = false;
+    return {
+      restartedFrom: previous !== null && previous !== incarnation ? previous : null,
+      retire,
+    };
   }
 
   /** A connection that has the peer's hello and may still authenticate. */

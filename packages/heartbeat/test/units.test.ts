@@ -7,6 +7,7 @@ import { formatHostPort, parseHostPort } from '../src/address.js';
 import { ReconnectBackoff } from '../src/backoff.js';
 import { nowMs } from '../src/clock.js';
 import { resolveOptions } from '../src/options.js';
+import { preferredConnection } from '../src/peer-link.js';
 import { RttEstimator } from '../src/rtt.js';
 import { SilenceWatch } from '../src/silence.js';
 import { HeartbeatConfigError, type HeartbeatMeshOptions } from '../src/index.js';
@@ -165,5 +166,32 @@ describe('silence watch', () => {
     watch.cancel();
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(fired, false);
+  });
+});
+
+describe('duplicate connection resolution', () => {
+  // A connection as seen from `self`: who dialed it.
+  const conn = (name: string, dialer: string) => ({ name, dialedBy: () => dialer });
+  const table: [string, string, ReturnType<typeof conn>, ReturnType<typeof conn>, string][] = [
+    // self, peer, current, candidate, kept
+    ['a', 'b', conn('a-dialed', 'a'), conn('b-dialed', 'b'), 'a-dialed'],
+    ['a', 'b', conn('b-dialed', 'b'), conn('a-dialed', 'a'), 'a-dialed'],
+    ['b', 'a', conn('a-dialed', 'a'), conn('b-dialed', 'b'), 'a-dialed'],
+    ['b', 'a', conn('b-dialed', 'b'), conn('a-dialed', 'a'), 'a-dialed'],
+    ['b', 'a', conn('a-old', 'a'), conn('a-new', 'a'), 'a-new'],
+    ['a', 'b', conn('b-old', 'b'), conn('b-new', 'b'), 'b-new'],
+  ];
+  for (const [self, peer, current, candidate, kept] of table) {
+    it(`${self} with ${current.name} then ${candidate.name} keeps ${kept}`, () => {
+      assert.equal(preferredConnection(self, peer, current, candidate).name, kept);
+    });
+  }
+
+  it('lets both ends pick the same connection whatever the order they saw them in', () => {
+    const aView = [conn('a-dialed', 'a'), conn('b-dialed', 'b')] as const;
+    const bView = [conn('a-dialed', 'a'), conn('b-dialed', 'b')] as const;
+    const onA = preferredConnection('a', 'b', aView[1], aView[0]).name;
+    const onB = preferredConnection('b', 'a', bView[0], bView[1]).name;
+    assert.equal(onA, onB);
   });
 });
