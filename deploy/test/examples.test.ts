@@ -258,6 +258,19 @@ describe('deploy/examples', () => {
     });
   }
 
+  it("the README's config example passes vipd check too", async () => {
+    const readme = readFileSync(join(DEPLOY_DIR, '..', 'README.md'), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example !== undefined, 'README.md has no yaml block');
+    const dir = mkdtempSync(join(scratch, 'readme-'));
+    for (const name of SECRET_FILES)
+      writeFileSync(join(dir, name), `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'vipd.yaml'), example);
+    const result = await vipdCheck(join(dir, 'vipd.yaml'), true);
+    assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+    assert.ok(example.trim().split('\n').length <= 10, 'the README example stays at 10 lines');
+  });
+
   it('ships no key or token: operators generate their own', () => {
     for (const example of exampleDirs) {
       for (const name of SECRET_FILES) {
