@@ -22,6 +22,8 @@ import { validateAgainstSchema } from './validate.js';
 
 export const MIN_CLUSTER_KEY_BYTES = 16;
 export const MIN_API_TOKEN_BYTES = 16;
+/** @vipd/arp's announcer: a periodic refresh is off (0) or at least this often. */
+export const MIN_REFRESH_MS = 100;
 
 /** Configuration is invalid: `problems` lists every reason, each with path and line. */
 export class ConfigError extends VipdError {
@@ -41,7 +43,8 @@ export class ConfigError extends VipdError {
 
 /** `vipd.yaml:12:7: groups[0].priority: must be <= 255 (got 300)`, as compilers print it. */
 export function formatProblemAt(file: string, problem: ConfigProblem): string {
-  const where = problem.line === undefined ? file : `${file}:${problem.line}:${problem.column ?? 1}`;
+  const where =
+    problem.line === undefined ? file : `${file}:${problem.line}:${problem.column ?? 1}`;
   return `${where}: ${problem.path === '' ? '' : `${problem.path}: `}${problem.message}`;
 }
 
@@ -351,6 +354,21 @@ function checkAcrossKeys(
       if (typeof script === 'string')
         checkExecutable(problems, ['groups', g, 'notify', s], resolve(baseDir, script));
     });
+  });
+  // The announcer refuses a refresh faster than 100ms (a flood, not a refresh); say so now,
+  // not at the first takeover.
+  const checkRefresh = (path: Path, value: unknown) => {
+    const ms = typeof value === 'string' ? parseDurationMs(value) : null;
+    if (ms !== null && ms > 0 && ms < MIN_REFRESH_MS) {
+      problems.error(
+        path,
+        `must be 0s (off) or at least ${MIN_REFRESH_MS}ms (got ${String(value)})`,
+      );
+    }
+  };
+  checkRefresh(['announce', 'refresh'], obj(data['announce'])?.['refresh']);
+  list(data['groups']).forEach((group, g) => {
+    checkRefresh(['groups', g, 'announce', 'refresh'], obj(obj(group)?.['announce'])?.['refresh']);
   });
   for (const [name, index] of trackerNames) {
     if (!trackerUsed.has(name))

@@ -62,7 +62,8 @@ function announceSchema(withDefaults: boolean): JsonSchema {
         withDefaults ? '5s' : undefined,
       ),
       refresh: duration(
-        'Periodic re-announcement while master (keepalived `garp_master_refresh`); `0s` = off.',
+        'Periodic re-announcement while master (keepalived `garp_master_refresh`); `0s` = off, ' +
+          'otherwise at least 100ms.',
         { min: '0ms', max: '24h' },
         withDefaults ? '0s' : undefined,
       ),

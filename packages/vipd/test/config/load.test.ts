@@ -319,6 +319,18 @@ groups:
     ],
   },
   {
+    name: 'an announce refresh faster than 100ms',
+    yaml: `${MINIMAL}announce: { refresh: 50ms }\ngroups:\n  - { name: web, interface: eth0, addresses: [10.0.0.1], announce: { refresh: 1ms } }\n`,
+    problems: [
+      {
+        path: 'announce.refresh',
+        line: 3,
+        message: /must be 0s \(off\) or at least 100ms \(got 50ms\)/,
+      },
+      { path: 'groups[0].announce.refresh', line: 5, message: /at least 100ms/ },
+    ],
+  },
+  {
     name: 'API on the heartbeat port',
     yaml: `${MINIMAL}api: { listen: 127.0.0.1:7410 }\n`,
     problems: [{ path: 'api.listen', line: 3, message: /same address as node\.listen/ }],
