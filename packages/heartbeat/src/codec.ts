@@ -38,6 +38,19 @@ export interface DecodeExpectations {
   readonly key: HmacKey;
   /** When set, a frame naming another cluster fails with 'wrong-cluster' before the MAC. */
   readonly clusterName?: string;
+  /** One per sender: an unchanged group section (the usual case) is not parsed again. */
+  readonly groupsCache?: GroupsCache;
+}
+
+/**
+ * The last group section decoded from one sender and what it decoded to, handed out again
+ * while the bytes stay the same. Decoding is a pure function of the bytes, so this is exact
+ * — and parsing 64 groups costs ~20x a byte comparison. The record is frozen; the group
+ * states inside are shared too and, like the types say, read-only.
+ */
+export class GroupsCache {
+  bytes: Buffer | null = null;
+  groups: Readonly<Record<string, WireGroupState>> = Object.freeze({});
 }
 
 /** Everything but the groups, which the mesh encodes once per state change. */
@@ -173,7 +186,7 @@ export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): 
     );
   }
   const nodeId = reader.name('node id');
-  const groups = reader.groups();
+  const groups = reader.groups(expect.groupsCache);
   if (reader.offset < macOffset) {
     throw new HeartbeatDecodeError(
       'malformed',
@@ -221,15 +234,35 @@ class Reader {
     if (length === 0) throw new HeartbeatDecodeError('malformed', `${what} is empty`);
     this.need(1 + length, what);
     const start = this.offset + 1;
-    this.offset = start + length;
+    const end = start + length;
+    this.offset = end;
+    // Names are nearly always ASCII, where latin1 decoding is identical and much cheaper.
+    let ascii = true;
+    for (let i = start; i < end && ascii; i++) ascii = (this.buf[i] ?? 0) < 0x80;
+    if (ascii) return this.buf.toString('latin1', start, end);
     try {
-      return utf8.decode(this.buf.subarray(start, start + length));
+      return utf8.decode(this.buf.subarray(start, end));
     } catch {
       throw new HeartbeatDecodeError('malformed', `${what} is not valid UTF-8`);
     }
   }
 
-  groups(): Record<string, WireGroupState> {
+  groups(cache: GroupsCache | undefined): Readonly<Record<string, WireGroupState>> {
+    const start = this.offset;
+    // The group section runs up to the MAC, so identical bytes mean identical groups.
+    if (cache?.bytes?.equals(this.buf.subarray(start, this.end)) === true) {
+      this.offset = this.end;
+      return cache.groups;
+    }
+    const groups = this.parseGroups();
+    if (cache !== undefined && this.offset === this.end) {
+      cache.bytes = Buffer.from(this.buf.subarray(start, this.end));
+      cache.groups = groups;
+    }
+    return groups;
+  }
+
+  private parseGroups(): Readonly<Record<string, WireGroupState>> {
     this.need(2, 'group count');
     const count = this.buf.readUInt16BE(this.offset);
     this.offset += 2;
@@ -250,15 +283,15 @@ class Reader {
       if (Object.hasOwn(groups, name)) {
         throw new HeartbeatDecodeError('malformed', `group "${name}" appears twice`);
       }
-      // defineProperty, not assignment: a group named "__proto__" must stay a plain key.
-      Object.defineProperty(groups, name, {
-        value: { priority, state, epoch },
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const group = { priority, state, epoch };
+      if (name === '__proto__') {
+        // Assignment would set the prototype; a group may still be called that.
+        Object.defineProperty(groups, name, { value: group, enumerable: true });
+      } else {
+        groups[name] = group;
+      }
     }
-    return groups;
+    return Object.freeze(groups);
   }
 }
 

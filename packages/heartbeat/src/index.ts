@@ -14,7 +14,7 @@ export type {
   HeartbeatMesh,
 } from './types.js';
 export { createHeartbeatMesh } from './mesh.js';
-export { encodeHeartbeat, decodeHeartbeat } from './codec.js';
+export { encodeHeartbeat, decodeHeartbeat, GroupsCache } from './codec.js';
 export type { HmacKey, DecodeExpectations } from './codec.js';
 export {
   FRAME_MAGIC,

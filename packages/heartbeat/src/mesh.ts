@@ -338,6 +338,7 @@ class WebSocketMesh implements HeartbeatMesh {
       frame = decodeHeartbeat(toBuffer(data), {
         key: this.options.key,
         clusterName: this.options.clusterName,
+        groupsCache: session.groupsCache,
       });
     } catch (error) {
       if (!(error instanceof HeartbeatDecodeError)) throw error;

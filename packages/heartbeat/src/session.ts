@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
+import { GroupsCache } from './codec.js';
 import { NONCE_BYTES } from './frame.js';
 
 export type Direction = 'inbound' | 'outbound';
@@ -34,6 +35,7 @@ export class Session {
   /** A heartbeat was skipped for backpressure; send the latest state once drained. */
   resendWhenDrained = false;
   authTimer: NodeJS.Timeout | null = null;
+  readonly groupsCache = new GroupsCache();
 
   constructor(
     readonly ws: WebSocket,
