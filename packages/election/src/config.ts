@@ -203,7 +203,7 @@ export function validateElectionConfig(config: unknown): ElectionConfigError[] {
     config.downMultiplier,
     'downMultiplier',
     { min: MIN_DOWN_MULTIPLIER, max: MAX_DOWN_MULTIPLIER, integer: true },
-    'a single lost heartbeat must not fail the master over, so at least 2',
+    'at least 2 so a late heartbeat does not fail the master over; 3 survives a lost one',
     report,
   );
   checkBoolean(config.quorum, 'quorum', report);

@@ -455,24 +455,23 @@ export class Election {
 
   /** What the peers say about the sync group, with this node's (prospective) claim. */
   private view(unit: SyncGroup): SyncGroupView {
-    const self: OwnClaim =
-      unit.state === 'MASTER'
+    const master = unit.state === 'MASTER';
+    const self: OwnClaim = {
+      nodeId: this.nodeId,
+      claim: master
         ? {
+            epoch: unit.epoch,
+            priority: unit.advertisedUnitPriority(this.resigned),
             nodeId: this.nodeId,
-            claim: {
-              epoch: unit.epoch,
-              priority: unit.advertisedUnitPriority(this.resigned),
-              nodeId: this.nodeId,
-            },
           }
         : {
+            epoch: Math.max(unit.epoch, unit.maxSeenEpoch) + 1,
+            priority: unit.weightedPriority(),
             nodeId: this.nodeId,
-            claim: {
-              epoch: Math.max(unit.epoch, unit.maxSeenEpoch) + 1,
-              priority: unit.weightedPriority(),
-              nodeId: this.nodeId,
-            },
-          };
+          },
+      // The same lease to claim as to stay master, or a fresh master would fence at once.
+      lease: { nowMs: this.nowMs, windowMs: this.downAfterMs - this.intervalMs / 2 },
+    };
     return viewSyncGroup(unit, this.peers, self);
   }
 

@@ -283,13 +283,6 @@ const onMaster: Handler = (unit, view, ctx) => {
   if (leave !== null) return leave;
   if (ctx.resigned)
     return { kind: 'transition', to: 'BACKUP', reason: 'resign', detail: `${ctx.nodeId} resigns` };
-  if (!hasQuorum(view, ctx))
-    return {
-      kind: 'transition',
-      to: 'BACKUP',
-      reason: 'quorum-lost',
-      detail: `self-fencing: ${quorumDetail(view, ctx)}`,
-    };
 
   const own = {
     epoch: unit.epoch,
@@ -320,7 +313,16 @@ const onMaster: Handler = (unit, view, ctx) => {
       reason: 'higher-master-seen',
       detail: `${unit.maxSeenEpochFrom ?? 'a peer'} advertised epoch ${unit.maxSeenEpoch} > own ${unit.epoch}: another node took over`,
     };
-  return STAY;
+  // Self-fencing last, so a master outbid by a claim it can see says so in its reason.
+  if (!hasQuorum(view, ctx))
+    return {
+      kind: 'transition',
+      to: 'BACKUP',
+      reason: 'quorum-lost',
+      detail: `self-fencing: ${quorumDetail(view, ctx)}`,
+    };
+  // Re-check when the first vote's lease lapses, even if nothing arrives meanwhile.
+  return stay(ctx.quorumEnabled ? view.voteLapsesAtMs : null);
 };
 
 /**

@@ -35,12 +35,21 @@ export interface SyncGroupView {
   readonly candidates: readonly PeerStanding[];
   /** Quorum guard votes for this node for this sync group, its own included. */
   readonly votes: number;
+  /** While master: when the first vote counted now lapses (null when none will). */
+  readonly voteLapsesAtMs: number | null;
 }
 
 /** This node's claim: its current one while master, the one it would make otherwise. */
 export interface OwnClaim {
   readonly nodeId: NodeId;
   readonly claim: MasterClaim;
+  /**
+   * While master, a voter counts only this long after its last heartbeat, shorter than the
+   * downMultiplier x interval after which peers may replace the master (a lease shorter
+   * than the election timeout, as in Raft): the old master fences itself before a new one
+   * can be elected on the other side of a partition. Null while not master.
+   */
+  readonly lease: { readonly nowMs: number; readonly windowMs: number } | null;
 }
 
 /**
@@ -64,12 +73,14 @@ export function viewSyncGroup(unit: SyncGroup, peers: PeerTable, self: OwnClaim)
       candidates.push(standing);
     }
   }
+  const { votes, lapsesAtMs } = votesFor(unit, peers, self);
   return {
     master,
     directMaster,
     relayedMaster: relayedMasterOf(unit, peers, self.nodeId),
     candidates,
-    votes: votesFor(unit, peers, self),
+    votes,
+    voteLapsesAtMs: lapsesAtMs,
   };
 }
 
@@ -137,21 +148,32 @@ function relayedMasterOf(unit: SyncGroup, peers: PeerTable, selfId: NodeId): Rel
  * M is weaker (a preemption in progress) or no longer master. Peers whose heartbeat does
  * not say whom they hear or follow count on hearing alone.
  */
-function votesFor(unit: SyncGroup, peers: PeerTable, self: OwnClaim): number {
+function votesFor(
+  unit: SyncGroup,
+  peers: PeerTable,
+  self: OwnClaim,
+): { votes: number; lapsesAtMs: number | null } {
   let votes = 1;
+  let lapsesAtMs: number | null = null;
   for (const peer of peers.all()) {
-    if (!peer.alive) continue;
-    if (peer.hears !== null && !peer.hears.has(self.nodeId)) continue;
-    const follows = reportOf(unit, peer)?.master;
-    if (follows === undefined || follows === null || follows === self.nodeId) {
-      votes++;
-      continue;
+    if (!peer.alive || peer.lastHeardMs === null) continue;
+    if (!backs(unit, peers, peer, self)) continue;
+    if (self.lease !== null) {
+      const lapse = peer.lastHeardMs + self.lease.windowMs;
+      if (self.lease.nowMs >= lapse) continue;
+      if (lapsesAtMs === null || lapse < lapsesAtMs) lapsesAtMs = lapse;
     }
-    const rival = peers.get(follows);
-    if (rival?.alive !== true) continue;
-    const standing = standingOf(unit, rival, peers);
-    if (standing === null || !standing.claimsMaster || compareClaims(self.claim, standing) > 0)
-      votes++;
+    votes++;
   }
-  return votes;
+  return { votes, lapsesAtMs };
+}
+
+function backs(unit: SyncGroup, peers: PeerTable, peer: PeerView, self: OwnClaim): boolean {
+  if (peer.hears !== null && !peer.hears.has(self.nodeId)) return false;
+  const follows = reportOf(unit, peer)?.master;
+  if (follows === undefined || follows === null || follows === self.nodeId) return true;
+  const rival = peers.get(follows);
+  if (rival?.alive !== true) return false;
+  const standing = standingOf(unit, rival, peers);
+  return standing === null || !standing.claimsMaster || compareClaims(self.claim, standing) > 0;
 }

@@ -9,6 +9,7 @@ import {
   DOWN_AFTER_MS,
   group,
   heartbeat,
+  INTERVAL_MS,
   operator,
   peerLost,
   replay,
@@ -75,14 +76,50 @@ describe('quorum guard', () => {
     ]);
   });
 
-  it('silence demotes the isolated master downMultiplier x interval after it last heard a majority', () => {
+  it('silence fences the isolated master half an interval before anyone may replace it', () => {
+    // A vote is a lease of downMultiplier x interval - interval/2 = 250ms from its heartbeat.
+    const lease = DOWN_AFTER_MS - INTERVAL_MS / 2;
     replay(quorumMaster(), [
-      // n2's vote (heard at 10) expires at 310; n1 and n3 are still 2 of 3.
-      { event: tick(10 + DOWN_AFTER_MS) },
-      { event: tick(20 + DOWN_AFTER_MS - 1) },
-      // n3's vote (heard at 20) expires at 320: 1 of 3, n1 fences itself.
-      { event: tick(20 + DOWN_AFTER_MS), transitions: ['web:MASTER->BACKUP(quorum-lost)'] },
+      // n2's vote (heard at 10) lapses at 260; n1 and n3 are still 2 of 3.
+      {
+        event: tick(10 + lease),
+        then: (e) => {
+          assert.equal(advertOf(e, 'web').state, 'MASTER');
+        },
+      },
+      { event: tick(20 + lease - 1) },
+      // n3's vote (heard at 20) lapses at 270: 1 of 3, n1 fences itself, 40ms before
+      // n2 could declare it down (310).
+      { event: tick(20 + lease), transitions: ['web:MASTER->BACKUP(quorum-lost)'] },
     ]);
+  });
+
+  it('arms timers for each moment a vote lapses, so a driver ticks in time to fence', () => {
+    const lease = DOWN_AFTER_MS - INTERVAL_MS / 2;
+    const election = new Election(
+      config('n1', ['n2', 'n3'], [group('web', 200)], { quorum: true }),
+      0,
+    );
+    const armed: number[] = [];
+    const step = (event: Parameters<Election['step']>[0]) => {
+      const actions = election.step(event);
+      for (const a of actions) if (a.type === 'arm-timer') armed.push(a.atMs);
+      return actions;
+    };
+    step(tick(0));
+    step(heartbeat(10, 'n2', { web: [100, 'BACKUP', 0] }, { hears: ['n1', 'n3'] }));
+    step(heartbeat(20, 'n3', {}, { hears: ['n1', 'n2'] }));
+    assert.equal(advertOf(election, 'web').state, 'MASTER');
+    // The driver follows the latest arm-timer: n2's lease lapses first (260).
+    assert.equal(armed.at(-1), 10 + lease);
+    step(tick(10 + lease));
+    assert.equal(armed.at(-1), 20 + lease);
+    assert.deepEqual(
+      step(tick(20 + lease))
+        .filter((a) => a.type === 'transition')
+        .map((a) => a.reason),
+      ['quorum-lost'],
+    );
   });
 
   it('without quorum enabled, the votes are still reported but never act', () => {

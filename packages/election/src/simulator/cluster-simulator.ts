@@ -43,6 +43,8 @@ export interface SimTransition {
 
 export interface SimCommandResult {
   readonly atMs: number;
+  /** Position in the run's sequence of lifecycle events and command results. */
+  readonly order: number;
   readonly node: NodeId;
   readonly command: OperatorCommand;
   readonly ok: boolean;
@@ -52,6 +54,8 @@ export interface SimCommandResult {
 
 export interface SimLifecycle {
   readonly atMs: number;
+  /** Position in the run's sequence of lifecycle events and command results. */
+  readonly order: number;
   readonly node: NodeId;
   readonly kind: 'start' | 'crash' | 'restart';
 }
@@ -113,6 +117,7 @@ export class ClusterSimulator {
   private readonly nodes = new Map<NodeId, SimNode>();
   private now = 0;
   private pendingCommand: OperatorCommand | null = null;
+  private order = 0;
 
   constructor(options: ClusterSimulatorOptions) {
     this.random = options.random ?? new SeededRandom(options.seed);
@@ -243,7 +248,7 @@ export class ClusterSimulator {
     node.armedAtMs = null;
     node.meshUp.clear();
     node.lastReceivedMs.clear();
-    this.lifecycle.push({ atMs: this.now, node: id, kind: 'crash' });
+    this.lifecycle.push({ atMs: this.now, order: this.order++, node: id, kind: 'crash' });
     if (how === 'host') return;
     for (const peer of node.config.peers) {
       const at = this.network.transmitControl(id, peer, this.now);
@@ -322,7 +327,7 @@ export class ClusterSimulator {
     node.incarnation++;
     node.election = new Election(node.config, this.now);
     node.armedAtMs = null;
-    this.lifecycle.push({ atMs: this.now, node: node.id, kind });
+    this.lifecycle.push({ atMs: this.now, order: this.order++, node: node.id, kind });
     this.stepNode(node, { type: 'tick', nowMs: this.now });
     // Heartbeat timers of different nodes are not in phase.
     const phase = this.random.between(0, node.config.heartbeatIntervalMs);
@@ -445,6 +450,7 @@ export class ClusterSimulator {
           if (command === null) throw new Error('command-result without a command');
           this.commandResults.push({
             atMs: this.now,
+            order: this.order++,
             node: node.id,
             command,
             ok: action.ok,

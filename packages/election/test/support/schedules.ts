@@ -126,7 +126,11 @@ export function clusterArbitrary(options: ClusterOptions = {}): fc.Arbitrary<Clu
         downMultiplier: r.downMultiplier,
         quorum: r.quorum,
         minDelayMs: r.minDelayMs,
-        maxDelayMs: r.minDelayMs + (r.intervalMs * r.delaySpreadPercent) / 100,
+        // The guarantees assume one-way delay <= interval/4 (README, "Timing assumptions").
+        maxDelayMs: Math.min(
+          r.minDelayMs + (r.intervalMs * r.delaySpreadPercent) / 100,
+          r.intervalMs / 4,
+        ),
       };
     });
 }
@@ -391,16 +395,15 @@ export function eligibleAtEnd(run: PlayedRun, group: string): string[] {
 }
 
 function resigned(run: PlayedRun, id: string): boolean {
-  // A resign lasts for the process's life; a restart after it clears it. A command can only
-  // reach a running node, so at equal times the (re)start came first.
+  // A resign lasts for the process's life; a restart after it clears it.
   const events = [
     ...run.sim.lifecycle
       .filter((l) => l.node === id && l.kind !== 'crash')
-      .map((l) => ({ atMs: l.atMs, resign: false })),
+      .map((l) => ({ order: l.order, resign: false })),
     ...run.sim.commandResults
       .filter((c) => c.node === id && c.command.command === 'resign' && c.ok)
-      .map((c) => ({ atMs: c.atMs, resign: true })),
-  ].sort((a, b) => a.atMs - b.atMs);
+      .map((c) => ({ order: c.order, resign: true })),
+  ].sort((a, b) => a.order - b.order);
   return events.at(-1)?.resign ?? false;
 }
 
