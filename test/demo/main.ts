@@ -10,7 +10,7 @@ import type { NeighborFrame } from '../src/neighbor-frames.js';
 import { labSupport } from '../src/privileges.js';
 import { longestOutage } from '../src/probe-analysis.js';
 import { ClientProber, NeighborCapture, startResponders } from '../src/probes.js';
-import { ARP_QUIET_MS, electionTimeoutMs } from '../src/trials.js';
+import { ARP_QUIET_MS, bringUp, electionTimeoutMs, type TrialContext } from '../src/trials.js';
 import { VipdCluster, vipdAvailable } from '../src/vipd-cluster.js';
 
 const { values } = parseArgs({ options: { interval: { type: 'string', default: '100ms' } } });
@@ -101,19 +101,28 @@ await withLab({ nodes: 3 }, async (lab) => {
   prober.onEvent((event) => {
     if (event.t === 'responder')
       say(bold(`client's probes to ${vip} now answered by ${event.node}`), event.at);
-    if (event.t === 'gap' && event.gapMs >= 20)
+    if (event.t === 'gap' && event.gapMs >= 100)
       say(`client got no answer for ${event.gapMs.toFixed(1)} ms`, event.to);
   });
 
   startedAt = wallClockMs();
   say('starting vipd on n1, n2, n3');
-  cluster.startAll();
-  await prober.waitForResponder(n1.name, electionTimeoutMs(intervalMs));
-  await Promise.all([n2, n3].map((n) => cluster.waitUntilBackup(n, electionTimeoutMs(intervalMs))));
+  // bringUp restarts the cluster until n1 is the settled master the client talks to.
+  const ctx: TrialContext = {
+    lab,
+    cluster,
+    prober,
+    capture,
+    vip,
+    intervalMs,
+    onUnsettled: (why) => {
+      say(`(${why})`);
+    },
+  };
+  await bringUp(ctx, n1, [n2, n3]);
   await showMasters(cluster, lab.nodes);
-  await capture.waitForQuiet(vip, ARP_QUIET_MS, 10_000);
-
   await prober.collect();
+  await sleep(300);
   const deathAt = wallClockMs();
   say(bold('n1 dies silently: its switch port stops forwarding (carrier stays up)'), deathAt);
   await lab.faults.silence(n1);
@@ -129,6 +138,8 @@ await withLab({ nodes: 3 }, async (lab) => {
   );
   await showMasters(cluster, [n2, n3]);
   await capture.waitForQuiet(vip, ARP_QUIET_MS, 10_000);
+  await prober.collect();
+  await sleep(300);
 
   const takeoverAt = wallClockMs();
   say(bold('operator: POST /v1/groups/web/takeover on n3'), takeoverAt);
