@@ -9,6 +9,7 @@ import {
   encodeHeartbeat,
   HeartbeatDecodeError,
   HeartbeatEncodeError,
+  GroupsCache,
   MAX_FRAME_BYTES,
   type DecodeErrorCode,
   type HeartbeatFrame,
@@ -107,6 +108,33 @@ describe('heartbeat codec', () => {
     const decoded = decodeHeartbeat(encodeHeartbeat(frame, KEY), { key: KEY });
     assert.equal(Object.getPrototypeOf(decoded.groups), Object.prototype);
     assert.deepEqual(Object.keys(decoded.groups), ['__proto__']);
+  });
+
+  it('reuses the decoded groups while the section is unchanged, and only then', () => {
+    const cache = new GroupsCache();
+    const first = decodeHeartbeat(FIXTURE, { key: KEY, groupsCache: cache });
+    const next = encodeHeartbeat({ ...FIXTURE_FRAME, seq: 43, sentAtMs: 1700000000010 }, KEY);
+    const second = decodeHeartbeat(next, { key: KEY, groupsCache: cache });
+    assert.equal(second.groups, first.groups, 'same object for the same bytes');
+    assert.ok(Object.isFrozen(second.groups));
+    const changed = encodeHeartbeat(
+      {
+        ...FIXTURE_FRAME,
+        groups: { ...FIXTURE_FRAME.groups, db: { state: 'MASTER', priority: 100, epoch: 9 } },
+      },
+      KEY,
+    );
+    const third = decodeHeartbeat(changed, { key: KEY, groupsCache: cache });
+    assert.notEqual(third.groups, first.groups);
+    assert.deepEqual(third.groups.db, { state: 'MASTER', priority: 100, epoch: 9 });
+    // A frame failing its MAC still fails, cached groups or not.
+    const forged = Buffer.from(next);
+    forged[forged.length - 1]! ^= 1;
+    decodeHeartbeat(next, { key: KEY, groupsCache: cache }); // cache holds next's groups
+    assert.throws(
+      () => decodeHeartbeat(forged, { key: KEY, groupsCache: cache }),
+      (error: unknown) => error instanceof HeartbeatDecodeError && error.code === 'bad-mac',
+    );
   });
 
   const table: { name: string; bytes: () => Uint8Array; code: DecodeErrorCode }[] = [
