@@ -86,9 +86,12 @@ describe('Driver over the real WebSocket mesh on 127.0.0.1', () => {
       await n.mesh.start();
     }
     await waitFor(
-      () => a.driver.group('web')?.state === 'MASTER' && b.driver.group('web')?.state === 'BACKUP',
+      () =>
+        a.driver.group('web')?.state === 'MASTER' &&
+        b.driver.group('web')?.state === 'BACKUP' &&
+        b.driver.group('web')?.master === 'a',
       5000,
-      'a master, b backup',
+      'a master, b backup following a',
     );
     assert.equal(b.driver.group('web')?.master, 'a');
     assert.deepEqual(
