@@ -54,6 +54,7 @@ interface WatchedInterface {
 }
 
 const DEDUPE_TABLE_LIMIT = 1024;
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export function createConflictWatch(options: ConflictWatchOptions): ConflictWatch {
   return new FrameConflictWatch(options);
@@ -142,6 +143,8 @@ class FrameConflictWatch implements ConflictWatch {
           onFrame(frame.bytes);
         },
         onError,
+        // Another node's 1,000-VIP announcement arrives as one burst; keep all of it.
+        receiveBufferBytes: RECEIVE_BUFFER_BYTES,
       });
     watched = { socket, vips: new Map() };
     this.interfaces.set(interfaceName, watched);

@@ -41,6 +41,7 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
       ...(onFrame === undefined ? {} : { onFrame }),
       onError: (error) => errors.push(error),
       timestamps,
+      receiveBufferBytes: 4 * 1024 * 1024, // a whole batch arrives at once
     });
     opened.push(socket);
     return socket;
@@ -77,6 +78,22 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
     assert.ok(skewMs > -50 && skewMs < 1000, `receive timestamp ${skewMs} ms from the send`);
     // Draining until EAGAIN is the normal end of a wake-up, not an error.
     assert.deepEqual(errors, []);
+  });
+
+  it('sends a batch with one sendmmsg, in order, byte for byte', async () => {
+    const received: ReceivedFrame[] = [];
+    open(b, (frame) => received.push(frame));
+    const frames = Array.from({ length: 300 }, (_, i) =>
+      i % 3 === 2
+        ? encode(unsolicitedNeighborAdvertisement(A_MAC, `fd00:213::${i.toString(16)}`))
+        : encode(gratuitousArpRequest(A_MAC, `10.213.${i >> 8}.${i & 0xff}`)),
+    );
+    assert.equal(open(a).sendBatch(frames), frames.length);
+    await waitFor('the whole batch', () => (received.length >= frames.length ? true : undefined));
+    assert.deepEqual(
+      received.map((frame) => frame.bytes),
+      frames,
+    );
   });
 
   it('keeps other traffic and our own transmissions out of a receiving socket', async () => {

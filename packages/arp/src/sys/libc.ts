@@ -14,6 +14,7 @@ export const SOCK_NONBLOCK = 0o4000;
 export const SOL_SOCKET = 1;
 export const SOL_PACKET = 263;
 export const SO_RCVBUF = 8;
+export const SO_RCVBUFFORCE = 33;
 export const SO_ATTACH_FILTER = 26;
 export const PACKET_IGNORE_OUTGOING = 23;
 export const MSG_DONTWAIT = 0x40;
@@ -89,6 +90,10 @@ export const sys = {
     'unsigned long',
     koffi.out(koffi.pointer('vipd_timespec')),
   ]) as Fn<[number, number, Timespec], number>,
+  sendmmsg: libc.func('int sendmmsg(int fd, void *messages, unsigned int count, int flags)') as Fn<
+    [number, Buffer, number, number],
+    number
+  >,
   poll: libc.func('int poll(void *fds, unsigned long nfds, int timeout)') as Fn<
     [Buffer, number, number],
     number
@@ -110,6 +115,11 @@ const errnoNames = new Map<number, string>(
     .sort(([a], [b]) => Number(PREFERRED_NAMES.includes(a)) - Number(PREFERRED_NAMES.includes(b)))
     .map(([name, value]) => [value, name]),
 );
+
+/** Address of a buffer's first byte, for structures that point at other buffers. */
+export function addressOf(bytes: Uint8Array): bigint {
+  return koffi.address(bytes);
+}
 
 /** errno of the call just made, by name ("EPERM"). */
 export function lastErrno(): string {
@@ -154,6 +164,13 @@ export function watchReadable(
       handle.unref();
     },
   };
+}
+
+/** CLOCK_REALTIME in nanoseconds, the clock packet receive timestamps use. */
+export function realtimeNs(): bigint {
+  const now: Timespec = { tv_sec: 0, tv_nsec: 0 };
+  sys.clockGettime(CLOCK_REALTIME, now);
+  return BigInt(now.tv_sec) * 1_000_000_000n + BigInt(now.tv_nsec);
 }
 
 /** Blocks up to `timeoutMs` for `fd` to become readable; true if it did. */

@@ -17,6 +17,9 @@ import {
   SOCK_RAW,
   SOL_PACKET,
   SOL_SOCKET,
+  addressOf,
+  SO_RCVBUF,
+  SO_RCVBUFFORCE,
   SO_ATTACH_FILTER,
   failure,
   lastErrno,
@@ -43,6 +46,10 @@ const INTERFACE_NAME = /^[^\s/:]{1,15}$/;
 /** Frames read per readiness callback before yielding back to the event loop. */
 const MAX_FRAMES_PER_WAKE = 64;
 const RECEIVE_BUFFER_BYTES = 2048;
+/** sendmmsg(2) takes at most UIO_MAXIOV messages per call. */
+const SENDMMSG_MAX = 1024;
+const MMSGHDR_BYTES = 64;
+const IOVEC_BYTES = 16;
 
 export type PacketDirection = 'host' | 'broadcast' | 'multicast' | 'otherhost' | 'outgoing';
 const DIRECTIONS: readonly PacketDirection[] = [
@@ -69,6 +76,8 @@ export interface PacketSocketOptions {
   readonly onError?: (error: ArpError) => void;
   /** Read the kernel's receive timestamp for each frame (benchmarks). */
   readonly timestamps?: boolean;
+  /** Kernel receive buffer; raise it where bursts of announcements must not be dropped. */
+  readonly receiveBufferBytes?: number;
 }
 
 export interface PacketSocket {
@@ -81,6 +90,11 @@ export interface PacketSocket {
    * (EAGAIN/ENOBUFS) so the caller can retry later; throws on any other failure.
    */
   send(frame: Uint8Array): boolean;
+  /**
+   * Sends frames in order with one sendmmsg(2) per 1,024; returns how many went out before
+   * the send buffer filled (the rest can be retried); throws on any other failure.
+   */
+  sendBatch(frames: readonly Uint8Array[]): number;
   close(): void;
 }
 
@@ -104,7 +118,7 @@ export function openPacketSocket(
           `no interface "${interfaceName}"${options.netns === undefined ? '' : ` in network namespace "${options.netns}"`}`,
         );
       }
-      if (receiving) prepareReceive(fd, options.timestamps === true);
+      if (receiving) prepareReceive(fd, options.timestamps === true, options.receiveBufferBytes);
       const address = linkAddress(receiving ? ETH_P_ALL : 0, interfaceIndex);
       if (sys.bind(fd, address, SOCKADDR_LL_BYTES) !== 0) {
         throw failure('bind(AF_PACKET)', 'CAP_NET_RAW', ` to ${interfaceName}`);
@@ -118,7 +132,17 @@ export function openPacketSocket(
   return new BoundPacketSocket(interfaceName, interfaceIndex, fd, options);
 }
 
-function prepareReceive(fd: number, timestamps: boolean): void {
+function prepareReceive(
+  fd: number,
+  timestamps: boolean,
+  receiveBufferBytes: number | undefined,
+): void {
+  if (receiveBufferBytes !== undefined) {
+    // FORCE passes net.core.rmem_max with CAP_NET_ADMIN; without it the capped size will do.
+    if (setIntOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, receiveBufferBytes) !== 0) {
+      setIntOption(fd, SOL_SOCKET, SO_RCVBUF, receiveBufferBytes);
+    }
+  }
   const program = { len: ARP_AND_NEIGHBOR_DISCOVERY.length, filter: ARP_AND_NEIGHBOR_DISCOVERY };
   if (sys.setsockoptFilter(fd, SOL_SOCKET, SO_ATTACH_FILTER, program, 16) !== 0) {
     throw failure('setsockopt(SO_ATTACH_FILTER)', undefined);
@@ -196,17 +220,66 @@ class BoundPacketSocket implements PacketSocket {
 
   send(frame: Uint8Array): boolean {
     this.assertOpen();
+    const sent = sys.sendto(
+      this.fd,
+      frame,
+      frame.length,
+      0,
+      this.destination(frame),
+      SOCKADDR_LL_BYTES,
+    );
+    if (sent >= 0) return true;
+    const name = lastErrno();
+    if (name === 'EAGAIN' || name === 'ENOBUFS') return false;
+    throw new ArpError('SYSCALL_FAILED', `sendto on ${this.interface} failed: ${name}`, name);
+  }
+
+  sendBatch(frames: readonly Uint8Array[]): number {
+    this.assertOpen();
+    let sent = 0;
+    while (sent < frames.length) {
+      const batch = frames.slice(sent, sent + SENDMMSG_MAX);
+      const accepted = this.sendmmsg(batch);
+      sent += accepted;
+      if (accepted < batch.length) break;
+    }
+    return sent;
+  }
+
+  private sendmmsg(frames: readonly Uint8Array[]): number {
+    // struct mmsghdr, 64 bytes on LP64: a struct msghdr (56) then msg_len (4) and padding.
+    //   msghdr: 0 name ptr | 8 namelen u32 | 16 iov ptr | 24 iovlen u64 | 32 control ptr
+    //           40 controllen u64 | 48 flags i32
+    // struct iovec, 16 bytes: 0 base ptr | 8 len u64
+    const headers = Buffer.alloc(frames.length * MMSGHDR_BYTES);
+    const vectors = Buffer.alloc(frames.length * IOVEC_BYTES);
+    const vectorsAt = addressOf(vectors);
+    frames.forEach((frame, i) => {
+      const destination = this.destination(frame);
+      vectors.writeBigUInt64LE(addressOf(frame), i * IOVEC_BYTES);
+      vectors.writeBigUInt64LE(BigInt(frame.length), i * IOVEC_BYTES + 8);
+      const header = i * MMSGHDR_BYTES;
+      headers.writeBigUInt64LE(addressOf(destination), header);
+      headers.writeUInt32LE(SOCKADDR_LL_BYTES, header + 8);
+      headers.writeBigUInt64LE(vectorsAt + BigInt(i * IOVEC_BYTES), header + 16);
+      headers.writeBigUInt64LE(1n, header + 24);
+    });
+    // The frames, vectors and addresses stay referenced until the call returns.
+    const accepted = sys.sendmmsg(this.fd, headers, frames.length, 0);
+    if (accepted >= 0) return accepted;
+    const name = lastErrno();
+    if (name === 'EAGAIN' || name === 'ENOBUFS') return 0;
+    throw new ArpError('SYSCALL_FAILED', `sendmmsg on ${this.interface} failed: ${name}`, name);
+  }
+
+  private destination(frame: Uint8Array): Buffer {
     const etherType = ((frame[12] ?? 0) << 8) | (frame[13] ?? 0);
     let destination = this.destinationByEtherType.get(etherType);
     if (destination === undefined) {
       destination = linkAddress(etherType, this.interfaceIndex);
       this.destinationByEtherType.set(etherType, destination);
     }
-    const sent = sys.sendto(this.fd, frame, frame.length, 0, destination, SOCKADDR_LL_BYTES);
-    if (sent >= 0) return true;
-    const name = lastErrno();
-    if (name === 'EAGAIN' || name === 'ENOBUFS') return false;
-    throw new ArpError('SYSCALL_FAILED', `sendto on ${this.interface} failed: ${name}`, name);
+    return destination;
   }
 
   close(): void {
