@@ -42,6 +42,7 @@ export function createLogger(options: LoggerOptions): Logger {
           sync: true,
           translateTime: 'SYS:HH:MM:ss.l',
           ignore: 'pid,hostname',
+          singleLine: true,
           ...(options.destination ? { destination: options.destination } : {}),
         })
       : (options.destination ?? pino.destination({ dest: 1, sync: true }));
