@@ -12,6 +12,7 @@ import {
   systemScheduler,
   type ConflictWatch,
   type FrameAnnouncer,
+  type FrameSender,
   type MacWatch,
   type NetlinkAddressManager,
 } from '@vipd/arp';
@@ -85,6 +86,8 @@ export class Daemon {
   #realserver: RealServerWatcher | null = null;
   #realserverSink: RealServerMetricsSink | null = null;
   #stopping: Promise<void> | null = null;
+  /** Packet sockets opened at start, so the first takeover does not pay for socket setup. */
+  readonly #preopened = new Map<string, FrameSender>();
 
   private constructor(options: DaemonOptions) {
     const { config, logger } = options;
@@ -94,7 +97,11 @@ export class Daemon {
     const metrics = this.metrics;
     this.#addresses = createAddressManager();
     this.#announcer = createAnnouncer({
-      openSender: (iface) => countingSender(openPacketSocket(iface), iface, metrics),
+      openSender: (iface) => {
+        const ready = this.#preopened.get(iface);
+        this.#preopened.delete(iface);
+        return ready ?? countingSender(openPacketSocket(iface), iface, metrics);
+      },
       onError: (error, context) => {
         logger.error(
           { component: 'announcer', ...context, code: error.code, err: error },
@@ -196,6 +203,7 @@ export class Daemon {
   async #start(firstTrackerResultMs: number): Promise<void> {
     const config = this.#config;
     this.#removeStaleVips();
+    this.#preopenSockets();
     this.#trackers.apply(config.trackers, config.groups);
     // A node must not claim a group before its trackers have had their say.
     await this.#trackers.firstReadings(firstTrackerResultMs);
@@ -226,6 +234,22 @@ export class Daemon {
         this.#log.error(
           { vip: vipText(vip), err: error },
           `could not remove stale ${vipText(vip)} from ${vip.interface}`,
+        );
+      }
+    }
+  }
+
+  #preopenSockets(): void {
+    for (const iface of new Set(
+      this.#config.groups.flatMap((g) => g.vips.map((v) => v.interface)),
+    )) {
+      try {
+        this.#preopened.set(iface, countingSender(openPacketSocket(iface), iface, this.metrics));
+      } catch (error) {
+        // The announcer tries again at the first takeover; the interface may appear later.
+        this.#log.warn(
+          { interface: iface, code: (error as { code?: unknown }).code },
+          `cannot open a packet socket on ${iface} yet: ${(error as Error).message}`,
         );
       }
     }
@@ -375,6 +399,8 @@ export class Daemon {
     this.#conflictWatch.close();
     this.#macWatch.close();
     this.#announcer.close();
+    for (const sender of this.#preopened.values()) sender.close();
+    this.#preopened.clear();
     this.#addresses.close();
     // Hooks of the last transitions still run, within their own timeout.
     await this.#notify.idle();
