@@ -453,6 +453,11 @@ export class Election {
     };
   }
 
+  /** How long a quorum vote lasts after its heartbeat: half an interval short of downAfterMs. */
+  private leaseMs(): number {
+    return this.downAfterMs - this.intervalMs / 2;
+  }
+
   /** What the peers say about the sync group, with this node's (prospective) claim. */
   private view(unit: SyncGroup): SyncGroupView {
     const master = unit.state === 'MASTER';
@@ -470,7 +475,11 @@ export class Election {
             nodeId: this.nodeId,
           },
       // The same lease to claim as to stay master, or a fresh master would fence at once.
-      lease: { nowMs: this.nowMs, windowMs: this.downAfterMs - this.intervalMs / 2 },
+      lease: { nowMs: this.nowMs, windowMs: this.leaseMs() },
+      handoverUntilMs:
+        master && unit.claimedAtMs !== null
+          ? unit.claimedAtMs + this.leaseMs()
+          : Number.POSITIVE_INFINITY,
     };
     return viewSyncGroup(unit, this.peers, self);
   }
@@ -503,6 +512,7 @@ export class Election {
         return;
       }
       if (decision.kind === 'reclaim') {
+        unit.claimedAtMs = this.nowMs;
         unit.epoch = unit.maxSeenEpoch + 1;
         unit.maxSeenEpoch = unit.epoch;
         unit.maxSeenEpochFrom = this.nodeId;
@@ -525,6 +535,7 @@ export class Election {
     const from = unit.state;
     for (const member of unit.members) assertLegalTransition(member.name, from, to);
     if (to === 'MASTER') {
+      unit.claimedAtMs = this.nowMs;
       unit.epoch = Math.max(unit.epoch, unit.maxSeenEpoch) + 1;
       unit.maxSeenEpoch = unit.epoch;
       unit.maxSeenEpochFrom = this.nodeId;

@@ -53,6 +53,8 @@ export class SyncGroup {
   maxSeenEpoch = 0;
   /** Who advertised maxSeenEpoch first, for log details. */
   maxSeenEpochFrom: NodeId | null = null;
+  /** When this node last claimed the group (took over or re-claimed a higher epoch). */
+  claimedAtMs: number | null = null;
   /** Held by an operator's forced takeover: advertises 255 until it leaves MASTER. */
   forced = false;
   /** After a release: advertise 0 until another master shows up or this time passes. */
@@ -132,6 +134,7 @@ export class SyncGroup {
     this.maxSeenEpoch = source.maxSeenEpoch;
     this.maxSeenEpochFrom = source.maxSeenEpochFrom;
     this.forced = source.forced;
+    this.claimedAtMs = source.claimedAtMs;
     this.releaseHoldUntilMs = source.releaseHoldUntilMs;
     this.preemptSuppressed = source.preemptSuppressed;
     this.master = source.master;

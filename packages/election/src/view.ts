@@ -44,12 +44,18 @@ export interface OwnClaim {
   readonly nodeId: NodeId;
   readonly claim: MasterClaim;
   /**
-   * While master, a voter counts only this long after its last heartbeat, shorter than the
-   * downMultiplier x interval after which peers may replace the master (a lease shorter
-   * than the election timeout, as in Raft): the old master fences itself before a new one
-   * can be elected on the other side of a partition. Null while not master.
+   * A voter counts only this long after its last heartbeat, shorter than the downMultiplier
+   * x interval after which peers may replace a master (a lease shorter than the election
+   * timeout, as in Raft): an old master fences itself before a new one can be elected on
+   * the other side of a partition. Claims use the same lease, so a fresh master keeps it.
    */
-  readonly lease: { readonly nowMs: number; readonly windowMs: number } | null;
+  readonly lease: { readonly nowMs: number; readonly windowMs: number };
+  /**
+   * Until when a voter still following a master this node outbids counts for it: always
+   * while deciding to claim (the voter switches once it hears the claim), and one lease
+   * after the claim; a voter that never hears the claim must not back it for good.
+   */
+  readonly handoverUntilMs: number;
 }
 
 /**
@@ -157,23 +163,31 @@ function votesFor(
   let lapsesAtMs: number | null = null;
   for (const peer of peers.all()) {
     if (!peer.alive || peer.lastHeardMs === null) continue;
-    if (!backs(unit, peers, peer, self)) continue;
-    if (self.lease !== null) {
-      const lapse = peer.lastHeardMs + self.lease.windowMs;
-      if (self.lease.nowMs >= lapse) continue;
-      if (lapsesAtMs === null || lapse < lapsesAtMs) lapsesAtMs = lapse;
-    }
+    const support = backs(unit, peers, peer, self);
+    if (support === 'no') continue;
+    let lapse = peer.lastHeardMs + self.lease.windowMs;
+    if (support === 'handover') lapse = Math.min(lapse, self.handoverUntilMs);
+    if (self.lease.nowMs >= lapse) continue;
+    if (lapsesAtMs === null || lapse < lapsesAtMs) lapsesAtMs = lapse;
     votes++;
   }
   return { votes, lapsesAtMs };
 }
 
-function backs(unit: SyncGroup, peers: PeerTable, peer: PeerView, self: OwnClaim): boolean {
-  if (peer.hears !== null && !peer.hears.has(self.nodeId)) return false;
+/** Whether the peer backs this node: outright, only while a handover completes, or not. */
+function backs(
+  unit: SyncGroup,
+  peers: PeerTable,
+  peer: PeerView,
+  self: OwnClaim,
+): 'yes' | 'handover' | 'no' {
+  if (peer.hears !== null && !peer.hears.has(self.nodeId)) return 'no';
   const follows = reportOf(unit, peer)?.master;
-  if (follows === undefined || follows === null || follows === self.nodeId) return true;
+  if (follows === undefined || follows === null || follows === self.nodeId) return 'yes';
   const rival = peers.get(follows);
-  if (rival?.alive !== true) return false;
+  if (rival?.alive !== true) return 'no';
   const standing = standingOf(unit, rival, peers);
-  return standing === null || !standing.claimsMaster || compareClaims(self.claim, standing) > 0;
+  if (standing === null || !standing.claimsMaster || compareClaims(self.claim, standing) > 0)
+    return 'handover';
+  return 'no';
 }
