@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileCheck } from '../../src/trackers/file-check.js';
@@ -103,6 +105,67 @@ describe('HTTP check (real server on 127.0.0.1)', () => {
     assert.equal(result.ok, false);
     assert.match(result.detail, /ECONNREFUSED/);
   });
+});
+
+describe('HTTPS check (real TLS server, self-signed certificate)', () => {
+  const openssl = spawnSync('sh', ['-c', 'command -v openssl']).status === 0;
+  it(
+    'verifies the certificate unless tls_verify is off',
+    { skip: openssl ? false : 'openssl not installed' },
+    async () => {
+      const dir = tempDir();
+      const keyFile = `${dir.path}/key.pem`;
+      const certFile = `${dir.path}/cert.pem`;
+      const made = spawnSync('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ]);
+      assert.equal(made.status, 0, String(made.stderr));
+      const server = createHttpsServer(
+        { key: readFileSync(keyFile), cert: readFileSync(certFile) },
+        (_req, res) => {
+          res.writeHead(200);
+          res.end('ok');
+        },
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+      try {
+        const insecure = await httpCheck({
+          url,
+          expectStatus: [200],
+          tlsVerify: false,
+          timeoutMs: 2000,
+        })(never);
+        assert.deepEqual(insecure, { ok: true, detail: 'HTTP 200' });
+        const verified = await httpCheck({
+          url,
+          expectStatus: [200],
+          tlsVerify: true,
+          timeoutMs: 2000,
+        })(never);
+        assert.equal(verified.ok, false);
+        assert.match(verified.detail, /self[- ]signed/i);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        dir.remove();
+      }
+    },
+  );
 });
 
 describe('TCP check (real sockets)', () => {
