@@ -20,8 +20,6 @@ export interface FrameSender {
   macAddress(): MacAddress;
   /** false: send buffer full, try again later. */
   send(frame: Uint8Array): boolean;
-  /** Several frames in one system call, when the sender can; returns how many went out. */
-  sendBatch?(frames: readonly Uint8Array[]): number;
   close(): void;
 }
 
@@ -203,15 +201,6 @@ class ScheduledAnnouncer implements FrameAnnouncer {
     sender: FrameSender,
     frames: readonly Buffer[],
   ): void {
-    if (sender.sendBatch !== undefined && frames.length > 1) {
-      const sent = sender.sendBatch(frames);
-      this.framesSent += sent;
-      if (sent < frames.length) {
-        state.backlog.set(interfaceName, frames.slice(sent));
-        this.retryBacklogSoon(state);
-      }
-      return;
-    }
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i];
       if (frame === undefined) continue;

@@ -85,6 +85,10 @@ export type {
 export { checkVip } from './vip.js';
 export type { CheckedVip } from './vip.js';
 
+// Becoming master / backup
+export { takeOver, giveUp } from './takeover.js';
+export type { TakeoverParts, TakeOverOptions, VipHolder, VipResult } from './takeover.js';
+
 // Watches
 export { createConflictWatch } from './conflict-watch.js';
 export type { ConflictWatch, ConflictWatchOptions, ConflictWatchStats } from './conflict-watch.js';

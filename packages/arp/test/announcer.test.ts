@@ -154,40 +154,6 @@ describe('announcer', () => {
     assert.equal(sent().length, 7);
   });
 
-  it('hands a round to sendBatch when the sender has one, and retries what it did not take', () => {
-    const clock = createManualScheduler();
-    const batches: number[] = [];
-    let accept = 2;
-    const sender: FrameSender = {
-      macAddress: () => MAC,
-      send: () => {
-        throw new Error('single sends are for one-frame rounds only');
-      },
-      sendBatch: (frames) => {
-        batches.push(frames.length);
-        const taken = Math.min(accept, frames.length);
-        accept = Infinity;
-        return taken;
-      },
-      close: () => undefined,
-    };
-    const announcer = createAnnouncer({
-      scheduler: clock,
-      schedule: { repeat: 1, secondBurstDelayMs: 0 },
-      openSender: () => sender,
-    });
-    announcer.announce('web', [
-      v4('10.213.0.1'),
-      v4('10.213.0.2'),
-      v4('10.213.0.3'),
-      v6('fd00:213::4'),
-    ]);
-    assert.deepEqual(batches, [4]);
-    clock.advance(1);
-    assert.deepEqual(batches, [4, 2]);
-    assert.equal(announcer.stats().framesSent, 4);
-  });
-
   it('refuses an invalid VIP with a typed error and leaves the running schedule alone', () => {
     const { announcer, sent, clock } = setup({ repeat: 2, secondBurstDelayMs: 0 });
     announcer.announce('web', [v4('10.213.0.100')]);

@@ -90,10 +90,6 @@ export const sys = {
     'unsigned long',
     koffi.out(koffi.pointer('vipd_timespec')),
   ]) as Fn<[number, number, Timespec], number>,
-  sendmmsg: libc.func('int sendmmsg(int fd, void *messages, unsigned int count, int flags)') as Fn<
-    [number, Buffer, number, number],
-    number
-  >,
   poll: libc.func('int poll(void *fds, unsigned long nfds, int timeout)') as Fn<
     [Buffer, number, number],
     number
@@ -115,11 +111,6 @@ const errnoNames = new Map<number, string>(
     .sort(([a], [b]) => Number(PREFERRED_NAMES.includes(a)) - Number(PREFERRED_NAMES.includes(b)))
     .map(([name, value]) => [value, name]),
 );
-
-/** Address of a buffer's first byte, for structures that point at other buffers. */
-export function addressOf(bytes: Uint8Array): bigint {
-  return koffi.address(bytes);
-}
 
 /** errno of the call just made, by name ("EPERM"). */
 export function lastErrno(): string {

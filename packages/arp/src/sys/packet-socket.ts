@@ -17,7 +17,6 @@ import {
   SOCK_RAW,
   SOL_PACKET,
   SOL_SOCKET,
-  addressOf,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
   SO_ATTACH_FILTER,
@@ -46,10 +45,6 @@ const INTERFACE_NAME = /^[^\s/:]{1,15}$/;
 /** Frames read per readiness callback before yielding back to the event loop. */
 const MAX_FRAMES_PER_WAKE = 64;
 const RECEIVE_BUFFER_BYTES = 2048;
-/** sendmmsg(2) takes at most UIO_MAXIOV messages per call. */
-const SENDMMSG_MAX = 1024;
-const MMSGHDR_BYTES = 64;
-const IOVEC_BYTES = 16;
 
 export type PacketDirection = 'host' | 'broadcast' | 'multicast' | 'otherhost' | 'outgoing';
 const DIRECTIONS: readonly PacketDirection[] = [
@@ -90,11 +85,6 @@ export interface PacketSocket {
    * (EAGAIN/ENOBUFS) so the caller can retry later; throws on any other failure.
    */
   send(frame: Uint8Array): boolean;
-  /**
-   * Sends frames in order with one sendmmsg(2) per 1,024; returns how many went out before
-   * the send buffer filled (the rest can be retried); throws on any other failure.
-   */
-  sendBatch(frames: readonly Uint8Array[]): number;
   close(): void;
 }
 
@@ -232,44 +222,6 @@ class BoundPacketSocket implements PacketSocket {
     const name = lastErrno();
     if (name === 'EAGAIN' || name === 'ENOBUFS') return false;
     throw new ArpError('SYSCALL_FAILED', `sendto on ${this.interface} failed: ${name}`, name);
-  }
-
-  sendBatch(frames: readonly Uint8Array[]): number {
-    this.assertOpen();
-    let sent = 0;
-    while (sent < frames.length) {
-      const batch = frames.slice(sent, sent + SENDMMSG_MAX);
-      const accepted = this.sendmmsg(batch);
-      sent += accepted;
-      if (accepted < batch.length) break;
-    }
-    return sent;
-  }
-
-  private sendmmsg(frames: readonly Uint8Array[]): number {
-    // struct mmsghdr, 64 bytes on LP64: a struct msghdr (56) then msg_len (4) and padding.
-    //   msghdr: 0 name ptr | 8 namelen u32 | 16 iov ptr | 24 iovlen u64 | 32 control ptr
-    //           40 controllen u64 | 48 flags i32
-    // struct iovec, 16 bytes: 0 base ptr | 8 len u64
-    const headers = Buffer.alloc(frames.length * MMSGHDR_BYTES);
-    const vectors = Buffer.alloc(frames.length * IOVEC_BYTES);
-    const vectorsAt = addressOf(vectors);
-    frames.forEach((frame, i) => {
-      const destination = this.destination(frame);
-      vectors.writeBigUInt64LE(addressOf(frame), i * IOVEC_BYTES);
-      vectors.writeBigUInt64LE(BigInt(frame.length), i * IOVEC_BYTES + 8);
-      const header = i * MMSGHDR_BYTES;
-      headers.writeBigUInt64LE(addressOf(destination), header);
-      headers.writeUInt32LE(SOCKADDR_LL_BYTES, header + 8);
-      headers.writeBigUInt64LE(vectorsAt + BigInt(i * IOVEC_BYTES), header + 16);
-      headers.writeBigUInt64LE(1n, header + 24);
-    });
-    // The frames, vectors and addresses stay referenced until the call returns.
-    const accepted = sys.sendmmsg(this.fd, headers, frames.length, 0);
-    if (accepted >= 0) return accepted;
-    const name = lastErrno();
-    if (name === 'EAGAIN' || name === 'ENOBUFS') return 0;
-    throw new ArpError('SYSCALL_FAILED', `sendmmsg on ${this.interface} failed: ${name}`, name);
   }
 
   private destination(frame: Uint8Array): Buffer {
