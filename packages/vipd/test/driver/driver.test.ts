@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
 import { ADDRESS_RETRY_MS } from '../../src/driver/driver.js';
-import { tempDir } from '../tmpdir.js';
+import { TrackerSet } from '../../src/trackers/tracker-set.js';
+import { tempDir, waitFor } from '../tmpdir.js';
 import type { CommandOutcome } from '../../src/api/control.js';
-import { DOWN_AFTER_MS, Harness, flush, testConfig } from './harness.js';
+import { DOWN_AFTER_MS, Harness, flush, groupSpec, testConfig } from './harness.js';
 
 function codeOf(outcome: CommandOutcome<unknown>): string {
   return outcome.ok ? 'ok' : outcome.code;
@@ -362,5 +363,43 @@ describe('Driver: notify hooks and reload', () => {
     assert.equal(web.announced, true);
     assert.deepEqual(web.addresses, ['10.213.0.100/24', 'fd00:213::100/64']);
     assert.match(web.lastTransitionAt ?? '', /^2023-11-14T/);
+  });
+});
+
+describe('Driver with real trackers', () => {
+  it('a file tracker written by an operator faults a master and clears again', async () => {
+    const dir = tempDir();
+    const trackers = new TrackerSet((report) => {
+      h.driver.trackerReport(report);
+    });
+    const h = await started();
+    try {
+      await asMaster(h);
+      const spec = {
+        name: 'drain',
+        type: 'file' as const,
+        path: `${dir.path}/drain`,
+        intervalMs: 10,
+        rise: 1,
+        fall: 1,
+      };
+      trackers.apply([spec], [{ ...groupSpec(WEB), track: [{ tracker: 'drain', weight: 0 }] }]);
+      await trackers.firstReadings(2000);
+      assert.equal(h.state('web'), 'MASTER', 'a missing file reads as 0: healthy');
+      dir.file('drain', '1\n');
+      await waitFor(() => h.state('web') === 'FAULT', 3000, 'FAULT');
+      assert.deepEqual(h.present(), []);
+      assert.match(h.transitions('web').at(-1) ?? '', /MASTER->FAULT:tracker-fault/);
+      dir.file('drain', '0\n');
+      await waitFor(() => h.state('web') !== 'FAULT', 3000, 'FAULT cleared');
+      // Still the best live node: it leaves FAULT and takes the group back at once.
+      const [recovered, regained] = h.transitions('web').slice(-2);
+      assert.equal(recovered, 'FAULT->BACKUP:tracker-recovered');
+      assert.match(regained ?? '', /^BACKUP->MASTER:/);
+      assert.deepEqual(h.present(), ['10.213.0.100/24', 'fd00:213::100/64']);
+    } finally {
+      await trackers.stop();
+      dir.remove();
+    }
   });
 });
