@@ -160,6 +160,11 @@ export class Daemon {
       trackers: this.#trackers,
       metrics,
       logger,
+      onFatal: () => {
+        // Crash-only: a restarted vipd removes the VIPs this one may have left.
+        process.exitCode = 1;
+        setImmediate(() => process.exit(1));
+      },
     });
     metrics.setSources({
       election: () => this.#driver.electionStatus(),

@@ -53,6 +53,8 @@ export interface DriverDeps {
   readonly logger: Logger;
   /** Unix time now, for timestamps in the API (default Date.now). */
   readonly wallClockMs?: () => number;
+  /** The election threw (a bug): the driver has stopped. Default: rethrow. */
+  readonly onFatal?: (error: Error) => void;
 }
 
 type VipHolderDepsWatch = ConstructorParameters<typeof VipHolder>[0];
@@ -246,6 +248,19 @@ export class Driver implements DaemonControl {
         const next = this.#queue.shift() as ElectionEvent;
         this.#apply(this.#election.step(next));
       }
+    } catch (error) {
+      // The election threw: a bug. Its state can no longer be trusted, so stop deciding
+      // anything and let the daemon exit; the service manager restarts it and the new
+      // process removes the VIPs this one left.
+      this.#queue.length = 0;
+      this.#log.fatal(
+        { err: error, event: event.type },
+        `election failed on a ${event.type} event: ${(error as Error).message}`,
+      );
+      this.stop();
+      if (this.#deps.onFatal === undefined) throw error;
+      this.#deps.onFatal(error as Error);
+      return;
     } finally {
       this.#stepping = false;
     }

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
-import { ADDRESS_RETRY_MS } from '../../src/driver/driver.js';
+import {
+  createManualScheduler,
+  createMemoryAddressManager,
+  createRecordingAnnouncer,
+} from '@vipd/arp';
+import { createLoopbackNetwork } from '@vipd/heartbeat';
+import { ADDRESS_RETRY_MS, Driver } from '../../src/driver/driver.js';
+import { NotifyRunner } from '../../src/hooks/notify.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { VipdMetrics } from '../../src/metrics/metrics.js';
 import { TrackerSet } from '../../src/trackers/tracker-set.js';
 import { tempDir, waitFor } from '../tmpdir.js';
 import type { CommandOutcome } from '../../src/api/control.js';
@@ -401,5 +410,44 @@ describe('Driver with real trackers', () => {
       await trackers.stop();
       dir.remove();
     }
+  });
+});
+
+describe('Driver: a failing election', () => {
+  it('stops deciding and reports the failure instead of carrying on with a broken state', async () => {
+    const manual = createManualScheduler(1000);
+    let broken = false;
+    const errors: Error[] = [];
+    const network = createLoopbackNetwork();
+    const config = testConfig({ groups: [WEB] });
+    const mesh = network.createMesh({
+      clusterName: 'test',
+      nodeId: 'n1',
+      listen: '127.0.0.1:0',
+      peers: [{ id: 'n2', address: 'n2:1' }],
+      key: new Uint8Array(32),
+      intervalMs: 3_600_000,
+      downMultiplier: 3,
+    });
+    const driver = new Driver({
+      config,
+      // A clock that starts returning NaN: the election refuses such an event by throwing.
+      scheduler: { ...manual, now: () => (broken ? Number.NaN : manual.now()) },
+      mesh,
+      addresses: createMemoryAddressManager(),
+      announcer: createRecordingAnnouncer(),
+      notify: new NotifyRunner({ nodeId: 'n1', timeoutMs: 1000, logger: silentLogger() }),
+      metrics: new VipdMetrics(),
+      logger: silentLogger(),
+      onFatal: (error) => errors.push(error),
+    });
+    driver.start();
+    broken = true;
+    driver.trackerReport({ trackerId: 't', group: 'web', weightDelta: -10, fault: false });
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof RangeError);
+    assert.equal(driver.phase(), 'stopping');
+    assert.equal(driver.electionStatus(), null);
+    await mesh.stop();
   });
 });
