@@ -17,6 +17,8 @@ import { parseArgs } from 'node:util';
 import type { DriverMessage, NodeMessage, Ready, Result } from './protocol.js';
 
 interface Scenario {
+  /** 'floor': bare ws with the same processes, sizes and rates (floor-node.ts). */
+  readonly kind: 'mesh' | 'floor';
   readonly nodes: number;
   readonly intervalMs: number;
   readonly groups: number;
@@ -40,11 +42,13 @@ interface Outcome {
 }
 
 const SCENARIOS: readonly Scenario[] = [
-  { nodes: 3, intervalMs: 10, groups: 64, target: true },
-  { nodes: 3, intervalMs: 100, groups: 64, target: false },
-  { nodes: 3, intervalMs: 1000, groups: 64, target: false },
-  { nodes: 16, intervalMs: 10, groups: 64, target: false },
-  { nodes: 16, intervalMs: 100, groups: 64, target: false },
+  { kind: 'mesh', nodes: 3, intervalMs: 10, groups: 64, target: true },
+  { kind: 'floor', nodes: 3, intervalMs: 10, groups: 64, target: false },
+  { kind: 'mesh', nodes: 3, intervalMs: 100, groups: 64, target: false },
+  { kind: 'mesh', nodes: 3, intervalMs: 1000, groups: 64, target: false },
+  { kind: 'mesh', nodes: 16, intervalMs: 10, groups: 64, target: false },
+  { kind: 'floor', nodes: 16, intervalMs: 10, groups: 64, target: false },
+  { kind: 'mesh', nodes: 16, intervalMs: 100, groups: 64, target: false },
 ];
 const CPU_TARGET_PERCENT = 3;
 const P99_TARGET_MS = 1;
@@ -52,7 +56,7 @@ const SETTLE_MS = 1000;
 const READY_TIMEOUT_MS = 30_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
-const nodeScript = join(here, 'node.js');
+const nodeScripts = { mesh: join(here, 'node.js'), floor: join(here, 'floor-node.js') };
 const repoRoot = resolve(here, '../../../..');
 const children = new Set<ChildProcess>();
 
@@ -124,7 +128,7 @@ async function run(scenario: Scenario, durationMs: number): Promise<Outcome> {
   const addresses = new Map(ids.map((id, i) => [id, `127.0.0.1:${ports[i] ?? 0}`]));
   const key = randomBytes(32).toString('hex');
   const nodes = ids.map((id, i) => {
-    const child = fork(nodeScript, [], {
+    const child = fork(nodeScripts[scenario.kind], [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -216,7 +220,8 @@ function table(outcomes: readonly Outcome[], durationMs: number): string {
         : 'MISSED'
       : '';
     return (
-      `| ${s.nodes} | ${s.intervalMs} | ${s.groups} | ${o.frameBytes} | ` +
+      `| ${s.kind === 'mesh' ? 'mesh' : 'bare ws (floor)'} | ${s.nodes} | ${s.intervalMs} | ` +
+      `${s.groups} | ${o.frameBytes} | ` +
       `${o.cpuMedian.toFixed(2)} / ${o.cpuMax.toFixed(2)} | ${ms(o.p50)} | ${ms(o.p99)} | ` +
       `${ms(o.max)} | ${o.samples} | ${ms(o.rttMedian)} | ${o.peerDowns} | ` +
       `${o.rejected} | ${o.skipped} | ${verdict} |`
@@ -229,8 +234,8 @@ function table(outcomes: readonly Outcome[], durationMs: number): string {
       'compare medians and orders of magnitude, not the last digit. Target (3 nodes, 10 ms, 64 groups): ' +
       `CPU ≤ ${CPU_TARGET_PERCENT} % of one core per node, p99 ≤ ${P99_TARGET_MS} ms.`,
     '',
-    '| nodes | interval ms | groups | frame bytes | CPU % per node (median / max) | latency p50 ms | p99 ms | max ms | samples | RTT ms (median) | peer-downs | rejected | skipped | target |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| what | nodes | interval ms | groups | frame bytes | CPU % per node (median / max) | latency p50 ms | p99 ms | max ms | samples | RTT ms (median) | peer-downs | rejected | skipped | target |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
 }
@@ -262,11 +267,13 @@ async function main(): Promise<void> {
   if (!(durationS > 0 && durationS <= 120)) throw new Error('--duration-s must be in (0, 120]');
   const durationMs = durationS * 1000;
   const outcomes: Outcome[] = [];
-  const only = process.env.BENCH_ONLY; // e.g. "16x100" to run one row while investigating
+  const only = process.env.BENCH_ONLY; // e.g. "mesh:16x100" to run rows while investigating
   for (const scenario of SCENARIOS) {
-    if (only !== undefined && only !== `${scenario.nodes}x${scenario.intervalMs}`) continue;
+    const name = `${scenario.kind}:${scenario.nodes}x${scenario.intervalMs}`;
+    if (only !== undefined && !name.includes(only)) continue;
     console.log(
-      `bench: ${scenario.nodes} nodes, ${scenario.intervalMs} ms interval, ${scenario.groups} groups ...`,
+      `bench: ${scenario.kind}, ${scenario.nodes} nodes, ${scenario.intervalMs} ms interval, ` +
+        `${scenario.groups} groups ...`,
     );
     outcomes.push(await run(scenario, durationMs));
   }
