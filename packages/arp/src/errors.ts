@@ -43,8 +43,6 @@ export const ERROR_CODES = {
   NETLINK_BAD_MESSAGE: 'a netlink message from the kernel could not be parsed',
 
   // Addresses on interfaces.
-  ADDRESS_NOT_MANAGED:
-    'the address is on the interface but vipd did not add it, so vipd leaves it alone',
   ADDRESS_VERIFY_FAILED: 'after adding, the address is not on the interface as requested',
 } as const;
 

@@ -2,7 +2,7 @@
 //
 // Linux keeps a neighbour entry's address for `locktime` (1 s) after an update and ignores
 // ordinary ARP replies inside it; gratuitous ARP (sender IP = target IP, and for a reply
-// target MAC = sender MAC) and NAs with Override bypass that since Linux 4.13. Either way the
+// target MAC = sender MAC) and NAs with Override bypass it on current kernels. Either way the
 // FIRST frame is what moves a healthy host, so it goes out synchronously at offset 0. The
 // repeats are for what the first frame cannot cover: a frame lost on a lossy link or a port
 // still coming up, switches relearning the MAC, and hosts that missed the burst (the second
