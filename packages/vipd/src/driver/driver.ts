@@ -328,7 +328,9 @@ export class Driver implements DaemonControl {
     // The fast path first: VIPs on, first frames out; then everything that can wait.
     let holdNote = '';
     if (group !== undefined && action.to === 'MASTER') {
-      const result = this.#holder.hold(group);
+      // After a crash the old master drops the traffic anyway: announce before adding.
+      const crashed = action.reason === 'master-down' || action.reason === 'peer-connection-closed';
+      const result = this.#holder.hold(group, { announceFirst: crashed });
       if (result.ok) {
         holdNote = `; VIPs up and announced in ${result.durationMs.toFixed(3)}ms`;
         if (result.foreign.length > 0) {

@@ -71,23 +71,48 @@ export class VipHolder {
     return [...this.#lingering.keys()];
   }
 
-  /** Add every VIP, then send the first announcement round at once. */
-  hold(group: GroupSpec): HoldResult {
+  /**
+   * Add every VIP, then send the first announcement round at once. With `announceFirst`
+   * (crash failover: the old master is gone and drops the traffic anyway) the first round
+   * goes out before the adds, so it never waits on the kernel's rtnl lock. A planned
+   * hand-over adds first: no host is pointed here before this node accepts its traffic.
+   */
+  hold(group: GroupSpec, options: { announceFirst?: boolean } = {}): HoldResult {
     const startedAt = performance.now();
     this.#lingering.delete(group.name);
+    const announce = (): Error | null => {
+      try {
+        this.#deps.announcer.announce(group.name, group.vips, group.announce);
+        return null;
+      } catch (error) {
+        return asError(error);
+      }
+    };
+    if (options.announceFirst === true) {
+      const error = announce();
+      if (error !== null) return { ok: false, error };
+    }
     const foreign: string[] = [];
     for (const vip of group.vips) {
       try {
         if (this.#deps.addresses.addNow(vip) === 'present-unmanaged') foreign.push(vipText(vip));
       } catch (error) {
         this.#deps.metrics.addressFailures.inc({ group: group.name, operation: 'add' });
+        // A group moves as a whole: without every VIP it must not be announced here.
+        if (options.announceFirst === true) this.#deps.announcer.stop(group.name);
+        for (const added of group.vips) {
+          if (added === vip) break;
+          this.#removeOne(group.name, added);
+        }
         return { ok: false, error: asError(error), vip: vipText(vip) };
       }
     }
-    try {
-      this.#deps.announcer.announce(group.name, group.vips, group.announce);
-    } catch (error) {
-      return { ok: false, error: asError(error) };
+    if (options.announceFirst !== true) {
+      const error = announce();
+      if (error !== null) {
+        this.#remove(group);
+        return { ok: false, error };
+      }
     }
     const durationMs = performance.now() - startedAt;
     this.#deps.metrics.takeoverDuration.observe({ group: group.name }, durationMs / 1000);

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMemoryAddressManager, createRecordingAnnouncer, type Vip } from '@vipd/arp';
+import { VipHolder, type AddressPort, type AnnouncerPort } from '../../src/driver/vip-holder.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { VipdMetrics } from '../../src/metrics/metrics.js';
+import { groupSpec } from './harness.js';
+
+const WEB = groupSpec({
+  name: 'web',
+  addresses: ['10.213.0.100/24', '10.213.0.101/24', 'fd00:213::100/64'],
+});
+
+/** The arp fakes, with every call also written to one sequence so the order shows. */
+function recorded() {
+  const order: string[] = [];
+  const memory = createMemoryAddressManager();
+  const recording = createRecordingAnnouncer();
+  const addresses: AddressPort = {
+    addNow: (vip: Vip) => {
+      order.push(`add ${vip.address}`);
+      return memory.addNow(vip);
+    },
+    removeNow: (vip: Vip) => {
+      order.push(`remove ${vip.address}`);
+      return memory.removeNow(vip);
+    },
+    listManagedNow: () => memory.listManagedNow(),
+  };
+  const announcer: AnnouncerPort = {
+    announce: (group, vips, schedule) => {
+      order.push(`announce ${group}`);
+      recording.announce(group, vips, schedule);
+    },
+    stop: (group) => {
+      order.push(`stop ${group}`);
+      recording.stop(group);
+    },
+  };
+  const holder = new VipHolder({
+    addresses,
+    announcer,
+    metrics: new VipdMetrics(),
+    logger: silentLogger(),
+  });
+  return { order, memory, recording, holder };
+}
+
+describe('VipHolder', () => {
+  it('a planned takeover adds every VIP before the first announcement', () => {
+    const { order, holder } = recorded();
+    assert.ok(holder.hold(WEB).ok);
+    assert.deepEqual(order, [
+      'add 10.213.0.100',
+      'add 10.213.0.101',
+      'add fd00:213::100',
+      'announce web',
+    ]);
+  });
+
+  it('crash failover announces first, then adds', () => {
+    const { order, holder } = recorded();
+    assert.ok(holder.hold(WEB, { announceFirst: true }).ok);
+    assert.deepEqual(order, [
+      'announce web',
+      'add 10.213.0.100',
+      'add 10.213.0.101',
+      'add fd00:213::100',
+    ]);
+  });
+
+  it('a VIP that fails to add rolls back the ones added and announces nothing', () => {
+    for (const announceFirst of [false, true]) {
+      const { memory, recording } = recorded();
+      memory.addNow({ address: '10.213.0.9', prefixLength: 32, interface: 'eth0' });
+      // The second add fails: the first must come off again.
+      const result = new VipHolder({
+        addresses: {
+          addNow: (vip) => {
+            if (vip.address === '10.213.0.101') throw new Error('EPERM');
+            return memory.addNow(vip);
+          },
+          removeNow: (vip) => memory.removeNow(vip),
+          listManagedNow: () => memory.listManagedNow(),
+        },
+        announcer: recording,
+        metrics: new VipdMetrics(),
+        logger: silentLogger(),
+      }).hold(WEB, { announceFirst });
+      assert.ok(!result.ok);
+      assert.equal(result.vip, '10.213.0.101/24');
+      assert.deepEqual(
+        memory.present().map((v) => v.address),
+        ['10.213.0.9'],
+        `announceFirst=${String(announceFirst)}`,
+      );
+      assert.equal(recording.announcing('web'), undefined);
+    }
+  });
+
+  it('withdraw stops announcing before removing; linger keeps the VIPs until finishLinger', () => {
+    const { order, memory, holder } = recorded();
+    holder.hold(WEB);
+    order.length = 0;
+    holder.withdraw('web', { linger: true });
+    assert.deepEqual(order, ['stop web']);
+    assert.equal(memory.present().length, 3);
+    holder.finishLinger('web');
+    assert.deepEqual(order, [
+      'stop web',
+      'remove 10.213.0.100',
+      'remove 10.213.0.101',
+      'remove fd00:213::100',
+    ]);
+    assert.deepEqual(memory.present(), []);
+  });
+});
