@@ -212,6 +212,11 @@ export class Daemon {
     this.#trackers.apply(config.trackers, config.groups);
     // A node must not claim a group before its trackers have had their say.
     await this.#trackers.firstReadings(firstTrackerResultMs);
+    // The API before the election: building it compiles schemas and blocks the event loop
+    // for a while, which must not eat into the election's startup listening window (peers'
+    // heartbeats would sit unread while its timer ran out, and the node would claim the
+    // group although a master exists).
+    if (config.api.enabled) await this.#startApi();
     this.#driver.start();
     try {
       await this.#mesh.start();
@@ -222,7 +227,6 @@ export class Daemon {
         { cause: error },
       );
     }
-    if (config.api.enabled) await this.#startApi();
     if (config.realserver !== undefined) await this.#startRealServer();
   }
 

@@ -61,6 +61,8 @@ type VipHolderDepsWatch = ConstructorParameters<typeof VipHolder>[0];
 
 /** How long after a failed VIP add the group may try again (it sits in FAULT meanwhile). */
 export const ADDRESS_RETRY_MS = 5000;
+/** RFC 5227 DEFEND_INTERVAL: a group answers a conflicting claim at most this often. */
+export const DEFEND_INTERVAL_MS = 10_000;
 /** Tracker id of the synthetic fault raised when VIPs cannot be added or announced. */
 export const VIP_FAULT_TRACKER = 'vip-add';
 
@@ -110,6 +112,7 @@ export class Driver implements DaemonControl {
   readonly #lingerTimers = new Map<string, TimerHandle>();
   readonly #retryTimers = new Map<string, TimerHandle>();
   #lastLocalState: unknown = null;
+  readonly #lastDefendedAtMs = new Map<string, number>();
   /** What each peer advertised in its last heartbeat, for the status view. */
   readonly #lastHeardGroups = new Map<string, HeartbeatReceived['groups']>();
   readonly #meshListeners: { off: () => void }[] = [];
@@ -158,11 +161,11 @@ export class Driver implements DaemonControl {
       });
     });
     this.#listen(mesh, 'peer-down', (peer: string, reason: PeerDownReason) => {
-      this.#log.warn({ peer, reason }, `peer ${peer} down (${reason})`);
+      this.#log.debug({ peer, reason }, `peer ${peer} down (${reason})`);
       this.#submit({ type: 'peer-lost', nowMs: this.#scheduler.now(), peer, reason });
     });
     this.#listen(mesh, 'peer-up', (peer: string) => {
-      this.#log.info({ peer }, `peer ${peer} up`);
+      this.#log.debug({ peer }, `peer ${peer} up`);
     });
     this.#listen(mesh, 'rejected', (reason: RejectReason, peer: string | null, remote: string) => {
       metrics.recordRejectedHeartbeat(reason);
@@ -197,24 +200,43 @@ export class Driver implements DaemonControl {
     this.#submit({ type: 'tracker', nowMs: this.#scheduler.now(), ...report });
   }
 
-  /** Another MAC claimed one of our VIPs: count it, log it, announce again if we hold it. */
+  /**
+   * Another MAC claimed one of our VIPs. Counted and logged always; defended (one
+   * announcement) at most once per DEFEND_INTERVAL_MS per group, as RFC 5227 §2.4 (b) says.
+   * Two masters that re-announced at every conflict would flood the LAN and flip every
+   * host's ARP entry back and forth; which of them keeps the VIPs is the election's call,
+   * settled as soon as they hear each other.
+   */
   conflict(event: ConflictEvent): void {
+    const nowMs = this.#scheduler.now();
     for (const group of this.#groups.values()) {
       if (!group.vips.some((v) => v.address === event.vip)) continue;
       this.#deps.metrics.addressConflicts.inc({ group: group.name, kind: event.kind });
       const held = this.#holder.isHeld(group.name);
-      this.#log.warn(
-        {
-          group: group.name,
-          vip: event.vip,
-          interface: event.interface,
-          foreignMac: event.foreignMac,
-          kind: event.kind,
-          reannounce: held,
-        },
-        `address conflict: ${event.foreignMac} claims ${event.vip} on ${event.interface} (${event.kind})${held ? '; announcing again' : ''}`,
-      );
-      if (held) this.#holder.reannounce(group.name);
+      const lastDefended = this.#lastDefendedAtMs.get(group.name);
+      const defend =
+        held && (lastDefended === undefined || nowMs - lastDefended >= DEFEND_INTERVAL_MS);
+      const fields = {
+        group: group.name,
+        vip: event.vip,
+        interface: event.interface,
+        foreignMac: event.foreignMac,
+        kind: event.kind,
+        defended: defend,
+      };
+      const claim = `address conflict: ${event.foreignMac} claims ${event.vip} on ${event.interface} (${event.kind})`;
+      if (defend) {
+        this.#lastDefendedAtMs.set(group.name, nowMs);
+        this.#holder.defend(group.name);
+        this.#log.warn(fields, `${claim}; defending with one announcement`);
+      } else if (held) {
+        this.#log.debug(
+          fields,
+          `${claim}; defended ${Math.round(nowMs - (lastDefended ?? nowMs))}ms ago, not again within ${DEFEND_INTERVAL_MS}ms`,
+        );
+      } else {
+        this.#log.warn(fields, `${claim}; not master here`);
+      }
     }
   }
 
@@ -317,7 +339,13 @@ export class Driver implements DaemonControl {
       () => {
         this.#timer = undefined;
         this.#timerAtMs = null;
-        this.#submit({ type: 'tick', nowMs: this.#scheduler.now() });
+        // Node runs timers before it reads sockets. After the event loop was busy (GC, a
+        // slow request), heartbeats that arrived in time may still be unread when this
+        // fires; deciding now would declare a live master dead. setImmediate runs after the
+        // I/O phase, so every pending heartbeat reaches the election before the tick.
+        setImmediate(() => {
+          this.#submit({ type: 'tick', nowMs: this.#scheduler.now() });
+        });
       },
       Math.max(0, atMs - this.#scheduler.now()),
     );

@@ -132,6 +132,21 @@ export class VipHolder {
     }
   }
 
+  /** One announcement of a held group's VIPs (answering a conflicting claim). */
+  defend(group: string): void {
+    const spec = this.#held.get(group);
+    if (spec === undefined) return;
+    try {
+      this.#deps.announcer.announce(spec.name, spec.vips, {
+        ...spec.announce,
+        repeat: 1,
+        secondBurstDelayMs: 0,
+      });
+    } catch (error) {
+      this.#log.error({ group, err: asError(error) }, `defending ${group} failed`);
+    }
+  }
+
   /**
    * Stop announcing and remove the VIPs. With `linger`, the VIPs stay until finishLinger():
    * a planned hand-over (release, shutdown) keeps answering until the new master announced.

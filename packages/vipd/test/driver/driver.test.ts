@@ -7,7 +7,7 @@ import {
   createRecordingAnnouncer,
 } from '@vipd/arp';
 import { createLoopbackNetwork } from '@vipd/heartbeat';
-import { ADDRESS_RETRY_MS, Driver } from '../../src/driver/driver.js';
+import { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
@@ -266,31 +266,42 @@ describe('Driver: trackers, addresses, conflicts', () => {
     assert.ok(h.logs.some((l) => /already configured by someone else/.test(l.msg)));
   });
 
-  it('a conflict while master is counted, logged and answered with a new announcement', async () => {
+  it('a conflict while master is counted and defended with one announcement, at most once per 10 s', async () => {
     const h = await started();
     await asMaster(h);
-    const announcesBefore = h.announcer.calls.filter((c) => c.kind === 'announce').length;
-    assert.ok(
-      h.conflicts.emit({
-        vip: '10.213.0.100',
-        interface: 'eth0',
-        foreignMac: '02:aa:bb:cc:dd:ee',
-        kind: 'arp-reply',
-      }),
-    );
+    const announces = () => h.announcer.calls.filter((c) => c.kind === 'announce');
+    const before = announces().length;
+    const conflict = {
+      vip: '10.213.0.100',
+      interface: 'eth0',
+      foreignMac: '02:aa:bb:cc:dd:ee',
+      kind: 'arp-reply' as const,
+    };
+    assert.ok(h.conflicts.emit(conflict));
+    assert.equal(announces().length, before + 1);
+    const defence = announces().at(-1);
     assert.equal(
-      h.announcer.calls.filter((c) => c.kind === 'announce').length,
-      announcesBefore + 1,
-    );
-    assert.match(
-      await h.metrics.render(),
-      /vipd_address_conflicts_total\{group="web",kind="arp-reply"\} 1/,
+      defence?.kind === 'announce' ? defence.schedule?.repeat : undefined,
+      1,
+      'one frame per VIP',
     );
     assert.ok(
       h.logs.some(
-        (l) => l.level === 'warn' && /02:aa:bb:cc:dd:ee claims 10\.213\.0\.100/.test(l.msg),
+        (l) =>
+          l.level === 'warn' &&
+          /02:aa:bb:cc:dd:ee claims 10\.213\.0\.100 .*defending with one announcement/.test(l.msg),
       ),
     );
+    // Claimed again within DEFEND_INTERVAL: counted, not answered.
+    await h.advance(DEFEND_INTERVAL_MS - 1);
+    assert.ok(h.conflicts.emit({ ...conflict, kind: 'gratuitous-arp' }));
+    assert.equal(announces().length, before + 1);
+    await h.advance(1);
+    assert.ok(h.conflicts.emit(conflict));
+    assert.equal(announces().length, before + 2);
+    const metrics = await h.metrics.render();
+    assert.match(metrics, /vipd_address_conflicts_total\{group="web",kind="arp-reply"\} 2/);
+    assert.match(metrics, /vipd_address_conflicts_total\{group="web",kind="gratuitous-arp"\} 1/);
   });
 
   it('a MAC change on the interface triggers a new announcement', async () => {
