@@ -59,6 +59,14 @@ function checkName(value: unknown, path: string, what: string, report: Report): 
     report('WRONG_TYPE', path, `${what} must be a string, got ${typeof value}`);
     return false;
   }
+  if (value in Object.prototype) {
+    report(
+      'INVALID_NAME',
+      path,
+      `${what} ${JSON.stringify(value)} is a built-in object property name; pick another`,
+    );
+    return false;
+  }
   if (value.length === 0 || value.length > MAX_NAME_LENGTH || !NAME_PATTERN.test(value)) {
     report(
       'INVALID_NAME',

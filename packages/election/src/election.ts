@@ -3,7 +3,7 @@
 // tick. Same config + same events = same actions, so the simulator can replay any run.
 import { assertValidElectionConfig, InvalidElectionConfigError } from './config.js';
 import { judgeCommand, type CommandVerdict } from './operator-commands.js';
-import { advertOf, sameAdvert } from './peer-advert.js';
+import { advertOf, foldAdvert, sameAdvert } from './peer-advert.js';
 import { compareClaims, type MasterClaim } from './priority.js';
 import { PeerTable } from './peer-table.js';
 import { regroup } from './regroup.js';
@@ -54,6 +54,8 @@ export class Election {
   /** Actions of the step in progress. */
   private out: ElectionAction[] = [];
   private everythingDirty = true;
+  /** Some sync group was marked dirty since the last settle (saves scanning them all). */
+  private someDirty = true;
   private hearingChanged = false;
   private advertChanged = false;
   private nextUnitDeadlineMs: number | null = null;
@@ -73,7 +75,7 @@ export class Election {
     this.nodeId = config.nodeId;
     this.intervalMs = config.heartbeatIntervalMs;
     this.downAfterMs = config.downMultiplier * config.heartbeatIntervalMs;
-    this.peers = new PeerTable(config.nodeId, config.peers, this.downAfterMs);
+    this.peers = new PeerTable(config.nodeId, config.peers, this.downAfterMs, this.leaseMs());
     this.peersNeverHeard = config.peers.length;
     this.startMs = startMs;
     this.nowMs = startMs;
@@ -150,7 +152,7 @@ export class Election {
       this.config = config;
       this.intervalMs = config.heartbeatIntervalMs;
       this.downAfterMs = config.downMultiplier * config.heartbeatIntervalMs;
-      this.peers.reconfigure(config.peers, this.downAfterMs);
+      this.peers.reconfigure(config.peers, this.downAfterMs, this.leaseMs());
       this.hearingChanged = true;
       const previous = this.units;
       const result = regroup(previous, config.groups, {
@@ -218,6 +220,8 @@ export class Election {
   private finish(): ElectionAction[] {
     const died = this.peers.expire(this.nowMs);
     if (died.length > 0) this.onLivenessChange();
+    // Votes are checked when a lease actually lapses, not on every renewal (README, quorum).
+    if (this.peers.expireLeases(this.nowMs) && this.config.quorum) this.everythingDirty = true;
     this.settle();
     if (this.observedDirty) this.refreshObserved();
     if (this.advertChanged || this.hearingChanged) this.out.push({ type: 'send-state' });
@@ -247,28 +251,54 @@ export class Election {
     if (update === undefined) return;
     if (wasNeverHeard) this.onFirstHeard();
     if (update.cameAlive || update.restarted) this.onLivenessChange();
+    // A vote that counts again can give a backup the quorum it was waiting for.
+    if (update.leaseRenewed && this.config.quorum) this.everythingDirty = true;
     if (update.hearsChanged) this.everythingDirty = true;
     if (update.previousGroups === groups) return;
-    if (this.observed.size > 0 || this.namesUnknownGroup(groups)) this.observedDirty = true;
-    for (const unit of this.units) {
-      for (const member of unit.members) {
-        const advert = advertOf(groups, member.name);
-        if (advert !== undefined && advert.epoch > unit.maxSeenEpoch) {
-          unit.maxSeenEpoch = advert.epoch;
-          unit.maxSeenEpochFrom = from;
-          // A higher epoch from a node that is not master: someone out of our sight claimed.
-          if (advert.state !== 'MASTER') unit.unseenClaimAtMs = this.nowMs;
-          unit.dirty = true;
-        }
-        if (!unit.dirty && !sameAdvert(advert, advertOf(update.previousGroups, member.name)))
-          unit.dirty = true;
-      }
-    }
+    this.foldHeartbeatGroups(update.peer.adverts, groups, from);
   }
 
-  private namesUnknownGroup(groups: Readonly<Record<GroupName, PeerGroupState>>): boolean {
-    for (const name in groups) if (!this.unitByGroup.has(name)) return true;
-    return false;
+  /**
+   * One pass over the heartbeat's entries: each group this node holds is folded into the
+   * peer's validated adverts (marking its sync group dirty only on a real change); an
+   * unknown name means there is something to relay; a group the peer stopped advertising
+   * counts as changed too.
+   */
+  private foldHeartbeatGroups(
+    adverts: Map<GroupName, PeerGroupState>,
+    groups: Readonly<Record<GroupName, PeerGroupState>>,
+    from: NodeId,
+  ): void {
+    let known = 0;
+    let unknown = false;
+    for (const name in groups) {
+      const unit = this.unitByGroup.get(name);
+      if (unit === undefined) {
+        unknown = true;
+        continue;
+      }
+      known++;
+      const { advert, changed } = foldAdvert(adverts, name, groups[name]);
+      if (!changed) continue;
+      unit.dirty = true;
+      this.someDirty = true;
+      if (advert !== undefined && advert.epoch > unit.maxSeenEpoch) {
+        unit.maxSeenEpoch = advert.epoch;
+        unit.maxSeenEpochFrom = from;
+        // A higher epoch from a node that is not master: someone out of our sight claimed.
+        if (advert.state !== 'MASTER') unit.unseenClaimAtMs = this.nowMs;
+      }
+    }
+    if (unknown || this.observed.size > 0) this.observedDirty = true;
+    if (known === adverts.size) return;
+    for (const name of [...adverts.keys()]) {
+      if (Object.hasOwn(groups, name)) continue;
+      adverts.delete(name);
+      const unit = this.unitByGroup.get(name);
+      if (unit === undefined) continue;
+      unit.dirty = true;
+      this.someDirty = true;
+    }
   }
 
   /**
@@ -353,6 +383,7 @@ export class Election {
     if (weightDelta === 0 && !fault) member.trackers.delete(trackerId);
     else member.trackers.set(trackerId, { weightDelta, fault });
     unit.dirty = true;
+    this.someDirty = true;
   }
 
   private onOperator(commandId: string, command: OperatorCommand): void {
@@ -398,11 +429,13 @@ export class Election {
         );
         unit.forced = true;
         unit.dirty = true;
+        this.someDirty = true;
         return `${verdict.message}: master of ${unit.memberNames()} at epoch ${unit.epoch}, held until released`;
       case 'hold-as-master':
         if (unit === undefined) return verdict.message;
         unit.forced = true;
         unit.dirty = true;
+        this.someDirty = true;
         return `${verdict.message} (epoch ${unit.epoch}); now held until released`;
       case 'release':
         if (unit === undefined) return verdict.message;
@@ -416,6 +449,7 @@ export class Election {
         unit.releaseHoldUntilMs = this.nowMs + this.downAfterMs;
         unit.preemptSuppressed = true;
         unit.dirty = true;
+        this.someDirty = true;
         return `${verdict.message}: advertising priority 0 for ${unit.memberNames()} until another node takes over`;
       case 'maintenance-on':
       case 'maintenance-off':
@@ -486,6 +520,8 @@ export class Election {
 
   private settle(): void {
     const due = this.nextUnitDeadlineMs !== null && this.nowMs >= this.nextUnitDeadlineMs;
+    if (!due && !this.everythingDirty && !this.someDirty) return;
+    this.someDirty = false;
     let evaluated = false;
     let context: ElectionContext | null = null;
     for (const unit of this.units) {
@@ -558,6 +594,7 @@ export class Election {
     unit.claimableSinceMs = null;
     unit.preemptReadySinceMs = null;
     unit.dirty = true;
+    this.someDirty = true;
     const cause = triggers === undefined ? '' : [...triggers].join(', ');
     for (const member of unit.members) {
       const own = triggers === undefined || triggers.has(member.name);
@@ -608,7 +645,11 @@ export class Election {
   }
 
   private armTimer(): void {
-    const next = earliest([this.peers.nextExpiryMs(), this.nextUnitDeadlineMs]);
+    const next = earliest([
+      this.peers.nextExpiryMs(),
+      this.config.quorum ? this.peers.nextLeaseLapseMs() : null,
+      this.nextUnitDeadlineMs,
+    ]);
     if (next === null) return;
     if (this.armedAtMs === null || next < this.armedAtMs || this.armedAtMs <= this.nowMs) {
       this.armedAtMs = next;
@@ -653,6 +694,7 @@ export class Election {
     const byName = new Map<GroupName, MemberGroup>();
     for (const unit of units) {
       unit.dirty = true;
+      this.someDirty = true;
       for (const member of unit.members) {
         this.unitByGroup.set(member.name, unit);
         byName.set(member.name, member);

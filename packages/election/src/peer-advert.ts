@@ -47,3 +47,29 @@ export function sameAdvert(a: PeerGroupState | undefined, b: PeerGroupState | un
     a.priority === b.priority && a.state === b.state && a.epoch === b.epoch && a.master === b.master
   );
 }
+
+/**
+ * Folds the peer's latest raw entry for a group into its validated advert; returns the
+ * advert now in force (undefined when absent or malformed) and whether it changed.
+ */
+export function foldAdvert(
+  adverts: Map<GroupName, PeerGroupState>,
+  name: GroupName,
+  raw: unknown,
+): { readonly advert: PeerGroupState | undefined; readonly changed: boolean } {
+  const current = adverts.get(name);
+  if (raw === current) return { advert: current, changed: false };
+  if (
+    typeof raw === 'object' &&
+    raw !== null &&
+    current !== undefined &&
+    sameAdvert(raw as PeerGroupState, current)
+  )
+    return { advert: current, changed: false };
+  if (isValidAdvert(raw)) {
+    adverts.set(name, raw);
+    return { advert: raw, changed: true };
+  }
+  adverts.delete(name);
+  return { advert: undefined, changed: current !== undefined };
+}

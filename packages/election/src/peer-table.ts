@@ -10,10 +10,17 @@ export class PeerView {
   incarnation: string | null = null;
   lastHeardMs: number | null = null;
   alive = false;
+  /** Its quorum vote is within its lease (heard less than leaseMs ago). */
+  leaseHeld = false;
   /** Why the peer was last declared down, for log details; null while alive. */
   lostReason: PeerLostReason | 'expired' | null = null;
-  /** The groups of its latest heartbeat (kept when it goes down: it is all we know). */
+  /** The groups of its latest heartbeat, as received (kept when it goes down). */
   groups: Readonly<Record<GroupName, PeerGroupState>> = NO_GROUPS;
+  /**
+   * Validated adverts for the groups this node holds, updated only when one changes: what
+   * the election reads, so a steady heartbeat costs a compare per group and nothing more.
+   */
+  readonly adverts = new Map<GroupName, PeerGroupState>();
   /** Nodes it said it hears in its latest heartbeat; null when its heartbeat did not say. */
   hears: ReadonlySet<NodeId> | null = null;
   private hearsList: readonly NodeId[] | null = null;
@@ -40,6 +47,8 @@ function sameList(a: readonly NodeId[], b: readonly NodeId[]): boolean {
 
 export interface HeartbeatUpdate {
   readonly peer: PeerView;
+  /** Its vote had lapsed (or it was never heard) and counts again. */
+  readonly leaseRenewed: boolean;
   /** The groups record it replaced. */
   readonly previousGroups: Readonly<Record<GroupName, PeerGroupState>>;
   /** Dead (or never heard) before this heartbeat. */
@@ -57,6 +66,7 @@ export class PeerTable {
     readonly selfId: NodeId,
     peerIds: readonly NodeId[],
     private downAfterMs: number,
+    private leaseMs: number,
   ) {
     for (const id of peerIds) this.byId.set(id, new PeerView(id));
   }
@@ -74,8 +84,9 @@ export class PeerTable {
   }
 
   /** Adopt a reloaded peer list and timing; returns true when liveness of anyone changed. */
-  reconfigure(peerIds: readonly NodeId[], downAfterMs: number): boolean {
+  reconfigure(peerIds: readonly NodeId[], downAfterMs: number, leaseMs: number): boolean {
     this.downAfterMs = downAfterMs;
+    this.leaseMs = leaseMs;
     let changed = false;
     const wanted = new Set(peerIds);
     for (const id of [...this.byId.keys()]) {
@@ -101,6 +112,8 @@ export class PeerTable {
     if (peer === undefined) return undefined;
     const restarted = peer.incarnation !== null && peer.incarnation !== incarnation;
     const cameAlive = !peer.alive;
+    const leaseRenewed = !peer.leaseHeld;
+    peer.leaseHeld = true;
     const previousGroups = peer.groups;
     peer.incarnation = incarnation;
     peer.lastHeardMs = nowMs;
@@ -109,7 +122,7 @@ export class PeerTable {
     peer.groups = groups;
     const hearsChanged = peer.setHears(hears);
     if (cameAlive) this.aliveIdsCache = null;
-    return { peer, previousGroups, cameAlive, hearsChanged, restarted };
+    return { peer, leaseRenewed, previousGroups, cameAlive, hearsChanged, restarted };
   }
 
   /** The mesh says the peer is gone. True when it was alive. */
@@ -117,6 +130,7 @@ export class PeerTable {
     const peer = this.byId.get(id);
     if (peer?.alive !== true) return false;
     peer.alive = false;
+    peer.leaseHeld = false;
     peer.lostReason = reason;
     this.aliveIdsCache = null;
     return true;
@@ -128,12 +142,36 @@ export class PeerTable {
     for (const peer of this.byId.values()) {
       if (peer.alive && peer.lastHeardMs !== null && nowMs >= peer.lastHeardMs + this.downAfterMs) {
         peer.alive = false;
+        peer.leaseHeld = false;
         peer.lostReason = 'expired';
         died.push(peer);
       }
     }
     if (died.length > 0) this.aliveIdsCache = null;
     return died;
+  }
+
+  /** Marks the votes whose lease ran out; true when any did (quorum must be re-checked). */
+  expireLeases(nowMs: number): boolean {
+    let lapsed = false;
+    for (const peer of this.byId.values()) {
+      if (peer.leaseHeld && peer.lastHeardMs !== null && nowMs >= peer.lastHeardMs + this.leaseMs) {
+        peer.leaseHeld = false;
+        lapsed = true;
+      }
+    }
+    return lapsed;
+  }
+
+  /** When the next vote lapses, if nothing arrives from its peer first. */
+  nextLeaseLapseMs(): number | null {
+    let next: number | null = null;
+    for (const peer of this.byId.values()) {
+      if (!peer.leaseHeld || peer.lastHeardMs === null) continue;
+      const at = peer.lastHeardMs + this.leaseMs;
+      if (next === null || at < next) next = at;
+    }
+    return next;
   }
 
   /** When the next live peer falls silent for good, if nothing arrives from it first. */

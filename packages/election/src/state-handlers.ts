@@ -1,7 +1,6 @@
 // One handler per state. Each looks at a sync group, what the peers say about it (the view)
 // and the node-wide context, and decides: stay (until when), change state (to what, why),
 // or re-claim a higher epoch. Handlers never emit actions; election.ts applies decisions.
-import { advertOf } from './peer-advert.js';
 import { compareCandidates, compareClaims, PRIORITY_OWNER } from './priority.js';
 import type { PeerTable } from './peer-table.js';
 import type { SyncGroup } from './sync-group.js';
@@ -90,7 +89,7 @@ function describeMasterLoss(unit: SyncGroup, ctx: ElectionContext): void {
   }
   if (lost.alive) {
     const first = unit.members[0];
-    const advert = first === undefined ? undefined : advertOf(lost.groups, first.name);
+    const advert = first === undefined ? undefined : lost.adverts.get(first.name);
     const says =
       advert === undefined
         ? 'no longer advertises it'
@@ -321,7 +320,7 @@ const onMaster: Handler = (unit, view, ctx) => {
       reason: 'quorum-lost',
       detail: `self-fencing: ${quorumDetail(view, ctx)}`,
     };
-  // Re-check when the first vote's lease lapses, even if nothing arrives meanwhile.
+  // Re-check when a handover vote ends, even if nothing arrives meanwhile.
   return stay(ctx.quorumEnabled ? view.voteLapsesAtMs : null);
 };
 

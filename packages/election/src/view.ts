@@ -3,7 +3,6 @@
 // Because every heartbeat carries every group's priority, state and epoch, each node sees
 // all candidates at once; that is what lets the best backup act without RFC 5798's
 // Skew_Time (§6.1).
-import { advertOf } from './peer-advert.js';
 import { compareClaims, type MasterClaim } from './priority.js';
 import type { PeerTable, PeerView } from './peer-table.js';
 import type { SyncGroup } from './sync-group.js';
@@ -102,7 +101,7 @@ function standingOf(unit: SyncGroup, peer: PeerView, peers: PeerTable): Standing
   let priority = Number.POSITIVE_INFINITY;
   let epoch = 0;
   for (const member of unit.members) {
-    const advert = advertOf(peer.groups, member.name);
+    const advert = peer.adverts.get(member.name);
     if (advert === undefined) {
       candidate = false;
       continue;
@@ -130,7 +129,7 @@ function standingOf(unit: SyncGroup, peer: PeerView, peers: PeerTable): Standing
 /** What a live peer says about the sync group (its first member it advertises). */
 function reportOf(unit: SyncGroup, peer: PeerView): PeerGroupState | undefined {
   for (const member of unit.members) {
-    const advert = advertOf(peer.groups, member.name);
+    const advert = peer.adverts.get(member.name);
     if (advert !== undefined) return advert;
   }
   return undefined;
@@ -165,10 +164,13 @@ function votesFor(
     if (!peer.alive || peer.lastHeardMs === null) continue;
     const support = backs(unit, peers, peer, self);
     if (support === 'no') continue;
-    let lapse = peer.lastHeardMs + self.lease.windowMs;
-    if (support === 'handover') lapse = Math.min(lapse, self.handoverUntilMs);
-    if (self.lease.nowMs >= lapse) continue;
-    if (lapsesAtMs === null || lapse < lapsesAtMs) lapsesAtMs = lapse;
+    if (self.lease.nowMs >= peer.lastHeardMs + self.lease.windowMs) continue;
+    if (support === 'handover') {
+      // Lease lapses are watched per peer by the election; handovers end per sync group.
+      if (self.lease.nowMs >= self.handoverUntilMs) continue;
+      if (lapsesAtMs === null || self.handoverUntilMs < lapsesAtMs)
+        lapsesAtMs = self.handoverUntilMs;
+    }
     votes++;
   }
   return { votes, lapsesAtMs };

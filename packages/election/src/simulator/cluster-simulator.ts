@@ -28,6 +28,8 @@ export interface ClusterSimulatorOptions {
   readonly startAtMs?: Readonly<Record<NodeId, number>>;
   /** Inject your own random source (otherwise seeded from `seed`). */
   readonly random?: SeededRandom;
+  /** Sees every event just before a node's Election steps on it (recording, replay). */
+  readonly onStep?: (node: NodeId, event: ElectionEvent) => void;
 }
 
 export interface SimTransition {
@@ -118,9 +120,11 @@ export class ClusterSimulator {
   private now = 0;
   private pendingCommand: OperatorCommand | null = null;
   private order = 0;
+  private readonly onStep: ((node: NodeId, event: ElectionEvent) => void) | undefined;
 
   constructor(options: ClusterSimulatorOptions) {
     this.random = options.random ?? new SeededRandom(options.seed);
+    this.onStep = options.onStep;
     const ids = options.nodes.map((c) => c.nodeId);
     if (new Set(ids).size !== ids.length)
       throw new RangeError('duplicate node ids in the simulated cluster');
@@ -415,6 +419,7 @@ export class ClusterSimulator {
     const election = node.election;
     if (election === null) return;
     this.eventsProcessed++;
+    this.onStep?.(node.id, event);
     this.apply(node, election.step(event));
   }
 
