@@ -389,7 +389,7 @@ export class Election {
   private onOperator(commandId: string, command: OperatorCommand): void {
     const unit = 'group' in command ? this.unitByGroup.get(command.group) : undefined;
     const context = this.context();
-    const view = unit === undefined ? undefined : this.view(unit);
+    const view = unit === undefined ? undefined : this.view(unit, true);
     const verdict = judgeCommand(command, {
       nodeId: this.nodeId,
       unit,
@@ -493,7 +493,7 @@ export class Election {
   }
 
   /** What the peers say about the sync group, with this node's (prospective) claim. */
-  private view(unit: SyncGroup): SyncGroupView {
+  private view(unit: SyncGroup, withVotes = false): SyncGroupView {
     const master = unit.state === 'MASTER';
     const self: OwnClaim = {
       nodeId: this.nodeId,
@@ -515,7 +515,7 @@ export class Election {
           ? unit.claimedAtMs + this.leaseMs()
           : Number.POSITIVE_INFINITY,
     };
-    return viewSyncGroup(unit, this.peers, self);
+    return viewSyncGroup(unit, this.peers, self, this.config.quorum || withVotes);
   }
 
   private settle(): void {
@@ -635,10 +635,18 @@ export class Election {
   }
 
   private refreshAdverts(unit: SyncGroup): void {
+    const master = unit.state === 'MASTER' ? this.nodeId : unit.directMaster;
     for (const member of unit.members) {
-      const next = this.advertFor(member);
-      if (sameAdvert(next, this.adverts.get(member.name))) continue;
-      this.adverts.set(member.name, next);
+      const current = this.adverts.get(member.name);
+      // Compare before building: most evaluations change nothing that is advertised.
+      if (
+        current?.state === unit.state &&
+        current.epoch === unit.epoch &&
+        current.master === master &&
+        current.priority === unit.advertisedPriority(member, this.resigned)
+      )
+        continue;
+      this.adverts.set(member.name, this.advertFor(member));
       this.localStateCache = null;
       this.advertChanged = true;
     }

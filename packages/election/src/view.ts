@@ -62,7 +62,13 @@ export interface OwnClaim {
  * only this node lost (a broken link, a closed TCP connection) is not dead. A peer known
  * only that way is a master only while no greater epoch has been seen since.
  */
-export function viewSyncGroup(unit: SyncGroup, peers: PeerTable, self: OwnClaim): SyncGroupView {
+export function viewSyncGroup(
+  unit: SyncGroup,
+  peers: PeerTable,
+  self: OwnClaim,
+  /** Count quorum votes (the guard is on, or a command asks); otherwise votes is 0. */
+  countVotes: boolean,
+): SyncGroupView {
   let master: PeerStanding | null = null;
   let directMaster: PeerStanding | null = null;
   const candidates: PeerStanding[] = [];
@@ -78,16 +84,18 @@ export function viewSyncGroup(unit: SyncGroup, peers: PeerTable, self: OwnClaim)
       candidates.push(standing);
     }
   }
-  const { votes, lapsesAtMs } = votesFor(unit, peers, self);
+  const { votes, lapsesAtMs } = countVotes ? votesFor(unit, peers, self) : NO_VOTES;
   return {
     master,
     directMaster,
-    relayedMaster: relayedMasterOf(unit, peers, self.nodeId),
+    relayedMaster: master === null ? relayedMasterOf(unit, peers, self.nodeId) : null,
     candidates,
     votes,
     voteLapsesAtMs: lapsesAtMs,
   };
 }
+
+const NO_VOTES = { votes: 0, lapsesAtMs: null };
 
 interface Standing extends PeerStanding {
   readonly claimsMaster: boolean;
