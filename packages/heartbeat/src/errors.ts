@@ -33,7 +33,8 @@ export class HeartbeatEncodeError extends Error {
   }
 }
 
-export type ConfigErrorCode = 'invalid-option' | 'invalid-address' | 'tls-unreadable';
+export type ConfigErrorCode =
+  'invalid-option' | 'invalid-address' | 'tls-unreadable' | 'listen-failed';
 
 /** HeartbeatMeshOptions that cannot work; the message names the option. */
 export class HeartbeatConfigError extends Error {

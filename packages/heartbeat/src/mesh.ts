@@ -44,7 +44,7 @@ export function createHeartbeatMesh(options: HeartbeatMeshOptions): HeartbeatMes
 class WebSocketMesh implements HeartbeatMesh {
   private readonly events: MeshEvents;
   private readonly rejectLog: RejectLog;
-  private state: 'idle' | 'running' | 'stopping' = 'idle';
+  private state: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
   private incarnation = '';
   private seq = 0;
   private groups: Buffer = EMPTY_GROUPS;
@@ -65,6 +65,16 @@ class WebSocketMesh implements HeartbeatMesh {
 
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new Error(`heartbeat mesh cannot start: ${this.state}`);
+    this.state = 'starting';
+    try {
+      await this.open();
+    } catch (error) {
+      this.state = 'idle';
+      throw error;
+    }
+  }
+
+  private async open(): Promise<void> {
     const { options } = this;
     this.tls = options.tls === null ? null : await loadTls(options.tls);
     this.incarnation = randomBytes(INCARNATION_BYTES).toString('hex');
@@ -88,6 +98,9 @@ class WebSocketMesh implements HeartbeatMesh {
     this.endpoint = await listen(options.listen, this.tls, options.authTimeoutMs, {
       connection: (ws, request) => {
         this.accept(ws, request);
+      },
+      serverError: (error) => {
+        options.logger.error({ err: error.message }, 'heartbeat listener error');
       },
       tlsFailure: (error, remote) => {
         this.counters.tlsHandshakeFailures++;

@@ -48,6 +48,8 @@ export interface Endpoint {
 export interface EndpointHandlers {
   connection(ws: WebSocket, request: IncomingMessage): void;
   tlsFailure(error: Error, remote: string): void;
+  /** An error of the listening socket after it was up (e.g. EMFILE on accept). */
+  serverError(error: Error): void;
 }
 
 export async function listen(
@@ -83,10 +85,24 @@ export async function listen(
   wss.on('connection', (ws, request) => {
     handlers.connection(ws, request);
   });
+  // ws re-emits the server's errors; unhandled, one would take the process down.
+  wss.on('error', (error) => {
+    handlers.serverError(error);
+  });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: Error): void => {
+      wss.close();
+      server.close();
+      reject(
+        new HeartbeatConfigError(
+          'listen-failed',
+          `cannot listen on ${formatHostPort(address)}: ${error.message}`,
+        ),
+      );
+    };
+    wss.once('error', fail);
     server.listen(address.port, address.host, () => {
-      server.off('error', reject);
+      wss.off('error', fail);
       resolve();
     });
   });

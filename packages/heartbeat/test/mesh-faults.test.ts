@@ -118,7 +118,7 @@ describe('heartbeat mesh under injected faults', () => {
     await until(() => rttTo('b') < 15, 'RTT back down', 3000);
   });
 
-  it('redials a dead peer with bounded attempts and is back within a few intervals', async () => {
+  it('redials a dead peer with bounded attempts and is back within a few intervals', async (t) => {
     const a = cluster.node('a').mesh;
     const b = cluster.node('b').mesh;
     // Only a may dial, so this measures a's redial, not b's dial at start.
@@ -140,7 +140,9 @@ describe('heartbeat mesh under injected faults', () => {
     cluster.proxy('a', 'b').restore();
     await up;
     const backMs = nowMs() - reachableAt;
-    assert.ok(backMs < 500, `back after ${backMs} ms`);
+    t.diagnostic(`peer back ${Math.round(backMs)} ms after it became reachable`);
+    // The backoff cap is 100 ms; a generic 30 s cap would fail this even on a busy machine.
+    assert.ok(backMs < 2000, `back after ${backMs} ms`);
     cluster.proxy('b', 'a').restore();
     await bothUp();
   });

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createHeartbeatMesh, HeartbeatConfigError } from '../src/index.js';
 import { groupStates, startCluster, type TestCluster } from './helpers/cluster.js';
 import { record, until, waitForEvent } from './helpers/wait.js';
 
@@ -158,5 +159,45 @@ describe('heartbeat mesh with a long interval', () => {
     } finally {
       await cluster.stop();
     }
+  });
+});
+
+describe('heartbeat mesh lifecycle', () => {
+  const options = (listen: string) => ({
+    clusterName: 'lab',
+    nodeId: 'solo',
+    listen,
+    peers: [],
+    key: Buffer.alloc(16, 1),
+    intervalMs: 100,
+    downMultiplier: 3,
+  });
+
+  it('fails start() with listen-failed when the port is taken, and can start again', async () => {
+    const first = createHeartbeatMesh(options('127.0.0.1:0'));
+    await first.start();
+    const second = createHeartbeatMesh(options(`127.0.0.1:${first.port()}`));
+    try {
+      await assert.rejects(
+        second.start(),
+        (error: unknown) =>
+          error instanceof HeartbeatConfigError &&
+          error.code === 'listen-failed' &&
+          error.message.includes(`127.0.0.1:${first.port()}`),
+      );
+      await first.stop();
+      await second.start(); // the failed start left it startable
+    } finally {
+      await second.stop();
+      await first.stop();
+    }
+  });
+
+  it('refuses a second start() while running', async () => {
+    const mesh = createHeartbeatMesh(options('127.0.0.1:0'));
+    const starting = mesh.start();
+    await assert.rejects(mesh.start(), /cannot start/);
+    await starting;
+    await mesh.stop();
   });
 });
