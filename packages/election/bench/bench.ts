@@ -218,8 +218,9 @@ const table = [
   ),
 ].join('\n');
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const measuredOn = new Date().toISOString().slice(0, 10);
 const note = [
-  `Node ${process.version}, ${cpus().length} × ${cpu}; median of ${REPEAT} runs of ${BUDGET_MS} ms wall time each; heartbeat interval ${INTERVAL_MS} ms, downMultiplier 3, link delay 0.2-2 ms.`,
+  `Measured ${measuredOn} on Node ${process.version}, ${cpus().length} × ${cpu}; median of ${REPEAT} runs of ${BUDGET_MS} ms wall time each; heartbeat interval ${INTERVAL_MS} ms, downMultiplier 3, link delay 0.2-2 ms.`,
   'An event is one Election.step call (a heartbeat, a tick, a peer-lost, ...). "Simulated cluster" rows include the simulator (queue, network, every node); in steady state a peer\'s unchanged heartbeat is the same object, as when a decoder reuses an unchanged group section. The replay row is Election.step alone on freshly built heartbeat objects, as a decoder that allocates per frame delivers them, startup and failovers included.',
   'Target: >= 500,000 events/s for 3 nodes / 64 groups. The machine is shared with other jobs: compare ratios, not absolutes.',
 ].join('\n\n');

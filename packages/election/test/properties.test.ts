@@ -25,19 +25,19 @@ function holds(check: (run: PlayedRun) => string[]) {
 
 describe('properties over random schedules', () => {
   it('(1) + (3) connected again, the cluster converges to one master per group, then never flaps', () => {
-    fc.assert(fc.property(scheduleArbitrary(), holds(checkConvergence)), { numRuns: 350 });
+    fc.assert(fc.property(scheduleArbitrary(), holds(checkConvergence)), { numRuns: 450 });
   });
 
   it('(2) with the quorum guard, two masters never overlap longer than downMultiplier x interval', () => {
     fc.assert(fc.property(scheduleArbitrary({ quorum: true }), holds(checkQuorumOverlap)), {
-      numRuns: 350,
+      numRuns: 450,
     });
   });
 
   it('(2) without it, two masters overlap only while they cannot hear each other', () => {
     fc.assert(
       fc.property(scheduleArbitrary({ quorum: false }), holds(checkSplitBrainOnlyWhilePartitioned)),
-      { numRuns: 350 },
+      { numRuns: 450 },
     );
   });
 });

@@ -126,7 +126,7 @@ function incumbentScenario(cluster: Cluster, incumbent: Member, nodes = configs(
   return { sim: simulate(cluster, nodes, startAtMs), joinAtMs };
 }
 
-const RUNS = 60;
+const RUNS = 100;
 
 describe('README tables over random clusters', () => {
   it('preempt (on by default): the best node ends up master whatever the start order', () => {
