@@ -113,6 +113,8 @@ export class Driver implements DaemonControl {
   readonly #retryTimers = new Map<string, TimerHandle>();
   #lastLocalState: unknown = null;
   readonly #lastDefendedAtMs = new Map<string, number>();
+  /** Epoch at which each held group was taken or last reclaimed. */
+  readonly #heldEpochs = new Map<string, number>();
   /** What each peer advertised in its last heartbeat, for the status view. */
   readonly #lastHeardGroups = new Map<string, HeartbeatReceived['groups']>();
   readonly #meshListeners: { off: () => void }[] = [];
@@ -318,6 +320,27 @@ export class Driver implements DaemonControl {
     // Every heartbeat carries the latest state, even when no send-state asked for one now.
     this.#publishState(false);
     this.#checkLingering();
+    this.#checkReclaims();
+  }
+
+  /**
+   * A master that meets a rival master it outranks reclaims the group with a new epoch and
+   * stays MASTER: no transition, but the LAN may have followed the rival's announcements,
+   * so announce again.
+   */
+  #checkReclaims(): void {
+    const election = this.#election;
+    if (election === null) return;
+    for (const status of election.status().groups) {
+      const heldAt = this.#heldEpochs.get(status.name);
+      if (heldAt === undefined || status.state !== 'MASTER' || status.epoch <= heldAt) continue;
+      this.#heldEpochs.set(status.name, status.epoch);
+      this.#holder.reannounce(status.name);
+      this.#log.info(
+        { group: status.name, epoch: status.epoch, previousEpoch: heldAt },
+        `${status.name}: reclaimed at epoch ${status.epoch} (was ${heldAt}); announcing again`,
+      );
+    }
   }
 
   #publishState(sendNow: boolean): void {
@@ -339,6 +362,15 @@ export class Driver implements DaemonControl {
       () => {
         this.#timer = undefined;
         this.#timerAtMs = null;
+        // libuv measures a timer from its cached loop time, which lags the real clock after
+        // a busy stretch (module loading at start-up, GC), so a timer can fire before its
+        // deadline. The election answers an early tick with no new arm-timer (its deadline
+        // did not change), so ticking now would leave nothing armed and the node would wait
+        // forever (a lone node stuck in BACKUP). Keep the deadline: wait out the remainder.
+        if (this.#scheduler.now() < atMs) {
+          this.#arm(atMs);
+          return;
+        }
         // Node runs timers before it reads sockets. After the event loop was busy (GC, a
         // slow request), heartbeats that arrived in time may still be unread when this
         // fires; deciding now would declare a live master dead. setImmediate runs after the
@@ -360,6 +392,7 @@ export class Driver implements DaemonControl {
       const crashed = action.reason === 'master-down' || action.reason === 'peer-connection-closed';
       const result = this.#holder.hold(group, { announceFirst: crashed });
       if (result.ok) {
+        this.#heldEpochs.set(group.name, action.epoch);
         holdNote = `; VIPs up and announced in ${result.durationMs.toFixed(3)}ms`;
         if (result.foreign.length > 0) {
           this.#log.warn(
@@ -372,6 +405,7 @@ export class Driver implements DaemonControl {
       }
     } else if (group !== undefined && action.from === 'MASTER') {
       const planned = action.reason === 'resign' || action.reason === 'released';
+      this.#heldEpochs.delete(group.name);
       this.#holder.withdraw(group.name, { linger: planned });
       if (planned) this.#startLinger(group.name);
     }

@@ -424,6 +424,51 @@ describe('Driver with real trackers', () => {
   });
 });
 
+describe('Driver: timers that fire early', () => {
+  it('keeps its deadline when the clock says a timer fired before it, so a lone node still takes over', async () => {
+    // libuv measures timers from a cached loop time; after a busy stretch they fire early.
+    // This clock fires every timer longer than 40 ms that much before its deadline.
+    const EARLY_MS = 40;
+    const manual = createManualScheduler(1000);
+    const network = createLoopbackNetwork();
+    const mesh = network.createMesh({
+      clusterName: 'test',
+      nodeId: 'n1',
+      listen: '127.0.0.1:0',
+      peers: [{ id: 'n2', address: 'n2:1' }],
+      key: new Uint8Array(32),
+      intervalMs: 3_600_000,
+      downMultiplier: 3,
+    });
+    const driver = new Driver({
+      config: testConfig({ groups: [WEB] }),
+      scheduler: {
+        ...manual,
+        setTimeout: (callback, delayMs) =>
+          manual.setTimeout(callback, delayMs > EARLY_MS ? delayMs - EARLY_MS : delayMs),
+      },
+      mesh,
+      addresses: createMemoryAddressManager(),
+      announcer: createRecordingAnnouncer(),
+      notify: new NotifyRunner({ nodeId: 'n1', timeoutMs: 1000, logger: silentLogger() }),
+      metrics: new VipdMetrics(),
+      logger: silentLogger(),
+    });
+    try {
+      driver.start();
+      for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) {
+        manual.advance(10);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const web = driver.electionStatus()?.groups.find((g) => g.name === 'web');
+      assert.equal(web?.state, 'MASTER', 'n2 is never heard: n1 must take over');
+    } finally {
+      driver.stop();
+      await mesh.stop();
+    }
+  });
+});
+
 describe('Driver: a failing election', () => {
   it('stops deciding and reports the failure instead of carrying on with a broken state', async () => {
     const manual = createManualScheduler(1000);
