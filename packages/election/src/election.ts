@@ -3,8 +3,8 @@
 // tick. Same config + same events = same actions, so the simulator can replay any run.
 import { assertValidElectionConfig, InvalidElectionConfigError } from './config.js';
 import { judgeCommand, type CommandVerdict } from './operator-commands.js';
-import { advertOf, foldAdvert, sameAdvert } from './peer-advert.js';
-import { compareClaims, type MasterClaim } from './priority.js';
+import { foldAdvert } from './peer-advert.js';
+import { relayedGroups } from './relayed-groups.js';
 import { PeerTable } from './peer-table.js';
 import { regroup } from './regroup.js';
 import {
@@ -301,55 +301,9 @@ export class Election {
     }
   }
 
-  /**
-   * Relays groups this node does not hold (every group, on a witness): priority 0, the
-   * greatest epoch seen and the master it hears. Without this a witness would vote for two
-   * masters of one group that cannot hear each other.
-   */
   private refreshObserved(): void {
     this.observedDirty = false;
-    const found = new Map<
-      GroupName,
-      { epoch: number; master: NodeId | null; claim: MasterClaim | null }
-    >();
-    for (const peer of this.peers.all()) {
-      if (!peer.alive) continue;
-      for (const name in peer.groups) {
-        if (this.unitByGroup.has(name)) continue;
-        const advert = advertOf(peer.groups, name);
-        if (advert === undefined) continue;
-        const entry = found.get(name) ?? {
-          epoch: this.observed.get(name)?.epoch ?? 0,
-          master: null,
-          claim: null,
-        };
-        entry.epoch = Math.max(entry.epoch, advert.epoch);
-        if (advert.state === 'MASTER' && advert.priority > 0) {
-          const claim = { epoch: advert.epoch, priority: advert.priority, nodeId: peer.id };
-          if (entry.claim === null || compareClaims(claim, entry.claim) > 0) {
-            entry.claim = claim;
-            entry.master = peer.id;
-          }
-        }
-        found.set(name, entry);
-      }
-    }
-    const next = new Map<GroupName, PeerGroupState>();
-    for (const name of [...found.keys()].sort()) {
-      const entry = found.get(name);
-      if (entry === undefined) continue;
-      const advert: PeerGroupState = {
-        priority: 0,
-        state: 'BACKUP',
-        epoch: entry.epoch,
-        master: entry.master,
-      };
-      const previous = this.observed.get(name);
-      next.set(
-        name,
-        previous !== undefined && sameAdvert(previous, advert) ? previous : Object.freeze(advert),
-      );
-    }
+    const next = relayedGroups(this.peers, (name) => this.unitByGroup.has(name), this.observed);
     const changed =
       next.size !== this.observed.size ||
       [...next].some(([name, advert]) => this.observed.get(name) !== advert);

@@ -34,7 +34,7 @@ export type Decision =
       /** Members the cause belongs to; the others get reason 'sync-group'. All when absent. */
       readonly triggers?: ReadonlySet<GroupName>;
     }
-  /** Owner-rank master outbid by a lower-priority master's epoch: claim above it, stay. */
+  /** A master outbid on epoch alone by one it would preempt at once: claim above it, stay. */
   | { readonly kind: 'reclaim'; readonly detail: string }
   | { readonly kind: 'stay'; readonly untilMs: number | null };
 

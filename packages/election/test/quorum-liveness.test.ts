@@ -185,3 +185,51 @@ describe('liveness: vouching and closed connections', () => {
     assert.deepEqual(election.status().peersAlive, ['n3']);
   });
 });
+
+describe('witness relay', () => {
+  it('a witness relays every group it hears of: priority 0, greatest epoch, the master it follows', () => {
+    const witness = new Election(config('w', ['n1', 'n2'], [], { quorum: true }), 0);
+    witness.step(tick(0));
+    replay(witness, [
+      { event: heartbeat(10, 'n1', { web: [200, 'MASTER', 3] }), sendsState: true },
+      {
+        // Two masters it hears (n1 and n2 cannot hear each other): it follows the stronger.
+        event: heartbeat(20, 'n2', { web: [100, 'MASTER', 4] }),
+        sendsState: true,
+        then: (e) => {
+          assert.deepEqual(e.localState(), {
+            web: { priority: 0, state: 'BACKUP', epoch: 4, master: 'n2' },
+          });
+          assert.deepEqual(e.status().groups, []);
+        },
+      },
+      // Both fall silent: nothing left to relay.
+      {
+        event: tick(20 + DOWN_AFTER_MS),
+        then: (e) => {
+          assert.deepEqual(e.localState(), {});
+        },
+      },
+    ]);
+  });
+
+  it('a master whose only other voter follows a master it cannot hear loses its quorum', () => {
+    // n1 is master; n2 falls silent to n1 (expired at 310) and, out of n1's sight, claims
+    // the same epoch. The witness n3 hears both and follows n2: its vote is exclusive.
+    const election = quorumMaster();
+    replay(election, [
+      { event: heartbeat(120, 'n3', { web: [0, 'BACKUP', 1, 'n1'] }, { hears: ['n1', 'n2'] }) },
+      { event: heartbeat(220, 'n3', { web: [0, 'BACKUP', 1, 'n1'] }, { hears: ['n1', 'n2'] }) },
+      {
+        event: tick(310),
+        then: (e) => {
+          assert.equal(advertOf(e, 'web').state, 'MASTER');
+        },
+      },
+      {
+        event: heartbeat(320, 'n3', { web: [0, 'BACKUP', 1, 'n2'] }, { hears: ['n1', 'n2'] }),
+        transitions: ['web:MASTER->BACKUP(quorum-lost)'],
+      },
+    ]);
+  });
+});

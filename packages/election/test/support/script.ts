@@ -44,8 +44,9 @@ export function config(
   };
 }
 
-/** [priority, state, epoch] per group, the way a peer's heartbeat carries it. */
-export type Advert = readonly [number, GroupState, number];
+/** [priority, state, epoch, master?] per group, the way a peer's heartbeat carries it. */
+export type Advert =
+  readonly [number, GroupState, number] | readonly [number, GroupState, number, NodeId | null];
 
 export function heartbeat(
   nowMs: number,
@@ -54,8 +55,9 @@ export function heartbeat(
   options: { incarnation?: string; hears?: readonly NodeId[] } = {},
 ): ElectionEvent {
   const decoded: Record<string, PeerGroupState> = {};
-  for (const [name, [priority, state, epoch]] of Object.entries(groups))
-    decoded[name] = { priority, state, epoch };
+  for (const [name, [priority, state, epoch, master]] of Object.entries(groups))
+    decoded[name] =
+      master === undefined ? { priority, state, epoch } : { priority, state, epoch, master };
   return {
     type: 'heartbeat',
     nowMs,
