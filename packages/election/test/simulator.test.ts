@@ -256,6 +256,7 @@ describe('timeline', () => {
     epoch = 1,
   ): SimTransition => ({
     atMs,
+    order: atMs,
     node,
     group: 'web',
     from,
@@ -272,7 +273,7 @@ describe('timeline', () => {
       t(60, 'a', 'MASTER', 'BACKUP', 2),
       t(80, 'c', 'BACKUP', 'MASTER', 3),
     ];
-    const lifecycle = [{ atMs: 90, order: 0, node: 'b', kind: 'crash' as const }];
+    const lifecycle = [{ atMs: 90, order: 90, node: 'b', kind: 'crash' as const }];
     const intervals = masterIntervals(transitions, lifecycle, 200);
     assert.deepEqual(
       intervals.map((i) => [i.node, i.fromMs, i.toMs]),

@@ -34,6 +34,8 @@ export interface ClusterSimulatorOptions {
 
 export interface SimTransition {
   readonly atMs: number;
+  /** Position in the run's sequence of transitions, lifecycle events and command results. */
+  readonly order: number;
   readonly node: NodeId;
   readonly group: GroupName;
   readonly from: GroupState;
@@ -45,7 +47,7 @@ export interface SimTransition {
 
 export interface SimCommandResult {
   readonly atMs: number;
-  /** Position in the run's sequence of lifecycle events and command results. */
+  /** Position in the run's sequence of transitions, lifecycle events and command results. */
   readonly order: number;
   readonly node: NodeId;
   readonly command: OperatorCommand;
@@ -56,7 +58,7 @@ export interface SimCommandResult {
 
 export interface SimLifecycle {
   readonly atMs: number;
-  /** Position in the run's sequence of lifecycle events and command results. */
+  /** Position in the run's sequence of transitions, lifecycle events and command results. */
   readonly order: number;
   readonly node: NodeId;
   readonly kind: 'start' | 'crash' | 'restart';
@@ -429,6 +431,7 @@ export class ClusterSimulator {
         case 'transition':
           this.transitions.push({
             atMs: this.now,
+            order: this.order++,
             node: node.id,
             group: action.group,
             from: action.from,

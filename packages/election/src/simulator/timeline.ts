@@ -36,24 +36,24 @@ export function masterIntervals(
     open.delete(key);
     done.push({ ...o, toMs: atMs });
   };
+  // Crashes end masterships; both logs share one order, so same-millisecond events (a
+  // takeover, then a crash) replay in the order they happened.
   let c = 0;
-  for (const t of transitions) {
-    // Crashes recorded before this transition end masterships first.
-    for (; c < lifecycle.length && (lifecycle[c]?.atMs ?? Infinity) <= t.atMs; c++) {
+  const crashesBefore = (order: number): void => {
+    for (; c < lifecycle.length && (lifecycle[c]?.order ?? Infinity) < order; c++) {
       const event = lifecycle[c];
       if (event?.kind !== 'crash') continue;
       for (const [key, o] of [...open]) if (o.node === event.node) close(key, event.atMs);
     }
+  };
+  for (const t of transitions) {
+    crashesBefore(t.order);
     const key = `${t.node}\u0000${t.group}`;
     if (t.from === 'MASTER') close(key, t.atMs);
     if (t.to === 'MASTER')
       open.set(key, { node: t.node, group: t.group, fromMs: t.atMs, epoch: t.epoch });
   }
-  for (; c < lifecycle.length; c++) {
-    const event = lifecycle[c];
-    if (event?.kind !== 'crash') continue;
-    for (const [key, o] of [...open]) if (o.node === event.node) close(key, event.atMs);
-  }
+  crashesBefore(Infinity);
   for (const key of [...open.keys()]) close(key, endMs);
   return done.sort((x, y) => x.fromMs - y.fromMs);
 }
