@@ -83,16 +83,14 @@ class WebSocketMesh implements HeartbeatMesh {
     this.links = new Map(
       options.peers.map((peer) => [
         peer.id,
-        new PeerLink(
-          peer.id,
-          peer.address,
-          peer.hostPort,
-          { minDelayMs: options.reconnectMinDelayMs, maxDelayMs: options.reconnectMaxDelayMs },
-          options.downAfterMs,
-          (link) => {
+        new PeerLink(peer.id, peer.address, peer.hostPort, options, {
+          silent: (link) => {
             this.onSilent(link);
           },
-        ),
+          longSilent: (link) => {
+            this.onLongSilence(link);
+          },
+        }),
       ]),
     );
     this.endpoint = await listen(options.listen, this.tls, options.authTimeoutMs, {
@@ -139,7 +137,7 @@ class WebSocketMesh implements HeartbeatMesh {
     for (const link of this.links.values()) {
       if (link.dialTimer !== null) clearTimeout(link.dialTimer);
       link.dialTimer = null;
-      link.silence.cancel();
+      link.quiet();
       link.up = false;
     }
     const closed = [...this.sessions].map(
@@ -340,7 +338,9 @@ class WebSocketMesh implements HeartbeatMesh {
   // --- frames in ---------------------------------------------------------------------------
 
   private onMessage(session: Session, data: RawData, isBinary: boolean): void {
-    if (session.dead || session.retiring) return;
+    // A connection being retired as a duplicate still carries authentic heartbeats until
+    // the far end switches over; dropping them could lose a state change.
+    if (session.dead || (session.retiring && !session.authenticated)) return;
     if (!isBinary) {
       this.reject(session, 'malformed', 'text message; heartbeat frames are binary');
       return;
@@ -417,8 +417,7 @@ class WebSocketMesh implements HeartbeatMesh {
     if (!session.authenticated) this.authenticate(session, link, frame, now);
     session.lastSeq = frame.seq;
     if (frame.echoSentAtMs > 0) link.rtt.addSample(now - frame.echoSentAtMs - frame.echoHeldMs);
-    link.lastHeartbeatAtMs = now;
-    link.silence.heard(now);
+    link.heard(now);
     this.counters.heartbeatsReceived++;
     if (!link.up) {
       link.up = true;
@@ -469,6 +468,9 @@ class WebSocketMesh implements HeartbeatMesh {
       { peer: link.id, remote: session.remote, direction: session.direction },
       'link authenticated',
     );
+    // The current state right away on the connection now in use, rather than at the next
+    // tick: a change sent on the old one may have been lost with it.
+    this.sendHeartbeat(link, session, now);
   }
 
   private reject(session: Session, reason: RejectReason, detail: string): void {
@@ -495,16 +497,33 @@ class WebSocketMesh implements HeartbeatMesh {
 
   private onSilent(link: PeerLink): void {
     if (!link.up || this.state !== 'running') return;
+    // The connection stays: if the peer (or this host) was only overloaded, its heartbeats
+    // resume on it and the peer comes back up without a reconnect. See onLongSilence.
     this.markDown(link, 'silent');
-    // The connections are useless (blackholed, peer hung): cut them and redial, so the link
-    // comes back as soon as the path or the peer does.
-    for (const session of link.sessions) session.terminate();
+  }
+
+  /**
+   * Silent for cutSilentAfterMs: the connection is useless (blackholed path, hung peer) and
+   * TCP's retransmission backoff could keep it so long after the path heals. Cut it and
+   * redial, so the link is back as soon as the path or the peer is.
+   */
+  private onLongSilence(link: PeerLink): void {
+    if (this.state !== 'running') return;
+    for (const session of link.sessions) {
+      if (!session.authenticated) continue; // a handshake in progress is the cure
+      this.options.logger.info(
+        { peer: link.id, remote: session.remote, silentMs: this.options.cutSilentAfterMs },
+        'cutting a silent connection to redial',
+      );
+      session.terminate();
+    }
   }
 
   private markDown(link: PeerLink, reason: PeerDownReason): void {
     link.up = false;
     link.awaitingHandover = false;
-    link.silence.cancel();
+    if (reason === 'silent') link.silence.cancel();
+    else link.quiet();
     this.options.logger.info(
       { peer: link.id, reason, lastHeartbeatAtMs: link.lastHeartbeatAtMs },
       'peer down',

@@ -24,6 +24,7 @@ export interface ResolvedOptions {
   readonly intervalMs: number;
   readonly downMultiplier: number;
   readonly downAfterMs: number;
+  readonly cutSilentAfterMs: number;
   readonly tls: TlsOptions | null;
   readonly logger: MeshLogger;
   readonly authTimeoutMs: number;
@@ -64,6 +65,13 @@ export function resolveOptions(options: HeartbeatMeshOptions): ResolvedOptions {
   if (reconnectMaxDelayMs < reconnectMinDelayMs) {
     fail('reconnectMaxDelayMs must be >= reconnectMinDelayMs');
   }
+  const cutSilentAfterMs = positive(
+    options.cutSilentAfterMs ?? Math.max(1000, 3 * downAfterMs),
+    'cutSilentAfterMs',
+  );
+  if (cutSilentAfterMs < downAfterMs) {
+    fail('cutSilentAfterMs must be >= downMultiplier x intervalMs');
+  }
   return {
     clusterName: options.clusterName,
     nodeId: options.nodeId,
@@ -73,6 +81,7 @@ export function resolveOptions(options: HeartbeatMeshOptions): ResolvedOptions {
     intervalMs,
     downMultiplier,
     downAfterMs,
+    cutSilentAfterMs,
     tls: options.tls ?? null,
     logger: options.logger ?? silentLogger,
     authTimeoutMs: positive(options.authTimeoutMs ?? Math.max(1000, downAfterMs), 'authTimeoutMs'),

@@ -9,6 +9,13 @@ import { CLOSE_DUPLICATE, CLOSE_SUPERSEDED, type Session } from './session.js';
 import { SilenceWatch } from './silence.js';
 import type { PeerStatus } from './types.js';
 
+export interface LinkTiming {
+  readonly downAfterMs: number;
+  readonly cutSilentAfterMs: number;
+  readonly reconnectMinDelayMs: number;
+  readonly reconnectMaxDelayMs: number;
+}
+
 /** A connection the link no longer wants, and the close code that tells the far end why. */
 export interface Retirement {
   readonly session: Session;
@@ -64,20 +71,36 @@ export class PeerLink {
   linkUpAtMs = 0;
   readonly rtt = new RttEstimator();
   readonly backoff: ReconnectBackoff;
+  /** Fires at downAfterMs of silence: the peer is down. */
   readonly silence: SilenceWatch;
+  /** Fires at cutSilentAfterMs of silence: the connection is useless, redial. */
+  readonly longSilence: SilenceWatch;
 
   constructor(
     readonly id: string,
     readonly address: string,
     readonly hostPort: HostPort,
-    reconnect: { readonly minDelayMs: number; readonly maxDelayMs: number },
-    downAfterMs: number,
-    onSilent: (link: PeerLink) => void,
+    timing: LinkTiming,
+    on: { silent(link: PeerLink): void; longSilent(link: PeerLink): void },
   ) {
-    this.backoff = new ReconnectBackoff(reconnect.minDelayMs, reconnect.maxDelayMs);
-    this.silence = new SilenceWatch(downAfterMs, () => {
-      onSilent(this);
+    this.backoff = new ReconnectBackoff(timing.reconnectMinDelayMs, timing.reconnectMaxDelayMs);
+    this.silence = new SilenceWatch(timing.downAfterMs, () => {
+      on.silent(this);
     });
+    this.longSilence = new SilenceWatch(timing.cutSilentAfterMs, () => {
+      on.longSilent(this);
+    });
+  }
+
+  heard(atMs: number): void {
+    this.lastHeartbeatAtMs = atMs;
+    this.silence.heard(atMs);
+    this.longSilence.heard(atMs);
+  }
+
+  quiet(): void {
+    this.silence.cancel();
+    this.longSilence.cancel();
   }
 
   /**

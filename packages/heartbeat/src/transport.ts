@@ -1,15 +1,16 @@
 // Sockets only: the listening endpoint (plain or TLS with client certificates) and
 // outgoing connections. No protocol here — the mesh sees WebSocket objects.
 //
-// TCP_NODELAY: ws calls socket.setNoDelay() on every connection it sets up, client and
-// server (lib/websocket.js setSocket), so a heartbeat is never held back by Nagle waiting
-// for the ACK of the previous one.
+// TCP_NODELAY, so a heartbeat is never held back by Nagle waiting for the ACK of the
+// previous one: ws calls socket.setNoDelay() on every connection once upgraded (client and
+// server, lib/websocket.js setSocket); Node's http(s) servers set it on accept, and dialed
+// sockets get it at connect (noDelay below). test/nodelay.test.ts reads it back.
 
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
+import type { AddressInfo, SocketConstructorOpts, TcpSocketConnectOpts } from 'node:net';
+import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { formatHostPort, type HostPort } from './address.js';
 import { HeartbeatConfigError } from './errors.js';
 import { MAX_FRAME_BYTES } from './frame.js';
@@ -125,11 +126,14 @@ export function dial(
   handshakeTimeoutMs: number,
 ): WebSocket {
   const scheme = tls === null ? 'ws' : 'wss';
-  return new WebSocket(`${scheme}://${formatHostPort(address)}${HEARTBEAT_PATH}`, {
+  const options: ClientOptions & Pick<SocketConstructorOpts & TcpSocketConnectOpts, 'noDelay'> = {
     handshakeTimeout: handshakeTimeoutMs,
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
     followRedirects: false,
+    // From the first byte: ws hands its options to net/tls.connect, and itself sets
+    // TCP_NODELAY only once the upgrade completes.
+    noDelay: true,
     // RFC 6455 client masking protects HTTP intermediaries from script-crafted bytes; these
     // are node-to-node links and every frame is MAC'd. An all-zero mask makes ws skip the
     // XOR pass and the copy on both ends (the frame format is unchanged).
@@ -137,7 +141,8 @@ export function dial(
       mask.fill(0);
     },
     ...(tls === null ? {} : { ...tls, rejectUnauthorized: true }),
-  });
+  };
+  return new WebSocket(`${scheme}://${formatHostPort(address)}${HEARTBEAT_PATH}`, options);
 }
 
 export function remoteOf(request: IncomingMessage): string {

@@ -53,6 +53,12 @@ export interface HeartbeatMeshOptions {
   /** Redial delay cap. Default max(20, 2 x intervalMs): a healed peer is back within ~2 intervals. */
   readonly reconnectMaxDelayMs?: number;
   /**
+   * A peer silent this long has its connection cut and redialled. Shorter silences (an
+   * overloaded host) keep the connection and recover on it without a reconnect.
+   * Default max(1000, 3 x downMultiplier x intervalMs).
+   */
+  readonly cutSilentAfterMs?: number;
+  /**
    * A peer whose socket has not drained for this long is cut (terminate). Default
    * downMultiplier x intervalMs: by then the peer has declared us silent anyway.
    */

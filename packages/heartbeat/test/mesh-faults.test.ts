@@ -118,6 +118,28 @@ describe('heartbeat mesh under injected faults', () => {
     await until(() => rttTo('b') < 15, 'RTT back down', 3000);
   });
 
+  it('brings a merely late peer back up on the same connection, without redialling', async () => {
+    const a = cluster.node('a').mesh;
+    const b = cluster.node('b').mesh;
+    await bothUp();
+    const accepted = cluster.link('a', 'b').map((proxy) => proxy.accepted);
+    const dials = a.stats().dialAttempts + b.stats().dialAttempts;
+    const down = waitForEvent(a, 'peer-down', (peer) => peer === 'b');
+    const backUp = waitForEvent(a, 'peer-up', (peer) => peer === 'b', 5000);
+    // 300 ms late each way: past the 200 ms down window, well short of the 1 s cut.
+    for (const proxy of cluster.link('a', 'b')) proxy.delay(300);
+    assert.equal((await down)[1], 'silent');
+    await backUp;
+    assert.deepEqual(
+      cluster.link('a', 'b').map((proxy) => proxy.accepted),
+      accepted,
+      'no new connection was opened',
+    );
+    assert.equal(a.stats().dialAttempts + b.stats().dialAttempts, dials);
+    healAll();
+    await bothUp();
+  });
+
   it('redials a dead peer with bounded attempts and is back within a few intervals', async (t) => {
     const a = cluster.node('a').mesh;
     const b = cluster.node('b').mesh;
