@@ -101,6 +101,23 @@ describe('Driver: taking over and stepping down', () => {
     assert.equal(h.transitions('web').at(-1), 'MASTER->BACKUP:higher-master-seen');
   });
 
+  it('reclaims from a lower rival master with a new epoch and announces again (the LAN followed the rival)', async () => {
+    const h = await started();
+    await asMaster(h);
+    const announces = () => h.announcer.calls.filter((c) => c.kind === 'announce').length;
+    const before = announces();
+    const epoch = h.driver.group('web')?.epoch ?? 0;
+    // n2 took the group while it could not hear n1 (a partition that has healed).
+    await h.say('n2', { web: { state: 'MASTER', priority: 100, epoch: epoch + 1 } });
+    const web = h.driver.group('web');
+    assert.equal(web?.state, 'MASTER');
+    assert.ok((web?.epoch ?? 0) > epoch + 1, 'a new epoch above the rival');
+    assert.equal(announces(), before + 1);
+    assert.ok(
+      h.logs.some((l) => /^web: reclaimed at epoch \d+ \(was 1\); announcing again$/.test(l.msg)),
+    );
+  });
+
   it('a witness (no groups) runs with no VIPs and no transitions', async () => {
     const h = await started(testConfig({ groups: [] }));
     await h.advance(DOWN_AFTER_MS * 2);
