@@ -110,8 +110,9 @@ describe('Driver: taking over and stepping down', () => {
     // n2 took the group while it could not hear n1 (a partition that has healed).
     await h.say('n2', { web: { state: 'MASTER', priority: 100, epoch: epoch + 1 } });
     const web = h.driver.group('web');
-    assert.equal(web?.state, 'MASTER');
-    assert.ok((web?.epoch ?? 0) > epoch + 1, 'a new epoch above the rival');
+    assert.ok(web);
+    assert.equal(web.state, 'MASTER');
+    assert.ok(web.epoch > epoch + 1, 'a new epoch above the rival');
     assert.equal(announces(), before + 1);
     assert.ok(
       h.logs.some((l) => /^web: reclaimed at epoch \d+ \(was 1\); announcing again$/.test(l.msg)),
