@@ -242,6 +242,28 @@ function table(outcomes: readonly Outcome[], run: RunInfo): string {
     );
   });
   const cpu = cpus()[0]?.model.trim() ?? 'CPU';
+  const find = (kind: Scenario['kind'], nodes: number, intervalMs: number) =>
+    outcomes.find(
+      (o) =>
+        o.scenario.kind === kind &&
+        o.scenario.nodes === nodes &&
+        o.scenario.intervalMs === intervalMs,
+    );
+  const mesh = find('mesh', 3, 10);
+  const floor = find('floor', 3, 10);
+  const overhead =
+    mesh === undefined || floor === undefined
+      ? []
+      : [
+          '',
+          // Each node sends to and receives from every other node once per interval.
+          `Above the floor, the mesh costs ${(mesh.cpuMedian - floor.cpuMedian).toFixed(2)} % of ` +
+            `a core per node at 3 nodes / 10 ms, i.e. ~${(
+              ((mesh.cpuMedian - floor.cpuMedian) / 100) *
+              (1e6 / (2 * 2 * 100))
+            ).toFixed(0)} µs per heartbeat sent or received (encode + HMAC, or MAC check + ` +
+            'decode + liveness + event).',
+        ];
   return [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ` +
       `Linux ${release()}, Node ${process.version}, ws ${wsVersion()}; load average ` +
@@ -258,7 +280,8 @@ function table(outcomes: readonly Outcome[], run: RunInfo): string {
       'liveness — what they cost is Node, ws and this VM (an empty 10 ms timer alone costs ' +
       '~1 % of a core here), not the mesh. 16 nodes means 16 processes on 2 shared cores: ' +
       'at 10 ms the machine cannot keep up, heartbeats arrive late, peers are declared silent ' +
-      '(peer-downs) and come back on the same connection.',
+      '(peer-downs) and come back on the same connection; compare samples with the floor row.',
+    ...overhead,
     '',
     `Target (3 nodes, 10 ms, 64 groups): CPU ≤ ${CPU_TARGET_PERCENT} % of one core per node ` +
       `and p99 ≤ ${P99_TARGET_MS} ms.`,
