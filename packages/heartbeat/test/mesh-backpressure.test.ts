@@ -22,7 +22,7 @@ describe('heartbeat mesh towards a slow consumer', () => {
       ['a', 'b'],
       // A long silence window, so a stall of this shared machine is not taken for silence;
       // the send-stall cut is what is under test.
-      () => ({ intervalMs: INTERVAL_MS, downMultiplier: 50, sendStallTimeoutMs: STALL_MS }),
+      () => ({ intervalMs: INTERVAL_MS, downMultiplier: 100, sendStallTimeoutMs: STALL_MS }),
       (id) => (id === 'a' ? [{ id: 'x', address: '127.0.0.1:1' }] : []),
     );
     a = cluster.node('a').mesh;

@@ -72,8 +72,9 @@ describe('heartbeat mesh under injected faults', () => {
     assert.equal(reasonOnB, 'silent');
     const silenceMs = detectedAt - lastHeard;
     assert.ok(silenceMs >= DOWN_AFTER_MS, `declared down after only ${silenceMs} ms`);
-    // Not quantised to intervals: a generous bound for a shared machine, far below "late".
-    assert.ok(silenceMs < DOWN_AFTER_MS + 250, `took ${silenceMs} ms to notice`);
+    // Never early; the precision itself is unit-tested (SilenceWatch) — here only a bound a
+    // busy CI machine cannot break, which still catches a detector that never fires.
+    assert.ok(silenceMs < DOWN_AFTER_MS + 1000, `took ${silenceMs} ms to notice`);
 
     const upOnA = waitForEvent(a, 'peer-up', (peer) => peer === 'b', 5000);
     healAll();

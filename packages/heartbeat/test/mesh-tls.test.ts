@@ -39,9 +39,9 @@ describe('heartbeat mesh over TLS', () => {
     const tls: Record<string, TlsOptions> = certs;
     cluster = await startCluster(['a', 'b'], (id) => ({
       tls: tls[id]!,
-      intervalMs: 50,
-      downMultiplier: 4,
-      authTimeoutMs: 500,
+      intervalMs: 100,
+      downMultiplier: 5,
+      authTimeoutMs: 1000,
     }));
     a = cluster.node('a').mesh;
     await until(() => a.peers().every((peer) => peer.up), 'b up on a over TLS', 5000);
