@@ -14,8 +14,8 @@ import { nowMs } from '../src/clock.js';
 import { recordingLogger, type LogLine } from './helpers/cluster.js';
 import { until, waitForEvent } from './helpers/wait.js';
 
-const INTERVAL_MS = 20;
-const DOWN_MULTIPLIER = 5;
+const INTERVAL_MS = 25;
+const DOWN_MULTIPLIER = 8;
 
 function options(nodeId: string, peers: string[], logs: LogLine[] = []): HeartbeatMeshOptions {
   return {
