@@ -13,9 +13,8 @@ export interface FailoverCluster {
   /** "vipd 0.1.0", "keepalived 2.2.7". */
   readonly version: string;
   /**
-   * Start every node at once rather than the master first: for a daemon whose nodes cannot
-   * elect a master alone (vipd's quorum guard; vipd 0.1.0 also stays BACKUP while its
-   * peers are unreachable).
+   * Start every node at once rather than the master first: for a cluster whose nodes cannot
+   * elect a master alone (vipd's quorum guard: one node is never a majority).
    */
   readonly startsTogether: boolean;
   /** Starts the daemon on one node; a node already running is left alone. */
@@ -26,11 +25,6 @@ export interface FailoverCluster {
   daemonPids(node: LabHost): number[];
   /** Resolves once `node` runs as a backup that can take over (it has heard the master). */
   waitUntilBackup(node: LabHost, timeoutMs: number): Promise<void>;
-  /**
-   * Makes `node` master on purpose (vipd: a forced takeover over REST), for a bring-up
-   * whose start-up race went the wrong way while preempt is off. Absent for keepalived.
-   */
-  forceMaster?(node: LabHost): Promise<void>;
   /** Stops every daemon gracefully and removes any VIP left on any node. */
   stopAll(): Promise<void>;
 }

@@ -70,28 +70,17 @@ export async function bringUp(
     for (const node of ctx.lab.nodes) await ctx.lab.faults.revive(node);
     await ctx.prober.forgetResponder();
     const framesBefore = ctx.capture.frames().length;
-    // The master first, the backups once it answers: daemons started together race (a
-    // backup whose start was quicker goes master before it hears the real one), which is
-    // a start-up artefact, not the steady state a failover starts from.
-    // Some daemons cannot elect anyone until their peers run, though.
+    // The master first, the backups once it answers (keepalived's usual bring-up): daemons
+    // started together race for the first claim, a start-up artefact rather than the steady
+    // state a failover starts from. A quorum-guarded cluster cannot elect anyone until a
+    // majority runs, though: its nodes start together and the best one must win.
     const timeoutMs = electionTimeoutMs(ctx.intervalMs);
     if (ctx.cluster.startsTogether) {
       for (const node of [master, ...backups]) ctx.cluster.startNode(node);
     } else {
       ctx.cluster.startNode(master);
     }
-    const canForce = ctx.cluster.startsTogether && ctx.cluster.forceMaster !== undefined;
-    try {
-      await ctx.prober.waitForResponder(
-        master.name,
-        canForce ? 3_000 + 10 * ctx.intervalMs : timeoutMs,
-      );
-    } catch (error) {
-      // Started together with preempt off, a backup may have won the start-up race.
-      if (ctx.cluster.forceMaster === undefined || !ctx.cluster.startsTogether) throw error;
-      await ctx.cluster.forceMaster(master);
-      await ctx.prober.waitForResponder(master.name, timeoutMs);
-    }
+    await ctx.prober.waitForResponder(master.name, timeoutMs);
     for (const node of backups) ctx.cluster.startNode(node);
     await Promise.all(backups.map((b) => ctx.cluster.waitUntilBackup(b, timeoutMs)));
     await ctx.capture.waitForQuiet(ctx.vip, ARP_QUIET_MS, 10_000);

@@ -154,8 +154,10 @@ export class VipdCluster implements FailoverCluster {
     writeFileSync(this.tokenFile, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
   }
 
-  /** vipd's election needs to hear its peers (see FailoverCluster.startsTogether). */
-  readonly startsTogether = true;
+  /** Only with the quorum guard: a lone node is never a majority, so it cannot go master. */
+  get startsTogether(): boolean {
+    return this.options.quorum === true;
+  }
 
   get members(): LabHost[] {
     return clusterMembers(this.lab, this.options);
@@ -274,22 +276,6 @@ export class VipdCluster implements FailoverCluster {
       'LAB_TIMEOUT',
       `${node.name}: group ${group} not ${state} within ${timeoutMs} ms (last: ${String(last)})`,
     );
-  }
-
-  async forceMaster(node: LabHost): Promise<void> {
-    // The daemon may still be starting (Node start-up on a busy machine takes seconds).
-    for (const group of this.options.groups.filter((g) => g.priorities[node.name] !== undefined)) {
-      await this.waitForState(node, group.name, 'backup', 15_000).catch(() => undefined);
-    }
-    for (const group of this.options.groups.filter((g) => g.priorities[node.name] !== undefined)) {
-      const response = await this.api(node, 'POST', `/v1/groups/${group.name}/takeover`);
-      if (response.status !== 200) {
-        throw new LabError(
-          'LAB_COMMAND_FAILED',
-          `takeover of ${group.name} on ${node.name} answered ${response.status}: ${JSON.stringify(response.body)}`,
-        );
-      }
-    }
   }
 
   async waitUntilBackup(node: LabHost, timeoutMs: number): Promise<void> {
