@@ -10,7 +10,7 @@
 //                 ├── br0 (bridge namespace)┤
 //      director ──┘  (VIP on eth0, nft fwd) └── r2
 //
-// Not here yet: two directors running vipd with failover (needs the daemon).
+// Two directors running vipd with failover: realserver-failover.test.ts.
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';

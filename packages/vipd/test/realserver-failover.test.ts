@@ -1,0 +1,495 @@
+// Director failover in front of hidden real servers, end to end with real daemons: two
+// directors run `vipd run` for the VIP group (priorities 150/100, heartbeats every 100 ms) and
+// both carry the same nftables forwarding (destination-MAC rewrite, `fwd`) to the real
+// servers; only the master receives client traffic, because the client's ARP entry for the
+// VIP points at it. The real servers run `vipd run` in the real-server role (no groups, a
+// `realserver:` section), which hides the VIP on lo and exports vipd_realserver_hidden.
+//
+//        client ──┐                          ┌── r1 (vipd run, realserver role, HTTP on VIP)
+//                 ├── br0 (bridge namespace) ┤
+//   d1 (150) ─────┤   faults: port state 0   └── r2
+//   d2 (100) ─────┘
+//
+// The fault is a dead director: silence its bridge port, then SIGKILL its vipd. A SIGKILLed
+// daemon leaves the VIP on its eth0, where the kernel would go on answering ARP for it, so
+// killing the process alone models a crash that leaves the host up — the silenced port models
+// the host itself going away, which is what the second director must cover.
+
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { NetnsLab, netnsSkipReason, sh, waitForLine } from './realserver-netns.js';
+
+const skip = netnsSkipReason(['nft', 'tcpdump', 'tshark', 'curl', 'bridge', 'ping']);
+const LAB_NODE = fileURLToPath(new URL('./realserver-lab-node.js', import.meta.url));
+const VIPD_BIN = fileURLToPath(new URL('../../bin/vipd.js', import.meta.url));
+const WAIT_MS = 10_000;
+/** Node start-up of four daemons on a busy 2-core machine takes seconds. */
+const ELECTION_WAIT_MS = 25_000;
+const HEARTBEAT_PORT = 7410;
+const API = 'http://127.0.0.1:7411';
+const GROUP = 'web';
+
+const VIP4 = '10.213.78.100';
+const VIP6 = 'fd00:213:78::100';
+const HOSTS = {
+  client: { v4: '10.213.78.10', v6: 'fd00:213:78::10' },
+  d1: { v4: '10.213.78.2', v6: 'fd00:213:78::2' },
+  d2: { v4: '10.213.78.3', v6: 'fd00:213:78::3' },
+  r1: { v4: '10.213.78.11', v6: 'fd00:213:78::11' },
+  r2: { v4: '10.213.78.12', v6: 'fd00:213:78::12' },
+} as const;
+type Role = keyof typeof HOSTS;
+type Director = 'd1' | 'd2';
+const DIRECTORS = ['d1', 'd2'] as const;
+const PRIORITY: Record<Director, number> = { d1: 150, d2: 100 };
+const REAL_SERVERS = ['r1', 'r2'] as const;
+
+interface Answer {
+  name: string;
+  localAddress: string;
+  remoteAddress: string;
+}
+
+/** One captured frame, the fields the assertions need ('' when absent). */
+interface Frame {
+  timeS: number;
+  ethSrc: string;
+  arpOpcode: string;
+  arpSenderIp: string;
+  arpTargetIp: string;
+  icmpv6Type: string;
+  naTarget: string;
+}
+
+function readCapture(file: string): Frame[] {
+  const fields = [
+    'frame.time_epoch',
+    'eth.src',
+    'arp.opcode',
+    'arp.src.proto_ipv4',
+    'arp.dst.proto_ipv4',
+    'icmpv6.type',
+    'icmpv6.nd.na.target_address',
+  ];
+  const out = sh([
+    'tshark',
+    '-r',
+    file,
+    '-n',
+    '-T',
+    'fields',
+    '-E',
+    'separator=|',
+    ...fields.flatMap((f) => ['-e', f]),
+  ]);
+  return out
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [time, ethSrc, op, sender, target, icmpv6Type, naTarget] = line.split('|');
+      return {
+        timeS: Number(time),
+        ethSrc: ethSrc ?? '',
+        arpOpcode: op ?? '',
+        arpSenderIp: sender ?? '',
+        arpTargetIp: target ?? '',
+        icmpv6Type: icmpv6Type ?? '',
+        naTarget: naTarget ?? '',
+      };
+    });
+}
+
+/** A child's stdout and stderr, drained so a chatty daemon never blocks on a full pipe. */
+function collectOutput(child: ChildProcess): { text: () => string } {
+  let text = '';
+  const append = (chunk: Buffer): void => {
+    text += chunk.toString('utf8');
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return { text: () => text };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `probe` every 100 ms until it returns true; throws with `describe()` on timeout. */
+async function waitUntil(
+  what: string,
+  timeoutMs: number,
+  probe: () => boolean,
+  describe: () => string = () => '',
+): Promise<number> {
+  const startedAt = performance.now();
+  while (performance.now() - startedAt < timeoutMs) {
+    if (probe()) return performance.now() - startedAt;
+    await sleep(100);
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms ${describe()}`);
+}
+
+/** Longest span between two consecutive ping replies (`ping -D` timestamps), in ms. */
+function longestReplyGapMs(pingOutput: string): { gapMs: number; replies: number } {
+  const times = [...pingOutput.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) =>
+    Number(m[1]),
+  );
+  let gapMs = 0;
+  for (let i = 1; i < times.length; i += 1) {
+    gapMs = Math.max(gapMs, (times[i]! - times[i - 1]!) * 1000);
+  }
+  return { gapMs, replies: times.length };
+}
+
+describe(
+  'director failover in front of hidden real servers (real vipd daemons)',
+  { skip: skip ?? false },
+  () => {
+    let lab: NetnsLab;
+    let dir: string;
+    let bridge: string;
+    const ns = {} as Record<Role, string>;
+    const mac = {} as Record<Role, string>;
+    const daemons = {} as Record<Director | 'r1' | 'r2', ChildProcess>;
+    const logs: Partial<Record<Director | 'r1' | 'r2', { text: () => string }>> = {};
+    // Frames captured on the client over the whole run (both phases).
+    const allFrames: Frame[] = [];
+
+    function exec(role: Role, argv: readonly string[]): string {
+      return lab.exec(ns[role], argv);
+    }
+
+    function curl(role: Role, path: string): string {
+      return exec(role, ['curl', '-sS', '-m', '2', `${API}${path}`]);
+    }
+
+    function groupState(role: Director): string {
+      try {
+        const body = JSON.parse(curl(role, `/v1/groups/${GROUP}`)) as { state?: unknown };
+        return typeof body.state === 'string' ? body.state.toLowerCase() : 'unknown';
+      } catch {
+        return 'unreachable';
+      }
+    }
+
+    function httpGet(url: string, count: number): Answer[] {
+      return JSON.parse(exec('client', ['node', LAB_NODE, 'get', url, String(count)])) as Answer[];
+    }
+
+    function clientNeighbour(address: string): string | null {
+      const entries = JSON.parse(
+        exec('client', ['ip', '-j', 'neigh', 'show', address, 'dev', 'eth0']),
+      ) as { lladdr?: string }[];
+      return entries[0]?.lladdr ?? null;
+    }
+
+    /** Packets a director's nftables rules forwarded so far. */
+    function forwarded(role: Director): number {
+      const doc = JSON.parse(exec(role, ['nft', '-j', 'list', 'table', 'netdev', 'dr'])) as {
+        nftables: { rule?: { expr: { counter?: { packets: number } }[] } }[];
+      };
+      return doc.nftables
+        .flatMap((item) => item.rule?.expr ?? [])
+        .reduce((sum, expr) => sum + (expr.counter?.packets ?? 0), 0);
+    }
+
+    /** Runs `body` with tcpdump on the client's eth0; returns the frames it saw. */
+    async function capture(name: string, body: () => Promise<void>): Promise<Frame[]> {
+      const file = join(dir, `${name}.pcap`);
+      // --immediate-mode: without it, frames wait in a ring block that SIGINT throws away.
+      const tcpdump = lab.spawn(ns.client, [
+        'tcpdump',
+        '-i',
+        'eth0',
+        '-n',
+        '--immediate-mode',
+        '-U',
+        '-Z',
+        'root',
+        '-w',
+        file,
+      ]);
+      await waitForLine(tcpdump, /listening on/, WAIT_MS);
+      try {
+        await body();
+      } finally {
+        await sleep(300);
+        const exited = new Promise((resolve) => tcpdump.once('exit', resolve));
+        tcpdump.kill('SIGINT');
+        await exited;
+      }
+      const frames = readCapture(file);
+      allFrames.push(...frames);
+      return frames;
+    }
+
+    function writeConfig(role: Director | 'r1' | 'r2', doc: Record<string, unknown>): string {
+      const path = join(dir, `vipd-${role}.yaml`);
+      writeFileSync(path, stringify(doc));
+      return path;
+    }
+
+    function startVipd(role: Director | 'r1' | 'r2', config: string): void {
+      const child = lab.spawn(ns[role], [process.execPath, VIPD_BIN, 'run', '--config', config]);
+      daemons[role] = child;
+      logs[role] = collectOutput(child);
+    }
+
+    const logTail = (role: Director | 'r1' | 'r2'): string =>
+      `\n--- ${role} log ---\n${logs[role]?.text().slice(-3000) ?? ''}`;
+
+    // The lab removes its namespaces and processes on a signal too; the files go with them.
+    const removeDir = (): void => {
+      if (process.env['RSLAB_KEEP'] === undefined) rmSync(dir, { recursive: true, force: true });
+    };
+
+    before(async () => {
+      lab = new NetnsLab('rsf');
+      dir = mkdtempSync(join(tmpdir(), 'vipd-rsfail-'));
+      process.once('exit', removeDir);
+      bridge = lab.namespace('br');
+      lab.exec(bridge, ['ip', 'link', 'add', 'br0', 'type', 'bridge']);
+      lab.exec(bridge, ['ip', 'link', 'set', 'br0', 'up']);
+      for (const role of Object.keys(HOSTS) as Role[]) {
+        const name = lab.namespace(role);
+        ns[role] = name;
+        lab.exec(name, ['sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0']);
+        lab.veth(name, 'eth0', bridge, `p-${role}`);
+        lab.exec(bridge, ['ip', 'link', 'set', `p-${role}`, 'master', 'br0']);
+        exec(role, ['ip', 'addr', 'add', `${HOSTS[role].v4}/24`, 'dev', 'eth0']);
+        exec(role, ['ip', 'addr', 'add', `${HOSTS[role].v6}/64`, 'dev', 'eth0', 'nodad']);
+        mac[role] = lab.mac(name, 'eth0');
+      }
+
+      const keyFile = join(dir, 'cluster.key');
+      writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+      const base = (role: Role): Record<string, unknown> => ({
+        node: { id: role, listen: `${HOSTS[role].v4}:${HEARTBEAT_PORT}` },
+        api: { listen: API.replace('http://', '') },
+        log: { level: 'info', format: 'json' },
+      });
+
+      // Real servers: the daemon in the real-server role applies the hidden VIPs itself.
+      for (const role of REAL_SERVERS) {
+        const config = writeConfig(role, {
+          ...base(role),
+          cluster: { key_file: keyFile, peers: [] },
+          realserver: {
+            vips: [VIP4, VIP6],
+            interfaces: ['eth0'],
+            check_interval: '1s',
+            state_file: join(dir, `${role}-state.json`),
+          },
+        });
+        startVipd(role, config);
+        const server = lab.spawn(ns[role], ['node', LAB_NODE, 'serve', role]);
+        await waitForLine(server, /^listening/, WAIT_MS);
+      }
+
+      // Directors: the same forwarding on both, matched on the director's own MAC as
+      // destination, so a director forwards only what the client's ARP entry sends to it.
+      for (const role of DIRECTORS) {
+        const pick = `mod 2 map { 0 : ${mac.r1}, 1 : ${mac.r2} }`;
+        const own = mac[role];
+        lab.exec(
+          ns[role],
+          ['nft', '-f', '-'],
+          `table netdev dr {
+          chain ingress {
+            type filter hook ingress device "eth0" priority 0; policy accept;
+            ether daddr ${own} ip daddr ${VIP4} ip protocol tcp ether saddr set ${own} ether daddr set jhash ip saddr . tcp sport ${pick} counter fwd to "eth0"
+            ether daddr ${own} ip6 daddr ${VIP6} meta l4proto tcp ether saddr set ${own} ether daddr set jhash ip6 saddr . tcp sport ${pick} counter fwd to "eth0"
+          }
+        }`,
+        );
+        const peer = role === 'd1' ? 'd2' : 'd1';
+        const config = writeConfig(role, {
+          ...base(role),
+          cluster: {
+            key_file: keyFile,
+            heartbeat_interval: '100ms',
+            down_multiplier: 3,
+            peers: [{ id: peer, address: `${HOSTS[peer].v4}:${HEARTBEAT_PORT}` }],
+          },
+          groups: [
+            {
+              name: GROUP,
+              interface: 'eth0',
+              addresses: [`${VIP4}/24`, `${VIP6}/64`],
+              priority: PRIORITY[role],
+              preempt: true,
+              preempt_delay: '0s',
+            },
+          ],
+        });
+        startVipd(role, config);
+      }
+
+      await waitUntil(
+        'd1 master and d2 backup',
+        ELECTION_WAIT_MS,
+        () => groupState('d1') === 'master' && groupState('d2') === 'backup',
+        () => `(d1 ${groupState('d1')}, d2 ${groupState('d2')})${logTail('d1')}${logTail('d2')}`,
+      );
+    });
+
+    after(() => {
+      lab.destroy();
+      removeDir();
+      process.off('exit', removeDir);
+    });
+
+    it('vipd run in the real-server role hides the VIPs and exports vipd_realserver_hidden', async () => {
+      for (const role of REAL_SERVERS) {
+        let metrics = '';
+        await waitUntil(
+          `${role}: vipd_realserver_hidden 1 for both VIPs`,
+          WAIT_MS,
+          () => {
+            try {
+              metrics = curl(role, '/metrics');
+            } catch {
+              return false;
+            }
+            return [VIP4, VIP6].every((vip) =>
+              new RegExp(`^vipd_realserver_hidden\\{vip="${vip}"\\} 1$`, 'm').test(metrics),
+            );
+          },
+          () =>
+            `${metrics
+              .split('\n')
+              .filter((l) => l.startsWith('vipd_realserver'))
+              .join('\n')}${logTail(role)}`,
+        );
+        assert.doesNotMatch(metrics, /^vipd_realserver_problem\{.*\} 1$/m, 'no problem reported');
+        assert.match(metrics, /^vipd_realserver_checks_total\{result="ok"\} [1-9]/m);
+        const lo = exec(role, ['ip', '-o', 'addr', 'show', 'dev', 'lo']);
+        assert.match(lo, new RegExp(`inet ${VIP4.replaceAll('.', '\\.')}/32 scope host lo:vip`));
+        assert.equal(exec(role, ['sysctl', '-n', 'net.ipv4.conf.eth0.arp_ignore']).trim(), '1');
+        assert.equal(exec(role, ['sysctl', '-n', 'net.ipv4.conf.all.arp_announce']).trim(), '2');
+      }
+    });
+
+    it('before the fault: the client reaches both real servers through director 1', async () => {
+      let answers: Answer[] = [];
+      let answers6: Answer[] = [];
+      const before = { d1: forwarded('d1'), d2: forwarded('d2') };
+      const frames = await capture('before', () => {
+        for (const role of ['client', 'r1', 'r2'] as const)
+          exec(role, ['ip', 'neigh', 'flush', 'dev', 'eth0']);
+        answers = httpGet(`http://${VIP4}/`, 16);
+        answers6 = httpGet(`http://[${VIP6}]/`, 8);
+        return Promise.resolve();
+      });
+      assert.deepEqual([...new Set(answers.map((a) => a.name))].sort(), ['r1', 'r2']);
+      assert.ok(answers.every((a) => a.localAddress.replace(/^::ffff:/, '') === VIP4));
+      assert.deepEqual([...new Set(answers6.map((a) => a.name))].sort(), ['r1', 'r2']);
+      assert.equal(clientNeighbour(VIP4), mac.d1, 'the client maps the VIP to director 1');
+      assert.equal(clientNeighbour(VIP6), mac.d1);
+      assert.ok(forwarded('d1') - before.d1 >= 24 * 3, 'director 1 forwarded the requests');
+      assert.equal(forwarded('d2') - before.d2, 0, 'the backup director saw none of them');
+      const vipArpReplies = frames.filter((f) => f.arpSenderIp === VIP4 && f.arpOpcode === '2');
+      assert.ok(vipArpReplies.length > 0, 'someone answered ARP for the VIP');
+      assert.deepEqual([...new Set(vipArpReplies.map((f) => f.ethSrc))], [mac.d1]);
+    });
+
+    it('SIGKILL director 1 and silence its port: director 2 takes over, both real servers still answer', async () => {
+      const pinger = lab.spawn(ns.client, ['ping', '-D', '-n', '-i', '0.01', '-W', '1', VIP4]);
+      const pingOutput = collectOutput(pinger);
+      let silencedAtS = 0;
+      let answers: Answer[] = [];
+      let answers6: Answer[] = [];
+      const forwardedBefore = forwarded('d2');
+      const frames = await capture('failover', async () => {
+        await waitUntil('ping replies before the fault', WAIT_MS, () =>
+          /bytes from/.test(pingOutput.text()),
+        );
+        await sleep(300);
+        const d1 = daemons.d1;
+        const exited = new Promise((resolve) => d1.once('exit', resolve));
+        // The port first, then the process: the host vanishes from the LAN, and the kernel's
+        // FIN/RST for the dead daemon's heartbeat connections never reaches director 2, which
+        // must notice the silence itself (3 missed heartbeats).
+        lab.exec(bridge, ['bridge', 'link', 'set', 'dev', 'p-d1', 'state', '0']);
+        silencedAtS = Date.now() / 1000;
+        d1.kill('SIGKILL');
+        await exited;
+        assert.equal(d1.signalCode, 'SIGKILL');
+        // The dead daemon's VIP stays on its interface: only the silenced port keeps it quiet.
+        assert.match(
+          exec('d1', ['ip', '-o', 'addr', 'show', 'dev', 'eth0']),
+          new RegExp(`inet ${VIP4}/`),
+        );
+        await waitUntil(
+          'director 2 master',
+          WAIT_MS,
+          () => groupState('d2') === 'master',
+          () => `(d2 ${groupState('d2')})${logTail('d2')}`,
+        );
+        await waitUntil(
+          "client's neighbour entry for the VIP flips to director 2",
+          WAIT_MS,
+          () => clientNeighbour(VIP4) === mac.d2,
+          () => `(is ${String(clientNeighbour(VIP4))})`,
+        );
+        await sleep(500);
+        answers = httpGet(`http://${VIP4}/`, 16);
+        answers6 = httpGet(`http://[${VIP6}]/`, 8);
+        const exitedPing = new Promise((resolve) => pinger.once('exit', resolve));
+        pinger.kill('SIGINT');
+        await exitedPing;
+      });
+
+      assert.deepEqual([...new Set(answers.map((a) => a.name))].sort(), ['r1', 'r2']);
+      assert.ok(answers.every((a) => a.localAddress.replace(/^::ffff:/, '') === VIP4));
+      assert.deepEqual([...new Set(answers6.map((a) => a.name))].sort(), ['r1', 'r2']);
+      assert.equal(clientNeighbour(VIP6), mac.d2, 'IPv6: the client maps the VIP to director 2');
+      assert.ok(forwarded('d2') - forwardedBefore >= 24 * 3, 'director 2 forwarded the requests');
+
+      // Gratuitous ARP for the VIP from director 2 (sender = target = VIP), after the fault.
+      const garp = frames.filter(
+        (f) =>
+          f.ethSrc === mac.d2 &&
+          f.arpSenderIp === VIP4 &&
+          f.arpTargetIp === VIP4 &&
+          f.timeS >= silencedAtS,
+      );
+      assert.ok(garp.length > 0, 'gratuitous ARP from director 2');
+      const na = frames.filter(
+        (f) => f.ethSrc === mac.d2 && f.icmpv6Type === '136' && f.naTarget === VIP6,
+      );
+      assert.ok(na.length > 0, 'unsolicited neighbour advertisement from director 2');
+      // Once its port is silent nothing from director 1 reaches the client.
+      assert.equal(frames.filter((f) => f.ethSrc === mac.d1 && f.timeS > silencedAtS).length, 0);
+
+      const { gapMs, replies } = longestReplyGapMs(pingOutput.text());
+      assert.ok(replies > 0, 'ping answered');
+      const garpAfterMs = (garp[0]!.timeS - silencedAtS) * 1000;
+      process.stdout.write(
+        `# failover: first gratuitous ARP from director 2 ${Math.round(garpAfterMs)} ms after the fault; longest gap between ping replies ${Math.round(gapMs)} ms (10 ms interval)\n`,
+      );
+    });
+
+    it('never did a real server answer or announce ARP for the VIP', () => {
+      const realServerMacs = new Set([mac.r1, mac.r2]);
+      assert.ok(allFrames.length > 0);
+      const leaks = allFrames.filter(
+        (f) =>
+          realServerMacs.has(f.ethSrc) &&
+          (f.arpSenderIp === VIP4 || (f.icmpv6Type === '136' && f.naTarget === VIP6)),
+      );
+      assert.deepEqual(leaks, []);
+      const claimers = new Set(
+        allFrames.filter((f) => f.arpSenderIp === VIP4).map((f) => f.ethSrc),
+      );
+      assert.deepEqual([...claimers].sort(), [mac.d1, mac.d2].sort());
+    });
+  },
+);
