@@ -3,7 +3,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Election } from '../src/election.js';
-import { advertOf, config, group, heartbeat, replay, tick, tracker } from './support/script.js';
+import {
+  advertOf,
+  config,
+  DOWN_AFTER_MS,
+  every,
+  group,
+  heartbeat,
+  merge,
+  replay,
+  tick,
+  tracker,
+} from './support/script.js';
 
 function master(groups = [group('web', 200)]): Election {
   const election = new Election(config('n1', ['n2'], groups), 0);
@@ -53,6 +64,66 @@ describe('trackers', () => {
         // n2 did not take over in this script, so no master is known: n1 reclaims at once.
         event: tracker(40, 'link', 'web', 0, false),
         transitions: ['web:FAULT->BACKUP(tracker-recovered)', 'web:BACKUP->MASTER(master-down)'],
+      },
+    ]);
+  });
+
+  it('recovered while its peers are silent (its own link was down): listens before claiming', () => {
+    // n2 last heard at 10, so it expires at 310 while n1 is in FAULT (deaf, as with carrier
+    // loss). n2 took over meanwhile; n1 must not reclaim before it could hear that.
+    const election = master([group('web', 200, { preemptDelayMs: 3_000 })]);
+    replay(election, [
+      {
+        event: tracker(20, 'link', 'web', 0, true),
+        transitions: ['web:MASTER->FAULT(tracker-fault)'],
+      },
+      { event: tick(400) },
+      {
+        event: tracker(500, 'link', 'web', 0, false),
+        transitions: ['web:FAULT->BACKUP(tracker-recovered)'],
+        armsTimerAt: 500 + DOWN_AFTER_MS,
+      },
+      // n2's heartbeats get through within the window: it is master, so n1 waits its delay
+      // (from 700) instead of claiming at 800.
+      ...merge(
+        every(700, 3_700, (at) => heartbeat(at, 'n2', { web: [150, 'MASTER', 2] })),
+        every(750, 3_700, (at) => tick(at)),
+      ),
+      { event: tick(3_700), transitions: ['web:BACKUP->MASTER(preempt)'], epoch: 3 },
+    ]);
+  });
+
+  it('recovered while its peers are silent: claims after downAfterMs if still nobody is heard', () => {
+    replay(master(), [
+      {
+        event: tracker(20, 'link', 'web', 0, true),
+        transitions: ['web:MASTER->FAULT(tracker-fault)'],
+      },
+      { event: tick(400) },
+      {
+        event: tracker(500, 'link', 'web', 0, false),
+        transitions: ['web:FAULT->BACKUP(tracker-recovered)'],
+      },
+      { event: tick(500 + DOWN_AFTER_MS - 1) },
+      { event: tick(500 + DOWN_AFTER_MS), transitions: ['web:BACKUP->MASTER(master-down)'] },
+    ]);
+  });
+
+  it('recovered while its peers are silent: hearing every peer again ends the wait', () => {
+    replay(master(), [
+      {
+        event: tracker(20, 'link', 'web', 0, true),
+        transitions: ['web:MASTER->FAULT(tracker-fault)'],
+      },
+      { event: tick(400) },
+      {
+        event: tracker(500, 'link', 'web', 0, false),
+        transitions: ['web:FAULT->BACKUP(tracker-recovered)'],
+      },
+      {
+        // n2 is back and follows nobody: n1, the best candidate, claims at once.
+        event: heartbeat(550, 'n2', { web: [150, 'BACKUP', 1] }),
+        transitions: ['web:BACKUP->MASTER(master-down)'],
       },
     ]);
   });
