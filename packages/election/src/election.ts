@@ -251,8 +251,6 @@ export class Election {
     if (update === undefined) return;
     if (wasNeverHeard) this.onFirstHeard();
     if (update.cameAlive || update.restarted) this.onLivenessChange();
-    if (update.cameAlive && this.peers.aliveIds().length === this.peers.size)
-      this.onEveryPeerAlive();
     // A vote that counts again can give a backup the quorum it was waiting for.
     if (update.leaseRenewed && this.config.quorum) this.everythingDirty = true;
     if (update.hearsChanged) this.everythingDirty = true;
@@ -319,22 +317,16 @@ export class Election {
   /**
    * A fault (typically its own interface down) may have left this node deaf: the peers it
    * holds silent may be alive, one of them master. So, as at startup, a recovered group
-   * listens `downAfterMs` before claiming, unless every peer is heard right now; hearing
-   * them all again ends the wait (onEveryPeerAlive). Without it, a node whose link flaps
-   * reclaims at each recovery while the master it cannot hear yet holds the VIPs.
+   * listens `downAfterMs` before claiming, unless every peer is heard right now. Unlike at
+   * startup, hearing a peer again does not end the wait: the first heartbeats after an
+   * outage are TCP's backlog from before it (a backup following this node), not news.
+   * Without it, a node whose link flaps reclaims at each recovery while the master it
+   * cannot hear yet holds the VIPs.
    */
   private listenAfterFault(unit: SyncGroup): void {
     if (this.peers.aliveIds().length === this.peers.size) return;
     unit.listenUntilMs = Math.max(unit.listenUntilMs, this.nowMs + this.downAfterMs);
     unit.ownerListenUntilMs = Math.max(unit.ownerListenUntilMs, this.nowMs + this.intervalMs);
-  }
-
-  /** Every peer is heard again: nobody is left to listen for. */
-  private onEveryPeerAlive(): void {
-    for (const unit of this.units) {
-      unit.listenUntilMs = Math.min(unit.listenUntilMs, this.nowMs);
-      unit.ownerListenUntilMs = Math.min(unit.ownerListenUntilMs, this.nowMs);
-    }
   }
 
   /** Once every peer has been heard, there is nothing left to listen for at startup. */

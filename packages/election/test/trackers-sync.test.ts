@@ -109,7 +109,7 @@ describe('trackers', () => {
     ]);
   });
 
-  it('recovered while its peers are silent: hearing every peer again ends the wait', () => {
+  it('recovered while its peers are silent: a stale heartbeat from before the outage does not end the wait', () => {
     replay(master(), [
       {
         event: tracker(20, 'link', 'web', 0, true),
@@ -120,10 +120,16 @@ describe('trackers', () => {
         event: tracker(500, 'link', 'web', 0, false),
         transitions: ['web:FAULT->BACKUP(tracker-recovered)'],
       },
+      // TCP delivers n2's backlog first: sent before it took over, it still follows n1.
+      { event: heartbeat(550, 'n2', { web: [150, 'BACKUP', 1, 'n1'] }) },
+      // Then its news: n2 is master at epoch 2. n1 preempts it by the ordinary rule, once
+      // its listening window is over (as at startup).
+      { event: heartbeat(650, 'n2', { web: [150, 'MASTER', 2, 'n2'] }) },
+      { event: tick(500 + DOWN_AFTER_MS - 1) },
       {
-        // n2 is back and follows nobody: n1, the best candidate, claims at once.
-        event: heartbeat(550, 'n2', { web: [150, 'BACKUP', 1] }),
-        transitions: ['web:BACKUP->MASTER(master-down)'],
+        event: tick(500 + DOWN_AFTER_MS),
+        transitions: ['web:BACKUP->MASTER(preempt)'],
+        epoch: 3,
       },
     ]);
   });
