@@ -38,6 +38,7 @@ import {
 import { TrackerSet } from '../trackers/tracker-set.js';
 import { VIPD_VERSION } from '../version.js';
 import { countingSender } from './counting-sender.js';
+import { PeerNeighborRefresh } from './peer-neighbors.js';
 
 export interface DaemonOptions {
   readonly config: VipdConfig;
@@ -145,8 +146,29 @@ export class Daemon {
       logger,
       metrics,
     });
+    const neighbors = new PeerNeighborRefresh({
+      peers: () => this.#config.cluster.peers,
+      openSender: (iface) => openPacketSocket(iface),
+      onRefresh: (iface, result) => {
+        if ('error' in result)
+          logger.warn(
+            {
+              component: 'neighbors',
+              interface: iface,
+              code: (result.error as { code?: unknown }).code,
+            },
+            `could not ask for the peers' MACs on ${iface}: ${String(result.error)}`,
+          );
+        else
+          logger.info(
+            { component: 'neighbors', interface: iface, requests: result.sent },
+            `${iface} is back: asked for the MAC of ${result.sent} peer(s) so heartbeats flow at once`,
+          );
+      },
+    });
     this.#trackers = new TrackerSet((report) => {
       this.#driver.trackerReport(report);
+      neighbors.onTrackerReport(report);
     });
     this.#driver = new Driver({
       config,

@@ -1,0 +1,133 @@
+// When this node's own link comes back after a carrier loss, ask at once for the MAC of every
+// peer on that LAN.
+//
+// Why: carrier loss flushes the kernel's neighbour entries of the interface, and an entry
+// that went INCOMPLETE while the link was down is retried only every retrans_time (1 s, and
+// FAILED after 3 tries). Until it resolves, every heartbeat to the peer and every ACK of the
+// peer's heartbeats waits in the neighbour queue: the peer's TCP stops sending (nothing is
+// acknowledged), this node hears it only through stale retransmissions, and after its
+// listening window it reclaims a group the peer holds. keepalived's VRRP adverts are
+// multicast and need no resolution; vipd's unicast heartbeats do. An ARP request of our own
+// gets an answer that the kernel applies to its pending entry, so the queue drains at once.
+// (IPv4 peers only: an IPv6 peer's entry is refreshed by the kernel's own solicitation.)
+
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { isIPv4 } from 'node:net';
+import { BROADCAST_MAC, ZERO_MAC, encode, type FrameSender, type MacAddress } from '@vipd/arp';
+import type { PeerAddress } from '@vipd/heartbeat';
+
+/** An IPv4 address of the interface with its prefix, as `os.networkInterfaces()` gives it. */
+export interface InterfaceIpv4 {
+  readonly address: string;
+  readonly netmask: string;
+}
+
+function ipv4ToInt(address: string): number {
+  return address.split('.').reduce((value, octet) => (value << 8) + Number(octet), 0) >>> 0;
+}
+
+/** The host of a `host:port` peer address when it is an IPv4 literal; null otherwise. */
+export function peerIpv4(address: string): string | null {
+  const colon = address.lastIndexOf(':');
+  const host = colon === -1 ? address : address.slice(0, colon);
+  return isIPv4(host) ? host : null;
+}
+
+/**
+ * One ARP request (who-has peer, tell us) per IPv4 peer inside a subnet of the interface,
+ * from the interface address of that subnet. A peer reached through a router gets none:
+ * the router's entry is what matters there, and the kernel resolves it on the first packet.
+ */
+export function peerArpRequests(
+  mac: MacAddress,
+  ownAddresses: readonly InterfaceIpv4[],
+  peers: readonly PeerAddress[],
+): Buffer[] {
+  const frames: Buffer[] = [];
+  for (const peer of peers) {
+    const target = peerIpv4(peer.address);
+    if (target === null) continue;
+    const own = ownAddresses.find((a) => {
+      const mask = ipv4ToInt(a.netmask);
+      return (ipv4ToInt(a.address) & mask) === (ipv4ToInt(target) & mask) && a.address !== target;
+    });
+    if (own === undefined) continue;
+    frames.push(
+      encode({
+        destination: BROADCAST_MAC,
+        source: mac,
+        packet: {
+          kind: 'arp',
+          operation: 'request',
+          senderMac: mac,
+          senderIp: own.address,
+          targetMac: ZERO_MAC,
+          targetIp: target,
+        },
+      }),
+    );
+  }
+  return frames;
+}
+
+export function interfaceIpv4Addresses(
+  iface: string,
+  read: () => NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces,
+): InterfaceIpv4[] {
+  return (read()[iface] ?? [])
+    .filter((info) => info.family === 'IPv4' && !info.internal)
+    .map(({ address, netmask }) => ({ address, netmask }));
+}
+
+export interface PeerNeighborRefreshOptions {
+  readonly peers: () => readonly PeerAddress[];
+  readonly openSender: (iface: string) => FrameSender;
+  readonly ownAddresses?: (iface: string) => readonly InterfaceIpv4[];
+  /** What was sent (frames) or why nothing could be. */
+  readonly onRefresh: (iface: string, result: { sent: number } | { error: unknown }) => void;
+}
+
+/** Sends the requests when an interface tracker reports its link back (fault → healthy). */
+export class PeerNeighborRefresh {
+  readonly #options: PeerNeighborRefreshOptions;
+  /** Interface tracker id → whether its last report was a fault. */
+  readonly #faulty = new Map<string, boolean>();
+
+  constructor(options: PeerNeighborRefreshOptions) {
+    this.#options = options;
+  }
+
+  /** Feed every tracker report; `interface:NAME` trackers going healthy trigger a refresh. */
+  onTrackerReport(report: { readonly trackerId: string; readonly fault: boolean }): void {
+    const iface = interfaceOf(report.trackerId);
+    if (iface === null) return;
+    const wasFaulty = this.#faulty.get(report.trackerId) ?? false;
+    this.#faulty.set(report.trackerId, report.fault);
+    if (wasFaulty && !report.fault) this.refresh(iface);
+  }
+
+  refresh(iface: string): void {
+    const { openSender, peers, onRefresh } = this.#options;
+    const ownAddresses = this.#options.ownAddresses ?? interfaceIpv4Addresses;
+    let sender: FrameSender | null = null;
+    try {
+      sender = openSender(iface);
+      const frames = peerArpRequests(sender.macAddress(), ownAddresses(iface), peers());
+      let sent = 0;
+      for (const frame of frames) if (sender.send(frame)) sent++;
+      onRefresh(iface, { sent });
+    } catch (error) {
+      onRefresh(iface, { error });
+    } finally {
+      sender?.close();
+    }
+  }
+}
+
+const INTERFACE_TRACKER_PREFIX = 'interface:';
+
+function interfaceOf(trackerId: string): string | null {
+  return trackerId.startsWith(INTERFACE_TRACKER_PREFIX)
+    ? trackerId.slice(INTERFACE_TRACKER_PREFIX.length)
+    : null;
+}

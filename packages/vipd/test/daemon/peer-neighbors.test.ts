@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decode, type ArpPacket, type FrameSender } from '@vipd/arp';
+import {
+  PeerNeighborRefresh,
+  peerArpRequests,
+  peerIpv4,
+  type InterfaceIpv4,
+} from '../../src/daemon/peer-neighbors.js';
+
+const MAC = '02:13:01:00:00:01';
+const OWN: InterfaceIpv4[] = [
+  { address: '10.213.1.1', netmask: '255.255.255.0' },
+  { address: '192.0.2.9', netmask: '255.255.255.252' },
+];
+const PEERS = [
+  { id: 'n2', address: '10.213.1.2:7410' },
+  { id: 'n3', address: '192.0.2.10:7410' },
+  { id: 'far', address: '198.51.100.7:7410' }, // routed: no request
+  { id: 'v6', address: '[fd00:213::2]:7410' }, // IPv6: the kernel solicits itself
+  { id: 'dns', address: 'n4.example:7410' },
+];
+
+function arpOf(frame: Buffer): ArpPacket & { destination: string; source: string } {
+  const decoded = decode(frame);
+  assert.equal(decoded.packet.kind, 'arp');
+  return { ...decoded.packet, destination: decoded.destination, source: decoded.source };
+}
+
+describe('peer neighbour refresh', () => {
+  it('peerIpv4 takes the host of an IPv4 host:port only', () => {
+    assert.equal(peerIpv4('10.0.0.1:7410'), '10.0.0.1');
+    assert.equal(peerIpv4('[fd00::1]:7410'), null);
+    assert.equal(peerIpv4('peer.example:7410'), null);
+  });
+
+  it('one broadcast who-has per on-link IPv4 peer, from our address in its subnet', () => {
+    const requests = peerArpRequests(MAC, OWN, PEERS).map(arpOf);
+    assert.deepEqual(
+      requests.map((r) => [r.destination, r.source, r.operation, r.senderIp, r.targetIp]),
+      [
+        ['ff:ff:ff:ff:ff:ff', MAC, 'request', '10.213.1.1', '10.213.1.2'],
+        ['ff:ff:ff:ff:ff:ff', MAC, 'request', '192.0.2.9', '192.0.2.10'],
+      ],
+    );
+    for (const r of requests) {
+      assert.equal(r.senderMac, MAC);
+      assert.equal(r.targetMac, '00:00:00:00:00:00');
+    }
+  });
+
+  it('sends when an interface tracker goes from fault to healthy, and only then', () => {
+    const sent: Buffer[] = [];
+    const refreshed: unknown[] = [];
+    let closed = 0;
+    const sender: FrameSender = {
+      macAddress: () => MAC,
+      send: (frame) => {
+        sent.push(Buffer.from(frame));
+        return true;
+      },
+      close: () => {
+        closed++;
+      },
+    };
+    const refresh = new PeerNeighborRefresh({
+      peers: () => PEERS,
+      openSender: (iface) => {
+        assert.equal(iface, 'eth0');
+        return sender;
+      },
+      ownAddresses: () => OWN,
+      onRefresh: (iface, result) => refreshed.push([iface, result]),
+    });
+    refresh.onTrackerReport({ trackerId: 'interface:eth0', fault: false }); // first reading
+    refresh.onTrackerReport({ trackerId: 'ping', fault: true });
+    refresh.onTrackerReport({ trackerId: 'ping', fault: false }); // not an interface
+    assert.equal(sent.length, 0);
+    refresh.onTrackerReport({ trackerId: 'interface:eth0', fault: true });
+    assert.equal(sent.length, 0);
+    refresh.onTrackerReport({ trackerId: 'interface:eth0', fault: false });
+    assert.deepEqual(
+      sent.map((f) => arpOf(f).targetIp),
+      ['10.213.1.2', '192.0.2.10'],
+    );
+    assert.deepEqual(refreshed, [['eth0', { sent: 2 }]]);
+    assert.equal(closed, 1, 'the socket is closed after use');
+  });
+
+  it('a socket that cannot be opened is reported, not thrown', () => {
+    const refreshed: unknown[] = [];
+    const failure = Object.assign(new Error('no CAP_NET_RAW'), { code: 'PERMISSION_DENIED' });
+    const refresh = new PeerNeighborRefresh({
+      peers: () => PEERS,
+      openSender: () => {
+        throw failure;
+      },
+      ownAddresses: () => OWN,
+      onRefresh: (iface, result) => refreshed.push([iface, result]),
+    });
+    refresh.onTrackerReport({ trackerId: 'interface:eth1', fault: true });
+    refresh.onTrackerReport({ trackerId: 'interface:eth1', fault: false });
+    assert.deepEqual(refreshed, [['eth1', { error: failure }]]);
+  });
+});
