@@ -1,7 +1,8 @@
 // Encode and decode heartbeat frames (layout in frame.ts). Pure: no sockets, no clock, so
 // tests and the fuzzer feed it raw bytes. Decoding checks, in order: size, magic, version,
 // structure, cluster name, then the MAC — so a frame from another cluster is reported as
-// such rather than as a bad MAC, and a cut-off frame as truncated.
+// such rather than as a bad MAC, and a cut-off frame as truncated. Versions 1 and 2 are
+// decoded; version 2 appends each group's master and the frame's hears list.
 
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { HeartbeatDecodeError, HeartbeatEncodeError } from './errors.js';
@@ -10,7 +11,11 @@ import {
   FRAME_KIND_CODES,
   FRAME_MAGIC,
   GROUP_STATE_CODES,
+  HEARS_TAG,
   MAC_BYTES,
+  MASTER_TAG,
+  MAX_HEARS,
+  MIN_PROTOCOL_VERSION,
   MAX_FRAME_BYTES,
   MAX_GROUPS,
   MAX_NAME_BYTES,
@@ -28,6 +33,7 @@ import {
   NONCE_BYTES,
   type FrameKind,
   type HeartbeatFrame,
+  type ProtocolVersion,
 } from './frame.js';
 import type { GroupWireState, WireGroupState } from './types.js';
 
@@ -38,8 +44,14 @@ export interface DecodeExpectations {
   readonly key: HmacKey;
   /** When set, a frame naming another cluster fails with 'wrong-cluster' before the MAC. */
   readonly clusterName?: string;
-  /** One per sender: an unchanged group section (the usual case) is not parsed again. */
+  /** One per sender: an unchanged state section (the usual case) is not parsed again. */
   readonly groupsCache?: GroupsCache;
+}
+
+/** The part of a frame after the node id: groups and, in version 2, hears. */
+interface StateSection {
+  readonly groups: Readonly<Record<string, WireGroupState>>;
+  readonly hears: readonly string[] | undefined;
 }
 
 /**
@@ -50,11 +62,14 @@ export interface DecodeExpectations {
  */
 export class GroupsCache {
   bytes: Buffer | null = null;
+  /** The same bytes mean something else in another version. */
+  version = 0;
   groups: Readonly<Record<string, WireGroupState>> = Object.freeze({});
+  hears: readonly string[] | undefined = undefined;
 }
 
-/** Everything but the groups, which the mesh encodes once per state change. */
-export type FrameHeader = Omit<HeartbeatFrame, 'groups'>;
+/** Everything but the state section, which the mesh encodes once per state change. */
+export type FrameHeader = Omit<HeartbeatFrame, 'groups' | 'hears'>;
 
 const KIND_BY_CODE = new Map<number, FrameKind>(
   Object.entries(FRAME_KIND_CODES).map(([kind, code]) => [code, kind as FrameKind]),
@@ -67,12 +82,28 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const UINT64_SAFE_HIGH_MAX = 0x1fffff;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function encodeHeartbeat(frame: HeartbeatFrame, key: HmacKey): Uint8Array {
-  return encodeWithGroups(frame, encodeGroups(frame.groups), key);
+/**
+ * A frame in `version` (default PROTOCOL_VERSION). Version 1 cannot carry `master` or
+ * `hears`; they are left out, as a version 1 peer would not understand them.
+ */
+export function encodeHeartbeat(
+  frame: HeartbeatFrame,
+  key: HmacKey,
+  version: ProtocolVersion = PROTOCOL_VERSION,
+): Uint8Array {
+  return encodeWithGroups(frame, encodeGroups(frame.groups, frame.hears, version), key, version);
 }
 
-/** The group section (count + entries), reusable across frames until the state changes. */
-export function encodeGroups(groups: Readonly<Record<string, WireGroupState>>): Buffer {
+/**
+ * The state section (groups, then in version 2 hears), reusable across frames until the
+ * state changes. Encode it in the version of the frame it goes into.
+ */
+export function encodeGroups(
+  groups: Readonly<Record<string, WireGroupState>>,
+  hears?: readonly string[],
+  version: ProtocolVersion = PROTOCOL_VERSION,
+): Buffer {
+  const v2 = version >= 2;
   const entries = Object.entries(groups);
   if (entries.length > MAX_GROUPS) {
     throw new HeartbeatEncodeError(
@@ -81,7 +112,11 @@ export function encodeGroups(groups: Readonly<Record<string, WireGroupState>>): 
     );
   }
   let size = 2;
-  for (const [name] of entries) size += 1 + nameBytes(name, `group name "${name}"`) + 1 + 1 + 8;
+  for (const [name, group] of entries) {
+    size += 1 + nameBytes(name, `group name "${name}"`) + 1 + 1 + 8;
+    if (v2) size += 1 + masterBytes(name, group.master);
+  }
+  if (v2) size += 1 + hearsBytes(hears);
   if (size > MAX_FRAME_BYTES) {
     throw new HeartbeatEncodeError(
       'frame-too-large',
@@ -106,12 +141,53 @@ export function encodeGroups(groups: Readonly<Record<string, WireGroupState>>): 
     offset = out.writeUInt8(stateCode, offset);
     offset = out.writeUInt8(group.priority, offset);
     offset = writeUint64(out, offset, group.epoch);
+    if (v2) offset = writeMaster(out, offset, group.master);
   }
+  if (v2) writeHears(out, offset, hears);
   return out;
 }
 
-/** Assemble and sign a frame around an already encoded group section. */
-export function encodeWithGroups(header: FrameHeader, groups: Uint8Array, key: HmacKey): Buffer {
+function masterBytes(group: string, master: string | null | undefined): number {
+  return typeof master === 'string' ? 1 + nameBytes(master, `group "${group}": master`) : 0;
+}
+
+function writeMaster(out: Buffer, offset: number, master: string | null | undefined): number {
+  if (master === undefined) return out.writeUInt8(MASTER_TAG.absent, offset);
+  if (master === null) return out.writeUInt8(MASTER_TAG.none, offset);
+  return writeName(out, out.writeUInt8(MASTER_TAG.node, offset), master);
+}
+
+function hearsBytes(hears: readonly string[] | undefined): number {
+  if (hears === undefined) return 0;
+  if (hears.length > MAX_HEARS) {
+    throw new HeartbeatEncodeError(
+      'invalid-field',
+      `hears lists ${hears.length} nodes; a frame carries at most ${MAX_HEARS}`,
+    );
+  }
+  if (new Set(hears).size !== hears.length) {
+    throw new HeartbeatEncodeError('invalid-field', 'hears names a node twice');
+  }
+  let size = 2;
+  for (const id of hears) size += 1 + nameBytes(id, `hears entry "${id}"`);
+  return size;
+}
+
+function writeHears(out: Buffer, offset: number, hears: readonly string[] | undefined): number {
+  if (hears === undefined) return out.writeUInt8(HEARS_TAG.absent, offset);
+  let at = out.writeUInt8(HEARS_TAG.present, offset);
+  at = out.writeUInt16BE(hears.length, at);
+  for (const id of hears) at = writeName(out, at, id);
+  return at;
+}
+
+/** Assemble and sign a frame around a state section encoded in the same version. */
+export function encodeWithGroups(
+  header: FrameHeader,
+  groups: Uint8Array,
+  key: HmacKey,
+  version: ProtocolVersion = PROTOCOL_VERSION,
+): Buffer {
   checkHex(header.incarnation, 'incarnation');
   checkHex(header.nonce, 'nonce');
   checkSafeUint(header.seq, 'seq');
@@ -129,7 +205,7 @@ export function encodeWithGroups(header: FrameHeader, groups: Uint8Array, key: H
   }
   const out = Buffer.allocUnsafe(size);
   out.writeUInt16BE(FRAME_MAGIC, OFFSET_MAGIC);
-  out.writeUInt8(PROTOCOL_VERSION, OFFSET_VERSION);
+  out.writeUInt8(version, OFFSET_VERSION);
   out.writeUInt8(FRAME_KIND_CODES[header.kind], OFFSET_KIND);
   out.write(header.incarnation, OFFSET_INCARNATION, INCARNATION_BYTES, 'hex');
   out.write(header.nonce, OFFSET_NONCE, NONCE_BYTES, 'hex');
@@ -158,13 +234,7 @@ export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): 
   if (buf.readUInt16BE(OFFSET_MAGIC) !== FRAME_MAGIC) {
     throw new HeartbeatDecodeError('malformed', 'not a vipd heartbeat frame (bad magic)');
   }
-  const version = buf.readUInt8(OFFSET_VERSION);
-  if (version !== PROTOCOL_VERSION) {
-    throw new HeartbeatDecodeError(
-      'bad-version',
-      `protocol version ${version}; this node speaks ${PROTOCOL_VERSION}`,
-    );
-  }
+  const version = frameVersion(buf);
   if (buf.length < FIXED_HEADER_BYTES) {
     throw new HeartbeatDecodeError(
       'truncated',
@@ -186,7 +256,7 @@ export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): 
     );
   }
   const nodeId = reader.name('node id');
-  const groups = reader.groups(expect.groupsCache);
+  const { groups, hears } = reader.state(version, expect.groupsCache);
   if (reader.offset < macOffset) {
     throw new HeartbeatDecodeError(
       'malformed',
@@ -208,7 +278,23 @@ export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): 
     clusterName,
     nodeId,
     groups,
+    ...(hears === undefined ? {} : { hears }),
   };
+}
+
+/**
+ * The protocol version of a frame, which must be one this node decodes. Call it on a frame
+ * decodeHeartbeat accepted to learn which version the sender speaks.
+ */
+export function frameVersion(bytes: Uint8Array): ProtocolVersion {
+  const version = bytes[OFFSET_VERSION] ?? 0;
+  if (version < MIN_PROTOCOL_VERSION || version > PROTOCOL_VERSION) {
+    throw new HeartbeatDecodeError(
+      'bad-version',
+      `protocol version ${version}; this node speaks ${MIN_PROTOCOL_VERSION}-${PROTOCOL_VERSION}`,
+    );
+  }
+  return version as ProtocolVersion;
 }
 
 /** Bounds-checked cursor over the variable part; running into the MAC means truncated. */
@@ -247,22 +333,58 @@ class Reader {
     }
   }
 
-  groups(cache: GroupsCache | undefined): Readonly<Record<string, WireGroupState>> {
+  state(version: ProtocolVersion, cache: GroupsCache | undefined): StateSection {
     const start = this.offset;
-    // The group section runs up to the MAC, so identical bytes mean identical groups.
-    if (cache?.bytes?.equals(this.buf.subarray(start, this.end)) === true) {
+    // The state section runs up to the MAC, so identical bytes (of one version) mean
+    // identical state.
+    if (cache?.version === version && cache.bytes?.equals(this.buf.subarray(start, this.end))) {
       this.offset = this.end;
-      return cache.groups;
+      return cache;
     }
-    const groups = this.parseGroups();
+    const groups = this.parseGroups(version);
+    const hears = version >= 2 ? this.parseHears() : undefined;
     if (cache !== undefined && this.offset === this.end) {
       cache.bytes = Buffer.from(this.buf.subarray(start, this.end));
+      cache.version = version;
       cache.groups = groups;
+      cache.hears = hears;
     }
-    return groups;
+    return { groups, hears };
   }
 
-  private parseGroups(): Readonly<Record<string, WireGroupState>> {
+  private parseMaster(group: string): string | null | undefined {
+    this.need(1, `group "${group}" master tag`);
+    const tag = this.buf.readUInt8(this.offset);
+    this.offset += 1;
+    if (tag === MASTER_TAG.absent) return undefined;
+    if (tag === MASTER_TAG.none) return null;
+    if (tag === MASTER_TAG.node) return this.name(`group "${group}" master`);
+    throw new HeartbeatDecodeError('malformed', `group "${group}": unknown master tag ${tag}`);
+  }
+
+  private parseHears(): readonly string[] | undefined {
+    this.need(1, 'hears tag');
+    const tag = this.buf.readUInt8(this.offset);
+    this.offset += 1;
+    if (tag === HEARS_TAG.absent) return undefined;
+    if (tag !== HEARS_TAG.present) {
+      throw new HeartbeatDecodeError('malformed', `unknown hears tag ${tag}`);
+    }
+    this.need(2, 'hears count');
+    const count = this.buf.readUInt16BE(this.offset);
+    this.offset += 2;
+    const hears: string[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const id = this.name(`hears entry ${i}`);
+      if (seen.has(id)) throw new HeartbeatDecodeError('malformed', `hears names "${id}" twice`);
+      seen.add(id);
+      hears.push(id);
+    }
+    return Object.freeze(hears);
+  }
+
+  private parseGroups(version: ProtocolVersion): Readonly<Record<string, WireGroupState>> {
     this.need(2, 'group count');
     const count = this.buf.readUInt16BE(this.offset);
     this.offset += 2;
@@ -280,10 +402,12 @@ class Reader {
       const priority = this.buf.readUInt8(this.offset + 1);
       const epoch = readSafeUint64(this.buf, this.offset + 2, `group "${name}" epoch`);
       this.offset += 10;
+      const master = version >= 2 ? this.parseMaster(name) : undefined;
       if (Object.hasOwn(groups, name)) {
         throw new HeartbeatDecodeError('malformed', `group "${name}" appears twice`);
       }
-      const group = { priority, state, epoch };
+      const group: WireGroupState =
+        master === undefined ? { priority, state, epoch } : { priority, state, epoch, master };
       if (name === '__proto__') {
         // Assignment would set the prototype; a group may still be called that.
         Object.defineProperty(groups, name, { value: group, enumerable: true });

@@ -17,12 +17,22 @@
 //   .   2  group count G, then G times:
 //            1 name length L (1-255), L bytes UTF-8 name,
 //            1 state (GROUP_STATE_CODES), 1 priority (0-255), 8 epoch (uint64 <= 2^53-1)
+//            version 2 only: 1 master tag (MASTER_TAG), then for tag 2 a name (1 + 1-255)
+//   .   1  version 2 only: hears tag, 0 = not stated, 1 = H follows:
+//            2 count H, then H names (1 length 1-255, then UTF-8), no repeats
 //  end-32  32  HMAC-SHA256 under the cluster key over every byte before it
+//
+// Version 2 only appends fields, so a version 1 frame is a version 2 frame without them.
+// Both are decoded; a node answers each peer in the version it hears from it (mesh.ts).
 
 import type { WireGroupState, GroupWireState } from './types.js';
 
 export const FRAME_MAGIC = 0x7668;
-export const PROTOCOL_VERSION = 1;
+/** The version this node speaks (and sends once the peer shows it speaks it too). */
+export const PROTOCOL_VERSION = 2;
+/** The oldest version still decoded and spoken to peers that send it. */
+export const MIN_PROTOCOL_VERSION = 1;
+export type ProtocolVersion = 1 | 2;
 /** Also the WebSocket maxPayload: ~2,800 groups with short names fit. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 export const INCARNATION_BYTES = 16;
@@ -44,6 +54,12 @@ export const OFFSET_ECHO_HELD = 60;
 export const FIXED_HEADER_BYTES = 68;
 /** Name length + name, state, priority, epoch for a one-byte name. */
 export const GROUP_FIXED_BYTES = 1 + 1 + 1 + 8;
+
+/** Per group (version 2): does the sender say which master it hears? */
+export const MASTER_TAG = { absent: 0, none: 1, node: 2 } as const;
+/** Per frame (version 2): does the sender say which peers it hears? */
+export const HEARS_TAG = { absent: 0, present: 1 } as const;
+export const MAX_HEARS = 0xffff;
 
 export type FrameKind = 'hello' | 'heartbeat';
 
@@ -71,4 +87,6 @@ export interface HeartbeatFrame {
   readonly clusterName: string;
   readonly nodeId: string;
   readonly groups: Readonly<Record<string, WireGroupState>>;
+  /** The peers the sender hears now (version 2; absent when it did not say). */
+  readonly hears?: readonly string[];
 }

@@ -14,18 +14,19 @@ export type {
   HeartbeatMesh,
 } from './types.js';
 export { createHeartbeatMesh } from './mesh.js';
-export { encodeHeartbeat, decodeHeartbeat, GroupsCache } from './codec.js';
+export { encodeHeartbeat, decodeHeartbeat, frameVersion, GroupsCache } from './codec.js';
 export type { HmacKey, DecodeExpectations } from './codec.js';
 export {
   FRAME_MAGIC,
   PROTOCOL_VERSION,
+  MIN_PROTOCOL_VERSION,
   MAX_FRAME_BYTES,
   MAX_NAME_BYTES,
   INCARNATION_BYTES,
   NONCE_BYTES,
   MAC_BYTES,
 } from './frame.js';
-export type { FrameKind, HeartbeatFrame } from './frame.js';
+export type { FrameKind, HeartbeatFrame, ProtocolVersion } from './frame.js';
 export { HeartbeatDecodeError, HeartbeatEncodeError, HeartbeatConfigError } from './errors.js';
 export type { DecodeErrorCode, EncodeErrorCode, ConfigErrorCode } from './errors.js';
 export { MIN_KEY_BYTES } from './options.js';

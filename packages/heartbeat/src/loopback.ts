@@ -42,6 +42,7 @@ interface LoopbackHeartbeat {
   readonly echoSentAtMs: number;
   readonly echoHeldMs: number;
   readonly groups: Readonly<Record<string, WireGroupState>>;
+  readonly hears: readonly string[] | undefined;
 }
 
 export function createLoopbackNetwork(): LoopbackNetwork {
@@ -130,6 +131,7 @@ class LoopbackMesh implements HeartbeatMesh {
   private incarnation = '';
   private seq = 0;
   private groups: Readonly<Record<string, WireGroupState>> = {};
+  private hears: readonly string[] | undefined = undefined;
   private ticker: NodeJS.Timeout | null = null;
   private counters = zeroCounters();
 
@@ -175,8 +177,9 @@ class LoopbackMesh implements HeartbeatMesh {
     return Promise.resolve();
   }
 
-  setLocalState(groups: Readonly<Record<string, WireGroupState>>): void {
+  setLocalState(groups: Readonly<Record<string, WireGroupState>>, hears?: readonly string[]): void {
     this.groups = { ...groups };
+    this.hears = hears === undefined ? undefined : [...hears];
   }
 
   sendNow(): void {
@@ -191,6 +194,7 @@ class LoopbackMesh implements HeartbeatMesh {
         echoSentAtMs: peer.echoSentAtMs,
         echoHeldMs: peer.echoSentAtMs > 0 ? now - peer.echoReceivedAtMs : 0,
         groups: this.groups,
+        hears: this.hears,
       });
       if (!sent) continue;
       this.counters.heartbeatsSent++;
@@ -269,6 +273,7 @@ class LoopbackMesh implements HeartbeatMesh {
       sentAtMs: heartbeat.sentAtMs,
       receivedAtMs: now,
       groups: heartbeat.groups,
+      ...(heartbeat.hears === undefined ? {} : { hears: heartbeat.hears }),
     });
   }
 

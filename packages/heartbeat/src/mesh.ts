@@ -12,10 +12,22 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
 import { nowMs } from './clock.js';
-import { decodeHeartbeat, encodeGroups, encodeWithGroups, type FrameHeader } from './codec.js';
+import {
+  decodeHeartbeat,
+  encodeGroups,
+  encodeWithGroups,
+  frameVersion,
+  type FrameHeader,
+} from './codec.js';
 import { HeartbeatDecodeError } from './errors.js';
 import { MeshEvents } from './events.js';
-import { INCARNATION_BYTES, type HeartbeatFrame } from './frame.js';
+import {
+  INCARNATION_BYTES,
+  MIN_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  type HeartbeatFrame,
+  type ProtocolVersion,
+} from './frame.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { PeerLink } from './peer-link.js';
 import { RejectLog } from './reject-log.js';
@@ -33,7 +45,10 @@ import type {
   WireGroupState,
 } from './types.js';
 
-const EMPTY_GROUPS = encodeGroups({});
+const EMPTY_STATE: Readonly<Record<ProtocolVersion, Buffer>> = {
+  1: encodeGroups({}, undefined, 1),
+  2: encodeGroups({}, undefined, 2),
+};
 /** How long stop() lets peers answer our close frame before cutting the sockets. */
 const SHUTDOWN_GRACE_MS = 500;
 
@@ -47,7 +62,8 @@ class WebSocketMesh implements HeartbeatMesh {
   private state: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
   private incarnation = '';
   private seq = 0;
-  private groups: Buffer = EMPTY_GROUPS;
+  /** The encoded state section in each version, copied into every heartbeat. */
+  private localState: Readonly<Record<ProtocolVersion, Buffer>> = EMPTY_STATE;
   private links = new Map<string, PeerLink>();
   /** Every open connection, for shutdown. */
   private readonly sessions = new Set<Session>();
@@ -160,9 +176,13 @@ class WebSocketMesh implements HeartbeatMesh {
     this.options.logger.info({ nodeId: this.options.nodeId }, 'heartbeat mesh stopped');
   }
 
-  setLocalState(groups: Readonly<Record<string, WireGroupState>>): void {
-    // Encoded once here, copied into every frame until the next change.
-    this.groups = encodeGroups(groups);
+  setLocalState(groups: Readonly<Record<string, WireGroupState>>, hears?: readonly string[]): void {
+    // Encoded once here (in both versions: peers may speak either), copied into every frame
+    // until the next change. Version 1 leaves out the per-group master and hears.
+    this.localState = {
+      1: encodeGroups(groups, undefined, 1),
+      2: encodeGroups(groups, hears, 2),
+    };
   }
 
   sendNow(): void {
@@ -347,12 +367,15 @@ class WebSocketMesh implements HeartbeatMesh {
     }
     const now = nowMs();
     let frame: HeartbeatFrame;
+    let version: ProtocolVersion;
     try {
-      frame = decodeHeartbeat(toBuffer(data), {
+      const bytes = toBuffer(data);
+      frame = decodeHeartbeat(bytes, {
         key: this.options.key,
         clusterName: this.options.clusterName,
         groupsCache: session.groupsCache,
       });
+      version = frameVersion(bytes);
     } catch (error) {
       if (!(error instanceof HeartbeatDecodeError)) throw error;
       this.reject(session, error.code, error.message);
@@ -371,6 +394,8 @@ class WebSocketMesh implements HeartbeatMesh {
       );
       return;
     }
+    // Authentic and from this connection's peer: it speaks at least this version.
+    if (version > session.peerVersion) session.peerVersion = version;
     if (frame.kind === 'hello') this.onHello(session, link, frame, now);
     else this.onHeartbeat(session, link, frame, now);
   }
@@ -441,6 +466,7 @@ class WebSocketMesh implements HeartbeatMesh {
       sentAtMs: frame.sentAtMs,
       receivedAtMs: now,
       groups: frame.groups,
+      ...(frame.hears === undefined ? {} : { hears: frame.hears }),
     });
   }
 
@@ -542,6 +568,11 @@ class WebSocketMesh implements HeartbeatMesh {
 
   private sendHello(session: Session): void {
     if (!session.open) return;
+    // The dialer says which version it speaks; the accepting side answers in version 1,
+    // which every peer decodes, and moves up once the dialer's hello shows it can. So a
+    // version 1 node dialing us is never refused, and two version 2 nodes speak version 2
+    // from their first authenticated heartbeat on.
+    const version = session.direction === 'outbound' ? PROTOCOL_VERSION : MIN_PROTOCOL_VERSION;
     const header: FrameHeader = {
       kind: 'hello',
       incarnation: this.incarnation,
@@ -553,7 +584,7 @@ class WebSocketMesh implements HeartbeatMesh {
       clusterName: this.options.clusterName,
       nodeId: this.options.nodeId,
     };
-    session.ws.send(encodeWithGroups(header, EMPTY_GROUPS, this.options.key));
+    session.ws.send(encodeWithGroups(header, EMPTY_STATE[version], this.options.key, version));
   }
 
   private sendHeartbeat(link: PeerLink, session: Session, now: number): void {
@@ -574,7 +605,9 @@ class WebSocketMesh implements HeartbeatMesh {
       clusterName: this.options.clusterName,
       nodeId: this.options.nodeId,
     };
-    session.ws.send(encodeWithGroups(header, this.groups, this.options.key), (error) => {
+    const version = session.peerVersion;
+    const state = this.localState[version];
+    session.ws.send(encodeWithGroups(header, state, this.options.key, version), (error) => {
       if (error === undefined) this.drained(link, session);
     });
     this.counters.heartbeatsSent++;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { GroupsCache } from './codec.js';
-import { NONCE_BYTES } from './frame.js';
+import { MIN_PROTOCOL_VERSION, NONCE_BYTES, type ProtocolVersion } from './frame.js';
 
 export type Direction = 'inbound' | 'outbound';
 
@@ -36,6 +36,11 @@ export class Session {
   resendWhenDrained = false;
   authTimer: NodeJS.Timeout | null = null;
   readonly groupsCache = new GroupsCache();
+  /**
+   * The highest protocol version the peer has sent on this connection: our heartbeats use
+   * it, so a version 1 peer is never sent fields it would reject.
+   */
+  peerVersion: ProtocolVersion = MIN_PROTOCOL_VERSION;
 
   constructor(
     readonly ws: WebSocket,

@@ -8,6 +8,11 @@ export interface WireGroupState {
   readonly priority: number;
   readonly state: GroupWireState;
   readonly epoch: number;
+  /**
+   * The master the sender hears directly for this group (itself when MASTER), null when it
+   * hears none, absent when it does not say (a version 1 peer). Protocol version 2.
+   */
+  readonly master?: string | null;
 }
 
 export interface PeerAddress {
@@ -87,6 +92,11 @@ export interface HeartbeatReceived {
   readonly sentAtMs: number;
   readonly receivedAtMs: number;
   readonly groups: Readonly<Record<string, WireGroupState>>;
+  /**
+   * The peers the sender hears right now, as it last set them (setLocalState's `hears`).
+   * Absent when the sender did not say (a version 1 peer, or none set).
+   */
+  readonly hears?: readonly string[];
 }
 
 export interface PeerStatus {
@@ -135,8 +145,11 @@ export interface HeartbeatMeshEvents {
 export interface HeartbeatMesh {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Replace the state carried by every following heartbeat. */
-  setLocalState(groups: Readonly<Record<string, WireGroupState>>): void;
+  /**
+   * Replace the state carried by every following heartbeat: each group's state and, when
+   * given, the peers this node hears now (sent as `hears`; omit it to say nothing).
+   */
+  setLocalState(groups: Readonly<Record<string, WireGroupState>>, hears?: readonly string[]): void;
   /** Send the current state to every connected peer now (state changed). */
   sendNow(): void;
   peers(): readonly PeerStatus[];

@@ -28,8 +28,9 @@ const groupState = fc.record(
     priority: fc.integer({ min: 0, max: 255 }),
     state: fc.constantFrom('INIT', 'BACKUP', 'MASTER', 'FAULT', 'MAINTENANCE' as const),
     epoch: fc.maxSafeNat(),
+    master: fc.option(name, { nil: null }),
   },
-  { noNullPrototype: true },
+  { noNullPrototype: true, requiredKeys: ['priority', 'state', 'epoch'] },
 );
 const frame: fc.Arbitrary<HeartbeatFrame> = fc.record(
   {
@@ -43,8 +44,23 @@ const frame: fc.Arbitrary<HeartbeatFrame> = fc.record(
     clusterName: name,
     nodeId: name,
     groups: fc.dictionary(name, groupState, { maxKeys: 20, noNullPrototype: true }),
+    hears: fc.uniqueArray(name, { maxLength: 20 }),
   },
-  { noNullPrototype: true },
+  {
+    noNullPrototype: true,
+    requiredKeys: [
+      'kind',
+      'incarnation',
+      'nonce',
+      'seq',
+      'sentAtMs',
+      'echoSentAtMs',
+      'echoHeldMs',
+      'clusterName',
+      'nodeId',
+      'groups',
+    ],
+  },
 );
 
 function decodeOrCode(bytes: Uint8Array): HeartbeatFrame | string {
@@ -69,9 +85,9 @@ describe('heartbeat decoder under fuzzing', () => {
 
   it('only ever throws HeartbeatDecodeError on random bytes behind a valid magic/version', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 512 }), (tail) => {
+      fc.property(fc.constantFrom(1, 2), fc.uint8Array({ maxLength: 512 }), (version, tail) => {
         assert.equal(
-          typeof decodeOrCode(Buffer.concat([Buffer.from([0x76, 0x68, 1]), tail])),
+          typeof decodeOrCode(Buffer.concat([Buffer.from([0x76, 0x68, version]), tail])),
           'string',
         );
       }),

@@ -1,5 +1,5 @@
-// The codec against a byte fixture written one wire field per line, then a table of broken
-// frames, each asserting the stable error code it must produce.
+// The codec against byte fixtures (versions 1 and 2) written one wire field per line, then a
+// table of broken frames, each asserting the stable error code it must produce.
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -7,10 +7,12 @@ import { describe, it } from 'node:test';
 import {
   decodeHeartbeat,
   encodeHeartbeat,
+  frameVersion,
   HeartbeatDecodeError,
   HeartbeatEncodeError,
   GroupsCache,
   MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
   type DecodeErrorCode,
   type HeartbeatFrame,
 } from '../src/index.js';
@@ -37,11 +39,25 @@ const FIXTURE_FRAME: HeartbeatFrame = {
   },
 };
 
-/** The fixture frame without its MAC, field by field. */
-function fixtureBody(patch: Partial<Record<string, number[]>> = {}): Buffer {
+/** The same frame in version 2: each group's master and the sender's hears list. */
+const FIXTURE_FRAME_V2: HeartbeatFrame = {
+  ...FIXTURE_FRAME,
+  groups: {
+    web: { state: 'MASTER', priority: 200, epoch: 9, master: 'a' },
+    db: { state: 'BACKUP', priority: 100, epoch: 8, master: null },
+  },
+  hears: ['b', 'w1'],
+};
+
+/**
+ * The fixture frame without its MAC, field by field; version 2 adds the lines marked v2.
+ * The v1 frame's groups say nothing of their master (as FIXTURE_FRAME).
+ */
+function fixtureBody(patch: Partial<Record<string, number[]>> = {}, version: 1 | 2 = 1): Buffer {
+  const v2 = (fields: [string, number[]][]): [string, number[]][] => (version === 2 ? fields : []);
   const fields: [string, number[]][] = [
     ['magic', [0x76, 0x68]],
-    ['version', [0x01]],
+    ['version', [version]],
     ['kind', [0x02]],
     ['incarnation', hex('00112233445566778899aabbccddeeff')],
     ['nonce', hex('ffeeddccbbaa99887766554433221100')],
@@ -56,15 +72,24 @@ function fixtureBody(patch: Partial<Record<string, number[]>> = {}): Buffer {
     ['group0.state', [3]], // MASTER
     ['group0.priority', [200]],
     ['group0.epoch', [0, 0, 0, 0, 0, 0, 0, 9]],
+    ...v2([['group0.master', [2, 1, ...ascii('a')]]]), // tag 2: a node id follows
     ['group1.name', [2, ...ascii('db')]],
     ['group1.state', [2]], // BACKUP
     ['group1.priority', [100]],
     ['group1.epoch', [0, 0, 0, 0, 0, 0, 0, 8]],
+    ...v2([
+      ['group1.master', [1]], // tag 1: hears no master
+      ['hearsTag', [1]], // 1: a list follows
+      ['hearsCount', [0, 2]],
+      ['hears0', [1, ...ascii('b')]],
+      ['hears1', [2, ...ascii('w1')]],
+    ]),
   ];
   return Buffer.from(fields.flatMap(([name, bytes]) => patch[name] ?? bytes));
 }
 
 const FIXTURE = sign(fixtureBody());
+const FIXTURE_V2 = sign(fixtureBody({}, 2));
 
 function decodeError(bytes: Uint8Array, clusterName?: string): DecodeErrorCode {
   try {
@@ -77,12 +102,41 @@ function decodeError(bytes: Uint8Array, clusterName?: string): DecodeErrorCode {
 }
 
 describe('heartbeat codec', () => {
-  it('encodes the fixture byte for byte', () => {
-    assert.deepEqual(Buffer.from(encodeHeartbeat(FIXTURE_FRAME, KEY)), FIXTURE);
+  it('encodes the version 1 fixture byte for byte', () => {
+    assert.deepEqual(Buffer.from(encodeHeartbeat(FIXTURE_FRAME, KEY, 1)), FIXTURE);
   });
 
-  it('decodes the fixture', () => {
+  it('decodes the version 1 fixture, with no master and no hears', () => {
     assert.deepEqual(decodeHeartbeat(FIXTURE, { key: KEY, clusterName: 'lab' }), FIXTURE_FRAME);
+    assert.equal(frameVersion(FIXTURE), 1);
+  });
+
+  it('encodes the version 2 fixture byte for byte (the default version)', () => {
+    assert.equal(PROTOCOL_VERSION, 2);
+    assert.deepEqual(Buffer.from(encodeHeartbeat(FIXTURE_FRAME_V2, KEY)), FIXTURE_V2);
+  });
+
+  it('decodes the version 2 fixture: master per group, hears per frame', () => {
+    const decoded = decodeHeartbeat(FIXTURE_V2, { key: KEY, clusterName: 'lab' });
+    assert.deepEqual(decoded, FIXTURE_FRAME_V2);
+    assert.equal(frameVersion(FIXTURE_V2), 2);
+  });
+
+  it('keeps "not stated" apart from "none" in version 2', () => {
+    const silent: HeartbeatFrame = FIXTURE_FRAME; // no master, no hears
+    const decoded = decodeHeartbeat(encodeHeartbeat(silent, KEY), { key: KEY });
+    assert.equal(Object.hasOwn(decoded, 'hears'), false);
+    assert.equal(Object.hasOwn(decoded.groups.web ?? {}, 'master'), false);
+    const none = decodeHeartbeat(encodeHeartbeat({ ...FIXTURE_FRAME_V2, hears: [] }, KEY), {
+      key: KEY,
+    });
+    assert.deepEqual(none.hears, []);
+    assert.equal(none.groups.db?.master, null);
+  });
+
+  it('leaves master and hears out of a version 1 frame', () => {
+    const decoded = decodeHeartbeat(encodeHeartbeat(FIXTURE_FRAME_V2, KEY, 1), { key: KEY });
+    assert.deepEqual(decoded, FIXTURE_FRAME);
   });
 
   it('round-trips a hello with no groups and the largest seq', () => {
@@ -113,7 +167,7 @@ describe('heartbeat codec', () => {
   it('reuses the decoded groups while the section is unchanged, and only then', () => {
     const cache = new GroupsCache();
     const first = decodeHeartbeat(FIXTURE, { key: KEY, groupsCache: cache });
-    const next = encodeHeartbeat({ ...FIXTURE_FRAME, seq: 43, sentAtMs: 1700000000010 }, KEY);
+    const next = encodeHeartbeat({ ...FIXTURE_FRAME, seq: 43, sentAtMs: 1700000000010 }, KEY, 1);
     const second = decodeHeartbeat(next, { key: KEY, groupsCache: cache });
     assert.equal(second.groups, first.groups, 'same object for the same bytes');
     assert.ok(Object.isFrozen(second.groups));
@@ -123,6 +177,7 @@ describe('heartbeat codec', () => {
         groups: { ...FIXTURE_FRAME.groups, db: { state: 'MASTER', priority: 100, epoch: 9 } },
       },
       KEY,
+      1,
     );
     const third = decodeHeartbeat(changed, { key: KEY, groupsCache: cache });
     assert.notEqual(third.groups, first.groups);
@@ -137,6 +192,20 @@ describe('heartbeat codec', () => {
     );
   });
 
+  it('does not reuse a cached section across versions', () => {
+    const cache = new GroupsCache();
+    // A v2 section whose bytes also parse as v1 groups would mean something else there.
+    const v1 = encodeHeartbeat({ ...FIXTURE_FRAME, groups: {} }, KEY, 1);
+    const v2 = encodeHeartbeat({ ...FIXTURE_FRAME, groups: {}, hears: ['b'] }, KEY, 2);
+    decodeHeartbeat(v2, { key: KEY, groupsCache: cache });
+    assert.deepEqual(decodeHeartbeat(v2, { key: KEY, groupsCache: cache }).hears, ['b']);
+    assert.equal(
+      Object.hasOwn(decodeHeartbeat(v1, { key: KEY, groupsCache: cache }), 'hears'),
+      false,
+    );
+    assert.deepEqual(decodeHeartbeat(v2, { key: KEY, groupsCache: cache }).hears, ['b']);
+  });
+
   const table: { name: string; bytes: () => Uint8Array; code: DecodeErrorCode }[] = [
     { name: 'empty', bytes: () => Buffer.alloc(0), code: 'truncated' },
     { name: 'magic only', bytes: () => FIXTURE.subarray(0, 2), code: 'truncated' },
@@ -146,7 +215,57 @@ describe('heartbeat codec', () => {
       code: 'malformed',
     },
     { name: 'HTTP text', bytes: () => Buffer.from('GET / HTTP/1.1\r\n\r\n'), code: 'malformed' },
-    { name: 'version 2', bytes: () => sign(fixtureBody({ version: [2] })), code: 'bad-version' },
+    { name: 'version 3', bytes: () => sign(fixtureBody({ version: [3] })), code: 'bad-version' },
+    {
+      name: 'version 1 body labelled version 2',
+      bytes: () => sign(fixtureBody({ version: [2] })),
+      code: 'truncated',
+    },
+    {
+      name: 'version 2 body labelled version 1',
+      bytes: () => sign(fixtureBody({ version: [1] }, 2)),
+      code: 'malformed',
+    },
+    {
+      name: 'unknown master tag (v2)',
+      bytes: () => sign(fixtureBody({ 'group1.master': [3] }, 2)),
+      code: 'malformed',
+    },
+    {
+      name: 'empty master name (v2)',
+      bytes: () => sign(fixtureBody({ 'group0.master': [2, 0] }, 2)),
+      code: 'malformed',
+    },
+    {
+      name: 'master name past the end (v2)',
+      bytes: () => sign(fixtureBody({ 'group0.master': [2, 200, 0x61] }, 2)),
+      code: 'truncated',
+    },
+    {
+      name: 'unknown hears tag (v2)',
+      bytes: () => sign(fixtureBody({ hearsTag: [2] }, 2)),
+      code: 'malformed',
+    },
+    {
+      name: 'hears names a node twice (v2)',
+      bytes: () => sign(fixtureBody({ hears1: [1, ...ascii('b')] }, 2)),
+      code: 'malformed',
+    },
+    {
+      name: 'hears entry not UTF-8 (v2)',
+      bytes: () => sign(fixtureBody({ hears1: [2, 0xc3, 0x28] }, 2)),
+      code: 'malformed',
+    },
+    {
+      name: 'more hears announced than present (v2)',
+      bytes: () => sign(fixtureBody({ hearsCount: [0, 3] }, 2)),
+      code: 'truncated',
+    },
+    {
+      name: 'hears section missing (v2)',
+      bytes: () => sign(fixtureBody({ hearsTag: [], hearsCount: [], hears0: [], hears1: [] }, 2)),
+      code: 'truncated',
+    },
     { name: 'version 0', bytes: () => sign(fixtureBody({ version: [0] })), code: 'bad-version' },
     { name: 'header cut short', bytes: () => FIXTURE.subarray(0, 40), code: 'truncated' },
     { name: 'unknown kind', bytes: () => sign(fixtureBody({ kind: [9] })), code: 'malformed' },
@@ -294,6 +413,26 @@ describe('heartbeat codec', () => {
       code: 'frame-too-large',
     },
   ];
+  encodeTable.push(
+    {
+      name: 'an empty master id',
+      frame: {
+        ...FIXTURE_FRAME,
+        groups: { g: { state: 'BACKUP', priority: 1, epoch: 1, master: '' } },
+      },
+      code: 'invalid-field',
+    },
+    {
+      name: 'a node twice in hears',
+      frame: { ...FIXTURE_FRAME, hears: ['b', 'b'] },
+      code: 'invalid-field',
+    },
+    {
+      name: 'a 256-byte hears entry',
+      frame: { ...FIXTURE_FRAME, hears: ['x'.repeat(256)] },
+      code: 'invalid-field',
+    },
+  );
   for (const { name, frame, code } of encodeTable) {
     it(`refuses to encode ${name} (${code})`, () => {
       assert.throws(

@@ -145,11 +145,11 @@ describe('heartbeat mesh against bad peers', () => {
     ['a text message', 'malformed', () => 'hello?'],
     ['a cut-off hello', 'truncated', (x) => x.frame('hello').subarray(0, 100)],
     [
-      'a version 2 frame',
+      'a version 3 frame',
       'bad-version',
       (x) => {
         const bytes = Buffer.from(x.frame('hello'));
-        bytes[2] = 2;
+        bytes[2] = 3;
         return bytes;
       },
     ],
