@@ -112,6 +112,7 @@ export class Driver implements DaemonControl {
   readonly #lingerTimers = new Map<string, TimerHandle>();
   readonly #retryTimers = new Map<string, TimerHandle>();
   #lastLocalState: unknown = null;
+  #lastHearing: unknown = null;
   readonly #lastDefendedAtMs = new Map<string, number>();
   /** Epoch at which each held group was taken or last reclaimed. */
   readonly #heldEpochs = new Map<string, number>();
@@ -148,18 +149,16 @@ export class Driver implements DaemonControl {
     this.#listen(mesh, 'heartbeat', (heartbeat: HeartbeatReceived) => {
       metrics.heartbeatsReceived.inc({ peer: heartbeat.from });
       this.#lastHeardGroups.set(heartbeat.from, heartbeat.groups);
-      // Whom the sender hears (quorum guard), once the mesh carries it; without it the
-      // election counts the sender's vote on hearing alone.
-      const hears = (heartbeat as { hears?: unknown }).hears;
+      // Whom the sender hears (quorum guard) and, per group, which master it follows: both
+      // pass straight through. A version 1 peer says neither; the election then counts its
+      // vote on hearing alone.
       this.#submit({
         type: 'heartbeat',
         nowMs: this.#scheduler.now(),
         from: heartbeat.from,
         incarnation: heartbeat.incarnation,
         groups: heartbeat.groups,
-        ...(Array.isArray(hears)
-          ? { hears: hears.filter((h): h is string => typeof h === 'string') }
-          : {}),
+        ...(heartbeat.hears === undefined ? {} : { hears: heartbeat.hears }),
       });
     });
     this.#listen(mesh, 'peer-down', (peer: string, reason: PeerDownReason) => {
@@ -346,10 +345,15 @@ export class Driver implements DaemonControl {
   #publishState(sendNow: boolean): void {
     const election = this.#election;
     if (election === null) return;
+    // Both are cached by the election until they change, so comparing identities is cheap
+    // and re-encodes only on a change. Every heartbeat carries both: peers' quorum guards
+    // count this node's vote only for the nodes it says it hears.
     const state = election.localState();
-    if (state !== this.#lastLocalState) {
+    const hears = election.hearing();
+    if (state !== this.#lastLocalState || hears !== this.#lastHearing) {
       this.#lastLocalState = state;
-      this.#deps.mesh.setLocalState(state);
+      this.#lastHearing = hears;
+      this.#deps.mesh.setLocalState(state, hears);
     }
     if (sendNow) this.#deps.mesh.sendNow();
   }
