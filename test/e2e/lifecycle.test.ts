@@ -57,61 +57,53 @@ describe('reload, trackers and IPv6', { skip }, () => {
   });
 
   for (const preempt of [true, false]) {
-    it(
-      `a failing tracker moves the VIP; its recovery moves it back ${preempt ? 'with' : 'not without'} preempt`,
-      {
-        todo: preempt
-          ? false
-          : 'vipd 0.1.0 with preempt off: after a forced takeover on n1 at start-up, n2 stays MASTER (not yet triaged)',
-      },
-      async () => {
-        await runScenario(
-          {
-            nodes: 2,
-            cluster: (lab) => {
-              const healthFile = join(lab.runDir, 'n1-health');
-              writeFileSync(healthFile, '0\n');
-              return {
-                intervalMs: INTERVAL_MS,
-                groups: [
-                  {
-                    name: 'web',
-                    addresses: [vip4Address(lab)],
-                    priorities: { n1: 150, n2: 100 },
-                    preempt,
-                    // keepalived track_file: weight 0 means FAULT while the file holds non-zero.
-                    track: { n1: [{ tracker: 'health', weight: 0 }] },
-                  },
-                ],
-                trackers: {
-                  n1: [{ name: 'health', type: 'file', path: healthFile, interval: '100ms' }],
-                },
-              };
-            },
-          },
-          async ({ ctx, lab, prober, n1, n2 }) => {
+    it(`a failing tracker moves the VIP; its recovery moves it back ${preempt ? 'with' : 'not without'} preempt`, async () => {
+      await runScenario(
+        {
+          nodes: 2,
+          cluster: (lab) => {
             const healthFile = join(lab.runDir, 'n1-health');
-            await bringUp(ctx, n1, [n2]);
-            writeFileSync(healthFile, '1\n');
-            await prober.waitForResponder('n2', 5_000);
-            await sleep(500);
-            await prober.forgetResponder();
             writeFileSync(healthFile, '0\n');
-            if (preempt) {
-              await prober.waitForResponder('n1', 5_000);
-            } else {
-              await sleep(3_000);
-              const { replies } = await prober.collect();
-              assert.deepEqual(
-                [...new Set(replies.slice(-1_000).map((r) => r.node))],
-                ['n2'],
-                'the VIP stayed on n2',
-              );
-            }
+            return {
+              intervalMs: INTERVAL_MS,
+              groups: [
+                {
+                  name: 'web',
+                  addresses: [vip4Address(lab)],
+                  priorities: { n1: 150, n2: 100 },
+                  preempt,
+                  // keepalived track_file: weight 0 means FAULT while the file holds non-zero.
+                  track: { n1: [{ tracker: 'health', weight: 0 }] },
+                },
+              ],
+              trackers: {
+                n1: [{ name: 'health', type: 'file', path: healthFile, interval: '100ms' }],
+              },
+            };
           },
-        );
-      },
-    );
+        },
+        async ({ ctx, lab, prober, n1, n2 }) => {
+          const healthFile = join(lab.runDir, 'n1-health');
+          await bringUp(ctx, n1, [n2]);
+          writeFileSync(healthFile, '1\n');
+          await prober.waitForResponder('n2', 5_000);
+          await sleep(500);
+          await prober.forgetResponder();
+          writeFileSync(healthFile, '0\n');
+          if (preempt) {
+            await prober.waitForResponder('n1', 5_000);
+          } else {
+            await sleep(3_000);
+            const { replies } = await prober.collect();
+            assert.deepEqual(
+              [...new Set(replies.slice(-1_000).map((r) => r.node))],
+              ['n2'],
+              'the VIP stayed on n2',
+            );
+          }
+        },
+      );
+    });
   }
 
   it('IPv6 VIP fails over and the client neighbour cache follows the new master', async () => {

@@ -10,37 +10,44 @@ const skip = e2eSkipReason();
 const INTERVAL_MS = 100;
 
 describe('preemption', { skip }, () => {
-  it('preempt: the returning higher-priority node takes the VIP back', async () => {
-    await runScenario(
-      {
-        nodes: 2,
-        cluster: (lab) => ({
-          intervalMs: INTERVAL_MS,
-          groups: [
-            {
-              name: 'web',
-              addresses: [vip4Address(lab)],
-              priorities: { n1: 150, n2: 100 },
-              preempt: true,
-            },
-          ],
-        }),
-      },
-      async ({ ctx, lab, prober, n1, n2 }) => {
-        await bringUp(ctx, n1, [n2]);
-        await lab.faults.silence(n1);
-        await prober.waitForResponder('n2', 5_000);
-        await sleep(500);
-        const revivedAt = wallClockMs();
-        await lab.faults.revive(n1);
-        const backAt = await prober.waitForResponder('n1', 5_000);
-        assert.ok(
-          backAt - revivedAt < 2_000,
-          `n1 took the VIP back after ${backAt - revivedAt} ms`,
-        );
-      },
-    );
-  });
+  // A short silence recovers on the old connection (TCP retransmits), a long one through a
+  // redial once the mesh cut the silent connection: both within a few intervals.
+  for (const silentMs of [500, 3_000]) {
+    it(`preempt: the returning higher-priority node takes the VIP back (${silentMs} ms silent)`, async () => {
+      await runScenario(
+        {
+          nodes: 2,
+          cluster: (lab) => ({
+            intervalMs: INTERVAL_MS,
+            groups: [
+              {
+                name: 'web',
+                addresses: [vip4Address(lab)],
+                priorities: { n1: 150, n2: 100 },
+                preempt: true,
+              },
+            ],
+          }),
+        },
+        async ({ ctx, lab, prober, n1, n2 }) => {
+          await bringUp(ctx, n1, [n2]);
+          const silencedAt = wallClockMs();
+          await lab.faults.silence(n1);
+          await prober.waitForResponder('n2', 5_000);
+          await sleep(Math.max(0, silentMs - (wallClockMs() - silencedAt)));
+          const revivedAt = wallClockMs();
+          await lab.faults.revive(n1);
+          const backAt = await prober.waitForResponder('n1', 5_000);
+          // Measured 0.1-0.5 s. The bound allows one lost SYN of a redial in progress at the
+          // revival (Linux retries a SYN after 1 s) plus the redial backoff (2 intervals).
+          assert.ok(
+            backAt - revivedAt < 1_500,
+            `n1 took the VIP back after ${backAt - revivedAt} ms`,
+          );
+        },
+      );
+    });
+  }
 
   it('nopreempt: the returning node stays backup and the VIP stays where it is', async () => {
     await runScenario(
@@ -119,7 +126,11 @@ describe('preemption', { skip }, () => {
   it(
     'a flapping link is damped by the preempt delay: the VIP leaves once and returns once',
     {
-      todo: 'vipd 0.1.0: n1 and n2 both hold the VIP while the link flaps and re-announce at each other (conflict watch), the client flips dozens of times',
+      // Fixed: n1 reclaimed at each recovery (no listening after FAULT; its neighbour entry
+      // for n2 stuck for 1 s). Left: 1 run in 2, n2's TCP retransmission timer, backed off
+      // during the outage, holds its news past n1's listening window once, so the VIP
+      // moves back early one time (n1, n2, n1, n2, n1).
+      todo: 'vipd: after a carrier loss the backed-off TCP retransmission of the peer can hold its heartbeats beyond down_multiplier × interval (heartbeat mesh)',
     },
     async () => {
       const delayMs = 3_000;

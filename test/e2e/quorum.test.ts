@@ -59,72 +59,41 @@ async function masters(s: Scenario, nodes: readonly LabHost[]): Promise<string[]
 }
 
 describe('quorum guard', { skip }, () => {
-  it(
-    '3 nodes, master cut off from both peers: it demotes itself and n2 takes over',
-    {
-      todo: 'vipd 0.1.0: two MACs answered ARP for the VIP for 0.3–1.7 s, beyond down_multiplier × interval',
-    },
-    async () => {
-      await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
-        await bringUp(s.ctx, s.n1, [s.n2, s.n3]);
-        const watched = await partitionAndWatch(s, () =>
-          s.lab.faults.partition([s.n1], [s.n2, s.n3]),
-        );
-        assert.ok(
-          watched.longestDoubleMs <= DOUBLE_MASTER_BOUND_MS,
-          JSON.stringify(watched.windows),
-        );
-        assert.deepEqual(await masters(s, s.lab.nodes), ['n2']);
-        assert.equal(s.prober.currentResponder?.node, 'n2');
-      });
-    },
-  );
+  it('3 nodes, master cut off from both peers: it demotes itself and n2 takes over', async () => {
+    await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
+      await bringUp(s.ctx, s.n1, [s.n2, s.n3]);
+      const watched = await partitionAndWatch(s, () =>
+        s.lab.faults.partition([s.n1], [s.n2, s.n3]),
+      );
+      assert.ok(watched.longestDoubleMs <= DOUBLE_MASTER_BOUND_MS, JSON.stringify(watched.windows));
+      assert.deepEqual(await masters(s, s.lab.nodes), ['n2']);
+      assert.equal(s.prober.currentResponder?.node, 'n2');
+    });
+  });
 
-  it(
-    '3 nodes, one-way cut (n1 heard by nobody, hears all): one master, n2',
-    {
-      todo: 'vipd 0.1.0: two MACs answered ARP for the VIP for 0.3–1.7 s, beyond down_multiplier × interval',
-    },
-    async () => {
-      await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
-        await bringUp(s.ctx, s.n1, [s.n2, s.n3]);
-        const watched = await partitionAndWatch(s, () =>
-          s.lab.faults.partition([s.n1], [s.n2, s.n3], { oneWay: true }),
-        );
-        assert.ok(
-          watched.longestDoubleMs <= DOUBLE_MASTER_BOUND_MS,
-          JSON.stringify(watched.windows),
-        );
-        assert.deepEqual(await masters(s, s.lab.nodes), ['n2']);
-        assert.equal(s.prober.currentResponder?.node, 'n2');
-      });
-    },
-  );
+  it('3 nodes, one-way cut (n1 heard by nobody, hears all): one master, n2', async () => {
+    await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
+      await bringUp(s.ctx, s.n1, [s.n2, s.n3]);
+      const watched = await partitionAndWatch(s, () =>
+        s.lab.faults.partition([s.n1], [s.n2, s.n3], { oneWay: true }),
+      );
+      assert.ok(watched.longestDoubleMs <= DOUBLE_MASTER_BOUND_MS, JSON.stringify(watched.windows));
+      assert.deepEqual(await masters(s, s.lab.nodes), ['n2']);
+      assert.equal(s.prober.currentResponder?.node, 'n2');
+    });
+  });
 
-  it(
-    '3 nodes, one-way cut (n1 hears nobody, heard by all): n1 demotes, one master',
-    {
-      todo: 'vipd 0.1.0: two MACs answered ARP for the VIP for 0.3–1.7 s, beyond down_multiplier × interval',
-    },
-    async () => {
-      await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
-        await bringUp(s.ctx, s.n1, [s.n2, s.n3]);
-        const watched = await partitionAndWatch(s, () =>
-          s.lab.faults.partition([s.n2, s.n3], [s.n1], { oneWay: true }),
-        );
-        assert.ok(
-          watched.longestDoubleMs <= DOUBLE_MASTER_BOUND_MS,
-          JSON.stringify(watched.windows),
-        );
-        assert.equal(
-          await s.cluster.groupState(s.n1, 'web'),
-          'backup',
-          'n1 cannot hear a majority',
-        );
-        assert.ok((await masters(s, s.lab.nodes)).length <= 1);
-      });
-    },
-  );
+  it('3 nodes, one-way cut (n1 hears nobody, heard by all): n1 demotes, one master', async () => {
+    await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
+      await bringUp(s.ctx, s.n1, [s.n2, s.n3]);
+      const watched = await partitionAndWatch(s, () =>
+        s.lab.faults.partition([s.n2, s.n3], [s.n1], { oneWay: true }),
+      );
+      assert.ok(watched.longestDoubleMs <= DOUBLE_MASTER_BOUND_MS, JSON.stringify(watched.windows));
+      assert.equal(await s.cluster.groupState(s.n1, 'web'), 'backup', 'n1 cannot hear a majority');
+      assert.ok((await masters(s, s.lab.nodes)).length <= 1);
+    });
+  });
 
   it('3 nodes, all cut from each other: nobody is master, and a master returns after healing', async () => {
     await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
