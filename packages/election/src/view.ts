@@ -50,9 +50,10 @@ export interface OwnClaim {
    */
   readonly lease: { readonly nowMs: number; readonly windowMs: number };
   /**
-   * Until when a voter still following a master this node outbids counts for it: always
-   * while deciding to claim (the voter switches once it hears the claim), and one lease
-   * after the claim; a voter that never hears the claim must not back it for good.
+   * Until when a voter still following another master counts for this node (the master
+   * is one it outbids, or one it cannot see while the voter has seen no newer epoch):
+   * always while deciding to claim (the voter switches once it hears the claim), and one
+   * lease after the claim; a voter that never hears the claim must not back it for good.
    */
   readonly handoverUntilMs: number;
 }
@@ -192,10 +193,15 @@ function backs(
   self: OwnClaim,
 ): 'yes' | 'handover' | 'no' {
   if (peer.hears !== null && !peer.hears.has(self.nodeId)) return 'no';
-  const follows = reportOf(unit, peer)?.master;
+  const report = reportOf(unit, peer);
+  const follows = report?.master;
   if (follows === undefined || follows === null || follows === self.nodeId) return 'yes';
   const rival = peers.get(follows);
-  if (rival?.alive !== true) return 'no';
+  // A master this node cannot see. If the voter has seen no epoch above this node's claim,
+  // it may simply not have heard the claim yet (two claims crossing): a handover, bounded
+  // by one lease, not an instant fence that would make both claimants fall and retry.
+  if (rival?.alive !== true)
+    return report !== undefined && report.epoch <= self.claim.epoch ? 'handover' : 'no';
   const standing = standingOf(unit, rival, peers);
   if (standing === null || !standing.claimsMaster || compareClaims(self.claim, standing) > 0)
     return 'handover';

@@ -89,6 +89,9 @@ type SimEvent =
     }
   | { readonly kind: 'script'; readonly run: () => void };
 
+/** Far above anything a real run needs at one virtual instant (every node starting at 0). */
+const MAX_EVENTS_PER_INSTANT = 100_000;
+
 class SimNode {
   election: Election | null = null;
   /** 0 before the first start; +1 on every (re)start. */
@@ -184,11 +187,17 @@ export class ClusterSimulator {
   /** Processes every event up to and including `untilMs`; the clock ends at untilMs. */
   runUntil(untilMs: number, maxEvents = 50_000_000): void {
     let budget = maxEvents;
+    let sameInstant = 0;
     for (;;) {
       const next = this.queue.peekTime();
       if (next === undefined || next > untilMs) break;
       const entry = this.queue.pop();
       if (entry === undefined) break;
+      sameInstant = entry.atMs === this.now ? sameInstant + 1 : 0;
+      // Elections reacting to each other forever without time passing: a livelock. Say so
+      // (with the time) instead of growing the queue until memory runs out.
+      if (sameInstant > MAX_EVENTS_PER_INSTANT)
+        throw new Error(`livelock: more than ${MAX_EVENTS_PER_INSTANT} events at ${entry.atMs}ms`);
       this.now = entry.atMs;
       this.handle(entry.item);
       if (--budget <= 0)
