@@ -116,6 +116,8 @@ export class Driver implements DaemonControl {
   readonly #lastDefendedAtMs = new Map<string, number>();
   /** Epoch at which each held group was taken or last reclaimed. */
   readonly #heldEpochs = new Map<string, number>();
+  /** The advertised state #checkReclaims last looked at. */
+  #reclaimCheckedState: unknown = null;
   /** What each peer advertised in its last heartbeat, for the status view. */
   readonly #lastHeardGroups = new Map<string, HeartbeatReceived['groups']>();
   readonly #meshListeners: { off: () => void }[] = [];
@@ -325,19 +327,24 @@ export class Driver implements DaemonControl {
   /**
    * A master that meets a rival master it outranks reclaims the group with a new epoch and
    * stays MASTER: no transition, but the LAN may have followed the rival's announcements,
-   * so announce again.
+   * so announce again. Runs after every step (every heartbeat), so it reads the advertised
+   * state, which the election keeps as the same object until something in it changes,
+   * rather than building a full status() each time.
    */
   #checkReclaims(): void {
     const election = this.#election;
     if (election === null) return;
-    for (const status of election.status().groups) {
-      const heldAt = this.#heldEpochs.get(status.name);
-      if (heldAt === undefined || status.state !== 'MASTER' || status.epoch <= heldAt) continue;
-      this.#heldEpochs.set(status.name, status.epoch);
-      this.#holder.reannounce(status.name);
+    const state = election.localState();
+    if (state === this.#reclaimCheckedState) return;
+    this.#reclaimCheckedState = state;
+    for (const [name, heldAt] of this.#heldEpochs) {
+      const advert = state[name];
+      if (advert === undefined || advert.state !== 'MASTER' || advert.epoch <= heldAt) continue;
+      this.#heldEpochs.set(name, advert.epoch);
+      this.#holder.reannounce(name);
       this.#log.info(
-        { group: status.name, epoch: status.epoch, previousEpoch: heldAt },
-        `${status.name}: reclaimed at epoch ${status.epoch} (was ${heldAt}); announcing again`,
+        { group: name, epoch: advert.epoch, previousEpoch: heldAt },
+        `${name}: reclaimed at epoch ${advert.epoch} (was ${heldAt}); announcing again`,
       );
     }
   }
