@@ -195,7 +195,12 @@ function backs(
   if (peer.hears !== null && !peer.hears.has(self.nodeId)) return 'no';
   const report = reportOf(unit, peer);
   const follows = report?.master;
-  if (follows === undefined || follows === null || follows === self.nodeId) return 'yes';
+  // An older sender that does not say whom it follows: hearing alone decides.
+  if (follows === undefined || follows === self.nodeId) return 'yes';
+  // Following nobody backs a claimant, and a fresh master while the voter has not heard the
+  // claim yet; a lease after the claim it must follow this master, or this master's claim
+  // never reached it (one-way loss) and the vote is stale.
+  if (follows === null) return 'handover';
   const rival = peers.get(follows);
   // A master this node cannot see. If the voter has seen no epoch above this node's claim,
   // it may simply not have heard the claim yet (two claims crossing): a handover, bounded

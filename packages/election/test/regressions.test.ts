@@ -16,6 +16,10 @@ const ONCE_BROKEN: readonly { seed: number; what: string }[] = [
   { seed: 2030053, what: 'a lossy link kept an outbid master counted as a voter (handover grace)' },
   { seed: 2005458, what: 'two masters at startup under 70% loss (handover grace)' },
   { seed: 12026632, what: 'zero-delay livelock: crossing claims fenced each other forever' },
+  {
+    seed: 50185848,
+    what: 'claims nobody heard (one-way block) kept votes from voters following nobody',
+  },
   { seed: 9052219, what: 'takeover and crash in the same millisecond (timeline order)' },
   { seed: 515338, what: 'resign, crash and restart in the same millisecond (checker order)' },
   { seed: 126226, what: 'preemption exactly at the convergence deadline (handover window)' },
