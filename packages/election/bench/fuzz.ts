@@ -5,6 +5,7 @@
 //   npm run fuzz:election                         # 100,000 schedules or 60 minutes
 //   npm run fuzz:election -- --runs 5000 --from 42
 //   npm run fuzz:election -- --seed 1234567       # replay one failing schedule
+//   npm run fuzz:election -- --deep               # up to 7 nodes, longer chaos (--seed too)
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import {
@@ -22,6 +23,8 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     'max-minutes': { type: 'string', default: '60' },
     'keep-going': { type: 'boolean', default: false },
+    // Wider (slower) schedules: up to 7 nodes, longer chaos, more disturbances.
+    deep: { type: 'boolean', default: false },
   },
 });
 
@@ -35,7 +38,10 @@ function integer(name: string, text: string | undefined, fallback: number): numb
   return value;
 }
 
-const property = fc.property(scheduleArbitrary({ maxDisturbances: 12 }), (schedule: Schedule) => {
+const shape = values.deep
+  ? { maxDisturbances: 30, chaosIntervals: 80, maxNodes: 7 }
+  : { maxDisturbances: 12 };
+const property = fc.property(scheduleArbitrary(shape), (schedule: Schedule) => {
   const run = play(schedule);
   const problems = checkAll(run);
   if (problems.length > 0) throw new Error(`${problems.join('\n')}\n${describeRun(run, 200)}`);
