@@ -34,9 +34,9 @@ export class HeartbeatEncodeError extends Error {
 }
 
 export type ConfigErrorCode =
-  'invalid-option' | 'invalid-address' | 'tls-unreadable' | 'listen-failed';
+  'invalid-option' | 'invalid-address' | 'tls-unreadable' | 'listen-failed' | 'unknown-peer';
 
-/** HeartbeatMeshOptions that cannot work; the message names the option. */
+/** HeartbeatMeshOptions that cannot work (the message names the option), or a peer id that is not configured. */
 export class HeartbeatConfigError extends Error {
   override readonly name = 'HeartbeatConfigError';
   constructor(

@@ -2,7 +2,8 @@
 // LoopbackNetwork exchange heartbeats through the event loop instead of sockets, with the
 // same events and liveness rules (peer up on the first heartbeat, 'silent' after
 // downMultiplier x intervalMs without one, 'closed' at once when the far end stops or the
-// connection is cut). No codec, no auth: use the real mesh to test those.
+// connection is cut; reconnect() shows only the far end a close, as the real mesh does).
+// No codec, no auth: use the real mesh to test those.
 
 import { randomBytes } from 'node:crypto';
 import { nowMs } from './clock.js';
@@ -76,6 +77,13 @@ class Network implements LoopbackNetwork {
     this.generation.set(key, (this.generation.get(key) ?? 0) + 1);
     this.meshes.get(a)?.connectionClosed(b);
     this.meshes.get(b)?.connectionClosed(a);
+  }
+
+  /** `from` hung up on purpose and redials: only `to` sees the connection close. */
+  reconnected(from: string, to: string): void {
+    const key = pairKey(from, to);
+    this.generation.set(key, (this.generation.get(key) ?? 0) + 1);
+    this.meshes.get(to)?.connectionClosed(from);
   }
 
   blackhole(a: string, b: string): void {
@@ -199,6 +207,22 @@ class LoopbackMesh implements HeartbeatMesh {
       if (!sent) continue;
       this.counters.heartbeatsSent++;
       this.events.emit('sent', peer.id);
+    }
+  }
+
+  reconnect(peer?: string): void {
+    if (!this.running) return;
+    const ids = peer === undefined ? [...this.peerStates.keys()] : [peer];
+    for (const id of ids) {
+      if (!this.peerStates.has(id)) {
+        throw new HeartbeatConfigError(
+          'unknown-peer',
+          `reconnect: "${id}" is not a configured peer`,
+        );
+      }
+      // Like the real mesh: heartbeats in flight are lost, the far end sees 'closed', this
+      // side reports nothing and keeps its silence watch running.
+      this.network.reconnected(this.options.nodeId, id);
     }
   }
 

@@ -19,7 +19,7 @@ import {
   frameVersion,
   type FrameHeader,
 } from './codec.js';
-import { HeartbeatDecodeError } from './errors.js';
+import { HeartbeatConfigError, HeartbeatDecodeError } from './errors.js';
 import { MeshEvents } from './events.js';
 import {
   INCARNATION_BYTES,
@@ -193,6 +193,20 @@ class WebSocketMesh implements HeartbeatMesh {
     }
   }
 
+  reconnect(peer?: string): void {
+    if (this.state !== 'running') return;
+    const links = peer === undefined ? [...this.links.values()] : [this.links.get(peer)];
+    for (const link of links) {
+      if (link === undefined) {
+        throw new HeartbeatConfigError(
+          'unknown-peer',
+          `reconnect: "${String(peer)}" is not a configured peer`,
+        );
+      }
+      this.redialNow(link);
+    }
+  }
+
   peers(): readonly PeerStatus[] {
     return [...this.links.values()].map((link) => link.status());
   }
@@ -247,6 +261,35 @@ class WebSocketMesh implements HeartbeatMesh {
       this.startAuthTimer(session);
       this.sendHello(session);
     });
+  }
+
+  /**
+   * A planned reconnect (reconnect()): our own link came back and the connections to the
+   * peer may sit in TCP retransmission backoff. Terminate them (a RST, which the far end sees
+   * at once now that the path is up) and dial a fresh one without backoff.
+   *
+   * The connections are detached from the link first, so their close reports nothing: the
+   * peer did not go away, we hung up on purpose. Whether it is up stays as it was, and the
+   * silence watch keeps running from its last heartbeat, so a redial that fails is still
+   * reported 'silent' after downAfterMs, as if the old connection had stayed. Reporting
+   * 'closed' instead would tell the election the peer is gone *now* and let this node claim
+   * a group the peer holds before its next heartbeat could say so.
+   */
+  private redialNow(link: PeerLink): void {
+    const cut = [...link.sessions];
+    link.sessions.clear();
+    link.active = null;
+    link.dialing = null;
+    link.awaitingHandover = false;
+    if (link.dialTimer !== null) clearTimeout(link.dialTimer);
+    link.dialTimer = null;
+    link.backoff.reset();
+    for (const session of cut) session.terminate();
+    this.options.logger.info(
+      { peer: link.id, connections: cut.length, up: link.up },
+      'reconnecting to peer (planned)',
+    );
+    this.dial(link);
   }
 
   private accept(ws: WebSocket, request: IncomingMessage): void {

@@ -152,6 +152,19 @@ export interface HeartbeatMesh {
   setLocalState(groups: Readonly<Record<string, WireGroupState>>, hears?: readonly string[]): void;
   /** Send the current state to every connected peer now (state changed). */
   sendNow(): void;
+  /**
+   * Drop the connection(s) to `peer` (every peer when omitted) and dial again at once,
+   * without backoff. Call it when this node's own link to the peer comes back: a connection
+   * that lived through the outage may sit in TCP retransmission backoff and deliver the
+   * peer's heartbeats long after the path healed. Planned, so no 'peer-down' is emitted
+   * here: the peer keeps its up/down state and its silence timer, so a redial that does not
+   * get through is reported as usual ('silent' at the deadline, 'closed' if the new
+   * connection is refused or fails its handshake). The far end sees its
+   * connection reset and may report 'closed' until the new one authenticates. Throws
+   * HeartbeatConfigError 'unknown-peer' for an id that is not configured; does nothing
+   * unless started.
+   */
+  reconnect(peer?: string): void;
   peers(): readonly PeerStatus[];
   /** The bound listen port (useful with port 0). */
   port(): number;

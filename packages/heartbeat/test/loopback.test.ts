@@ -85,6 +85,29 @@ describe('loopback mesh double', () => {
     await waitForEvent(a, 'peer-up', (peer) => peer === 'b');
   });
 
+  it('reconnect(): only the far end sees the connection close, and the link comes back', async () => {
+    const { a, b, c } = await trio();
+    const downs: string[] = [];
+    for (const [id, mesh] of [
+      ['a', a],
+      ['b', b],
+      ['c', c],
+    ] as const) {
+      mesh.on('peer-down', (peer, reason) => downs.push(`${id}:${peer}:${reason}`));
+    }
+    const upAgainOnB = waitForEvent(b, 'peer-up', (peer) => peer === 'a');
+    a.reconnect('b');
+    await upAgainOnB;
+    assert.deepEqual(downs, ['b:a:closed']);
+    assert.ok(a.peers().every((peer) => peer.up));
+    assert.throws(
+      () => {
+        a.reconnect('nobody');
+      },
+      { name: 'HeartbeatConfigError', code: 'unknown-peer' },
+    );
+  });
+
   it('reports a blackhole as silent after down_multiplier x interval, and heals', async () => {
     const { net, a, c } = await trio();
     const cHeard: string[] = [];

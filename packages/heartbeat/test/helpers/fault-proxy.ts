@@ -2,8 +2,9 @@
 // faults the mesh must tell apart: delay (every chunk held back), blackhole (bytes read and
 // dropped, closes not passed on either — the far end only sees silence), stall (nothing read, so TCP
 // backpressure builds up at the sender), cut (both sockets destroyed — a lost connection)
-// refuse (new connections closed at once, like a dead port) and hold (new connections wait,
-// unconnected, until release() — to make two dials race on purpose).
+// refuse (new connections closed at once, like a dead port), hold (new connections wait,
+// unconnected, until release() — to make two dials race on purpose) and strand (the
+// connections carried now deliver nothing any more while new ones work).
 
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,8 @@ interface Pipe {
   readonly upstream: Socket;
   /** One side closed during a blackhole; the other was not told (no FIN gets through). */
   orphaned: boolean;
+  /** strand(): its bytes are dropped for good, whatever the mode. */
+  stranded: boolean;
 }
 
 export class FaultProxy {
@@ -93,6 +96,16 @@ export class FaultProxy {
     }
   }
 
+  /**
+   * The connections carried now drop every byte from here on, while new connections are
+   * forwarded as the mode says — a stand-in for a connection whose TCP retransmission timer
+   * backed off during an outage: the path is healed, but its data waits for a retransmission
+   * seconds away. A close from either end still gets through (a RST is not held back).
+   */
+  strand(): void {
+    for (const pipe of this.pipes) pipe.stranded = true;
+  }
+
   refuse(): void {
     this.refusing = true;
   }
@@ -151,7 +164,7 @@ export class FaultProxy {
     const upstream = connect(this.target, '127.0.0.1');
     client.setNoDelay(true);
     upstream.setNoDelay(true);
-    const pipe: Pipe = { client, upstream, orphaned: false };
+    const pipe: Pipe = { client, upstream, orphaned: false, stranded: false };
     this.pipes.add(pipe);
     const end = (): void => {
       if (this.mode === 'blackhole' && !(client.destroyed && upstream.destroyed)) {
@@ -162,17 +175,17 @@ export class FaultProxy {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    this.forward(client, upstream);
-    this.forward(upstream, client);
+    this.forward(pipe, client, upstream);
+    this.forward(pipe, upstream, client);
     if (this.mode === 'stall') {
       client.pause();
       upstream.pause();
     }
   }
 
-  private forward(from: Socket, to: Socket): void {
+  private forward(pipe: Pipe, from: Socket, to: Socket): void {
     from.on('data', (chunk: Buffer) => {
-      if (this.mode === 'blackhole') return;
+      if (this.mode === 'blackhole' || pipe.stranded) return;
       if (this.delayMs === 0) {
         to.write(chunk);
         return;

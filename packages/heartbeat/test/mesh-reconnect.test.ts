@@ -1,0 +1,98 @@
+// reconnect(): after our own link comes back, a connection that lived through the outage
+// may sit in TCP retransmission backoff and hold the peer's heartbeats for seconds. The
+// proxies' strand() leaves exactly such connections behind (the path works again, the old
+// connection delivers nothing); reconnect() must get the peer's heartbeats flowing within a
+// few intervals, and a planned reconnect must not report the peer down on this side.
+
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { nowMs } from '../src/clock.js';
+import type { HeartbeatMesh } from '../src/index.js';
+import { startCluster, type TestCluster } from './helpers/cluster.js';
+import { record, sleep, until, waitForEvent } from './helpers/wait.js';
+
+const INTERVAL_MS = 50;
+const DOWN_MULTIPLIER = 3;
+/** Far beyond the test: the mesh's own cure for a useless connection must not step in. */
+const CUT_SILENT_AFTER_MS = 10_000;
+
+describe('heartbeat mesh reconnect()', () => {
+  let cluster: TestCluster | null = null;
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = null;
+  });
+
+  async function pair(): Promise<{ cluster: TestCluster; a: HeartbeatMesh; b: HeartbeatMesh }> {
+    const started = await startCluster(['a', 'b'], () => ({
+      intervalMs: INTERVAL_MS,
+      downMultiplier: DOWN_MULTIPLIER,
+      cutSilentAfterMs: CUT_SILENT_AFTER_MS,
+    }));
+    cluster = started;
+    const a = started.node('a').mesh;
+    const b = started.node('b').mesh;
+    await until(() => a.peers().every((p) => p.up) && b.peers().every((p) => p.up), 'a, b up');
+    return { cluster: started, a, b };
+  }
+
+  /** An outage long enough for both sides to declare silence, then a healed path. */
+  async function outageLeavingStrandedConnections(c: TestCluster, a: HeartbeatMesh): Promise<void> {
+    const downOnA = waitForEvent(a, 'peer-down', (peer) => peer === 'b');
+    for (const proxy of c.link('a', 'b')) proxy.blackhole();
+    assert.equal((await downOnA)[1], 'silent');
+    for (const proxy of c.link('a', 'b')) {
+      proxy.strand();
+      proxy.restore();
+    }
+  }
+
+  it('without reconnect(), a stranded connection keeps the peer silent', async () => {
+    const { cluster: c, a } = await pair();
+    await outageLeavingStrandedConnections(c, a);
+    const heard = record(a, 'heartbeat');
+    await sleep(10 * INTERVAL_MS);
+    heard.stop();
+    assert.equal(heard.calls.length, 0, 'the control: nothing gets through the old connection');
+    assert.equal(a.peers()[0]?.up, false);
+  });
+
+  it("after an outage, brings the peer's heartbeats back within a few intervals", async () => {
+    const { cluster: c, a, b } = await pair();
+    await outageLeavingStrandedConnections(c, a);
+    const downsOnA = record(a, 'peer-down');
+    const fromB = waitForEvent(a, 'heartbeat', (hb) => hb.from === 'b');
+    const calledAt = nowMs();
+    a.reconnect('b');
+    await fromB;
+    const afterMs = nowMs() - calledAt;
+    assert.ok(afterMs < 6 * INTERVAL_MS, `b heard ${afterMs.toFixed(1)} ms after reconnect()`);
+    await until(() => b.peers()[0]?.up === true, 'a up on b');
+    assert.equal(a.peers()[0]?.up, true);
+    assert.deepEqual(downsOnA.calls, []);
+  });
+
+  it('does not report the peer down on this side while it redials', async () => {
+    const { a, b } = await pair();
+    const downsOnA = record(a, 'peer-down');
+    const before = a.stats().dialAttempts;
+    a.reconnect();
+    assert.equal(a.stats().dialAttempts, before + 1, 'dialled at once, without backoff');
+    // The connection is replaced: b hears the reset and then a's new connection.
+    await waitForEvent(b, 'peer-up', (peer) => peer === 'a');
+    await until(() => a.peers()[0]?.direction !== null, 'a has a connection again');
+    await sleep(DOWN_MULTIPLIER * INTERVAL_MS * 2);
+    assert.deepEqual(downsOnA.calls, [], 'a planned reconnect is not the peer dying');
+    assert.equal(a.peers()[0]?.up, true);
+  });
+
+  it('rejects an unknown peer with a typed error', async () => {
+    const { a } = await pair();
+    assert.throws(
+      () => {
+        a.reconnect('nobody');
+      },
+      { name: 'HeartbeatConfigError', code: 'unknown-peer' },
+    );
+  });
+});
