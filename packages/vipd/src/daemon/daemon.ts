@@ -165,6 +165,22 @@ export class Daemon {
             `${iface} is back: asked for the MAC of ${result.sent} peer(s) so heartbeats flow at once`,
           );
       },
+      reconnect: (iface, peers) => {
+        logger.info(
+          { component: 'neighbors', interface: iface, peers },
+          `${iface} is back: reconnecting to ${peers.join(', ')} (their connections may be in TCP backoff)`,
+        );
+        for (const peer of peers) {
+          try {
+            this.#mesh.reconnect(peer);
+          } catch (error) {
+            logger.warn(
+              { component: 'neighbors', peer, code: (error as { code?: unknown }).code },
+              `could not reconnect to ${peer}: ${String(error)}`,
+            );
+          }
+        }
+      },
     });
     this.#trackers = new TrackerSet((report) => {
       this.#driver.trackerReport(report);

@@ -10,6 +10,13 @@
 // multicast and need no resolution; vipd's unicast heartbeats do. An ARP request of our own
 // gets an answer that the kernel applies to its pending entry, so the queue drains at once.
 // (IPv4 peers only: an IPv6 peer's entry is refreshed by the kernel's own solicitation.)
+//
+// Then the heartbeat connections to those peers are replaced (HeartbeatMesh.reconnect): the
+// peer's TCP retransmission timer backed off while our link was down, so its next heartbeat
+// on the old connection can come later than this node's listening window after FAULT, which
+// would then reclaim a group the peer holds. A fresh connection carries it within one round
+// trip. Peers outside the interface's subnets (routed, IPv6, names) are left to the mesh's
+// own cut of a long-silent connection.
 
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { isIPv4 } from 'node:net';
@@ -45,13 +52,9 @@ export function peerArpRequests(
 ): Buffer[] {
   const frames: Buffer[] = [];
   for (const peer of peers) {
+    const own = onLinkSource(ownAddresses, peer);
     const target = peerIpv4(peer.address);
-    if (target === null) continue;
-    const own = ownAddresses.find((a) => {
-      const mask = ipv4ToInt(a.netmask);
-      return (ipv4ToInt(a.address) & mask) === (ipv4ToInt(target) & mask) && a.address !== target;
-    });
-    if (own === undefined) continue;
+    if (own === undefined || target === null) continue;
     frames.push(
       encode({
         destination: BROADCAST_MAC,
@@ -70,6 +73,26 @@ export function peerArpRequests(
   return frames;
 }
 
+/** The ids of the IPv4 peers inside a subnet of the interface (the ones peerArpRequests asks for). */
+export function peersOnLink(
+  ownAddresses: readonly InterfaceIpv4[],
+  peers: readonly PeerAddress[],
+): string[] {
+  return peers.filter((peer) => onLinkSource(ownAddresses, peer) !== undefined).map((p) => p.id);
+}
+
+function onLinkSource(
+  ownAddresses: readonly InterfaceIpv4[],
+  peer: PeerAddress,
+): InterfaceIpv4 | undefined {
+  const target = peerIpv4(peer.address);
+  if (target === null) return undefined;
+  return ownAddresses.find((a) => {
+    const mask = ipv4ToInt(a.netmask);
+    return (ipv4ToInt(a.address) & mask) === (ipv4ToInt(target) & mask) && a.address !== target;
+  });
+}
+
 export function interfaceIpv4Addresses(
   iface: string,
   read: () => NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces,
@@ -85,9 +108,17 @@ export interface PeerNeighborRefreshOptions {
   readonly ownAddresses?: (iface: string) => readonly InterfaceIpv4[];
   /** What was sent (frames) or why nothing could be. */
   readonly onRefresh: (iface: string, result: { sent: number } | { error: unknown }) => void;
+  /**
+   * Replace the heartbeat connection to each on-link peer (HeartbeatMesh.reconnect), after
+   * the requests went out so the new connection's first packets find the peer's MAC.
+   */
+  readonly reconnect?: (iface: string, peers: readonly string[]) => void;
 }
 
-/** Sends the requests when an interface tracker reports its link back (fault → healthy). */
+/**
+ * Sends the requests, then has the peers' connections replaced, when an interface tracker
+ * reports its link back (fault → healthy).
+ */
 export class PeerNeighborRefresh {
   readonly #options: PeerNeighborRefreshOptions;
   /** Interface tracker id → whether its last report was a fault. */
@@ -103,7 +134,17 @@ export class PeerNeighborRefresh {
     if (iface === null) return;
     const wasFaulty = this.#faulty.get(report.trackerId) ?? false;
     this.#faulty.set(report.trackerId, report.fault);
-    if (wasFaulty && !report.fault) this.refresh(iface);
+    if (!wasFaulty || report.fault) return;
+    this.refresh(iface);
+    this.reconnect(iface);
+  }
+
+  reconnect(iface: string): void {
+    const { reconnect, peers } = this.#options;
+    if (reconnect === undefined) return;
+    const ownAddresses = this.#options.ownAddresses ?? interfaceIpv4Addresses;
+    const onLink = peersOnLink(ownAddresses(iface), peers());
+    if (onLink.length > 0) reconnect(iface, onLink);
   }
 
   refresh(iface: string): void {

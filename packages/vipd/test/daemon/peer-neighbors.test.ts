@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decode, type ArpPacket, type FrameSender } from '@vipd/arp';
+import { createLoopbackNetwork, type HeartbeatMesh } from '@vipd/heartbeat';
 import {
   PeerNeighborRefresh,
   peerArpRequests,
   peerIpv4,
+  peersOnLink,
   type InterfaceIpv4,
 } from '../../src/daemon/peer-neighbors.js';
 
@@ -85,6 +87,78 @@ describe('peer neighbour refresh', () => {
     );
     assert.deepEqual(refreshed, [['eth0', { sent: 2 }]]);
     assert.equal(closed, 1, 'the socket is closed after use');
+  });
+
+  it('only the on-link IPv4 peers are reconnected', () => {
+    assert.deepEqual(peersOnLink(OWN, PEERS), ['n2', 'n3']);
+    assert.deepEqual(peersOnLink([], PEERS), []);
+  });
+
+  it('the link coming back replaces the heartbeat connections to its peers, after the ARP requests', async () => {
+    // The loopback mesh double keeps the real mesh's contract: a reconnect shows only the
+    // far end a close, then the link is back.
+    const net = createLoopbackNetwork();
+    const mesh = (nodeId: string, peers: string[]): HeartbeatMesh =>
+      net.createMesh({
+        clusterName: 'lab',
+        nodeId,
+        listen: '127.0.0.1:0',
+        peers: peers.map((id) => ({ id, address: `loopback:${id}` })),
+        key: Buffer.alloc(16),
+        intervalMs: 20,
+        downMultiplier: 5,
+      });
+    const n1 = mesh('n1', ['n2', 'n3']);
+    const n2 = mesh('n2', ['n1', 'n3']);
+    const n3 = mesh('n3', ['n1', 'n2']);
+    const steps: string[] = [];
+    try {
+      for (const m of [n1, n2, n3]) await m.start();
+      const allUp = async (): Promise<void> => {
+        for (let i = 0; i < 200 && ![n1, n2, n3].every((m) => m.peers().every((p) => p.up)); i++)
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        assert.ok(
+          [n1, n2, n3].every((m) => m.peers().every((p) => p.up)),
+          'all up',
+        );
+      };
+      await allUp();
+      for (const [id, m] of [
+        ['n1', n1],
+        ['n2', n2],
+        ['n3', n3],
+      ] as const)
+        m.on('peer-down', (peer, reason) => steps.push(`${id} lost ${peer} (${reason})`));
+      const refresh = new PeerNeighborRefresh({
+        // n3 is routed from this interface: its connection is left alone.
+        peers: () => [
+          { id: 'n2', address: '10.213.1.2:7410' },
+          { id: 'n3', address: '198.51.100.7:7410' },
+        ],
+        openSender: () => ({
+          macAddress: () => MAC,
+          send: (frame) => {
+            steps.push(`who-has ${arpOf(Buffer.from(frame)).targetIp}`);
+            return true;
+          },
+          close: () => undefined,
+        }),
+        ownAddresses: () => OWN,
+        onRefresh: () => undefined,
+        reconnect: (iface, peers) => {
+          steps.push(`reconnect ${iface}: ${peers.join(',')}`);
+          for (const peer of peers) n1.reconnect(peer);
+        },
+      });
+      refresh.onTrackerReport({ trackerId: 'interface:eth0', fault: false });
+      refresh.onTrackerReport({ trackerId: 'interface:eth0', fault: true });
+      assert.deepEqual(steps, [], 'nothing while the link is down');
+      refresh.onTrackerReport({ trackerId: 'interface:eth0', fault: false });
+      await allUp();
+      assert.deepEqual(steps, ['who-has 10.213.1.2', 'reconnect eth0: n2', 'n2 lost n1 (closed)']);
+    } finally {
+      await Promise.all([n1, n2, n3].map((m) => m.stop()));
+    }
   });
 
   it('a socket that cannot be opened is reported, not thrown', () => {
