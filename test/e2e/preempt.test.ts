@@ -125,13 +125,9 @@ describe('preemption', { skip }, () => {
 
   it(
     'a flapping link is damped by the preempt delay: the VIP leaves once and returns once',
-    {
-      // Fixed: n1 reclaimed at each recovery (no listening after FAULT; its neighbour entry
-      // for n2 stuck for 1 s). Left: 1 run in 2, n2's TCP retransmission timer, backed off
-      // during the outage, holds its news past n1's listening window once, so the VIP
-      // moves back early one time (n1, n2, n1, n2, n1).
-      todo: 'vipd: after a carrier loss the backed-off TCP retransmission of the peer can hold its heartbeats beyond down_multiplier × interval (heartbeat mesh)',
-    },
+    // Each recovery: n1 listens down_multiplier × interval after FAULT, asks for n2's MAC,
+    // and replaces its heartbeat connection to n2 (HeartbeatMesh.reconnect) so n2's
+    // heartbeat is not held by a TCP retransmission timer that backed off during the outage.
     async () => {
       const delayMs = 3_000;
       await runScenario(
