@@ -6,7 +6,7 @@ import {
   createMemoryAddressManager,
   createRecordingAnnouncer,
 } from '@vipd/arp';
-import { createLoopbackNetwork } from '@vipd/heartbeat';
+import { createLoopbackNetwork, type HeartbeatMesh } from '@vipd/heartbeat';
 import { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -442,35 +442,47 @@ describe('Driver with real trackers', () => {
   });
 });
 
+/**
+ * A driver for n1 alone, on a clock the test controls, with one configured peer (n2) that
+ * it never hears: a loopback mesh whose own pacing stays out of the way.
+ */
+function loneDriver(
+  scheduler: ConstructorParameters<typeof Driver>[0]['scheduler'],
+  onFatal?: (error: Error) => void,
+): { driver: Driver; mesh: HeartbeatMesh } {
+  const mesh = createLoopbackNetwork().createMesh({
+    clusterName: 'test',
+    nodeId: 'n1',
+    listen: '127.0.0.1:0',
+    peers: [{ id: 'n2', address: 'n2:1' }],
+    key: new Uint8Array(32),
+    intervalMs: 3_600_000,
+    downMultiplier: 3,
+  });
+  const driver = new Driver({
+    config: testConfig({ groups: [WEB] }),
+    scheduler,
+    mesh,
+    addresses: createMemoryAddressManager(),
+    announcer: createRecordingAnnouncer(),
+    notify: new NotifyRunner({ nodeId: 'n1', timeoutMs: 1000, logger: silentLogger() }),
+    metrics: new VipdMetrics(),
+    logger: silentLogger(),
+    ...(onFatal === undefined ? {} : { onFatal }),
+  });
+  return { driver, mesh };
+}
+
 describe('Driver: timers that fire early', () => {
   it('keeps its deadline when the clock says a timer fired before it, so a lone node still takes over', async () => {
     // libuv measures timers from a cached loop time; after a busy stretch they fire early.
     // This clock fires every timer longer than 40 ms that much before its deadline.
     const EARLY_MS = 40;
     const manual = createManualScheduler(1000);
-    const network = createLoopbackNetwork();
-    const mesh = network.createMesh({
-      clusterName: 'test',
-      nodeId: 'n1',
-      listen: '127.0.0.1:0',
-      peers: [{ id: 'n2', address: 'n2:1' }],
-      key: new Uint8Array(32),
-      intervalMs: 3_600_000,
-      downMultiplier: 3,
-    });
-    const driver = new Driver({
-      config: testConfig({ groups: [WEB] }),
-      scheduler: {
-        ...manual,
-        setTimeout: (callback, delayMs) =>
-          manual.setTimeout(callback, delayMs > EARLY_MS ? delayMs - EARLY_MS : delayMs),
-      },
-      mesh,
-      addresses: createMemoryAddressManager(),
-      announcer: createRecordingAnnouncer(),
-      notify: new NotifyRunner({ nodeId: 'n1', timeoutMs: 1000, logger: silentLogger() }),
-      metrics: new VipdMetrics(),
-      logger: silentLogger(),
+    const { driver, mesh } = loneDriver({
+      ...manual,
+      setTimeout: (callback, delayMs) =>
+        manual.setTimeout(callback, delayMs > EARLY_MS ? delayMs - EARLY_MS : delayMs),
     });
     try {
       driver.start();
@@ -492,29 +504,11 @@ describe('Driver: a failing election', () => {
     const manual = createManualScheduler(1000);
     let broken = false;
     const errors: Error[] = [];
-    const network = createLoopbackNetwork();
-    const config = testConfig({ groups: [WEB] });
-    const mesh = network.createMesh({
-      clusterName: 'test',
-      nodeId: 'n1',
-      listen: '127.0.0.1:0',
-      peers: [{ id: 'n2', address: 'n2:1' }],
-      key: new Uint8Array(32),
-      intervalMs: 3_600_000,
-      downMultiplier: 3,
-    });
-    const driver = new Driver({
-      config,
+    const { driver, mesh } = loneDriver(
       // A clock that starts returning NaN: the election refuses such an event by throwing.
-      scheduler: { ...manual, now: () => (broken ? Number.NaN : manual.now()) },
-      mesh,
-      addresses: createMemoryAddressManager(),
-      announcer: createRecordingAnnouncer(),
-      notify: new NotifyRunner({ nodeId: 'n1', timeoutMs: 1000, logger: silentLogger() }),
-      metrics: new VipdMetrics(),
-      logger: silentLogger(),
-      onFatal: (error) => errors.push(error),
-    });
+      { ...manual, now: () => (broken ? Number.NaN : manual.now()) },
+      (error) => errors.push(error),
+    );
     driver.start();
     broken = true;
     driver.trackerReport({ trackerId: 't', group: 'web', weightDelta: -10, fault: false });
