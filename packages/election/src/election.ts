@@ -205,7 +205,7 @@ export class Election {
         this.onHeartbeat(event.from, event.incarnation, event.groups, event.hears);
         return;
       case 'peer-lost':
-        if (this.peers.lose(event.peer, event.reason)) this.onLivenessChange();
+        if (this.peers.lose(event.peer, event.reason, this.nowMs)) this.onLivenessChange();
         return;
       case 'tracker':
         this.onTracker(event.trackerId, event.group, event.weightDelta, event.fault);

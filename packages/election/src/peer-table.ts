@@ -14,6 +14,8 @@ export class PeerView {
   leaseHeld = false;
   /** Why the peer was last declared down, for log details; null while alive. */
   lostReason: PeerLostReason | 'expired' | null = null;
+  /** When it was heard again after having been down; null if it never went down. */
+  returnedAtMs: number | null = null;
   /** The groups of its latest heartbeat, as received (kept when it goes down). */
   groups: Readonly<Record<GroupName, PeerGroupState>> = NO_GROUPS;
   /**
@@ -112,6 +114,7 @@ export class PeerTable {
     if (peer === undefined) return undefined;
     const restarted = peer.incarnation !== null && peer.incarnation !== incarnation;
     const cameAlive = !peer.alive;
+    if (cameAlive && peer.lastHeardMs !== null) peer.returnedAtMs = nowMs;
     const leaseRenewed = !peer.leaseHeld;
     peer.leaseHeld = true;
     const previousGroups = peer.groups;
@@ -125,15 +128,32 @@ export class PeerTable {
     return { peer, leaseRenewed, previousGroups, cameAlive, hearsChanged, restarted };
   }
 
-  /** The mesh says the peer is gone. True when it was alive. */
-  lose(id: NodeId, reason: PeerLostReason): boolean {
+  /**
+   * The mesh says the peer is gone. True when it was alive and now counts as down. A closed
+   * connection is taken as the peer's process gone (its kernel closed the socket) only if
+   * the peer is plainly up on it; otherwise the close is most likely the far end cutting a
+   * connection it judged silent, and the peer is left to expire like any silent one.
+   */
+  lose(id: NodeId, reason: PeerLostReason, nowMs: number): boolean {
     const peer = this.byId.get(id);
     if (peer?.alive !== true) return false;
+    if (reason === 'closed' && this.closeMayBeACut(peer, nowMs)) return false;
     peer.alive = false;
     peer.leaseHeld = false;
     peer.lostReason = reason;
     this.aliveIdsCache = null;
     return true;
+  }
+
+  /**
+   * A close that says nothing of the peer's process: its latest heartbeat says it does not
+   * hear this node (so it may cut our connection as silent any moment), or it came back
+   * from silence less than downAfterMs ago (what arrived since is TCP's backlog from before
+   * the outage, resent when the path healed, and the cut may follow it).
+   */
+  private closeMayBeACut(peer: PeerView, nowMs: number): boolean {
+    if (peer.hears !== null && !peer.hears.has(this.selfId)) return true;
+    return peer.returnedAtMs !== null && nowMs < peer.returnedAtMs + this.downAfterMs;
   }
 
   /** Declares dead every peer silent for downAfterMs. Returns those that just died. */

@@ -176,6 +176,71 @@ describe('liveness: vouching and closed connections', () => {
     ]);
   });
 
+  /**
+   * The preempt e2e flake: n1 (150, nopreempt) was master and went silent; n2 took over.
+   * When n1's path heals, n2's backlog (epoch 2) arrives on the old connection and n1 steps
+   * down; then n2's mesh cuts that connection, which it judged silent, and n1's mesh reports
+   * it 'closed'. n2 is alive: n1 must not take that for its process gone and claim.
+   */
+  function silencedMasterBack(backlogHears: readonly string[]): Election {
+    const election = new Election(config('n1', ['n2'], [group('web', 150, { preempt: false })]), 0);
+    replay(election, [
+      { event: tick(0), transitions: ['web:INIT->BACKUP(startup)'] },
+      {
+        event: heartbeat(10, 'n2', { web: [100, 'BACKUP', 0] }, { hears: ['n1'] }),
+        transitions: ['web:BACKUP->MASTER(master-down)'],
+      },
+      { event: heartbeat(110, 'n2', { web: [100, 'BACKUP', 1, 'n1'] }, { hears: ['n1'] }) },
+      // Silence: n1 loses n2 and stays master, alone.
+      { event: tick(2000) },
+      {
+        event: heartbeat(2010, 'n2', { web: [100, 'MASTER', 2] }, { hears: backlogHears }),
+        transitions: ['web:MASTER->BACKUP(higher-master-seen)'],
+      },
+    ]);
+    return election;
+  }
+
+  it('a connection the master cut as silent is not its crash: the returning node stays backup', () => {
+    replay(silencedMasterBack([]), [
+      { event: peerLost(2020, 'n2', 'closed') },
+      { event: tick(2010 + DOWN_AFTER_MS - 1) },
+      // The redial brings n2's heartbeats back: n1 never claimed.
+      { event: heartbeat(2200, 'n2', { web: [100, 'MASTER', 2] }, { hears: ['n1'] }) },
+      {
+        event: tick(2200 + DOWN_AFTER_MS - 1),
+        then: (e) => {
+          assert.equal(advertOf(e, 'web').state, 'BACKUP');
+          assert.equal(e.status().groups[0]?.master, 'n2');
+        },
+      },
+    ]);
+  });
+
+  it('a close just after a peer came back is its backlog being cut, even if the backlog says it hears us', () => {
+    replay(silencedMasterBack(['n1']), [
+      { event: peerLost(2050, 'n2', 'closed') },
+      { event: tick(2010 + DOWN_AFTER_MS - 1) },
+      // Never heard again: n2 is down once silent for downAfterMs, not at the close.
+      {
+        event: tick(2010 + DOWN_AFTER_MS),
+        transitions: ['web:BACKUP->MASTER(master-down)'],
+      },
+    ]);
+  });
+
+  it('once a returned peer has been heard for downAfterMs, its closed connection is a crash again', () => {
+    const election = silencedMasterBack(['n1']);
+    for (let at = 2100; at <= 2400; at += INTERVAL_MS)
+      election.step(heartbeat(at, 'n2', { web: [100, 'MASTER', 2] }, { hears: ['n1'] }));
+    replay(election, [
+      {
+        event: peerLost(2410, 'n2', 'closed'),
+        transitions: ['web:BACKUP->MASTER(peer-connection-closed)'],
+      },
+    ]);
+  });
+
   it('a master only this node cannot hear stays master (no takeover) while others vouch for it', () => {
     const election = backupWithWitness();
     for (let at = 120; at < 2000; at += 100)
