@@ -265,67 +265,56 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
       }),
     );
 
-  program
-    .command('takeover')
-    .description('make this node master of GROUP now; returns once the VIPs are announced')
-    .argument('<group>')
-    .addOption(
-      new Option('--timeout <ms>', 'how long the node waits for the VIPs to move')
-        .argParser(parseTimeout)
-        .default(5000),
-    )
-    .action(
-      action(async (options, group: string) => {
-        const timeout = (options as VipctlOptions & { timeout: number }).timeout;
-        const answer = await call(
-          hooks,
-          options,
-          'POST',
-          `/v1/groups/${encodeURIComponent(group)}/takeover?timeout_ms=${timeout}`,
-          readToken(io, options),
-        );
-        failIfError(answer, `takeover ${group}`);
-        const result = answer.body as TakeoverResult;
-        print(
-          options,
-          result,
-          () =>
-            `${group}: ${result.group.master ?? '?'} is master at epoch ${result.group.epoch}; ${result.group.addresses.join(', ')} announced after ${result.durationMs.toFixed(1)}ms\n`,
-        );
-      }),
-    );
+  /**
+   * takeover and release: one POST on a group that the node answers once the VIPs have moved
+   * (or with why not), so both share the timeout option, the call and the error handling.
+   */
+  function groupMove(
+    verb: 'takeover' | 'release',
+    description: string,
+    timeoutHelp: string,
+    render: (group: string, body: unknown) => string,
+  ): void {
+    program
+      .command(verb)
+      .description(description)
+      .argument('<group>')
+      .addOption(new Option('--timeout <ms>', timeoutHelp).argParser(parseTimeout).default(5000))
+      .action(
+        action(async (options, group: string) => {
+          const timeout = (options as VipctlOptions & { timeout: number }).timeout;
+          const answer = await call(
+            hooks,
+            options,
+            'POST',
+            `/v1/groups/${encodeURIComponent(group)}/${verb}?timeout_ms=${timeout}`,
+            readToken(io, options),
+          );
+          failIfError(answer, `${verb} ${group}`);
+          print(options, answer.body, () => render(group, answer.body));
+        }),
+      );
+  }
 
-  program
-    .command('release')
-    .description(
-      'hand GROUP to the best other node; returns once it took over and the VIPs are gone here',
-    )
-    .argument('<group>')
-    .addOption(
-      new Option('--timeout <ms>', 'how long the node waits for another master')
-        .argParser(parseTimeout)
-        .default(5000),
-    )
-    .action(
-      action(async (options, group: string) => {
-        const timeout = (options as VipctlOptions & { timeout: number }).timeout;
-        const answer = await call(
-          hooks,
-          options,
-          'POST',
-          `/v1/groups/${encodeURIComponent(group)}/release?timeout_ms=${timeout}`,
-          readToken(io, options),
-        );
-        failIfError(answer, `release ${group}`);
-        const view = answer.body as GroupView;
-        print(
-          options,
-          view,
-          () =>
-            `${group}: released; ${view.master ?? 'another node'} is master at epoch ${view.epoch}\n`,
-        );
-      }),
-    );
+  groupMove(
+    'takeover',
+    'make this node master of GROUP now; returns once the VIPs are announced',
+    'how long the node waits for the VIPs to move',
+    (group, body) => {
+      const result = body as TakeoverResult;
+      return `${group}: ${result.group.master ?? '?'} is master at epoch ${result.group.epoch}; ${result.group.addresses.join(', ')} announced after ${result.durationMs.toFixed(1)}ms\n`;
+    },
+  );
+
+  groupMove(
+    'release',
+    'hand GROUP to the best other node; returns once it took over and the VIPs are gone here',
+    'how long the node waits for another master',
+    (group, body) => {
+      const view = body as GroupView;
+      return `${group}: released; ${view.master ?? 'another node'} is master at epoch ${view.epoch}\n`;
+    },
+  );
 
   program
     .command('maintenance')
