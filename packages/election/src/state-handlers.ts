@@ -175,7 +175,7 @@ const onInit: Handler = (unit, _view, ctx) => {
     detail:
       ctx.peers.size === 0
         ? 'no peers configured'
-        : `listening up to ${unit.listenUntilMs - ctx.nowMs}ms for the current master`,
+        : `listening up to ${Math.round(unit.listenUntilMs - ctx.nowMs)}ms for the current master`,
   };
 };
 
