@@ -209,6 +209,12 @@ export class Driver implements DaemonControl {
    * Two masters that re-announced at every conflict would flood the LAN and flip every
    * host's ARP entry back and forth; which of them keeps the VIPs is the election's call,
    * settled as soon as they hear each other.
+   *
+   * The defence waits one heartbeat interval first: a peer that legitimately takes the group
+   * over (preemption, forced takeover) announces on the LAN a moment before its heartbeat
+   * saying so arrives over TCP. Defending at once would point every host back at us just as
+   * we step down — one needless extra move for clients. After the wait we defend only if we
+   * still hold the group.
    */
   conflict(event: ConflictEvent): void {
     const nowMs = this.#scheduler.now();
@@ -230,8 +236,15 @@ export class Driver implements DaemonControl {
       const claim = `address conflict: ${event.foreignMac} claims ${event.vip} on ${event.interface} (${event.kind})`;
       if (defend) {
         this.#lastDefendedAtMs.set(group.name, nowMs);
-        this.#holder.defend(group.name);
-        this.#log.warn(fields, `${claim}; defending with one announcement`);
+        this.#log.warn(fields, `${claim}; defending with one announcement unless a peer took over`);
+        const name = group.name;
+        this.#scheduler.setTimeout(() => {
+          if (!this.#holder.isHeld(name)) {
+            this.#log.info(fields, `${claim}; not defended: ${name} is no longer held here`);
+            return;
+          }
+          this.#holder.defend(name);
+        }, this.#config.cluster.heartbeatIntervalMs);
       } else if (held) {
         this.#log.debug(
           fields,

@@ -14,7 +14,7 @@ import { VipdMetrics } from '../../src/metrics/metrics.js';
 import { TrackerSet } from '../../src/trackers/tracker-set.js';
 import { tempDir, waitFor } from '../tmpdir.js';
 import type { CommandOutcome } from '../../src/api/control.js';
-import { DOWN_AFTER_MS, Harness, flush, groupSpec, testConfig } from './harness.js';
+import { DOWN_AFTER_MS, Harness, INTERVAL_MS, flush, groupSpec, testConfig } from './harness.js';
 
 function codeOf(outcome: CommandOutcome<unknown>): string {
   return outcome.ok ? 'ok' : outcome.code;
@@ -296,6 +296,8 @@ describe('Driver: trackers, addresses, conflicts', () => {
       kind: 'arp-reply' as const,
     };
     assert.ok(h.conflicts.emit(conflict));
+    assert.equal(announces().length, before, 'a peer taking over would say so within an interval');
+    await h.advance(INTERVAL_MS);
     assert.equal(announces().length, before + 1);
     const defence = announces().at(-1);
     assert.equal(
@@ -311,15 +313,37 @@ describe('Driver: trackers, addresses, conflicts', () => {
       ),
     );
     // Claimed again within DEFEND_INTERVAL: counted, not answered.
-    await h.advance(DEFEND_INTERVAL_MS - 1);
+    await h.advance(DEFEND_INTERVAL_MS - INTERVAL_MS - 1);
     assert.ok(h.conflicts.emit({ ...conflict, kind: 'gratuitous-arp' }));
     assert.equal(announces().length, before + 1);
     await h.advance(1);
     assert.ok(h.conflicts.emit(conflict));
+    await h.advance(INTERVAL_MS);
     assert.equal(announces().length, before + 2);
     const metrics = await h.metrics.render();
     assert.match(metrics, /vipd_address_conflicts_total\{group="web",kind="arp-reply"\} 2/);
     assert.match(metrics, /vipd_address_conflicts_total\{group="web",kind="gratuitous-arp"\} 1/);
+  });
+
+  it('a conflict from a peer taking over is not defended once its claim arrives', async () => {
+    const h = await started();
+    await asMaster(h);
+    const announces = () => h.announcer.calls.filter((c) => c.kind === 'announce');
+    const before = announces().length;
+    // n2 preempts: its gratuitous ARP reaches us before its heartbeat saying so.
+    assert.ok(
+      h.conflicts.emit({
+        vip: '10.213.0.100',
+        interface: 'eth0',
+        foreignMac: '02:00:00:00:00:02',
+        kind: 'gratuitous-arp',
+      }),
+    );
+    await h.say('n2', { web: { state: 'MASTER', priority: 200, epoch: 5 } });
+    await h.advance(INTERVAL_MS);
+    assert.notEqual(h.state('web'), 'MASTER');
+    assert.equal(announces().length, before, 'no defence against the new master');
+    assert.ok(h.logs.some((l) => /not defended: web is no longer held here/.test(l.msg)));
   });
 
   it('a MAC change on the interface triggers a new announcement', async () => {
