@@ -275,15 +275,7 @@ function checkAcrossKeys(
   list(data['trackers']).forEach((tracker, i) => {
     const t = obj(tracker);
     const name = str(t?.['name']);
-    if (name !== undefined) {
-      const first = trackerNames.get(name);
-      if (first !== undefined)
-        problems.error(
-          ['trackers', i, 'name'],
-          `duplicate tracker name "${name}" (also trackers[${first}])`,
-        );
-      else trackerNames.set(name, i);
-    }
+    noteUniqueName(problems, trackerNames, 'trackers', 'tracker', name, i);
     const path = str(t?.['path']);
     if (t?.['type'] === 'script' && path !== undefined) {
       checkExecutable(problems, ['trackers', i, 'path'], resolve(baseDir, path));
@@ -301,15 +293,7 @@ function checkAcrossKeys(
   list(data['groups']).forEach((group, g) => {
     const raw = obj(group);
     const name = str(raw?.['name']);
-    if (name !== undefined) {
-      const first = groupNames.get(name);
-      if (first !== undefined)
-        problems.error(
-          ['groups', g, 'name'],
-          `duplicate group name "${name}" (also groups[${first}])`,
-        );
-      else groupNames.set(name, g);
-    }
+    noteUniqueName(problems, groupNames, 'groups', 'group', name, g);
     list(raw?.['addresses']).forEach((address, a) => {
       if (typeof address !== 'string') return;
       const vip = parseVip(address);
@@ -643,4 +627,28 @@ export function listenEndpoint(text: string): { host: string; port: number } {
   const parsed = parseHostPort(text, { allowHostname: false, allowPortZero: true });
   if (parsed === null) throw new Error(`unvalidated listen address ${text}`);
   return parsed;
+}
+
+/**
+ * Records `name` at `section[index]`, or reports it as a duplicate of the first entry that
+ * used it: the same rule for trackers and groups, which are referred to by name.
+ */
+function noteUniqueName(
+  problems: ProblemList,
+  seen: Map<string, number>,
+  section: 'trackers' | 'groups',
+  kind: string,
+  name: string | undefined,
+  index: number,
+): void {
+  if (name === undefined) return;
+  const first = seen.get(name);
+  if (first === undefined) {
+    seen.set(name, index);
+    return;
+  }
+  problems.error(
+    [section, index, 'name'],
+    `duplicate ${kind} name "${name}" (also ${section}[${first}])`,
+  );
 }
