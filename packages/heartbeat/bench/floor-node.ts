@@ -4,6 +4,7 @@
 
 import { WebSocket, WebSocketServer } from 'ws';
 import type { DriverMessage, Measure, NodeConfig, NodeMessage } from './protocol.js';
+import { startWindow } from './window.js';
 
 let nodeId = '';
 let frameBytes = 0;
@@ -72,15 +73,13 @@ async function configure(config: NodeConfig): Promise<void> {
 function measure(request: Measure): void {
   latencies.length = 0;
   measuring = true;
-  const cpuBefore = process.cpuUsage();
-  const wallBefore = performance.now();
+  const finish = startWindow();
   setTimeout(() => {
     measuring = false;
-    const cpu = process.cpuUsage(cpuBefore);
     send({
       type: 'result',
       nodeId,
-      cpuPercent: ((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100,
+      ...finish(),
       latenciesMs: Float64Array.from(latencies),
       rttMs: [],
       peerDowns: 0,

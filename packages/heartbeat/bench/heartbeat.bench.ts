@@ -14,11 +14,15 @@ import { cpus, loadavg, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measureCodecCost, type CodecCost } from './codec-cost.js';
 import type { DriverMessage, NodeMessage, Ready, Result } from './protocol.js';
 
 interface Scenario {
-  /** 'floor': bare ws with the same processes, sizes and rates (floor-node.ts). */
-  readonly kind: 'mesh' | 'floor';
+  /**
+   * 'floor': bare ws with the same processes, sizes and rates (floor-node.ts); 'idle': no
+   * sockets at all, only as many empty wakeups as a mesh node has (idle-node.ts).
+   */
+  readonly kind: 'mesh' | 'floor' | 'idle';
   readonly nodes: number;
   readonly intervalMs: number;
   readonly groups: number;
@@ -31,6 +35,7 @@ interface Outcome {
   readonly frameBytes: number;
   readonly cpuMedian: number;
   readonly cpuMax: number;
+  readonly wakeupsPerS: number;
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
@@ -44,6 +49,7 @@ interface Outcome {
 const SCENARIOS: readonly Scenario[] = [
   { kind: 'mesh', nodes: 3, intervalMs: 10, groups: 64, target: true },
   { kind: 'floor', nodes: 3, intervalMs: 10, groups: 64, target: false },
+  { kind: 'idle', nodes: 3, intervalMs: 10, groups: 64, target: false },
   { kind: 'mesh', nodes: 3, intervalMs: 100, groups: 64, target: false },
   { kind: 'mesh', nodes: 3, intervalMs: 1000, groups: 64, target: false },
   { kind: 'mesh', nodes: 16, intervalMs: 10, groups: 64, target: false },
@@ -56,7 +62,11 @@ const SETTLE_MS = 1000;
 const READY_TIMEOUT_MS = 30_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
-const nodeScripts = { mesh: join(here, 'node.js'), floor: join(here, 'floor-node.js') };
+const nodeScripts = {
+  mesh: join(here, 'node.js'),
+  floor: join(here, 'floor-node.js'),
+  idle: join(here, 'idle-node.js'),
+};
 const repoRoot = resolve(here, '../../../..');
 const children = new Set<ChildProcess>();
 
@@ -169,12 +179,14 @@ async function run(scenario: Scenario, durationMs: number): Promise<Outcome> {
     );
     const latencies = Float64Array.from(results.flatMap((r) => [...r.latenciesMs])).sort();
     const cpu = results.map((r) => r.cpuPercent).sort((x, y) => x - y);
+    const wakeups = results.map((r) => r.wakeupsPerS).sort((x, y) => x - y);
     const rtts = results.flatMap((r) => r.rttMs).sort((x, y) => x - y);
     return {
       scenario,
       frameBytes: ready[0]?.frameBytes ?? 0,
       cpuMedian: percentile(cpu, 50),
       cpuMax: cpu.at(-1) ?? Number.NaN,
+      wakeupsPerS: percentile(wakeups, 50),
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       max: latencies[latencies.length - 1] ?? Number.NaN,
@@ -226,7 +238,16 @@ function wsVersion(): string {
   }
 }
 
-function table(outcomes: readonly Outcome[], run: RunInfo): string {
+const LABELS: Readonly<Record<Scenario['kind'], string>> = {
+  mesh: 'mesh',
+  floor: 'bare ws (floor)',
+  idle: 'idle wakeups (floor)',
+};
+
+/** CPU time per wakeup, µs: what being woken costs here, whatever the process then does. */
+const microsPerWakeup = (o: Outcome): number => (o.cpuMedian / 100) * (1e6 / o.wakeupsPerS);
+
+function table(outcomes: readonly Outcome[], run: RunInfo, codec: CodecCost): string {
   const rows = outcomes.map((o) => {
     const s = o.scenario;
     const verdict = s.target
@@ -235,10 +256,12 @@ function table(outcomes: readonly Outcome[], run: RunInfo): string {
         : 'missed'
       : '';
     return (
-      `| ${s.kind === 'mesh' ? 'mesh' : 'bare ws (floor)'} | ${s.nodes} | ${s.intervalMs} | ` +
-      `${o.frameBytes} | ${o.cpuMedian.toFixed(2)} / ${o.cpuMax.toFixed(2)} | ${ms(o.p50)} | ` +
-      `${ms(o.p99)} | ${ms(o.max)} | ${o.samples} | ${ms(o.rttMedian)} | ${o.peerDowns} | ` +
-      `${o.rejected} | ${o.skipped} | ${verdict} |`
+      `| ${LABELS[s.kind]} | ${s.nodes} | ${s.intervalMs} | ` +
+      `${s.kind === 'idle' ? '—' : String(o.frameBytes)} | ` +
+      `${o.cpuMedian.toFixed(2)} / ${o.cpuMax.toFixed(2)} | ${o.wakeupsPerS.toFixed(0)} | ` +
+      `${microsPerWakeup(o).toFixed(0)} | ${ms(o.p50)} | ${ms(o.p99)} | ${ms(o.max)} | ` +
+      `${o.samples} | ${ms(o.rttMedian)} | ${o.peerDowns} | ${o.rejected} | ${o.skipped} | ` +
+      `${verdict} |`
     );
   });
   const cpu = cpus()[0]?.model.trim() ?? 'CPU';
@@ -251,19 +274,44 @@ function table(outcomes: readonly Outcome[], run: RunInfo): string {
     );
   const mesh = find('mesh', 3, 10);
   const floor = find('floor', 3, 10);
-  const overhead =
-    mesh === undefined || floor === undefined
-      ? []
-      : [
-          '',
-          // Each node sends to and receives from every other node once per interval.
-          `Above the floor, the mesh costs ${(mesh.cpuMedian - floor.cpuMedian).toFixed(2)} % of ` +
-            `a core per node at 3 nodes / 10 ms, i.e. ~${(
-              ((mesh.cpuMedian - floor.cpuMedian) / 100) *
-              (1e6 / (2 * 2 * 100))
-            ).toFixed(0)} µs per heartbeat sent or received (encode + HMAC, or MAC check + ` +
-            'decode + liveness + event).',
-        ];
+  const idle = find('idle', 3, 10);
+  const findings: string[] = [
+    '',
+    `The mesh's own work per frame, warm, in a tight loop (64 groups): encode + sign ` +
+      `${codec.encodeUs.toFixed(1)} µs, verify + decode ${codec.decodeUs.toFixed(1)} µs.`,
+  ];
+  if (mesh !== undefined && floor !== undefined) {
+    // Each node sends to and receives from every other node once per interval.
+    const heartbeatsPerS = 2 * (mesh.scenario.nodes - 1) * (1000 / mesh.scenario.intervalMs);
+    findings.push(
+      `Above the bare-ws floor, the mesh costs ${(mesh.cpuMedian - floor.cpuMedian).toFixed(2)} ` +
+        `% of a core per node at 3 nodes / 10 ms, ~${(
+          ((mesh.cpuMedian - floor.cpuMedian) / 100) *
+          (1e6 / heartbeatsPerS)
+        ).toFixed(0)} µs per heartbeat sent or received (the loop figures above plus cold ` +
+        'caches, the event and the liveness bookkeeping).',
+    );
+  }
+  if (mesh !== undefined && idle !== undefined) {
+    // The idle process's price per wakeup, paid as often as the mesh node was woken.
+    const idleAtMeshRatePercent = (microsPerWakeup(idle) * mesh.wakeupsPerS) / 1e4;
+    const verdict =
+      idleAtMeshRatePercent >= CPU_TARGET_PERCENT
+        ? `at or above the ${CPU_TARGET_PERCENT} % target before a single frame is sent or ` +
+          'read: on this machine no Node process woken that often can meet it'
+        : `${(CPU_TARGET_PERCENT - idleAtMeshRatePercent).toFixed(2)} % of a core below the ` +
+          `target, which leaves ~${(
+            ((CPU_TARGET_PERCENT - idleAtMeshRatePercent) / 100) *
+            (1e6 / (2 * (mesh.scenario.nodes - 1) * (1000 / mesh.scenario.intervalMs)))
+          ).toFixed(0)} µs per heartbeat sent or received for everything else`;
+    findings.push(
+      `Being woken costs a Node process that does nothing else ${microsPerWakeup(idle).toFixed(0)} ` +
+        `µs of CPU per wakeup here (idle row). The 3-node / 10 ms mesh node was woken ` +
+        `${mesh.wakeupsPerS.toFixed(0)} times a second (its tick, and each peer's heartbeats ` +
+        `when they do not coincide), which alone is ${idleAtMeshRatePercent.toFixed(2)} % of a ` +
+        `core: ${verdict}.`,
+    );
+  }
   return [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, ` +
       `Linux ${release()}, Node ${process.version}, ws ${wsVersion()}; load average ` +
@@ -271,23 +319,25 @@ function table(outcomes: readonly Outcome[], run: RunInfo): string {
       `the end (the machine is shared). Total run ${(run.totalMs / 1000).toFixed(0)} s.`,
     '',
     'Method: every node is its own process on 127.0.0.1 (its CPU is `process.cpuUsage()` ' +
-      `over ${run.durationMs / 1000} s, after ${SETTLE_MS / 1000} s of settling), all ` +
+      `over ${run.durationMs / 1000} s, after ${SETTLE_MS / 1000} s of settling, every ` +
+      'thread; wakeups are its voluntary context switches over the same window), all ' +
       'heartbeats carry 64 groups, `downMultiplier` 3. Latency is one-way, from the ' +
       "sender's timestamp at its tick (before encoding and signing) to the receiver's " +
       "`'heartbeat'` event (after MAC check and decode); the processes' clocks are aligned on " +
-      'CLOCK_MONOTONIC. RTT is the mesh\'s own smoothed estimate. The "bare ws" rows are the ' +
-      'floor: the same processes, sizes and rates through plain `ws` with no codec, MAC or ' +
-      'liveness — what they cost is Node, ws and this VM (an empty 10 ms timer alone costs ' +
-      '~1 % of a core here), not the mesh. 16 nodes means 16 processes on 2 shared cores: ' +
-      'at 10 ms the machine cannot keep up, heartbeats arrive late, peers are declared silent ' +
-      '(peer-downs) and come back on the same connection; compare samples with the floor row.',
-    ...overhead,
+      'CLOCK_MONOTONIC. RTT is the mesh\'s own smoothed estimate. Two floors: "bare ws" is ' +
+      'the same processes, sizes and rates through plain `ws` with no codec, MAC or liveness; ' +
+      '"idle wakeups" is no sockets at all, only empty timer callbacks as often as a mesh node ' +
+      'is woken. What they cost is Node and this VM, not the mesh. 16 nodes means 16 ' +
+      'processes on 2 shared cores: at 10 ms the machine cannot keep up, heartbeats arrive ' +
+      'late, peers are declared silent (peer-downs) and come back on the same connection; ' +
+      'compare samples with the floor row.',
+    ...findings,
     '',
     `Target (3 nodes, 10 ms, 64 groups): CPU ≤ ${CPU_TARGET_PERCENT} % of one core per node ` +
       `and p99 ≤ ${P99_TARGET_MS} ms.`,
     '',
-    '| what | nodes | interval ms | frame bytes | CPU % of a core per node (median / max) | latency p50 ms | p99 ms | max ms | samples | RTT ms (median) | peer-downs | rejected | skipped | target |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| what | nodes | interval ms | frame bytes | CPU % of a core per node (median / max) | wakeups/s per node | CPU µs per wakeup | latency p50 ms | p99 ms | max ms | samples | RTT ms (median) | peer-downs | rejected | skipped | target |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
   ].join('\n');
 }
@@ -320,22 +370,24 @@ async function main(): Promise<void> {
   const durationMs = durationS * 1000;
   const loadAtStart = loadavg()[0] ?? 0;
   const startedAt = performance.now();
+  const codec = measureCodecCost(64, ['n02', 'n03']);
   const outcomes: Outcome[] = [];
-  const only = process.env.BENCH_ONLY; // e.g. "mesh:16x100" to run rows while investigating
+  // e.g. BENCH_ONLY=mesh:3x10,idle:3x10 to run some rows while investigating
+  const only = process.env.BENCH_ONLY?.split(',');
   for (const scenario of SCENARIOS) {
     const name = `${scenario.kind}:${scenario.nodes}x${scenario.intervalMs}`;
-    if (only !== undefined && !name.includes(only)) continue;
+    if (only !== undefined && !only.includes(name)) continue;
     console.log(
       `bench: ${scenario.kind}, ${scenario.nodes} nodes, ${scenario.intervalMs} ms interval, ` +
         `${scenario.groups} groups ...`,
     );
     outcomes.push(await run(scenario, durationMs));
   }
-  const body = table(outcomes, {
-    durationMs,
-    loadAtStart,
-    totalMs: performance.now() - startedAt,
-  });
+  const body = table(
+    outcomes,
+    { durationMs, loadAtStart, totalMs: performance.now() - startedAt },
+    codec,
+  );
   console.log(`\n${body}\n`);
   if (!values['no-write']) writeSection(body);
 }

@@ -3,6 +3,7 @@
 
 import { createHeartbeatMesh, encodeHeartbeat, type HeartbeatMesh } from '../src/index.js';
 import type { DriverMessage, Measure, NodeConfig, NodeMessage } from './protocol.js';
+import { startWindow } from './window.js';
 
 let mesh: HeartbeatMesh | null = null;
 let nodeId = '';
@@ -93,11 +94,9 @@ function measure(request: Measure): void {
   running.on('heartbeat', onHeartbeat);
   running.on('peer-down', onDown);
   const statsBefore = running.stats();
-  const cpuBefore = process.cpuUsage();
-  const wallBefore = performance.now();
+  const finish = startWindow();
   setTimeout(() => {
-    const cpu = process.cpuUsage(cpuBefore);
-    const wallMs = performance.now() - wallBefore;
+    const figures = finish();
     running.off('heartbeat', onHeartbeat);
     running.off('peer-down', onDown);
     const stats = running.stats();
@@ -106,7 +105,7 @@ function measure(request: Measure): void {
     send({
       type: 'result',
       nodeId,
-      cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+      ...figures,
       latenciesMs: Float64Array.from(latencies),
       rttMs: running.peers().flatMap((peer) => (peer.rttMs === null ? [] : [peer.rttMs])),
       peerDowns,

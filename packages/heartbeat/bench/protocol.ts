@@ -33,6 +33,8 @@ export interface Result {
   readonly type: 'result';
   readonly nodeId: string;
   readonly cpuPercent: number;
+  /** Voluntary context switches per second: how often the process slept and was woken. */
+  readonly wakeupsPerS: number;
   /** One-way delivery latency of every heartbeat received while measuring. */
   readonly latenciesMs: Float64Array;
   readonly rttMs: readonly number[];

@@ -11,7 +11,7 @@ import { HeartbeatConfigError } from './errors.js';
 import { MeshEvents, silentLogger } from './events.js';
 import { INCARNATION_BYTES } from './frame.js';
 import { RttEstimator } from './rtt.js';
-import { SilenceWatch } from './silence.js';
+import { SILENCE_HORIZON_INTERVALS, SilenceWatch } from './silence.js';
 import { snapshot, zeroCounters } from './stats.js';
 import type {
   HeartbeatMesh,
@@ -167,6 +167,11 @@ class LoopbackMesh implements HeartbeatMesh {
     this.counters = zeroCounters();
     this.ticker = setInterval(() => {
       this.sendNow();
+      // As the WebSocket mesh does (silence.ts): deadlines are armed from the tick.
+      const now = nowMs();
+      for (const peer of this.peerStates.values()) {
+        peer.silence.tick(now, SILENCE_HORIZON_INTERVALS * this.options.intervalMs);
+      }
     }, this.options.intervalMs);
     this.sendNow();
     return Promise.resolve();

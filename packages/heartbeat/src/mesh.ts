@@ -33,6 +33,7 @@ import { PeerLink } from './peer-link.js';
 import { RejectLog } from './reject-log.js';
 import { snapshot, zeroCounters } from './stats.js';
 import { CLOSE_DUPLICATE, CLOSE_SHUTDOWN, Session } from './session.js';
+import { SILENCE_HORIZON_INTERVALS } from './silence.js';
 import { dial, listen, loadTls, remoteOf, type Endpoint, type TlsMaterial } from './transport.js';
 import type {
   HeartbeatMesh,
@@ -73,8 +74,10 @@ class WebSocketMesh implements HeartbeatMesh {
   private tls: TlsMaterial | null = null;
   private ticker: NodeJS.Timeout | null = null;
   private counters = zeroCounters();
+  private readonly silenceHorizonMs: number;
 
   constructor(private readonly options: ResolvedOptions) {
+    this.silenceHorizonMs = SILENCE_HORIZON_INTERVALS * options.intervalMs;
     this.events = new MeshEvents(options.logger);
     this.rejectLog = new RejectLog(options.logger);
   }
@@ -606,6 +609,7 @@ class WebSocketMesh implements HeartbeatMesh {
     const now = nowMs();
     for (const link of this.links.values()) {
       if (link.active !== null) this.sendHeartbeat(link, link.active, now);
+      link.tick(now, this.silenceHorizonMs);
     }
   }
 

@@ -98,6 +98,12 @@ export class PeerLink {
     this.longSilence.heard(atMs);
   }
 
+  /** The mesh's interval tick: lets the silence watches arm a timer near their deadline. */
+  tick(atMs: number, horizonMs: number): void {
+    this.silence.tick(atMs, horizonMs);
+    this.longSilence.tick(atMs, horizonMs);
+  }
+
   quiet(): void {
     this.silence.cancel();
     this.longSilence.cancel();

@@ -1,15 +1,26 @@
-// Fires once when a peer has been silent for `downAfterMs`. One timer per peer, pushed back
-// by timer.refresh() on every heartbeat (no allocation, and no early wake-ups: at a 10 ms
-// interval those would cost more CPU than the heartbeats), so detection is accurate to the
-// event loop's millisecond rather than quantised to whole heartbeat intervals.
+// Fires once when a peer has been silent for `downAfterMs`, accurate to the event loop's
+// millisecond rather than quantised to whole heartbeat intervals.
+//
+// No timer runs while heartbeats keep coming. A timer pushed back on every heartbeat still
+// wakes the process at its first expiry (Node keeps one libuv timer and only ever moves it
+// earlier), and on a VM every wakeup costs more than the heartbeat itself: at a 10 ms
+// interval those wakeups were a sixth of the mesh's CPU. Instead the owner calls tick() on
+// its own interval tick, a wakeup it pays anyway, and a timer is armed only once the
+// deadline is nearer than the next tick could be: a peer that stays silent that long.
 
 import { nowMs } from './clock.js';
 
+/**
+ * How far ahead of a deadline an owner ticking every interval should arm its timer, in
+ * intervals: one to the next tick, and half of one more for that tick being late.
+ */
+export const SILENCE_HORIZON_INTERVALS = 1.5;
+
 export class SilenceWatch {
   private lastHeardAtMs = 0;
+  /** Between the first heard() and firing or cancel(). */
+  private watching = false;
   private timer: NodeJS.Timeout | null = null;
-  /** refresh() restarts a timer with its own delay: only the full-length one may be reused. */
-  private armedForMs = 0;
   private confirming: NodeJS.Immediate | null = null;
 
   constructor(
@@ -17,15 +28,26 @@ export class SilenceWatch {
     private readonly onSilent: (lastHeardAtMs: number) => void,
   ) {}
 
+  /** A heartbeat arrived: the deadline moves to atMs + downAfterMs. No timer work. */
   heard(atMs: number): void {
     this.lastHeardAtMs = atMs;
-    if (this.confirming !== null) return; // it re-arms itself from lastHeardAtMs
-    if (this.timer !== null && this.armedForMs === this.downAfterMs) {
-      this.timer.refresh();
-      return;
-    }
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.arm(this.downAfterMs);
+    this.watching = true;
+  }
+
+  /**
+   * The owner's interval tick. `horizonMs` must cover the time to the owner's next tick,
+   * with room for that tick being late; a deadline nearer than that gets its own timer.
+   */
+  tick(atMs: number, horizonMs: number): void {
+    if (!this.watching || this.timer !== null || this.confirming !== null) return;
+    const remainingMs = this.lastHeardAtMs + this.downAfterMs - atMs;
+    if (remainingMs > horizonMs) return;
+    this.arm(Math.max(0, Math.ceil(remainingMs)));
+  }
+
+  /** Whether a deadline timer is set (tests: none should be while heartbeats flow). */
+  get armed(): boolean {
+    return this.timer !== null || this.confirming !== null;
   }
 
   cancel(): void {
@@ -33,6 +55,7 @@ export class SilenceWatch {
     if (this.confirming !== null) clearImmediate(this.confirming);
     this.timer = null;
     this.confirming = null;
+    this.watching = false;
   }
 
   private remainingMs(): number {
@@ -40,7 +63,6 @@ export class SilenceWatch {
   }
 
   private arm(delayMs: number): void {
-    this.armedForMs = delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.deadlineReached();
@@ -48,18 +70,16 @@ export class SilenceWatch {
   }
 
   private deadlineReached(): void {
-    const remainingMs = this.remainingMs();
-    if (remainingMs > 0) {
-      this.arm(Math.ceil(remainingMs));
-      return;
-    }
+    // Heard meanwhile: the deadline moved, and the owner's ticks will arm it again if the
+    // peer falls silent once more.
+    if (this.remainingMs() > 0) return;
     // Decide only after the event loop's poll phase (setImmediate runs after it): if this
     // process itself was stalled, the peer's heartbeats may be sitting unread in the socket.
     this.confirming = setImmediate(() => {
       this.confirming = null;
-      const stillRemainingMs = this.remainingMs();
-      if (stillRemainingMs > 0) this.arm(Math.ceil(stillRemainingMs));
-      else this.onSilent(this.lastHeardAtMs);
+      if (this.remainingMs() > 0) return;
+      this.watching = false;
+      this.onSilent(this.lastHeardAtMs);
     });
   }
 }

@@ -9,7 +9,7 @@ import { nowMs } from '../src/clock.js';
 import { resolveOptions } from '../src/options.js';
 import { preferredConnection } from '../src/peer-link.js';
 import { RttEstimator } from '../src/rtt.js';
-import { SilenceWatch } from '../src/silence.js';
+import { SILENCE_HORIZON_INTERVALS, SilenceWatch } from '../src/silence.js';
 import { HeartbeatConfigError, type HeartbeatMeshOptions } from '../src/index.js';
 
 describe('host:port parsing', () => {
@@ -135,7 +135,15 @@ describe('reconnect backoff', () => {
 });
 
 describe('silence watch', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** An owner's interval tick, as the mesh runs it. */
+  const ticking = (watch: SilenceWatch, intervalMs: number) =>
+    setInterval(() => {
+      watch.tick(nowMs(), SILENCE_HORIZON_INTERVALS * intervalMs);
+    }, intervalMs);
+
   it('fires once, no earlier than downAfterMs after the last heartbeat', async () => {
+    const intervalMs = 10;
     const downAfterMs = 150; // well above a scheduling stall, so only silence can fire it
     let firedAt = 0;
     let fired = 0;
@@ -145,15 +153,47 @@ describe('silence watch', () => {
       firedAt = nowMs();
       lastHeard = lastHeardAtMs;
     });
-    // Heartbeats every 10 ms for 100 ms: no firing, though the first timer expires meanwhile.
-    for (let i = 0; i < 10; i++) {
+    const ticker = ticking(watch, intervalMs);
+    // Heartbeats every 10 ms for 200 ms: longer than downAfterMs, and no firing.
+    for (let i = 0; i < 20; i++) {
       watch.heard(nowMs());
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(intervalMs);
     }
     assert.equal(fired, 0);
-    await new Promise((resolve) => setTimeout(resolve, downAfterMs + 300));
+    await sleep(downAfterMs + 300);
+    clearInterval(ticker);
     assert.equal(fired, 1);
     assert.ok(firedAt - lastHeard >= downAfterMs, `fired after ${firedAt - lastHeard} ms`);
+    watch.cancel();
+  });
+
+  it('arms no timer while heartbeats arrive, and one once the deadline is near', () => {
+    const watch = new SilenceWatch(30, () => undefined);
+    const heardAt = nowMs();
+    watch.heard(heardAt);
+    // A tick 5 ms after a heartbeat: the deadline is 25 ms away, beyond a 15 ms horizon.
+    watch.tick(heardAt + 5, 15);
+    assert.equal(watch.armed, false);
+    // A tick 20 ms after it: 10 ms to go, within the horizon.
+    watch.tick(heardAt + 20, 15);
+    assert.equal(watch.armed, true);
+    watch.cancel();
+    assert.equal(watch.armed, false);
+  });
+
+  it('does not fire when a heartbeat moved the deadline after the timer was armed', async () => {
+    let fired = false;
+    const watch = new SilenceWatch(40, () => {
+      fired = true;
+    });
+    watch.heard(nowMs());
+    await sleep(25);
+    watch.tick(nowMs(), 20); // ~15 ms to go: armed for this deadline
+    assert.equal(watch.armed, true);
+    watch.heard(nowMs()); // the deadline moves 40 ms out; no tick re-arms it in this test
+    await sleep(45);
+    assert.equal(fired, false);
+    assert.equal(watch.armed, false, 'the old timer ran out without firing');
     watch.cancel();
   });
 
@@ -162,9 +202,11 @@ describe('silence watch', () => {
     const watch = new SilenceWatch(20, () => {
       fired = true;
     });
+    const ticker = ticking(watch, 10);
     watch.heard(nowMs());
     watch.cancel();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
+    clearInterval(ticker);
     assert.equal(fired, false);
   });
 });
