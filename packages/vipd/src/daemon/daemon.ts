@@ -70,7 +70,7 @@ function restartOnlyChanges(before: VipdConfig, after: VipdConfig): string[] {
 }
 
 export class Daemon {
-  readonly metrics = new VipdMetrics();
+  readonly metrics: VipdMetrics;
   readonly #log: Logger;
   readonly #env: Readonly<Record<string, string | undefined>>;
   #config: VipdConfig;
@@ -95,7 +95,8 @@ export class Daemon {
     this.#config = config;
     this.#log = logger;
     this.#env = options.env ?? process.env;
-    const metrics = this.metrics;
+    const metrics = new VipdMetrics({ eventLoopSampleMs: config.cluster.heartbeatIntervalMs });
+    this.metrics = metrics;
     this.#addresses = createAddressManager();
     this.#announcer = createAnnouncer({
       openSender: (iface) => {
@@ -124,6 +125,11 @@ export class Daemon {
     this.#macWatch = createMacWatch({
       onChange: (event) => {
         this.#driver.macChanged(event);
+      },
+      // Interface trackers re-read the link at once: carrier loss reaches the election in
+      // well under a millisecond instead of at the next poll.
+      onLinkNotification: (iface) => {
+        this.#trackers.linkChanged(iface);
       },
       onError: (error) => {
         logger.warn({ component: 'mac-watch', code: error.code }, `MAC watch: ${error.message}`);

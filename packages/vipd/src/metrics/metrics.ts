@@ -76,7 +76,13 @@ export class VipdMetrics {
   readonly configReloadOk: Gauge;
   readonly takeoverDuration: Histogram<'group'>;
 
-  constructor() {
+  /**
+   * `eventLoopSampleMs`: how often nodejs_eventloop_lag_* samples the loop. Every sample is
+   * a wakeup of its own, and prom-client's 10 ms default (100 a second) cost more CPU than
+   * a 1 s heartbeat mesh. The daemon samples once per heartbeat interval: any stall long
+   * enough to delay a heartbeat covers a sample and is seen.
+   */
+  constructor(options: { readonly eventLoopSampleMs?: number } = {}) {
     const r = this.registry;
     const counter = <L extends string>(config: CounterConfiguration<L>) =>
       new Counter<L>({ ...config, registers: [r] });
@@ -311,7 +317,10 @@ export class VipdMetrics {
       registers: [r],
     });
 
-    collectDefaultMetrics({ register: r });
+    collectDefaultMetrics({
+      register: r,
+      eventLoopMonitoringPrecision: Math.max(1, Math.round(options.eventLoopSampleMs ?? 1000)),
+    });
     // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool
     // rejects them); the same numbers remain in nodejs_active_handles / _requests / _resources.
     for (const name of NON_CONFORMING_DEFAULT_METRICS) r.removeSingleMetric(name);
