@@ -5,7 +5,7 @@
 // nothing runs while nothing changes, and a netlink socket opened in a namespace sees that
 // namespace's links, which sysfs does not unless it is remounted there.
 import { ArpError } from './errors.js';
-import { RTM_GETLINK, RTM_NEWLINK, RTMGRP_LINK, decodeLink } from './netlink/link.js';
+import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK, RTMGRP_LINK, decodeLink } from './netlink/link.js';
 import { encodeLinkRequest } from './netlink/link.js';
 import { NetlinkRequestError, RouteSocket } from './netlink/route-socket.js';
 import { watchReadable, type FdWatch } from './sys/libc.js';
@@ -13,6 +13,12 @@ import type { MacAddress, MacChangeEvent } from './types.js';
 
 export interface MacWatchOptions {
   readonly onChange: (event: MacChangeEvent) => void;
+  /**
+   * Every link notification the kernel pushes (flags, carrier, address, for any interface,
+   * watched or not), for callers that re-read link state at once rather than polling for
+   * it; `null` when notifications were lost and any interface may have changed.
+   */
+  readonly onLinkNotification?: (interfaceName: string | null) => void;
   readonly onError?: (error: ArpError) => void;
   /** Named network namespace of the interfaces. */
   readonly netns?: string;
@@ -98,6 +104,7 @@ class LinkMacWatch implements MacWatch {
       if (error instanceof ArpError && error.errno === 'ENOBUFS') {
         // The kernel dropped notifications we were too slow to read: re-ask for every MAC.
         this.resynchronize();
+        this.options.onLinkNotification?.(null);
         return;
       }
       this.report(
@@ -106,10 +113,11 @@ class LinkMacWatch implements MacWatch {
       return;
     }
     for (const message of messages) {
-      if (message.type !== RTM_NEWLINK) continue;
+      if (message.type !== RTM_NEWLINK && message.type !== RTM_DELLINK) continue;
       const link = decodeLink(message.body);
-      if (link?.mac === undefined) continue;
-      this.update(link.name, link.mac);
+      if (link === undefined) continue;
+      if (link.name !== '') this.options.onLinkNotification?.(link.name);
+      if (message.type === RTM_NEWLINK && link.mac !== undefined) this.update(link.name, link.mac);
     }
   }
 

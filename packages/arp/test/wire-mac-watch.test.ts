@@ -64,6 +64,33 @@ describe('MAC change watch', { skip: SKIP_UNLESS_ROOT }, () => {
     assert.deepEqual(events, []);
   });
 
+  it('passes on every link notification by name, watched or not, MAC changed or not', async () => {
+    const names: (string | null)[] = [];
+    const links = createMacWatch({
+      netns: master.netns,
+      onChange: () => undefined,
+      onLinkNotification: (name) => names.push(name),
+    });
+    try {
+      // No watch() at all: a carrier tracker wants its interface whether VIPs are held or not.
+      lab.ip(master.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'down');
+      await waitFor('the down notification', () =>
+        names.includes(HOST_INTERFACE) ? 1 : undefined,
+      );
+      names.length = 0;
+      lab.ip(master.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'up');
+      await waitFor('the up notification', () => (names.includes(HOST_INTERFACE) ? 1 : undefined));
+      lab.ip(master.netns, 'link', 'add', 'v8a', 'type', 'veth', 'peer', 'name', 'v8b');
+      await waitFor('the new link', () => (names.includes('v8a') ? 1 : undefined));
+      lab.ip(master.netns, 'link', 'del', 'v8a');
+      names.length = 0;
+      await sleep(50);
+      assert.ok(!names.includes(null), 'nothing was lost');
+    } finally {
+      links.close();
+    }
+  });
+
   it('re-announcing on the event moves the client to the new MAC at once', async () => {
     const vip: Vip = { address: '10.213.0.100', prefixLength: 24, interface: HOST_INTERFACE };
     const addresses = createAddressManager({ netns: master.netns });

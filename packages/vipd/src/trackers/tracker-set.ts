@@ -24,8 +24,12 @@ export interface TrackerState {
   readonly reading: TrackerReading;
 }
 
-/** How often a group's own interface is checked (track_interface). */
-export const INTERFACE_TRACK_INTERVAL_MS = 250;
+/**
+ * How often a group's own interface is checked (track_interface) when nothing says it
+ * changed. The daemon re-checks at once on every link notification (linkChanged), so this
+ * is only the safety net should a notification be missed.
+ */
+export const INTERFACE_TRACK_INTERVAL_MS = 1000;
 
 export type CheckFactory = (spec: TrackerSpec) => Check;
 
@@ -134,6 +138,17 @@ export class TrackerSet {
       if (previous === undefined && report.weightDelta === 0 && !report.fault) continue;
       this.#reported.set(key, report);
       this.#report(report);
+    }
+  }
+
+  /**
+   * The kernel reported a change to a link (`null`: notifications were lost, any link may
+   * have changed): re-check the interface trackers concerned now, not at their next poll.
+   */
+  linkChanged(interfaceName: string | null): void {
+    for (const { spec, tracker } of this.#trackers.values()) {
+      if (spec.type !== 'interface') continue;
+      if (interfaceName === null || spec.interface === interfaceName) tracker.checkNow();
     }
   }
 

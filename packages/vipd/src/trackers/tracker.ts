@@ -33,6 +33,10 @@ export class Tracker {
   #timer: NodeJS.Timeout | undefined;
   #abort = new AbortController();
   #running: Promise<void> | undefined;
+  /** A check is in progress. */
+  #checking = false;
+  /** checkNow() came during a check: run another as soon as it finishes. */
+  #checkAgain = false;
   #stopped = false;
   #firstReading: Promise<void>;
   #resolveFirst!: () => void;
@@ -62,6 +66,20 @@ export class Tracker {
     this.#runOnce();
   }
 
+  /**
+   * Check at once instead of at the next interval: something said the tracked thing changed
+   * (a link notification for an interface tracker). The interval restarts from this check.
+   */
+  checkNow(): void {
+    if (this.#stopped) return;
+    if (this.#checking) {
+      this.#checkAgain = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#runOnce();
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
@@ -72,10 +90,17 @@ export class Tracker {
 
   #runOnce(): void {
     if (this.#stopped) return;
+    this.#checking = true;
     this.#running = this.#check(this.#abort.signal).then((result) => {
+      this.#checking = false;
       if (this.#stopped) return;
       this.#record(result);
       this.#resolveFirst();
+      if (this.#checkAgain) {
+        this.#checkAgain = false;
+        this.#runOnce();
+        return;
+      }
       this.#timer = setTimeout(() => {
         this.#runOnce();
       }, this.#options.intervalMs);

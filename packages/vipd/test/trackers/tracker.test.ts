@@ -67,6 +67,66 @@ describe('Tracker rise/fall', () => {
   });
 });
 
+describe('Tracker.checkNow', () => {
+  it('checks at once instead of waiting out the interval', async () => {
+    const { check, calls } = scripted([true, false]);
+    const changes: (boolean | null)[] = [];
+    const tracker = new Tracker(
+      { name: 't', type: 'interface', intervalMs: 60_000, rise: 1, fall: 1 },
+      check,
+      (r) => changes.push(r.up),
+    );
+    try {
+      tracker.start();
+      await tracker.firstReading();
+      assert.equal(calls(), 1);
+      tracker.checkNow();
+      await waitFor(() => changes.length === 2, 1000, 'the second reading');
+      assert.deepEqual(changes, [true, false]);
+      assert.equal(calls(), 2, 'one check per poke');
+    } finally {
+      await tracker.stop();
+    }
+  });
+
+  it('a poke during a check runs one more right after it, never two at once', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let calls = 0;
+    let release: (() => void) | undefined;
+    const slow: Check = () => {
+      calls += 1;
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      return new Promise((resolve) => {
+        release = () => {
+          inFlight -= 1;
+          resolve({ ok: true, detail: 'ok' });
+        };
+      });
+    };
+    const tracker = new Tracker(
+      { name: 't', type: 'interface', intervalMs: 60_000, rise: 1, fall: 1 },
+      slow,
+      () => {},
+    );
+    try {
+      tracker.start();
+      tracker.checkNow();
+      tracker.checkNow();
+      assert.equal(calls, 1);
+      release?.();
+      await waitFor(() => calls === 2, 1000, 'the follow-up check');
+      release?.();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(calls, 2, 'two pokes during one check make one follow-up');
+      assert.equal(maxInFlight, 1);
+    } finally {
+      await tracker.stop();
+    }
+  });
+});
+
 describe('trackEffect (keepalived weight semantics)', () => {
   const reading = (up: boolean | null, value = 0): TrackerReading => ({ up, value, detail: null });
   const table: [
@@ -182,6 +242,31 @@ describe('TrackerSet (real file trackers)', () => {
     } finally {
       await set.stop();
       dir.remove();
+    }
+  });
+
+  it('re-checks interface trackers on a link notification for their interface only', async () => {
+    const checked: string[] = [];
+    const set = new TrackerSet(
+      () => {},
+      (spec) => () => {
+        checked.push(spec.name);
+        return Promise.resolve({ ok: true, detail: 'ok' });
+      },
+    );
+    try {
+      set.apply([], [group('web', [], true), { ...group('db', [], true), interface: 'eth1' }]);
+      await set.firstReadings(2000);
+      checked.length = 0;
+      set.linkChanged('eth1');
+      await waitFor(() => checked.length === 1, 1000, 'the re-check');
+      assert.deepEqual(checked, ['interface:eth1']);
+      set.linkChanged('eth7'); // no tracker for it
+      set.linkChanged(null); // notifications lost: every interface tracker
+      await waitFor(() => checked.length === 3, 1000, 'both re-checks');
+      assert.deepEqual(checked.slice(1).sort(), ['interface:eth1', 'interface:lo']);
+    } finally {
+      await set.stop();
     }
   });
 
