@@ -80,6 +80,31 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
     assert.deepEqual(errors, []);
   });
 
+  it('keeps receiving after its interface goes down and comes back up', async () => {
+    // The kernel flags a packet socket with ENETDOWN when its link goes down; libuv answers
+    // that poll error by stopping the watch, which would silently end conflict detection on
+    // an interface whose VIPs stayed through a carrier blip.
+    const received: ReceivedFrame[] = [];
+    open(b, (frame) => received.push(frame));
+    const sender = open(a);
+    const before = encode(gratuitousArpRequest(A_MAC, '10.213.0.101'));
+    const afterFlap = encode(gratuitousArpRequest(A_MAC, '10.213.0.102'));
+    const arrived = (frame: Buffer) => received.some((r) => r.bytes.equals(frame));
+    assert.equal(sender.send(before), true);
+    await waitFor('a frame before the flap', () => (arrived(before) ? true : undefined));
+    const errorsBefore = errors.length;
+    lab.ip(b.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'down');
+    await sleep(50);
+    lab.ip(b.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'up');
+    await sleep(300); // the watch is re-armed after a pause
+    await waitFor('a frame after the flap', () => {
+      sender.send(afterFlap); // until b's carrier is back
+      return arrived(afterFlap) ? true : undefined;
+    });
+    assert.ok(errors.length > errorsBefore, 'the link error was reported');
+    errors.length = errorsBefore; // reported, handled: not a failure of the later tests
+  });
+
   it('sends a burst of 300 frames that all arrive, in order, byte for byte', async () => {
     const received: ReceivedFrame[] = [];
     open(b, (frame) => received.push(frame));

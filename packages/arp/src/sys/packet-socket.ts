@@ -44,6 +44,12 @@ const OFFSET_LL_ADDR = 12;
 const INTERFACE_NAME = /^[^\s/:]{1,15}$/;
 /** Frames read per readiness callback before yielding back to the event loop. */
 const MAX_FRAMES_PER_WAKE = 64;
+/**
+ * After a poll error, how long before watching the socket again. The kernel raises one
+ * error per event (link down, device gone) and the read that follows clears it, so this
+ * only bounds the rate should an interface flap without pause.
+ */
+const REARM_AFTER_ERROR_MS = 100;
 const RECEIVE_BUFFER_BYTES = 2048;
 
 export type PacketDirection = 'host' | 'broadcast' | 'multicast' | 'otherhost' | 'outgoing';
@@ -156,7 +162,8 @@ function linkAddress(protocol: number, interfaceIndex: number): Buffer {
 
 class BoundPacketSocket implements PacketSocket {
   private fd: number;
-  private readonly watch: FdWatch | undefined;
+  private watch: FdWatch | undefined;
+  private rearmTimer: NodeJS.Timeout | undefined;
   private readonly destinationByEtherType = new Map<number, Buffer>();
   private readonly receiveBuffer = Buffer.alloc(RECEIVE_BUFFER_BYTES);
   private readonly peerAddress = Buffer.alloc(SOCKADDR_LL_BYTES);
@@ -172,23 +179,36 @@ class BoundPacketSocket implements PacketSocket {
   ) {
     this.interface = interfaceName;
     this.fd = fd;
-    if (options.onFrame !== undefined) {
-      const onFrame = options.onFrame;
-      this.watch = watchReadable(
-        fd,
-        () => {
+    if (options.onFrame !== undefined) this.watchFrames(options.onFrame);
+  }
+
+  private watchFrames(onFrame: (frame: ReceivedFrame) => void): void {
+    this.watch = watchReadable(
+      this.fd,
+      () => {
+        this.drain(onFrame);
+      },
+      (status) => {
+        this.report(
+          new ArpError(
+            'SYSCALL_FAILED',
+            `poll on packet socket for ${this.interface}: status ${status}; watching again`,
+          ),
+        );
+        // The socket's pending error (ENETDOWN when the link went down) makes poll report
+        // POLLERR, and libuv stops the watch for good. The socket itself still works once
+        // the link is back: take the error off it with a read and watch it again, or this
+        // interface's frames would go unread for the rest of the process's life.
+        this.watch?.close();
+        this.watch = undefined;
+        this.rearmTimer = setTimeout(() => {
+          this.rearmTimer = undefined;
+          if (this.fd < 0) return;
           this.drain(onFrame);
-        },
-        (status) => {
-          this.report(
-            new ArpError(
-              'SYSCALL_FAILED',
-              `poll on packet socket for ${this.interface}: status ${status}`,
-            ),
-          );
-        },
-      );
-    }
+          this.watchFrames(onFrame);
+        }, REARM_AFTER_ERROR_MS);
+      },
+    );
   }
 
   macAddress(): MacAddress {
@@ -236,6 +256,7 @@ class BoundPacketSocket implements PacketSocket {
 
   close(): void {
     if (this.fd < 0) return;
+    clearTimeout(this.rearmTimer);
     this.watch?.close();
     sys.close(this.fd);
     this.fd = -1;
