@@ -388,9 +388,15 @@ describe(
         answers6 = httpGet(`http://[${VIP6}]/`, 8);
         return Promise.resolve();
       });
-      assert.deepEqual([...new Set(answers.map((a) => a.name))].sort(), ['r1', 'r2']);
+      // Who the client sent to, and who forwarded, say why if the spread is wrong.
+      const why = () =>
+        `client maps ${VIP4} to ${clientNeighbour(VIP4)} (d1 ${mac.d1}, r1 ${mac.r1}, ` +
+        `r2 ${mac.r2}); forwarded d1 ${forwarded('d1') - before.d1}, d2 ` +
+        `${forwarded('d2') - before.d2}; answers ${JSON.stringify(answers)}; ARP replies ` +
+        JSON.stringify(frames.filter((f) => f.arpOpcode === '2'));
+      assert.deepEqual([...new Set(answers.map((a) => a.name))].sort(), ['r1', 'r2'], why());
       assert.ok(answers.every((a) => a.localAddress.replace(/^::ffff:/, '') === VIP4));
-      assert.deepEqual([...new Set(answers6.map((a) => a.name))].sort(), ['r1', 'r2']);
+      assert.deepEqual([...new Set(answers6.map((a) => a.name))].sort(), ['r1', 'r2'], why());
       assert.equal(clientNeighbour(VIP4), mac.d1, 'the client maps the VIP to director 1');
       assert.equal(clientNeighbour(VIP6), mac.d1);
       assert.ok(forwarded('d1') - before.d1 >= 24 * 3, 'director 1 forwarded the requests');
