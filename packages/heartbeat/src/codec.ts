@@ -42,6 +42,11 @@ export type HmacKey = Uint8Array | KeyObject;
 
 export interface DecodeExpectations {
   readonly key: HmacKey;
+  /**
+   * Further keys a frame may be signed with (key rotation: peers that have not switched
+   * yet, or already have). Tried after `key`, in order.
+   */
+  readonly acceptKeys?: readonly HmacKey[];
   /** When set, a frame naming another cluster fails with 'wrong-cluster' before the MAC. */
   readonly clusterName?: string;
   /** One per sender: an unchanged state section (the usual case) is not parsed again. */
@@ -221,6 +226,16 @@ export function encodeWithGroups(
 }
 
 export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): HeartbeatFrame {
+  return decodeSigned(bytes, expect).frame;
+}
+
+/** A decoded frame and which key signed it: 0 for `key`, 1 + i for `acceptKeys[i]`. */
+export interface SignedFrame {
+  readonly frame: HeartbeatFrame;
+  readonly keyIndex: number;
+}
+
+export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): SignedFrame {
   if (bytes.length > MAX_FRAME_BYTES) {
     throw new HeartbeatDecodeError(
       'oversized',
@@ -263,11 +278,16 @@ export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): 
       `${macOffset - reader.offset} unexpected bytes before the MAC`,
     );
   }
-  const expected = createHmac('sha256', expect.key).update(buf.subarray(0, macOffset)).digest();
-  if (!timingSafeEqual(expected, buf.subarray(macOffset))) {
-    throw new HeartbeatDecodeError('bad-mac', 'MAC does not match the cluster key');
+  const keyIndex = signingKeyIndex(buf, macOffset, expect);
+  if (keyIndex < 0) {
+    throw new HeartbeatDecodeError(
+      'bad-mac',
+      expect.acceptKeys?.length
+        ? 'MAC matches none of the cluster keys'
+        : 'MAC does not match the cluster key',
+    );
   }
-  return {
+  const frame: HeartbeatFrame = {
     kind,
     incarnation: buf.toString('hex', OFFSET_INCARNATION, OFFSET_INCARNATION + INCARNATION_BYTES),
     nonce: buf.toString('hex', OFFSET_NONCE, OFFSET_NONCE + NONCE_BYTES),
@@ -280,6 +300,22 @@ export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): 
     groups,
     ...(hears === undefined ? {} : { hears }),
   };
+  return { frame, keyIndex };
+}
+
+/** Index of the key whose MAC over buf[0, macOffset) is the frame's, or -1. */
+function signingKeyIndex(buf: Buffer, macOffset: number, expect: DecodeExpectations): number {
+  const signed = buf.subarray(0, macOffset);
+  const mac = buf.subarray(macOffset);
+  const matches = (key: HmacKey) =>
+    timingSafeEqual(createHmac('sha256', key).update(signed).digest(), mac);
+  if (matches(expect.key)) return 0;
+  const others = expect.acceptKeys ?? [];
+  for (let i = 0; i < others.length; i++) {
+    const key = others[i];
+    if (key !== undefined && matches(key)) return i + 1;
+  }
+  return -1;
 }
 
 /**

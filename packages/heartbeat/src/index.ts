@@ -14,8 +14,14 @@ export type {
   HeartbeatMesh,
 } from './types.js';
 export { createHeartbeatMesh } from './mesh.js';
-export { encodeHeartbeat, decodeHeartbeat, frameVersion, GroupsCache } from './codec.js';
-export type { HmacKey, DecodeExpectations } from './codec.js';
+export {
+  encodeHeartbeat,
+  decodeHeartbeat,
+  decodeSigned,
+  frameVersion,
+  GroupsCache,
+} from './codec.js';
+export type { HmacKey, DecodeExpectations, SignedFrame } from './codec.js';
 export {
   FRAME_MAGIC,
   PROTOCOL_VERSION,

@@ -11,6 +11,7 @@ import { HeartbeatConfigError } from './errors.js';
 import { MeshEvents, silentLogger } from './events.js';
 import { INCARNATION_BYTES } from './frame.js';
 import { RttEstimator } from './rtt.js';
+import { resolveKeys } from './options.js';
 import { SILENCE_HORIZON_INTERVALS, SilenceWatch } from './silence.js';
 import { snapshot, zeroCounters } from './stats.js';
 import type {
@@ -193,6 +194,11 @@ class LoopbackMesh implements HeartbeatMesh {
   setLocalState(groups: Readonly<Record<string, WireGroupState>>, hears?: readonly string[]): void {
     this.groups = { ...groups };
     this.hears = hears === undefined ? undefined : [...hears];
+  }
+
+  setKeys(key: Uint8Array, acceptKeys?: readonly Uint8Array[]): void {
+    // No MACs on the loopback network; the keys are only checked, as the real mesh does.
+    resolveKeys(key, acceptKeys);
   }
 
   sendNow(): void {

@@ -13,7 +13,7 @@ import type { RawData, WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
 import { nowMs } from './clock.js';
 import {
-  decodeHeartbeat,
+  decodeSigned,
   encodeGroups,
   encodeWithGroups,
   frameVersion,
@@ -28,7 +28,7 @@ import {
   type HeartbeatFrame,
   type ProtocolVersion,
 } from './frame.js';
-import { resolveOptions, type ResolvedOptions } from './options.js';
+import { resolveKeys, resolveOptions, type MeshKeys, type ResolvedOptions } from './options.js';
 import { PeerLink } from './peer-link.js';
 import { RejectLog } from './reject-log.js';
 import { snapshot, zeroCounters } from './stats.js';
@@ -75,8 +75,11 @@ class WebSocketMesh implements HeartbeatMesh {
   private ticker: NodeJS.Timeout | null = null;
   private counters = zeroCounters();
   private readonly silenceHorizonMs: number;
+  /** Signing key and the keys also accepted; replaced by setKeys(). */
+  private keys: MeshKeys;
 
   constructor(private readonly options: ResolvedOptions) {
+    this.keys = { key: options.key, acceptKeys: options.acceptKeys };
     this.silenceHorizonMs = SILENCE_HORIZON_INTERVALS * options.intervalMs;
     this.events = new MeshEvents(options.logger);
     this.rejectLog = new RejectLog(options.logger);
@@ -186,6 +189,14 @@ class WebSocketMesh implements HeartbeatMesh {
       1: encodeGroups(groups, undefined, 1),
       2: encodeGroups(groups, hears, 2),
     };
+  }
+
+  setKeys(key: Uint8Array, acceptKeys?: readonly Uint8Array[]): void {
+    this.keys = resolveKeys(key, acceptKeys);
+    this.options.logger.info(
+      { acceptKeys: this.keys.acceptKeys.length },
+      'heartbeat keys replaced (signing with the new key from the next frame)',
+    );
   }
 
   sendNow(): void {
@@ -416,11 +427,14 @@ class WebSocketMesh implements HeartbeatMesh {
     let version: ProtocolVersion;
     try {
       const bytes = toBuffer(data);
-      frame = decodeHeartbeat(bytes, {
-        key: this.options.key,
+      const signed = decodeSigned(bytes, {
+        key: this.keys.key,
+        acceptKeys: this.keys.acceptKeys,
         clusterName: this.options.clusterName,
         groupsCache: session.groupsCache,
       });
+      frame = signed.frame;
+      if (signed.keyIndex > 0) this.counters.framesUnderAcceptedKey++;
       version = frameVersion(bytes);
     } catch (error) {
       if (!(error instanceof HeartbeatDecodeError)) throw error;
@@ -631,7 +645,7 @@ class WebSocketMesh implements HeartbeatMesh {
       clusterName: this.options.clusterName,
       nodeId: this.options.nodeId,
     };
-    session.ws.send(encodeWithGroups(header, EMPTY_STATE[version], this.options.key, version));
+    session.ws.send(encodeWithGroups(header, EMPTY_STATE[version], this.keys.key, version));
   }
 
   private sendHeartbeat(link: PeerLink, session: Session, now: number): void {
@@ -654,7 +668,7 @@ class WebSocketMesh implements HeartbeatMesh {
     };
     const version = session.peerVersion;
     const state = this.localState[version];
-    session.ws.send(encodeWithGroups(header, state, this.options.key, version), (error) => {
+    session.ws.send(encodeWithGroups(header, state, this.keys.key, version), (error) => {
       if (error === undefined) this.drained(link, session);
     });
     this.counters.heartbeatsSent++;

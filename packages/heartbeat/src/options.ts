@@ -21,6 +21,7 @@ export interface ResolvedOptions {
   readonly listen: HostPort;
   readonly peers: readonly ResolvedPeer[];
   readonly key: KeyObject;
+  readonly acceptKeys: readonly KeyObject[];
   readonly intervalMs: number;
   readonly downMultiplier: number;
   readonly downAfterMs: number;
@@ -42,9 +43,7 @@ export function resolveOptions(options: HeartbeatMeshOptions): ResolvedOptions {
   if (!Number.isInteger(downMultiplier) || downMultiplier < 2) {
     fail(`downMultiplier must be an integer >= 2 (got ${downMultiplier})`);
   }
-  if (options.key.length < MIN_KEY_BYTES) {
-    fail(`key must be at least ${MIN_KEY_BYTES} bytes (got ${options.key.length})`);
-  }
+  const keys = resolveKeys(options.key, options.acceptKeys);
   const seen = new Set<string>();
   const peers = options.peers.map((peer, index) => {
     checkName(peer.id, `peers[${index}].id`);
@@ -77,7 +76,7 @@ export function resolveOptions(options: HeartbeatMeshOptions): ResolvedOptions {
     nodeId: options.nodeId,
     listen: parseHostPort(options.listen, 'listen'),
     peers,
-    key: createSecretKey(options.key),
+    ...keys,
     intervalMs,
     downMultiplier,
     downAfterMs,
@@ -91,6 +90,25 @@ export function resolveOptions(options: HeartbeatMeshOptions): ResolvedOptions {
     maxPendingConnections: Math.floor(
       positive(options.maxPendingConnections ?? 16 + 4 * peers.length, 'maxPendingConnections'),
     ),
+  };
+}
+
+export interface MeshKeys {
+  readonly key: KeyObject;
+  readonly acceptKeys: readonly KeyObject[];
+}
+
+/** The signing key and the keys also accepted, checked and turned into KeyObjects. */
+export function resolveKeys(key: Uint8Array, acceptKeys: readonly Uint8Array[] = []): MeshKeys {
+  const checked = (bytes: Uint8Array, what: string): KeyObject => {
+    if (bytes.length < MIN_KEY_BYTES) {
+      fail(`${what} must be at least ${MIN_KEY_BYTES} bytes (got ${bytes.length})`);
+    }
+    return createSecretKey(bytes);
+  };
+  return {
+    key: checked(key, 'key'),
+    acceptKeys: acceptKeys.map((bytes, i) => checked(bytes, `acceptKeys[${i}]`)),
   };
 }
 

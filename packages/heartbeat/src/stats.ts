@@ -22,6 +22,7 @@ export function zeroCounters(): MeshCounters {
     heartbeatsSent: 0,
     heartbeatsReceived: 0,
     heartbeatsSkipped: 0,
+    framesUnderAcceptedKey: 0,
     stalledPeersCut: 0,
     authTimeouts: 0,
     connectionsRefused: 0,

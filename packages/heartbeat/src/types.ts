@@ -42,8 +42,13 @@ export interface HeartbeatMeshOptions {
   /** host:port to listen on; port 0 picks a free port (tests). */
   readonly listen: string;
   readonly peers: readonly PeerAddress[];
-  /** Shared cluster key (HMAC-SHA256). Never logged. */
+  /** Shared cluster key (HMAC-SHA256): signs every frame. Never logged. */
   readonly key: Uint8Array;
+  /**
+   * Further keys accepted on frames received (not used to sign), for rotating the cluster
+   * key without an outage: see setKeys().
+   */
+  readonly acceptKeys?: readonly Uint8Array[];
   readonly intervalMs: number;
   readonly downMultiplier: number;
   readonly tls?: TlsOptions;
@@ -122,6 +127,12 @@ export interface HeartbeatMeshStats {
   readonly heartbeatsReceived: number;
   /** Heartbeats not sent because the previous one was still queued (slow peer). */
   readonly heartbeatsSkipped: number;
+  /**
+   * Frames whose MAC matched one of acceptKeys and not the signing key: some peer still
+   * signs with (or already switched to) another key. Zero growth means a rotation step is
+   * complete.
+   */
+  readonly framesUnderAcceptedKey: number;
   /** Peers cut because their socket stayed backed up past sendStallTimeoutMs. */
   readonly stalledPeersCut: number;
   /** Connections terminated for not authenticating within authTimeoutMs. */
@@ -152,6 +163,14 @@ export interface HeartbeatMesh {
   setLocalState(groups: Readonly<Record<string, WireGroupState>>, hears?: readonly string[]): void;
   /** Send the current state to every connected peer now (state changed). */
   sendNow(): void;
+  /**
+   * Sign every following frame with `key` and accept frames signed with it or any of
+   * `acceptKeys`. Open connections stay up. Rotating a cluster key without an outage takes
+   * three steps, each applied on every node before the next: accept the new key (sign with
+   * the old); sign with the new key (accept the old); drop the old key. Throws
+   * HeartbeatConfigError 'invalid-option' for a key shorter than MIN_KEY_BYTES.
+   */
+  setKeys(key: Uint8Array, acceptKeys?: readonly Uint8Array[]): void;
   /**
    * Drop the connection(s) to `peer` (every peer when omitted) and dial again at once,
    * without backoff. Call it when this node's own link to the peer comes back: a connection
