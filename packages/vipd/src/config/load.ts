@@ -176,6 +176,7 @@ function str(value: unknown): string | undefined {
 
 interface Secrets {
   readonly clusterKey: Secret | null;
+  readonly acceptKeys: readonly Secret[];
   readonly apiToken: Secret | null;
   readonly realserver: RealServerConfig | null;
 }
@@ -243,6 +244,21 @@ function checkAcrossKeys(
     minBytes: MIN_CLUSTER_KEY_BYTES,
     what: 'cluster key',
     required: true,
+  });
+  // Keys accepted on received heartbeats during a rotation; never from the environment.
+  const acceptKeys = list(cluster?.['accept_key_files']).flatMap((file, index) => {
+    const secret = readSecret(problems, {
+      path: ['cluster', 'accept_key_files'],
+      key: index,
+      file: str(file),
+      envName: undefined,
+      env,
+      baseDir,
+      minBytes: MIN_CLUSTER_KEY_BYTES,
+      what: 'accepted cluster key',
+      required: true,
+    });
+    return secret === null ? [] : [secret];
   });
   const apiToken = readSecret(problems, {
     path: ['api'],
@@ -359,7 +375,7 @@ function checkAcrossKeys(
       problems.warn(['trackers', index, 'name'], `tracker "${name}" is not tracked by any group`);
   }
 
-  return { clusterKey, apiToken, realserver: checkRealServer(data, problems) };
+  return { clusterKey, acceptKeys, apiToken, realserver: checkRealServer(data, problems) };
 }
 
 /** The real-server role's own cross-key rules (duplicate VIPs in other spellings, …). */
@@ -378,9 +394,11 @@ function checkRealServer(data: Raw, problems: ProblemList): RealServerConfig | n
 
 interface SecretSource {
   readonly path: Path;
-  readonly key: string;
+  /** The key naming the file under `path` (an index for an entry of a list). */
+  readonly key: string | number;
   readonly file: string | undefined;
-  readonly envName: string;
+  /** An environment variable that overrides the file, if there is one. */
+  readonly envName: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly baseDir: string;
   readonly minBytes: number;
@@ -389,14 +407,14 @@ interface SecretSource {
 }
 
 function readSecret(problems: ProblemList, source: SecretSource): Secret | null {
-  const fromEnv = source.env[source.envName];
+  const fromEnv = source.envName === undefined ? undefined : source.env[source.envName];
   if (fromEnv !== undefined && fromEnv !== '') {
     const value = fromEnv.trim();
     if (Buffer.byteLength(value) < source.minBytes) {
       problems.error(
         source.path,
         `${source.envName} is ${Buffer.byteLength(value)} bytes; the ${source.what} needs at least ${source.minBytes}`,
-        source.key,
+        String(source.key),
       );
       return null;
     }
@@ -406,7 +424,7 @@ function readSecret(problems: ProblemList, source: SecretSource): Secret | null 
     if (source.required)
       problems.error(
         source.path,
-        `missing required key "${source.key}" (or set ${source.envName})`,
+        `missing required key "${source.key}"${source.envName === undefined ? '' : ` (or set ${source.envName})`}`,
       );
     return null;
   }
@@ -592,6 +610,7 @@ function normalise(data: Raw, file: string, baseDir: string, secrets: Secrets): 
     cluster: {
       name: cluster['name'] as string,
       key: secrets.clusterKey,
+      acceptKeys: secrets.acceptKeys,
       heartbeatIntervalMs: ms(cluster['heartbeat_interval']),
       downMultiplier: cluster['down_multiplier'] as number,
       quorum: cluster['quorum'] as boolean,

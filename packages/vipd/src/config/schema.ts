@@ -344,6 +344,16 @@ export const CONFIG_SCHEMA: JsonSchema = {
           ),
           envOverride: 'VIPD_CLUSTER_KEY',
         },
+        accept_key_files: {
+          type: 'array',
+          default: [],
+          maxItems: 4,
+          items: path('A key file, read like key_file.'),
+          description:
+            'Further cluster keys accepted on received heartbeats but never used to sign: ' +
+            'for rotating the key without an outage (docs/security.md). key_file and this ' +
+            'list are re-read on SIGHUP.',
+        },
         heartbeat_interval: duration(
           'How often each node sends its state to every peer.',
           { min: '10ms', max: '10s' },

@@ -63,6 +63,8 @@ export interface VipdConfig {
   readonly cluster: {
     readonly name: string;
     readonly key: Secret;
+    /** Accepted on received heartbeats, never used to sign (key rotation). */
+    readonly acceptKeys: readonly Secret[];
     readonly heartbeatIntervalMs: number;
     readonly downMultiplier: number;
     readonly quorum: boolean;

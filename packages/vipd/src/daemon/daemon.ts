@@ -56,7 +56,6 @@ function restartOnlyChanges(before: VipdConfig, after: VipdConfig): string[] {
   if (before.node.id !== after.node.id) changed.push('node.id');
   if (before.node.listen !== after.node.listen) changed.push('node.listen');
   if (before.cluster.name !== after.cluster.name) changed.push('cluster.name');
-  if (!before.cluster.key.reveal().equals(after.cluster.key.reveal())) changed.push('cluster key');
   if (!same(before.cluster.tls, after.cluster.tls)) changed.push('cluster.tls');
   if (!same(before.cluster.peers, after.cluster.peers)) changed.push('cluster.peers');
   if (before.cluster.heartbeatIntervalMs !== after.cluster.heartbeatIntervalMs)
@@ -67,6 +66,15 @@ function restartOnlyChanges(before: VipdConfig, after: VipdConfig): string[] {
   if (before.api.listen !== after.api.listen) changed.push('api.listen');
   if (before.log.format !== after.log.format) changed.push('log.format');
   return changed;
+}
+
+/** Whether two configs sign with the same cluster key and accept the same others. */
+function sameKeys(before: VipdConfig['cluster'], after: VipdConfig['cluster']): boolean {
+  const bytes = (cluster: VipdConfig['cluster']) =>
+    [cluster.key, ...cluster.acceptKeys].map((key) => key.reveal());
+  const a = bytes(before);
+  const b = bytes(after);
+  return a.length === b.length && a.every((key, i) => key.equals(b[i] ?? Buffer.alloc(0)));
 }
 
 export class Daemon {
@@ -141,6 +149,7 @@ export class Daemon {
       listen: config.node.listen,
       peers: config.cluster.peers,
       key: config.cluster.key.reveal(),
+      acceptKeys: config.cluster.acceptKeys.map((key) => key.reveal()),
       intervalMs: config.cluster.heartbeatIntervalMs,
       downMultiplier: config.cluster.downMultiplier,
       ...(config.cluster.tls ? { tls: config.cluster.tls } : {}),
@@ -215,6 +224,7 @@ export class Daemon {
       peers: () => this.#mesh.peers(),
       trackers: () => this.#trackers.states().map((t) => ({ name: t.name, up: t.reading.up })),
       ready: () => this.#driver.phase() === 'running',
+      framesUnderAcceptedKey: () => this.#mesh.stats().framesUnderAcceptedKey,
     });
   }
 
@@ -418,7 +428,14 @@ export class Daemon {
     const changed = next.groups
       .filter((g) => before.has(g.name) && !isDeepStrictEqual(before.get(g.name), g))
       .map((g) => g.name);
+    const keysChanged = !sameKeys(this.#config.cluster, next.cluster);
     this.#config = next;
+    if (keysChanged) {
+      this.#mesh.setKeys(
+        next.cluster.key.reveal(),
+        next.cluster.acceptKeys.map((key) => key.reveal()),
+      );
+    }
     this.#driver.reconfigure(next);
     this.#trackers.apply(next.trackers, next.groups);
     this.#notify.setTimeoutMs(next.notifyTimeoutMs);
@@ -426,7 +443,7 @@ export class Daemon {
     this.metrics.configReloads.inc({ result: 'success' });
     this.metrics.configReloadOk.set(1);
     this.#log.info(
-      { added, removed, changed },
+      { added, removed, changed, clusterKeysChanged: keysChanged },
       `configuration reloaded: ${added.length} group(s) added, ${removed.length} removed, ${changed.length} changed`,
     );
     return true;

@@ -43,6 +43,8 @@ export interface MetricsSources {
   peers(): readonly PeerStatus[];
   trackers(): readonly TrackerReading[];
   ready(): boolean;
+  /** Heartbeat frames verified only by an accepted (not the signing) key, since start. */
+  framesUnderAcceptedKey?(): number;
 }
 
 const NO_SOURCES: MetricsSources = {
@@ -258,6 +260,16 @@ export class VipdMetrics {
       name: 'vipd_heartbeats_rejected_total',
       help: 'Heartbeats dropped before the election saw them, by reason (bad-mac, replay, stale, …).',
       labelNames: ['reason'],
+    });
+    counter({
+      name: 'vipd_heartbeat_frames_accepted_key_total',
+      help:
+        'Heartbeat frames whose MAC matched one of cluster.accept_key_files, not key_file: a ' +
+        'peer signs with another key. Stops growing once a key rotation step is done everywhere.',
+      collect() {
+        this.reset();
+        this.inc(sources().framesUnderAcceptedKey?.() ?? 0);
+      },
     });
     this.garpSent = counter({
       name: 'vipd_gratuitous_arp_sent_total',

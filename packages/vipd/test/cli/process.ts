@@ -78,7 +78,7 @@ export class DaemonProcess {
 
   /** Resolves with the first log line matching, failing after timeoutMs or if the process exits. */
   async waitFor(
-    match: (line: LogLine) => boolean,
+    match: (line: LogLine, index: number) => boolean,
     timeoutMs = 20_000,
     what = 'a log line',
   ): Promise<LogLine> {

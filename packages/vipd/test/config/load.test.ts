@@ -283,6 +283,23 @@ groups:
     ],
   },
   {
+    name: 'accepted cluster keys: a missing file is named by its index; a good one passes',
+    yaml: `node: { id: n1, listen: 127.0.0.1:7410 }
+cluster:
+  key_file: cluster.key
+  accept_key_files:
+    - gone.key
+    - api.token
+`,
+    problems: [
+      {
+        path: 'cluster.accept_key_files[0]',
+        line: 5,
+        message: /accepted cluster key file .*gone\.key does not exist/,
+      },
+    ],
+  },
+  {
     name: 'trackers: unknown type, unknown reference, bad URL, missing script',
     yaml: `${MINIMAL}trackers:
   - { name: a, type: smtp }

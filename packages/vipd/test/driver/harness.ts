@@ -85,6 +85,7 @@ export function testConfig(options: {
     cluster: {
       name: 'test',
       key: new Secret('k'.repeat(32)),
+      acceptKeys: [],
       heartbeatIntervalMs: INTERVAL_MS,
       downMultiplier: DOWN_MULTIPLIER,
       quorum: options.quorum ?? false,
