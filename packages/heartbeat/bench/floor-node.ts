@@ -3,7 +3,8 @@
 // this row is the mesh; what this row costs is Node, ws and the machine.
 
 import { WebSocket, WebSocketServer } from 'ws';
-import type { DriverMessage, Measure, NodeConfig, NodeMessage } from './protocol.js';
+import { send, serveBenchNode } from './node-process.js';
+import type { Measure, NodeConfig } from './protocol.js';
 import { startWindow } from './window.js';
 
 let nodeId = '';
@@ -12,10 +13,6 @@ let server: WebSocketServer | null = null;
 const outbound: WebSocket[] = [];
 const latencies: number[] = [];
 let measuring = false;
-
-function send(message: NodeMessage): void {
-  process.send?.(message);
-}
 
 function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
@@ -89,21 +86,4 @@ function measure(request: Measure): void {
   }, request.durationMs);
 }
 
-process.on('message', (message: DriverMessage) => {
-  switch (message.type) {
-    case 'config':
-      configure(message).catch((error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      });
-      break;
-    case 'measure':
-      measure(message);
-      break;
-    case 'stop':
-      process.exit(0);
-  }
-});
-process.on('disconnect', () => {
-  process.exit(0);
-});
+serveBenchNode({ configure, measure });

@@ -4,14 +4,11 @@
 // this row costs is Node's event loop and the VM's price for every sleep and wakeup; no
 // heartbeat implementation in Node can cost less at the same rate.
 
-import type { DriverMessage, Measure, NodeConfig, NodeMessage } from './protocol.js';
+import { send, serveBenchNode } from './node-process.js';
+import type { Measure, NodeConfig } from './protocol.js';
 import { startWindow } from './window.js';
 
 let nodeId = '';
-
-function send(message: NodeMessage): void {
-  process.send?.(message);
-}
 
 /** An empty callback every intervalMs at a fixed phase, on an absolute schedule. */
 function wakeEvery(intervalMs: number, phaseMs: number): void {
@@ -51,18 +48,4 @@ function measure(request: Measure): void {
   }, request.durationMs);
 }
 
-process.on('message', (message: DriverMessage) => {
-  switch (message.type) {
-    case 'config':
-      configure(message);
-      break;
-    case 'measure':
-      measure(message);
-      break;
-    case 'stop':
-      process.exit(0);
-  }
-});
-process.on('disconnect', () => {
-  process.exit(0);
-});
+serveBenchNode({ configure, measure });

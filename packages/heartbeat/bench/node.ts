@@ -2,15 +2,12 @@
 // is this node's CPU time and nobody else's.
 
 import { createHeartbeatMesh, encodeHeartbeat, type HeartbeatMesh } from '../src/index.js';
-import type { DriverMessage, Measure, NodeConfig, NodeMessage } from './protocol.js';
+import { send, serveBenchNode } from './node-process.js';
+import type { Measure, NodeConfig } from './protocol.js';
 import { startWindow } from './window.js';
 
 let mesh: HeartbeatMesh | null = null;
 let nodeId = '';
-
-function send(message: NodeMessage): void {
-  process.send?.(message);
-}
 
 function meshClockOffsetMs(): number {
   return performance.timeOrigin + performance.now() - Number(process.hrtime.bigint()) / 1e6;
@@ -115,22 +112,8 @@ function measure(request: Measure): void {
   }, request.durationMs);
 }
 
-process.on('message', (message: DriverMessage) => {
-  switch (message.type) {
-    case 'config':
-      configure(message).catch((error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      });
-      break;
-    case 'measure':
-      measure(message);
-      break;
-    case 'stop':
-      void (mesh?.stop() ?? Promise.resolve()).then(() => process.exit(0));
-      break;
-  }
-});
-process.on('disconnect', () => {
-  process.exit(0);
+serveBenchNode({
+  configure,
+  measure,
+  stop: () => mesh?.stop() ?? Promise.resolve(),
 });
