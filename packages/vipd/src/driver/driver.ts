@@ -428,7 +428,12 @@ export class Driver implements DaemonControl {
         this.#holdFailed(group, result.error, result.vip);
       }
     } else if (group !== undefined && action.from === 'MASTER') {
-      const planned = action.reason === 'resign' || action.reason === 'released';
+      // A hand-over the operator asked for: the VIPs stay until the new master answers for
+      // them (or down_multiplier x interval), so clients see no gap.
+      const planned =
+        action.reason === 'resign' ||
+        action.reason === 'released' ||
+        action.reason === 'maintenance-on';
       this.#heldEpochs.delete(group.name);
       this.#holder.withdraw(group.name, { linger: planned });
       if (planned) this.#startLinger(group.name);

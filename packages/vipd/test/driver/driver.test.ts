@@ -186,6 +186,35 @@ describe('Driver: operator commands', () => {
     assert.equal(h.transitions('web').at(-1), 'MASTER->BACKUP:released');
   });
 
+  it('maintenance on: drains like a release, the VIPs stay until the new master is seen', async () => {
+    const h = await started();
+    await asMaster(h);
+    const epoch = h.driver.group('web')?.epoch ?? 0;
+    const drained = await h.driver.setMaintenance(true);
+    assert.ok(drained.ok);
+    await flush();
+    assert.equal(h.state('web'), 'MAINTENANCE');
+    assert.equal(h.peer('n2').lastHeard('web')?.priority, 0, 'advertises priority 0 to hand over');
+    assert.deepEqual(
+      h.present(),
+      ['10.213.0.100/24', 'fd00:213::100/64'],
+      'VIPs stay until a new master answers for them',
+    );
+    await h.say('n2', { web: { state: 'MASTER', priority: 100, epoch: epoch + 1 } });
+    assert.deepEqual(h.present(), []);
+    assert.equal(h.transitions('web').at(-1), 'MASTER->MAINTENANCE:maintenance-on');
+  });
+
+  it('maintenance on with nobody to take over removes the VIPs after down_multiplier x interval', async () => {
+    const h = await started();
+    await asMaster(h);
+    await h.driver.setMaintenance(true);
+    await flush();
+    assert.equal(h.present().length, 2);
+    await h.advance(DOWN_AFTER_MS + 50);
+    assert.deepEqual(h.present(), []);
+  });
+
   it('release of a group this node does not hold: NOT_MASTER', async () => {
     const h = await started();
     await h.say('n2', { web: { state: 'MASTER', priority: 200, epoch: 1 } });
