@@ -296,6 +296,17 @@ function checkAcrossKeys(
     if (t?.['type'] === 'script' && path !== undefined) {
       checkExecutable(problems, ['trackers', i, 'path'], resolve(baseDir, path));
     }
+    const caFile = str(t?.['ca_file']);
+    if (t?.['type'] === 'http' && caFile !== undefined) {
+      checkReadable(problems, ['trackers', i, 'ca_file'], resolve(baseDir, caFile));
+      const url = str(t['url']) ?? '';
+      if (!url.startsWith('https://') || t['tls_verify'] === false) {
+        problems.warn(
+          ['trackers', i, 'ca_file'],
+          'ca_file is only used for an https:// URL with tls_verify on; it is ignored here',
+        );
+      }
+    }
   });
 
   list(obj(data['notify'])?.['scripts']).forEach((script, i) => {
@@ -583,6 +594,7 @@ function normalise(data: Raw, file: string, baseDir: string, secrets: Secrets): 
           url: t['url'] as string,
           expectStatus: t['expect_status'] as number[],
           tlsVerify: t['tls_verify'] as boolean,
+          ...(typeof t['ca_file'] === 'string' ? { caFile: resolve(baseDir, t['ca_file']) } : {}),
           timeoutMs: ms(t['timeout']),
         };
       case 'tcp':

@@ -149,6 +149,11 @@ const trackerSchema: JsonSchema = {
           default: true,
           description: 'Verify the server certificate for https:// URLs.',
         },
+        ca_file: path(
+          'PEM file of the CA certificate(s) that signed the server certificate of an ' +
+            'https:// URL (an internal CA), used instead of the system store. Read at every ' +
+            'check, so a renewed CA needs no reload.',
+        ),
         timeout: trackerTimeout,
       },
     },

@@ -43,6 +43,8 @@ export type TrackerSpec =
       readonly url: string;
       readonly expectStatus: readonly number[];
       readonly tlsVerify: boolean;
+      /** Absolute path of the CA bundle to verify against instead of the system store. */
+      readonly caFile?: string;
       readonly timeoutMs: number;
     })
   | (TrackerBase & { readonly type: 'tcp'; readonly address: string; readonly timeoutMs: number })

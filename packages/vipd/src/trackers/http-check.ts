@@ -1,52 +1,78 @@
+import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { errorText, type Check } from './check.js';
+import { errorText, type Check, type CheckResult } from './check.js';
 
 export interface HttpCheckOptions {
   readonly url: string;
   readonly expectStatus: readonly number[];
   readonly tlsVerify: boolean;
+  /** CA bundle (PEM) to verify the server against instead of the system store. */
+  readonly caFile?: string;
   readonly timeoutMs: number;
 }
 
 /** GET the URL (no redirects followed); healthy when the status is one of expectStatus. */
 export function httpCheck(options: HttpCheckOptions): Check {
   const url = new URL(options.url);
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return (signal) =>
-    new Promise((resolve) => {
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const req = request(url, {
-        method: 'GET',
-        signal: AbortSignal.any([signal, timeout]),
-        rejectUnauthorized: options.tlsVerify,
-        headers: { 'user-agent': 'vipd-tracker', connection: 'close' },
-        agent: false,
-      });
-      req.on('response', (res) => {
-        const status = res.statusCode ?? 0;
-        // Drain and drop the body: only the status matters.
-        res.resume();
-        res.on('end', () => {
-          resolve(
-            options.expectStatus.includes(status)
-              ? { ok: true, detail: `HTTP ${status}` }
-              : {
-                  ok: false,
-                  detail: `HTTP ${status}, expected ${options.expectStatus.join(' or ')}`,
-                },
-          );
-        });
-        res.on('error', (error) => {
-          resolve({ ok: false, detail: errorText(error) });
-        });
-      });
-      req.on('error', (error) => {
-        resolve({
-          ok: false,
-          detail: timeout.aborted ? `no answer within ${options.timeoutMs}ms` : errorText(error),
-        });
-      });
-      req.end();
+  const https = url.protocol === 'https:';
+  const request = https ? httpsRequest : httpRequest;
+  const caFile = https && options.tlsVerify ? options.caFile : undefined;
+  return async (signal) => {
+    let ca: Buffer | undefined;
+    if (caFile !== undefined) {
+      // Read at every check: a renewed CA takes effect without a reload.
+      try {
+        ca = await readFile(caFile);
+      } catch (error) {
+        return { ok: false, detail: `cannot read ca_file ${caFile}: ${errorText(error)}` };
+      }
+    }
+    return get(request, url, options, signal, ca);
+  };
+}
+
+function get(
+  request: typeof httpRequest | typeof httpsRequest,
+  url: URL,
+  options: HttpCheckOptions,
+  signal: AbortSignal,
+  ca: Buffer | undefined,
+): Promise<CheckResult> {
+  return new Promise((resolve) => {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const req = request(url, {
+      method: 'GET',
+      signal: AbortSignal.any([signal, timeout]),
+      rejectUnauthorized: options.tlsVerify,
+      ...(ca === undefined ? {} : { ca }),
+      headers: { 'user-agent': 'vipd-tracker', connection: 'close' },
+      agent: false,
     });
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      // Drain and drop the body: only the status matters.
+      res.resume();
+      res.on('end', () => {
+        resolve(
+          options.expectStatus.includes(status)
+            ? { ok: true, detail: `HTTP ${status}` }
+            : {
+                ok: false,
+                detail: `HTTP ${status}, expected ${options.expectStatus.join(' or ')}`,
+              },
+        );
+      });
+      res.on('error', (error) => {
+        resolve({ ok: false, detail: errorText(error) });
+      });
+    });
+    req.on('error', (error) => {
+      resolve({
+        ok: false,
+        detail: timeout.aborted ? `no answer within ${options.timeoutMs}ms` : errorText(error),
+      });
+    });
+    req.end();
+  });
 }

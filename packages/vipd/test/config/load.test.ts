@@ -143,6 +143,39 @@ announce: { interval: 50ms, mode: both }
     }
   });
 
+  it('resolves an https tracker ca_file against the config; warns when nothing uses it', () => {
+    const dir = configDir(`${MINIMAL}trackers:
+  - { name: api, type: http, url: "https://10.0.0.5/health", ca_file: ca.pem }
+  - { name: plain, type: http, url: "http://10.0.0.5/health", ca_file: ca.pem }
+groups:
+  - name: web
+    interface: eth0
+    addresses: [10.0.0.1]
+    track: [{ tracker: api }, { tracker: plain }]
+`);
+    dir.write('ca.pem', '-----BEGIN CERTIFICATE-----\n');
+    try {
+      const { config, warnings } = loadConfigFile(dir.file, { env: {} });
+      const api = config.trackers[0];
+      assert.equal(api?.type === 'http' ? api.caFile : null, `${dir.dir}/ca.pem`);
+      const caWarnings = warnings.filter((w) => w.path.endsWith('ca_file'));
+      assert.deepEqual(
+        caWarnings.map((w) => w.path),
+        ['trackers[1].ca_file'],
+        JSON.stringify(warnings),
+      );
+      assert.match(caWarnings[0]?.message ?? '', /only used for an https:\/\/ URL/);
+    } finally {
+      dir.remove();
+    }
+    assert.deepEqual(
+      problemsOf(`${MINIMAL}trackers:
+  - { name: api, type: http, url: "https://10.0.0.5/", ca_file: nope.pem }
+`).map((p) => [p.path, p.message.replace(/\/.*\//, '/…/')]),
+      [['trackers[0].ca_file', '/…/nope.pem does not exist']],
+    );
+  });
+
   it('warns about a key file other users can read', () => {
     const dir = configDir(MINIMAL);
     dir.write('cluster.key', CLUSTER_KEY, 0o644);

@@ -168,6 +168,73 @@ describe('HTTPS check (real TLS server, self-signed certificate)', () => {
   );
 });
 
+describe('HTTPS check against an internal CA (ca_file)', () => {
+  const openssl = spawnSync('sh', ['-c', 'command -v openssl']).status === 0;
+  it(
+    'verifies a server signed by the CA in ca_file; without it, or with it unreadable, fails',
+    { skip: openssl ? false : 'openssl not installed' },
+    async () => {
+      const dir = tempDir();
+      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+      const run = (args: string[]) => {
+        const made = spawnSync('openssl', args, { cwd: dir.path });
+        assert.equal(made.status, 0, String(made.stderr));
+      };
+      run([
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=ca',
+      ]);
+      run([
+        ...['req', '-x509', ...ec, '-keyout', 'srv.key', '-out', 'srv.crt', '-days', '1'],
+        ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+        ...['-CA', 'ca.crt', '-CAkey', 'ca.key'],
+      ]);
+      const server = createHttpsServer(
+        {
+          key: readFileSync(`${dir.path}/srv.key`),
+          cert: readFileSync(`${dir.path}/srv.crt`),
+        },
+        (_req, res) => {
+          res.writeHead(204);
+          res.end();
+        },
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+      const check = (caFile?: string) =>
+        httpCheck({
+          url,
+          expectStatus: [204],
+          tlsVerify: true,
+          ...(caFile === undefined ? {} : { caFile }),
+          timeoutMs: 2000,
+        })(never);
+      try {
+        assert.deepEqual(await check(`${dir.path}/ca.crt`), { ok: true, detail: 'HTTP 204' });
+        const systemStore = await check();
+        assert.equal(systemStore.ok, false);
+        assert.match(systemStore.detail, /certificate/i);
+        const missing = await check(`${dir.path}/gone.crt`);
+        assert.equal(missing.ok, false);
+        assert.match(missing.detail, /cannot read ca_file .*gone\.crt: ENOENT/);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        dir.remove();
+      }
+    },
+  );
+});
+
 describe('TCP check (real sockets)', () => {
   it('is up when the port accepts and down when refused', async () => {
     const server = createTcpServer((socket) => socket.destroy());
