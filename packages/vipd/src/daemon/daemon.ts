@@ -103,7 +103,9 @@ export class Daemon {
     this.#config = config;
     this.#log = logger;
     this.#env = options.env ?? process.env;
-    const metrics = new VipdMetrics({ eventLoopSampleMs: config.cluster.heartbeatIntervalMs });
+    const metrics = new VipdMetrics({
+      eventLoopSampleMs: config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs,
+    });
     this.metrics = metrics;
     this.#addresses = createAddressManager();
     this.#announcer = createAnnouncer({

@@ -81,8 +81,9 @@ export class VipdMetrics {
   /**
    * `eventLoopSampleMs`: how often nodejs_eventloop_lag_* samples the loop. Every sample is
    * a wakeup of its own, and prom-client's 10 ms default (100 a second) cost more CPU than
-   * a 1 s heartbeat mesh. The daemon samples once per heartbeat interval: any stall long
-   * enough to delay a heartbeat covers a sample and is seen.
+   * a 1 s heartbeat mesh. The daemon samples once per down interval (down_multiplier x
+   * heartbeat_interval): a stall long enough to make a peer declare this node dead covers a
+   * sample and is seen; shorter ones show in the peers' RTT and jitter.
    */
   constructor(options: { readonly eventLoopSampleMs?: number } = {}) {
     const r = this.registry;
