@@ -100,7 +100,12 @@ export function vipdConfig(
     }));
   const trackers = options.trackers?.[node.name];
   return {
-    node: { id: node.name, listen: `${node.ipv4}:${HEARTBEAT_PORT}` },
+    node: {
+      id: node.name,
+      listen: `${node.ipv4}:${HEARTBEAT_PORT}`,
+      // Maintenance outlives a restart through this file: one per node, inside the run.
+      state_file: join(lab.runDir, `vipd-${node.name}-state.json`),
+    },
     cluster: {
       key_file: files.keyFile,
       heartbeat_interval: formatDuration(options.intervalMs),

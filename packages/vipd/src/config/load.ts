@@ -618,7 +618,11 @@ function normalise(data: Raw, file: string, baseDir: string, secrets: Secrets): 
   }));
   return {
     file,
-    node: { id: node['id'] as string, listen: node['listen'] as string },
+    node: {
+      id: node['id'] as string,
+      listen: node['listen'] as string,
+      stateFile: node['state_file'] as string,
+    },
     cluster: {
       name: cluster['name'] as string,
       key: secrets.clusterKey,

@@ -330,6 +330,15 @@ export const CONFIG_SCHEMA: JsonSchema = {
           format: 'listen-address',
           description: 'ip:port ([v6]:port) where the heartbeat WebSocket listens; peers dial it.',
         },
+        state_file: {
+          type: 'string',
+          pattern: '^/',
+          default: '/var/lib/vipd/node-state.json',
+          description:
+            'Where maintenance on/off is kept across restarts (absolute path; its directory ' +
+            'must exist: systemd StateDirectory=vipd makes /var/lib/vipd). If it cannot be ' +
+            'written, maintenance still applies but ends with the process (a warning says so).',
+        },
       },
     },
     cluster: {

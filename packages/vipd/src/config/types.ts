@@ -61,7 +61,12 @@ export type TrackerType = TrackerSpec['type'];
 export interface VipdConfig {
   /** Absolute path of the file this was loaded from. */
   readonly file: string;
-  readonly node: { readonly id: string; readonly listen: string };
+  readonly node: {
+    readonly id: string;
+    readonly listen: string;
+    /** Maintenance on/off, kept across restarts (daemon/node-state.ts). */
+    readonly stateFile: string;
+  };
   readonly cluster: {
     readonly name: string;
     readonly key: Secret;

@@ -37,7 +37,9 @@ import {
 } from '../realserver/index.js';
 import { TrackerSet } from '../trackers/tracker-set.js';
 import { VIPD_VERSION } from '../version.js';
+import type { CommandOutcome } from '../api/control.js';
 import { countingSender } from './counting-sender.js';
+import { readNodeState, writeNodeState } from './node-state.js';
 import { PeerNeighborRefresh } from './peer-neighbors.js';
 
 export interface DaemonOptions {
@@ -273,7 +275,7 @@ export class Daemon {
     // heartbeats would sit unread while its timer ran out, and the node would claim the
     // group although a master exists).
     if (config.api.enabled) await this.#startApi();
-    this.#driver.start();
+    this.#driver.start({ maintenance: this.#maintenanceFromBefore() });
     try {
       await this.#mesh.start();
     } catch (error) {
@@ -284,6 +286,47 @@ export class Daemon {
       );
     }
     if (config.realserver !== undefined) await this.#startRealServer();
+  }
+
+  /** Whether an operator left this node in maintenance before it (re)started. */
+  #maintenanceFromBefore(): boolean {
+    const file = this.#config.node.stateFile;
+    const reading = readNodeState(file);
+    if (reading.kind === 'absent') return false;
+    if (reading.kind === 'unreadable') {
+      this.#log.warn(
+        { file, reason: reading.reason },
+        `cannot read ${file} (${reading.reason}); starting out of maintenance`,
+      );
+      return false;
+    }
+    if (reading.state.maintenance) {
+      this.#log.warn(
+        { file, since: reading.state.changedAt, event: 'maintenance-kept' },
+        `starting in maintenance, as set at ${reading.state.changedAt}: no group will be claimed until \`vipctl maintenance off\``,
+      );
+    }
+    return reading.state.maintenance;
+  }
+
+  /** Maintenance through the API, kept in node.state_file so a restart does not end it. */
+  async #setMaintenance(
+    enabled: boolean,
+  ): Promise<CommandOutcome<{ readonly maintenance: boolean }>> {
+    const outcome = await this.#driver.setMaintenance(enabled);
+    if (!outcome.ok) return outcome;
+    const file = this.#config.node.stateFile;
+    const problem = writeNodeState(file, {
+      maintenance: outcome.value.maintenance,
+      changedAt: new Date().toISOString(),
+    });
+    if (problem !== null) {
+      this.#log.warn(
+        { file, reason: problem },
+        `maintenance ${enabled ? 'on' : 'off'} is not kept across a restart: cannot write ${file} (${problem})`,
+      );
+    }
+    return outcome;
   }
 
   /** VIPs marked as vipd's that a crashed predecessor left behind. */
@@ -321,8 +364,16 @@ export class Daemon {
   }
 
   async #startApi(): Promise<void> {
+    const driver = this.#driver;
     const app = await buildApp({
-      control: this.#driver,
+      control: {
+        status: () => driver.status(),
+        group: (name) => driver.group(name),
+        takeover: (group, timeoutMs) => driver.takeover(group, timeoutMs),
+        release: (group, timeoutMs) => driver.release(group, timeoutMs),
+        setMaintenance: (enabled) => this.#setMaintenance(enabled),
+        phase: () => driver.phase(),
+      },
       metrics: this.metrics,
       logger: this.#log,
       token: () => this.#config.api.token,

@@ -143,10 +143,16 @@ export class Driver implements DaemonControl {
     return this.#config;
   }
 
-  /** Creates the election and starts listening to the mesh (call before mesh.start()). */
-  start(): void {
+  /**
+   * Creates the election and starts listening to the mesh (call before mesh.start()).
+   * `maintenance`: start drained (kept from before a restart), so no group is ever claimed.
+   */
+  start(options: { readonly maintenance?: boolean } = {}): void {
     if (this.#election !== null) throw new Error('driver already started');
     this.#election = new Election(toElectionConfig(this.#config), this.#scheduler.now());
+    // Before the first tick: the election answers in the same step, so the node is drained
+    // before it could decide anything.
+    if (options.maintenance === true) void this.#command({ command: 'maintenance', enabled: true });
     const { mesh, metrics } = this.#deps;
     this.#listen(mesh, 'heartbeat', (heartbeat: HeartbeatReceived) => {
       metrics.heartbeatsReceived.inc({ peer: heartbeat.from });

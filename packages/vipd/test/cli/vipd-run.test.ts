@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { API_TOKEN, configDir, type ConfigDir } from '../config/fixture.js';
 import { DaemonProcess, VIPCTL, VIPD, runSync } from './process.js';
 
-const WITNESS = `node: { id: w1, listen: 127.0.0.1:0 }
+/** Outside the config dirs, which the tests rewrite: a file per test process. */
+const STATE_FILE = join(tmpdir(), `vipd-run-test-${process.pid}-state.json`);
+const WITNESS = `node: { id: w1, listen: 127.0.0.1:0, state_file: ${STATE_FILE} }
 cluster:
   key_file: cluster.key
   heartbeat_interval: 50ms
@@ -33,6 +37,7 @@ describe('vipd run as a witness, driven by signals and vipctl (real processes)',
   after(async () => {
     await daemon.kill();
     dir.remove();
+    rmSync(STATE_FILE, { force: true });
   });
 
   it('serves /readyz and /v1/status', async () => {
@@ -72,8 +77,17 @@ describe('vipd run as a witness, driven by signals and vipctl (real processes)',
     const on = vipctl(['--token-file', `${dir.dir}/api.token`, 'maintenance', 'on']);
     assert.equal(on.status, EXIT.OK, on.stderr);
     assert.equal(on.stdout, 'maintenance on\n');
+    assert.equal(
+      (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { maintenance: boolean }).maintenance,
+      true,
+      'kept in node.state_file',
+    );
     const off = vipctl(['maintenance', 'off'], { VIPD_API_TOKEN: API_TOKEN });
     assert.equal(off.status, EXIT.OK, off.stderr);
+    assert.equal(
+      (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { maintenance: boolean }).maintenance,
+      false,
+    );
 
     const unknown = vipctl(['takeover', 'web'], { VIPD_API_TOKEN: API_TOKEN });
     assert.equal(unknown.status, EXIT.NOT_FOUND);
@@ -126,6 +140,76 @@ describe('vipd run as a witness, driven by signals and vipctl (real processes)',
       gone.stderr,
       /cannot reach the vipd API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
     );
+  });
+});
+
+describe('maintenance outlives a restart (node.state_file)', () => {
+  it('a node drained before SIGTERM starts drained, and undrained after maintenance off', async () => {
+    const stateFile = join(tmpdir(), `vipd-run-test-${process.pid}-restart.json`);
+    const dir = configDir(WITNESS.replace(STATE_FILE, stateFile));
+    const start = async () => {
+      const daemon = new DaemonProcess(['run', '--config', dir.file]);
+      const ready = await daemon.waitFor((l) => l['event'] === 'ready', 30_000, 'ready');
+      return { daemon, api: String(ready['api']) };
+    };
+    const maintenance = async (api: string) =>
+      ((await (await fetch(`${api}/v1/status`)).json()) as { node: { maintenance: boolean } }).node
+        .maintenance;
+    const stop = async (daemon: DaemonProcess) => {
+      daemon.signal('SIGTERM');
+      assert.equal(await daemon.exited, 0);
+    };
+    let daemon: DaemonProcess | undefined;
+    try {
+      let node = await start();
+      daemon = node.daemon;
+      const on = runSync(VIPCTL, ['--api', node.api, 'maintenance', 'on'], {
+        env: { VIPD_API_TOKEN: API_TOKEN },
+      });
+      assert.equal(on.status, EXIT.OK, on.stderr);
+      await stop(node.daemon);
+
+      node = await start();
+      daemon = node.daemon;
+      assert.equal(await maintenance(node.api), true, 'still drained after the restart');
+      const kept = node.daemon.lines.find((l) => l['event'] === 'maintenance-kept');
+      assert.match(kept?.msg ?? '', /^starting in maintenance, as set at \d{4}-/);
+      const off = runSync(VIPCTL, ['--api', node.api, 'maintenance', 'off'], {
+        env: { VIPD_API_TOKEN: API_TOKEN },
+      });
+      assert.equal(off.status, EXIT.OK, off.stderr);
+      await stop(node.daemon);
+
+      node = await start();
+      daemon = node.daemon;
+      assert.equal(await maintenance(node.api), false, 'maintenance off was kept too');
+    } finally {
+      await daemon?.kill();
+      dir.remove();
+      rmSync(stateFile, { force: true });
+    }
+  });
+
+  it('says so when the state file cannot be written, and maintenance still applies', async () => {
+    const dir = configDir(WITNESS.replace(STATE_FILE, '/nonexistent-vipd-dir/state.json'));
+    const daemon = new DaemonProcess(['run', '--config', dir.file]);
+    try {
+      const ready = await daemon.waitFor((l) => l['event'] === 'ready', 30_000, 'ready');
+      const on = runSync(VIPCTL, ['--api', String(ready['api']), 'maintenance', 'on'], {
+        env: { VIPD_API_TOKEN: API_TOKEN },
+      });
+      assert.equal(on.status, EXIT.OK, on.stderr);
+      const warning = await daemon.waitFor(
+        (l) => /is not kept across a restart/.test(l.msg),
+        5000,
+        'the warning',
+      );
+      assert.equal(warning.level, 'warn');
+      assert.match(warning.msg, /nonexistent-vipd-dir\/state\.json \(ENOENT/);
+    } finally {
+      await daemon.kill();
+      dir.remove();
+    }
   });
 });
 

@@ -81,7 +81,11 @@ export function testConfig(options: {
 }): VipdConfig {
   return {
     file: '/test/vipd.yaml',
-    node: { id: options.nodeId ?? 'n1', listen: '127.0.0.1:0' },
+    node: {
+      id: options.nodeId ?? 'n1',
+      listen: '127.0.0.1:0',
+      stateFile: '/nonexistent/state.json',
+    },
     cluster: {
       name: 'test',
       key: new Secret('k'.repeat(32)),

@@ -34,7 +34,7 @@ function node(id: string, peer: string, ports: Record<string, number>, priority:
   const base = testConfig({ nodeId: id, peers: [peer], groups: [] });
   const config = {
     ...base,
-    node: { id, listen: `127.0.0.1:${ports[id]}` },
+    node: { ...base.node, id, listen: `127.0.0.1:${ports[id]}` },
     cluster: {
       ...base.cluster,
       heartbeatIntervalMs: INTERVAL_MS,

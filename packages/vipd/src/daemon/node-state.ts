@@ -1,0 +1,55 @@
+// What an operator set on this node that must outlive a restart: maintenance. A drained
+// node that is rebooted for its patch must come back drained, not take its groups back
+// (with preempt) before the operator says so. One small JSON file, replaced atomically.
+
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+export interface NodeState {
+  readonly maintenance: boolean;
+  /** When maintenance was last turned on or off (ISO 8601). */
+  readonly changedAt: string;
+}
+
+export type NodeStateReading =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'read'; readonly state: NodeState }
+  | { readonly kind: 'unreadable'; readonly reason: string };
+
+export function readNodeState(file: string): NodeStateReading {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'absent' };
+    return { kind: 'unreadable', reason: `${code ?? 'error'}: ${(error as Error).message}` };
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<NodeState> | null;
+    if (typeof parsed?.maintenance !== 'boolean') {
+      return { kind: 'unreadable', reason: 'no boolean "maintenance" in it' };
+    }
+    return {
+      kind: 'read',
+      state: {
+        maintenance: parsed.maintenance,
+        changedAt: typeof parsed.changedAt === 'string' ? parsed.changedAt : 'unknown',
+      },
+    };
+  } catch (error) {
+    return { kind: 'unreadable', reason: `not JSON: ${(error as Error).message}` };
+  }
+}
+
+/** Writes the state (temp file, then rename); returns why it could not, or null. */
+export function writeNodeState(file: string, state: NodeState): string | null {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, `${JSON.stringify(state)}\n`, { mode: 0o644 });
+    renameSync(temp, file);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return `${code ?? 'error'}: ${(error as Error).message}`;
+  }
+}
