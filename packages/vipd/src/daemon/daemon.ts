@@ -39,6 +39,7 @@ import { TrackerSet } from '../trackers/tracker-set.js';
 import { VIPD_VERSION } from '../version.js';
 import type { CommandOutcome } from '../api/control.js';
 import { countingSender } from './counting-sender.js';
+import { probeListenAddresses } from './listen-probe.js';
 import { readNodeState, writeNodeState } from './node-state.js';
 import { PeerNeighborRefresh } from './peer-neighbors.js';
 
@@ -265,6 +266,10 @@ export class Daemon {
 
   async #start(firstTrackerResultMs: number): Promise<void> {
     const config = this.#config;
+    await probeListenAddresses([
+      { what: 'heartbeat listener', address: config.node.listen },
+      ...(config.api.enabled ? [{ what: 'API listener', address: config.api.listen }] : []),
+    ]);
     this.#removeStaleVips();
     this.#preopenSockets();
     this.#trackers.apply(config.trackers, config.groups);

@@ -119,6 +119,34 @@ api: { listen: 127.0.0.1:0, token_file: api.token }
       assert.match(metrics, /^vipd_group_is_master\{group="web"\} 1$/m);
     });
 
+    it('a second vipd next to the live one refuses to start and leaves its VIPs alone', () => {
+      assert.ok(daemon);
+      const ready = daemon.lines.find((l) => l['event'] === 'ready');
+      const heartbeatPort = /heartbeat on port (\d+)/.exec(ready?.msg ?? '')?.[1];
+      assert.ok(heartbeatPort, ready?.msg);
+      // The same node, as an operator starting it by hand while the service runs.
+      const second = dir.write(
+        'second.yaml',
+        `node: { id: n1, listen: 127.0.0.1:${heartbeatPort} }
+cluster: { key_file: cluster.key, heartbeat_interval: 100ms }
+groups:
+  - name: web
+    interface: d0
+    addresses: [10.213.77.1/24, "fd00:213:77::1/64"]
+api: { listen: 127.0.0.1:0, token_file: api.token }
+`,
+        0o644,
+      );
+      const result = runSync(VIPD, ['run', '--config', second], { prefix: IN_NS });
+      assert.equal(result.status, EXIT.FAILURE);
+      assert.match(
+        result.stderr,
+        /LISTEN_FAILED: heartbeat listener on 127\.0\.0\.1:\d+: .*EADDRINUSE.*another vipd/,
+      );
+      assert.deepEqual(addressesOn('d0'), ['10.213.77.1/24', 'fd00:213:77::1/64']);
+      assert.equal(daemon.child.exitCode, null, 'the live node runs on');
+    });
+
     it('a takeover request on the master answers at once; SIGTERM removes the VIPs and exits 0', async () => {
       assert.ok(daemon);
       const takeover = runSync(VIPCTL, ['--api', api, 'takeover', 'web'], {
