@@ -3,7 +3,7 @@
 // this row is the mesh; what this row costs is Node, ws and the machine.
 
 import { WebSocket, WebSocketServer } from 'ws';
-import { send, serveBenchNode } from './node-process.js';
+import { floorResult, send, serveBenchNode } from './node-process.js';
 import type { Measure, NodeConfig } from './protocol.js';
 import { startWindow } from './window.js';
 
@@ -73,16 +73,7 @@ function measure(request: Measure): void {
   const finish = startWindow();
   setTimeout(() => {
     measuring = false;
-    send({
-      type: 'result',
-      nodeId,
-      ...finish(),
-      latenciesMs: Float64Array.from(latencies),
-      rttMs: [],
-      peerDowns: 0,
-      rejected: 0,
-      skipped: 0,
-    });
+    send(floorResult(nodeId, finish(), latencies));
   }, request.durationMs);
 }
 

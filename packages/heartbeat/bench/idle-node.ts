@@ -4,7 +4,7 @@
 // this row costs is Node's event loop and the VM's price for every sleep and wakeup; no
 // heartbeat implementation in Node can cost less at the same rate.
 
-import { send, serveBenchNode } from './node-process.js';
+import { floorResult, send, serveBenchNode } from './node-process.js';
 import type { Measure, NodeConfig } from './protocol.js';
 import { startWindow } from './window.js';
 
@@ -35,16 +35,7 @@ function configure(config: NodeConfig): void {
 function measure(request: Measure): void {
   const finish = startWindow();
   setTimeout(() => {
-    send({
-      type: 'result',
-      nodeId,
-      ...finish(),
-      latenciesMs: new Float64Array(0),
-      rttMs: [],
-      peerDowns: 0,
-      rejected: 0,
-      skipped: 0,
-    });
+    send(floorResult(nodeId, finish(), []));
   }, request.durationMs);
 }
 

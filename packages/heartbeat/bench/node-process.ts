@@ -1,7 +1,8 @@
 // The process side of every bench node kind (mesh, bare ws, idle): answers the driver's
 // config / measure / stop messages over IPC and exits when the driver goes away.
 
-import type { DriverMessage, Measure, NodeConfig, NodeMessage } from './protocol.js';
+import type { DriverMessage, Measure, NodeConfig, NodeMessage, Result } from './protocol.js';
+import type { WindowFigures } from './window.js';
 
 export interface BenchNode {
   /** Set up and send 'ready' (through `send`). */
@@ -35,4 +36,22 @@ export function serveBenchNode(node: BenchNode): void {
   process.on('disconnect', () => {
     process.exit(0);
   });
+}
+
+/** The result of a floor node: no mesh, so no RTT, peer-downs, rejections or skips. */
+export function floorResult(
+  nodeId: string,
+  figures: WindowFigures,
+  latenciesMs: readonly number[],
+): Result {
+  return {
+    type: 'result',
+    nodeId,
+    ...figures,
+    latenciesMs: Float64Array.from(latenciesMs),
+    rttMs: [],
+    peerDowns: 0,
+    rejected: 0,
+    skipped: 0,
+  };
 }
