@@ -37,10 +37,9 @@ import {
 } from '../realserver/index.js';
 import { TrackerSet } from '../trackers/tracker-set.js';
 import { VIPD_VERSION } from '../version.js';
-import type { CommandOutcome } from '../api/control.js';
 import { countingSender } from './counting-sender.js';
 import { probeListenAddresses } from './listen-probe.js';
-import { readNodeState, writeNodeState } from './node-state.js';
+import { MaintenanceRecord } from './node-state.js';
 import { PeerNeighborRefresh } from './peer-neighbors.js';
 
 export interface DaemonOptions {
@@ -93,6 +92,8 @@ export class Daemon {
   readonly #notify: NotifyRunner;
   readonly #trackers: TrackerSet;
   readonly #driver: Driver;
+  /** Maintenance as the operator last set it, kept across restarts (node.state_file). */
+  readonly #maintenance: MaintenanceRecord;
   #app: FastifyInstance | null = null;
   #apiAddress: string | null = null;
   #realserver: RealServerWatcher | null = null;
@@ -106,6 +107,7 @@ export class Daemon {
     this.#config = config;
     this.#log = logger;
     this.#env = options.env ?? process.env;
+    this.#maintenance = new MaintenanceRecord(() => this.#config.node.stateFile, logger);
     const metrics = new VipdMetrics({
       eventLoopSampleMs: config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs,
     });
@@ -280,7 +282,7 @@ export class Daemon {
     // heartbeats would sit unread while its timer ran out, and the node would claim the
     // group although a master exists).
     if (config.api.enabled) await this.#startApi();
-    this.#driver.start({ maintenance: this.#maintenanceFromBefore() });
+    this.#driver.start({ maintenance: this.#maintenance.wasOn() });
     try {
       await this.#mesh.start();
     } catch (error) {
@@ -291,47 +293,6 @@ export class Daemon {
       );
     }
     if (config.realserver !== undefined) await this.#startRealServer();
-  }
-
-  /** Whether an operator left this node in maintenance before it (re)started. */
-  #maintenanceFromBefore(): boolean {
-    const file = this.#config.node.stateFile;
-    const reading = readNodeState(file);
-    if (reading.kind === 'absent') return false;
-    if (reading.kind === 'unreadable') {
-      this.#log.warn(
-        { file, reason: reading.reason },
-        `cannot read ${file} (${reading.reason}); starting out of maintenance`,
-      );
-      return false;
-    }
-    if (reading.state.maintenance) {
-      this.#log.warn(
-        { file, since: reading.state.changedAt, event: 'maintenance-kept' },
-        `starting in maintenance, as set at ${reading.state.changedAt}: no group will be claimed until \`vipctl maintenance off\``,
-      );
-    }
-    return reading.state.maintenance;
-  }
-
-  /** Maintenance through the API, kept in node.state_file so a restart does not end it. */
-  async #setMaintenance(
-    enabled: boolean,
-  ): Promise<CommandOutcome<{ readonly maintenance: boolean }>> {
-    const outcome = await this.#driver.setMaintenance(enabled);
-    if (!outcome.ok) return outcome;
-    const file = this.#config.node.stateFile;
-    const problem = writeNodeState(file, {
-      maintenance: outcome.value.maintenance,
-      changedAt: new Date().toISOString(),
-    });
-    if (problem !== null) {
-      this.#log.warn(
-        { file, reason: problem },
-        `maintenance ${enabled ? 'on' : 'off'} is not kept across a restart: cannot write ${file} (${problem})`,
-      );
-    }
-    return outcome;
   }
 
   /** VIPs marked as vipd's that a crashed predecessor left behind. */
@@ -376,7 +337,11 @@ export class Daemon {
         group: (name) => driver.group(name),
         takeover: (group, timeoutMs) => driver.takeover(group, timeoutMs),
         release: (group, timeoutMs) => driver.release(group, timeoutMs),
-        setMaintenance: (enabled) => this.#setMaintenance(enabled),
+        setMaintenance: async (enabled) => {
+          const outcome = await driver.setMaintenance(enabled);
+          if (outcome.ok) this.#maintenance.keep(outcome.value.maintenance);
+          return outcome;
+        },
         phase: () => driver.phase(),
       },
       metrics: this.metrics,

@@ -3,6 +3,7 @@
 // (with preempt) before the operator says so. One small JSON file, replaced atomically.
 
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 
 export interface NodeState {
   readonly maintenance: boolean;
@@ -51,5 +52,47 @@ export function writeNodeState(file: string, state: NodeState): string | null {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return `${code ?? 'error'}: ${(error as Error).message}`;
+  }
+}
+
+/** The daemon's use of the file: maintenance as the operator last set it. */
+export class MaintenanceRecord {
+  constructor(
+    /** The configured path now (node.state_file may change on reload). */
+    private readonly file: () => string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Whether an operator left this node in maintenance before it (re)started. */
+  wasOn(): boolean {
+    const file = this.file();
+    const reading = readNodeState(file);
+    if (reading.kind === 'absent') return false;
+    if (reading.kind === 'unreadable') {
+      this.log.warn(
+        { file, reason: reading.reason },
+        `cannot read ${file} (${reading.reason}); starting out of maintenance`,
+      );
+      return false;
+    }
+    if (reading.state.maintenance) {
+      this.log.warn(
+        { file, since: reading.state.changedAt, event: 'maintenance-kept' },
+        `starting in maintenance, as set at ${reading.state.changedAt}: no group will be claimed until \`vipctl maintenance off\``,
+      );
+    }
+    return reading.state.maintenance;
+  }
+
+  /** Keep the setting for the next start; failing costs only that, with a warning. */
+  keep(maintenance: boolean): void {
+    const file = this.file();
+    const problem = writeNodeState(file, { maintenance, changedAt: new Date().toISOString() });
+    if (problem !== null) {
+      this.log.warn(
+        { file, reason: problem },
+        `maintenance ${maintenance ? 'on' : 'off'} is not kept across a restart: cannot write ${file} (${problem})`,
+      );
+    }
   }
 }
