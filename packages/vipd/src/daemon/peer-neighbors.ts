@@ -15,11 +15,11 @@
 // peer's TCP retransmission timer backed off while our link was down, so its next heartbeat
 // on the old connection can come later than this node's listening window after FAULT, which
 // would then reclaim a group the peer holds. A fresh connection carries it within one round
-// trip. Peers outside the interface's subnets (routed, IPv6, names) are left to the mesh's
-// own cut of a long-silent connection.
+// trip. That goes for IPv4 and IPv6 peers inside the interface's prefixes alike; routed
+// peers and names are left to the mesh's own cut of a long-silent connection.
 
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { isIPv4 } from 'node:net';
+import { BlockList, isIP, isIPv4 } from 'node:net';
 import { BROADCAST_MAC, ZERO_MAC, encode, type FrameSender, type MacAddress } from '@vipd/arp';
 import type { PeerAddress } from '@vipd/heartbeat';
 
@@ -73,12 +73,43 @@ export function peerArpRequests(
   return frames;
 }
 
-/** The ids of the IPv4 peers inside a subnet of the interface (the ones peerArpRequests asks for). */
-export function peersOnLink(
-  ownAddresses: readonly InterfaceIpv4[],
-  peers: readonly PeerAddress[],
+/** The host of a `host:port` or `[v6]:port` peer address when it is an IP literal. */
+function peerIp(address: string): { host: string; family: 'ipv4' | 'ipv6' } | null {
+  const colon = address.lastIndexOf(':');
+  const host = (colon === -1 ? address : address.slice(0, colon)).replace(/^\[(.*)\]$/, '$1');
+  const version = isIP(host);
+  return version === 0 ? null : { host, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/**
+ * The ids of the peers, IPv4 or IPv6, inside a prefix of the interface (`cidrs` as
+ * `os.networkInterfaces()` gives them: "10.0.0.1/24", "fd00::1/64").
+ */
+export function peersOnLink(cidrs: readonly string[], peers: readonly PeerAddress[]): string[] {
+  const onLink = new BlockList();
+  const own = new Set<string>();
+  for (const cidr of cidrs) {
+    const [address = '', prefix = ''] = cidr.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    onLink.addSubnet(address, Number(prefix), family);
+    own.add(address);
+  }
+  return peers
+    .filter((peer) => {
+      const ip = peerIp(peer.address);
+      return ip !== null && !own.has(ip.host) && onLink.check(ip.host, ip.family);
+    })
+    .map((peer) => peer.id);
+}
+
+/** The interface's addresses with their prefixes, both families ("fd00::1/64"). */
+export function interfaceCidrs(
+  iface: string,
+  read: () => NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces,
 ): string[] {
-  return peers.filter((peer) => onLinkSource(ownAddresses, peer) !== undefined).map((p) => p.id);
+  return (read()[iface] ?? [])
+    .filter((info) => !info.internal && info.cidr !== null)
+    .map((info) => info.cidr ?? '');
 }
 
 function onLinkSource(
@@ -106,6 +137,8 @@ export interface PeerNeighborRefreshOptions {
   readonly peers: () => readonly PeerAddress[];
   readonly openSender: (iface: string) => FrameSender;
   readonly ownAddresses?: (iface: string) => readonly InterfaceIpv4[];
+  /** The interface's prefixes, both families (default: os.networkInterfaces()). */
+  readonly ownCidrs?: (iface: string) => readonly string[];
   /** What was sent (frames) or why nothing could be. */
   readonly onRefresh: (iface: string, result: { sent: number } | { error: unknown }) => void;
   /**
@@ -142,8 +175,8 @@ export class PeerNeighborRefresh {
   reconnect(iface: string): void {
     const { reconnect, peers } = this.#options;
     if (reconnect === undefined) return;
-    const ownAddresses = this.#options.ownAddresses ?? interfaceIpv4Addresses;
-    const onLink = peersOnLink(ownAddresses(iface), peers());
+    const ownCidrs = this.#options.ownCidrs ?? interfaceCidrs;
+    const onLink = peersOnLink(ownCidrs(iface), peers());
     if (onLink.length > 0) reconnect(iface, onLink);
   }
 

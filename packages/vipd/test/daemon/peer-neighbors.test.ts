@@ -15,11 +15,14 @@ const OWN: InterfaceIpv4[] = [
   { address: '10.213.1.1', netmask: '255.255.255.0' },
   { address: '192.0.2.9', netmask: '255.255.255.252' },
 ];
+/** OWN as networkInterfaces() cidrs, plus an IPv6 prefix. */
+const OWN_CIDRS = ['10.213.1.1/24', '192.0.2.9/30', 'fd00:213::1/64', 'fe80::1/64'];
 const PEERS = [
   { id: 'n2', address: '10.213.1.2:7410' },
   { id: 'n3', address: '192.0.2.10:7410' },
   { id: 'far', address: '198.51.100.7:7410' }, // routed: no request
   { id: 'v6', address: '[fd00:213::2]:7410' }, // IPv6: the kernel solicits itself
+  { id: 'v6far', address: '[2001:db8::7]:7410' }, // routed IPv6
   { id: 'dns', address: 'n4.example:7410' },
 ];
 
@@ -89,9 +92,14 @@ describe('peer neighbour refresh', () => {
     assert.equal(closed, 1, 'the socket is closed after use');
   });
 
-  it('only the on-link IPv4 peers are reconnected', () => {
-    assert.deepEqual(peersOnLink(OWN, PEERS), ['n2', 'n3']);
+  it('the on-link peers of either family are reconnected, never routed ones or names', () => {
+    assert.deepEqual(peersOnLink(OWN_CIDRS, PEERS), ['n2', 'n3', 'v6']);
     assert.deepEqual(peersOnLink([], PEERS), []);
+    assert.deepEqual(
+      peersOnLink(['10.213.1.2/24'], PEERS),
+      [],
+      'an address of our own is not a peer to reconnect',
+    );
   });
 
   it('the link coming back replaces the heartbeat connections to its peers, after the ARP requests', async () => {
@@ -144,6 +152,7 @@ describe('peer neighbour refresh', () => {
           close: () => undefined,
         }),
         ownAddresses: () => OWN,
+        ownCidrs: () => OWN_CIDRS,
         onRefresh: () => undefined,
         reconnect: (iface, peers) => {
           steps.push(`reconnect ${iface}: ${peers.join(',')}`);
