@@ -29,8 +29,9 @@ async function vipd(args: string[]): Promise<void> {
 
 function serve(name: string): void {
   const server = createServer((request, response) => {
-    const { localAddress, remoteAddress } = request.socket;
-    response.end(JSON.stringify({ name, localAddress, remoteAddress }));
+    const { localAddress, remoteAddress, remotePort } = request.socket;
+    // The client's port too: the directors pick a real server by a hash of it.
+    response.end(JSON.stringify({ name, localAddress, remoteAddress, remotePort }));
   });
   server.listen({ port: 80, host: '::', ipv6Only: false }, () => {
     process.stdout.write(`listening ${name}\n`);

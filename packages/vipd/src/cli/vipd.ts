@@ -74,11 +74,19 @@ function loadOrReport(io: CliIo, hooks: VipdCliHooks, file: string): LoadedConfi
 }
 
 function summary(config: VipdConfig): string {
+  const realServerOnly =
+    config.realserver !== undefined &&
+    config.groups.length === 0 &&
+    config.cluster.peers.length === 0;
   const lines = [
-    `node ${config.node.id}: heartbeat on ${config.node.listen}, cluster "${config.cluster.name}", every ${config.cluster.heartbeatIntervalMs}ms, master down after ${config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs}ms`,
+    realServerOnly
+      ? `node ${config.node.id}: a real server only (no groups, no peers: no heartbeats)`
+      : `node ${config.node.id}: heartbeat on ${config.node.listen}, cluster "${config.cluster.name}", every ${config.cluster.heartbeatIntervalMs}ms, master down after ${config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs}ms`,
     `peers: ${config.cluster.peers.map((p) => `${p.id} (${p.address})`).join(', ') || 'none'}${config.cluster.quorum ? '; quorum guard on' : ''}`,
     config.groups.length === 0
-      ? 'groups: none (a witness)'
+      ? realServerOnly
+        ? 'groups: none'
+        : 'groups: none (a witness)'
       : `groups: ${config.groups.map((g) => `${g.name} on ${g.interface} priority ${g.priority}: ${g.vips.map(vipText).join(', ')}`).join('; ')}`,
     `API: ${config.api.enabled ? `${config.api.listen}${config.api.token === null ? ' (read-only: no token)' : ''}` : 'disabled'}`,
   ];

@@ -2,6 +2,7 @@
 // system → the normalised VipdConfig. Every problem is collected, never just the first, each
 // with its path and line, so one `vipd check` run shows everything to fix.
 
+import { randomBytes } from 'node:crypto';
 import { constants, accessSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
@@ -220,7 +221,16 @@ function checkAcrossKeys(
     }
   });
 
+  // A real server behind a director has no groups and no peers: it has nobody to send
+  // heartbeats to, so it needs neither a listen address nor a cluster key.
+  const realServerOnly =
+    data['realserver'] !== undefined &&
+    list(data['groups']).length === 0 &&
+    list(cluster?.['peers']).length === 0;
   const nodeListen = str(node?.['listen']);
+  if (node !== undefined && nodeListen === undefined && !realServerOnly) {
+    problems.error(['node'], 'missing required key "listen"');
+  }
   const apiListen = str(api?.['listen']);
   if (
     api?.['enabled'] !== false &&
@@ -243,7 +253,7 @@ function checkAcrossKeys(
     baseDir,
     minBytes: MIN_CLUSTER_KEY_BYTES,
     what: 'cluster key',
-    required: true,
+    required: !realServerOnly,
   });
   // Keys accepted on received heartbeats during a rotation; never from the environment.
   const acceptKeys = list(cluster?.['accept_key_files']).flatMap((file, index) => {
@@ -271,7 +281,8 @@ function checkAcrossKeys(
     what: 'API token',
     required: false,
   });
-  if (apiToken === null && api?.['enabled'] !== false) {
+  // A real server only has nothing to take over, release or drain: read-only is all it needs.
+  if (apiToken === null && api?.['enabled'] !== false && !realServerOnly) {
     problems.warn(
       ['api'],
       'no token_file and no VIPD_API_TOKEN: the API is read-only (takeover, release and maintenance are refused)',
@@ -542,7 +553,9 @@ function normalise(data: Raw, file: string, baseDir: string, secrets: Secrets): 
   const announce = announceFrom(data['announce'] as Raw);
   const globalScripts = (notify['scripts'] as string[]).map((s) => resolve(baseDir, s));
   const tls = obj(cluster['tls']);
-  if (secrets.clusterKey === null) throw new Error('cluster key missing after validation');
+  // Only a real-server-only node has none (checkAcrossKeys requires it otherwise). Its mesh
+  // has no peers and listens on loopback; a key nobody knows keeps it closed to everyone.
+  const clusterKey = secrets.clusterKey ?? new Secret(randomBytes(32).toString('base64'));
 
   const groups: GroupSpec[] = (data['groups'] as Raw[]).map((g) => {
     const iface = g['interface'] as string;
@@ -620,12 +633,12 @@ function normalise(data: Raw, file: string, baseDir: string, secrets: Secrets): 
     file,
     node: {
       id: node['id'] as string,
-      listen: node['listen'] as string,
+      listen: str(node['listen']) ?? '127.0.0.1:0',
       stateFile: node['state_file'] as string,
     },
     cluster: {
       name: cluster['name'] as string,
-      key: secrets.clusterKey,
+      key: clusterKey,
       acceptKeys: secrets.acceptKeys,
       heartbeatIntervalMs: ms(cluster['heartbeat_interval']),
       downMultiplier: cluster['down_multiplier'] as number,

@@ -321,14 +321,16 @@ export const CONFIG_SCHEMA: JsonSchema = {
     node: {
       type: 'object',
       additionalProperties: false,
-      required: ['id', 'listen'],
+      required: ['id'],
       description: 'This node.',
       properties: {
         id: name('Unique node id within the cluster; peers list it under `cluster.peers`.'),
         listen: {
           type: 'string',
           format: 'listen-address',
-          description: 'ip:port ([v6]:port) where the heartbeat WebSocket listens; peers dial it.',
+          description:
+            'ip:port ([v6]:port) where the heartbeat WebSocket listens; peers dial it. Required ' +
+            'unless the node is a real server only (a realserver section, no groups, no peers).',
         },
         state_file: {
           type: 'string',
@@ -354,7 +356,8 @@ export const CONFIG_SCHEMA: JsonSchema = {
         key_file: {
           ...path(
             'File holding the shared heartbeat key (at least 16 bytes; trailing whitespace ' +
-              'ignored). Required unless VIPD_CLUSTER_KEY is set. Keep it mode 0600.',
+              'ignored). Required unless VIPD_CLUSTER_KEY is set or the node is a real server ' +
+              'only. Keep it mode 0600.',
           ),
           envOverride: 'VIPD_CLUSTER_KEY',
         },

@@ -9,8 +9,12 @@ const MINIMAL = `node: { id: n1, listen: 127.0.0.1:7410 }
 cluster: { key_file: cluster.key }
 `;
 
-function problemsOf(yaml: string, env: Record<string, string> = {}): ConfigProblem[] {
-  const dir = configDir(yaml);
+function problemsOf(
+  yaml: string,
+  env: Record<string, string> = {},
+  withSecrets = true,
+): ConfigProblem[] {
+  const dir = configDir(yaml, { withSecrets });
   try {
     loadConfigFile(dir.file, { env });
   } catch (error) {
@@ -173,6 +177,33 @@ groups:
   - { name: api, type: http, url: "https://10.0.0.5/", ca_file: nope.pem }
 `).map((p) => [p.path, p.message.replace(/\/.*\//, '/…/')]),
       [['trackers[0].ca_file', '/…/nope.pem does not exist']],
+    );
+  });
+
+  it('a real server only (no groups, no peers) needs no listen address and no key', () => {
+    const realServer = `node: { id: rs1 }
+realserver: { vips: [10.213.0.100], interfaces: [eth0] }
+`;
+    const dir = configDir(realServer, { withSecrets: false });
+    try {
+      const { config } = loadConfigFile(dir.file, { env: {} });
+      assert.equal(config.node.listen, '127.0.0.1:0', 'the mesh listens on loopback only');
+      assert.ok(config.cluster.key.reveal().length >= 32, 'a random key nobody knows');
+      assert.deepEqual(config.cluster.peers, []);
+    } finally {
+      dir.remove();
+    }
+    // A peer (or a group) makes it a cluster member again: both are required.
+    assert.deepEqual(
+      problemsOf(
+        `${realServer}cluster: { peers: [{ id: n1, address: 10.0.0.1:7410 }] }\n`,
+        {},
+        false,
+      ).map((p) => [p.path, p.message.replace(/ \(.*\)$/, '')]),
+      [
+        ['node', 'missing required key "listen"'],
+        ['cluster', 'missing required key "key_file"'],
+      ],
     );
   });
 
