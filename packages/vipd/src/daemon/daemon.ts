@@ -107,7 +107,10 @@ export class Daemon {
     this.#config = config;
     this.#log = logger;
     this.#env = options.env ?? process.env;
-    this.#maintenance = new MaintenanceRecord(() => this.#config.node.stateFile, logger);
+    this.#maintenance = new MaintenanceRecord(
+      () => this.#config.node.stateFile,
+      logger.child({ component: 'maintenance' }),
+    );
     const metrics = new VipdMetrics({
       eventLoopSampleMs: config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs,
     });
