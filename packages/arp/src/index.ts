@@ -34,6 +34,7 @@ export type {
   NeighborSolicitation,
 } from './codec/frame-types.js';
 export {
+  arpRequest,
   gratuitousArpRequest,
   gratuitousArpReply,
   arpAnnouncement,

@@ -10,11 +10,8 @@ export const ALL_NODES_MAC: MacAddress = '33:33:00:00:00:01';
 const UNSPECIFIED_IPV4 = '0.0.0.0';
 const UNSPECIFIED_IPV6 = '::';
 
-/**
- * Gratuitous ARP request: "who has VIP? tell VIP at MAC", broadcast, target MAC zero. It is
- * byte for byte the RFC 5227 §2.3 ARP Announcement, and what keepalived sends by default.
- */
-export function gratuitousArpRequest(mac: MacAddress, vip: string): Frame {
+/** ARP request "who has target? tell sender at MAC", broadcast, target MAC zero. */
+export function arpRequest(mac: MacAddress, senderIp: string, targetIp: string): Frame {
   return {
     destination: BROADCAST_MAC,
     source: mac,
@@ -22,11 +19,19 @@ export function gratuitousArpRequest(mac: MacAddress, vip: string): Frame {
       kind: 'arp',
       operation: 'request',
       senderMac: mac,
-      senderIp: vip,
+      senderIp,
       targetMac: ZERO_MAC,
-      targetIp: vip,
+      targetIp,
     },
   };
+}
+
+/**
+ * Gratuitous ARP request: "who has VIP? tell VIP at MAC" (sender = target = VIP). It is byte
+ * for byte the RFC 5227 §2.3 ARP Announcement, and what keepalived sends by default.
+ */
+export function gratuitousArpRequest(mac: MacAddress, vip: string): Frame {
+  return arpRequest(mac, vip, vip);
 }
 
 /** RFC 5227 §2.3 ARP Announcement: identical to the gratuitous request. */

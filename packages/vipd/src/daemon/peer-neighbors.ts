@@ -19,85 +19,71 @@
 // peers and names are left to the mesh's own cut of a long-silent connection.
 
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { BlockList, isIP, isIPv4 } from 'node:net';
-import { BROADCAST_MAC, ZERO_MAC, encode, type FrameSender, type MacAddress } from '@vipd/arp';
+import { BlockList, isIP } from 'node:net';
+import { arpRequest, encode, type FrameSender, type MacAddress } from '@vipd/arp';
 import type { PeerAddress } from '@vipd/heartbeat';
 
-/** An IPv4 address of the interface with its prefix, as `os.networkInterfaces()` gives it. */
-export interface InterfaceIpv4 {
-  readonly address: string;
-  readonly netmask: string;
-}
-
-function ipv4ToInt(address: string): number {
-  return address.split('.').reduce((value, octet) => (value << 8) + Number(octet), 0) >>> 0;
-}
-
-/** The host of a `host:port` peer address when it is an IPv4 literal; null otherwise. */
-export function peerIpv4(address: string): string | null {
-  const colon = address.lastIndexOf(':');
-  const host = colon === -1 ? address : address.slice(0, colon);
-  return isIPv4(host) ? host : null;
-}
-
-/**
- * One ARP request (who-has peer, tell us) per IPv4 peer inside a subnet of the interface,
- * from the interface address of that subnet. A peer reached through a router gets none:
- * the router's entry is what matters there, and the kernel resolves it on the first packet.
- */
-export function peerArpRequests(
-  mac: MacAddress,
-  ownAddresses: readonly InterfaceIpv4[],
-  peers: readonly PeerAddress[],
-): Buffer[] {
-  const frames: Buffer[] = [];
-  for (const peer of peers) {
-    const own = onLinkSource(ownAddresses, peer);
-    const target = peerIpv4(peer.address);
-    if (own === undefined || target === null) continue;
-    frames.push(
-      encode({
-        destination: BROADCAST_MAC,
-        source: mac,
-        packet: {
-          kind: 'arp',
-          operation: 'request',
-          senderMac: mac,
-          senderIp: own.address,
-          targetMac: ZERO_MAC,
-          targetIp: target,
-        },
-      }),
-    );
-  }
-  return frames;
-}
+type Family = 'ipv4' | 'ipv6';
 
 /** The host of a `host:port` or `[v6]:port` peer address when it is an IP literal. */
-function peerIp(address: string): { host: string; family: 'ipv4' | 'ipv6' } | null {
+function peerIp(address: string): { host: string; family: Family } | null {
   const colon = address.lastIndexOf(':');
   const host = (colon === -1 ? address : address.slice(0, colon)).replace(/^\[(.*)\]$/, '$1');
   const version = isIP(host);
   return version === 0 ? null : { host, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
+/** The host of a `host:port` peer address when it is an IPv4 literal; null otherwise. */
+export function peerIpv4(address: string): string | null {
+  const ip = peerIp(address);
+  return ip?.family === 'ipv4' ? ip.host : null;
+}
+
 /**
- * The ids of the peers, IPv4 or IPv6, inside a prefix of the interface (`cidrs` as
- * `os.networkInterfaces()` gives them: "10.0.0.1/24", "fd00::1/64").
+ * Our address on the link a host is on: the address of the interface prefix (`cidrs` as
+ * `os.networkInterfaces()` gives them, "10.0.0.1/24", "fd00::1/64") that contains it.
+ * Undefined for a routed host, and for one of our own addresses.
  */
-export function peersOnLink(cidrs: readonly string[], peers: readonly PeerAddress[]): string[] {
-  const onLink = new BlockList();
-  const own = new Set<string>();
+function ownAddressOnLink(
+  cidrs: readonly string[],
+  host: string,
+  family: Family,
+): string | undefined {
   for (const cidr of cidrs) {
     const [address = '', prefix = ''] = cidr.split('/');
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    onLink.addSubnet(address, Number(prefix), family);
-    own.add(address);
+    if (address === host) return undefined;
+    const prefixFamily: Family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (prefixFamily !== family) continue;
+    const subnet = new BlockList();
+    subnet.addSubnet(address, Number(prefix), family);
+    if (subnet.check(host, family)) return address;
   }
+  return undefined;
+}
+
+/**
+ * One ARP request (who-has peer, tell us) per IPv4 peer inside a prefix of the interface,
+ * from our address in that prefix. A peer reached through a router gets none: the router's
+ * entry is what matters there, and the kernel resolves it on the first packet.
+ */
+export function peerArpRequests(
+  mac: MacAddress,
+  cidrs: readonly string[],
+  peers: readonly PeerAddress[],
+): Buffer[] {
+  return peers.flatMap((peer) => {
+    const target = peerIpv4(peer.address);
+    const own = target === null ? undefined : ownAddressOnLink(cidrs, target, 'ipv4');
+    return own === undefined || target === null ? [] : [encode(arpRequest(mac, own, target))];
+  });
+}
+
+/** The ids of the peers, IPv4 or IPv6, inside a prefix of the interface. */
+export function peersOnLink(cidrs: readonly string[], peers: readonly PeerAddress[]): string[] {
   return peers
     .filter((peer) => {
       const ip = peerIp(peer.address);
-      return ip !== null && !own.has(ip.host) && onLink.check(ip.host, ip.family);
+      return ip !== null && ownAddressOnLink(cidrs, ip.host, ip.family) !== undefined;
     })
     .map((peer) => peer.id);
 }
@@ -112,31 +98,9 @@ export function interfaceCidrs(
     .map((info) => info.cidr ?? '');
 }
 
-function onLinkSource(
-  ownAddresses: readonly InterfaceIpv4[],
-  peer: PeerAddress,
-): InterfaceIpv4 | undefined {
-  const target = peerIpv4(peer.address);
-  if (target === null) return undefined;
-  return ownAddresses.find((a) => {
-    const mask = ipv4ToInt(a.netmask);
-    return (ipv4ToInt(a.address) & mask) === (ipv4ToInt(target) & mask) && a.address !== target;
-  });
-}
-
-export function interfaceIpv4Addresses(
-  iface: string,
-  read: () => NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces,
-): InterfaceIpv4[] {
-  return (read()[iface] ?? [])
-    .filter((info) => info.family === 'IPv4' && !info.internal)
-    .map(({ address, netmask }) => ({ address, netmask }));
-}
-
 export interface PeerNeighborRefreshOptions {
   readonly peers: () => readonly PeerAddress[];
   readonly openSender: (iface: string) => FrameSender;
-  readonly ownAddresses?: (iface: string) => readonly InterfaceIpv4[];
   /** The interface's prefixes, both families (default: os.networkInterfaces()). */
   readonly ownCidrs?: (iface: string) => readonly string[];
   /** What was sent (frames) or why nothing could be. */
@@ -182,11 +146,11 @@ export class PeerNeighborRefresh {
 
   refresh(iface: string): void {
     const { openSender, peers, onRefresh } = this.#options;
-    const ownAddresses = this.#options.ownAddresses ?? interfaceIpv4Addresses;
+    const ownCidrs = this.#options.ownCidrs ?? interfaceCidrs;
     let sender: FrameSender | null = null;
     try {
       sender = openSender(iface);
-      const frames = peerArpRequests(sender.macAddress(), ownAddresses(iface), peers());
+      const frames = peerArpRequests(sender.macAddress(), ownCidrs(iface), peers());
       let sent = 0;
       for (const frame of frames) if (sender.send(frame)) sent++;
       onRefresh(iface, { sent });

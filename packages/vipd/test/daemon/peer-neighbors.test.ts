@@ -7,15 +7,10 @@ import {
   peerArpRequests,
   peerIpv4,
   peersOnLink,
-  type InterfaceIpv4,
 } from '../../src/daemon/peer-neighbors.js';
 
 const MAC = '02:13:01:00:00:01';
-const OWN: InterfaceIpv4[] = [
-  { address: '10.213.1.1', netmask: '255.255.255.0' },
-  { address: '192.0.2.9', netmask: '255.255.255.252' },
-];
-/** OWN as networkInterfaces() cidrs, plus an IPv6 prefix. */
+/** The interface's prefixes as networkInterfaces() gives them: two IPv4, an IPv6, a link-local. */
 const OWN_CIDRS = ['10.213.1.1/24', '192.0.2.9/30', 'fd00:213::1/64', 'fe80::1/64'];
 const PEERS = [
   { id: 'n2', address: '10.213.1.2:7410' },
@@ -40,7 +35,7 @@ describe('peer neighbour refresh', () => {
   });
 
   it('one broadcast who-has per on-link IPv4 peer, from our address in its subnet', () => {
-    const requests = peerArpRequests(MAC, OWN, PEERS).map(arpOf);
+    const requests = peerArpRequests(MAC, OWN_CIDRS, PEERS).map(arpOf);
     assert.deepEqual(
       requests.map((r) => [r.destination, r.source, r.operation, r.senderIp, r.targetIp]),
       [
@@ -74,7 +69,7 @@ describe('peer neighbour refresh', () => {
         assert.equal(iface, 'eth0');
         return sender;
       },
-      ownAddresses: () => OWN,
+      ownCidrs: () => OWN_CIDRS,
       onRefresh: (iface, result) => refreshed.push([iface, result]),
     });
     refresh.onTrackerReport({ trackerId: 'interface:eth0', fault: false }); // first reading
@@ -151,7 +146,6 @@ describe('peer neighbour refresh', () => {
           },
           close: () => undefined,
         }),
-        ownAddresses: () => OWN,
         ownCidrs: () => OWN_CIDRS,
         onRefresh: () => undefined,
         reconnect: (iface, peers) => {
@@ -178,7 +172,7 @@ describe('peer neighbour refresh', () => {
       openSender: () => {
         throw failure;
       },
-      ownAddresses: () => OWN,
+      ownCidrs: () => OWN_CIDRS,
       onRefresh: (iface, result) => refreshed.push([iface, result]),
     });
     refresh.onTrackerReport({ trackerId: 'interface:eth1', fault: true });
