@@ -310,12 +310,8 @@ function signingKeyIndex(buf: Buffer, macOffset: number, expect: DecodeExpectati
   const matches = (key: HmacKey) =>
     timingSafeEqual(createHmac('sha256', key).update(signed).digest(), mac);
   if (matches(expect.key)) return 0;
-  const others = expect.acceptKeys ?? [];
-  for (let i = 0; i < others.length; i++) {
-    const key = others[i];
-    if (key !== undefined && matches(key)) return i + 1;
-  }
-  return -1;
+  const accepted = (expect.acceptKeys ?? []).findIndex(matches);
+  return accepted < 0 ? -1 : accepted + 1;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   ConfigError,
   formatProblem,
   formatProblemAt,
+  isRealServerOnly,
   loadConfigFile,
   type LoadedConfig,
 } from '../config/load.js';
@@ -74,10 +75,11 @@ function loadOrReport(io: CliIo, hooks: VipdCliHooks, file: string): LoadedConfi
 }
 
 function summary(config: VipdConfig): string {
-  const realServerOnly =
-    config.realserver !== undefined &&
-    config.groups.length === 0 &&
-    config.cluster.peers.length === 0;
+  const realServerOnly = isRealServerOnly({
+    realserver: config.realserver,
+    groups: config.groups,
+    peers: config.cluster.peers,
+  });
   const lines = [
     realServerOnly
       ? `node ${config.node.id}: a real server only (no groups, no peers: no heartbeats)`

@@ -221,12 +221,11 @@ function checkAcrossKeys(
     }
   });
 
-  // A real server behind a director has no groups and no peers: it has nobody to send
-  // heartbeats to, so it needs neither a listen address nor a cluster key.
-  const realServerOnly =
-    data['realserver'] !== undefined &&
-    list(data['groups']).length === 0 &&
-    list(cluster?.['peers']).length === 0;
+  const realServerOnly = isRealServerOnly({
+    realserver: data['realserver'],
+    groups: list(data['groups']),
+    peers: list(cluster?.['peers']),
+  });
   const nodeListen = str(node?.['listen']);
   if (node !== undefined && nodeListen === undefined && !realServerOnly) {
     problems.error(['node'], 'missing required key "listen"');
@@ -671,6 +670,18 @@ function normalise(data: Raw, file: string, baseDir: string, secrets: Secrets): 
 }
 
 /** Parsed listen endpoint of a validated config value. */
+/**
+ * A real server behind a director: a realserver section, no groups, no peers. It has nobody
+ * to send heartbeats to, so it needs neither a listen address nor a cluster key.
+ */
+export function isRealServerOnly(node: {
+  readonly realserver: unknown;
+  readonly groups: readonly unknown[];
+  readonly peers: readonly unknown[];
+}): boolean {
+  return node.realserver !== undefined && node.groups.length === 0 && node.peers.length === 0;
+}
+
 export function listenEndpoint(text: string): { host: string; port: number } {
   const parsed = parseHostPort(text, { allowHostname: false, allowPortZero: true });
   if (parsed === null) throw new Error(`unvalidated listen address ${text}`);
