@@ -280,12 +280,14 @@ export class Daemon {
     this.#trackers.apply(config.trackers, config.groups);
     // A node must not claim a group before its trackers have had their say.
     await this.#trackers.firstReadings(firstTrackerResultMs);
+    // Read before the API serves anything: between the API and the election nothing may wait.
+    const drained = await this.#maintenance.wasOn();
     // The API before the election: building it compiles schemas and blocks the event loop
     // for a while, which must not eat into the election's startup listening window (peers'
     // heartbeats would sit unread while its timer ran out, and the node would claim the
     // group although a master exists).
     if (config.api.enabled) await this.#startApi();
-    this.#driver.start({ maintenance: this.#maintenance.wasOn() });
+    this.#driver.start({ maintenance: drained });
     try {
       await this.#mesh.start();
     } catch (error) {
@@ -342,7 +344,7 @@ export class Daemon {
         release: (group, timeoutMs) => driver.release(group, timeoutMs),
         setMaintenance: async (enabled) => {
           const outcome = await driver.setMaintenance(enabled);
-          if (outcome.ok) this.#maintenance.keep(outcome.value.maintenance);
+          if (outcome.ok) await this.#maintenance.keep(outcome.value.maintenance);
           return outcome;
         },
         phase: () => driver.phase(),

@@ -2,8 +2,9 @@
 // node that is rebooted for its patch must come back drained, not take its groups back
 // (with preempt) before the operator says so. One small JSON file, replaced atomically.
 
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { writeFileAtomically } from '../atomic-file.js';
 
 export interface NodeState {
   readonly maintenance: boolean;
@@ -16,10 +17,10 @@ export type NodeStateReading =
   | { readonly kind: 'read'; readonly state: NodeState }
   | { readonly kind: 'unreadable'; readonly reason: string };
 
-export function readNodeState(file: string): NodeStateReading {
+export async function readNodeState(file: string): Promise<NodeStateReading> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'absent' };
@@ -42,12 +43,10 @@ export function readNodeState(file: string): NodeStateReading {
   }
 }
 
-/** Writes the state (temp file, then rename); returns why it could not, or null. */
-export function writeNodeState(file: string, state: NodeState): string | null {
-  const temp = `${file}.${process.pid}.tmp`;
+/** Writes the state atomically; returns why it could not, or null. */
+export async function writeNodeState(file: string, state: NodeState): Promise<string | null> {
   try {
-    writeFileSync(temp, `${JSON.stringify(state)}\n`, { mode: 0o644 });
-    renameSync(temp, file);
+    await writeFileAtomically(file, `${JSON.stringify(state)}\n`);
     return null;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -64,9 +63,9 @@ export class MaintenanceRecord {
   ) {}
 
   /** Whether an operator left this node in maintenance before it (re)started. */
-  wasOn(): boolean {
+  async wasOn(): Promise<boolean> {
     const file = this.file();
-    const reading = readNodeState(file);
+    const reading = await readNodeState(file);
     if (reading.kind === 'absent') return false;
     if (reading.kind === 'unreadable') {
       this.log.warn(
@@ -85,9 +84,10 @@ export class MaintenanceRecord {
   }
 
   /** Keep the setting for the next start; failing costs only that, with a warning. */
-  keep(maintenance: boolean): void {
+  async keep(maintenance: boolean): Promise<void> {
     const file = this.file();
-    const problem = writeNodeState(file, { maintenance, changedAt: new Date().toISOString() });
+    const changedAt = new Date().toISOString();
+    const problem = await writeNodeState(file, { maintenance, changedAt });
     if (problem !== null) {
       this.log.warn(
         { file, reason: problem },

@@ -1,8 +1,9 @@
 // FileStore on the local filesystem, with atomic replace so a crash mid-write never leaves
 // a half-written state file.
 
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomically } from '../atomic-file.js';
 import type { FileStore } from './types.js';
 
 export class NodeFileStore implements FileStore {
@@ -17,9 +18,7 @@ export class NodeFileStore implements FileStore {
 
   async write(path: string, text: string): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid.toString()}.tmp`;
-    await writeFile(temporary, text, { mode: 0o644 });
-    await rename(temporary, path);
+    await writeFileAtomically(path, text);
   }
 
   async remove(path: string): Promise<void> {
