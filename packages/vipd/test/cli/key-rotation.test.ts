@@ -3,9 +3,9 @@
 // node that jumps ahead is no longer heard.
 
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { configDir, type ConfigDir } from '../config/fixture.js';
+import { freePorts } from '../ports.js';
 import { DaemonProcess } from './process.js';
 
 const OLD_KEY = 'o'.repeat(32);
@@ -13,24 +13,6 @@ const NEW_KEY = 'n'.repeat(32);
 const INTERVAL_MS = 50;
 /** Several heartbeats each way under one step's keys. */
 const STEP_MS = 10 * INTERVAL_MS;
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const server = createServer();
-          server.listen(0, '127.0.0.1', () => {
-            resolve(server);
-          });
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 
 interface Node {
   readonly id: string;

@@ -3,7 +3,6 @@
 // the VIPs, and a forced takeover moves them back.
 
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createMemoryAddressManager, createRecordingAnnouncer, systemScheduler } from '@vipd/arp';
 import { createHeartbeatMesh, type HeartbeatMesh } from '@vipd/heartbeat';
@@ -11,18 +10,11 @@ import { Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
+import { freePorts } from '../ports.js';
 import { waitFor } from '../tmpdir.js';
 import { groupSpec, testConfig } from './harness.js';
 
 const INTERVAL_MS = 20;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Node {
   readonly driver: Driver;
@@ -77,7 +69,8 @@ describe('Driver over the real WebSocket mesh on 127.0.0.1', () => {
   });
 
   it('the backup takes over when the master dies; a forced takeover moves the VIPs back', async () => {
-    const ports = { a: await freePort(), b: await freePort() };
+    const [a0 = 0, b0 = 0] = await freePorts(2);
+    const ports = { a: a0, b: b0 };
     const a = node('a', 'b', ports, 200);
     const b = node('b', 'a', ports, 100);
     nodes.push(a, b);
