@@ -11,7 +11,7 @@ import {
   encodeWithGroups,
   type FrameHeader,
 } from '../src/codec.js';
-import type { WireGroupState } from '../src/index.js';
+import { benchGroups } from './groups.js';
 
 export interface CodecCost {
   readonly encodeUs: number;
@@ -28,18 +28,10 @@ function microsPerCall(run: (i: number) => void): number {
   return Number(process.hrtime.bigint() - started) / ROUNDS / 1000;
 }
 
-export function measureCodecCost(groupCount: number, peers: readonly string[]): CodecCost {
+export function measureCodecCost(groupCount: number): CodecCost {
   const key = createSecretKey(randomBytes(32));
-  const groups: Record<string, WireGroupState> = {};
-  for (let i = 0; i < groupCount; i++) {
-    groups[`vip-group-${String(i).padStart(2, '0')}`] = {
-      priority: 100,
-      state: 'BACKUP',
-      epoch: 1,
-      master: peers[0] ?? null,
-    };
-  }
-  const state = encodeGroups(groups, peers);
+  // As a mesh node sends it (bench/node.ts): its groups, no hears list.
+  const state = encodeGroups(benchGroups(groupCount));
   const header: FrameHeader = {
     kind: 'heartbeat',
     incarnation: 'a'.repeat(32),

@@ -370,7 +370,7 @@ async function main(): Promise<void> {
   const durationMs = durationS * 1000;
   const loadAtStart = loadavg()[0] ?? 0;
   const startedAt = performance.now();
-  const codec = measureCodecCost(64, ['n02', 'n03']);
+  const codec = measureCodecCost(64);
   const outcomes: Outcome[] = [];
   // e.g. BENCH_ONLY=mesh:3x10,idle:3x10 to run some rows while investigating
   const only = process.env.BENCH_ONLY?.split(',');

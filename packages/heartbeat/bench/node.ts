@@ -2,6 +2,7 @@
 // is this node's CPU time and nobody else's.
 
 import { createHeartbeatMesh, encodeHeartbeat, type HeartbeatMesh } from '../src/index.js';
+import { benchGroups } from './groups.js';
 import { send, serveBenchNode } from './node-process.js';
 import type { Measure, NodeConfig } from './protocol.js';
 import { startWindow } from './window.js';
@@ -13,24 +14,10 @@ function meshClockOffsetMs(): number {
   return performance.timeOrigin + performance.now() - Number(process.hrtime.bigint()) / 1e6;
 }
 
-function groupStates(
-  count: number,
-): Record<string, { priority: number; state: 'BACKUP'; epoch: number }> {
-  const groups: Record<string, { priority: number; state: 'BACKUP'; epoch: number }> = {};
-  for (let i = 0; i < count; i++) {
-    groups[`vip-group-${String(i).padStart(2, '0')}`] = {
-      priority: 100,
-      state: 'BACKUP',
-      epoch: 1,
-    };
-  }
-  return groups;
-}
-
 async function configure(config: NodeConfig): Promise<void> {
   nodeId = config.nodeId;
   const key = Buffer.from(config.key, 'hex');
-  const groups = groupStates(config.groups);
+  const groups = benchGroups(config.groups);
   mesh = createHeartbeatMesh({
     clusterName: 'bench',
     nodeId: config.nodeId,
