@@ -1,9 +1,20 @@
 // Runs every compiled test file (`*.test.js` under each package's dist/test and test/dist)
 // with Node's built-in runner and the TAP reporter, so a run closes on "# pass N / # fail N".
 // Node 20's --test takes no globs, hence this small finder.
-import { spawnSync } from 'node:child_process';
+//
+// Suites that need the namespace lab, root, or a Debian tool skip themselves with a reason
+// when it is missing. A run with skips is not the run it claims to be, so it ends with a loud
+// list of every skip and the one apt-get line that enables them; under CI=true or
+// VIPD_REQUIRE_LAB=1 any skip fails the run, so a green CI always means the lab tests ran.
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** Everything the skipping suites look for (kept in step with .ci/run). */
+const LAB_PACKAGES =
+  'iproute2 keepalived tcpdump tshark nftables iputils-ping iputils-arping prometheus procps ' +
+  'systemd openssl curl util-linux';
 
 const roots = [
   ...readdirSync('packages').map((name) => join('packages', name, 'dist', 'test')),
@@ -29,9 +40,37 @@ if (files.length === 0) {
   console.error('run-tests: no compiled test files found; run `npm run build` first');
   process.exit(1);
 }
-const result = spawnSync(
+
+const requireLab = process.env['CI'] === 'true' || process.env['VIPD_REQUIRE_LAB'] === '1';
+// A TAP result line that the runner marked as skipped: "ok 3 - name # SKIP reason".
+const SKIPPED = /^\s*ok \d+ - (.*?) # SKIP ?(.*)$/;
+const skipped = [];
+
+const child = spawn(
   process.execPath,
   ['--test', '--test-reporter=tap', '--test-concurrency=2', ...files],
-  { stdio: 'inherit' },
+  { stdio: ['ignore', 'pipe', 'inherit'] },
 );
-process.exit(result.status ?? 1);
+const lines = createInterface({ input: child.stdout });
+lines.on('line', (line) => {
+  process.stdout.write(`${line}\n`);
+  const match = SKIPPED.exec(line);
+  if (match !== null) skipped.push({ name: match[1], reason: match[2] || 'no reason given' });
+});
+const status = await new Promise((resolve) => {
+  child.on('close', (code) => {
+    resolve(code ?? 1);
+  });
+});
+
+if (skipped.length > 0) {
+  const verdict = requireLab
+    ? 'and CI=true / VIPD_REQUIRE_LAB=1 forbids skips: this run FAILS'
+    : 'so this run did NOT test everything';
+  console.error(`\n!!! ${skipped.length.toString()} test(s) skipped, ${verdict}:`);
+  for (const { name, reason } of skipped) console.error(`!!!   ${name}: ${reason}`);
+  console.error(
+    `!!! Run as root on Debian 12 after: apt-get install -y --no-install-recommends ${LAB_PACKAGES}\n`,
+  );
+}
+process.exit(requireLab && skipped.length > 0 && status === 0 ? 1 : status);
