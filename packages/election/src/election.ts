@@ -277,8 +277,10 @@ export class Election {
         unknown = true;
         continue;
       }
-      known++;
       const { advert, changed } = foldAdvert(adverts, name, groups[name]);
+      // Only entries kept as adverts count: a malformed one was just deleted, and counting
+      // it would hide a group the peer stopped advertising in the same heartbeat.
+      if (advert !== undefined) known++;
       if (!changed) continue;
       unit.dirty = true;
       this.someDirty = true;
