@@ -1,25 +1,53 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { cpuSecondsPerMinute, processCpuNs, processCpuTicks } from '../src/cpu.js';
+import {
+  clockTicksPerSecond,
+  cpuSecondsPerMinute,
+  processCpuNs,
+  processCpuTicks,
+} from '../src/cpu.js';
+
+const SPENT_MS = 400;
+
+/**
+ * A child that burns SPENT_MS of CPU by its own account (process.cpuUsage), then idles:
+ * what /proc says it used is then known whatever else the shared cores are doing.
+ */
+async function spendThenIdle(): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const spent = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+       const start = spent();
+       while (spent() - start < ${SPENT_MS.toString()}) {}
+       console.log('spent ' + (spent() - start));
+       setInterval(() => {}, 60_000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await once(child.stdout, 'data');
+  return child;
+}
 
 describe('CPU accounting from /proc', () => {
-  it('sees a busy process use about one CPU and an idle one use almost none', async () => {
-    const busy = spawn(process.execPath, ['-e', 'for (;;) {}']);
-    const idle = spawn('sleep', ['30']);
+  it('reads what a process says it spent, and nothing while it idles', async () => {
+    const child = await spendThenIdle();
     try {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const [busyRate, idleRate] = await Promise.all([
-        cpuSecondsPerMinute(() => [busy.pid!], 1_000),
-        cpuSecondsPerMinute(() => [idle.pid!], 1_000),
-      ]);
-      // One spinning thread: ~60 CPU s/min, much less when the 2 shared cores are busy.
-      assert.ok(busyRate > 3 && busyRate < 75, `busy: ${busyRate}`);
-      assert.ok(idleRate < 0.5, `idle: ${idleRate}`);
-      assert.ok(processCpuTicks(busy.pid!) > 0);
+      const pid = child.pid!;
+      const spentMs = processCpuNs(pid) / 1e6;
+      // At least what it burnt; at most that plus Node's start-up (tens of ms of CPU).
+      assert.ok(spentMs >= SPENT_MS, `schedstat: ${spentMs.toFixed(1)} ms`);
+      assert.ok(spentMs < SPENT_MS + 500, `schedstat: ${spentMs.toFixed(1)} ms`);
+      // The coarse 10 ms ticks of /proc/PID/stat tell the same story.
+      const tickMs = (processCpuTicks(pid) / clockTicksPerSecond()) * 1000;
+      assert.ok(Math.abs(tickMs - spentMs) < 0.25 * spentMs, `ticks ${tickMs}, ns ${spentMs}`);
+      const idleRate = await cpuSecondsPerMinute(() => [pid], 500);
+      assert.ok(idleRate < 0.5, `idle: ${idleRate} CPU-s/min`);
     } finally {
-      busy.kill('SIGKILL');
-      idle.kill('SIGKILL');
+      child.kill('SIGKILL');
     }
   });
 
