@@ -360,6 +360,7 @@ export class Election {
   private onOperator(commandId: string, command: OperatorCommand): void {
     const unit = 'group' in command ? this.unitByGroup.get(command.group) : undefined;
     const context = this.context();
+    this.rememberQuorum(context);
     const view = unit === undefined ? undefined : this.view(unit, true);
     const verdict = judgeCommand(command, {
       nodeId: this.nodeId,
@@ -438,11 +439,9 @@ export class Election {
 
   // ---- evaluation ----
 
+  /** What every handler reads in one pass; a pure read of the node's state. */
   private context(): ElectionContext {
     const voters = this.peers.size + 1;
-    const majority = majorityOf(voters);
-    const quorumEverHeld = this.quorumEverHeld;
-    if (this.peers.votes() >= majority) this.quorumEverHeld = true;
     return {
       nodeId: this.nodeId,
       nowMs: this.nowMs,
@@ -450,12 +449,21 @@ export class Election {
       downAfterMs: this.downAfterMs,
       quorumEnabled: this.config.quorum,
       voters,
-      majority,
-      quorumEverHeld,
+      majority: majorityOf(voters),
+      quorumEverHeld: this.quorumEverHeld,
       maintenance: this.maintenance,
       resigned: this.resigned,
       peers: this.peers,
     };
+  }
+
+  /**
+   * Records that this node has held a majority, once it does. Called right after a pass's
+   * context is taken, so that pass still sees the value from before it: a node that has
+   * never held quorum reports "waiting for peers", not "lost quorum".
+   */
+  private rememberQuorum(context: ElectionContext): void {
+    if (this.peers.votes() >= context.majority) this.quorumEverHeld = true;
   }
 
   /** How long a quorum vote lasts after its heartbeat: half an interval short of downAfterMs. */
@@ -498,7 +506,10 @@ export class Election {
     for (const unit of this.units) {
       const expired = due && unit.deadlineMs !== null && this.nowMs >= unit.deadlineMs;
       if (!this.everythingDirty && !unit.dirty && !expired) continue;
-      context ??= this.context();
+      if (context === null) {
+        context = this.context();
+        this.rememberQuorum(context);
+      }
       this.evaluate(unit, context);
       evaluated = true;
     }

@@ -127,7 +127,15 @@ export class SyncGroup {
     return min;
   }
 
-  /** Carries the election state of `source` over to this regrouped sync group. */
+  /**
+   * Carries the election state of `source` over to this regrouped sync group: its state,
+   * epochs, claims and operator holds, and the master it knows. Left out on purpose, because
+   * the first evaluation of the new sync group derives them again from the peers and the
+   * clock: `directMaster` (updateMasterKnowledge), `claimableSinceMs`,
+   * `preemptReadySinceMs` and `blockedByQuorum` (the backup handler, for the new members'
+   * combined priority and preempt settings), `deadlineMs` (every handler's verdict) and
+   * `dirty` (a new sync group starts dirty, so it is evaluated at once).
+   */
   inheritFrom(source: SyncGroup): void {
     this.state = source.state;
     this.epoch = source.epoch;
