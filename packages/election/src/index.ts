@@ -36,23 +36,3 @@ export {
 } from './priority.js';
 export type { MasterClaim } from './priority.js';
 export { isValidAdvert } from './peer-advert.js';
-export { ClusterSimulator } from './simulator/cluster-simulator.js';
-export type {
-  ClusterSimulatorOptions,
-  SimTransition,
-  SimCommandResult,
-  SimLifecycle,
-} from './simulator/cluster-simulator.js';
-export { SeededRandom } from './simulator/random.js';
-export { EventQueue } from './simulator/event-queue.js';
-export { SimulatedNetwork, DEFAULT_LINK } from './simulator/network.js';
-export type { LinkProfile, LinkChange } from './simulator/network.js';
-export {
-  masterIntervals,
-  masterOverlaps,
-  mastersAt,
-  reliableSpans,
-  mutuallyReliableMs,
-  longestMutuallyReliableMs,
-} from './simulator/timeline.js';
-export type { MasterInterval, MasterOverlap } from './simulator/timeline.js';
