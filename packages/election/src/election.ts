@@ -39,8 +39,8 @@ export class Election {
   private intervalMs: number;
   private downAfterMs: number;
   private readonly peers: PeerTable;
-  private units: SyncGroup[] = [];
-  private unitByGroup = new Map<GroupName, SyncGroup>();
+  private syncGroups: SyncGroup[] = [];
+  private syncGroupByGroup = new Map<GroupName, SyncGroup>();
   private membersInOrder: MemberGroup[] = [];
 
   private readonly startMs: number;
@@ -58,7 +58,7 @@ export class Election {
   private someDirty = true;
   private hearingChanged = false;
   private advertChanged = false;
-  private nextUnitDeadlineMs: number | null = null;
+  private nextSyncGroupDeadlineMs: number | null = null;
   private armedAtMs: number | null = null;
   private localStateCache: Readonly<Record<GroupName, PeerGroupState>> | null = null;
   private readonly adverts = new Map<GroupName, PeerGroupState>();
@@ -79,7 +79,7 @@ export class Election {
     this.peersNeverHeard = config.peers.length;
     this.startMs = startMs;
     this.nowMs = startMs;
-    this.buildUnits(config);
+    this.buildSyncGroups(config);
     for (const member of this.membersInOrder) this.adverts.set(member.name, this.advertFor(member));
   }
 
@@ -154,7 +154,7 @@ export class Election {
       this.downAfterMs = config.downMultiplier * config.heartbeatIntervalMs;
       this.peers.reconfigure(config.peers, this.downAfterMs, this.leaseMs());
       this.hearingChanged = true;
-      const previous = this.units;
+      const previous = this.syncGroups;
       const result = regroup(previous, config.groups, {
         nodeId: this.nodeId,
         nowMs: this.nowMs,
@@ -162,9 +162,9 @@ export class Election {
       });
       for (const t of result.transitions)
         this.emitTransition(t.member, t.from, t.to, t.epoch, 'reconfigured', t.detail);
-      this.installUnits(result.units);
+      this.installSyncGroups(result.syncGroups);
       for (const name of [...this.adverts.keys()])
-        if (!this.unitByGroup.has(name)) this.adverts.delete(name);
+        if (!this.syncGroupByGroup.has(name)) this.adverts.delete(name);
       this.localStateCache = null;
       this.advertChanged = true;
       this.everythingDirty = true;
@@ -187,12 +187,12 @@ export class Election {
   private start(): void {
     this.started = true;
     const alone = this.peers.size === 0;
-    for (const unit of this.units) {
-      unit.listenUntilMs = alone ? this.startMs : this.startMs + this.downAfterMs;
-      unit.ownerListenUntilMs = alone ? this.startMs : this.startMs + this.intervalMs;
-      unit.masterDownAtMs = this.startMs;
-      unit.masterDownReason = 'master-down';
-      unit.masterDownDetail = alone ? 'no peers configured' : 'no master heard since startup';
+    for (const syncGroup of this.syncGroups) {
+      syncGroup.listenUntilMs = alone ? this.startMs : this.startMs + this.downAfterMs;
+      syncGroup.ownerListenUntilMs = alone ? this.startMs : this.startMs + this.intervalMs;
+      syncGroup.masterDownAtMs = this.startMs;
+      syncGroup.masterDownReason = 'master-down';
+      syncGroup.masterDownDetail = alone ? 'no peers configured' : 'no master heard since startup';
     }
     this.everythingDirty = true;
   }
@@ -272,8 +272,8 @@ export class Election {
     let known = 0;
     let unknown = false;
     for (const name in groups) {
-      const unit = this.unitByGroup.get(name);
-      if (unit === undefined) {
+      const syncGroup = this.syncGroupByGroup.get(name);
+      if (syncGroup === undefined) {
         unknown = true;
         continue;
       }
@@ -282,13 +282,13 @@ export class Election {
       // it would hide a group the peer stopped advertising in the same heartbeat.
       if (advert !== undefined) known++;
       if (!changed) continue;
-      unit.dirty = true;
+      syncGroup.dirty = true;
       this.someDirty = true;
-      if (advert !== undefined && advert.epoch > unit.maxSeenEpoch) {
-        unit.maxSeenEpoch = advert.epoch;
-        unit.maxSeenEpochFrom = from;
+      if (advert !== undefined && advert.epoch > syncGroup.maxSeenEpoch) {
+        syncGroup.maxSeenEpoch = advert.epoch;
+        syncGroup.maxSeenEpochFrom = from;
         // A higher epoch from a node that is not master: someone out of our sight claimed.
-        if (advert.state !== 'MASTER') unit.unseenClaimAtMs = this.nowMs;
+        if (advert.state !== 'MASTER') syncGroup.unseenClaimAtMs = this.nowMs;
       }
     }
     if (unknown || this.observed.size > 0) this.observedDirty = true;
@@ -296,16 +296,20 @@ export class Election {
     for (const name of [...adverts.keys()]) {
       if (Object.hasOwn(groups, name)) continue;
       adverts.delete(name);
-      const unit = this.unitByGroup.get(name);
-      if (unit === undefined) continue;
-      unit.dirty = true;
+      const syncGroup = this.syncGroupByGroup.get(name);
+      if (syncGroup === undefined) continue;
+      syncGroup.dirty = true;
       this.someDirty = true;
     }
   }
 
   private refreshObserved(): void {
     this.observedDirty = false;
-    const next = relayedGroups(this.peers, (name) => this.unitByGroup.has(name), this.observed);
+    const next = relayedGroups(
+      this.peers,
+      (name) => this.syncGroupByGroup.has(name),
+      this.observed,
+    );
     const changed =
       next.size !== this.observed.size ||
       [...next].some(([name, advert]) => this.observed.get(name) !== advert);
@@ -325,19 +329,22 @@ export class Election {
    * Without it, a node whose link flaps reclaims at each recovery while the master it
    * cannot hear yet holds the VIPs.
    */
-  private listenAfterFault(unit: SyncGroup): void {
+  private listenAfterFault(syncGroup: SyncGroup): void {
     if (this.peers.aliveIds().length === this.peers.size) return;
-    unit.listenUntilMs = Math.max(unit.listenUntilMs, this.nowMs + this.downAfterMs);
-    unit.ownerListenUntilMs = Math.max(unit.ownerListenUntilMs, this.nowMs + this.intervalMs);
+    syncGroup.listenUntilMs = Math.max(syncGroup.listenUntilMs, this.nowMs + this.downAfterMs);
+    syncGroup.ownerListenUntilMs = Math.max(
+      syncGroup.ownerListenUntilMs,
+      this.nowMs + this.intervalMs,
+    );
   }
 
   /** Once every peer has been heard, there is nothing left to listen for at startup. */
   private onFirstHeard(): void {
     this.peersNeverHeard--;
     if (this.peersNeverHeard > 0) return;
-    for (const unit of this.units) {
-      unit.listenUntilMs = Math.min(unit.listenUntilMs, this.nowMs);
-      unit.ownerListenUntilMs = Math.min(unit.ownerListenUntilMs, this.nowMs);
+    for (const syncGroup of this.syncGroups) {
+      syncGroup.listenUntilMs = Math.min(syncGroup.listenUntilMs, this.nowMs);
+      syncGroup.ownerListenUntilMs = Math.min(syncGroup.ownerListenUntilMs, this.nowMs);
     }
     this.everythingDirty = true;
   }
@@ -348,23 +355,23 @@ export class Election {
     weightDelta: number,
     fault: boolean,
   ): void {
-    const unit = this.unitByGroup.get(group);
-    const member = unit?.members.find((m) => m.name === group);
-    if (unit === undefined || member === undefined || !Number.isFinite(weightDelta)) return;
+    const syncGroup = this.syncGroupByGroup.get(group);
+    const member = syncGroup?.members.find((m) => m.name === group);
+    if (syncGroup === undefined || member === undefined || !Number.isFinite(weightDelta)) return;
     if (weightDelta === 0 && !fault) member.trackers.delete(trackerId);
     else member.trackers.set(trackerId, { weightDelta, fault });
-    unit.dirty = true;
+    syncGroup.dirty = true;
     this.someDirty = true;
   }
 
   private onOperator(commandId: string, command: OperatorCommand): void {
-    const unit = 'group' in command ? this.unitByGroup.get(command.group) : undefined;
+    const syncGroup = 'group' in command ? this.syncGroupByGroup.get(command.group) : undefined;
     const context = this.context();
     this.rememberQuorum(context);
-    const view = unit === undefined ? undefined : this.view(unit, true);
+    const view = syncGroup === undefined ? undefined : this.view(syncGroup, true);
     const verdict = judgeCommand(command, {
       nodeId: this.nodeId,
-      unit,
+      syncGroup,
       maintenance: this.maintenance,
       resigned: this.resigned,
       quorumEnabled: this.config.quorum,
@@ -372,7 +379,7 @@ export class Election {
       quorumDetail: view === undefined ? '' : quorumDetail(view, context),
       otherCandidates: view?.candidates.filter((c) => c.direct).length ?? 0,
     });
-    const message = this.applyCommand(verdict, command, unit);
+    const message = this.applyCommand(verdict, command, syncGroup);
     this.out.push(
       verdict.ok
         ? { type: 'command-result', commandId, ok: true, message }
@@ -384,45 +391,45 @@ export class Election {
   private applyCommand(
     verdict: CommandVerdict,
     command: OperatorCommand,
-    unit: SyncGroup | undefined,
+    syncGroup: SyncGroup | undefined,
   ): string {
     if (!verdict.ok) return verdict.message;
     const group = 'group' in command ? command.group : undefined;
     const triggers = group === undefined ? undefined : new Set([group]);
     switch (verdict.effect) {
       case 'takeover':
-        if (unit === undefined) return verdict.message;
+        if (syncGroup === undefined) return verdict.message;
         this.transition(
-          unit,
+          syncGroup,
           'MASTER',
           'forced-takeover',
           'operator takeover: a new epoch every node accepts',
           triggers,
         );
-        unit.forced = true;
-        unit.dirty = true;
+        syncGroup.forced = true;
+        syncGroup.dirty = true;
         this.someDirty = true;
-        return `${verdict.message}: master of ${unit.memberNames()} at epoch ${unit.epoch}, held until released`;
+        return `${verdict.message}: master of ${syncGroup.memberNames()} at epoch ${syncGroup.epoch}, held until released`;
       case 'hold-as-master':
-        if (unit === undefined) return verdict.message;
-        unit.forced = true;
-        unit.dirty = true;
+        if (syncGroup === undefined) return verdict.message;
+        syncGroup.forced = true;
+        syncGroup.dirty = true;
         this.someDirty = true;
-        return `${verdict.message} (epoch ${unit.epoch}); now held until released`;
+        return `${verdict.message} (epoch ${syncGroup.epoch}); now held until released`;
       case 'release':
-        if (unit === undefined) return verdict.message;
+        if (syncGroup === undefined) return verdict.message;
         this.transition(
-          unit,
+          syncGroup,
           'BACKUP',
           'released',
           'operator release: handing over to the best other node',
           triggers,
         );
-        unit.releaseHoldUntilMs = this.nowMs + this.downAfterMs;
-        unit.preemptSuppressed = true;
-        unit.dirty = true;
+        syncGroup.releaseHoldUntilMs = this.nowMs + this.downAfterMs;
+        syncGroup.preemptSuppressed = true;
+        syncGroup.dirty = true;
         this.someDirty = true;
-        return `${verdict.message}: advertising priority 0 for ${unit.memberNames()} until another node takes over`;
+        return `${verdict.message}: advertising priority 0 for ${syncGroup.memberNames()} until another node takes over`;
       case 'maintenance-on':
       case 'maintenance-off':
         this.maintenance = verdict.effect === 'maintenance-on';
@@ -472,120 +479,128 @@ export class Election {
   }
 
   /** What the peers say about the sync group, with this node's (prospective) claim. */
-  private view(unit: SyncGroup, withVotes = false): SyncGroupView {
-    const master = unit.state === 'MASTER';
+  private view(syncGroup: SyncGroup, withVotes = false): SyncGroupView {
+    const master = syncGroup.state === 'MASTER';
     const self: OwnClaim = {
       nodeId: this.nodeId,
       claim: master
         ? {
-            epoch: unit.epoch,
-            priority: unit.advertisedUnitPriority(this.resigned),
+            epoch: syncGroup.epoch,
+            priority: syncGroup.advertisedSyncGroupPriority(this.resigned),
             nodeId: this.nodeId,
           }
         : {
-            epoch: Math.max(unit.epoch, unit.maxSeenEpoch) + 1,
-            priority: unit.weightedPriority(),
+            epoch: Math.max(syncGroup.epoch, syncGroup.maxSeenEpoch) + 1,
+            priority: syncGroup.weightedPriority(),
             nodeId: this.nodeId,
           },
       // The same lease to claim as to stay master, or a fresh master would fence at once.
       lease: { nowMs: this.nowMs, windowMs: this.leaseMs() },
       handoverUntilMs:
-        master && unit.claimedAtMs !== null
-          ? unit.claimedAtMs + this.leaseMs()
+        master && syncGroup.claimedAtMs !== null
+          ? syncGroup.claimedAtMs + this.leaseMs()
           : Number.POSITIVE_INFINITY,
     };
-    return viewSyncGroup(unit, this.peers, self, this.config.quorum || withVotes);
+    return viewSyncGroup(syncGroup, this.peers, self, this.config.quorum || withVotes);
   }
 
   private settle(): void {
-    const due = this.nextUnitDeadlineMs !== null && this.nowMs >= this.nextUnitDeadlineMs;
+    const due = this.nextSyncGroupDeadlineMs !== null && this.nowMs >= this.nextSyncGroupDeadlineMs;
     if (!due && !this.everythingDirty && !this.someDirty) return;
     this.someDirty = false;
     let evaluated = false;
     let context: ElectionContext | null = null;
-    for (const unit of this.units) {
-      const expired = due && unit.deadlineMs !== null && this.nowMs >= unit.deadlineMs;
-      if (!this.everythingDirty && !unit.dirty && !expired) continue;
+    for (const syncGroup of this.syncGroups) {
+      const expired = due && syncGroup.deadlineMs !== null && this.nowMs >= syncGroup.deadlineMs;
+      if (!this.everythingDirty && !syncGroup.dirty && !expired) continue;
       if (context === null) {
         context = this.context();
         this.rememberQuorum(context);
       }
-      this.evaluate(unit, context);
+      this.evaluate(syncGroup, context);
       evaluated = true;
     }
     this.everythingDirty = false;
-    if (evaluated) this.nextUnitDeadlineMs = earliest(this.units.map((u) => u.deadlineMs));
+    if (evaluated)
+      this.nextSyncGroupDeadlineMs = earliest(this.syncGroups.map((u) => u.deadlineMs));
   }
 
-  private evaluate(unit: SyncGroup, ctx: ElectionContext): void {
+  private evaluate(syncGroup: SyncGroup, ctx: ElectionContext): void {
     for (let round = 0; round <= MAX_TRANSITIONS_PER_EVALUATION; round++) {
-      const view = this.view(unit);
-      updateMasterKnowledge(unit, view, ctx);
-      const decision = STATE_HANDLERS[unit.state](unit, view, ctx);
+      const view = this.view(syncGroup);
+      updateMasterKnowledge(syncGroup, view, ctx);
+      const decision = STATE_HANDLERS[syncGroup.state](syncGroup, view, ctx);
       if (decision.kind === 'stay') {
-        unit.deadlineMs = decision.untilMs;
-        unit.dirty = false;
-        if (unit.state !== 'MASTER') unit.epoch = Math.max(unit.epoch, unit.maxSeenEpoch);
-        this.refreshAdverts(unit);
+        syncGroup.deadlineMs = decision.untilMs;
+        syncGroup.dirty = false;
+        if (syncGroup.state !== 'MASTER')
+          syncGroup.epoch = Math.max(syncGroup.epoch, syncGroup.maxSeenEpoch);
+        this.refreshAdverts(syncGroup);
         return;
       }
       if (decision.kind === 'reclaim') {
-        unit.claimedAtMs = this.nowMs;
-        unit.epoch = unit.maxSeenEpoch + 1;
-        unit.maxSeenEpoch = unit.epoch;
-        unit.maxSeenEpochFrom = this.nodeId;
+        syncGroup.claimedAtMs = this.nowMs;
+        syncGroup.epoch = syncGroup.maxSeenEpoch + 1;
+        syncGroup.maxSeenEpoch = syncGroup.epoch;
+        syncGroup.maxSeenEpochFrom = this.nodeId;
       } else {
-        this.transition(unit, decision.to, decision.reason, decision.detail, decision.triggers);
+        this.transition(
+          syncGroup,
+          decision.to,
+          decision.reason,
+          decision.detail,
+          decision.triggers,
+        );
       }
     }
     throw new Error(
-      `election did not settle for ${unit.memberNames()} after ${MAX_TRANSITIONS_PER_EVALUATION} transitions (state ${unit.state})`,
+      `election did not settle for ${syncGroup.memberNames()} after ${MAX_TRANSITIONS_PER_EVALUATION} transitions (state ${syncGroup.state})`,
     );
   }
 
   private transition(
-    unit: SyncGroup,
+    syncGroup: SyncGroup,
     to: GroupState,
     reason: TransitionReason,
     detail: string,
     triggers?: ReadonlySet<GroupName>,
   ): void {
-    const from = unit.state;
-    for (const member of unit.members) assertLegalTransition(member.name, from, to);
+    const from = syncGroup.state;
+    for (const member of syncGroup.members) assertLegalTransition(member.name, from, to);
     if (to === 'MASTER') {
-      unit.claimedAtMs = this.nowMs;
-      unit.epoch = Math.max(unit.epoch, unit.maxSeenEpoch) + 1;
-      unit.maxSeenEpoch = unit.epoch;
-      unit.maxSeenEpochFrom = this.nodeId;
-      unit.master = this.nodeId;
-      unit.masterDownAtMs = null;
-      unit.unseenClaimAtMs = null;
-      unit.preemptSuppressed = false;
-      unit.releaseHoldUntilMs = null;
+      syncGroup.claimedAtMs = this.nowMs;
+      syncGroup.epoch = Math.max(syncGroup.epoch, syncGroup.maxSeenEpoch) + 1;
+      syncGroup.maxSeenEpoch = syncGroup.epoch;
+      syncGroup.maxSeenEpochFrom = this.nodeId;
+      syncGroup.master = this.nodeId;
+      syncGroup.masterDownAtMs = null;
+      syncGroup.unseenClaimAtMs = null;
+      syncGroup.preemptSuppressed = false;
+      syncGroup.releaseHoldUntilMs = null;
     } else {
-      unit.epoch = Math.max(unit.epoch, unit.maxSeenEpoch);
+      syncGroup.epoch = Math.max(syncGroup.epoch, syncGroup.maxSeenEpoch);
     }
-    if (from === 'FAULT' && to === 'BACKUP') this.listenAfterFault(unit);
+    if (from === 'FAULT' && to === 'BACKUP') this.listenAfterFault(syncGroup);
     if (from === 'MASTER') {
-      unit.forced = false;
-      unit.master = null;
-      unit.masterDownAtMs = this.nowMs;
-      unit.masterDownReason = 'master-down';
-      unit.masterDownDetail = `${this.nodeId} stepped down (${reason})`;
+      syncGroup.forced = false;
+      syncGroup.master = null;
+      syncGroup.masterDownAtMs = this.nowMs;
+      syncGroup.masterDownReason = 'master-down';
+      syncGroup.masterDownDetail = `${this.nodeId} stepped down (${reason})`;
     }
-    unit.state = to;
-    unit.claimableSinceMs = null;
-    unit.preemptReadySinceMs = null;
-    unit.dirty = true;
+    syncGroup.state = to;
+    syncGroup.claimableSinceMs = null;
+    syncGroup.preemptReadySinceMs = null;
+    syncGroup.dirty = true;
     this.someDirty = true;
     const cause = triggers === undefined ? '' : [...triggers].join(', ');
-    for (const member of unit.members) {
+    for (const member of syncGroup.members) {
       const own = triggers === undefined || triggers.has(member.name);
       this.emitTransition(
         member,
         from,
         to,
-        unit.epoch,
+        syncGroup.epoch,
         own ? reason : 'sync-group',
         own ? detail : `with ${cause} in its sync group: ${detail}`,
       );
@@ -607,26 +622,26 @@ export class Election {
   // ---- what goes out ----
 
   private advertFor(member: MemberGroup): PeerGroupState {
-    const unit = this.unitByGroup.get(member.name);
-    if (unit === undefined) throw new Error(`group ${member.name} has no sync group`);
+    const syncGroup = this.syncGroupByGroup.get(member.name);
+    if (syncGroup === undefined) throw new Error(`group ${member.name} has no sync group`);
     return Object.freeze({
-      priority: unit.advertisedPriority(member, this.resigned),
-      state: unit.state,
-      epoch: unit.epoch,
-      master: unit.state === 'MASTER' ? this.nodeId : unit.directMaster,
+      priority: syncGroup.advertisedPriority(member, this.resigned),
+      state: syncGroup.state,
+      epoch: syncGroup.epoch,
+      master: syncGroup.state === 'MASTER' ? this.nodeId : syncGroup.directMaster,
     });
   }
 
-  private refreshAdverts(unit: SyncGroup): void {
-    const master = unit.state === 'MASTER' ? this.nodeId : unit.directMaster;
-    for (const member of unit.members) {
+  private refreshAdverts(syncGroup: SyncGroup): void {
+    const master = syncGroup.state === 'MASTER' ? this.nodeId : syncGroup.directMaster;
+    for (const member of syncGroup.members) {
       const current = this.adverts.get(member.name);
       // Compare before building: most evaluations change nothing that is advertised.
       if (
-        current?.state === unit.state &&
-        current.epoch === unit.epoch &&
+        current?.state === syncGroup.state &&
+        current.epoch === syncGroup.epoch &&
         current.master === master &&
-        current.priority === unit.advertisedPriority(member, this.resigned)
+        current.priority === syncGroup.advertisedPriority(member, this.resigned)
       )
         continue;
       this.adverts.set(member.name, this.advertFor(member));
@@ -639,7 +654,7 @@ export class Election {
     const next = earliest([
       this.peers.nextExpiryMs(),
       this.config.quorum ? this.peers.nextLeaseLapseMs() : null,
-      this.nextUnitDeadlineMs,
+      this.nextSyncGroupDeadlineMs,
     ]);
     if (next === null) return;
     if (this.armedAtMs === null || next < this.armedAtMs || this.armedAtMs <= this.nowMs) {
@@ -649,45 +664,45 @@ export class Election {
   }
 
   private groupStatus(member: MemberGroup): GroupStatus {
-    const unit = this.unitByGroup.get(member.name);
-    if (unit === undefined) throw new Error(`group ${member.name} has no sync group`);
+    const syncGroup = this.syncGroupByGroup.get(member.name);
+    if (syncGroup === undefined) throw new Error(`group ${member.name} has no sync group`);
     const advert = this.adverts.get(member.name) ?? this.advertFor(member);
     return {
       name: member.name,
-      state: unit.state,
+      state: syncGroup.state,
       basePriority: member.config.priority,
       effectivePriority: advert.priority,
       weightedPriority: member.weighted(),
-      forced: unit.forced,
-      epoch: unit.epoch,
-      master: unit.master,
+      forced: syncGroup.forced,
+      epoch: syncGroup.epoch,
+      master: syncGroup.master,
       lastTransitionAtMs: member.lastTransitionAtMs,
     };
   }
 
   // ---- structure ----
 
-  private buildUnits(config: ElectionConfig): void {
+  private buildSyncGroups(config: ElectionConfig): void {
     const byKey = new Map<string, SyncGroup>();
     for (const group of config.groups) {
       const key = syncGroupKey(group);
       const member = new MemberGroup(group);
-      const unit = byKey.get(key);
-      if (unit === undefined) byKey.set(key, new SyncGroup(key, [member]));
-      else unit.members.push(member);
+      const syncGroup = byKey.get(key);
+      if (syncGroup === undefined) byKey.set(key, new SyncGroup(key, [member]));
+      else syncGroup.members.push(member);
     }
-    this.installUnits([...byKey.values()]);
+    this.installSyncGroups([...byKey.values()]);
   }
 
-  private installUnits(units: SyncGroup[]): void {
-    this.units = units;
-    this.unitByGroup = new Map();
+  private installSyncGroups(syncGroups: SyncGroup[]): void {
+    this.syncGroups = syncGroups;
+    this.syncGroupByGroup = new Map();
     const byName = new Map<GroupName, MemberGroup>();
-    for (const unit of units) {
-      unit.dirty = true;
+    for (const syncGroup of syncGroups) {
+      syncGroup.dirty = true;
       this.someDirty = true;
-      for (const member of unit.members) {
-        this.unitByGroup.set(member.name, unit);
+      for (const member of syncGroup.members) {
+        this.syncGroupByGroup.set(member.name, syncGroup);
         byName.set(member.name, member);
       }
     }

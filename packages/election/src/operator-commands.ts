@@ -6,7 +6,7 @@ import type { GroupName, NodeId, OperatorCommand, RefusalCode } from './types.js
 export interface CommandFacts {
   readonly nodeId: NodeId;
   /** The sync group of the named group, or undefined when no such group exists here. */
-  readonly unit: SyncGroup | undefined;
+  readonly syncGroup: SyncGroup | undefined;
   readonly maintenance: boolean;
   readonly resigned: boolean;
   readonly quorumEnabled: boolean;
@@ -34,20 +34,22 @@ function refuse(code: RefusalCode, message: string): CommandVerdict {
 }
 
 function judgeTakeover(group: GroupName, facts: CommandFacts): CommandVerdict {
-  const { unit, nodeId } = facts;
-  if (unit === undefined)
+  const { syncGroup, nodeId } = facts;
+  if (syncGroup === undefined)
     return refuse('UNKNOWN_GROUP', `no group named ${JSON.stringify(group)} on ${nodeId}`);
   if (facts.resigned) return refuse('NODE_RESIGNED', `${nodeId} is shutting down (resigned)`);
   if (facts.maintenance)
     return refuse('NODE_IN_MAINTENANCE', `${nodeId} is in maintenance; turn maintenance off first`);
-  if (unit.state === 'FAULT') {
-    const failing = unit.members.flatMap((m) => m.faultyTrackers().map((t) => `${m.name}: ${t}`));
+  if (syncGroup.state === 'FAULT') {
+    const failing = syncGroup.members.flatMap((m) =>
+      m.faultyTrackers().map((t) => `${m.name}: ${t}`),
+    );
     return refuse(
       'GROUP_IN_FAULT',
       `${group} is in FAULT on ${nodeId} (failing trackers: ${failing.join(', ')})`,
     );
   }
-  if (unit.weightedPriority() === 0)
+  if (syncGroup.weightedPriority() === 0)
     return refuse(
       'NODE_RESIGNED',
       `${group} has priority 0 on ${nodeId}: configured never to be master`,
@@ -57,7 +59,7 @@ function judgeTakeover(group: GroupName, facts: CommandFacts): CommandVerdict {
       'NO_QUORUM',
       `${nodeId} ${facts.quorumDetail}: taking over could split the brain`,
     );
-  if (unit.state === 'MASTER')
+  if (syncGroup.state === 'MASTER')
     return {
       ok: true,
       effect: 'hold-as-master',
@@ -67,13 +69,13 @@ function judgeTakeover(group: GroupName, facts: CommandFacts): CommandVerdict {
 }
 
 function judgeRelease(group: GroupName, facts: CommandFacts): CommandVerdict {
-  const { unit, nodeId } = facts;
-  if (unit === undefined)
+  const { syncGroup, nodeId } = facts;
+  if (syncGroup === undefined)
     return refuse('UNKNOWN_GROUP', `no group named ${JSON.stringify(group)} on ${nodeId}`);
-  if (unit.state !== 'MASTER')
+  if (syncGroup.state !== 'MASTER')
     return refuse(
       'NOT_MASTER',
-      `${nodeId} is not master of ${group} (${unit.state})${unit.master === null ? '' : `; ${unit.master} is`}`,
+      `${nodeId} is not master of ${group} (${syncGroup.state})${syncGroup.master === null ? '' : `; ${syncGroup.master} is`}`,
     );
   if (facts.otherCandidates === 0)
     return refuse(

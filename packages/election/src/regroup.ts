@@ -14,7 +14,7 @@ export interface RegroupTransition {
 }
 
 export interface RegroupResult {
-  readonly units: SyncGroup[];
+  readonly syncGroups: SyncGroup[];
   /** State changes the reload itself causes (reason 'reconfigured'). */
   readonly transitions: readonly RegroupTransition[];
 }
@@ -30,11 +30,11 @@ export function regroup(
   groups: readonly GroupConfig[],
   clock: RegroupClock,
 ): RegroupResult {
-  const oldUnitOf = new Map<GroupName, SyncGroup>();
+  const oldSyncGroupOf = new Map<GroupName, SyncGroup>();
   const oldMember = new Map<GroupName, MemberGroup>();
-  for (const unit of previous)
-    for (const member of unit.members) {
-      oldUnitOf.set(member.name, unit);
+  for (const syncGroup of previous)
+    for (const member of syncGroup.members) {
+      oldSyncGroupOf.set(member.name, syncGroup);
       oldMember.set(member.name, member);
     }
 
@@ -57,14 +57,14 @@ export function regroup(
     transitions.push({ member, from, to, epoch, detail });
   };
 
-  const units: SyncGroup[] = [];
+  const syncGroups: SyncGroup[] = [];
   for (const [key, configs] of configsByKey) {
     const members = configs.map((config) => {
       const member = oldMember.get(config.name) ?? new MemberGroup(config);
       member.config = config;
       return member;
     });
-    const involved = [...new Set(configs.flatMap((c) => oldUnitOf.get(c.name) ?? []))];
+    const involved = [...new Set(configs.flatMap((c) => oldSyncGroupOf.get(c.name) ?? []))];
     const only = involved[0];
     if (
       involved.length === 1 &&
@@ -73,11 +73,11 @@ export function regroup(
       sameMembers(only, configs)
     ) {
       only.members = members;
-      units.push(only);
+      syncGroups.push(only);
       continue;
     }
 
-    const unit = new SyncGroup(key, members);
+    const syncGroup = new SyncGroup(key, members);
     const states = new Set(involved.map((u) => u.state));
     const source = involved.reduce<SyncGroup | undefined>(
       (best, u) => (best === undefined || u.epoch > best.epoch ? u : best),
@@ -85,59 +85,60 @@ export function regroup(
     );
     if (states.size === 1 && source !== undefined) {
       // Members regrouped but all in the same state here: keep it; newcomers join it.
-      unit.inheritFrom(source);
-      unit.epoch = Math.max(...involved.map((u) => u.epoch));
-      unit.maxSeenEpoch = Math.max(...involved.map((u) => u.maxSeenEpoch));
+      syncGroup.inheritFrom(source);
+      syncGroup.epoch = Math.max(...involved.map((u) => u.epoch));
+      syncGroup.maxSeenEpoch = Math.max(...involved.map((u) => u.maxSeenEpoch));
       for (const member of members)
         if (!oldMember.has(member.name))
           note(
             member,
             'INIT',
-            unit.state,
-            unit.epoch,
-            `group added to sync group ${key} (${unit.state} here)`,
+            syncGroup.state,
+            syncGroup.epoch,
+            `group added to sync group ${key} (${syncGroup.state} here)`,
           );
     } else {
       // New, or members coming from sync groups in different states: start over as backup.
-      unit.state = 'BACKUP';
-      unit.epoch = Math.max(0, ...involved.map((u) => u.epoch));
-      unit.maxSeenEpoch = Math.max(0, ...involved.map((u) => u.maxSeenEpoch));
-      unit.listenUntilMs = clock.nowMs + clock.intervalMs;
-      unit.ownerListenUntilMs = clock.nowMs + clock.intervalMs;
-      unit.masterDownAtMs = clock.nowMs;
-      unit.masterDownReason = 'master-down';
-      unit.masterDownDetail = 'no master known for a group added or regrouped by a config reload';
+      syncGroup.state = 'BACKUP';
+      syncGroup.epoch = Math.max(0, ...involved.map((u) => u.epoch));
+      syncGroup.maxSeenEpoch = Math.max(0, ...involved.map((u) => u.maxSeenEpoch));
+      syncGroup.listenUntilMs = clock.nowMs + clock.intervalMs;
+      syncGroup.ownerListenUntilMs = clock.nowMs + clock.intervalMs;
+      syncGroup.masterDownAtMs = clock.nowMs;
+      syncGroup.masterDownReason = 'master-down';
+      syncGroup.masterDownDetail =
+        'no master known for a group added or regrouped by a config reload';
       for (const member of members) {
-        const from = oldUnitOf.get(member.name)?.state ?? 'INIT';
+        const from = oldSyncGroupOf.get(member.name)?.state ?? 'INIT';
         note(
           member,
           from,
           'BACKUP',
-          unit.epoch,
+          syncGroup.epoch,
           from === 'INIT' ? 'group added by a config reload' : `regrouped into ${key}`,
         );
       }
     }
-    units.push(unit);
+    syncGroups.push(syncGroup);
   }
 
   const kept = new Set(groups.map((g) => g.name));
   for (const [name, member] of oldMember) {
-    const unit = oldUnitOf.get(name);
-    if (kept.has(name) || unit?.state !== 'MASTER') continue;
+    const syncGroup = oldSyncGroupOf.get(name);
+    if (kept.has(name) || syncGroup?.state !== 'MASTER') continue;
     note(
       member,
       'MASTER',
       'BACKUP',
-      unit.epoch,
+      syncGroup.epoch,
       `group removed from the config by ${clock.nodeId}: dropping its addresses`,
     );
   }
-  return { units, transitions };
+  return { syncGroups, transitions };
 }
 
-function sameMembers(unit: SyncGroup, configs: readonly GroupConfig[]): boolean {
-  if (unit.members.length !== configs.length) return false;
-  const names = new Set(unit.members.map((m) => m.name));
+function sameMembers(syncGroup: SyncGroup, configs: readonly GroupConfig[]): boolean {
+  if (syncGroup.members.length !== configs.length) return false;
+  const names = new Set(syncGroup.members.map((m) => m.name));
   return configs.every((c) => names.has(c.name));
 }

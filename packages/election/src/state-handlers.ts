@@ -38,7 +38,7 @@ export type Decision =
   | { readonly kind: 'reclaim'; readonly detail: string }
   | { readonly kind: 'stay'; readonly untilMs: number | null };
 
-type Handler = (unit: SyncGroup, view: SyncGroupView, ctx: ElectionContext) => Decision;
+type Handler = (syncGroup: SyncGroup, view: SyncGroupView, ctx: ElectionContext) => Decision;
 
 const STAY: Decision = { kind: 'stay', untilMs: null };
 
@@ -51,62 +51,63 @@ function stay(untilMs: number | null): Decision {
  * FAULT or MAINTENANCE already knows whether (and since when) the group has no master.
  */
 export function updateMasterKnowledge(
-  unit: SyncGroup,
+  syncGroup: SyncGroup,
   view: SyncGroupView,
   ctx: ElectionContext,
 ): void {
-  if (unit.state === 'MASTER') {
-    unit.master = ctx.nodeId;
-    unit.directMaster = ctx.nodeId;
-    unit.masterDownAtMs = null;
+  if (syncGroup.state === 'MASTER') {
+    syncGroup.master = ctx.nodeId;
+    syncGroup.directMaster = ctx.nodeId;
+    syncGroup.masterDownAtMs = null;
     return;
   }
-  unit.directMaster = view.directMaster?.nodeId ?? null;
+  syncGroup.directMaster = view.directMaster?.nodeId ?? null;
   const known = view.master ?? view.relayedMaster;
   if (known !== null) {
-    unit.master = known.nodeId;
-    unit.masterDownAtMs = null;
-    if (view.master === null || view.master.epoch >= unit.maxSeenEpoch) unit.unseenClaimAtMs = null;
+    syncGroup.master = known.nodeId;
+    syncGroup.masterDownAtMs = null;
+    if (view.master === null || view.master.epoch >= syncGroup.maxSeenEpoch)
+      syncGroup.unseenClaimAtMs = null;
     // Someone took over after our release: advertise our real priority again.
-    if (unit.releaseHoldUntilMs !== null && known.nodeId !== ctx.nodeId)
-      unit.releaseHoldUntilMs = null;
+    if (syncGroup.releaseHoldUntilMs !== null && known.nodeId !== ctx.nodeId)
+      syncGroup.releaseHoldUntilMs = null;
     return;
   }
-  if (unit.masterDownAtMs === null) {
-    describeMasterLoss(unit, ctx);
-    unit.masterDownAtMs = ctx.nowMs;
+  if (syncGroup.masterDownAtMs === null) {
+    describeMasterLoss(syncGroup, ctx);
+    syncGroup.masterDownAtMs = ctx.nowMs;
   }
-  unit.master = null;
+  syncGroup.master = null;
 }
 
-function describeMasterLoss(unit: SyncGroup, ctx: ElectionContext): void {
-  const lostId = unit.master;
+function describeMasterLoss(syncGroup: SyncGroup, ctx: ElectionContext): void {
+  const lostId = syncGroup.master;
   const lost = lostId === null ? undefined : ctx.peers.get(lostId);
   if (lost === undefined) {
-    unit.masterDownReason = 'master-down';
-    unit.masterDownDetail = `no master known for ${unit.memberNames()}`;
+    syncGroup.masterDownReason = 'master-down';
+    syncGroup.masterDownDetail = `no master known for ${syncGroup.memberNames()}`;
     return;
   }
   if (lost.alive) {
-    const first = unit.members[0];
+    const first = syncGroup.members[0];
     const advert = first === undefined ? undefined : lost.adverts.get(first.name);
     const says =
       advert === undefined
         ? 'no longer advertises it'
         : `now ${advert.state}, priority ${advert.priority}`;
-    unit.masterDownReason = 'master-resigned';
-    unit.masterDownDetail = `${lost.id} stopped being master of ${unit.memberNames()} (${says})`;
+    syncGroup.masterDownReason = 'master-resigned';
+    syncGroup.masterDownDetail = `${lost.id} stopped being master of ${syncGroup.memberNames()} (${says})`;
   } else if (lost.lostReason === 'closed') {
-    unit.masterDownReason = 'peer-connection-closed';
-    unit.masterDownDetail = `connection to master ${lost.id} closed and no live peer hears it`;
+    syncGroup.masterDownReason = 'peer-connection-closed';
+    syncGroup.masterDownDetail = `connection to master ${lost.id} closed and no live peer hears it`;
   } else {
-    unit.masterDownReason = 'master-down';
-    unit.masterDownDetail = `no heartbeat from master ${lost.id} for ${ctx.downAfterMs}ms and no live peer hears it`;
+    syncGroup.masterDownReason = 'master-down';
+    syncGroup.masterDownDetail = `no heartbeat from master ${lost.id} for ${ctx.downAfterMs}ms and no live peer hears it`;
   }
 }
 
 /** Maintenance and tracker faults override every election rule. */
-function leaveForMaintenanceOrFault(unit: SyncGroup, ctx: ElectionContext): Decision | null {
+function leaveForMaintenanceOrFault(syncGroup: SyncGroup, ctx: ElectionContext): Decision | null {
   if (ctx.maintenance)
     return {
       kind: 'transition',
@@ -114,7 +115,7 @@ function leaveForMaintenanceOrFault(unit: SyncGroup, ctx: ElectionContext): Deci
       reason: 'maintenance-on',
       detail: `${ctx.nodeId} drained by operator`,
     };
-  const faulty = unit.members.filter((m) => m.faultyTrackers().length > 0);
+  const faulty = syncGroup.members.filter((m) => m.faultyTrackers().length > 0);
   if (faulty.length > 0)
     return {
       kind: 'transition',
@@ -139,33 +140,33 @@ function hasQuorum(view: SyncGroupView, ctx: ElectionContext): boolean {
 }
 
 function claimBlocker(
-  unit: SyncGroup,
+  syncGroup: SyncGroup,
   view: SyncGroupView,
   ctx: ElectionContext,
 ): ClaimBlocker | null {
   if (ctx.resigned) return 'resigned';
-  if (unit.weightedPriority() === 0) return 'never-master';
-  if (unit.releaseHoldUntilMs !== null) {
-    if (ctx.nowMs < unit.releaseHoldUntilMs) return 'released';
-    unit.releaseHoldUntilMs = null;
+  if (syncGroup.weightedPriority() === 0) return 'never-master';
+  if (syncGroup.releaseHoldUntilMs !== null) {
+    if (ctx.nowMs < syncGroup.releaseHoldUntilMs) return 'released';
+    syncGroup.releaseHoldUntilMs = null;
   }
   if (!hasQuorum(view, ctx)) return 'quorum';
   return null;
 }
 
 function rankOf(
-  unit: SyncGroup,
+  syncGroup: SyncGroup,
   candidates: readonly PeerStanding[],
   ctx: ElectionContext,
 ): number {
-  const self = { nodeId: ctx.nodeId, priority: unit.weightedPriority() };
+  const self = { nodeId: ctx.nodeId, priority: syncGroup.weightedPriority() };
   let rank = 0;
   for (const c of candidates) if (compareCandidates(c, self) > 0) rank++;
   return rank;
 }
 
-const onInit: Handler = (unit, _view, ctx) => {
-  const leave = leaveForMaintenanceOrFault(unit, ctx);
+const onInit: Handler = (syncGroup, _view, ctx) => {
+  const leave = leaveForMaintenanceOrFault(syncGroup, ctx);
   if (leave !== null) return leave;
   // RFC 5798 §6.4.1 sends the owner straight to Master; we let it listen first (README).
   return {
@@ -175,27 +176,27 @@ const onInit: Handler = (unit, _view, ctx) => {
     detail:
       ctx.peers.size === 0
         ? 'no peers configured'
-        : `listening up to ${Math.round(unit.listenUntilMs - ctx.nowMs)}ms for the current master`,
+        : `listening up to ${Math.round(syncGroup.listenUntilMs - ctx.nowMs)}ms for the current master`,
   };
 };
 
-const onBackup: Handler = (unit, view, ctx) => {
-  const leave = leaveForMaintenanceOrFault(unit, ctx);
+const onBackup: Handler = (syncGroup, view, ctx) => {
+  const leave = leaveForMaintenanceOrFault(syncGroup, ctx);
   if (leave !== null) return leave;
 
-  const blocker = claimBlocker(unit, view, ctx);
+  const blocker = claimBlocker(syncGroup, view, ctx);
   if (blocker !== null) {
-    unit.claimableSinceMs = null;
-    unit.preemptReadySinceMs = null;
-    unit.blockedByQuorum = blocker === 'quorum' && ctx.quorumEverHeld;
-    return stay(blocker === 'released' ? unit.releaseHoldUntilMs : null);
+    syncGroup.claimableSinceMs = null;
+    syncGroup.preemptReadySinceMs = null;
+    syncGroup.blockedByQuorum = blocker === 'quorum' && ctx.quorumEverHeld;
+    return stay(blocker === 'released' ? syncGroup.releaseHoldUntilMs : null);
   }
-  if (unit.claimableSinceMs === null) unit.claimableSinceMs = ctx.nowMs;
+  if (syncGroup.claimableSinceMs === null) syncGroup.claimableSinceMs = ctx.nowMs;
 
-  if (view.master !== null) return preemptWhenDue(unit, view, view.master, ctx);
+  if (view.master !== null) return preemptWhenDue(syncGroup, view, view.master, ctx);
   // A master we cannot hear but a live peer follows: not ours to replace or preempt.
   if (view.relayedMaster !== null) return STAY;
-  return claimWhenDue(unit, view, ctx);
+  return claimWhenDue(syncGroup, view, ctx);
 };
 
 /**
@@ -203,19 +204,24 @@ const onBackup: Handler = (unit, view, ctx) => {
  * lower rank one interval later (instead of RFC 5798 §6.1 Skew_Time). Never before the
  * startup listening window ends, nor within downAfterMs of an epoch claimed out of sight.
  */
-function claimWhenDue(unit: SyncGroup, view: SyncGroupView, ctx: ElectionContext): Decision {
-  const owner = unit.weightedPriority() === PRIORITY_OWNER;
-  const downAt = unit.masterDownAtMs ?? ctx.nowMs;
-  const claimableSince = unit.claimableSinceMs ?? ctx.nowMs;
-  let from = Math.max(downAt, claimableSince, owner ? unit.ownerListenUntilMs : unit.listenUntilMs);
-  if (unit.unseenClaimAtMs !== null) from = Math.max(from, unit.unseenClaimAtMs + ctx.downAfterMs);
-  const rank = rankOf(unit, view.candidates, ctx);
+function claimWhenDue(syncGroup: SyncGroup, view: SyncGroupView, ctx: ElectionContext): Decision {
+  const owner = syncGroup.weightedPriority() === PRIORITY_OWNER;
+  const downAt = syncGroup.masterDownAtMs ?? ctx.nowMs;
+  const claimableSince = syncGroup.claimableSinceMs ?? ctx.nowMs;
+  let from = Math.max(
+    downAt,
+    claimableSince,
+    owner ? syncGroup.ownerListenUntilMs : syncGroup.listenUntilMs,
+  );
+  if (syncGroup.unseenClaimAtMs !== null)
+    from = Math.max(from, syncGroup.unseenClaimAtMs + ctx.downAfterMs);
+  const rank = rankOf(syncGroup, view.candidates, ctx);
   const dueAt = from + rank * ctx.intervalMs;
   if (ctx.nowMs < dueAt) return stay(dueAt);
 
-  const regained = unit.blockedByQuorum && claimableSince > downAt;
+  const regained = syncGroup.blockedByQuorum && claimableSince > downAt;
   const rankNote = rank === 0 ? 'best live candidate' : `rank ${rank}, waited ${rank} interval(s)`;
-  if (owner && ctx.nowMs < unit.listenUntilMs)
+  if (owner && ctx.nowMs < syncGroup.listenUntilMs)
     return {
       kind: 'transition',
       to: 'MASTER',
@@ -225,10 +231,10 @@ function claimWhenDue(unit: SyncGroup, view: SyncGroupView, ctx: ElectionContext
   return {
     kind: 'transition',
     to: 'MASTER',
-    reason: regained ? 'quorum-regained' : unit.masterDownReason,
+    reason: regained ? 'quorum-regained' : syncGroup.masterDownReason,
     detail: regained
       ? `quorum regained (${quorumDetail(view, ctx)}) and no master; ${rankNote}`
-      : `${unit.masterDownDetail}; ${rankNote}`,
+      : `${syncGroup.masterDownDetail}; ${rankNote}`,
   };
 }
 
@@ -238,26 +244,26 @@ function claimWhenDue(unit: SyncGroup, view: SyncGroupView, ctx: ElectionContext
  * after preemptDelayMs). Owners (255) always preempt at once (§6.1 Preempt_Mode note).
  */
 function preemptWhenDue(
-  unit: SyncGroup,
+  syncGroup: SyncGroup,
   view: SyncGroupView,
   master: PeerStanding,
   ctx: ElectionContext,
 ): Decision {
-  const priority = unit.weightedPriority();
+  const priority = syncGroup.weightedPriority();
   const self = { nodeId: ctx.nodeId, priority };
   const outranked = view.candidates.some((c) => compareCandidates(c, self) > 0);
   const owner = priority === PRIORITY_OWNER;
   if (
     priority <= master.priority ||
     outranked ||
-    unit.preemptSuppressed ||
-    (!owner && !unit.preempt)
+    syncGroup.preemptSuppressed ||
+    (!owner && !syncGroup.preempt)
   ) {
-    unit.preemptReadySinceMs = null;
+    syncGroup.preemptReadySinceMs = null;
     return STAY;
   }
   if (owner) {
-    if (ctx.nowMs < unit.ownerListenUntilMs) return stay(unit.ownerListenUntilMs);
+    if (ctx.nowMs < syncGroup.ownerListenUntilMs) return stay(syncGroup.ownerListenUntilMs);
     return {
       kind: 'transition',
       to: 'MASTER',
@@ -265,10 +271,14 @@ function preemptWhenDue(
       detail: `address owner (priority 255) takes over from ${master.nodeId} (priority ${master.priority})`,
     };
   }
-  unit.preemptReadySinceMs ??= ctx.nowMs;
-  const dueAt = Math.max(unit.preemptReadySinceMs + unit.preemptDelayMs, unit.listenUntilMs);
+  syncGroup.preemptReadySinceMs ??= ctx.nowMs;
+  const dueAt = Math.max(
+    syncGroup.preemptReadySinceMs + syncGroup.preemptDelayMs,
+    syncGroup.listenUntilMs,
+  );
   if (ctx.nowMs < dueAt) return stay(dueAt);
-  const waited = unit.preemptDelayMs > 0 ? ` after a ${unit.preemptDelayMs}ms preempt delay` : '';
+  const waited =
+    syncGroup.preemptDelayMs > 0 ? ` after a ${syncGroup.preemptDelayMs}ms preempt delay` : '';
   return {
     kind: 'transition',
     to: 'MASTER',
@@ -277,22 +287,22 @@ function preemptWhenDue(
   };
 }
 
-const onMaster: Handler = (unit, view, ctx) => {
-  const leave = leaveForMaintenanceOrFault(unit, ctx);
+const onMaster: Handler = (syncGroup, view, ctx) => {
+  const leave = leaveForMaintenanceOrFault(syncGroup, ctx);
   if (leave !== null) return leave;
   if (ctx.resigned)
     return { kind: 'transition', to: 'BACKUP', reason: 'resign', detail: `${ctx.nodeId} resigns` };
 
   const own = {
-    epoch: unit.epoch,
-    priority: unit.advertisedUnitPriority(ctx.resigned),
+    epoch: syncGroup.epoch,
+    priority: syncGroup.advertisedSyncGroupPriority(ctx.resigned),
     nodeId: ctx.nodeId,
   };
   const rival = view.directMaster;
   if (rival !== null && compareClaims(rival, own) > 0) {
     if (
-      rival.epoch >= unit.maxSeenEpoch &&
-      wouldPreemptAtOnce(unit, view, rival, own.priority, ctx)
+      rival.epoch >= syncGroup.maxSeenEpoch &&
+      wouldPreemptAtOnce(syncGroup, view, rival, own.priority, ctx)
     )
       return {
         kind: 'reclaim',
@@ -305,12 +315,12 @@ const onMaster: Handler = (unit, view, ctx) => {
       detail: `${rival.nodeId} is master at (epoch ${rival.epoch}, priority ${rival.priority}) > own (epoch ${own.epoch}, priority ${own.priority})`,
     };
   }
-  if (unit.maxSeenEpoch > unit.epoch)
+  if (syncGroup.maxSeenEpoch > syncGroup.epoch)
     return {
       kind: 'transition',
       to: 'BACKUP',
       reason: 'higher-master-seen',
-      detail: `${unit.maxSeenEpochFrom ?? 'a peer'} advertised epoch ${unit.maxSeenEpoch} > own ${unit.epoch}: another node took over`,
+      detail: `${syncGroup.maxSeenEpochFrom ?? 'a peer'} advertised epoch ${syncGroup.maxSeenEpoch} > own ${syncGroup.epoch}: another node took over`,
     };
   // Self-fencing last, so a master outbid by a claim it can see says so in its reason.
   if (!hasQuorum(view, ctx))
@@ -331,18 +341,18 @@ const onMaster: Handler = (unit, view, ctx) => {
  * moment later: the addresses never move. Typical after a partition heals.
  */
 function wouldPreemptAtOnce(
-  unit: SyncGroup,
+  syncGroup: SyncGroup,
   view: SyncGroupView,
   rival: PeerStanding,
   advertised: number,
   ctx: ElectionContext,
 ): boolean {
   if (advertised === PRIORITY_OWNER) return rival.priority < PRIORITY_OWNER;
-  const priority = unit.weightedPriority();
+  const priority = syncGroup.weightedPriority();
   if (
-    !unit.preempt ||
-    unit.preemptDelayMs > 0 ||
-    unit.preemptSuppressed ||
+    !syncGroup.preempt ||
+    syncGroup.preemptDelayMs > 0 ||
+    syncGroup.preemptSuppressed ||
     priority <= rival.priority
   )
     return false;
@@ -350,7 +360,7 @@ function wouldPreemptAtOnce(
   return !view.candidates.some((c) => compareCandidates(c, self) > 0);
 }
 
-const onFault: Handler = (unit, _view, ctx) => {
+const onFault: Handler = (syncGroup, _view, ctx) => {
   if (ctx.maintenance)
     return {
       kind: 'transition',
@@ -358,7 +368,7 @@ const onFault: Handler = (unit, _view, ctx) => {
       reason: 'maintenance-on',
       detail: `${ctx.nodeId} drained by operator`,
     };
-  if (!unit.faulty())
+  if (!syncGroup.faulty())
     return {
       kind: 'transition',
       to: 'BACKUP',
@@ -368,9 +378,9 @@ const onFault: Handler = (unit, _view, ctx) => {
   return STAY;
 };
 
-const onMaintenance: Handler = (unit, _view, ctx) => {
+const onMaintenance: Handler = (syncGroup, _view, ctx) => {
   if (ctx.maintenance) return STAY;
-  const faulty = unit.faulty();
+  const faulty = syncGroup.faulty();
   return {
     kind: 'transition',
     to: faulty ? 'FAULT' : 'BACKUP',

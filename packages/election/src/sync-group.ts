@@ -121,7 +121,7 @@ export class SyncGroup {
   }
 
   /** Lowest advertised priority over the members: what peers rank this node by. */
-  advertisedUnitPriority(resigned: boolean): Priority {
+  advertisedSyncGroupPriority(resigned: boolean): Priority {
     let min = PRIORITY_OWNER;
     for (const m of this.members) min = Math.min(min, this.advertisedPriority(m, resigned));
     return min;

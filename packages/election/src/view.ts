@@ -64,7 +64,7 @@ export interface OwnClaim {
  * only that way is a master only while no greater epoch has been seen since.
  */
 export function viewSyncGroup(
-  unit: SyncGroup,
+  syncGroup: SyncGroup,
   peers: PeerTable,
   self: OwnClaim,
   /** Count quorum votes (the guard is on, or a command asks); otherwise votes is 0. */
@@ -74,10 +74,10 @@ export function viewSyncGroup(
   let directMaster: PeerStanding | null = null;
   const candidates: PeerStanding[] = [];
   for (const peer of peers.all()) {
-    const standing = standingOf(unit, peer, peers);
+    const standing = standingOf(syncGroup, peer, peers);
     if (standing === null) continue;
     if (standing.claimsMaster) {
-      if (!standing.direct && standing.epoch < unit.maxSeenEpoch) continue;
+      if (!standing.direct && standing.epoch < syncGroup.maxSeenEpoch) continue;
       if (master === null || compareClaims(standing, master) > 0) master = standing;
       if (standing.direct && (directMaster === null || compareClaims(standing, directMaster) > 0))
         directMaster = standing;
@@ -85,11 +85,11 @@ export function viewSyncGroup(
       candidates.push(standing);
     }
   }
-  const { votes, lapsesAtMs } = countVotes ? votesFor(unit, peers, self) : NO_VOTES;
+  const { votes, lapsesAtMs } = countVotes ? votesFor(syncGroup, peers, self) : NO_VOTES;
   return {
     master,
     directMaster,
-    relayedMaster: master === null ? relayedMasterOf(unit, peers, self.nodeId) : null,
+    relayedMaster: master === null ? relayedMasterOf(syncGroup, peers, self.nodeId) : null,
     candidates,
     votes,
     voteLapsesAtMs: lapsesAtMs,
@@ -103,13 +103,13 @@ interface Standing extends PeerStanding {
   readonly candidate: boolean;
 }
 
-function standingOf(unit: SyncGroup, peer: PeerView, peers: PeerTable): Standing | null {
+function standingOf(syncGroup: SyncGroup, peer: PeerView, peers: PeerTable): Standing | null {
   let present = 0;
   let claimsMaster = false;
   let candidate = true;
   let priority = Number.POSITIVE_INFINITY;
   let epoch = 0;
-  for (const member of unit.members) {
+  for (const member of syncGroup.members) {
     const advert = peer.adverts.get(member.name);
     if (advert === undefined) {
       candidate = false;
@@ -136,18 +136,22 @@ function standingOf(unit: SyncGroup, peer: PeerView, peers: PeerTable): Standing
 }
 
 /** What a live peer says about the sync group (its first member it advertises). */
-function reportOf(unit: SyncGroup, peer: PeerView): PeerGroupState | undefined {
-  for (const member of unit.members) {
+function reportOf(syncGroup: SyncGroup, peer: PeerView): PeerGroupState | undefined {
+  for (const member of syncGroup.members) {
     const advert = peer.adverts.get(member.name);
     if (advert !== undefined) return advert;
   }
   return undefined;
 }
 
-function relayedMasterOf(unit: SyncGroup, peers: PeerTable, selfId: NodeId): RelayedMaster | null {
+function relayedMasterOf(
+  syncGroup: SyncGroup,
+  peers: PeerTable,
+  selfId: NodeId,
+): RelayedMaster | null {
   for (const peer of peers.all()) {
     if (!peer.alive) continue;
-    const reported = reportOf(unit, peer)?.master;
+    const reported = reportOf(syncGroup, peer)?.master;
     if (typeof reported !== 'string' || reported === selfId || reported === peer.id) continue;
     if (peers.get(reported)?.alive === true) continue;
     return { nodeId: reported, reportedBy: peer.id };
@@ -163,7 +167,7 @@ function relayedMasterOf(unit: SyncGroup, peers: PeerTable, selfId: NodeId): Rel
  * not say whom they hear or follow count on hearing alone.
  */
 function votesFor(
-  unit: SyncGroup,
+  syncGroup: SyncGroup,
   peers: PeerTable,
   self: OwnClaim,
 ): { votes: number; lapsesAtMs: number | null } {
@@ -171,7 +175,7 @@ function votesFor(
   let lapsesAtMs: number | null = null;
   for (const peer of peers.all()) {
     if (!peer.alive || peer.lastHeardMs === null) continue;
-    const support = backs(unit, peers, peer, self);
+    const support = backs(syncGroup, peers, peer, self);
     if (support === 'no') continue;
     if (self.lease.nowMs >= peer.lastHeardMs + self.lease.windowMs) continue;
     if (support === 'handover') {
@@ -187,13 +191,13 @@ function votesFor(
 
 /** Whether the peer backs this node: outright, only while a handover completes, or not. */
 function backs(
-  unit: SyncGroup,
+  syncGroup: SyncGroup,
   peers: PeerTable,
   peer: PeerView,
   self: OwnClaim,
 ): 'yes' | 'handover' | 'no' {
   if (peer.hears !== null && !peer.hears.has(self.nodeId)) return 'no';
-  const report = reportOf(unit, peer);
+  const report = reportOf(syncGroup, peer);
   const follows = report?.master;
   // An older sender that does not say whom it follows: hearing alone decides.
   if (follows === undefined || follows === self.nodeId) return 'yes';
@@ -207,7 +211,7 @@ function backs(
   // by one lease, not an instant fence that would make both claimants fall and retry.
   if (rival?.alive !== true)
     return report !== undefined && report.epoch <= self.claim.epoch ? 'handover' : 'no';
-  const standing = standingOf(unit, rival, peers);
+  const standing = standingOf(syncGroup, rival, peers);
   if (standing === null || !standing.claimsMaster || compareClaims(self.claim, standing) > 0)
     return 'handover';
   return 'no';
