@@ -3,6 +3,7 @@
 // remove anything it did not add. Netlink rather than `ip`: an `ip addr add` costs a
 // fork+exec (milliseconds) where a netlink request costs tens of microseconds, and this sits
 // between "become master" and the first gratuitous ARP.
+import { release } from 'node:os';
 import { ArpError } from './errors.js';
 import {
   IFA_F_NODAD,
@@ -17,12 +18,23 @@ import {
 } from './netlink/address.js';
 import { RTM_GETLINK, decodeLink, encodeLinkRequest } from './netlink/link.js';
 import { NLM_F_CREATE, NLM_F_DUMP, NLM_F_ECHO, NLM_F_EXCL } from './netlink/message.js';
+import type { NetlinkMessage } from './netlink/message.js';
 import { NetlinkRequestError, RouteSocket } from './netlink/route-socket.js';
 import type { AddressManager, Vip, VipScope } from './types.js';
 import { checkVip, type CheckedVip } from './vip.js';
 
 /** IFA_PROTO value marking vipd's addresses: 0x56, "V". `ip -d addr` (iproute2 6.3+) shows it. */
 export const VIPD_ADDRESS_PROTOCOL = 0x56;
+
+/**
+ * What checkMarking() adds and removes again: loopback exists in every namespace, 127.0.0.0/8
+ * is local there already (so the /32 changes where nothing is routed), and Linux never
+ * answers ARP for a loopback address, so the probe is never visible on a LAN.
+ */
+export const MARKING_PROBE_VIP: Vip = { address: '127.86.68.1', prefixLength: 32, interface: 'lo' };
+
+/** The part of a NETLINK_ROUTE socket the address manager uses. */
+export type RouteRequests = Pick<RouteSocket, 'request' | 'close'>;
 
 export type AddOutcome = 'added' | 'already-managed' | 'present-unmanaged';
 export type RemoveOutcome = 'removed' | 'absent' | 'left-unmanaged';
@@ -32,6 +44,11 @@ export interface AddressManagerOptions {
   readonly netns?: string;
   /** IFA_PROTO value that marks managed addresses (1..255, not 1-3 which the kernel uses). */
   readonly addressProtocol?: number;
+  /**
+   * Wraps the netlink socket: a test seam, e.g. to act like a kernel older than 5.18
+   * (fakes.ts: withoutAddressProtocol) or one that fails a request after the add.
+   */
+  readonly socketLayer?: (socket: RouteRequests) => RouteRequests;
 }
 
 export interface NetlinkAddressManager extends AddressManager {
@@ -44,6 +61,13 @@ export interface NetlinkAddressManager extends AddressManager {
   /** remove() likewise; "left-unmanaged": present but not added by vipd, so left in place. */
   removeNow(vip: Vip): RemoveOutcome;
   listManagedNow(): Vip[];
+  /**
+   * Adds MARKING_PROBE_VIP (or `probe`) with the mark, reads it back and removes it again:
+   * throws ADDRESS_MARK_UNSUPPORTED when the kernel does not keep IFA_PROTO (before Linux
+   * 5.18), having left nothing behind. Without the mark vipd cannot tell its addresses from
+   * an operator's, so the daemon runs this before it touches any address.
+   */
+  checkMarking(probe?: Vip): void;
   close(): void;
 }
 
@@ -59,17 +83,15 @@ export function createAddressManager(options: AddressManagerOptions = {}): Netli
       `address protocol ${protocol} must be 4..255 (0-3 are the kernel's)`,
     );
   }
-  return new NetlinkAddresses(
-    RouteSocket.open(options.netns === undefined ? {} : { netns: options.netns }),
-    protocol,
-  );
+  const socket = RouteSocket.open(options.netns === undefined ? {} : { netns: options.netns });
+  return new NetlinkAddresses(options.socketLayer?.(socket) ?? socket, protocol);
 }
 
 class NetlinkAddresses implements NetlinkAddressManager {
   private readonly interfaceIndexes = new Map<string, number>();
 
   constructor(
-    private readonly socket: RouteSocket,
+    private readonly socket: RouteRequests,
     private readonly protocol: number,
   ) {}
 
@@ -92,11 +114,10 @@ class NetlinkAddresses implements NetlinkAddressManager {
   addNow(vip: Vip): AddOutcome {
     const checked = checkVip(vip);
     return this.withInterface(checked, (interfaceIndex) => {
-      const what = `adding ${describe(checked)}`;
-      let echoed: InterfaceAddress | undefined;
+      let replies: NetlinkMessage[];
       try {
         // ECHO makes the kernel send the created IPv4 address back: verification for free.
-        const replies = this.socket.request(
+        replies = this.socket.request(
           RTM_NEWADDR,
           NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
           encodeAddressRequest({
@@ -109,29 +130,40 @@ class NetlinkAddresses implements NetlinkAddressManager {
             ...(checked.label === undefined ? {} : { label: checked.label }),
             protocol: this.protocol,
           }),
-          what,
+          `adding ${describe(checked)}`,
         );
-        echoed = replies
-          .map((reply) => decodeAddress(reply.body))
-          .find((a) => a?.address === checked.address);
       } catch (error) {
         if (!(error instanceof NetlinkRequestError && error.errno === 'EEXIST')) throw error;
         const existing = this.lookup(checked, interfaceIndex);
         if (existing === undefined) throw error; // removed again in between; let the caller retry
         return existing.protocol === this.protocol ? 'already-managed' : 'present-unmanaged';
       }
-      const present = echoed ?? this.lookup(checked, interfaceIndex);
-      if (present?.protocol !== this.protocol || present.prefixLength !== checked.prefixLength) {
-        throw new ArpError(
-          'ADDRESS_VERIFY_FAILED',
-          present === undefined
-            ? `${describe(checked)} is not on the interface after the kernel acknowledged adding it`
-            : `${describe(checked)} came back with prefix /${present.prefixLength} and protocol ` +
-                `${present.protocol}, not ${this.protocol} (IFA_PROTO needs Linux 5.18+)`,
-        );
+      // NLM_F_EXCL succeeded, so this request created the address. Whatever fails from here
+      // on takes it off again: left behind unverified (or unmarked) it could never be told
+      // from an operator's, and a retry would take it for one.
+      try {
+        const echoed = replies
+          .map((reply) => decodeAddress(reply.body))
+          .find((a) => a?.address === checked.address);
+        this.verifyAdded(checked, echoed ?? this.lookup(checked, interfaceIndex));
+      } catch (error) {
+        throw this.undoAdd(checked, interfaceIndex, error);
       }
       return 'added';
     });
+  }
+
+  checkMarking(probe: Vip = MARKING_PROBE_VIP): void {
+    const outcome = this.addNow(probe);
+    if (outcome === 'present-unmanaged') {
+      throw new ArpError(
+        'ADDRESS_VERIFY_FAILED',
+        `cannot check that the kernel keeps vipd's address mark: ${describe(checkVip(probe))} ` +
+          'is already there and vipd did not add it; remove it and start again',
+      );
+    }
+    // 'already-managed': a probe a killed predecessor left; it came back marked all the same.
+    this.removeNow(probe);
   }
 
   removeNow(vip: Vip): RemoveOutcome {
@@ -199,6 +231,66 @@ class NetlinkAddresses implements NetlinkAddressManager {
 
   close(): void {
     this.socket.close();
+  }
+
+  private verifyAdded(vip: CheckedVip, present: InterfaceAddress | undefined): void {
+    if (present === undefined) {
+      throw new ArpError(
+        'ADDRESS_VERIFY_FAILED',
+        `${describe(vip)} is not on the interface after the kernel acknowledged adding it`,
+      );
+    }
+    if (present.protocol === 0) {
+      throw new ArpError(
+        'ADDRESS_MARK_UNSUPPORTED',
+        `${describe(vip)} came back without vipd's IFA_PROTO mark: this kernel (${release()}) ` +
+          'does not keep it, and without it vipd cannot tell its addresses from anyone ' +
+          "else's; Linux 5.18 or newer is needed",
+      );
+    }
+    if (present.protocol !== this.protocol || present.prefixLength !== vip.prefixLength) {
+      throw new ArpError(
+        'ADDRESS_VERIFY_FAILED',
+        `${describe(vip)} came back with prefix /${present.prefixLength} and protocol ` +
+          `${present.protocol}, not ${this.protocol}`,
+      );
+    }
+  }
+
+  /**
+   * Removes the address this add created, and returns the error to throw: `cause`, or one
+   * that also says the address may still be there if removing it failed too.
+   */
+  private undoAdd(vip: CheckedVip, interfaceIndex: number, cause: unknown): Error {
+    const error = cause instanceof Error ? cause : new Error(String(cause));
+    try {
+      this.socket.request(
+        RTM_DELADDR,
+        0,
+        encodeAddressRequest({
+          family: vip.family,
+          address: vip.address,
+          prefixLength: vip.prefixLength,
+          interfaceIndex,
+        }),
+        `removing ${describe(vip)} again`,
+      );
+      return error;
+    } catch (undoError) {
+      // Gone already (with its interface, say): nothing is left behind.
+      if (
+        undoError instanceof NetlinkRequestError &&
+        (undoError.errno === 'EADDRNOTAVAIL' || undoError.errno === 'ENODEV')
+      ) {
+        return error;
+      }
+      return new ArpError(
+        error instanceof ArpError ? error.code : 'ADDRESS_VERIFY_FAILED',
+        `${error.message}; removing it again failed too (${(undoError as Error).message}), ` +
+          `so it may still be on ${vip.interface}`,
+        error instanceof ArpError ? error.errno : undefined,
+      );
+    }
   }
 
   /** The address as the kernel has it on that interface, whatever its prefix. */

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
 
   // Addresses on interfaces.
   ADDRESS_VERIFY_FAILED: 'after adding, the address is not on the interface as requested',
+  ADDRESS_MARK_UNSUPPORTED:
+    'the kernel does not keep the IFA_PROTO mark on addresses (Linux 5.18+ is needed)',
 } as const;
 
 export type ArpErrorCode = keyof typeof ERROR_CODES;

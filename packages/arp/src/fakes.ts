@@ -2,7 +2,12 @@
 // thing where the daemon can observe it (idempotence, only-managed removal, stale leftovers,
 // typed errors for bad VIPs). The address double passes the same contract tests as the
 // netlink implementation (test/address-contract.ts).
-import type { AddOutcome, NetlinkAddressManager, RemoveOutcome } from './address-manager.js';
+import type {
+  AddOutcome,
+  NetlinkAddressManager,
+  RemoveOutcome,
+  RouteRequests,
+} from './address-manager.js';
 import type { AnnouncerStats, FrameAnnouncer, FrameSender } from './announcer.js';
 import type { ConflictWatch, ConflictWatchStats } from './conflict-watch.js';
 import type { MacWatch } from './mac-watch.js';
@@ -10,6 +15,8 @@ import { resolveSchedule } from './schedule.js';
 import type { AnnounceSchedule, ConflictEvent, MacAddress, MacChangeEvent, Vip } from './types.js';
 import { checkVip, type CheckedVip } from './vip.js';
 import { normalizeMac } from './codec/address-text.js';
+import { IFA_PROTO, IFADDRMSG_BYTES, RTM_NEWADDR } from './netlink/address.js';
+import { decodeAttributes, encodeAttributes } from './netlink/message.js';
 
 export type AnnouncerCall =
   | {
@@ -144,6 +151,8 @@ export function createMemoryAddressManager(): MemoryAddressManager {
     add: (vip) => settle(() => void addNow(vip)),
     remove: (vip) => settle(() => void removeNow(vip)),
     listManaged: () => settle(listManagedNow),
+    // A kernel that keeps the mark (5.18+); withoutAddressProtocol() is the one that does not.
+    checkMarking: () => undefined,
     close: () => undefined,
     present: () => [...addresses.values()].map((a) => toVip(a.vip)),
     addForeign: (vip) => {
@@ -156,6 +165,31 @@ export function createMemoryAddressManager(): MemoryAddressManager {
     },
     failNext: (error) => {
       nextFailure = error;
+    },
+  };
+}
+
+/**
+ * A netlink socket that acts like a kernel older than Linux 5.18 on top of the real one:
+ * such a kernel accepts RTM_NEWADDR with IFA_PROTO, ignores the attribute, and never reports
+ * a protocol back. Dropping it from the request gives the kernel's answers exactly that.
+ */
+export function withoutAddressProtocol(socket: RouteRequests): RouteRequests {
+  return {
+    request: (type, flags, body, what) => {
+      if (type !== RTM_NEWADDR) return socket.request(type, flags, body, what);
+      const attributes = decodeAttributes(body.subarray(IFADDRMSG_BYTES));
+      attributes.delete(IFA_PROTO);
+      const kept = [...attributes].map(([attribute, value]) => ({ type: attribute, value }));
+      return socket.request(
+        type,
+        flags,
+        Buffer.concat([body.subarray(0, IFADDRMSG_BYTES), encodeAttributes(kept)]),
+        what,
+      );
+    },
+    close: () => {
+      socket.close();
     },
   };
 }

@@ -76,8 +76,13 @@ export { systemScheduler, createManualScheduler } from './scheduler.js';
 export type { Scheduler, ManualScheduler, TimerHandle } from './scheduler.js';
 
 // Addresses
-export { createAddressManager, VIPD_ADDRESS_PROTOCOL } from './address-manager.js';
+export {
+  createAddressManager,
+  VIPD_ADDRESS_PROTOCOL,
+  MARKING_PROBE_VIP,
+} from './address-manager.js';
 export type {
+  RouteRequests,
   AddressManagerOptions,
   NetlinkAddressManager,
   AddOutcome,
@@ -105,6 +110,7 @@ export {
   createRecordingSender,
   createFakeConflictWatch,
   createFakeMacWatch,
+  withoutAddressProtocol,
 } from './fakes.js';
 export type {
   RecordingAnnouncer,

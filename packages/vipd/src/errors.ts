@@ -53,6 +53,10 @@ export const ERROR_CATALOG = {
   LISTEN_FAILED: { httpStatus: 500, message: 'cannot listen on the configured address' },
   ADDRESS_ADD_FAILED: { httpStatus: 500, message: 'a VIP could not be added' },
   ADDRESS_REMOVE_FAILED: { httpStatus: 500, message: 'a VIP could not be removed' },
+  ADDRESS_MARK_UNSUPPORTED: {
+    httpStatus: 500,
+    message: 'the kernel cannot mark the addresses vipd adds (IFA_PROTO needs Linux 5.18+)',
+  },
 
   // vipctl
   API_UNREACHABLE: { httpStatus: 503, message: 'cannot reach the vipd API' },

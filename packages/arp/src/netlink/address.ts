@@ -24,11 +24,12 @@ const IFA_ADDRESS = 1;
 const IFA_LOCAL = 2;
 const IFA_LABEL = 3;
 const IFA_FLAGS = 8;
-const IFA_PROTO = 11;
+/** Who added the address (u8); kernels before 5.18 ignore it in a request and never report it. */
+export const IFA_PROTO = 11;
 /** No duplicate address detection: a VIP must answer at once, not after ~1 s of DAD. */
 export const IFA_F_NODAD = 0x02;
 
-const IFADDRMSG_BYTES = 8;
+export const IFADDRMSG_BYTES = 8;
 
 export type AddressScope = 'global' | 'site' | 'link' | 'host';
 export const SCOPE_VALUES: Record<AddressScope, number> = {

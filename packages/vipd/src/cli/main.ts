@@ -40,6 +40,17 @@ export async function vipdMain(argv: readonly string[] = process.argv): Promise<
     onSignal: (signal, handler) => {
       process.on(signal, handler);
     },
+    onProcessFailure: (handler) => {
+      process.on('uncaughtException', (error) => {
+        handler(error, 'uncaughtException');
+      });
+      process.on('unhandledRejection', (reason) => {
+        handler(reason, 'unhandledRejection');
+      });
+    },
+    exit: (code) => {
+      process.exit(code);
+    },
   });
   await parse(program, argv);
   // A clean stop leaves nothing running; if some handle lingers, do not hang the service manager.

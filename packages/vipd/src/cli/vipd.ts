@@ -27,6 +27,7 @@ import { buildRealServerCommand, RealServerError } from '../realserver/index.js'
 import { VIPD_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { RunLifecycle, type RunSignal } from './run-lifecycle.js';
 
 export const DEFAULT_CONFIG_FILE = '/etc/vipd/vipd.yaml';
 
@@ -40,7 +41,13 @@ export interface VipdCliHooks {
   /** Set the process exit status (main: process.exitCode). */
   readonly setExitCode: (code: number) => void;
   /** Signals for `vipd run` (main: process.on). */
-  readonly onSignal?: (signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', handler: () => void) => void;
+  readonly onSignal?: (signal: RunSignal, handler: () => void) => void;
+  /** Uncaught exceptions and unhandled rejections during `vipd run` (main: process.on). */
+  readonly onProcessFailure?: (
+    handler: (error: unknown, origin: 'uncaughtException' | 'unhandledRejection') => void,
+  ) => void;
+  /** End the process now with this status (main: process.exit). */
+  readonly exit?: (code: number) => void;
   /** Capabilities check, injectable for tests. */
   readonly missingCapabilities?: (needed: readonly NetCapability[]) => NetCapability[];
   /** Called once `vipd run` is ready (tests). */
@@ -121,6 +128,22 @@ async function run(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions): Prom
     format: options.logFormat ?? config.log.format,
     base: { node: config.node.id },
   });
+  // Nothing above waited, so no signal can have arrived unhandled: from here on a signal
+  // during start-up is queued, and a crash takes the VIPs off before the process exits.
+  const lifecycle = new RunLifecycle({
+    logger,
+    configFile: config.file,
+    setExitCode: hooks.setExitCode,
+    exit: hooks.exit ?? hooks.setExitCode,
+  });
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    hooks.onSignal?.(signal, () => {
+      lifecycle.signal(signal);
+    });
+  }
+  hooks.onProcessFailure?.((error, origin) => {
+    lifecycle.fatal(error, origin);
+  });
   for (const warning of loaded.warnings)
     logger.warn(
       { path: warning.path, line: warning.line },
@@ -138,27 +161,23 @@ async function run(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions): Prom
   try {
     // The daemon's modules (fastify, the mesh, netlink) load only for `run`.
     const { Daemon } = await import('../daemon/daemon.js');
-    daemon = await Daemon.start({ config, logger, env: io.env });
+    daemon = Daemon.create({
+      config,
+      logger,
+      env: io.env,
+      onFatal: (error) => {
+        lifecycle.fatal(error, 'election');
+      },
+    });
+    lifecycle.attach(daemon);
+    await daemon.start();
   } catch (error) {
+    lifecycle.startFailed();
     failStart(io, hooks, logger, error);
     return;
   }
   hooks.onReady?.(daemon);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => () => {
-      logger.info({ signal }, `${signal}: shutting down`);
-      void daemon.shutdown().then(() => {
-        hooks.setExitCode(EXIT.OK);
-        resolve();
-      });
-    };
-    hooks.onSignal?.('SIGTERM', stop('SIGTERM'));
-    hooks.onSignal?.('SIGINT', stop('SIGINT'));
-    hooks.onSignal?.('SIGHUP', () => {
-      logger.info({ signal: 'SIGHUP' }, `SIGHUP: reloading ${config.file}`);
-      daemon.reload();
-    });
-  });
+  await lifecycle.running();
 }
 
 function failStart(io: CliIo, hooks: VipdCliHooks, logger: Logger, error: unknown): void {

@@ -2,6 +2,7 @@
 // left, joins the cluster, serves the API, and on shutdown resigns so a backup takes over at
 // once. `vipd run` wraps it with signals and exit codes.
 
+import { release } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import {
   createAddressManager,
@@ -49,6 +50,13 @@ export interface DaemonOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** How long trackers get for their first result before the node joins. */
   readonly firstTrackerResultMs?: number;
+  /**
+   * The election failed and the driver has taken the VIPs off; the process should exit
+   * non-zero now. Default: exit 1 (the CLI passes its own).
+   */
+  readonly onFatal?: (error: Error) => void;
+  /** Addresses are managed through this (tests: a manager inside their own namespace). */
+  readonly addresses?: NetlinkAddressManager;
 }
 
 /** Keys a reload cannot change without restarting the node (they shape the mesh or the API). */
@@ -99,6 +107,8 @@ export class Daemon {
   #realserver: RealServerWatcher | null = null;
   #realserverSink: RealServerMetricsSink | null = null;
   #stopping: Promise<void> | null = null;
+  #running = false;
+  readonly #firstTrackerResultMs: number;
   /** Packet sockets opened at start, so the first takeover does not pay for socket setup. */
   readonly #preopened = new Map<string, FrameSender>();
 
@@ -107,6 +117,7 @@ export class Daemon {
     this.#config = config;
     this.#log = logger;
     this.#env = options.env ?? process.env;
+    this.#firstTrackerResultMs = options.firstTrackerResultMs ?? 2000;
     this.#maintenance = new MaintenanceRecord(
       () => this.#config.node.stateFile,
       logger.child({ component: 'maintenance' }),
@@ -115,7 +126,7 @@ export class Daemon {
       eventLoopSampleMs: config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs,
     });
     this.metrics = metrics;
-    this.#addresses = createAddressManager();
+    this.#addresses = options.addresses ?? createAddressManager();
     this.#announcer = createAnnouncer({
       openSender: (iface) => {
         const ready = this.#preopened.get(iface);
@@ -223,11 +234,12 @@ export class Daemon {
       trackers: this.#trackers,
       metrics,
       logger,
-      onFatal: () => {
-        // Crash-only: a restarted vipd removes the VIPs this one may have left.
-        process.exitCode = 1;
-        setImmediate(() => process.exit(1));
-      },
+      onFatal:
+        options.onFatal ??
+        (() => {
+          process.exitCode = 1;
+          setImmediate(() => process.exit(1));
+        }),
     });
     metrics.setSources({
       election: () => this.#driver.electionStatus(),
@@ -255,18 +267,42 @@ export class Daemon {
     return this.#mesh.port();
   }
 
+  /**
+   * Builds every part and starts nothing, so the caller holds the daemon during start-up
+   * too: a crash then can still take off whatever start-up added (abandon()).
+   */
+  static create(options: DaemonOptions): Daemon {
+    return new Daemon(options);
+  }
+
   /** Build, clean up, join, serve; resolves when the node is ready. */
   static async start(options: DaemonOptions): Promise<Daemon> {
+    const daemon = Daemon.create(options);
+    await daemon.start();
+    return daemon;
+  }
+
+  /** Clean up, join, serve; resolves when the node is ready. A failed start leaves nothing. */
+  async start(): Promise<void> {
     const startedAt = performance.now();
-    const daemon = new Daemon(options);
     try {
-      await daemon.#start(options.firstTrackerResultMs ?? 2000);
+      await this.#start(this.#firstTrackerResultMs);
     } catch (error) {
-      await daemon.#teardown();
+      // An owner group (priority 255) may have taken its VIPs before a later step failed.
+      this.#driver.abandon();
+      await this.#teardown();
       throw error;
     }
-    daemon.#logReady(performance.now() - startedAt);
-    return daemon;
+    this.#running = true;
+    this.#logReady(performance.now() - startedAt);
+  }
+
+  /**
+   * The process is dying (an uncaught exception): stop deciding and take this node's VIPs
+   * off now, synchronously and bounded in time (Driver.abandon). The caller exits next.
+   */
+  abandon(): void {
+    this.#driver.abandon();
   }
 
   async #start(firstTrackerResultMs: number): Promise<void> {
@@ -275,6 +311,7 @@ export class Daemon {
       { what: 'heartbeat listener', address: config.node.listen },
       ...(config.api.enabled ? [{ what: 'API listener', address: config.api.listen }] : []),
     ]);
+    if (config.groups.some((group) => group.vips.length > 0)) this.#checkAddressMarking();
     this.#removeStaleVips();
     this.#preopenSockets();
     this.#trackers.apply(config.trackers, config.groups);
@@ -298,6 +335,25 @@ export class Daemon {
       );
     }
     if (config.realserver !== undefined) await this.#startRealServer();
+  }
+
+  /**
+   * Without IFA_PROTO (Linux < 5.18) vipd could not tell its VIPs from an operator's, and a
+   * restarted node would leave a crashed one's VIPs in place: refuse before touching any.
+   */
+  #checkAddressMarking(): void {
+    try {
+      this.#addresses.checkMarking();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ADDRESS_MARK_UNSUPPORTED') throw error;
+      throw new VipdError(
+        'ADDRESS_MARK_UNSUPPORTED',
+        `this kernel (${release()}) does not keep the IFA_PROTO mark vipd puts on the ` +
+          "addresses it adds, so vipd could not tell its VIPs from anyone else's: Linux 5.18 " +
+          'or newer is needed. No address was changed.',
+        { cause: error },
+      );
+    }
   }
 
   /** VIPs marked as vipd's that a crashed predecessor left behind. */
@@ -417,6 +473,13 @@ export class Daemon {
 
   /** SIGHUP: a bad file or a restart-only change keeps the running config. */
   reload(file = this.#config.file): boolean {
+    if (!this.#running || this.#stopping !== null) {
+      this.#log.warn(
+        { code: 'NOT_READY' },
+        `reload ignored: the node is ${this.#running ? 'stopping' : 'not running yet'}`,
+      );
+      return false;
+    }
     let next: VipdConfig;
     try {
       const loaded = loadConfigFile(file, { env: this.#env });

@@ -63,6 +63,11 @@ type VipHolderDepsWatch = ConstructorParameters<typeof VipHolder>[0];
 export const ADDRESS_RETRY_MS = 5000;
 /** RFC 5227 DEFEND_INTERVAL: a group answers a conflicting claim at most this often. */
 export const DEFEND_INTERVAL_MS = 10_000;
+/**
+ * How long a dying node goes on starting VIP removals (abandon()); with netlink's 1 s reply
+ * limit on the last one, it exits within about 2 s.
+ */
+export const ABANDON_BUDGET_MS = 1000;
 /** Tracker id of the synthetic fault raised when VIPs cannot be added or announced. */
 export const VIP_FAULT_TRACKER = 'vip-add';
 
@@ -294,14 +299,14 @@ export class Driver implements DaemonControl {
       }
     } catch (error) {
       // The election threw: a bug. Its state can no longer be trusted, so stop deciding
-      // anything and let the daemon exit; the service manager restarts it and the new
-      // process removes the VIPs this one left.
+      // anything, take the VIPs off (a backup takes over; nothing answers for a node that
+      // no longer decides) and let the daemon exit; the service manager restarts it.
       this.#queue.length = 0;
       this.#log.fatal(
         { err: error, event: event.type },
         `election failed on a ${event.type} event: ${(error as Error).message}`,
       );
-      this.stop();
+      this.abandon();
       if (this.#deps.onFatal === undefined) throw error;
       this.#deps.onFatal(error as Error);
       return;
@@ -637,6 +642,24 @@ export class Driver implements DaemonControl {
     for (const group of this.#holder.lingeringGroups()) this.#holder.finishLinger(group);
     for (const group of this.#holder.heldGroups())
       this.#holder.withdraw(group.name, { linger: false });
+  }
+
+  /**
+   * The process is about to exit on an error: stop the loop and take every VIP this node
+   * placed off at once, within ABANDON_BUDGET_MS (no hand-over, no hooks).
+   */
+  abandon(): void {
+    this.stop();
+    const { removed, left } = this.#holder.dropAll(ABANDON_BUDGET_MS);
+    if (left.length > 0) {
+      this.#log.error(
+        { removed, left },
+        `removed ${removed.length} VIP(s) before exiting; no time left for ${left.join(', ')}: ` +
+          '`vipd cleanup` or the next start removes them',
+      );
+    } else if (removed.length > 0) {
+      this.#log.warn({ removed }, `removed ${removed.join(', ')} before exiting`);
+    }
   }
 
   /** Stop the loop: timers cancelled, mesh listeners removed. VIPs are left as they are. */

@@ -36,6 +36,12 @@ export type HoldResult =
   | { readonly ok: true; readonly durationMs: number; readonly foreign: readonly string[] }
   | { readonly ok: false; readonly error: Error; readonly vip?: string };
 
+/** What dropAll() took off, and what it had no time left for. */
+export interface DropResult {
+  readonly removed: readonly string[];
+  readonly left: readonly string[];
+}
+
 export function vipText(vip: Vip): string {
   return `${vip.address}/${vip.prefixLength}`;
 }
@@ -49,6 +55,11 @@ export class VipHolder {
   readonly #lingering = new Map<string, GroupSpec>();
   /** Interfaces watched for MAC changes, with how many held groups use each. */
   readonly #macWatched = new Map<string, number>();
+  /**
+   * Every VIP this holder put on an interface (or found there with vipd's mark) and has not
+   * taken off yet, by vipKey: what a dying node must remove, whatever state its groups are in.
+   */
+  readonly #placed = new Map<string, { readonly group: string; readonly vip: Vip }>();
 
   constructor(deps: VipHolderDeps) {
     this.#deps = deps;
@@ -95,7 +106,9 @@ export class VipHolder {
     const foreign: string[] = [];
     for (const vip of group.vips) {
       try {
-        if (this.#deps.addresses.addNow(vip) === 'present-unmanaged') foreign.push(vipText(vip));
+        const outcome = this.#deps.addresses.addNow(vip);
+        if (outcome === 'present-unmanaged') foreign.push(vipText(vip));
+        else this.#placed.set(vipKey(vip), { group: group.name, vip });
       } catch (error) {
         this.#deps.metrics.addressFailures.inc({ group: group.name, operation: 'add' });
         // A group moves as a whole: without every VIP it must not be announced here.
@@ -193,7 +206,8 @@ export class VipHolder {
     for (const vip of dropped) this.#removeOne(spec.name, vip);
     for (const vip of added) {
       try {
-        this.#deps.addresses.addNow(vip);
+        if (this.#deps.addresses.addNow(vip) !== 'present-unmanaged')
+          this.#placed.set(vipKey(vip), { group: spec.name, vip });
       } catch (error) {
         this.#deps.metrics.addressFailures.inc({ group: spec.name, operation: 'add' });
         this.#log.error(
@@ -205,6 +219,38 @@ export class VipHolder {
     if (added.length > 0 || dropped.length > 0) this.reannounce(spec.name);
   }
 
+  /**
+   * The process is dying: stop announcing and take every VIP this node placed off its
+   * interface now, without a hand-over (a dead node's VIPs must not keep answering ARP).
+   * Synchronous, as netlink is; no removal starts once `budgetMs` has passed, so a hung
+   * kernel cannot keep a dying process alive (each request gives up after 1 s). What is
+   * left, `vipd cleanup` (ExecStopPost) or the next start removes.
+   */
+  dropAll(budgetMs: number, now: () => number = () => performance.now()): DropResult {
+    const startedAt = now();
+    for (const group of this.#held.keys()) {
+      try {
+        this.#deps.announcer.stop(group);
+      } catch (error) {
+        this.#log.error({ group, err: asError(error) }, `could not stop announcing ${group}`);
+      }
+    }
+    this.#held.clear();
+    this.#lingering.clear();
+    const removed: string[] = [];
+    const left: string[] = [];
+    for (const [key, { group, vip }] of [...this.#placed]) {
+      const where = `${vipText(vip)} on ${vip.interface}`;
+      if (now() - startedAt >= budgetMs) {
+        left.push(where);
+        continue;
+      }
+      this.#removeOne(group, vip);
+      (this.#placed.has(key) ? left : removed).push(where);
+    }
+    return { removed, left };
+  }
+
   #remove(spec: GroupSpec): void {
     for (const vip of spec.vips) this.#removeOne(spec.name, vip);
   }
@@ -212,6 +258,7 @@ export class VipHolder {
   #removeOne(group: string, vip: Vip): void {
     try {
       const outcome = this.#deps.addresses.removeNow(vip);
+      this.#placed.delete(vipKey(vip));
       if (outcome === 'left-unmanaged') {
         this.#log.warn(
           { group, vip: vipText(vip) },

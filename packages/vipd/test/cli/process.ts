@@ -86,9 +86,9 @@ export class DaemonProcess {
     for (;;) {
       const found = this.lines.find(match);
       if (found) return found;
-      if (this.child.exitCode !== null) {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
         throw new Error(
-          `vipd exited (${this.child.exitCode}) before ${what}; stderr: ${this.stderr}; log: ${JSON.stringify(this.lines)}`,
+          `vipd exited (${this.child.exitCode ?? `killed by ${this.child.signalCode}`}) before ${what}; stderr: ${this.stderr}; log: ${JSON.stringify(this.lines)}`,
         );
       }
       if (Date.now() > deadline)

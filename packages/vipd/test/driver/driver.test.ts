@@ -5,6 +5,7 @@ import {
   createManualScheduler,
   createMemoryAddressManager,
   createRecordingAnnouncer,
+  type MemoryAddressManager,
 } from '@vipd/arp';
 import { createLoopbackNetwork, type HeartbeatMesh } from '@vipd/heartbeat';
 import { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, Driver } from '../../src/driver/driver.js';
@@ -502,6 +503,7 @@ describe('Driver with real trackers', () => {
 function loneDriver(
   scheduler: ConstructorParameters<typeof Driver>[0]['scheduler'],
   onFatal?: (error: Error) => void,
+  addresses: MemoryAddressManager = createMemoryAddressManager(),
 ): { driver: Driver; mesh: HeartbeatMesh } {
   const mesh = createLoopbackNetwork().createMesh({
     clusterName: 'test',
@@ -516,7 +518,7 @@ function loneDriver(
     config: testConfig({ groups: [WEB] }),
     scheduler,
     mesh,
-    addresses: createMemoryAddressManager(),
+    addresses,
     announcer: createRecordingAnnouncer(),
     notify: new NotifyRunner({ nodeId: 'n1', timeoutMs: 1000, logger: silentLogger() }),
     metrics: new VipdMetrics(),
@@ -570,5 +572,39 @@ describe('Driver: a failing election', () => {
     assert.equal(driver.phase(), 'stopping');
     assert.equal(driver.electionStatus(), null);
     await mesh.stop();
+  });
+});
+
+describe('Driver: a failing election while master', () => {
+  it('takes the VIPs off before reporting the failure: a node that stopped deciding must not hold them', async () => {
+    const manual = createManualScheduler(1000);
+    let broken = false;
+    const errors: Error[] = [];
+    const addresses = createMemoryAddressManager();
+    const { driver, mesh } = loneDriver(
+      { ...manual, now: () => (broken ? Number.NaN : manual.now()) },
+      (error) => {
+        // By the time the daemon hears of it, the VIPs are gone already.
+        assert.deepEqual(addresses.present(), []);
+        errors.push(error);
+      },
+      addresses,
+    );
+    try {
+      driver.start();
+      for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) {
+        manual.advance(10);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.equal(driver.group('web')?.state, 'MASTER');
+      assert.ok(addresses.present().length > 0, 'the master holds its VIPs');
+      broken = true;
+      driver.trackerReport({ trackerId: 't', group: 'web', weightDelta: -10, fault: false });
+      assert.equal(errors.length, 1);
+      assert.deepEqual(addresses.present(), []);
+    } finally {
+      driver.stop();
+      await mesh.stop();
+    }
   });
 });

@@ -114,4 +114,50 @@ describe('VipHolder', () => {
     ]);
     assert.deepEqual(memory.present(), []);
   });
+
+  it('dropAll takes off every VIP it placed, held or lingering, and stops announcing', () => {
+    const { memory, recording, holder } = recorded();
+    const API = groupSpec({ name: 'api', addresses: ['10.213.1.100/24'] });
+    memory.addForeign({ address: '10.213.2.1', prefixLength: 24, interface: 'eth0' });
+    const DB = groupSpec({ name: 'db', addresses: ['10.213.2.1/24'] });
+    assert.ok(holder.hold(WEB).ok);
+    assert.ok(holder.hold(API).ok);
+    assert.ok(holder.hold(DB).ok, 'a foreign VIP is used, not placed');
+    holder.withdraw('api', { linger: true });
+    const result = holder.dropAll(1000);
+    assert.equal(result.removed.length, 4);
+    assert.deepEqual(result.left, []);
+    assert.deepEqual(
+      memory.present().map((v) => v.address),
+      ['10.213.2.1'],
+      "only the operator's address stays",
+    );
+    assert.equal(recording.announcing('web'), undefined);
+    assert.deepEqual([holder.heldGroups(), holder.lingeringGroups()], [[], []]);
+  });
+
+  it('dropAll starts no removal once its budget is spent, and says what it left', () => {
+    const { memory, holder } = recorded();
+    let nowMs = 0;
+    const slow: AddressPort = {
+      addNow: (vip) => memory.addNow(vip),
+      removeNow: (vip) => {
+        nowMs += 600; // a kernel that takes 600 ms per request
+        return memory.removeNow(vip);
+      },
+      listManagedNow: () => memory.listManagedNow(),
+    };
+    const slowHolder = new VipHolder({
+      addresses: slow,
+      announcer: createRecordingAnnouncer(),
+      metrics: new VipdMetrics(),
+      logger: silentLogger(),
+    });
+    assert.ok(slowHolder.hold(WEB).ok);
+    const result = slowHolder.dropAll(1000, () => nowMs);
+    assert.equal(result.removed.length, 2);
+    assert.deepEqual(result.left, ['fd00:213::100/64 on eth0']);
+    assert.equal(nowMs, 1200);
+    assert.deepEqual(holder.heldGroups(), []);
+  });
 });

@@ -1,0 +1,90 @@
+// A node on a kernel that does not keep IFA_PROTO (before Linux 5.18) refuses to start before
+// it touches any address. The old kernel is the real one here with the mark dropped from each
+// add on its way in (@vipd/arp's withoutAddressProtocol), inside a namespace this test creates.
+// Needs root (CI is root).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { createAddressManager, withoutAddressProtocol } from '@vipd/arp';
+import { loadConfigFile } from '../../src/config/load.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { VipdError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { configDir, type ConfigDir } from '../config/fixture.js';
+
+const root = process.getuid?.() === 0;
+const NS = `vipdm-${randomBytes(3).toString('hex')}`;
+
+function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8' });
+}
+
+function addressesOn(device: string): string[] {
+  const links = JSON.parse(ip('-n', NS, '-j', 'addr', 'show', 'dev', device)) as {
+    addr_info: { local: string; prefixlen: number }[];
+  }[];
+  return (links[0]?.addr_info ?? [])
+    .map((a) => `${a.local}/${a.prefixlen}`)
+    .filter((a) => !a.startsWith('fe80:'))
+    .sort();
+}
+
+describe(
+  'a kernel without IFA_PROTO (injected): the daemon refuses to start',
+  { skip: root ? false : 'needs root for network namespaces' },
+  () => {
+    let dir: ConfigDir;
+    const cleanupNamespace = () => {
+      try {
+        ip('netns', 'del', NS);
+      } catch {
+        // Already gone.
+      }
+    };
+    before(() => {
+      process.once('SIGINT', cleanupNamespace);
+      ip('netns', 'add', NS);
+      ip('-n', NS, 'link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd0p');
+      ip('-n', NS, 'link', 'set', 'd0', 'up');
+      ip('-n', NS, 'link', 'set', 'd0p', 'up');
+      dir = configDir(`node: { id: n1, listen: 127.0.0.1:0 }
+cluster: { key_file: cluster.key, heartbeat_interval: 100ms }
+groups:
+  - name: web
+    interface: d0
+    priority: 255
+    addresses: [10.213.78.1/24]
+api: { enabled: false }
+`);
+    });
+    after(() => {
+      cleanupNamespace();
+      process.removeListener('SIGINT', cleanupNamespace);
+      dir.remove();
+    });
+
+    it('with ADDRESS_MARK_UNSUPPORTED naming the kernel needed, having changed no address', async () => {
+      // What a predecessor on a good kernel left, and an operator's address: both must stay
+      // exactly as they are, so the refusal came before the stale-VIP cleanup and any add.
+      const predecessor = createAddressManager({ netns: NS });
+      predecessor.addNow({ address: '10.213.78.9', prefixLength: 32, interface: 'd0' });
+      predecessor.close();
+      ip('-n', NS, 'addr', 'add', '10.213.78.5/24', 'dev', 'd0');
+      const before = { d0: addressesOn('d0'), lo: addressesOn('lo') };
+
+      const addresses = createAddressManager({ netns: NS, socketLayer: withoutAddressProtocol });
+      const { config } = loadConfigFile(dir.file, { env: {} });
+      await assert.rejects(
+        Daemon.start({ config, logger: silentLogger(), addresses, firstTrackerResultMs: 0 }),
+        (error: unknown) =>
+          error instanceof VipdError &&
+          error.code === 'ADDRESS_MARK_UNSUPPORTED' &&
+          /Linux 5\.18 or newer is needed\. No address was changed\.$/.test(error.message),
+      );
+      assert.deepEqual({ d0: addressesOn('d0'), lo: addressesOn('lo') }, before);
+      assert.deepEqual(before.d0, ['10.213.78.5/24', '10.213.78.9/32']);
+    });
+  },
+);
