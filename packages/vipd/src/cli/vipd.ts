@@ -20,6 +20,8 @@ import {
   type NetCapability,
 } from '../daemon/capabilities.js';
 import type { Daemon } from '../daemon/daemon.js';
+import { stopBudget, stopTiming } from '../daemon/stop-budget.js';
+import { formatDuration } from '../config/duration.js';
 import { vipText } from '../driver/vip-holder.js';
 import { VipdError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
@@ -94,6 +96,11 @@ function summary(config: VipdConfig): string {
   ];
   if (config.realserver !== undefined)
     lines.push(`real server: ${config.realserver.vips.join(', ')} hidden on lo`);
+  // systemd SIGKILLs a node still handing over after TimeoutStopSec.
+  const stop = stopBudget(stopTiming(config));
+  lines.push(
+    `stop: at most ${formatDuration(stop.totalMs)} after SIGTERM (resign ${formatDuration(stop.resignMs)}, hooks ${formatDuration(stop.hooksMs)}, real server ${formatDuration(stop.realServerMs)}, teardown ${formatDuration(stop.teardownMs)}); systemd's TimeoutStopSec must be at least that`,
+  );
   return lines.join('\n');
 }
 
