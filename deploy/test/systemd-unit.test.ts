@@ -71,6 +71,13 @@ describe('deploy/systemd/vipd.service', () => {
     );
   });
 
+  it('is Type=notify, accepting the readiness messages vipd sends through systemd-notify', () => {
+    assert.equal(unitValue(unit, S, 'Type'), 'notify');
+    // The sender is a systemd-notify child, not the main process.
+    assert.equal(unitValue(unit, S, 'NotifyAccess'), 'all');
+    assert.ok(unitWords(unit, S, 'RestrictAddressFamilies').has('AF_UNIX'), 'NOTIFY_SOCKET');
+  });
+
   it('restarts on failure, reloads with SIGHUP and removes VIPs after stop', () => {
     assert.equal(unitValue(unit, S, 'Restart'), 'on-failure');
     assert.match(unitValue(unit, S, 'ExecReload'), /^\/bin\/kill -HUP \$MAINPID$/);

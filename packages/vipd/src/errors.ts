@@ -53,6 +53,10 @@ export const ERROR_CATALOG = {
   LISTEN_FAILED: { httpStatus: 500, message: 'cannot listen on the configured address' },
   ADDRESS_ADD_FAILED: { httpStatus: 500, message: 'a VIP could not be added' },
   ADDRESS_REMOVE_FAILED: { httpStatus: 500, message: 'a VIP could not be removed' },
+  SERVICE_NOTIFY_FAILED: {
+    httpStatus: 500,
+    message: 'systemd could not be told about readiness, a reload or a stop',
+  },
 
   // vipctl
   API_UNREACHABLE: { httpStatus: 503, message: 'cannot reach the vipd API' },

@@ -20,6 +20,7 @@ import {
   type NetCapability,
 } from '../daemon/capabilities.js';
 import type { Daemon } from '../daemon/daemon.js';
+import { systemdNotifier, type ServiceNotifier } from '../daemon/service-notify.js';
 import { stopBudget, stopTiming } from '../daemon/stop-budget.js';
 import { formatDuration } from '../config/duration.js';
 import { vipText } from '../driver/vip-holder.js';
@@ -151,10 +152,20 @@ async function run(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions): Prom
     return;
   }
   hooks.onReady?.(daemon);
+  const notifier = serviceNotifier(io, logger);
+  // Listeners are bound and the election runs: units ordered after vipd may start.
+  void notifier?.send({ READY: '1', STATUS: `ready: node ${config.node.id}` });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => () => {
       logger.info({ signal }, `${signal}: shutting down`);
-      void daemon.shutdown().then(() => {
+      // The stop may take longer than the unit's TimeoutStopSec with this config's timing.
+      const stopMs = stopBudget(stopTiming(daemon.config)).totalMs;
+      const told = notifier?.send({
+        STOPPING: '1',
+        EXTEND_TIMEOUT_USEC: String(stopMs * 1000),
+        STATUS: `stopping (${signal}): resigning every group`,
+      });
+      void Promise.all([told, daemon.shutdown()]).then(() => {
         hooks.setExitCode(EXIT.OK);
         resolve();
       });
@@ -163,8 +174,30 @@ async function run(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions): Prom
     hooks.onSignal?.('SIGINT', stop('SIGINT'));
     hooks.onSignal?.('SIGHUP', () => {
       logger.info({ signal: 'SIGHUP' }, `SIGHUP: reloading ${config.file}`);
-      daemon.reload();
+      void notifier?.send({ RELOADING: '1', STATUS: `reloading ${config.file}` });
+      const reloaded = daemon.reload();
+      void notifier?.send({
+        READY: '1',
+        STATUS: reloaded
+          ? `ready: node ${config.node.id}, configuration reloaded`
+          : `ready: node ${config.node.id}, reload rejected (see the log), previous configuration kept`,
+      });
     });
+  });
+}
+
+/** Under a Type=notify unit ($NOTIFY_SOCKET set): tells systemd about readiness and stops. */
+function serviceNotifier(io: CliIo, logger: Logger): ServiceNotifier | null {
+  const socket = io.env['NOTIFY_SOCKET'];
+  if (socket === undefined || socket === '') return null;
+  // As sd_notify(unset_environment) does: notify hooks and trackers must not speak to systemd
+  // as vipd; the notifier passes the socket to systemd-notify itself.
+  if (io.env === process.env) delete process.env['NOTIFY_SOCKET'];
+  return systemdNotifier({
+    socket,
+    onError: (error) => {
+      logger.warn({ code: error.code, err: error }, `could not tell systemd: ${error.message}`);
+    },
   });
 }
 
