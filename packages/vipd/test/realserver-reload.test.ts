@@ -1,7 +1,7 @@
 // `vipd run` in the real-server role, in a network namespace this test creates: SIGHUP applies
 // a changed `realserver:` section the way start-up does (VIPs on lo added and removed, the
 // interfaces' sysctls set or restored), and a reload that drops the section restores every
-// sysctl to the value found before. sysctls under /proc/sys/net belong to the namespace: the
+// sysctl to the value found before vipd first changed it — across a restart in between. sysctls under /proc/sys/net belong to the namespace: the
 // test also checks that the host's own values never change. Needs root.
 
 import assert from 'node:assert/strict';
@@ -112,6 +112,26 @@ describe('vipd run, real-server role: SIGHUP applies the changed section (root)'
       assert.equal(sysctl('eth1', key), nsBefore.get(`eth1/${key}`), `eth1 ${key}`);
       assert.equal(sysctl('all', key), nsBefore.get(`all/${key}`), `all ${key}`);
     }
+  });
+
+  it('a restart keeps the role in place and still knows the values from before vipd', async () => {
+    assert.ok(daemon);
+    const exited = new Promise<number | null>((resolve) => daemon?.once('exit', resolve));
+    daemon.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    // A stop leaves the VIP hidden on lo: the director's traffic keeps arriving meanwhile.
+    assert.deepEqual(vipsOnLo(), [VIP4]);
+    assert.equal(sysctl('eth0', 'arp_ignore'), '1');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      sysctls: { key: string; previous: string }[];
+    };
+    assert.deepEqual(
+      state.sysctls.map((r) => `${r.key}=${r.previous}`).sort(),
+      KEYS.map((k) => `net/ipv4/conf/eth0/${k}=${nsBefore.get(`eth0/${k}`) ?? ''}`).sort(),
+    );
+    daemon = lab.spawn(ns, [process.execPath, VIPD_BIN, 'run', '--config', configFile]);
+    const applied = await waitForLine(daemon, /real-server role applied/, WAIT_MS);
+    assert.match(applied, /applied: 0 change\(s\)/);
   });
 
   it('SIGHUP with other VIPs and another interface: applied like a start', async () => {
