@@ -8,7 +8,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseUnitFile, unitValue, unitValues, unitWords } from './unit-file.js';
+import { parseConfig, stopBudget, stopTiming } from '@vipd/vipd';
+import { parseTimeSpanMs, parseUnitFile, unitValue, unitValues, unitWords } from './unit-file.js';
 import { DEPLOY_DIR, findTool, runVipd, vipdCliPath } from './vipd-cli.js';
 
 const UNIT_PATH = join(DEPLOY_DIR, 'systemd', 'vipd.service');
@@ -70,6 +71,13 @@ describe('deploy/systemd/vipd.service', () => {
     );
   });
 
+  it('is Type=notify, accepting the readiness messages vipd sends through systemd-notify', () => {
+    assert.equal(unitValue(unit, S, 'Type'), 'notify');
+    // The sender is a systemd-notify child, not the main process.
+    assert.equal(unitValue(unit, S, 'NotifyAccess'), 'all');
+    assert.ok(unitWords(unit, S, 'RestrictAddressFamilies').has('AF_UNIX'), 'NOTIFY_SOCKET');
+  });
+
   it('restarts on failure, reloads with SIGHUP and removes VIPs after stop', () => {
     assert.equal(unitValue(unit, S, 'Restart'), 'on-failure');
     assert.match(unitValue(unit, S, 'ExecReload'), /^\/bin\/kill -HUP \$MAINPID$/);
@@ -77,6 +85,31 @@ describe('deploy/systemd/vipd.service', () => {
     assert.equal(unitValue(unit, S, 'ExecStart'), `${INSTALLED_BINARY} run ${config}`);
     assert.equal(unitValue(unit, S, 'ExecStopPost'), `${INSTALLED_BINARY} cleanup ${config}`);
     assert.deepEqual(unitValues(unit, S, 'ExecStartPre'), [`${INSTALLED_BINARY} check ${config}`]);
+  });
+
+  it('TimeoutStopSec covers the worst-case stop computed from the code (default timing, one hook, real-server role)', () => {
+    // Defaults come from the schema: no timing key is set here.
+    const { config } = parseConfig(
+      `node: { id: n1, listen: 127.0.0.1:7410 }
+cluster: { peers: [{ id: n2, address: 127.0.0.2:7410 }] }
+notify: { scripts: [/bin/true] }
+groups: [{ name: web, interface: eth0, addresses: [10.213.0.100/24], priority: 150 }]
+realserver: { vips: [10.213.0.200], interfaces: [eth0] }
+`,
+      '/etc/vipd/vipd.yaml',
+      { env: { VIPD_CLUSTER_KEY: 'k'.repeat(32), VIPD_API_TOKEN: 't'.repeat(24) } },
+    );
+    const budget = stopBudget(stopTiming(config));
+    assert.equal(budget.hooksMs, config.notifyTimeoutMs, 'one script per transition');
+    assert.ok(budget.realServerMs > 0, 'the real-server role is counted');
+    const timeoutStopMs = parseTimeSpanMs(unitValue(unit, S, 'TimeoutStopSec'));
+    assert.ok(
+      timeoutStopMs >= budget.totalMs,
+      `TimeoutStopSec ${timeoutStopMs} ms < worst-case stop ${budget.totalMs} ms (${JSON.stringify(budget)})`,
+    );
+    // The sum the unit's comment shows is the one the code computes.
+    const shown = /^#\s+=\s*([\d.]+) s$/m.exec(UNIT_TEXT);
+    assert.equal(Number(shown?.[1]) * 1000, budget.totalMs, 'the comment above TimeoutStopSec');
   });
 
   it('calls only sub-commands the built vipd CLI has (run, check, cleanup)', () => {

@@ -45,3 +45,26 @@ export function unitValue(unit: UnitFile, section: string, key: string): string 
 export function unitWords(unit: UnitFile, section: string, key: string): ReadonlySet<string> {
   return new Set(unitValues(unit, section, key).flatMap((v) => v.split(/\s+/)));
 }
+
+const TIME_UNITS_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+};
+
+/** A systemd time span ("25s", "1min 30s", "90" = seconds) in milliseconds. */
+export function parseTimeSpanMs(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  let total = 0;
+  const rest = text.replace(/(\d+(?:\.\d+)?)\s*([a-z]+)\s*/g, (_, value: string, unit: string) => {
+    const factor = TIME_UNITS_MS[unit];
+    if (factor === undefined) throw new Error(`unknown time unit in ${text}`);
+    total += Number(value) * factor;
+    return '';
+  });
+  if (rest !== '' || total === 0) throw new Error(`not a time span: ${text}`);
+  return total;
+}

@@ -37,6 +37,10 @@ export interface ConflictWatchStats {
   readonly conflicts: number;
   /** Frames that failed to decode, by error code (they are counted, never fatal). */
   readonly malformedFrames: Readonly<Partial<Record<ArpErrorCode, number>>>;
+  /** (VIP, MAC, kind) keys remembered for repeatEventAfterMs; never above CONFLICT_DEDUPE_KEYS. */
+  readonly dedupeKeys: number;
+  /** Table entries looked at or evicted, in total: the per-frame work, which stays O(1). */
+  readonly dedupeEntriesVisited: number;
 }
 
 export interface ConflictWatch {
@@ -53,7 +57,12 @@ interface WatchedInterface {
   readonly vips: Map<string, Set<string>>;
 }
 
-const DEDUPE_TABLE_LIMIT = 1024;
+/**
+ * Keys the repeat filter remembers. A flood of frames with random MACs claiming a VIP makes a
+ * new key per frame; the oldest goes when the table is full, so memory and work per frame stay
+ * bounded, at the price of reporting a forgotten key again inside its window.
+ */
+export const CONFLICT_DEDUPE_KEYS = 1024;
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export function createConflictWatch(options: ConflictWatchOptions): ConflictWatch {
@@ -64,7 +73,9 @@ class FrameConflictWatch implements ConflictWatch {
   private readonly scheduler: Scheduler;
   private readonly groups = new Map<string, CheckedVip[]>();
   private readonly interfaces = new Map<string, WatchedInterface>();
+  /** key -> when it was last reported; insertion order is report order (oldest first). */
   private readonly lastReportMs = new Map<string, number>();
+  private dedupeEntriesVisited = 0;
   private readonly malformed: Partial<Record<ArpErrorCode, number>> = {};
   private framesSeen = 0;
   private conflicts = 0;
@@ -100,6 +111,8 @@ class FrameConflictWatch implements ConflictWatch {
       framesSeen: this.framesSeen,
       conflicts: this.conflicts,
       malformedFrames: { ...this.malformed },
+      dedupeKeys: this.lastReportMs.size,
+      dedupeEntriesVisited: this.dedupeEntriesVisited,
     };
   }
 
@@ -184,9 +197,15 @@ class FrameConflictWatch implements ConflictWatch {
     const nowMs = this.scheduler.now();
     const last = this.lastReportMs.get(key);
     if (last !== undefined && nowMs - last < windowMs) return false;
-    if (this.lastReportMs.size >= DEDUPE_TABLE_LIMIT) {
-      for (const [old, atMs] of this.lastReportMs)
-        if (nowMs - atMs >= windowMs) this.lastReportMs.delete(old);
+    // Re-inserting moves the key to the end, so the first key is always the least recently
+    // reported one: evicting it is O(1), unlike a scan for expired entries.
+    this.lastReportMs.delete(key);
+    if (this.lastReportMs.size >= CONFLICT_DEDUPE_KEYS) {
+      const oldest = this.lastReportMs.keys().next();
+      if (oldest.done !== true) {
+        this.lastReportMs.delete(oldest.value);
+        this.dedupeEntriesVisited++;
+      }
     }
     this.lastReportMs.set(key, nowMs);
     return true;

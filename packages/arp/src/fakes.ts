@@ -256,7 +256,13 @@ export function createFakeConflictWatch(
     unwatch: (group) => {
       watched.delete(group);
     },
-    stats: (): ConflictWatchStats => ({ framesSeen: conflicts, conflicts, malformedFrames: {} }),
+    stats: (): ConflictWatchStats => ({
+      framesSeen: conflicts,
+      conflicts,
+      malformedFrames: {},
+      dedupeKeys: 0,
+      dedupeEntriesVisited: 0,
+    }),
     close: () => {
       watched.clear();
     },

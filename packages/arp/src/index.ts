@@ -96,7 +96,7 @@ export { takeOver, giveUp } from './takeover.js';
 export type { TakeoverParts, TakeOverOptions, VipHolder, VipResult } from './takeover.js';
 
 // Watches
-export { createConflictWatch } from './conflict-watch.js';
+export { CONFLICT_DEDUPE_KEYS, createConflictWatch } from './conflict-watch.js';
 export type { ConflictWatch, ConflictWatchOptions, ConflictWatchStats } from './conflict-watch.js';
 export { createMacWatch } from './mac-watch.js';
 export type { MacWatch, MacWatchOptions } from './mac-watch.js';

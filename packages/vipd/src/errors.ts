@@ -57,6 +57,10 @@ export const ERROR_CATALOG = {
     httpStatus: 500,
     message: 'the kernel cannot mark the addresses vipd adds (IFA_PROTO needs Linux 5.18+)',
   },
+  SERVICE_NOTIFY_FAILED: {
+    httpStatus: 500,
+    message: 'systemd could not be told about readiness, a reload or a stop',
+  },
 
   // vipctl
   API_UNREACHABLE: { httpStatus: 503, message: 'cannot reach the vipd API' },

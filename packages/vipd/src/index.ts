@@ -55,7 +55,15 @@ export { createLogger, silentLogger, REDACT_PATHS } from './log/logger.js';
 export type { LoggerOptions, Logger } from './log/logger.js';
 
 // The driver loop
-export { Driver, toElectionConfig, ADDRESS_RETRY_MS, VIP_FAULT_TRACKER } from './driver/driver.js';
+export {
+  Driver,
+  toElectionConfig,
+  ADDRESS_RETRY_MS,
+  RESIGN_GRACE_MS,
+  VIP_FAULT_TRACKER,
+} from './driver/driver.js';
+export { stopBudget, stopTiming, TEARDOWN_SLACK_MS } from './daemon/stop-budget.js';
+export type { StopBudget, StopTiming } from './daemon/stop-budget.js';
 export type { DriverDeps } from './driver/driver.js';
 export { VipHolder } from './driver/vip-holder.js';
 export type { AddressPort, AnnouncerPort } from './driver/vip-holder.js';

@@ -19,17 +19,15 @@ describe('applyRealServer / removeRealServer', () => {
     const host = fakeHost();
     const result = await applyRealServer(config(), host.deps);
     assert.deepEqual(host.ops.changes, [
-      'sysctl net/ipv4/conf/all/arp_ignore=1',
-      'sysctl net/ipv4/conf/all/arp_announce=2',
       'sysctl net/ipv4/conf/eth0/arp_ignore=1',
       'sysctl net/ipv4/conf/eth0/arp_announce=2',
       `add ${VIP4}/32 dev lo`,
       `add ${VIP6}/128 dev lo`,
     ]);
-    assert.equal(result.changes.length, 6);
+    assert.equal(result.changes.length, 4);
     assert.deepEqual(result.changes[0], {
       action: 'set_sysctl',
-      target: 'net/ipv4/conf/all/arp_ignore',
+      target: 'net/ipv4/conf/eth0/arp_ignore',
       from: '0',
       to: '1',
     });
@@ -48,7 +46,7 @@ describe('applyRealServer / removeRealServer', () => {
       sysctls: unknown[];
       addresses: unknown[];
     };
-    assert.equal(state.sysctls.length, 4);
+    assert.equal(state.sysctls.length, 2);
     assert.deepEqual(state.addresses, [
       { address: VIP4, prefixLength: 32, interface: 'lo', scope: 'host', label: 'lo:vip' },
       { address: VIP6, prefixLength: 128, interface: 'lo' },
@@ -73,7 +71,7 @@ describe('applyRealServer / removeRealServer', () => {
     assert.deepEqual(removed.left, []);
     assert.deepEqual(
       removed.changes.map((c) => c.action),
-      ['remove_address', 'remove_address', ...Array<string>(4).fill('restore_sysctl')],
+      ['remove_address', 'remove_address', 'restore_sysctl', 'restore_sysctl'],
     );
     assert.equal(host.files.files.has(STATE_FILE), false);
     assert.deepEqual((await removeRealServer(config(), host.deps)).changes, []);
@@ -124,15 +122,15 @@ describe('applyRealServer / removeRealServer', () => {
 
   it('remembers the value from before the first apply across repairs', async () => {
     const host = fakeHost();
-    host.ops.sysctls.set(ipv4ConfKey('all', 'arp_announce'), '1');
+    host.ops.sysctls.set(ipv4ConfKey('eth0', 'arp_announce'), '1');
     await applyRealServer(config(), host.deps);
-    host.ops.sysctls.set(ipv4ConfKey('all', 'arp_announce'), '0'); // drift
+    host.ops.sysctls.set(ipv4ConfKey('eth0', 'arp_announce'), '0'); // drift
     const repair = await applyRealServer(config(), host.deps);
     assert.deepEqual(repair.changes, [
-      { action: 'set_sysctl', target: 'net/ipv4/conf/all/arp_announce', from: '0', to: '2' },
+      { action: 'set_sysctl', target: 'net/ipv4/conf/eth0/arp_announce', from: '0', to: '2' },
     ]);
     await removeRealServer(config(), host.deps);
-    assert.equal(host.ops.sysctl(ipv4ConfKey('all', 'arp_announce')), '1');
+    assert.equal(host.ops.sysctl(ipv4ConfKey('eth0', 'arp_announce')), '1');
   });
 
   it('undoes what a shrunk config no longer asks for', async () => {
@@ -170,10 +168,10 @@ describe('applyRealServer / removeRealServer', () => {
       sysctls: unknown[];
       addresses: unknown[];
     };
-    assert.equal(state.sysctls.length, 4);
+    assert.equal(state.sysctls.length, 2);
     assert.deepEqual(state.addresses, []);
     await removeRealServer(config(), host.deps);
-    assert.equal(host.ops.sysctl(ipv4ConfKey('all', 'arp_ignore')), '0');
+    assert.equal(host.ops.sysctl(ipv4ConfKey('eth0', 'arp_ignore')), '0');
   });
 
   it('a sysctl that cannot be written is not recorded', async () => {
@@ -212,8 +210,6 @@ describe('applyRealServer / removeRealServer', () => {
     assert.ok(text.startsWith(SYSCTL_FILE_MARKER));
     const settings = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     assert.deepEqual(settings, [
-      'net.ipv4.conf.all.arp_ignore = 2',
-      'net.ipv4.conf.all.arp_announce = 2',
       'net.ipv4.conf.eth0.arp_ignore = 1',
       'net.ipv4.conf.eth0.arp_announce = 2',
       'net/ipv4/conf/eth0.100/arp_ignore = 1',

@@ -52,8 +52,8 @@ describe('vipd realserver', () => {
     const host = fakeHost();
     const applied = await vipd(host, ['apply']);
     assert.equal(applied.exitCode, 0);
-    assert.match(applied.stdout, /^realserver apply: 6 change\(s\)$/m);
-    assert.match(applied.stdout, /set_sysctl net\/ipv4\/conf\/all\/arp_ignore 0 → 1/);
+    assert.match(applied.stdout, /^realserver apply: 4 change\(s\)$/m);
+    assert.match(applied.stdout, /set_sysctl net\/ipv4\/conf\/eth0\/arp_ignore 0 → 1/);
     const run = await vipd(host, ['check', '--json']);
     assert.equal(run.exitCode, 0);
     const report = JSON.parse(run.stdout) as RealServerReport;
@@ -70,7 +70,7 @@ describe('vipd realserver', () => {
     const run = await vipd(host, ['remove', '--json']);
     assert.equal(run.exitCode, 0);
     const result = JSON.parse(run.stdout) as { changes: unknown[] };
-    assert.equal(result.changes.length, 6);
+    assert.equal(result.changes.length, 4);
     assert.equal((await vipd(host, ['check'])).exitCode, 1);
   });
 

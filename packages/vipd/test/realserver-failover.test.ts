@@ -387,7 +387,7 @@ describe(
         const lo = exec(role, ['ip', '-o', 'addr', 'show', 'dev', 'lo']);
         assert.match(lo, new RegExp(`inet ${VIP4.replaceAll('.', '\\.')}/32 scope host lo:vip`));
         assert.equal(exec(role, ['sysctl', '-n', 'net.ipv4.conf.eth0.arp_ignore']).trim(), '1');
-        assert.equal(exec(role, ['sysctl', '-n', 'net.ipv4.conf.all.arp_announce']).trim(), '2');
+        assert.equal(exec(role, ['sysctl', '-n', 'net.ipv4.conf.eth0.arp_announce']).trim(), '2');
       }
     });
 

@@ -6,6 +6,9 @@
 // in time) and exits non-zero: a dying node must not leave addresses answering ARP.
 
 import type { Logger } from 'pino';
+import type { VipdConfig } from '../config/types.js';
+import type { ServiceNotifier } from '../daemon/service-notify.js';
+import { stopBudget, stopTiming } from '../daemon/stop-budget.js';
 import { EXIT } from './exit-codes.js';
 
 export type RunSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';
@@ -13,6 +16,8 @@ export type FailureOrigin = 'uncaughtException' | 'unhandledRejection' | 'electi
 
 /** The part of the Daemon the lifecycle drives. */
 export interface LifecycleDaemon {
+  /** The configuration in force (for the stop budget systemd is told). */
+  readonly config: VipdConfig;
   reload(): boolean;
   shutdown(): Promise<void>;
   abandon(): void;
@@ -20,8 +25,12 @@ export interface LifecycleDaemon {
 
 export interface RunLifecycleDeps {
   readonly logger: Logger;
+  /** For the status line systemd shows. */
+  readonly nodeId: string;
   /** For the log line of a reload. */
   readonly configFile: string;
+  /** Under a Type=notify unit: tells systemd about readiness, reloads and the stop. */
+  readonly notifier: ServiceNotifier | null;
   readonly setExitCode: (code: number) => void;
   /** Ends the process at once (main: process.exit). */
   readonly exit: (code: number) => void;
@@ -86,6 +95,8 @@ export class RunLifecycle {
    */
   running(): Promise<void> {
     this.#phase = 'running';
+    // Listeners are bound and the election runs: units ordered after vipd may start.
+    void this.#deps.notifier?.send({ READY: '1', STATUS: `ready: node ${this.#deps.nodeId}` });
     if (this.#stopQueued !== null) this.#stop(this.#stopQueued);
     else if (this.#reloadQueued) this.#reload();
     return this.#stopped;
@@ -121,8 +132,16 @@ export class RunLifecycle {
   }
 
   #reload(): void {
-    this.#log.info({ signal: 'SIGHUP' }, `SIGHUP: reloading ${this.#deps.configFile}`);
-    this.#daemon?.reload();
+    const { configFile, nodeId, notifier } = this.#deps;
+    this.#log.info({ signal: 'SIGHUP' }, `SIGHUP: reloading ${configFile}`);
+    void notifier?.send({ RELOADING: '1', STATUS: `reloading ${configFile}` });
+    const reloaded = this.#daemon?.reload() ?? false;
+    void notifier?.send({
+      READY: '1',
+      STATUS: reloaded
+        ? `ready: node ${nodeId}, configuration reloaded`
+        : `ready: node ${nodeId}, reload rejected (see the log), previous configuration kept`,
+    });
   }
 
   #stop(signal: RunSignal): void {
@@ -133,7 +152,13 @@ export class RunLifecycle {
       this.#resolveStopped();
       return;
     }
-    daemon.shutdown().then(
+    // The stop may take longer than the unit's TimeoutStopSec with this config's timing.
+    const told = this.#deps.notifier?.send({
+      STOPPING: '1',
+      EXTEND_TIMEOUT_USEC: String(stopBudget(stopTiming(daemon.config)).totalMs * 1000),
+      STATUS: `stopping (${signal}): resigning every group`,
+    });
+    Promise.all([told, daemon.shutdown()]).then(
       () => {
         this.#deps.setExitCode(EXIT.OK);
         this.#resolveStopped();

@@ -20,6 +20,9 @@ import {
   type NetCapability,
 } from '../daemon/capabilities.js';
 import type { Daemon } from '../daemon/daemon.js';
+import { systemdNotifier, type ServiceNotifier } from '../daemon/service-notify.js';
+import { stopBudget, stopTiming } from '../daemon/stop-budget.js';
+import { formatDuration } from '../config/duration.js';
 import { vipText } from '../driver/vip-holder.js';
 import { VipdError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
@@ -101,6 +104,11 @@ function summary(config: VipdConfig): string {
   ];
   if (config.realserver !== undefined)
     lines.push(`real server: ${config.realserver.vips.join(', ')} hidden on lo`);
+  // systemd SIGKILLs a node still handing over after TimeoutStopSec.
+  const stop = stopBudget(stopTiming(config));
+  lines.push(
+    `stop: at most ${formatDuration(stop.totalMs)} after SIGTERM (resign ${formatDuration(stop.resignMs)}, hooks ${formatDuration(stop.hooksMs)}, real server ${formatDuration(stop.realServerMs)}, teardown ${formatDuration(stop.teardownMs)}); systemd's TimeoutStopSec must be at least that`,
+  );
   return lines.join('\n');
 }
 
@@ -132,7 +140,9 @@ async function run(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions): Prom
   // during start-up is queued, and a crash takes the VIPs off before the process exits.
   const lifecycle = new RunLifecycle({
     logger,
+    nodeId: config.node.id,
     configFile: config.file,
+    notifier: serviceNotifier(io, logger),
     setExitCode: hooks.setExitCode,
     exit: hooks.exit ?? hooks.setExitCode,
   });
@@ -178,6 +188,21 @@ async function run(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions): Prom
   }
   hooks.onReady?.(daemon);
   await lifecycle.running();
+}
+
+/** Under a Type=notify unit ($NOTIFY_SOCKET set): tells systemd about readiness and stops. */
+function serviceNotifier(io: CliIo, logger: Logger): ServiceNotifier | null {
+  const socket = io.env['NOTIFY_SOCKET'];
+  if (socket === undefined || socket === '') return null;
+  // As sd_notify(unset_environment) does: notify hooks and trackers must not speak to systemd
+  // as vipd; the notifier passes the socket to systemd-notify itself.
+  if (io.env === process.env) delete process.env['NOTIFY_SOCKET'];
+  return systemdNotifier({
+    socket,
+    onError: (error) => {
+      logger.warn({ code: error.code, err: error }, `could not tell systemd: ${error.message}`);
+    },
+  });
 }
 
 function failStart(io: CliIo, hooks: VipdCliHooks, logger: Logger, error: unknown): void {

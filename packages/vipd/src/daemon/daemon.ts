@@ -31,10 +31,8 @@ import { VipdMetrics } from '../metrics/metrics.js';
 import {
   LinuxSystemOps,
   NodeFileStore,
-  RealServerWatcher,
-  applyRealServer,
+  RealServerRole,
   createRealServerPromMetrics,
-  type RealServerMetricsSink,
 } from '../realserver/index.js';
 import { TrackerSet } from '../trackers/tracker-set.js';
 import { VIPD_VERSION } from '../version.js';
@@ -104,8 +102,7 @@ export class Daemon {
   readonly #maintenance: MaintenanceRecord;
   #app: FastifyInstance | null = null;
   #apiAddress: string | null = null;
-  #realserver: RealServerWatcher | null = null;
-  #realserverSink: RealServerMetricsSink | null = null;
+  #realserver: RealServerRole | null = null;
   #stopping: Promise<void> | null = null;
   #running = false;
   readonly #firstTrackerResultMs: number;
@@ -427,25 +424,17 @@ export class Daemon {
   }
 
   async #startRealServer(): Promise<void> {
-    const config = this.#config.realserver;
-    if (config === undefined) return;
-    const deps = { ops: new LinuxSystemOps(), files: new NodeFileStore() };
-    const log = this.#log.child({ component: 'realserver' });
-    this.#realserverSink ??= createRealServerPromMetrics(this.metrics.registry);
-    try {
-      const result = await applyRealServer(config, deps);
-      log.info(
-        { changes: result.changes.length },
-        `real-server role applied: ${result.changes.length} change(s)`,
-      );
-    } catch (error) {
-      log.error(
-        { err: error },
-        `real-server role could not be applied: ${(error as Error).message}`,
-      );
-    }
-    this.#realserver = new RealServerWatcher({ config, deps, sink: this.#realserverSink, log });
-    this.#realserver.start();
+    await this.#realServerRole().configure(this.#config.realserver ?? null);
+  }
+
+  /** Created on first use: a node may gain the role on a reload. */
+  #realServerRole(): RealServerRole {
+    this.#realserver ??= new RealServerRole({
+      deps: { ops: new LinuxSystemOps(), files: new NodeFileStore() },
+      sink: createRealServerPromMetrics(this.metrics.registry),
+      log: this.#log.child({ component: 'realserver' }),
+    });
+    return this.#realserver;
   }
 
   #logReady(startupMs: number): void {
@@ -530,6 +519,9 @@ export class Daemon {
     this.#driver.reconfigure(next);
     this.#trackers.apply(next.trackers, next.groups);
     this.#notify.setTimeoutMs(next.notifyTimeoutMs);
+    // Same apply as at start; runs after this returns and logs its own outcome.
+    if (next.realserver !== undefined || this.#realserver !== null)
+      void this.#realServerRole().configure(next.realserver ?? null);
     this.#log.level = next.log.level;
     this.metrics.configReloads.inc({ result: 'success' });
     this.metrics.configReloadOk.set(1);

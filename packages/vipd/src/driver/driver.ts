@@ -32,6 +32,7 @@ import type {
   TakeoverResult,
 } from '../api/control.js';
 import type { GroupSpec, VipdConfig } from '../config/types.js';
+import { RESIGN_GRACE_MS } from './resign.js';
 import type { NotifyRunner } from '../hooks/notify.js';
 import type { VipdMetrics } from '../metrics/metrics.js';
 import type { TrackerReport, TrackerSet } from '../trackers/tracker-set.js';
@@ -70,6 +71,7 @@ export const DEFEND_INTERVAL_MS = 10_000;
 export const ABANDON_BUDGET_MS = 1000;
 /** Tracker id of the synthetic fault raised when VIPs cannot be added or announced. */
 export const VIP_FAULT_TRACKER = 'vip-add';
+export { RESIGN_GRACE_MS };
 
 export function toElectionConfig(config: VipdConfig): ElectionConfig {
   return {
@@ -637,7 +639,7 @@ export class Driver implements DaemonControl {
     const limitMs = this.#config.cluster.downMultiplier * this.#config.cluster.heartbeatIntervalMs;
     await this.#waitUntil(
       () => this.#holder.lingeringGroups().length === 0 && this.#holder.heldGroups().length === 0,
-      limitMs + 50,
+      limitMs + RESIGN_GRACE_MS,
     );
     for (const group of this.#holder.lingeringGroups()) this.#holder.finishLinger(group);
     for (const group of this.#holder.heldGroups())

@@ -158,11 +158,15 @@ export async function applyRealServer(
   const existing = await ops.listInterfaces();
   const interfaces = cfg.interfaces.filter((name) => existing.includes(name));
 
-  // The kernel takes max(all, interface); setting both keeps a VIP hidden even when one of
-  // them is reset later. arp_ignore 2 or 3 already hide a scope-host VIP: never lowered.
-  for (const scope of ['all', ...interfaces]) {
-    await applier.ensure(ipv4ConfKey(scope, 'arp_ignore'), String(cfg.arpIgnore), arpIgnoreHides);
-    await applier.ensure(ipv4ConfKey(scope, 'arp_announce'), '2', (v) => v === 2);
+  // The kernel takes max(all, interface), and reads arp_ignore on the interface a request
+  // arrives on and arp_announce on the one a request leaves by: the configured interfaces'
+  // own values hide the VIPs, and `all`, which every other interface of the host reads too,
+  // is never changed. (An earlier vipd also set `all`: a state file that still records it
+  // gets it restored below, after these have taken over.) arp_ignore 2 or 3 already hide a
+  // scope-host VIP: never lowered.
+  for (const name of interfaces) {
+    await applier.ensure(ipv4ConfKey(name, 'arp_ignore'), String(cfg.arpIgnore), arpIgnoreHides);
+    await applier.ensure(ipv4ConfKey(name, 'arp_announce'), '2', (v) => v === 2);
   }
   if (cfg.rpFilter === 'loose') {
     // Loose on the interface wins over strict in `all` (max), without touching other interfaces.

@@ -50,8 +50,22 @@ export const REALSERVER_SCHEMA = {
     check_interval: { type: 'string', pattern: DURATION_PATTERN, default: '5s' },
     rp_filter: { enum: ['keep', 'loose'], default: 'keep' },
     client_probes: { type: 'array', uniqueItems: true, items: ipAddress, default: [] },
-    state_file: { type: 'string', pattern: '^/', default: DEFAULT_STATE_FILE },
-    sysctl_file: { type: 'string', pattern: '^/.*\\.conf$' },
+    state_file: {
+      description:
+        'Where apply records each change and the value it replaced; under the systemd unit ' +
+        'it must be in /var/lib/vipd (its StateDirectory), the only directory it may write.',
+      type: 'string',
+      pattern: '^/',
+      default: DEFAULT_STATE_FILE,
+    },
+    sysctl_file: {
+      description:
+        'A sysctl.d file with the values in force, written only by `vipd realserver apply` ' +
+        '(the daemon never writes it: its unit keeps /etc read-only, and it sets the sysctls ' +
+        'itself at every start).',
+      type: 'string',
+      pattern: '^/.*\\.conf$',
+    },
   },
 } as const;
 

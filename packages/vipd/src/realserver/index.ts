@@ -33,6 +33,8 @@ export { createRealServerPromMetrics, problemSamples } from './metrics.js';
 export type { RealServerMetricsSink } from './metrics.js';
 export { NodeFileStore } from './node-files.js';
 export { renderSysctlFile, SYSCTL_FILE_MARKER } from './sysctl-file.js';
+export { daemonRealServerConfig, RealServerRole } from './role.js';
+export type { RealServerRoleOptions } from './role.js';
 export { RealServerWatcher } from './watcher.js';
 export type {
   RealServerLog,

@@ -9,7 +9,8 @@ import { canonicalIp, ipFamily } from './addresses.js';
 import { RealServerError } from './errors.js';
 import type { AddressSpec, HostAddress, IpFamily, SystemOps, SysctlKey } from './types.js';
 
-const COMMAND_TIMEOUT_MS = 10_000;
+/** An `ip` command still running after this is killed and the operation fails. */
+export const COMMAND_TIMEOUT_MS = 10_000;
 /** Only per-interface conf sysctls, and no path tricks: an interface is never "." or "..". */
 const SYSCTL_KEY_RE = /^net\/ipv[46]\/conf\/(?!\.{1,2}\/)[^/\s]{1,15}\/[a-z_]+$/;
 

@@ -1,5 +1,6 @@
-// The optional /etc/sysctl.d snippet: the values in force after apply, so a reboot starts
-// with the VIPs already hidden (the addresses come back when vipd starts).
+// The optional /etc/sysctl.d snippet: the values in force after apply, for a real server run
+// by `vipd realserver apply` alone. Only that command writes it; the daemon, whose unit keeps
+// /etc read-only, sets the sysctls itself at every start before it adds a VIP.
 
 import type { SysctlKey } from './types.js';
 
