@@ -378,6 +378,8 @@ export class Daemon {
     this.#realserverSink ??= createRealServerPromMetrics(this.metrics.registry);
     try {
       const result = await applyRealServer(config, deps);
+      if (result.stateRepair !== null)
+        log.error({ code: 'REALSERVER_STATE_INVALID' }, result.stateRepair.message);
       log.info(
         { changes: result.changes.length },
         `real-server role applied: ${result.changes.length} change(s)`,
