@@ -7,6 +7,8 @@
 // The result is taken when the direct child EXITS, not when its pipes close: a background
 // grandchild (`sleep 30 &`) inherits stdout and keeps the pipe open long after the script
 // itself has finished, and waiting for `close` would wedge the hook queue or the tracker.
+// The deadline still applies to the whole process group: what the script left behind in it
+// is killed then.
 
 import { spawn } from 'node:child_process';
 
@@ -78,8 +80,10 @@ export function runScript(run: ScriptRun): Promise<ScriptOutcome> {
         // The group is gone already.
       }
     };
+    let exited = false;
     const stop = (why: 'timeout' | 'aborted') => {
-      ended ??= why;
+      // After the script's exit the deadline only clears up what it left in its group.
+      if (!exited) ended ??= why;
       killGroup();
     };
     const timer = setTimeout(() => {
@@ -90,23 +94,25 @@ export function runScript(run: ScriptRun): Promise<ScriptOutcome> {
     };
     if (run.signal?.aborted === true) onAbort();
     else run.signal?.addEventListener('abort', onAbort, { once: true });
-    const cleanUp = () => {
-      clearTimeout(timer);
-      run.signal?.removeEventListener('abort', onAbort);
-    };
 
     child.once('error', (error) => {
-      cleanUp();
+      clearTimeout(timer);
+      run.signal?.removeEventListener('abort', onAbort);
       resolve({ kind: 'spawn-error', error });
     });
     child.once('exit', (code, signal) => {
-      cleanUp();
+      exited = true;
+      run.signal?.removeEventListener('abort', onAbort);
+      // Background children still in the group die at the deadline, as a hung script would:
+      // a tracker run every few seconds must not pile them up. The result does not wait.
+      timer.unref();
       let settled = false;
       const settle = () => {
         if (settled) return;
         settled = true;
         clearTimeout(drain);
-        // A grandchild may hold the other end for ever; vipd stops reading, it keeps running.
+        // A grandchild may hold the other end until the deadline (or for ever, if it left the
+        // process group); vipd stops reading now.
         child.stdout.destroy();
         child.stderr.destroy();
         if (ended !== null) resolve({ kind: ended, output });

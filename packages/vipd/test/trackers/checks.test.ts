@@ -362,6 +362,39 @@ describe('script check (real processes)', () => {
     }
   });
 
+  it('kills what the script left in its process group at the deadline, after the result', async () => {
+    const dir = tempDir();
+    const pidFile = `${dir.path}/grandchild.pid`;
+    try {
+      const script = dir.file(
+        'bg.sh',
+        `#!/bin/sh\nsleep 30 > /dev/null 2>&1 &\necho $! > ${pidFile}\n`,
+        0o755,
+      );
+      const result = await scriptCheck(script, [], 300)(never);
+      assert.deepEqual(result, { ok: true, detail: 'exit 0' });
+      const grandchild = Number(readFileSync(pidFile, 'utf8'));
+      await waitFor(
+        () => {
+          try {
+            return readFileSync(`/proc/${grandchild}/stat`, 'utf8').includes(') Z ');
+          } catch {
+            return true; // gone (and reaped)
+          }
+        },
+        10_000,
+        'the leftover sleep to be killed at the 300 ms deadline',
+      );
+    } finally {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        // Never started or already gone.
+      }
+      dir.remove();
+    }
+  });
+
   it('times out a hung script whose grandchild left the process group holding stdout', async () => {
     const dir = tempDir();
     const pidFile = `${dir.path}/escaped.pid`;
