@@ -15,6 +15,18 @@ export const ERROR_CATALOG = {
     httpStatus: 409,
     message: 'this change needs a restart, not a reload',
   },
+  KEY_TOO_SHORT: {
+    httpStatus: 400,
+    message: 'a cluster key or API token has fewer bytes than vipd requires',
+  },
+  KEY_FILE_EXPOSED: {
+    httpStatus: 400,
+    message: 'a key or token file can be read or written by other users',
+  },
+  SCRIPT_UNSAFE: {
+    httpStatus: 400,
+    message: "a notify or tracker script can be changed by users other than root and vipd's",
+  },
 
   // REST API: request problems
   INVALID_REQUEST: { httpStatus: 400, message: 'the request does not match its schema' },
@@ -60,6 +72,10 @@ export const ERROR_CATALOG = {
   SERVICE_NOTIFY_FAILED: {
     httpStatus: 500,
     message: 'systemd could not be told about readiness, a reload or a stop',
+  },
+  NODE_STATE_UNREADABLE: {
+    httpStatus: 500,
+    message: 'the node state file cannot be read, so the node starts in maintenance',
   },
 
   // vipctl

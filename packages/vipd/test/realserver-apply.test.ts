@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { applyRealServer, removeRealServer } from '../src/realserver/apply.js';
+import { formatApplyResult, formatRemoveResult } from '../src/realserver/format.js';
 import { RealServerError } from '../src/realserver/errors.js';
 import { ipv4ConfKey } from '../src/realserver/kernel.js';
+import { NodeFileStore } from '../src/realserver/node-files.js';
 import { SYSCTL_FILE_MARKER } from '../src/realserver/sysctl-file.js';
 import { config, fakeHost, STATE_FILE, VIP4, VIP6 } from './realserver-fixtures.js';
 import type { FakeHost } from './realserver-fixtures.js';
+import { tempDir } from './tmpdir.js';
 
 function snapshot(host: FakeHost) {
   return {
@@ -181,20 +185,83 @@ describe('applyRealServer / removeRealServer', () => {
     assert.equal(host.files.files.has(STATE_FILE), false);
   });
 
-  it('refuses a state file it cannot understand, without touching the host', async () => {
-    for (const text of [
-      '{not json',
+  it('repairs a corrupt state file: kept aside, rebuilt from vipd-labelled VIPs, and said so', async () => {
+    for (const corrupt of [
+      '',
+      '{"version":1,"sysctls":[{"key":"net/ipv4/conf/all/arp_ig',
       '{"version":2,"sysctls":[],"addresses":[],"sysctlFile":null}',
     ]) {
       const host = fakeHost();
-      host.files.files.set(STATE_FILE, text);
-      await assert.rejects(removeRealServer(config(), host.deps), (error: unknown) => {
-        assert.ok(error instanceof RealServerError);
-        assert.equal(error.code, 'REALSERVER_STATE_INVALID');
-        assert.match(error.message, new RegExp(STATE_FILE));
-        return true;
-      });
-      assert.deepEqual(host.ops.changes, []);
+      await applyRealServer(config(), host.deps);
+      host.files.files.set(STATE_FILE, corrupt);
+      host.ops.changes.length = 0;
+
+      const result = await removeRealServer(config(), host.deps);
+      const copy = `${STATE_FILE}.corrupt-20250102T030405Z`;
+      assert.equal(host.files.files.get(copy), corrupt, 'the corrupt file is kept for a human');
+      assert.equal(result.stateRepair?.corruptCopy, copy);
+      assert.match(
+        result.stateRepair.message,
+        new RegExp(
+          `${STATE_FILE} could not be understood .*kept it as ${copy} and rebuilt it from the host: ${VIP4} on lo with label lo:vip recorded as vipd's.*remove\` leaves sysctls as they are`,
+        ),
+      );
+      // The labelled IPv4 VIP is provably vipd's and goes; the IPv6 VIP carries no mark and
+      // the sysctls' old values are lost, so those stay as they are.
+      assert.deepEqual(host.ops.changes, [`del ${VIP4}/32 dev lo`]);
+      assert.ok(host.ops.addresses.some((a) => a.address === VIP6));
+      assert.equal(host.ops.sysctl(ipv4ConfKey('all', 'arp_ignore')), '1');
+      assert.equal(host.files.files.has(STATE_FILE), false, 'nothing left to record');
+      assert.match(
+        formatRemoveResult(result),
+        /^warning: realserver state file .* could not be understood/,
+      );
+    }
+  });
+
+  it('repairs a corrupt state file on apply too, and goes on with a valid one', async () => {
+    const host = fakeHost();
+    await applyRealServer(config(), host.deps);
+    host.files.files.set(STATE_FILE, '{not json');
+    const result = await applyRealServer(config(), host.deps);
+    assert.notEqual(result.stateRepair, null);
+    assert.match(
+      formatApplyResult(result),
+      /^warning: realserver state file \S+ could not be understood \(\S+ is not JSON\)/,
+    );
+    const state = JSON.parse(host.files.files.get(STATE_FILE) ?? 'null') as {
+      addresses: unknown[];
+    };
+    assert.deepEqual(state.addresses, [
+      { address: VIP4, prefixLength: 32, interface: 'lo', scope: 'host', label: 'lo:vip' },
+    ]);
+    const again = await applyRealServer(config(), host.deps);
+    assert.equal(again.stateRepair, null, 'the rebuilt file reads back');
+  });
+
+  it('recovers its own sysctl.d snippet from a corrupt state file, by its marker', async () => {
+    const path = '/etc/sysctl.d/90-vipd-realserver.conf';
+    const host = fakeHost();
+    await applyRealServer(config({ sysctl_file: path }), host.deps);
+    host.files.files.set(STATE_FILE, '{');
+    const result = await removeRealServer(config({ sysctl_file: path }), host.deps);
+    assert.equal(result.stateRepair?.recovered.sysctlFile, path);
+    assert.equal(host.files.files.has(path), false, 'remove deleted the snippet vipd wrote');
+  });
+
+  it('keeps a corrupt state file aside on a real file system', async () => {
+    const dir = tempDir();
+    try {
+      const stateFile = `${dir.path}/realserver-state.json`;
+      dir.file('realserver-state.json', '{"version":1,');
+      const host = fakeHost();
+      const deps = { ...host.deps, files: new NodeFileStore() };
+      const result = await applyRealServer(config({ state_file: stateFile }), deps);
+      assert.equal(result.stateRepair?.corruptCopy, `${stateFile}.corrupt-20250102T030405Z`);
+      assert.equal(readFileSync(result.stateRepair.corruptCopy, 'utf8'), '{"version":1,');
+      assert.ok(JSON.parse(readFileSync(stateFile, 'utf8')));
+    } finally {
+      dir.remove();
     }
   });
 

@@ -3,11 +3,19 @@
 // with its path and line, so one `vipd check` run shows everything to fix.
 
 import { randomBytes } from 'node:crypto';
-import { constants, accessSync, readFileSync, statSync } from 'node:fs';
+import {
+  constants,
+  accessSync,
+  closeSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { AnnounceSchedule, Vip } from '@vipd/arp';
-import { VipdError } from '../errors.js';
+import { VipdError, type ErrorCode } from '../errors.js';
 import {
   RealServerError,
   toRealServerConfig,
@@ -16,12 +24,14 @@ import {
 } from '../realserver/index.js';
 import { parseHostPort, parseVip } from './addresses.js';
 import { parseDurationMs } from './duration.js';
+import { scriptExposure, secretFileExposure } from './file-trust.js';
 import { formatPath, locate } from './locate.js';
 import { Secret } from './secret.js';
 import type { ConfigProblem, GroupSpec, TrackerSpec, VipdConfig } from './types.js';
 import { validateAgainstSchema } from './validate.js';
 
-export const MIN_CLUSTER_KEY_BYTES = 16;
+/** 256 bits, what HMAC-SHA256 can use; `vipd keygen` prints 44 bytes of base64. */
+export const MIN_CLUSTER_KEY_BYTES = 32;
 export const MIN_API_TOKEN_BYTES = 16;
 /** @vipd/arp's announcer: a periodic refresh is off (0) or at least this often. */
 export const MIN_REFRESH_MS = 100;
@@ -46,14 +56,19 @@ export class ConfigError extends VipdError {
 export function formatProblemAt(file: string, problem: ConfigProblem): string {
   const where =
     problem.line === undefined ? file : `${file}:${problem.line}:${problem.column ?? 1}`;
-  return `${where}: ${problem.path === '' ? '' : `${problem.path}: `}${problem.message}`;
+  return `${where}: ${problem.path === '' ? '' : `${problem.path}: `}${problem.message}${codeSuffix(problem)}`;
 }
 
 /** `line 12:7: groups[0].priority: must be <= 255 (got 300)` */
 export function formatProblem(problem: ConfigProblem): string {
   const where = problem.line === undefined ? '' : `line ${problem.line}:${problem.column ?? 1}: `;
   const path = problem.path === '' ? '' : `${problem.path}: `;
-  return `${where}${path}${problem.message}`;
+  return `${where}${path}${problem.message}${codeSuffix(problem)}`;
+}
+
+/** ` [SCRIPT_UNSAFE]` for a problem with a code of its own, so scripts can match on it. */
+function codeSuffix(problem: ConfigProblem): string {
+  return problem.code === undefined ? '' : ` [${problem.code}]`;
 }
 
 export interface LoadOptions {
@@ -96,20 +111,21 @@ class ProblemList {
     ) => { line: number; column: number } | undefined,
   ) {}
 
-  error(path: Path, message: string, key?: string): void {
-    this.errors.push(this.make(path, message, key));
+  error(path: Path, message: string, key?: string, code?: ErrorCode): void {
+    this.errors.push(this.make(path, message, key, code));
   }
 
-  warn(path: Path, message: string, key?: string): void {
-    this.warnings.push(this.make(path, message, key));
+  warn(path: Path, message: string, key?: string, code?: ErrorCode): void {
+    this.warnings.push(this.make(path, message, key, code));
   }
 
-  private make(path: Path, message: string, key?: string): ConfigProblem {
+  private make(path: Path, message: string, key?: string, code?: ErrorCode): ConfigProblem {
     const position = this.locateFn(path, key);
     return {
       path: formatPath(path, key),
       ...(position ? { line: position.line, column: position.column } : {}),
       message,
+      ...(code === undefined ? {} : { code }),
     };
   }
 }
@@ -253,6 +269,8 @@ function checkAcrossKeys(
     minBytes: MIN_CLUSTER_KEY_BYTES,
     what: 'cluster key',
     required: !realServerOnly,
+    allowReadable: cluster?.['allow_readable_key_file'] === true,
+    override: 'cluster.allow_readable_key_file',
   });
   // Keys accepted on received heartbeats during a rotation; never from the environment.
   const acceptKeys = list(cluster?.['accept_key_files']).flatMap((file, index) => {
@@ -266,6 +284,8 @@ function checkAcrossKeys(
       minBytes: MIN_CLUSTER_KEY_BYTES,
       what: 'accepted cluster key',
       required: true,
+      allowReadable: cluster?.['allow_readable_key_file'] === true,
+      override: 'cluster.allow_readable_key_file',
     });
     return secret === null ? [] : [secret];
   });
@@ -279,6 +299,9 @@ function checkAcrossKeys(
     minBytes: MIN_API_TOKEN_BYTES,
     what: 'API token',
     required: false,
+    allowReadable: api?.['allow_readable_token_file'] === true,
+    override: 'api.allow_readable_token_file',
+    shape: headerTokenProblem,
   });
   // A real server only has nothing to take over, release or drain: read-only is all it needs.
   if (apiToken === null && api?.['enabled'] !== false && !realServerOnly) {
@@ -295,6 +318,9 @@ function checkAcrossKeys(
       checkReadable(problems, ['cluster', 'tls', key], resolve(baseDir, file));
   }
 
+  // Scripts run with vipd's capabilities: only root and vipd's user may be able to change them.
+  const scriptRule: ScriptRule = { allowUnsafe: node?.['allow_unsafe_scripts'] === true };
+
   // Trackers: unique names, runnable scripts.
   const trackerNames = new Map<string, number>();
   const trackerUsed = new Set<string>();
@@ -304,7 +330,7 @@ function checkAcrossKeys(
     noteUniqueName(problems, trackerNames, 'trackers', 'tracker', name, i);
     const path = str(t?.['path']);
     if (t?.['type'] === 'script' && path !== undefined) {
-      checkExecutable(problems, ['trackers', i, 'path'], resolve(baseDir, path));
+      checkScript(problems, ['trackers', i, 'path'], resolve(baseDir, path), scriptRule);
     }
     const caFile = str(t?.['ca_file']);
     if (t?.['type'] === 'http' && caFile !== undefined) {
@@ -321,7 +347,7 @@ function checkAcrossKeys(
 
   list(obj(data['notify'])?.['scripts']).forEach((script, i) => {
     if (typeof script === 'string')
-      checkExecutable(problems, ['notify', 'scripts', i], resolve(baseDir, script));
+      checkScript(problems, ['notify', 'scripts', i], resolve(baseDir, script), scriptRule);
   });
 
   // Groups: unique names, every VIP in one place only, labels the kernel accepts.
@@ -373,7 +399,7 @@ function checkAcrossKeys(
     });
     list(raw?.['notify']).forEach((script, s) => {
       if (typeof script === 'string')
-        checkExecutable(problems, ['groups', g, 'notify', s], resolve(baseDir, script));
+        checkScript(problems, ['groups', g, 'notify', s], resolve(baseDir, script), scriptRule);
     });
   });
   // The announcer refuses a refresh faster than 100ms (a flood, not a refresh); say so now,
@@ -425,21 +451,44 @@ interface SecretSource {
   readonly minBytes: number;
   readonly what: string;
   readonly required: boolean;
+  /** Accept a file other users can read (with a warning) instead of refusing it. */
+  readonly allowReadable: boolean;
+  /** The config key that sets allowReadable, named in the refusal. */
+  readonly override: string;
+  /** What else is wrong with these bytes as this secret, or null. */
+  readonly shape?: (bytes: Buffer) => string | null;
+}
+
+/**
+ * The API token travels in an HTTP header (`Authorization: Bearer …`), which cannot carry
+ * spaces at its ends or bytes outside visible ASCII: such a token could never match.
+ */
+function headerTokenProblem(bytes: Buffer): string | null {
+  return bytes.every((b) => b >= 0x21 && b <= 0x7e)
+    ? null
+    : 'must be visible ASCII without spaces (it is sent in an HTTP header; vipd keygen makes one)';
 }
 
 function readSecret(problems: ProblemList, source: SecretSource): Secret | null {
   const fromEnv = source.envName === undefined ? undefined : source.env[source.envName];
   if (fromEnv !== undefined && fromEnv !== '') {
-    const value = fromEnv.trim();
-    if (Buffer.byteLength(value) < source.minBytes) {
+    // The variable's UTF-8 bytes, exactly: whitespace in a secret is the secret's.
+    const bytes = Buffer.from(fromEnv, 'utf8');
+    if (bytes.length < source.minBytes) {
       problems.error(
         source.path,
-        `${source.envName} is ${Buffer.byteLength(value)} bytes; the ${source.what} needs at least ${source.minBytes}`,
+        `${source.envName} is ${bytes.length} bytes; the ${source.what} needs at least ${source.minBytes}`,
         String(source.key),
+        'KEY_TOO_SHORT',
       );
       return null;
     }
-    return new Secret(value);
+    const shapeProblem = source.shape?.(bytes) ?? null;
+    if (shapeProblem !== null) {
+      problems.error(source.path, `${source.envName}: ${shapeProblem}`, String(source.key));
+      return null;
+    }
+    return new Secret(bytes);
   }
   if (source.file === undefined) {
     if (source.required)
@@ -450,39 +499,71 @@ function readSecret(problems: ProblemList, source: SecretSource): Secret | null 
     return null;
   }
   const file = resolve(source.baseDir, source.file);
-  let bytes: Buffer;
+  const where = [...source.path, source.key];
+  let read: { bytes: Buffer; exposure: string | null };
   try {
-    bytes = readFileSync(file);
+    read = readSecretFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     problems.error(
-      [...source.path, source.key],
+      where,
       code === 'ENOENT'
         ? `${source.what} file ${file} does not exist`
         : `cannot read ${source.what} file ${file} (${code ?? String(error)})`,
     );
     return null;
   }
-  // Editors add a trailing newline; it is not part of the secret.
-  const value = bytes.toString('utf8').replace(/\s+$/, '');
-  if (Buffer.byteLength(value) < source.minBytes) {
+  if (read.exposure !== null) {
+    if (source.allowReadable) {
+      problems.warn(where, `${file} ${read.exposure}; chmod 600 it`, undefined, 'KEY_FILE_EXPOSED');
+    } else {
+      problems.error(
+        where,
+        `${file} ${read.exposure}; chmod 600 ${file} (or set ${source.override}: true)`,
+        undefined,
+        'KEY_FILE_EXPOSED',
+      );
+      return null;
+    }
+  }
+  const bytes = secretBytes(read.bytes);
+  if (bytes.length < source.minBytes) {
     problems.error(
-      [...source.path, source.key],
-      `${source.what} in ${file} is ${Buffer.byteLength(value)} bytes; at least ${source.minBytes} needed`,
+      where,
+      `${source.what} in ${file} is ${bytes.length} bytes; at least ${source.minBytes} needed (vipd keygen makes one)`,
+      undefined,
+      'KEY_TOO_SHORT',
     );
     return null;
   }
-  try {
-    if ((statSync(file).mode & 0o077) !== 0) {
-      problems.warn(
-        [...source.path, source.key],
-        `${file} is readable by other users; chmod 600 it`,
-      );
-    }
-  } catch {
-    // Already read it; a stat race is not worth a problem.
+  const shapeProblem = source.shape?.(bytes) ?? null;
+  if (shapeProblem !== null) {
+    problems.error(where, `${source.what} in ${file} ${shapeProblem}`);
+    return null;
   }
-  return new Secret(value);
+  return new Secret(bytes);
+}
+
+/** The file's bytes and its mode, from one open file (no swap between the stat and the read). */
+function readSecretFile(file: string): { bytes: Buffer; exposure: string | null } {
+  const fd = openSync(file, 'r');
+  try {
+    return { exposure: secretFileExposure(fstatSync(fd)), bytes: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A key or token file holds the secret's bytes exactly — binary is fine — except that ONE
+ * trailing newline ("\n" or "\r\n") is dropped, so `vipd keygen > cluster.key` and an editor's
+ * final newline work. Nothing else is trimmed: every other byte is key material.
+ */
+export function secretBytes(file: Buffer): Buffer {
+  const n = file.length;
+  if (n >= 2 && file[n - 2] === 0x0d && file[n - 1] === 0x0a) return file.subarray(0, n - 2);
+  if (n >= 1 && file[n - 1] === 0x0a) return file.subarray(0, n - 1);
+  return file;
 }
 
 function checkReadable(problems: ProblemList, path: Path, file: string): void {
@@ -499,13 +580,34 @@ function checkReadable(problems: ProblemList, path: Path, file: string): void {
   }
 }
 
-function checkExecutable(problems: ProblemList, path: Path, file: string): void {
+interface ScriptRule {
+  /** node.allow_unsafe_scripts: run scripts others can change (with a warning). */
+  readonly allowUnsafe: boolean;
+}
+
+function checkScript(problems: ProblemList, path: Path, file: string, rule: ScriptRule): void {
   try {
     if (!statSync(file).isFile()) {
       problems.error(path, `${file} is not a regular file`);
       return;
     }
     accessSync(file, constants.X_OK);
+    const exposure = scriptExposure(file);
+    if (exposure === null) return;
+    if (rule.allowUnsafe)
+      problems.warn(
+        path,
+        `${exposure}; it runs with vipd's capabilities`,
+        undefined,
+        'SCRIPT_UNSAFE',
+      );
+    else
+      problems.error(
+        path,
+        `${exposure}, and the script runs with vipd's capabilities: chmod go-w and chown root it (or set node.allow_unsafe_scripts: true)`,
+        undefined,
+        'SCRIPT_UNSAFE',
+      );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     problems.error(

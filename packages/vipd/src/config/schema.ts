@@ -339,7 +339,18 @@ export const CONFIG_SCHEMA: JsonSchema = {
           description:
             'Where maintenance on/off is kept across restarts (absolute path; its directory ' +
             'must exist: systemd StateDirectory=vipd makes /var/lib/vipd). If it cannot be ' +
-            'written, maintenance still applies but ends with the process (a warning says so).',
+            'written, maintenance still applies but ends with the process (a warning says so). ' +
+            'A file that exists but cannot be read or is not valid starts the node IN ' +
+            'maintenance (NODE_STATE_UNREADABLE in the log); `vipctl maintenance off` rewrites it.',
+        },
+        allow_unsafe_scripts: {
+          type: 'boolean',
+          default: false,
+          description:
+            "Run notify and tracker scripts that users other than root and vipd's own could " +
+            'change (group- or world-writable, owned by another user, or in such a directory). ' +
+            "Scripts run with vipd's CAP_NET_ADMIN, so by default such a script is refused " +
+            '(SCRIPT_UNSAFE); true turns the refusal into a warning.',
         },
       },
     },
@@ -355,11 +366,20 @@ export const CONFIG_SCHEMA: JsonSchema = {
         },
         key_file: {
           ...path(
-            'File holding the shared heartbeat key (at least 16 bytes; trailing whitespace ' +
-              'ignored). Required unless VIPD_CLUSTER_KEY is set or the node is a real server ' +
-              'only. Keep it mode 0600.',
+            'File holding the shared heartbeat key: its bytes exactly (binary is fine), except ' +
+              'that one trailing newline is dropped, so `vipd keygen > cluster.key` works. At ' +
+              'least 32 bytes (VIPD_CLUSTER_KEY: its UTF-8 bytes, the same minimum). Required ' +
+              'unless VIPD_CLUSTER_KEY is set or the node is a real server only. Must be mode ' +
+              '0600 or 0400: a file group or others can read is refused (KEY_FILE_EXPOSED).',
           ),
           envOverride: 'VIPD_CLUSTER_KEY',
+        },
+        allow_readable_key_file: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Accept key_file and accept_key_files that group or others can read, with a ' +
+            'warning instead of the refusal. Anyone who can read the key can join the cluster.',
         },
         accept_key_files: {
           type: 'array',
@@ -469,10 +489,18 @@ export const CONFIG_SCHEMA: JsonSchema = {
         },
         token_file: {
           ...path(
-            'File holding the bearer token for mutating calls (at least 16 characters). ' +
-              'Without a token (file or VIPD_API_TOKEN) the API is read-only.',
+            'File holding the bearer token for mutating calls, read like cluster.key_file ' +
+              '(its bytes, one trailing newline dropped) but at least 16 bytes. Without a ' +
+              'token (file or VIPD_API_TOKEN) the API is read-only. Must be mode 0600 or 0400.',
           ),
           envOverride: 'VIPD_API_TOKEN',
+        },
+        allow_readable_token_file: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Accept a token_file that group or others can read, with a warning instead of ' +
+            'the refusal.',
         },
       },
     },

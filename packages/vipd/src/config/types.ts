@@ -4,6 +4,7 @@
 import type { AnnounceSchedule, Vip } from '@vipd/arp';
 import type { PeerAddress, TlsOptions } from '@vipd/heartbeat';
 import type { RealServerConfig } from '../realserver/index.js';
+import type { ErrorCode } from '../errors.js';
 import type { Secret } from './secret.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -98,4 +99,6 @@ export interface ConfigProblem {
   readonly line?: number;
   readonly column?: number;
   readonly message: string;
+  /** For problems with a code of their own (KEY_TOO_SHORT, SCRIPT_UNSAFE, …). */
+  readonly code?: ErrorCode;
 }

@@ -1,6 +1,7 @@
 // What an operator set on this node that must outlive a restart: maintenance. A drained
 // node that is rebooted for its patch must come back drained, not take its groups back
-// (with preempt) before the operator says so. One small JSON file, replaced atomically.
+// (with preempt) before the operator says so. One small JSON file, replaced atomically and
+// flushed to disk; a file that is there but unreadable keeps the node drained too.
 
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
@@ -62,17 +63,23 @@ export class MaintenanceRecord {
     private readonly log: Logger,
   ) {}
 
-  /** Whether an operator left this node in maintenance before it (re)started. */
+  /**
+   * Whether this node starts in maintenance: as the operator left it, and also when the file
+   * exists but cannot be read or understood. That fails closed: an empty or cut-short file
+   * after a power loss must not bring a drained node back into the election.
+   */
   async wasOn(): Promise<boolean> {
     const file = this.file();
     const reading = await readNodeState(file);
     if (reading.kind === 'absent') return false;
     if (reading.kind === 'unreadable') {
-      this.log.warn(
-        { file, reason: reading.reason },
-        `cannot read ${file} (${reading.reason}); starting out of maintenance`,
+      this.log.error(
+        { file, reason: reading.reason, code: 'NODE_STATE_UNREADABLE', event: 'maintenance-kept' },
+        `cannot read ${file} (${reading.reason}); starting IN maintenance, so this node claims no group. ` +
+          `It may have been in maintenance before: check why, then \`vipctl maintenance off\` (which rewrites ${file}), ` +
+          `or delete ${file} before the next start`,
       );
-      return false;
+      return true;
     }
     if (reading.state.maintenance) {
       this.log.warn(

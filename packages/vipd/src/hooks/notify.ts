@@ -1,11 +1,12 @@
 // Notify hooks: scripts run on every state change of a group, with the change in their
-// environment. Runs are queued per group so a group's scripts see its changes in order;
+// environment (runScript's: PATH, locale, TZ and the VIPD_* variables below, never a
+// secret). Runs are queued per group so a group's scripts see its changes in order;
 // different groups run concurrently; nothing here ever blocks the driver loop.
 
-import { spawn } from 'node:child_process';
 import type { GroupState, TransitionReason } from '@vipd/election';
 import type { Logger } from 'pino';
 import type { NotifyResult, VipdMetrics } from '../metrics/metrics.js';
+import { runScript } from '../run-script.js';
 
 export interface NotifyTransition {
   readonly group: string;
@@ -83,76 +84,71 @@ export class NotifyRunner {
     this.#active.set(group, work);
   }
 
-  #run(run: Run): Promise<void> {
+  async #run(run: Run): Promise<void> {
     const { script, transition: t } = run;
     const startedAt = performance.now();
-    return new Promise((resolve) => {
-      let output = '';
-      let timedOut = false;
-      const child = spawn(script, ['INSTANCE', t.group, t.to], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-        env: {
-          ...process.env,
-          VIPD_NODE: this.#options.nodeId,
-          VIPD_GROUP: t.group,
-          VIPD_OLD_STATE: t.from,
-          VIPD_NEW_STATE: t.to,
-          VIPD_EPOCH: String(t.epoch),
-          VIPD_REASON: t.reason,
-        },
-      });
-      const keep = (chunk: Buffer) => {
-        output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+    const timeoutMs = this.#timeoutMs;
+    const outcome = await runScript({
+      path: script,
+      args: ['INSTANCE', t.group, t.to],
+      env: {
+        VIPD_NODE: this.#options.nodeId,
+        VIPD_GROUP: t.group,
+        VIPD_OLD_STATE: t.from,
+        VIPD_NEW_STATE: t.to,
+        VIPD_EPOCH: String(t.epoch),
+        VIPD_REASON: t.reason,
+      },
+      timeoutMs,
+      outputTailChars: OUTPUT_TAIL_CHARS,
+    });
+    const output = outcome.kind === 'spawn-error' ? '' : outcome.output.trim();
+    const finish = (result: NotifyResult, fields: Record<string, unknown>, message: string) => {
+      this.#options.metrics?.notifyRuns.inc({ result });
+      const entry = {
+        group: t.group,
+        script,
+        from: t.from,
+        to: t.to,
+        epoch: t.epoch,
+        result,
+        durationMs: Math.round(performance.now() - startedAt),
+        ...(output === '' ? {} : { output }),
+        ...fields,
       };
-      child.stdout.on('data', keep);
-      child.stderr.on('data', keep);
-      const timer = setTimeout(() => {
-        timedOut = true;
-        if (child.pid !== undefined) {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // Already gone.
-          }
-        }
-      }, this.#timeoutMs);
-      const finish = (result: NotifyResult, fields: Record<string, unknown>, message: string) => {
-        clearTimeout(timer);
-        this.#options.metrics?.notifyRuns.inc({ result });
-        const entry = {
-          group: t.group,
-          script,
-          from: t.from,
-          to: t.to,
-          epoch: t.epoch,
-          result,
-          durationMs: Math.round(performance.now() - startedAt),
-          ...(output.trim() === '' ? {} : { output: output.trim() }),
-          ...fields,
-        };
-        if (result === 'ok') this.#log.info(entry, message);
-        else this.#log.warn(entry, message);
-        resolve();
-      };
-      child.once('error', (error) => {
+      if (result === 'ok') this.#log.info(entry, message);
+      else this.#log.warn(entry, message);
+    };
+    switch (outcome.kind) {
+      case 'spawn-error':
         finish(
           'spawn-error',
-          { error: error.message },
-          `notify ${script} could not start: ${error.message}`,
+          { error: outcome.error.message },
+          `notify ${script} could not start: ${outcome.error.message}`,
         );
-      });
-      child.once('close', (code, signal) => {
-        if (timedOut) finish('timeout', {}, `notify ${script} killed after ${this.#timeoutMs}ms`);
-        else if (code === 0)
+        return;
+      case 'timeout':
+      case 'aborted':
+        finish('timeout', {}, `notify ${script} killed after ${timeoutMs}ms`);
+        return;
+      case 'exited':
+        if (outcome.code === 0) {
           finish('ok', {}, `notify ${script} ${t.group} ${t.from}->${t.to} done`);
-        else
-          finish(
-            'failed',
-            { exitCode: code, signal },
-            `notify ${script} failed (${code === null ? String(signal) : `exit ${code}`})`,
-          );
-      });
-    });
+          return;
+        }
+        finish(
+          'failed',
+          { exitCode: outcome.code, signal: null },
+          `notify ${script} failed (exit ${outcome.code})`,
+        );
+        return;
+      case 'signalled':
+        finish(
+          'failed',
+          { exitCode: null, signal: outcome.signal },
+          `notify ${script} failed (${outcome.signal})`,
+        );
+        return;
+    }
   }
 }

@@ -6,6 +6,7 @@ import { checkRealServer } from './check.js';
 import { RealServerError } from './errors.js';
 import { arpIgnoreHides, effectiveSysctl, ipv4ConfKey } from './kernel.js';
 import { StateLedger } from './ledger.js';
+import type { StateRepair } from './state-repair.js';
 import { renderSysctlFile, SYSCTL_FILE_MARKER } from './sysctl-file.js';
 import type { SysctlRecord } from './state.js';
 import type {
@@ -39,12 +40,16 @@ export interface ApplyResult {
   readonly left: readonly { readonly target: string; readonly reason: string }[];
   /** A check right after applying: what apply cannot fix is still listed here. */
   readonly report: RealServerReport;
+  /** The state file was corrupt and was rebuilt from the host before applying. */
+  readonly stateRepair: StateRepair | null;
 }
 
 export interface RemoveResult {
   readonly changes: readonly AppliedChange[];
   /** Things vipd had changed that someone changed again since: left as they are. */
   readonly left: readonly { readonly target: string; readonly reason: string }[];
+  /** The state file was corrupt and was rebuilt from the host before removing. */
+  readonly stateRepair: StateRepair | null;
 }
 
 function addressTarget(spec: AddressSpec): string {
@@ -152,8 +157,8 @@ export async function applyRealServer(
   cfg: RealServerConfig,
   deps: RealServerDeps,
 ): Promise<ApplyResult> {
-  const { ops, files } = deps;
-  const ledger = await StateLedger.open(files, cfg.stateFile);
+  const { ops } = deps;
+  const ledger = await StateLedger.open(cfg, deps);
   const applier = new Applier(ops, ledger);
   const existing = await ops.listInterfaces();
   const interfaces = cfg.interfaces.filter((name) => existing.includes(name));
@@ -201,7 +206,12 @@ export async function applyRealServer(
   if (cfg.sysctlFile !== undefined) {
     await writeSysctlFile(cfg.sysctlFile, deps, ledger, applier);
   }
-  return { changes: applier.changes, left, report: await checkRealServer(cfg, deps) };
+  return {
+    changes: applier.changes,
+    left,
+    report: await checkRealServer(cfg, deps),
+    stateRepair: ledger.repair,
+  };
 }
 
 async function writeSysctlFile(
@@ -235,7 +245,7 @@ export async function removeRealServer(
   deps: RealServerDeps,
 ): Promise<RemoveResult> {
   const { ops, files } = deps;
-  const ledger = await StateLedger.open(files, cfg.stateFile);
+  const ledger = await StateLedger.open(cfg, deps);
   const changes: AppliedChange[] = [];
   const left: { target: string; reason: string }[] = [];
   for (const spec of ledger.addresses) await removeRecordedAddress(ops, ledger, spec, changes);
@@ -251,5 +261,5 @@ export async function removeRealServer(
     }
     await ledger.setSysctlFile(null);
   }
-  return { changes, left };
+  return { changes, left, stateRepair: ledger.repair };
 }

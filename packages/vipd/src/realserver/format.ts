@@ -54,6 +54,11 @@ function formatChange(change: AppliedChange): string {
   return `  ${change.action} ${change.target}${values}`;
 }
 
+/** The repair of a corrupt state file comes first: it changes what apply and remove do. */
+function repairLines(result: ApplyResult | RemoveResult): string[] {
+  return result.stateRepair === null ? [] : [`warning: ${result.stateRepair.message}`];
+}
+
 export function formatApplyResult(result: ApplyResult): string {
   const head =
     result.changes.length === 0
@@ -61,7 +66,7 @@ export function formatApplyResult(result: ApplyResult): string {
       : `realserver apply: ${String(result.changes.length)} change(s)`;
   const left = result.left.map((l) => `  left ${l.target}: ${l.reason}`);
   return (
-    [head, ...result.changes.map(formatChange), ...left, ''].join('\n') +
+    [...repairLines(result), head, ...result.changes.map(formatChange), ...left, ''].join('\n') +
     formatReport(result.report)
   );
 }
@@ -72,7 +77,7 @@ export function formatRemoveResult(result: RemoveResult): string {
       ? 'realserver remove: nothing vipd added is left'
       : `realserver remove: ${String(result.changes.length)} change(s) undone`;
   const left = result.left.map((l) => `  left ${l.target}: ${l.reason}`);
-  return `${[head, ...result.changes.map(formatChange), ...left].join('\n')}\n`;
+  return `${[...repairLines(result), head, ...result.changes.map(formatChange), ...left].join('\n')}\n`;
 }
 
 export function formatJson(value: unknown): string {

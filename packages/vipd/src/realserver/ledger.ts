@@ -2,19 +2,29 @@
 // so a crash between the two leaves a record whose `applied` value the host does not hold,
 // which remove then recognises and leaves alone.
 
-import { loadState, saveState, sameAddress } from './state.js';
+import { saveState, sameAddress } from './state.js';
 import type { RealServerState, SysctlRecord } from './state.js';
-import type { AddressSpec, FileStore, SysctlKey } from './types.js';
+import { loadOrRepairState, type StateRepair } from './state-repair.js';
+import type {
+  AddressSpec,
+  FileStore,
+  RealServerConfig,
+  RealServerDeps,
+  SysctlKey,
+} from './types.js';
 
 export class StateLedger {
   private constructor(
     private readonly files: FileStore,
     private readonly path: string,
     private state: RealServerState,
+    /** Set when the file was corrupt and has been rebuilt from the host on opening. */
+    readonly repair: StateRepair | null,
   ) {}
 
-  static async open(files: FileStore, path: string): Promise<StateLedger> {
-    return new StateLedger(files, path, await loadState(files, path));
+  static async open(cfg: RealServerConfig, deps: RealServerDeps): Promise<StateLedger> {
+    const { state, repair } = await loadOrRepairState(cfg, deps);
+    return new StateLedger(deps.files, cfg.stateFile, state, repair);
   }
 
   get sysctls(): readonly SysctlRecord[] {

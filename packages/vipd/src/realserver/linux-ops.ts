@@ -5,6 +5,7 @@
 
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { scriptEnvironment } from '../run-script.js';
 import { canonicalIp, ipFamily } from './addresses.js';
 import { RealServerError } from './errors.js';
 import type { AddressSpec, HostAddress, IpFamily, SystemOps, SysctlKey } from './types.js';
@@ -27,7 +28,13 @@ function run(argv: readonly string[], stdin?: string): Promise<CommandResult> {
     const child = execFile(
       file,
       args,
-      { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      {
+        timeout: COMMAND_TIMEOUT_MS,
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+        // `ip` needs none of vipd's environment, and certainly not its secrets.
+        env: scriptEnvironment({}),
+      },
       (error, stdout, stderr) => {
         resolve({ ok: error === null, stdout, stderr: stderr || (error?.message ?? '') });
       },

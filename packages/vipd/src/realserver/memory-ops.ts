@@ -184,4 +184,12 @@ export class InMemoryFileStore implements FileStore {
     this.files.delete(path);
     return Promise.resolve();
   }
+
+  rename(from: string, to: string): Promise<void> {
+    const text = this.files.get(from);
+    if (text === undefined) return Promise.reject(new Error(`ENOENT: ${from}`));
+    this.files.set(to, text);
+    this.files.delete(from);
+    return Promise.resolve();
+  }
 }

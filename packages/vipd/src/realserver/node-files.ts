@@ -1,7 +1,7 @@
 // FileStore on the local filesystem, with atomic replace so a crash mid-write never leaves
 // a half-written state file.
 
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomically } from '../atomic-file.js';
 import type { FileStore } from './types.js';
@@ -23,5 +23,9 @@ export class NodeFileStore implements FileStore {
 
   async remove(path: string): Promise<void> {
     await rm(path, { force: true });
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await rename(from, to);
   }
 }

@@ -72,6 +72,8 @@ export class RealServerRole {
       // A new state file would not know what the old one recorded: undo with the old first.
       if (current !== null && (next === null || next.stateFile !== current.stateFile)) {
         const removed = await removeRealServer(current, deps);
+        if (removed.stateRepair !== null)
+          log.error({ code: 'REALSERVER_STATE_INVALID' }, removed.stateRepair.message);
         log.info(
           { changes: removed.changes, left: removed.left },
           `real-server role removed: ${String(removed.changes.length)} change(s) undone`,
@@ -79,6 +81,8 @@ export class RealServerRole {
       }
       if (next !== null) {
         const result = await applyRealServer(next, deps);
+        if (result.stateRepair !== null)
+          log.error({ code: 'REALSERVER_STATE_INVALID' }, result.stateRepair.message);
         log.info(
           { changes: result.changes, vips: next.vips, interfaces: next.interfaces },
           `real-server role ${current === null ? 'applied' : 're-applied'}: ${String(result.changes.length)} change(s)`,

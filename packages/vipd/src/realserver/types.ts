@@ -165,6 +165,8 @@ export interface FileStore {
   write(path: string, text: string): Promise<void>;
   /** No error when it is already gone. */
   remove(path: string): Promise<void>;
+  /** Moves a file to another name (to keep a corrupt state file aside). */
+  rename(from: string, to: string): Promise<void>;
 }
 
 export interface RealServerDeps {

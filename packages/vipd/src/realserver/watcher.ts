@@ -88,6 +88,11 @@ export class RealServerWatcher {
       const repairable = report.vips.some((v) => v.problems.some((p) => p.repairable));
       if (config.repair && repairable) {
         const result = await applyRealServer(config, deps);
+        if (result.stateRepair !== null)
+          log?.error(
+            { corruptCopy: result.stateRepair.corruptCopy, code: 'REALSERVER_STATE_INVALID' },
+            result.stateRepair.message,
+          );
         repaired = result.changes;
         report = result.report;
         if (repaired.length > 0) {

@@ -70,11 +70,57 @@ groups:
     }
   });
 
+  it('refuses a tracker script other users can change, naming it and its mode (exit 3)', () => {
+    const dir = configDir(`node: { id: n1, listen: 127.0.0.1:7410 }
+cluster: { key_file: cluster.key }
+api: { token_file: api.token }
+trackers:
+  - { name: chk, type: script, path: ./check.sh }
+groups:
+  - { name: web, interface: eth0, addresses: [10.0.0.1/24], priority: 100, track: [{ tracker: chk }] }
+`);
+    try {
+      const script = dir.write('check.sh', '#!/bin/sh\n', 0o777);
+      const result = runSync(VIPD, ['check', '--config', dir.file]);
+      assert.equal(result.status, EXIT.CONFIG_INVALID, result.stdout);
+      assert.ok(
+        result.stderr.includes(
+          `trackers[0].path: ${script} is mode 0777: other users can change it, and the script runs with vipd's capabilities`,
+        ),
+        result.stderr,
+      );
+      assert.match(result.stderr, /\[SCRIPT_UNSAFE\]/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('refuses a key file other users can read, and a 31-byte key (exit 3)', () => {
+    const dir = configDir(
+      'node: { id: n1, listen: 127.0.0.1:7410 }\ncluster: { key_file: cluster.key }\n',
+    );
+    try {
+      dir.write('cluster.key', `${'k'.repeat(40)}\n`, 0o644);
+      const exposed = runSync(VIPD, ['check', '--config', dir.file]);
+      assert.equal(exposed.status, EXIT.CONFIG_INVALID, exposed.stdout);
+      assert.match(
+        exposed.stderr,
+        /cluster\.key is mode 0644: other users can read it; chmod 600 .*\[KEY_FILE_EXPOSED\]/,
+      );
+      dir.write('cluster.key', `${'k'.repeat(31)}\n`, 0o600);
+      const short = runSync(VIPD, ['check', '--config', dir.file]);
+      assert.equal(short.status, EXIT.CONFIG_INVALID, short.stdout);
+      assert.match(short.stderr, /is 31 bytes; at least 32 needed.*\[KEY_TOO_SHORT\]/);
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('reads the config path from VIPD_CONFIG and the key from VIPD_CLUSTER_KEY', () => {
     const dir = configDir('node: { id: n1, listen: 127.0.0.1:7410 }\n', { withSecrets: false });
     try {
       const result = runSync(VIPD, ['check'], {
-        env: { VIPD_CONFIG: dir.file, VIPD_CLUSTER_KEY: 'x'.repeat(24) },
+        env: { VIPD_CONFIG: dir.file, VIPD_CLUSTER_KEY: 'x'.repeat(32) },
       });
       assert.equal(result.status, EXIT.OK, result.stderr);
       assert.match(result.stdout, /groups: none \(a witness\)/);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { chmodSync, chownSync, mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfigFile } from '../../src/config/load.js';
 import type { ConfigProblem } from '../../src/config/types.js';
@@ -79,9 +80,9 @@ describe('loadConfigFile: valid files', () => {
     const dir = configDir(`node: { id: n1, listen: 127.0.0.1:7410 }\n`, { withSecrets: false });
     try {
       const { config } = loadConfigFile(dir.file, {
-        env: { VIPD_CLUSTER_KEY: 'e'.repeat(20), VIPD_API_TOKEN: 'a'.repeat(20) },
+        env: { VIPD_CLUSTER_KEY: 'e'.repeat(32), VIPD_API_TOKEN: 'a'.repeat(20) },
       });
-      assert.equal(config.cluster.key.reveal().toString(), 'e'.repeat(20));
+      assert.equal(config.cluster.key.reveal().toString(), 'e'.repeat(32));
       assert.equal(config.api.token?.reveal().toString(), 'a'.repeat(20));
     } finally {
       dir.remove();
@@ -207,15 +208,280 @@ realserver: { vips: [10.213.0.100], interfaces: [eth0] }
     );
   });
 
-  it('warns about a key file other users can read', () => {
-    const dir = configDir(MINIMAL);
+  it('accepts a key file other users can read only with cluster.allow_readable_key_file, warning', () => {
+    const dir = configDir(
+      MINIMAL.replace('cluster.key }', 'cluster.key, allow_readable_key_file: true }'),
+    );
     dir.write('cluster.key', CLUSTER_KEY, 0o644);
     try {
-      const { warnings } = loadConfigFile(dir.file, { env: {} });
-      assert.ok(warnings.some((w) => w.path === 'cluster.key_file' && /chmod 600/.test(w.message)));
+      const { config, warnings } = loadConfigFile(dir.file, { env: {} });
+      assert.equal(config.cluster.key.reveal().toString(), CLUSTER_KEY);
+      const warning = warnings.find((w) => w.path === 'cluster.key_file');
+      assert.equal(warning?.code, 'KEY_FILE_EXPOSED');
+      assert.match(warning.message, /mode 0644: other users can read it; chmod 600/);
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe('loadConfigFile: key and token files', () => {
+  /** The problems of MINIMAL (plus `extra`) with this cluster.key content and mode. */
+  function keyProblems(content: Buffer | string, mode = 0o600, extra = ''): ConfigProblem[] {
+    const dir = configDir(`${MINIMAL}${extra}`);
+    dir.write('cluster.key', '', mode);
+    writeFileSync(`${dir.dir}/cluster.key`, content);
+    try {
+      loadConfigFile(dir.file, { env: {} });
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return [...error.problems];
+      throw error;
+    } finally {
+      dir.remove();
+    }
+  }
+
+  function loadKey(content: Buffer | string): Buffer {
+    const dir = configDir(MINIMAL);
+    dir.write('cluster.key', '', 0o600);
+    writeFileSync(`${dir.dir}/cluster.key`, content);
+    try {
+      return Buffer.from(loadConfigFile(dir.file, { env: {} }).config.cluster.key.reveal());
+    } finally {
+      dir.remove();
+    }
+  }
+
+  it('keeps every byte of a binary key, spaces and bytes >= 0x80 included', () => {
+    const key = Buffer.concat([
+      Buffer.from('  '),
+      Buffer.from(Array.from({ length: 40 }, (_, i) => (0x80 + i * 3) % 256)),
+      Buffer.from([0x00, 0xff, 0xc3, 0x28]), // not UTF-8: would be mangled if decoded
+      Buffer.from(' \t '),
+    ]);
+    assert.deepEqual(loadKey(key), key);
+  });
+
+  it('drops exactly one trailing newline, as `vipd keygen > file` writes it', () => {
+    const text = 'A'.repeat(43) + '=';
+    assert.deepEqual(loadKey(`${text}\n`), Buffer.from(text));
+    assert.deepEqual(loadKey(`${text}\r\n`), Buffer.from(text));
+    assert.deepEqual(loadKey(`${text}\n\n`), Buffer.from(`${text}\n`));
+    assert.deepEqual(loadKey(`${text} \n`), Buffer.from(`${text} `));
+  });
+
+  it('refuses a key of 31 bytes with KEY_TOO_SHORT and takes one of 32', () => {
+    const [problem, ...rest] = keyProblems(`${'k'.repeat(31)}\n`);
+    assert.deepEqual(rest, []);
+    assert.equal(problem?.code, 'KEY_TOO_SHORT');
+    assert.equal(problem.path, 'cluster.key_file');
+    assert.match(problem.message, /cluster key in .*cluster\.key is 31 bytes; at least 32 needed/);
+    assert.deepEqual(keyProblems(`${'k'.repeat(32)}\n`), []);
+  });
+
+  it('measures VIPD_CLUSTER_KEY in UTF-8 bytes, untrimmed', () => {
+    const dir = configDir(`node: { id: n1, listen: 127.0.0.1:7410 }\n`, { withSecrets: false });
+    try {
+      // 16 two-byte characters: 32 bytes, enough although only 16 characters.
+      const key = 'é'.repeat(16);
+      const { config } = loadConfigFile(dir.file, { env: { VIPD_CLUSTER_KEY: key } });
+      assert.deepEqual(config.cluster.key.reveal(), Buffer.from(key, 'utf8'));
+      const spaced = ` ${'k'.repeat(30)} `;
+      const loaded = loadConfigFile(dir.file, { env: { VIPD_CLUSTER_KEY: spaced } });
+      assert.deepEqual(loaded.config.cluster.key.reveal(), Buffer.from(spaced));
+      assert.throws(
+        () => loadConfigFile(dir.file, { env: { VIPD_CLUSTER_KEY: 'k'.repeat(31) } }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.problems.some(
+            (p) => p.code === 'KEY_TOO_SHORT' && /VIPD_CLUSTER_KEY is 31 bytes/.test(p.message),
+          ),
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('refuses a key file group or others can read, naming the file, its mode and the way out', () => {
+    for (const mode of [0o644, 0o640, 0o604, 0o660]) {
+      const [problem, ...rest] = keyProblems(CLUSTER_KEY, mode);
+      assert.deepEqual(rest, []);
+      assert.equal(problem?.code, 'KEY_FILE_EXPOSED', mode.toString(8));
+      assert.equal(problem.path, 'cluster.key_file');
+      assert.match(
+        problem.message,
+        new RegExp(
+          `cluster\\.key is mode 0${mode.toString(8)}: other users can read.*chmod 600 .*cluster\\.key \\(or set cluster\\.allow_readable_key_file: true\\)`,
+        ),
+      );
+    }
+    assert.deepEqual(keyProblems(CLUSTER_KEY, 0o400), []);
+  });
+
+  it('applies the same rule to accepted keys and to the API token file', () => {
+    const dir = configDir(
+      `${MINIMAL.replace('cluster.key }', 'cluster.key, accept_key_files: [old.key] }')}api: { token_file: api.token }\n`,
+    );
+    dir.write('old.key', CLUSTER_KEY, 0o644);
+    dir.write('api.token', `${API_TOKEN}\n`, 0o644);
+    try {
+      assert.throws(
+        () => loadConfigFile(dir.file, { env: {} }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.deepEqual(
+            error.problems.map((p) => [p.path, p.code]),
+            [
+              ['cluster.accept_key_files[0]', 'KEY_FILE_EXPOSED'],
+              ['api.token_file', 'KEY_FILE_EXPOSED'],
+            ],
+          );
+          assert.match(error.problems[1]?.message ?? '', /api\.allow_readable_token_file: true/);
+          return true;
+        },
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('refuses an API token that cannot travel in an HTTP header', () => {
+    const dir = configDir(`${MINIMAL}api: { token_file: api.token }\n`);
+    dir.write('api.token', `${'t'.repeat(20)} x\n`);
+    try {
+      assert.throws(
+        () => loadConfigFile(dir.file, { env: {} }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.problems.some(
+            (p) => p.path === 'api.token_file' && /visible ASCII without spaces/.test(p.message),
+          ),
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe('loadConfigFile: scripts others could change', () => {
+  const WITH_SCRIPTS = `${MINIMAL}trackers:
+  - { name: chk, type: script, path: ./bin/check.sh }
+notify: { scripts: [./bin/notify.sh] }
+api: { token_file: api.token }
+groups:
+  - { name: web, interface: eth0, addresses: [10.0.0.1/24], priority: 100, track: [{ tracker: chk }] }
+`;
+
+  /** Loads WITH_SCRIPTS after `arrange` has had its way with the bin directory. */
+  function scriptProblems(
+    arrange: (bin: string) => void,
+    yaml = WITH_SCRIPTS,
+  ): { problems: ConfigProblem[]; warnings: readonly ConfigProblem[] } {
+    const dir = configDir(yaml);
+    try {
+      mkdirSync(`${dir.dir}/bin`, { mode: 0o755 });
+      chmodSync(`${dir.dir}/bin`, 0o755);
+      dir.write('bin/check.sh', '#!/bin/sh\n', 0o755);
+      dir.write('bin/notify.sh', '#!/bin/sh\n', 0o755);
+      arrange(`${dir.dir}/bin`);
+      const { warnings } = loadConfigFile(dir.file, { env: {} });
+      return { problems: [], warnings };
+    } catch (error) {
+      if (error instanceof ConfigError) return { problems: [...error.problems], warnings: [] };
+      throw error;
+    } finally {
+      dir.remove();
+    }
+  }
+
+  it('accepts scripts only root can change', () => {
+    assert.deepEqual(
+      scriptProblems(() => undefined),
+      { problems: [], warnings: [] },
+    );
+  });
+
+  it('refuses a group- or world-writable script with SCRIPT_UNSAFE, naming the file and its mode', () => {
+    const { problems } = scriptProblems((bin) => {
+      chmodSync(`${bin}/check.sh`, 0o777);
+      chmodSync(`${bin}/notify.sh`, 0o775);
+    });
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.code]),
+      [
+        ['trackers[0].path', 'SCRIPT_UNSAFE'],
+        ['notify.scripts[0]', 'SCRIPT_UNSAFE'],
+      ],
+    );
+    assert.match(
+      problems[0]?.message ?? '',
+      /bin\/check\.sh is mode 0777: other users can change it/,
+    );
+    assert.match(
+      problems[1]?.message ?? '',
+      /bin\/notify\.sh is mode 0775: other users can change it/,
+    );
+    assert.match(problems[0]?.message ?? '', /node\.allow_unsafe_scripts: true/);
+  });
+
+  it('refuses a script owned by another user', () => {
+    const { problems } = scriptProblems((bin) => {
+      chownSync(`${bin}/notify.sh`, 65534, 65534);
+    });
+    const [problem, ...rest] = problems;
+    assert.deepEqual(rest, []);
+    assert.equal(problem?.code, 'SCRIPT_UNSAFE');
+    assert.match(problem.message, /notify\.sh is owned by uid 65534, not by root/);
+  });
+
+  it('refuses scripts in a directory others can write to (they could replace them)', () => {
+    const { problems } = scriptProblems((bin) => {
+      chmodSync(bin, 0o777);
+    });
+    assert.deepEqual(
+      problems.map((p) => p.code),
+      ['SCRIPT_UNSAFE', 'SCRIPT_UNSAFE'],
+    );
+    assert.match(
+      problems[0]?.message ?? '',
+      /bin is mode 0777: other users can replace what is in it/,
+    );
+    // With the sticky bit (like /tmp) others cannot replace a file they do not own.
+    assert.deepEqual(
+      scriptProblems((bin) => {
+        chmodSync(bin, 0o1777);
+      }).problems,
+      [],
+    );
+  });
+
+  it('refuses a script reached through a symlink to a file others can change', () => {
+    const { problems } = scriptProblems((bin) => {
+      writeFileSync(`${bin}/real-check.sh`, '#!/bin/sh\n');
+      chmodSync(`${bin}/real-check.sh`, 0o757);
+      unlinkSync(`${bin}/check.sh`);
+      symlinkSync(`${bin}/real-check.sh`, `${bin}/check.sh`);
+    });
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.match(problems[0]?.message ?? '', /real-check\.sh is mode 0757/);
+  });
+
+  it('turns the refusal into a warning with node.allow_unsafe_scripts: true', () => {
+    const { problems, warnings } = scriptProblems(
+      (bin) => {
+        chmodSync(`${bin}/check.sh`, 0o777);
+      },
+      WITH_SCRIPTS.replace(
+        'listen: 127.0.0.1:7410 }',
+        'listen: 127.0.0.1:7410, allow_unsafe_scripts: true }',
+      ),
+    );
+    assert.deepEqual(problems, []);
+    assert.deepEqual(
+      warnings.map((w) => [w.path, w.code]),
+      [['trackers[0].path', 'SCRIPT_UNSAFE']],
+    );
   });
 });
 
@@ -353,7 +619,7 @@ cluster:
   key_file: cluster.key
   accept_key_files:
     - gone.key
-    - api.token
+    - cluster.key
 `,
     problems: [
       {
@@ -422,7 +688,7 @@ groups:
     problems: [
       {
         path: 'cluster.key_file',
-        message: /VIPD_CLUSTER_KEY is 5 bytes; the cluster key needs at least 16/,
+        message: /VIPD_CLUSTER_KEY is 5 bytes; the cluster key needs at least 32/,
       },
     ],
   },

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { NotifyRunner } from '../../src/hooks/notify.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
+import { withProcessEnv } from '../process-env.js';
 import { tempDir } from '../tmpdir.js';
 
 describe('NotifyRunner (real processes)', () => {
@@ -105,4 +106,107 @@ describe('NotifyRunner (real processes)', () => {
       dir.remove();
     }
   });
+
+  it("gives a hook the documented environment and never the secrets in vipd's own", async () => {
+    const dir = tempDir();
+    const dump = `${dir.path}/env`;
+    const hook = dir.file('env.sh', `#!/bin/sh\nenv > ${dump}\n`, 0o755);
+    const daemonEnv = {
+      VIPD_CLUSTER_KEY: 'cluster-key-that-must-not-leak-0123456789',
+      VIPD_API_TOKEN: 'api-token-that-must-not-leak-0123',
+      AWS_SECRET_ACCESS_KEY: 'also-not-for-hooks',
+      LC_TIME: 'C.UTF-8',
+      TZ: 'UTC',
+    };
+    try {
+      const runner = new NotifyRunner({ nodeId: 'n1', timeoutMs: 5000, logger: silentLogger() });
+      await withProcessEnv(daemonEnv, async () => {
+        runner.notify([hook], {
+          group: 'web',
+          from: 'BACKUP',
+          to: 'MASTER',
+          epoch: 3,
+          reason: 'startup',
+        });
+        await runner.idle();
+      });
+      const env = new Map(
+        readFileSync(dump, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      const text = readFileSync(dump, 'utf8');
+      assert.doesNotMatch(text, /must-not-leak|also-not-for-hooks/);
+      assert.equal(env.has('VIPD_CLUSTER_KEY'), false);
+      assert.equal(env.has('VIPD_API_TOKEN'), false);
+      assert.equal(env.get('VIPD_NODE'), 'n1');
+      assert.equal(env.get('VIPD_GROUP'), 'web');
+      assert.equal(env.get('VIPD_OLD_STATE'), 'BACKUP');
+      assert.equal(env.get('VIPD_NEW_STATE'), 'MASTER');
+      assert.equal(env.get('VIPD_EPOCH'), '3');
+      assert.equal(env.get('VIPD_REASON'), 'startup');
+      assert.equal(env.get('LC_TIME'), 'C.UTF-8');
+      assert.equal(env.get('TZ'), 'UTC');
+      assert.equal(env.get('PATH'), process.env['PATH']);
+      // Anything else is something /bin/sh sets itself (PWD, SHLVL, _), not from vipd.
+      const fromVipd = [...env.keys()].filter((name) => !['PWD', 'SHLVL', '_'].includes(name));
+      for (const name of fromVipd) {
+        assert.ok(
+          /^(PATH|LANG|LANGUAGE|TZ|LC_[A-Z_]+|VIPD_(NODE|GROUP|OLD_STATE|NEW_STATE|EPOCH|REASON))$/.test(
+            name,
+          ),
+          `${name} is not in the documented hook environment`,
+        );
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('takes the result when the hook exits, although a background child keeps its stdout', async () => {
+    const dir = tempDir();
+    const pidFile = `${dir.path}/grandchild.pid`;
+    // The grandchild inherits stdout and holds the pipe for 30 s after the hook has exited.
+    const hook = dir.file(
+      'bg.sh',
+      `#!/bin/sh\nsleep 30 &\necho $! > ${pidFile}\necho started\n`,
+      0o755,
+    );
+    const metrics = new VipdMetrics();
+    const runner = new NotifyRunner({
+      nodeId: 'n1',
+      timeoutMs: 20_000,
+      logger: silentLogger(),
+      metrics,
+    });
+    try {
+      const started = performance.now();
+      runner.notify([hook], {
+        group: 'web',
+        from: 'BACKUP',
+        to: 'MASTER',
+        epoch: 1,
+        reason: 'startup',
+      });
+      await runner.idle();
+      assert.ok(
+        performance.now() - started < 10_000,
+        'the run ends with the hook, not with the grandchild 30 s later or the 20 s timeout',
+      );
+      assert.match(await metrics.render(), /vipd_notify_runs_total\{result="ok"\} 1/);
+    } finally {
+      killRecorded(pidFile);
+      dir.remove();
+    }
+  });
 });
+
+/** Kills the process whose pid a test script wrote down, if it is still there. */
+function killRecorded(pidFile: string): void {
+  try {
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  } catch {
+    // Never started or already gone.
+  }
+}

@@ -10,6 +10,7 @@ import { httpCheck } from '../../src/trackers/http-check.js';
 import { interfaceCheck } from '../../src/trackers/interface-check.js';
 import { scriptCheck } from '../../src/trackers/script-check.js';
 import { tcpCheck } from '../../src/trackers/tcp-check.js';
+import { withProcessEnv } from '../process-env.js';
 import { tempDir, waitFor } from '../tmpdir.js';
 
 const never = new AbortController().signal;
@@ -306,6 +307,115 @@ describe('script check (real processes)', () => {
         'the grandchild to die',
       );
     } finally {
+      dir.remove();
+    }
+  });
+
+  it("gives the script no secret from vipd's environment", async () => {
+    const dir = tempDir();
+    const daemonEnv = {
+      VIPD_CLUSTER_KEY: 'cluster-key-that-must-not-leak-0123456789',
+      VIPD_API_TOKEN: 'api-token-that-must-not-leak-0123',
+    };
+    try {
+      const dump = `${dir.path}/env`;
+      const script = dir.file('env.sh', `#!/bin/sh\nenv > ${dump}\n`, 0o755);
+      const result = await withProcessEnv(daemonEnv, () => scriptCheck(script, [], 5000)(never));
+      assert.equal(result.ok, true);
+      const names = readFileSync(dump, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => line.slice(0, line.indexOf('=')));
+      assert.ok(names.includes('VIPD_TRACKER'));
+      assert.ok(names.includes('PATH'));
+      assert.equal(names.includes('VIPD_CLUSTER_KEY'), false);
+      assert.equal(names.includes('VIPD_API_TOKEN'), false);
+      assert.doesNotMatch(readFileSync(dump, 'utf8'), /must-not-leak/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('is up as soon as the script exits, although a background child keeps its stdout', async () => {
+    const dir = tempDir();
+    const pidFile = `${dir.path}/grandchild.pid`;
+    try {
+      const script = dir.file(
+        'bg.sh',
+        `#!/bin/sh\nsleep 30 &\necho $! > ${pidFile}\necho healthy\n`,
+        0o755,
+      );
+      const started = performance.now();
+      const result = await scriptCheck(script, [], 20_000)(never);
+      assert.ok(
+        performance.now() - started < 10_000,
+        'the result comes with the script, not with the grandchild 30 s later or the 20 s timeout',
+      );
+      assert.equal(result.ok, true);
+    } finally {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        // Never started or already gone.
+      }
+      dir.remove();
+    }
+  });
+
+  it('kills what the script left in its process group at the deadline, after the result', async () => {
+    const dir = tempDir();
+    const pidFile = `${dir.path}/grandchild.pid`;
+    try {
+      const script = dir.file(
+        'bg.sh',
+        `#!/bin/sh\nsleep 30 > /dev/null 2>&1 &\necho $! > ${pidFile}\n`,
+        0o755,
+      );
+      const result = await scriptCheck(script, [], 300)(never);
+      assert.deepEqual(result, { ok: true, detail: 'exit 0' });
+      const grandchild = Number(readFileSync(pidFile, 'utf8'));
+      await waitFor(
+        () => {
+          try {
+            return readFileSync(`/proc/${grandchild}/stat`, 'utf8').includes(') Z ');
+          } catch {
+            return true; // gone (and reaped)
+          }
+        },
+        10_000,
+        'the leftover sleep to be killed at the 300 ms deadline',
+      );
+    } finally {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        // Never started or already gone.
+      }
+      dir.remove();
+    }
+  });
+
+  it('times out a hung script whose grandchild left the process group holding stdout', async () => {
+    const dir = tempDir();
+    const pidFile = `${dir.path}/escaped.pid`;
+    try {
+      // setsid puts the grandchild in a session of its own: the group kill misses it, and it
+      // keeps the stdout pipe open for 30 s.
+      const script = dir.file(
+        'escape.sh',
+        `#!/bin/sh\nsetsid sleep 30 &\necho $! > ${pidFile}\nsleep 30\n`,
+        0o755,
+      );
+      const started = performance.now();
+      const result = await scriptCheck(script, [], 300)(never);
+      assert.deepEqual(result, { ok: false, detail: 'killed after 300ms timeout' });
+      assert.ok(performance.now() - started < 10_000, 'not wedged until the grandchild exits');
+    } finally {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        // Never started or already gone.
+      }
       dir.remove();
     }
   });

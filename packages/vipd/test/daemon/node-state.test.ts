@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { MaintenanceRecord, readNodeState } from '../../src/daemon/node-state.js';
+import { tempDir } from '../tmpdir.js';
+
+/** A logger whose lines the test can read. */
+function recordingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level: 'trace' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    }),
+  );
+  return { logger, lines };
+}
+
+describe('node state file (maintenance across restarts)', () => {
+  it('keeps maintenance on and off across a restart', async () => {
+    const dir = tempDir();
+    try {
+      const file = `${dir.path}/node-state.json`;
+      const { logger } = recordingLogger();
+      const record = new MaintenanceRecord(() => file, logger);
+      assert.equal(await record.wasOn(), false, 'no file: a first start');
+      await record.keep(true);
+      assert.equal(await new MaintenanceRecord(() => file, logger).wasOn(), true);
+      await record.keep(false);
+      assert.equal(await new MaintenanceRecord(() => file, logger).wasOn(), false);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  for (const [name, content] of [
+    ['empty (power loss after create)', ''],
+    ['cut short', '{"maintenance":tr'],
+    ['without a boolean maintenance', '{"maintenance":"yes"}\n'],
+  ] as const) {
+    it(`starts IN maintenance when the file is ${name}, and says which file and what to do`, async () => {
+      const dir = tempDir();
+      try {
+        const file = dir.file('node-state.json', content);
+        assert.equal((await readNodeState(file)).kind, 'unreadable');
+        const { logger, lines } = recordingLogger();
+        assert.equal(await new MaintenanceRecord(() => file, logger).wasOn(), true);
+        const line = lines.find((l) => l['code'] === 'NODE_STATE_UNREADABLE');
+        assert.ok(line, JSON.stringify(lines));
+        assert.equal(line['level'], 50, 'logged as an error');
+        assert.equal(line['file'], file);
+        assert.match(
+          String(line['msg']),
+          new RegExp(`cannot read ${file} .*starting IN maintenance.*vipctl maintenance off`),
+        );
+      } finally {
+        dir.remove();
+      }
+    });
+  }
+
+  it('starts IN maintenance when the file cannot be read at all', async () => {
+    const dir = tempDir();
+    try {
+      // A directory in its place: EISDIR, as unreadable as a permission problem.
+      dir.file('node-state.json/x', '');
+      const { logger } = recordingLogger();
+      assert.equal(
+        await new MaintenanceRecord(() => `${dir.path}/node-state.json`, logger).wasOn(),
+        true,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+});
