@@ -352,6 +352,8 @@ export class Daemon {
       metrics: this.metrics,
       logger: this.#log,
       token: () => this.#config.api.token,
+      allowedHosts: () => this.#config.api.allowedHosts,
+      limits: { maxConnections: this.#config.api.maxConnections },
     });
     const { host, port } = listenEndpoint(this.#config.api.listen);
     try {
@@ -467,6 +469,8 @@ export class Daemon {
     this.#driver.reconfigure(next);
     this.#trackers.apply(next.trackers, next.groups);
     this.#notify.setTimeoutMs(next.notifyTimeoutMs);
+    // Node reads the cap at every new connection; open ones stay.
+    if (this.#app !== null) this.#app.server.maxConnections = next.api.maxConnections;
     this.#log.level = next.log.level;
     this.metrics.configReloads.inc({ result: 'success' });
     this.metrics.configReloadOk.set(1);
