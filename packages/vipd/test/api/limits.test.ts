@@ -89,6 +89,25 @@ describe('API server limits (real sockets)', () => {
     assert.equal(await metricValue(h, 'vipd_api_connections_dropped_total{reason="idle"}'), 1);
   });
 
+  it('not HTTP, or headers over 16 KiB: answered in the API error shape, closed and counted', async () => {
+    const { h, port } = await listening({});
+    const garbage = new RawClient(port);
+    await garbage.opened();
+    garbage.socket.write('HELLO THERE\r\n\r\n');
+    assert.ok(await garbage.closedWithin(10_000));
+    assert.match(garbage.received, /^HTTP\/1\.1 400 /);
+    assert.match(garbage.received, /"code":"INVALID_REQUEST"/);
+    const huge = new RawClient(port);
+    await huge.opened();
+    huge.socket.write(
+      `GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    assert.ok(await huge.closedWithin(10_000));
+    assert.match(huge.received, /^HTTP\/1\.1 431 /);
+    assert.match(huge.received, /"code":"HEADERS_TOO_LARGE"/);
+    assert.equal(await metricValue(h, 'vipd_api_connections_dropped_total{reason="malformed"}'), 2);
+  });
+
   it('a bad token is answered 401 before a 10 MB body is sent, and the connection is closed', async () => {
     const { h, port } = await listening({});
     for (const contentLength of [1000, 10 * 1024 * 1024]) {
