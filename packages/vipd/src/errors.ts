@@ -38,6 +38,15 @@ export const ERROR_CATALOG = {
   NOT_FOUND: { httpStatus: 404, message: 'no such route' },
   BODY_TOO_LARGE: { httpStatus: 413, message: 'the request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, message: 'send the body as application/json' },
+  REQUEST_TIMEOUT: {
+    httpStatus: 408,
+    message: 'the request did not arrive in time; the connection is closed',
+  },
+  HEADERS_TOO_LARGE: { httpStatus: 431, message: 'the request headers are too large' },
+  HOST_NOT_ALLOWED: {
+    httpStatus: 421,
+    message: 'the Host header names neither an IP address, localhost nor an api.allowed_hosts name',
+  },
 
   // REST API: the election refused an operator command (codes match @vipd/election RefusalCode)
   UNKNOWN_GROUP: { httpStatus: 404, message: 'no group with that name on this node' },

@@ -16,9 +16,18 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { Secret } from '../config/secret.js';
 import { ERROR_CATALOG, VipdError, type ErrorCode } from '../errors.js';
-import type { VipdMetrics } from '../metrics/metrics.js';
+import type { ApiDropReason, VipdMetrics } from '../metrics/metrics.js';
 import { VIPD_VERSION } from '../version.js';
+import { isAllowedHost } from './allowed-host.js';
 import type { CommandOutcome, DaemonControl } from './control.js';
+import {
+  DEFAULT_API_LIMITS,
+  answerClientError,
+  enforceConnectionLimits,
+  serverOptions,
+  type ApiLimits,
+} from './limits.js';
+import { RefusalLog } from './refusal-log.js';
 import {
   errorReplies,
   errorSchema,
@@ -38,9 +47,22 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** The bearer token for mutating calls; read per request so a reload can rotate it. */
   readonly token: () => Secret | null;
+  /** Host names the API answers to besides IP literals and localhost (api.allowed_hosts). */
+  readonly allowedHosts?: () => readonly string[];
+  /** Connection cap and timeouts; the defaults unless given. */
+  readonly limits?: Partial<ApiLimits>;
+  /** Milliseconds on a monotonic clock, for the refusal log's interval. */
+  readonly now?: () => number;
 }
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
+
+const DROP_TEXT: Record<ApiDropReason, string> = {
+  'max-connections': 'api.max_connections connections are open already',
+  timeout: 'the request did not arrive within the headers or request timeout',
+  idle: 'nothing was sent or read for the idle timeout',
+  malformed: 'not a valid HTTP request',
+};
 
 type GroupRequest = FastifyRequest<{
   Params: { name: string };
@@ -68,15 +90,38 @@ function validatorCompilers() {
 
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const { control, metrics } = deps;
+  const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...deps.limits };
+  const allowedHosts = deps.allowedHosts ?? (() => []);
   const log = deps.logger.child({ component: 'api' });
   const baseLogger: FastifyBaseLogger = log;
+  const refusalLog = () =>
+    new RefusalLog({
+      log,
+      intervalMs: limits.refusalLogIntervalMs,
+      now: deps.now ?? (() => performance.now()),
+    });
+  const authRefusals = refusalLog();
+  const hostRefusals = refusalLog();
+  const connectionCuts = refusalLog();
+  const dropped = (reason: ApiDropReason) => {
+    metrics.apiConnectionsDropped.inc({ reason });
+    connectionCuts.warn({ reason }, `API connection cut: ${DROP_TEXT[reason]}`);
+  };
   const app = Fastify({
+    ...serverOptions(limits),
+    clientErrorHandler: answerClientError(dropped),
     loggerInstance: baseLogger,
     // Operator actions get their own audit line; scrapes and status polls are not logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     // Behind no proxy: the remote address is the operator's.
     trustProxy: false,
+  });
+  enforceConnectionLimits(app.server, limits, dropped);
+  app.addHook('onClose', () => {
+    authRefusals.flush('mutating calls refused');
+    hostRefusals.flush('requests with a foreign Host refused');
+    connectionCuts.flush('API connections cut');
   });
   app.setValidatorCompiler(validatorCompilers());
   // Bodies are JSON only; anything else is 415 rather than a confusing schema error.
@@ -89,7 +134,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         title: 'vipd',
         version: VIPD_VERSION,
         description:
-          'Status and control of one vipd node. Mutating calls need `Authorization: Bearer <token>`. ' +
+          'Status and control of one vipd node. Mutating calls need `Authorization: Bearer <token>`, ' +
+          'checked before the body is read. Every request must name the node by an IP address, ' +
+          '`localhost` or a name in `api.allowed_hosts` (the Host header), else 421. ' +
           'Errors are `{ code, message }`; codes are listed in docs/errors.md.',
       },
       components: {
@@ -129,23 +176,43 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
   );
 
-  /** preHandler of mutating routes: a bearer token, compared in constant time. */
+  /** Every route: DNS rebinding protection (see allowed-host.ts). */
+  app.addHook('onRequest', async (request, reply) => {
+    if (isAllowedHost(request.headers.host, allowedHosts())) return;
+    // A header can be kilobytes long; a name is at most 253 characters and a port.
+    const host = (request.headers.host ?? '').slice(0, 260);
+    hostRefusals.warn(
+      { remote: request.ip, host, method: request.method, url: request.url.split('?')[0] },
+      `request refused: Host "${host}" is not an IP address, localhost or in api.allowed_hosts (a DNS rebinding page, or a name to add there)`,
+    );
+    return sendError(
+      reply,
+      'HOST_NOT_ALLOWED',
+      `Host "${host}" is not an IP address, localhost or one of api.allowed_hosts`,
+    );
+  });
+
+  /**
+   * onRequest of mutating routes: a bearer token, compared in constant time, before the body
+   * is read, so a client without the token never gets its body parsed. Its connection is
+   * closed with the answer, which spares reading (and discarding) the rest of the body.
+   */
   const requireToken = async (request: FastifyRequest, reply: FastifyReply) => {
     const token = deps.token();
     const who = { remote: request.ip, route: request.routeOptions.url, method: request.method };
     if (token === null) {
-      log.warn({ operator: who }, 'mutating call refused: no API token configured');
-      return sendError(reply, 'API_READ_ONLY');
+      authRefusals.warn({ operator: who }, 'mutating call refused: no API token configured');
+      return sendError(reply.header('connection', 'close'), 'API_READ_ONLY');
     }
     const header = request.headers.authorization ?? '';
     const match = /^Bearer (.+)$/i.exec(header);
     if (match?.[1] === undefined || !token.equals(match[1].trim())) {
-      log.warn(
+      authRefusals.warn(
         { operator: who, presented: header === '' ? 'none' : 'wrong' },
         'mutating call refused: bad bearer token',
       );
       return sendError(
-        reply,
+        reply.header('connection', 'close'),
         'UNAUTHORIZED',
         header === '' ? 'missing Authorization: Bearer <token>' : 'wrong bearer token',
       );
@@ -184,7 +251,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     return reply.send(outcome.value);
   };
 
-  const mutating = { preHandler: [requireToken, requireRunning] };
+  const mutating = { onRequest: requireToken, preHandler: requireRunning };
   const security = [{ bearer: [] }];
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
@@ -195,7 +262,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       schema: {
         summary:
           'Node, peers (up, RTT, last heartbeat) and groups (state, priorities, epoch, master)',
-        response: { 200: statusSchema },
+        response: { 200: statusSchema, ...errorReplies(421) },
       },
     },
     () => control.status(),
@@ -207,7 +274,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       schema: {
         summary: 'One group',
         params: groupParamsSchema,
-        response: { 200: { $ref: 'Group#' }, ...errorReplies(404) },
+        response: { 200: { $ref: 'Group#' }, ...errorReplies(404, 421) },
       },
     },
     (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
@@ -230,7 +297,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         security,
         params: groupParamsSchema,
         querystring: waitQuerySchema,
-        response: { 200: takeoverReplySchema, ...errorReplies(400, 401, 403, 404, 409, 503, 504) },
+        response: {
+          200: takeoverReplySchema,
+          ...errorReplies(400, 401, 403, 404, 409, 421, 503, 504),
+        },
       },
     },
     async (request: GroupRequest, reply) => {
@@ -251,7 +321,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         security,
         params: groupParamsSchema,
         querystring: waitQuerySchema,
-        response: { 200: { $ref: 'Group#' }, ...errorReplies(400, 401, 403, 404, 409, 503, 504) },
+        response: {
+          200: { $ref: 'Group#' },
+          ...errorReplies(400, 401, 403, 404, 409, 421, 503, 504),
+        },
       },
     },
     async (request: GroupRequest, reply) => {
@@ -269,7 +342,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         summary: 'Drain this node (every group hands over and stays backup) or bring it back',
         security,
         body: maintenanceBodySchema,
-        response: { 200: maintenanceReplySchema, ...errorReplies(400, 401, 403, 409, 503) },
+        response: { 200: maintenanceReplySchema, ...errorReplies(400, 401, 403, 409, 421, 503) },
       },
     },
     async (request: FastifyRequest<{ Body: { enabled: boolean } }>, reply) => {
@@ -290,7 +363,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get(
     '/healthz',
     {
-      schema: { summary: 'Liveness: the process answers', response: { 200: probeReplySchema } },
+      schema: {
+        summary: 'Liveness: the process answers',
+        response: { 200: probeReplySchema, ...errorReplies(421) },
+      },
     },
     () => ({ status: 'ok', phase: control.phase() }),
   );
@@ -300,7 +376,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     {
       schema: {
         summary: 'Readiness: stale VIPs cleaned up, joined the cluster, not stopping',
-        response: { 200: probeReplySchema, ...errorReplies(503) },
+        response: { 200: probeReplySchema, ...errorReplies(421, 503) },
       },
     },
     (_request, reply) => {
@@ -316,7 +392,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       schema: {
         summary: 'Prometheus metrics (text exposition format)',
         produces: ['text/plain'],
-        response: { 200: { type: 'string' } },
+        response: { 200: { type: 'string' }, ...errorReplies(421) },
       },
     },
     async (_request, reply) => {

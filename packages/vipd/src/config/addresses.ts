@@ -38,6 +38,11 @@ export interface HostPort {
 const HOSTNAME_RE =
   /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
+/** A DNS name (not an IP address), without port or scheme: "node2.example". */
+export function isHostName(text: string): boolean {
+  return HOSTNAME_RE.test(text) && !/^[0-9.]+$/.test(text);
+}
+
 /**
  * "10.0.0.1:7410", "[fd00::1]:7410", and with `allowHostname` "node2.example:7410".
  * Port 0 is accepted only with `allowPortZero` (tests bind a free port).

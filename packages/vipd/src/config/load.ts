@@ -762,6 +762,8 @@ function normalise(data: Raw, file: string, baseDir: string, secrets: Secrets): 
       enabled: api['enabled'] as boolean,
       listen: api['listen'] as string,
       token: secrets.apiToken,
+      maxConnections: api['max_connections'] as number,
+      allowedHosts: (api['allowed_hosts'] as string[]).map((host) => host.toLowerCase()),
     },
     log: {
       level: log['level'] as VipdConfig['log']['level'],

@@ -3,7 +3,8 @@
 // (`npm run docs:config`), and its defaults are the daemon's defaults.
 //
 // Besides standard JSON Schema it uses three vipd keywords, registered in validate.ts:
-//   format: "vip" | "listen-address" | "peer-address" | "interface-name" | "http-url"
+//   format: "vip" | "listen-address" | "peer-address" | "interface-name" | "http-url" |
+//           "host-name"
 //   durationRange: { min, max }   bounds for a duration string ("100ms", "2s", "1m")
 //   envOverride: "NAME"          an environment variable that replaces the value (secrets)
 
@@ -501,6 +502,26 @@ export const CONFIG_SCHEMA: JsonSchema = {
           description:
             'Accept a token_file that group or others can read, with a warning instead of ' +
             'the refusal.',
+        },
+        max_connections: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10_000,
+          default: 64,
+          description:
+            'Connections the API holds open at once (vipctl, Prometheus, probes); further ones ' +
+            'are closed as they arrive and counted in vipd_api_connections_dropped_total. Reloadable.',
+        },
+        allowed_hosts: {
+          type: 'array',
+          default: [],
+          uniqueItems: true,
+          items: { type: 'string', format: 'host-name' },
+          description:
+            'DNS names clients may use to reach the API (the Host header). Requests naming an IP ' +
+            'address or localhost are always answered; any other name is refused with 421 ' +
+            'HOST_NOT_ALLOWED, which stops DNS-rebinding web pages from reading the API through ' +
+            "an operator's browser. List the names Prometheus or vipctl use, if not an IP. Reloadable.",
         },
       },
     },

@@ -87,6 +87,10 @@ export interface VipdConfig {
     readonly listen: string;
     /** null: no token configured, mutating calls are refused. */
     readonly token: Secret | null;
+    /** Connections open at once; more are closed on arrival. */
+    readonly maxConnections: number;
+    /** Host header names answered besides IP literals and localhost (DNS rebinding guard). */
+    readonly allowedHosts: readonly string[];
   };
   readonly log: { readonly level: LogLevel; readonly format: LogFormat };
   /** The real-server role (hidden VIPs on lo), when the file has a `realserver` section. */

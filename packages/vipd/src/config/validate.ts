@@ -4,7 +4,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { REALSERVER_SCHEMA } from '../realserver/index.js';
-import { isInterfaceName, parseHostPort, parseVip } from './addresses.js';
+import { isHostName, isInterfaceName, parseHostPort, parseVip } from './addresses.js';
 import { DURATION_PATTERN, parseDurationMs } from './duration.js';
 import { CONFIG_SCHEMA, TRACKER_TYPES, type JsonSchema } from './schema.js';
 
@@ -22,6 +22,7 @@ const FORMAT_MESSAGES: Record<string, string> = {
   'peer-address': 'must be host:port, e.g. 10.0.0.2:7410, [fd00::2]:7410 or node2.example:7410',
   'interface-name': 'must be a Linux interface name (1-15 characters, no "/", ":" or spaces)',
   'http-url': 'must be an http:// or https:// URL',
+  'host-name': 'must be a DNS name without port or scheme, e.g. vipd-1.example',
   ipv4: 'must be an IPv4 address',
   ipv6: 'must be an IPv6 address',
 };
@@ -81,6 +82,7 @@ function createAjv(): Ajv {
   );
   ajv.addFormat('interface-name', isInterfaceName);
   ajv.addFormat('http-url', isHttpUrl);
+  ajv.addFormat('host-name', isHostName);
   ajv.addVocabulary(['envOverride']);
   ajv.addKeyword({
     keyword: 'durationRange',

@@ -405,6 +405,8 @@ export class Daemon {
       metrics: this.metrics,
       logger: this.#log,
       token: () => this.#config.api.token,
+      allowedHosts: () => this.#config.api.allowedHosts,
+      limits: { maxConnections: this.#config.api.maxConnections },
     });
     const { host, port } = listenEndpoint(this.#config.api.listen);
     try {
@@ -522,6 +524,8 @@ export class Daemon {
     // Same apply as at start; runs after this returns and logs its own outcome.
     if (next.realserver !== undefined || this.#realserver !== null)
       void this.#realServerRole().configure(next.realserver ?? null);
+    // Node reads the cap at every new connection; open ones stay.
+    if (this.#app !== null) this.#app.server.maxConnections = next.api.maxConnections;
     this.#log.level = next.log.level;
     this.metrics.configReloads.inc({ result: 'success' });
     this.metrics.configReloadOk.set(1);

@@ -15,6 +15,7 @@ import {
 } from 'prom-client';
 import type { ElectionStatus, GroupState, TransitionReason } from '@vipd/election';
 import type { PeerStatus, RejectReason } from '@vipd/heartbeat';
+import type { ErrorCode } from '../errors.js';
 import { VIPD_VERSION } from '../version.js';
 
 export const GROUP_STATES: readonly GroupState[] = [
@@ -58,6 +59,24 @@ export type OperatorAction = 'takeover' | 'release' | 'maintenance-on' | 'mainte
 export type NotifyResult = 'ok' | 'failed' | 'timeout' | 'spawn-error' | 'dropped';
 export type AddressOperation = 'add' | 'remove';
 
+/** Why the API server cut a connection without answering a request on it. */
+export const API_DROP_REASONS = ['max-connections', 'timeout', 'idle', 'malformed'] as const;
+export type ApiDropReason = (typeof API_DROP_REASONS)[number];
+
+/**
+ * Refusals anyone who reaches the API port can cause, at any rate: present from the first
+ * scrape at 0, so `rate()` and `increase()` see the first flood rather than a new series.
+ */
+const API_REQUEST_REFUSALS: readonly ErrorCode[] = [
+  'INVALID_REQUEST',
+  'UNAUTHORIZED',
+  'API_READ_ONLY',
+  'NOT_FOUND',
+  'BODY_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'HOST_NOT_ALLOWED',
+];
+
 export class VipdMetrics {
   readonly registry = new Registry();
   #sources: MetricsSources = NO_SOURCES;
@@ -73,6 +92,7 @@ export class VipdMetrics {
   readonly addressFailures: Counter<'group' | 'operation'>;
   readonly notifyRuns: Counter<'result'>;
   readonly apiRejected: Counter<'code'>;
+  readonly apiConnectionsDropped: Counter<'reason'>;
   readonly operatorActions: Counter<'action' | 'result'>;
   readonly configReloads: Counter<'result'>;
   readonly configReloadOk: Gauge;
@@ -307,6 +327,15 @@ export class VipdMetrics {
       help: 'REST requests answered with an error, by error code.',
       labelNames: ['code'],
     });
+    for (const code of API_REQUEST_REFUSALS) this.apiRejected.inc({ code }, 0);
+    this.apiConnectionsDropped = counter({
+      name: 'vipd_api_connections_dropped_total',
+      help:
+        'API connections the server cut: over api.max_connections, request not received in ' +
+        'time (timeout, answered 408), silent for too long (idle), or not HTTP (malformed).',
+      labelNames: ['reason'],
+    });
+    for (const reason of API_DROP_REASONS) this.apiConnectionsDropped.inc({ reason }, 0);
     this.operatorActions = counter({
       name: 'vipd_operator_actions_total',
       help: 'Operator commands over the API, by action and result (ok or the refusal code).',

@@ -17,7 +17,11 @@ let app: FastifyInstance | undefined;
 const apiLogs: LogLine[] = [];
 
 async function setup(
-  options: { token?: string | null } = {},
+  options: {
+    token?: string | null;
+    allowedHosts?: readonly string[];
+    now?: () => number;
+  } = {},
 ): Promise<{ h: Harness; app: FastifyInstance }> {
   harness = new Harness(testConfig({ groups: [WEB] }));
   await harness.start();
@@ -33,6 +37,10 @@ async function setup(
     metrics: harness.metrics,
     logger,
     token: () => (token === null ? null : new Secret(token)),
+    ...(options.allowedHosts === undefined
+      ? {}
+      : { allowedHosts: () => options.allowedHosts ?? [] }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   return { h: harness, app };
 }
@@ -139,6 +147,21 @@ describe('GET routes', () => {
     }
   });
 
+  it('GET /metrics: the refusals an outside client can cause are there from the start, at 0', async () => {
+    const { app } = await setup();
+    const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    for (const code of ['UNAUTHORIZED', 'API_READ_ONLY', 'HOST_NOT_ALLOWED', 'BODY_TOO_LARGE'])
+      assert.match(
+        text,
+        new RegExp(`^vipd_api_requests_rejected_total\\{code="${code}"\\} 0$`, 'm'),
+      );
+    for (const reason of ['max-connections', 'timeout', 'idle', 'malformed'])
+      assert.match(
+        text,
+        new RegExp(`^vipd_api_connections_dropped_total\\{reason="${reason}"\\} 0$`, 'm'),
+      );
+  });
+
   it('GET /openapi.json: every route with its schemas, errors as { code, message }', async () => {
     const { app } = await setup();
     const response = await app.inject({ method: 'GET', url: '/openapi.json' });
@@ -178,6 +201,71 @@ describe('GET routes', () => {
   });
 });
 
+describe('Host header (DNS rebinding)', () => {
+  it('GET /v1/status with Host evil.example is refused 421 HOST_NOT_ALLOWED; IP literals and localhost are answered', async () => {
+    const { h, app } = await setup();
+    for (const host of [
+      'evil.example',
+      'evil.example:7411',
+      'EVIL.example.',
+      '127.0.0.1.evil.example',
+    ]) {
+      const message = assertError(
+        await app.inject({ method: 'GET', url: '/v1/status', headers: { host } }),
+        421,
+        'HOST_NOT_ALLOWED',
+      );
+      assert.match(message, /api\.allowed_hosts/);
+    }
+    assertError(
+      await app.inject({ method: 'GET', url: '/metrics', headers: { host: 'evil.example' } }),
+      421,
+      'HOST_NOT_ALLOWED',
+    );
+    assertError(
+      await app.inject({
+        method: 'POST',
+        url: '/v1/maintenance',
+        headers: { ...AUTH, host: 'evil.example' },
+        payload: { enabled: true },
+      }),
+      421,
+      'HOST_NOT_ALLOWED',
+    );
+    assert.equal(h.state('web'), 'BACKUP');
+    for (const host of [
+      '127.0.0.1:7411',
+      '127.0.0.1',
+      'localhost',
+      'LOCALHOST:7411',
+      '[::1]:7411',
+      '10.1.2.3',
+    ]) {
+      const response = await app.inject({ method: 'GET', url: '/v1/status', headers: { host } });
+      assert.equal(response.statusCode, 200, host);
+    }
+    assert.match(
+      await h.metrics.render(),
+      /^vipd_api_requests_rejected_total\{code="HOST_NOT_ALLOWED"\} 6$/m,
+    );
+    const warnings = apiLogs.filter((l) => /Host "evil\.example" is not/.test(l.msg));
+    assert.equal(warnings.length, 1, 'one warning per interval');
+  });
+
+  it('names in api.allowed_hosts are answered, in any case and with any port', async () => {
+    const { app } = await setup({ allowedHosts: ['vipd-1.example'] });
+    for (const host of ['vipd-1.example', 'VIPD-1.example:7411']) {
+      const response = await app.inject({ method: 'GET', url: '/v1/status', headers: { host } });
+      assert.equal(response.statusCode, 200, host);
+    }
+    assertError(
+      await app.inject({ method: 'GET', url: '/v1/status', headers: { host: 'vipd-2.example' } }),
+      421,
+      'HOST_NOT_ALLOWED',
+    );
+  });
+});
+
 describe('mutating routes: authentication', () => {
   it('401 UNAUTHORIZED without a token or with a wrong one; the attempt is logged', async () => {
     const { app } = await setup();
@@ -206,8 +294,42 @@ describe('mutating routes: authentication', () => {
       'UNAUTHORIZED',
     );
     const refusals = apiLogs.filter((l) => /bad bearer token/.test(l.msg));
-    assert.equal(refusals.length, 3);
+    assert.equal(refusals.length, 1, 'one warning per interval');
     assert.ok(!JSON.stringify(apiLogs).includes(TOKEN), 'the token never reaches the log');
+  });
+
+  it('a flood of 1,000 bad tokens: a handful of warnings that count the rest, all 1,000 in the metric', async () => {
+    let nowMs = 0;
+    const { h, app } = await setup({ now: () => nowMs });
+    for (let i = 0; i < 1000; i += 1) {
+      // 15 s of flood in all: a warning interval and a half.
+      nowMs = i * 15;
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/groups/web/takeover',
+        headers: { authorization: `Bearer wrong-${i}` },
+      });
+      assert.equal(response.statusCode, 401);
+    }
+    const warnings = apiLogs.filter((l) => /mutating call refused/.test(l.msg));
+    assert.deepEqual(
+      warnings.map((l) => l['suppressed']),
+      [0, 666],
+      'the first refusal, then one line per 10 s with the count it stands for',
+    );
+    assert.match(warnings[1]?.msg ?? '', /666 more refused since the last warning/);
+    assert.ok(warnings.every((l) => l.level === 'warn'));
+    assert.match(
+      await h.metrics.render(),
+      /^vipd_api_requests_rejected_total\{code="UNAUTHORIZED"\} 1000$/m,
+    );
+    await app.close();
+    const closing = apiLogs.filter((l) => /mutating calls refused/.test(l.msg));
+    assert.deepEqual(
+      closing.map((l) => l['suppressed']),
+      [332],
+      'the refusals since the last warning are reported when the API closes',
+    );
   });
 
   it('403 API_READ_ONLY when no token is configured', async () => {

@@ -98,7 +98,13 @@ export function testConfig(options: {
     groups: (options.groups ?? []).map(groupSpec),
     trackers: [],
     notifyTimeoutMs: 5000,
-    api: { enabled: false, listen: '127.0.0.1:0', token: null },
+    api: {
+      enabled: false,
+      listen: '127.0.0.1:0',
+      token: null,
+      maxConnections: 64,
+      allowedHosts: [],
+    },
     log: { level: 'debug', format: 'json' },
   };
 }
