@@ -1,0 +1,98 @@
+// Shared by the adversarial scenarios (issue #13): a two-node vipd cluster at 100 ms
+// heartbeats with no quorum guard — n1 master (priority 150), n2 backup (100) — the
+// configuration in which a one-way split shows as two masters. The attacker holds no key;
+// it reaches the heartbeat ports from the client namespace and the API from inside a node.
+import assert from 'node:assert/strict';
+import type { Lab, LabHost } from '../src/lab.js';
+import { ClusterWatch, formatEvents } from '../src/attacks/cluster-watch.js';
+import { bringUp } from '../src/trials.js';
+import type { VipdClusterOptions } from '../src/vipd-cluster.js';
+import { hasAddress, sleep, vip4Address, wallClockMs, type Scenario } from './support.js';
+
+export const INTERVAL_MS = 100;
+export const DOWN_MULTIPLIER = 3;
+/** The mesh's default: max(1000, down_multiplier × interval). */
+export const AUTH_TIMEOUT_MS = Math.max(1_000, DOWN_MULTIPLIER * INTERVAL_MS);
+/** How long the watch goes on after an attack ends: a late effect is still an effect. */
+export const TAIL_MS = 1_000;
+/** Room for a loaded 2-core machine on top of a bound the node itself promises. */
+export const SLACK_MS = 1_500;
+
+export function pairCluster(lab: Lab): VipdClusterOptions {
+  return {
+    intervalMs: INTERVAL_MS,
+    downMultiplier: DOWN_MULTIPLIER,
+    quorum: false,
+    groups: [{ name: 'web', addresses: [vip4Address(lab)], priorities: { n1: 150, n2: 100 } }],
+  };
+}
+
+export interface Attacked {
+  readonly watch: ClusterWatch;
+  /** Wall-clock epoch ms when the watch started, just before the attack. */
+  readonly originMs: number;
+}
+
+/**
+ * Brings the pair up (n1 master), watches it while `attack` runs, and stops watching.
+ * The caller asserts on what the watch saw; the lab tears down the attacker either way.
+ */
+export async function underAttack(
+  s: Scenario,
+  attack: (a: Attacked) => Promise<void>,
+): Promise<Attacked> {
+  await bringUp(s.ctx, s.n1, [s.n2]);
+  const watch = await ClusterWatch.start(s.lab, s.cluster, [s.n1, s.n2], s.vip);
+  const attacked = { watch, originMs: wallClockMs() };
+  try {
+    await attack(attacked);
+    await sleep(TAIL_MS);
+  } finally {
+    await watch.stop();
+  }
+  return attacked;
+}
+
+/** No peer-down, no transition, the VIP never added or removed anywhere since `sinceMs`. */
+export function assertUndisturbed(a: Attacked, label: string, sinceMs = a.originMs): void {
+  const disturbances = a.watch.disturbances(sinceMs);
+  assert.equal(
+    disturbances.length,
+    0,
+    `${label}: the cluster was disturbed while attacked:\n${formatEvents(disturbances, a.originMs)}`,
+  );
+}
+
+/** n1 is master and alone holds the VIP; n2 is backup (per the API and the interfaces). */
+export async function assertOneMaster(s: Scenario, label: string): Promise<void> {
+  const states = {
+    n1: await s.cluster.groupState(s.n1, 'web'),
+    n2: await s.cluster.groupState(s.n2, 'web'),
+  };
+  const holders = {
+    n1: await hasAddress(s.lab, s.n1, s.vip),
+    n2: await hasAddress(s.lab, s.n2, s.vip),
+  };
+  assert.deepEqual(
+    { states, holders },
+    { states: { n1: 'master', n2: 'backup' }, holders: { n1: true, n2: false } },
+    `${label}: not one master afterwards`,
+  );
+}
+
+/** A line on the test's output (TAP diagnostics), so CI logs show what each attack did. */
+export function note(label: string, value: unknown): void {
+  console.log(`# ${label}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+}
+
+/** Sum of every series of a counter in a node's /metrics (0 when absent). */
+export async function counterTotal(s: Scenario, node: LabHost, name: string): Promise<number> {
+  const response = await s.cluster.api(node, 'GET', '/metrics');
+  const text = typeof response.body === 'string' ? response.body : '';
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name} `) && !line.startsWith(`${name}{`)) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
