@@ -96,3 +96,50 @@ export async function counterTotal(s: Scenario, node: LabHost, name: string): Pr
   }
   return total;
 }
+
+export interface StatusSample {
+  readonly status: number | null;
+  readonly elapsedMs: number;
+}
+
+/**
+ * GET /v1/status on `node` every `everyMs` (from inside its namespace, with the real
+ * token) until `until` settles: what a legitimate operator sees during an attack.
+ */
+export async function sampleStatus(
+  s: Scenario,
+  node: LabHost,
+  until: Promise<unknown>,
+  everyMs = 500,
+): Promise<StatusSample[]> {
+  const attack = { over: false };
+  void until
+    .finally(() => {
+      attack.over = true;
+    })
+    .catch(() => undefined);
+  const samples: StatusSample[] = [];
+  while (!attack.over) {
+    try {
+      const response = await s.cluster.api(node, 'GET', '/v1/status');
+      samples.push({ status: response.status, elapsedMs: Math.round(response.elapsedMs) });
+    } catch {
+      samples.push({ status: null, elapsedMs: -1 });
+    }
+    await sleep(everyMs);
+  }
+  return samples;
+}
+
+/** A flood's lifetimes of the connections it opened, as connection-flood reports them. */
+export interface FloodResult {
+  readonly opened: number;
+  readonly closedByTarget: number;
+  readonly lifetime: { n: number; medianMs: number | null; maxMs: number | null };
+  readonly stillOpen: { n: number; maxMs: number | null };
+}
+
+/** The longest any flood connection lived, whether the target closed it or not. */
+export function longestHeldMs(result: FloodResult): number {
+  return Math.max(result.lifetime.maxMs ?? 0, result.stillOpen.maxMs ?? 0);
+}

@@ -20,12 +20,12 @@ export interface WatchedEvent {
 export interface LoggedWarning {
   readonly node: string;
   readonly atMs: number;
-  readonly level: number;
+  readonly level: string;
   readonly msg: string;
 }
 
-/** pino's numeric levels: 40 warn, 50 error. */
-const WARN_LEVEL = 40;
+/** vipd logs the level as a word (pino's label); numbers are pino's default, 40 = warn. */
+const WARNING_LEVELS: ReadonlySet<unknown> = new Set(['warn', 'error', 'fatal', 40, 50, 60]);
 const MAX_KEPT_WARNINGS = 50_000;
 
 function describeTransition(line: Record<string, unknown>): string {
@@ -80,10 +80,8 @@ export class ClusterWatch {
     }
     const atMs = Date.now();
     const msg = typeof line['msg'] === 'string' ? line['msg'] : '';
-    if (typeof line['level'] === 'number' && line['level'] >= WARN_LEVEL) {
-      if (this.warned.length < MAX_KEPT_WARNINGS) {
-        this.warned.push({ node: node.name, atMs, level: line['level'], msg });
-      }
+    if (WARNING_LEVELS.has(line['level']) && this.warned.length < MAX_KEPT_WARNINGS) {
+      this.warned.push({ node: node.name, atMs, level: String(line['level']), msg });
     }
     if (msg === 'peer down') {
       this.record(node, atMs, 'peer-down', `${String(line['peer'])} (${String(line['reason'])})`);
