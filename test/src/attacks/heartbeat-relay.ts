@@ -43,11 +43,29 @@ async function round(): Promise<void> {
   const b = open(urlB);
   const startedAt = performance.now();
   let forwardAtoB = true;
+  // Each node greets at once; the other connection may still be opening. A message for a
+  // connection not yet open waits for it, so a hello is never lost to the race (a lost
+  // hello makes the node reject the heartbeat that follows: "heartbeat before hello").
+  const waiting = new Map<WebSocket, Buffer[]>([
+    [a, []],
+    [b, []],
+  ]);
   const forward = (to: WebSocket, data: RawData, isBinary: boolean): boolean => {
-    if (!isBinary || to.readyState !== WebSocket.OPEN) return false;
+    if (!isBinary) return false;
+    if (to.readyState === WebSocket.CONNECTING) {
+      waiting.get(to)?.push(data as Buffer);
+      return true;
+    }
+    if (to.readyState !== WebSocket.OPEN) return false;
     to.send(data as Buffer, { binary: true });
     return true;
   };
+  for (const ws of [a, b]) {
+    ws.once('open', () => {
+      for (const data of waiting.get(ws) ?? []) ws.send(data, { binary: true });
+      waiting.set(ws, []);
+    });
+  }
   a.on('message', (data, isBinary) => {
     if (!forwardAtoB) {
       totals.droppedAtoB += 1;
