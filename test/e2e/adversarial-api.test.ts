@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startAttack } from '../src/attacks/attacker.js';
-import { formatEvents } from '../src/attacks/cluster-watch.js';
 import { API_PORT } from '../src/vipd-cluster.js';
 import {
   assertOneMaster,
   assertUndisturbed,
   counterTotal,
   note,
+  noteWatch,
   pairCluster,
   sampleStatus,
   underAttack,
@@ -64,7 +64,7 @@ describe('adversarial: REST API', { skip }, () => {
         'slowloris: legitimate GET /v1/status (ms)',
         samples.map((x) => x.elapsedMs),
       );
-      note('slowloris events', `\n${formatEvents(attacked.watch.events(), attacked.originMs)}`);
+      noteWatch('slowloris', attacked);
       assert.ok(Number(result['opened']) > 0, 'the attacker opened nothing');
       assertAnswered('slowloris', samples);
       assertUndisturbed(attacked, 'slowloris');
@@ -110,7 +110,7 @@ describe('adversarial: REST API', { skip }, () => {
         'bad-token: warning lines logged during the flood',
         `${warnings.length}${warnings.length > 0 ? ` (first: ${JSON.stringify(warnings[0])})` : ''}`,
       );
-      note('bad-token events', `\n${formatEvents(attacked.watch.events(), attacked.originMs)}`);
+      noteWatch('bad-token', attacked);
       const statuses = result['statuses'] as Record<string, number>;
       assert.equal(result['sent'], BAD_TOKEN_CALLS);
       const refused = Object.entries(statuses)

@@ -14,6 +14,7 @@ import {
   counterTotal,
   INTERVAL_MS,
   note,
+  noteWatch,
   pairCluster,
   SLACK_MS,
   underAttack,
@@ -46,7 +47,7 @@ describe('adversarial: heartbeat port, no key', { skip }, () => {
         result = await attack.result;
       });
       note('relay attacker', result);
-      note('relay events', `\n${formatEvents(attacked.watch.events(), attacked.originMs)}`);
+      noteWatch('relay', attacked);
       // The attack is real only if genuine frames went both ways through it.
       assert.ok(Number(result['forwardedAtoB']) > 0 && Number(result['forwardedBtoA']) > 0);
       assertUndisturbed(attacked, 'relay');
@@ -98,7 +99,7 @@ describe('adversarial: heartbeat port, no key', { skip }, () => {
       });
       note('parked-hellos attacker', result);
       note('parked-hellos link back after the cut (ms)', reconnectedAfterMs);
-      note('parked-hellos events', `\n${formatEvents(attacked.watch.events(), attacked.originMs)}`);
+      noteWatch('parked-hellos', attacked);
       assert.ok(Number(result['parked']) > 0, 'the attacker parked no hello');
       // The cut itself is allowed to show (closed links, perhaps a brief takeover); a
       // lasting peer-down is not.
@@ -154,7 +155,7 @@ describe('adversarial: heartbeat port, no key', { skip }, () => {
         `idle ${cpu.idlePercent.toFixed(1)} %, under attack ${cpu.attackPercent.toFixed(1)} %`,
       );
       note('garbage: frames rejected by n1', rejected);
-      note('garbage events', `\n${formatEvents(attacked.watch.events(), attacked.originMs)}`);
+      noteWatch('garbage', attacked);
       assert.ok(Number(result['framesSent']) > 0, 'the attacker sent no frame');
       assert.ok(rejected > 0, 'n1 counted no rejected frame');
       assertUndisturbed(attacked, 'garbage frames');

@@ -53,6 +53,16 @@ export async function underAttack(
   return attacked;
 }
 
+/** What the watch saw, for the test's output: events and warning lines, times from the start. */
+export function noteWatch(label: string, a: Attacked): void {
+  note(`${label} events`, `\n${formatEvents(a.watch.events(), a.originMs)}`);
+  const warnings = a.watch.warnings(a.originMs);
+  const sample = warnings
+    .slice(0, 20)
+    .map((w) => `  +${Math.round(w.atMs - a.originMs)} ms ${w.node} ${w.level}: ${w.msg}`);
+  note(`${label} warnings (${warnings.length})`, `\n${sample.join('\n')}`);
+}
+
 /** No peer-down, no transition, the VIP never added or removed anywhere since `sinceMs`. */
 export function assertUndisturbed(a: Attacked, label: string, sinceMs = a.originMs): void {
   const disturbances = a.watch.disturbances(sinceMs);

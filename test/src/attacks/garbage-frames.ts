@@ -104,7 +104,7 @@ function flood(pool: readonly Buffer[]): Promise<void> {
       }
       const frame = pool[next++ % pool.length]!;
       ws.send(frame, { binary: true }, (error) => {
-        if (error !== undefined) return;
+        if (error instanceof Error) return;
         totals.framesSent += 1;
         totals.bytesSent += frame.length;
         sendNext();
