@@ -122,10 +122,17 @@ describe('adversarial: heartbeat port, no key', { skip }, () => {
       let result: Record<string, unknown> = {};
       const cpu = { idlePercent: 0, attackPercent: 0 };
       let rejected = 0;
+      let badMac = 0;
       const attacked = await underAttack(s, async () => {
         const [pid] = s.cluster.daemonPids(s.n1);
         assert.ok(pid !== undefined, 'vipd is not running on n1');
         const rejectedBefore = await counterTotal(s, s.n1, 'vipd_heartbeats_rejected_total');
+        const badMacBefore = await counterTotal(
+          s,
+          s.n1,
+          'vipd_heartbeats_rejected_total',
+          'reason="bad-mac"',
+        );
         const percentOfCore = async (run: () => Promise<unknown>): Promise<number> => {
           const before = processCpuNs(pid);
           const startedAt = performance.now();
@@ -148,16 +155,22 @@ describe('adversarial: heartbeat port, no key', { skip }, () => {
         cpu.attackPercent = await percentOfCore(() => attack.result);
         result = await attack.result;
         rejected = (await counterTotal(s, s.n1, 'vipd_heartbeats_rejected_total')) - rejectedBefore;
+        badMac =
+          (await counterTotal(s, s.n1, 'vipd_heartbeats_rejected_total', 'reason="bad-mac"')) -
+          badMacBefore;
       });
       note('garbage attacker', result);
       note(
         'garbage: n1 vipd CPU (% of one core)',
         `idle ${cpu.idlePercent.toFixed(1)} %, under attack ${cpu.attackPercent.toFixed(1)} %`,
       );
-      note('garbage: frames rejected by n1', rejected);
+      note('garbage: frames rejected by n1', { all: rejected, badMac });
       noteWatch('garbage', attacked);
       assert.ok(Number(result['framesSent']) > 0, 'the attacker sent no frame');
       assert.ok(rejected > 0, 'n1 counted no rejected frame');
+      // The wrong-MAC frames got through every structural check to the MAC: the costliest
+      // path a keyless sender can drive.
+      assert.ok(badMac > 0, 'no wrong-MAC frame reached the MAC check');
       assertUndisturbed(attacked, 'garbage frames');
       await assertOneMaster(s, 'garbage frames');
     });

@@ -95,13 +95,22 @@ export function note(label: string, value: unknown): void {
   console.log(`# ${label}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
 }
 
-/** Sum of every series of a counter in a node's /metrics (0 when absent). */
-export async function counterTotal(s: Scenario, node: LabHost, name: string): Promise<number> {
+/**
+ * Sum of the series of a counter in a node's /metrics whose labels contain `labels`
+ * (e.g. 'reason="bad-mac"'); every series when omitted, 0 when there is none.
+ */
+export async function counterTotal(
+  s: Scenario,
+  node: LabHost,
+  name: string,
+  labels = '',
+): Promise<number> {
   const response = await s.cluster.api(node, 'GET', '/metrics');
   const text = typeof response.body === 'string' ? response.body : '';
   let total = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name} `) && !line.startsWith(`${name}{`)) continue;
+    if (!line.slice(0, line.lastIndexOf(' ')).includes(labels)) continue;
     total += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;
