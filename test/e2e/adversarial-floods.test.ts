@@ -4,14 +4,17 @@
 // timeout, and keep one master and no peer-down meanwhile.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startAttack } from '../src/attacks/attacker.js';
+import { startAttack, type RunningAttack } from '../src/attacks/attacker.js';
 import { enableHeartbeatTls } from '../src/attacks/heartbeat-tls.js';
+import type { LabHost } from '../src/lab.js';
 import { hasTool } from '../src/privileges.js';
 import { HEARTBEAT_PORT } from '../src/vipd-cluster.js';
 import {
+  assertLinkBack,
   assertOneMaster,
   assertUndisturbed,
   AUTH_TIMEOUT_MS,
+  cutLinkOnce,
   longestHeldMs,
   note,
   noteWatch,
@@ -19,8 +22,9 @@ import {
   SLACK_MS,
   underAttack,
   type FloodResult,
+  type LinkCut,
 } from './adversarial-support.js';
-import { e2eSkipReason, runScenario } from './support.js';
+import { e2eSkipReason, runScenario, sleep, type Scenario } from './support.js';
 
 const skip = e2eSkipReason();
 const tlsSkip = hasTool('openssl') ? false : 'needs openssl for the throwaway CA';
@@ -28,6 +32,31 @@ const ATTACK_TIMEOUT_MS = 60_000;
 /** Long enough to see every connection of the first wave closed, or not. */
 const FLOOD_MS = 6_000;
 const HELD_BOUND_MS = AUTH_TIMEOUT_MS + SLACK_MS;
+
+/** More than the node's 20 unauthenticated slots (16 + 4 per peer), so every one is taken. */
+const SILENT_WS = 30;
+
+/** A connection-flood run from the client against a node's heartbeat port. */
+function heartbeatFlood(
+  s: Scenario,
+  target: LabHost,
+  mode: 'tcp' | 'ws',
+  count: number,
+  total: number,
+  durationMs: number,
+): RunningAttack {
+  return startAttack(
+    s.lab,
+    s.lab.client,
+    'connection-flood',
+    [
+      ...['--host', target.ipv4, '--port', String(HEARTBEAT_PORT), '--mode', mode],
+      ...['--count', String(count), '--total', String(total), '--reopen-delay-ms', '100'],
+      ...['--duration-ms', String(durationMs), '--path', '/vipd/heartbeat'],
+    ],
+    ATTACK_TIMEOUT_MS,
+  );
+}
 
 function assertClosedInTime(label: string, result: FloodResult): void {
   assert.ok(result.opened > 0, `${label}: the flood opened nothing`);
@@ -38,24 +67,12 @@ function assertClosedInTime(label: string, result: FloodResult): void {
 }
 
 describe('adversarial: connection floods on the heartbeat port', { skip }, () => {
-  it('500 idle TCP sockets and 100 silent WebSockets: each closed within the auth timeout', async () => {
+  it(`500 idle TCP sockets and ${SILENT_WS} silent WebSockets: each closed within the auth timeout`, async () => {
     await runScenario({ nodes: 2, cluster: pairCluster }, async (s) => {
       const results: Record<string, FloodResult> = {};
       const attacked = await underAttack(s, async () => {
-        const flood = (mode: string, count: number, total: number) =>
-          startAttack(
-            s.lab,
-            s.lab.client,
-            'connection-flood',
-            [
-              ...['--host', s.n1.ipv4, '--port', String(HEARTBEAT_PORT), '--mode', mode],
-              ...['--count', String(count), '--total', String(total)],
-              ...['--duration-ms', String(FLOOD_MS), '--path', '/vipd/heartbeat'],
-            ],
-            ATTACK_TIMEOUT_MS,
-          );
-        const tcp = flood('tcp', 500, 2_000);
-        const ws = flood('ws', 100, 1_000);
+        const tcp = heartbeatFlood(s, s.n1, 'tcp', 500, 2_000, FLOOD_MS);
+        const ws = heartbeatFlood(s, s.n1, 'ws', SILENT_WS, 3_000, FLOOD_MS);
         results['tcp'] = (await tcp.result) as unknown as FloodResult;
         results['ws'] = (await ws.result) as unknown as FloodResult;
       });
@@ -65,6 +82,34 @@ describe('adversarial: connection floods on the heartbeat port', { skip }, () =>
       assertClosedInTime('silent WebSocket', results['ws']!);
       assertUndisturbed(attacked, 'connection flood');
       await assertOneMaster(s, 'connection flood');
+    });
+  });
+
+  it(`${SILENT_WS} silent WebSockets hold every unauthenticated slot: a cut n1–n2 link still comes back at once`, async () => {
+    await runScenario({ nodes: 2, cluster: pairCluster }, async (s) => {
+      const results: Record<string, FloodResult> = {};
+      let cut: LinkCut | undefined;
+      const attacked = await underAttack(s, async (a) => {
+        // Both nodes: each end redials the other after a cut, so both accept paths count.
+        const floods = [s.n1, s.n2].map((node) => ({
+          node,
+          attack: heartbeatFlood(s, node, 'ws', SILENT_WS, 3_000, 8_000),
+        }));
+        await Promise.all(floods.map((f) => f.attack.ready));
+        await sleep(2_000);
+        cut = await cutLinkOnce(s, a);
+        for (const f of floods) {
+          results[f.node.name] = (await f.attack.result) as unknown as FloodResult;
+        }
+      });
+      note('pending-slot flood (lifetimes in ms)', results);
+      note('pending-slot flood: link back after the cut (ms)', cut?.backAfterMs);
+      noteWatch('pending-slot flood', attacked);
+      for (const [node, result] of Object.entries(results)) {
+        assertClosedInTime(`silent WebSocket to ${node}`, result);
+      }
+      assertLinkBack('pending-slot flood', attacked, cut!);
+      await assertOneMaster(s, 'pending-slot flood');
     });
   });
 

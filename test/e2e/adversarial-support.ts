@@ -162,3 +162,54 @@ export interface FloodResult {
 export function longestHeldMs(result: FloodResult): number {
   return Math.max(result.lifetime.maxMs ?? 0, result.stillOpen.maxMs ?? 0);
 }
+
+/** Redial backoff is capped at 2 × interval and both ends dial at once after a cut. */
+export const RECONNECT_BOUND_MS = 2 * INTERVAL_MS + SLACK_MS;
+
+export interface LinkCut {
+  /** Wall-clock epoch ms of the cut. */
+  readonly cutAtMs: number;
+  /** Per node, ms from the cut to its first 'peer up' after it; null if none came. */
+  readonly backAfterMs: Readonly<Record<string, number | null>>;
+}
+
+/**
+ * Cuts the n1–n2 heartbeat link once — every TCP connection between them reset (`ss -K`
+ * kills n1's end, the kernel sends n2 a RST), so both ends see it close at once — and
+ * waits up to `waitMs` for each end to report the peer up again.
+ */
+export async function cutLinkOnce(s: Scenario, a: Attacked, waitMs = 5_000): Promise<LinkCut> {
+  const cutAtMs = wallClockMs();
+  await s.lab.exec(s.n1, ['ss', '-K', 'dst', s.n2.ipv4]);
+  const backAfterMs: Record<string, number | null> = {};
+  await Promise.all(
+    [s.n1, s.n2].map(async (node) => {
+      const up = await a.watch
+        .waitFor((e) => e.node === node.name && e.kind === 'peer-up' && e.atMs >= cutAtMs, waitMs)
+        .catch(() => null);
+      backAfterMs[node.name] = up === null ? null : Math.round(up.atMs - cutAtMs);
+    }),
+  );
+  return { cutAtMs, backAfterMs };
+}
+
+/**
+ * The cut itself may show (closed links, a brief takeover by n2); what may not: either end
+ * without the link after RECONNECT_BOUND_MS, or a peer-down once it is back.
+ */
+export function assertLinkBack(label: string, a: Attacked, cut: LinkCut): void {
+  for (const node of ['n1', 'n2']) {
+    const after = cut.backAfterMs[node];
+    assert.ok(
+      after !== null && after !== undefined && after <= RECONNECT_BOUND_MS,
+      `${label}: ${node} not linked again within ${RECONNECT_BOUND_MS} ms of the cut (${String(after)})`,
+    );
+  }
+  const lastUpMs = cut.cutAtMs + Math.max(...Object.values(cut.backAfterMs).map(Number));
+  const laterDowns = a.watch.events(['peer-down'], lastUpMs + 1);
+  assert.equal(
+    laterDowns.length,
+    0,
+    `${label}: peer-down after the link was back:\n${formatEvents(laterDowns, a.originMs)}`,
+  );
+}

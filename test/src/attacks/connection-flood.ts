@@ -9,7 +9,7 @@
 //   --mode http-slow  slowloris: an HTTP request whose headers arrive a byte at a time
 //
 //   node connection-flood.js --host H --port P --mode tcp [--count 500] [--total 2000]
-//        [--duration-ms 6000] [--trickle-ms 100] [--path /]
+//        [--duration-ms 6000] [--trickle-ms 100] [--path /] [--reopen-delay-ms 0]
 import { once } from 'node:events';
 import { connect as connectTcp, createServer, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
@@ -32,6 +32,8 @@ const total = flags.count('total', 10_000, 2_000);
 const durationMs = flags.count('duration-ms', 60_000, 6_000);
 const trickleMs = flags.count('trickle-ms', 10_000, 100);
 const path = flags.text('path', '/');
+/** Wait before replacing a connection the target closed: a steady flood, not a spin. */
+const reopenDelayMs = Number(flags.text('reopen-delay-ms', '0'));
 hardDeadline(durationMs + 15_000);
 
 const totals = { opened: 0, failedToOpen: 0, closedByTarget: 0 };
@@ -90,7 +92,8 @@ function track(
       totals.closedByTarget += 1;
       lifetimesMs.push(performance.now() - at);
     }
-    refill();
+    if (reopenDelayMs > 0) setTimeout(refill, reopenDelayMs);
+    else refill();
   });
 }
 
