@@ -32,7 +32,7 @@ const total = flags.count('total', 10_000, 2_000);
 const durationMs = flags.count('duration-ms', 60_000, 6_000);
 const trickleMs = flags.count('trickle-ms', 10_000, 100);
 const path = flags.text('path', '/');
-/** Wait before replacing a connection the target closed: a steady flood, not a spin. */
+/** Wait before replacing a connection the target refused (closed sooner than this). */
 const reopenDelayMs = Number(flags.text('reopen-delay-ms', '0'));
 hardDeadline(durationMs + 15_000);
 
@@ -86,13 +86,16 @@ function track(
     live.delete(entry);
     const at = openedAt();
     if (stopping) return;
+    const livedMs = at === null ? 0 : performance.now() - at;
     if (at === null) {
       totals.failedToOpen += 1;
     } else {
       totals.closedByTarget += 1;
-      lifetimesMs.push(performance.now() - at);
+      lifetimesMs.push(livedMs);
     }
-    if (reopenDelayMs > 0) setTimeout(refill, reopenDelayMs);
+    // A connection the target held is replaced at once (its slot is free only now); one
+    // it refused straight away waits, so a full target costs a steady trickle, not a spin.
+    if (livedMs < reopenDelayMs) setTimeout(refill, reopenDelayMs);
     else refill();
   });
 }
