@@ -142,7 +142,12 @@ describe('adversarial: heartbeat port, no key', { skip }, () => {
       assert.ok(rejected > 0, 'n1 counted no rejected frame');
       // The wrong-MAC frames got through every structural check to the MAC: the costliest
       // path a keyless sender can drive.
-      assert.ok(badMac > 0, 'no wrong-MAC frame reached the MAC check');
+      assert.ok(
+        badMac > 0,
+        'no wrong-MAC frame reached the MAC check: if n1 counts them as bad-version, the ' +
+          'heartbeat wire format has moved past version 2 and wrongMacFrame() in ' +
+          'test/src/attacks/garbage-frames.ts must follow it',
+      );
       assertUndisturbed(attacked, 'garbage frames');
       await assertOneMaster(s, 'garbage frames');
     });
