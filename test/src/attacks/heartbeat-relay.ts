@@ -23,6 +23,8 @@ hardDeadline(durationMs + 10_000);
 
 const totals = {
   rounds: 0,
+  /** Connections the nodes accepted (WebSocket open): the attack reached them. */
+  connectionsOpened: 0,
   forwardedAtoB: 0,
   forwardedBtoA: 0,
   droppedAtoB: 0,
@@ -62,6 +64,7 @@ async function round(): Promise<void> {
   };
   for (const ws of [a, b]) {
     ws.once('open', () => {
+      totals.connectionsOpened += 1;
       for (const data of waiting.get(ws) ?? []) ws.send(data, { binary: true });
       waiting.set(ws, []);
     });

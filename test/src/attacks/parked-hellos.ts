@@ -18,6 +18,8 @@ hardDeadline(durationMs + 10_000);
 
 const totals = {
   attempts: 0,
+  /** Connections the nodes accepted (WebSocket open): the attack reached them. */
+  connectionsOpened: 0,
   parked: 0,
   /** Frames the target sent back on a parked connection (its answer to the hello). */
   answers: 0,
@@ -31,6 +33,9 @@ function connect(url: string): WebSocket {
   const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 2_000 });
   ws.on('error', () => undefined);
   open.add(ws);
+  ws.once('open', () => {
+    totals.connectionsOpened += 1;
+  });
   ws.on('close', () => open.delete(ws));
   return ws;
 }
