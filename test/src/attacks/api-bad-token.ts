@@ -3,7 +3,7 @@
 // codes the API answered with.
 //
 //   node api-bad-token.js --url http://127.0.0.1:7411/v1/groups/web/takeover
-//        [--count 2000] [--concurrency 20]
+//        [--count 2000] [--concurrency 20] [--duration-ms 60000 (hard limit)]
 import { randomBytes } from 'node:crypto';
 import { AttackFlags, hardDeadline, report } from './attack-io.js';
 
@@ -11,7 +11,7 @@ const flags = new AttackFlags();
 const url = flags.text('url');
 const count = flags.count('count', 20_000, 2_000);
 const concurrency = flags.count('concurrency', 100, 20);
-const durationMs = flags.count('duration-ms', 120_000, 30_000);
+const durationMs = flags.count('duration-ms', 120_000, 60_000);
 hardDeadline(durationMs);
 
 const statuses: Record<string, number> = {};
