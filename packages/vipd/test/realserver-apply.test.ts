@@ -210,7 +210,8 @@ describe('applyRealServer / removeRealServer', () => {
       // the sysctls' old values are lost, so those stay as they are.
       assert.deepEqual(host.ops.changes, [`del ${VIP4}/32 dev lo`]);
       assert.ok(host.ops.addresses.some((a) => a.address === VIP6));
-      assert.equal(host.ops.sysctl(ipv4ConfKey('all', 'arp_ignore')), '1');
+      // apply set the interface's own value (never `all`); its old value is lost with the file.
+      assert.equal(host.ops.sysctl(ipv4ConfKey('eth0', 'arp_ignore')), '1');
       assert.equal(host.files.files.has(STATE_FILE), false, 'nothing left to record');
       assert.match(
         formatRemoveResult(result),
