@@ -42,6 +42,7 @@ import { snapshot, zeroCounters } from './stats.js';
 import { CLOSE_DUPLICATE, CLOSE_SHUTDOWN, Session } from './session.js';
 import { SILENCE_HORIZON_INTERVALS } from './silence.js';
 import {
+  certifiedNodeIds,
   dial,
   listen,
   loadTls,
@@ -497,10 +498,27 @@ class WebSocketMesh implements HeartbeatMesh {
       );
       return;
     }
+    if (!session.authenticated && !this.certificateNames(session, frame.nodeId)) return;
     // Authentic and from this connection's peer: it speaks at least this version.
     if (version > session.peerVersion) session.peerVersion = version;
     if (frame.kind === 'hello') this.onHello(session, link, frame, now);
     else this.onHeartbeat(session, link, frame, now);
+  }
+
+  /**
+   * With TLS, a connection speaks only for a node its peer's certificate names: another
+   * node's certificate (and the cluster key) must not be enough to claim this node id.
+   */
+  private certificateNames(session: Session, nodeId: string): boolean {
+    const named = certifiedNodeIds(session.ws, this.tls !== null);
+    if (named === undefined || named.includes(nodeId)) return true;
+    const names = named.length === 0 ? 'no node' : named.map((id) => `"${id}"`).join(', ');
+    this.reject(
+      session,
+      'unknown-node',
+      `the connection's TLS certificate names ${names}, not "${nodeId}"`,
+    );
+    return false;
   }
 
   private onHello(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number): void {

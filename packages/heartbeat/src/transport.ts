@@ -16,9 +16,11 @@ import {
   type SocketConstructorOpts,
   type TcpSocketConnectOpts,
 } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { formatHostPort, type HostPort } from './address.js';
 import type { AdmissionControl, AdmissionSlot } from './admission.js';
+import { certificateNodeIds } from './cert-identity.js';
 import { HeartbeatConfigError } from './errors.js';
 import { MAX_FRAME_BYTES } from './frame.js';
 import type { ConnectionDropReason, TlsOptions } from './types.js';
@@ -126,6 +128,7 @@ export async function listen(
       return;
     }
     clearTimeout(entry.deadline);
+    if (tls !== null) certify(ws, request.socket);
     handlers.connection(ws, request, entry.slot);
   });
   // ws re-emits the HTTP server's errors; unhandled, one would take the process down.
@@ -227,7 +230,31 @@ export function dial(
     },
     ...(tls === null ? {} : { ...tls, rejectUnauthorized: true }),
   };
-  return new WebSocket(`${scheme}://${formatHostPort(address)}${HEARTBEAT_PATH}`, options);
+  const ws = new WebSocket(`${scheme}://${formatHostPort(address)}${HEARTBEAT_PATH}`, options);
+  if (tls !== null) {
+    ws.once('upgrade', (response) => {
+      certify(ws, response.socket);
+    });
+  }
+  return ws;
+}
+
+/** Node ids named by the far end's TLS certificate, per TLS connection (cert-identity.ts). */
+const certified = new WeakMap<WebSocket, readonly string[]>();
+
+function certify(ws: WebSocket, socket: Socket): void {
+  certified.set(
+    ws,
+    socket instanceof TLSSocket ? certificateNodeIds(socket.getPeerCertificate()) : [],
+  );
+}
+
+/**
+ * The node ids the far end's certificate names: empty for a TLS connection whose
+ * certificate names none (or that has not upgraded), undefined without TLS.
+ */
+export function certifiedNodeIds(ws: WebSocket, tls: boolean): readonly string[] | undefined {
+  return tls ? (certified.get(ws) ?? []) : undefined;
 }
 
 export function remoteOf(request: IncomingMessage): string {
