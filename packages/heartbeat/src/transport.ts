@@ -154,11 +154,13 @@ export async function listen(
       // tlsClientError, where it is told apart from a real handshake failure.
       socket.destroy(new PreauthDeadline(preauthTimeoutMs));
     }, preauthTimeoutMs);
-    accepted.set(key, { socket, slot, deadline });
+    const entry = { socket, slot, deadline };
+    accepted.set(key, entry);
     socket.once('close', () => {
       clearTimeout(deadline);
       slot.release();
-      accepted.delete(key);
+      // The key may be taken already by a newer socket from the same address and port.
+      if (accepted.get(key) === entry) accepted.delete(key);
     });
     server.emit('connection', socket);
   });
