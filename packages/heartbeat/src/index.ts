@@ -6,6 +6,7 @@ export type {
   MeshLogger,
   HeartbeatMeshOptions,
   PeerDownReason,
+  ConnectionDropReason,
   RejectReason,
   HeartbeatReceived,
   PeerStatus,

@@ -11,6 +11,13 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
+import {
+  AdmissionControl,
+  resolvePeerAddresses,
+  SLOTS_PER_PEER,
+  SLOTS_PER_SOURCE,
+  type AdmissionSlot,
+} from './admission.js';
 import { nowMs } from './clock.js';
 import {
   decodeSigned,
@@ -34,8 +41,18 @@ import { RejectLog } from './reject-log.js';
 import { snapshot, zeroCounters } from './stats.js';
 import { CLOSE_DUPLICATE, CLOSE_SHUTDOWN, Session } from './session.js';
 import { SILENCE_HORIZON_INTERVALS } from './silence.js';
-import { dial, listen, loadTls, remoteOf, type Endpoint, type TlsMaterial } from './transport.js';
+import {
+  certifiedNodeIds,
+  dial,
+  listen,
+  loadTls,
+  remoteOf,
+  type Endpoint,
+  type ListenOptions,
+  type TlsMaterial,
+} from './transport.js';
 import type {
+  ConnectionDropReason,
   HeartbeatMesh,
   HeartbeatMeshEvents,
   HeartbeatMeshOptions,
@@ -68,8 +85,8 @@ class WebSocketMesh implements HeartbeatMesh {
   private links = new Map<string, PeerLink>();
   /** Every open connection, for shutdown. */
   private readonly sessions = new Set<Session>();
-  /** Inbound connections that have not authenticated yet (bounded). */
-  private readonly pendingInbound = new Set<Session>();
+  /** Inbound connections that have not authenticated yet, with their admission slots. */
+  private readonly pendingInbound = new Map<Session, AdmissionSlot>();
   private endpoint: Endpoint | null = null;
   private tls: TlsMaterial | null = null;
   private ticker: NodeJS.Timeout | null = null;
@@ -115,9 +132,12 @@ class WebSocketMesh implements HeartbeatMesh {
         }),
       ]),
     );
-    this.endpoint = await listen(options.listen, this.tls, options.authTimeoutMs, {
-      connection: (ws, request) => {
-        this.accept(ws, request);
+    this.endpoint = await listen(await this.listenOptions(), {
+      connection: (ws, request, slot) => {
+        this.accept(ws, request, slot);
+      },
+      dropped: (reason, remote) => {
+        this.onDropped(reason, remote);
       },
       serverError: (error) => {
         options.logger.error({ err: error.message }, 'heartbeat listener error');
@@ -306,26 +326,50 @@ class WebSocketMesh implements HeartbeatMesh {
     this.dial(link);
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage): void {
+  // --- admission (README "Admission") ----------------------------------------------------
+
+  /** Every pre-auth stage bounded: slots rationed per source, peers' addresses reserved. */
+  private async listenOptions(): Promise<ListenOptions> {
+    const { options } = this;
+    const peers = await resolvePeerAddresses(options.peers.map((peer) => peer.hostPort.host));
+    for (const { host, reason } of peers.unresolved) {
+      options.logger.warn(
+        { host, err: reason },
+        'peer host does not resolve: no reserved connection slots for it',
+      );
+    }
+    const limits = {
+      sharedSlots: options.maxPendingConnections,
+      slotsPerSource: SLOTS_PER_SOURCE,
+      slotsPerPeer: SLOTS_PER_PEER,
+    };
+    return {
+      address: options.listen,
+      tls: this.tls,
+      preauthTimeoutMs: options.authTimeoutMs,
+      admission: new AdmissionControl(limits, peers.addresses),
+    };
+  }
+
+  private onDropped(reason: ConnectionDropReason, remote: string): void {
+    this.counters.connectionsDropped[reason]++;
+    if (reason !== 'preauth-timeout') this.counters.connectionsRefused++;
+    const message =
+      reason === 'preauth-timeout'
+        ? `connection did not upgrade within ${this.options.authTimeoutMs} ms of accept; cut`
+        : 'no free slot for an unauthenticated heartbeat connection; refused';
+    this.rejectLog.rejected(nowMs(), reason, { remote }, message);
+  }
+
+  private accept(ws: WebSocket, request: IncomingMessage, slot: AdmissionSlot): void {
     const remote = remoteOf(request);
     if (this.state !== 'running') {
       ws.terminate();
       return;
     }
-    if (this.pendingInbound.size >= this.options.maxPendingConnections) {
-      this.counters.connectionsRefused++;
-      this.rejectLog.rejected(
-        nowMs(),
-        'refused',
-        { remote, pending: this.pendingInbound.size },
-        'too many unauthenticated heartbeat connections; refusing one',
-      );
-      ws.terminate();
-      return;
-    }
     this.counters.connectionsAccepted++;
     const session = new Session(ws, 'inbound', remote, null);
-    this.pendingInbound.add(session);
+    this.pendingInbound.set(session, slot);
     this.attach(session);
     this.startAuthTimer(session);
     this.sendHello(session);
@@ -454,10 +498,27 @@ class WebSocketMesh implements HeartbeatMesh {
       );
       return;
     }
+    if (!session.authenticated && !this.certificateNames(session, frame.nodeId)) return;
     // Authentic and from this connection's peer: it speaks at least this version.
     if (version > session.peerVersion) session.peerVersion = version;
     if (frame.kind === 'hello') this.onHello(session, link, frame, now);
     else this.onHeartbeat(session, link, frame, now);
+  }
+
+  /**
+   * With TLS, a connection speaks only for a node its peer's certificate names: another
+   * node's certificate (and the cluster key) must not be enough to claim this node id.
+   */
+  private certificateNames(session: Session, nodeId: string): boolean {
+    const named = certifiedNodeIds(session.ws, this.tls !== null);
+    if (named === undefined || named.includes(nodeId)) return true;
+    const names = named.length === 0 ? 'no node' : named.map((id) => `"${id}"`).join(', ');
+    this.reject(
+      session,
+      'unknown-node',
+      `the connection's TLS certificate names ${names}, not "${nodeId}"`,
+    );
+    return false;
   }
 
   private onHello(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number): void {
@@ -534,6 +595,7 @@ class WebSocketMesh implements HeartbeatMesh {
     session.authenticated = true;
     session.incarnation = frame.incarnation;
     session.clearAuthTimer();
+    this.pendingInbound.get(session)?.release();
     this.pendingInbound.delete(session);
     if (link.dialing === session) link.dialing = null;
     const { restartedFrom, retire } = link.adopt(session, frame.incarnation, this.options.nodeId);

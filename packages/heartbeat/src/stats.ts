@@ -1,10 +1,13 @@
 // Counters behind HeartbeatMesh.stats(), shared by the real mesh and the loopback double.
 
-import type { HeartbeatMeshStats, RejectReason } from './types.js';
+import type { ConnectionDropReason, HeartbeatMeshStats, RejectReason } from './types.js';
 
 export type MeshCounters = {
   -readonly [K in keyof HeartbeatMeshStats]: HeartbeatMeshStats[K];
-} & { rejected: Record<RejectReason, number> };
+} & {
+  rejected: Record<RejectReason, number>;
+  connectionsDropped: Record<ConnectionDropReason, number>;
+};
 
 export function zeroCounters(): MeshCounters {
   return {
@@ -26,6 +29,7 @@ export function zeroCounters(): MeshCounters {
     stalledPeersCut: 0,
     authTimeouts: 0,
     connectionsRefused: 0,
+    connectionsDropped: { 'admission-total': 0, 'admission-per-source': 0, 'preauth-timeout': 0 },
     tlsHandshakeFailures: 0,
     connectionsAccepted: 0,
     dialAttempts: 0,
@@ -33,5 +37,9 @@ export function zeroCounters(): MeshCounters {
 }
 
 export function snapshot(counters: MeshCounters): HeartbeatMeshStats {
-  return { ...counters, rejected: { ...counters.rejected } };
+  return {
+    ...counters,
+    rejected: { ...counters.rejected },
+    connectionsDropped: { ...counters.connectionsDropped },
+  };
 }

@@ -73,7 +73,10 @@ export interface HeartbeatMeshOptions {
    * downMultiplier x intervalMs: by then the peer has declared us silent anyway.
    */
   readonly sendStallTimeoutMs?: number;
-  /** Connections that have not authenticated yet, across all peers. Default 16 + 4 x peers. */
+  /**
+   * Unauthenticated inbound connections from all addresses together, not counting the 4
+   * each configured peer's address has to itself. Default 16 + 4 x peers.
+   */
   readonly maxPendingConnections?: number;
 }
 
@@ -89,6 +92,13 @@ export type RejectReason =
   | 'truncated'
   | 'bad-version'
   | 'malformed';
+
+/**
+ * Why a connection was dropped before it could authenticate: no slot free for everyone
+ * (`admission-total`) or for its source (`admission-per-source`), or it had not upgraded to
+ * a WebSocket within authTimeoutMs of its TCP accept (`preauth-timeout`).
+ */
+export type ConnectionDropReason = 'admission-total' | 'admission-per-source' | 'preauth-timeout';
 
 export interface HeartbeatReceived {
   readonly from: string;
@@ -137,8 +147,13 @@ export interface HeartbeatMeshStats {
   readonly stalledPeersCut: number;
   /** Connections terminated for not authenticating within authTimeoutMs. */
   readonly authTimeouts: number;
-  /** Connections refused because maxPendingConnections were already waiting. */
+  /**
+   * Connections refused at accept for want of a slot: the sum of connectionsDropped's
+   * `admission-total` and `admission-per-source`.
+   */
   readonly connectionsRefused: number;
+  /** Connections dropped before they could authenticate, by reason (README "Admission"). */
+  readonly connectionsDropped: Readonly<Record<ConnectionDropReason, number>>;
   /** Inbound TLS handshakes that failed (no client certificate, wrong CA, ...). */
   readonly tlsHandshakeFailures: number;
   readonly connectionsAccepted: number;

@@ -10,8 +10,14 @@ import type { TlsOptions } from '../../src/index.js';
 
 export interface TestPki {
   readonly dir: string;
-  /** cert/key/CA files for a node signed by the cluster CA. */
-  node(name: string): TlsOptions;
+  /**
+   * cert/key/CA files for a node signed by the cluster CA: subject CN `name` unless `cn`
+   * says otherwise, `uris` added as URI subjectAltNames (e.g. vipd:node/<id>).
+   */
+  node(
+    name: string,
+    names?: { readonly cn?: string; readonly uris?: readonly string[] },
+  ): TlsOptions;
   /** A certificate signed by a CA the cluster does not trust (cluster CA as caFile). */
   rogue(name: string): TlsOptions;
   remove(): void;
@@ -42,7 +48,13 @@ function makeCa(dir: string, name: string): void {
   );
 }
 
-function makeCert(dir: string, ca: string, name: string): void {
+function makeCert(
+  dir: string,
+  ca: string,
+  name: string,
+  cn = name,
+  uris: readonly string[] = [],
+): void {
   openssl(
     dir,
     'req',
@@ -56,11 +68,12 @@ function makeCert(dir: string, ca: string, name: string): void {
     '-out',
     `${name}.csr`,
     '-subj',
-    `/CN=${name}`,
+    `/CN=${cn}`,
   );
+  const altNames = ['IP:127.0.0.1', ...uris.map((uri) => `URI:${uri}`)].join(',');
   writeFileSync(
     join(dir, `${name}.ext`),
-    'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n',
+    `subjectAltName=${altNames}\nextendedKeyUsage=serverAuth,clientAuth\n`,
   );
   openssl(
     dir,
@@ -93,8 +106,8 @@ export function createTestPki(): TestPki {
   });
   return {
     dir,
-    node: (name) => {
-      makeCert(dir, 'cluster-ca', name);
+    node: (name, names = {}) => {
+      makeCert(dir, 'cluster-ca', name, names.cn, names.uris);
       return files(name);
     },
     rogue: (name) => {

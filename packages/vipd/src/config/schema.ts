@@ -436,7 +436,11 @@ export const CONFIG_SCHEMA: JsonSchema = {
           required: ['cert_file', 'key_file', 'ca_file'],
           description: 'Mutual TLS for heartbeats (wss://); both ends verify the CA.',
           properties: {
-            cert_file: path("This node's certificate (PEM)."),
+            cert_file: path(
+              "This node's certificate (PEM). It must name this node's `node.id` — a URI " +
+                'subjectAltName `vipd:node/<id>`, or without one the subject CN — and the host ' +
+                'its peers dial (an IP address or DNS subjectAltName).',
+            ),
             key_file: path("This node's private key (PEM)."),
             ca_file: path("CA that signed every node's certificate (PEM)."),
           },

@@ -27,7 +27,7 @@ import { Driver } from '../driver/driver.js';
 import { vipText } from '../driver/vip-holder.js';
 import { VipdError } from '../errors.js';
 import { NotifyRunner } from '../hooks/notify.js';
-import { VipdMetrics } from '../metrics/metrics.js';
+import { heartbeatConnectionDrops, VipdMetrics } from '../metrics/metrics.js';
 import {
   LinuxSystemOps,
   NodeFileStore,
@@ -244,6 +244,7 @@ export class Daemon {
       trackers: () => this.#trackers.states().map((t) => ({ name: t.name, up: t.reading.up })),
       ready: () => this.#driver.phase() === 'running',
       framesUnderAcceptedKey: () => this.#mesh.stats().framesUnderAcceptedKey,
+      heartbeatConnectionsDropped: () => heartbeatConnectionDrops(this.#mesh.stats()),
     });
   }
 

@@ -14,7 +14,12 @@ import {
   type GaugeConfiguration,
 } from 'prom-client';
 import type { ElectionStatus, GroupState, TransitionReason } from '@vipd/election';
-import type { PeerStatus, RejectReason } from '@vipd/heartbeat';
+import type {
+  ConnectionDropReason,
+  HeartbeatMeshStats,
+  PeerStatus,
+  RejectReason,
+} from '@vipd/heartbeat';
 import type { ErrorCode } from '../errors.js';
 import { VIPD_VERSION } from '../version.js';
 
@@ -38,6 +43,31 @@ export interface TrackerReading {
   readonly up: boolean | null;
 }
 
+/**
+ * Why a heartbeat connection was dropped before it authenticated: the mesh's admission
+ * (no slot, or no upgrade in time), the handshake's deadline, a failed TLS handshake.
+ */
+export type HeartbeatConnectionDrop = ConnectionDropReason | 'auth-timeout' | 'tls-handshake';
+
+export const HEARTBEAT_CONNECTION_DROPS: readonly HeartbeatConnectionDrop[] = [
+  'admission-total',
+  'admission-per-source',
+  'preauth-timeout',
+  'auth-timeout',
+  'tls-handshake',
+];
+
+/** The mesh's counters as vipd_heartbeat_connections_dropped_total's reasons. */
+export function heartbeatConnectionDrops(
+  stats: HeartbeatMeshStats,
+): Record<HeartbeatConnectionDrop, number> {
+  return {
+    ...stats.connectionsDropped,
+    'auth-timeout': stats.authTimeouts,
+    'tls-handshake': stats.tlsHandshakeFailures,
+  };
+}
+
 /** What the daemon knows now; read on every scrape. */
 export interface MetricsSources {
   election(): ElectionStatus | null;
@@ -46,6 +76,8 @@ export interface MetricsSources {
   ready(): boolean;
   /** Heartbeat frames verified only by an accepted (not the signing) key, since start. */
   framesUnderAcceptedKey?(): number;
+  /** Heartbeat connections dropped before they authenticated, by reason, since start. */
+  heartbeatConnectionsDropped?(): Readonly<Record<HeartbeatConnectionDrop, number>>;
 }
 
 const NO_SOURCES: MetricsSources = {
@@ -290,6 +322,20 @@ export class VipdMetrics {
       collect() {
         this.reset();
         this.inc(sources().framesUnderAcceptedKey?.() ?? 0);
+      },
+    });
+    counter({
+      name: 'vipd_heartbeat_connections_dropped_total',
+      help:
+        'Heartbeat connections dropped before they authenticated, by reason: no admission ' +
+        'slot (admission-total, admission-per-source), no WebSocket upgrade in time ' +
+        '(preauth-timeout), no authentication in time (auth-timeout), failed TLS handshake.',
+      labelNames: ['reason'],
+      collect() {
+        this.reset();
+        const dropped = sources().heartbeatConnectionsDropped?.();
+        if (dropped === undefined) return;
+        for (const reason of HEARTBEAT_CONNECTION_DROPS) this.inc({ reason }, dropped[reason]);
       },
     });
     this.garpSent = counter({

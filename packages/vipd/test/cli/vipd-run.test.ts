@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +22,7 @@ describe('vipd run as a witness, driven by signals and vipctl (real processes)',
   let dir: ConfigDir;
   let daemon: DaemonProcess;
   let api = '';
+  let heartbeatPort = 0;
   const vipctl = (args: readonly string[], env: Record<string, string> = {}) =>
     runSync(VIPCTL, ['--api', api, ...args], { env });
 
@@ -29,6 +31,7 @@ describe('vipd run as a witness, driven by signals and vipctl (real processes)',
     daemon = new DaemonProcess(['run', '--config', dir.file]);
     const ready = await daemon.waitFor((l) => l['event'] === 'ready', 30_000, 'the ready line');
     api = String(ready['api']);
+    heartbeatPort = Number(/heartbeat on port (\d+)/.exec(ready.msg)?.[1]);
     assert.match(
       ready.msg,
       /^vipd ready: node w1, heartbeat on port \d+, API http:\/\/127\.0\.0\.1:\d+, witness \(no groups\), peers: n1$/,
@@ -128,6 +131,32 @@ describe('vipd run as a witness, driven by signals and vipctl (real processes)',
     assert.match(metrics, /vipd_config_reloads_total\{result="failure"\} 2/);
     assert.match(metrics, /vipd_config_reloads_total\{result="success"\} 1/);
     assert.match(metrics, /vipd_config_last_reload_successful 1/);
+  });
+
+  it('cuts a connection to the heartbeat port that never upgrades, and counts it', async () => {
+    const socket = connect({ port: heartbeatPort, host: '127.0.0.1', localAddress: '127.0.0.2' });
+    socket.on('error', () => undefined);
+    // The auth timeout is 1 s here; Node's own HTTP timeouts would take 30 s or more.
+    const cut = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        resolve(false);
+      }, 10_000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    socket.destroy();
+    assert.ok(cut, 'the idle connection is still open after 10 s');
+    const metrics = await (await fetch(`${api}/metrics`)).text();
+    assert.match(
+      metrics,
+      /^vipd_heartbeat_connections_dropped_total\{reason="preauth-timeout"\} 1$/m,
+    );
+    assert.match(
+      metrics,
+      /^vipd_heartbeat_connections_dropped_total\{reason="admission-total"\} 0$/m,
+    );
   });
 
   it('SIGTERM: stops cleanly with exit 0', async () => {

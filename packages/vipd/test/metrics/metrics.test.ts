@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ElectionStatus } from '@vipd/election';
-import { VipdMetrics } from '../../src/metrics/metrics.js';
+import type { HeartbeatMeshStats } from '@vipd/heartbeat';
+import { heartbeatConnectionDrops, VipdMetrics } from '../../src/metrics/metrics.js';
 import { findPromtool, promtoolCheckMetrics } from './promtool.js';
 
 const STATUS: ElectionStatus = {
@@ -68,6 +69,13 @@ function populated(): VipdMetrics {
       { name: 'never-ran', up: null },
     ],
     ready: () => true,
+    heartbeatConnectionsDropped: () => ({
+      'admission-total': 1,
+      'admission-per-source': 4,
+      'preauth-timeout': 2,
+      'auth-timeout': 0,
+      'tls-handshake': 0,
+    }),
   });
   metrics.recordTransition('web', 'BACKUP', 'MASTER', 'master-down');
   metrics.recordRejectedHeartbeat('bad-mac');
@@ -119,6 +127,33 @@ describe('VipdMetrics', () => {
     assert.match(text, /^process_cpu_seconds_total /m);
     assert.ok(!text.includes('tracker="never-ran"'), 'a tracker with no result yet is absent');
     assert.ok(!text.includes('vipd_peer_rtt_seconds{peer="w"}'), 'no RTT for a peer never heard');
+  });
+
+  it("exports the heartbeat mesh's dropped connections by reason", async () => {
+    const metrics = new VipdMetrics();
+    const stats = {
+      connectionsDropped: { 'admission-total': 2, 'admission-per-source': 3, 'preauth-timeout': 5 },
+      authTimeouts: 7,
+      tlsHandshakeFailures: 11,
+    } as const satisfies Partial<HeartbeatMeshStats>;
+    metrics.setSources({
+      election: () => null,
+      peers: () => [],
+      trackers: () => [],
+      ready: () => true,
+      heartbeatConnectionsDropped: () => heartbeatConnectionDrops(stats as HeartbeatMeshStats),
+    });
+    const text = await metrics.render();
+    for (const [reason, count] of [
+      ['admission-total', 2],
+      ['admission-per-source', 3],
+      ['preauth-timeout', 5],
+      ['auth-timeout', 7],
+      ['tls-handshake', 11],
+    ] as const) {
+      const line = `vipd_heartbeat_connections_dropped_total{reason="${reason}"} ${count}\n`;
+      assert.ok(text.includes(line), `missing: ${line}`);
+    }
   });
 
   it('keeps each instance on its own registry', async () => {
