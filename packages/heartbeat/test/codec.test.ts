@@ -95,7 +95,10 @@ function decodeError(bytes: Uint8Array, clusterName?: string): DecodeErrorCode {
   assert.fail('decoded a frame that should have been rejected');
 }
 
-/** A GroupsCache that counts every look at it: the state section was reached. */
+/**
+ * A GroupsCache that counts every read and write of its bytes: the state section was reached
+ * (looked up, or parsed and stored).
+ */
 function spyCache(): { cache: GroupsCache; looks: () => number } {
   let looks = 0;
   const cache = new GroupsCache();
@@ -106,6 +109,7 @@ function spyCache(): { cache: GroupsCache; looks: () => number } {
       return bytes;
     },
     set: (value: Buffer | null) => {
+      looks++;
       bytes = value;
     },
   });
