@@ -382,6 +382,7 @@ class WebSocketMesh implements HeartbeatMesh {
     this.pendingInbound.delete(session);
     const link = session.peerId === null ? undefined : this.links.get(session.peerId);
     if (link === undefined || !link.sessions.has(session)) return;
+    const wasOurDial = link.dialing === session;
     const detached = link.detach(session);
     if (this.state !== 'running') return;
     if (detached === 'handed-over' && link.active !== null) {
@@ -394,9 +395,12 @@ class WebSocketMesh implements HeartbeatMesh {
     }
     if (link.up && link.active === null) {
       if (detached === 'lost-active' && code === CLOSE_DUPLICATE) link.awaitingHandover = true;
+      // Only the connection in use, or our own dial, closing says something about the peer:
+      // an inbound one still in its handshake may be anyone's, replaying the peer's hello.
       // Awaiting a handover, the silence watch still runs: no connection proving itself
       // means 'silent' at the usual deadline.
-      if (!link.awaitingHandover) this.markDown(link, 'closed');
+      const telling = detached === 'lost-active' || wasOurDial;
+      if (telling && !link.awaitingHandover) this.markDown(link, 'closed');
     }
     this.scheduleRedial(link, session);
   }

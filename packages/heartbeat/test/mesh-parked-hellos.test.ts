@@ -5,49 +5,18 @@
 // unauthenticated may stop a dial or a reconnect.
 
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { WebSocket, WebSocketServer } from 'ws';
-import { createHeartbeatMesh, HEARTBEAT_PATH, type HeartbeatMesh } from '../src/index.js';
-import { startCluster, TEST_CLUSTER, TEST_KEY, type TestCluster } from './helpers/cluster.js';
-import { sleep, until, waitForEvent } from './helpers/wait.js';
+import { WebSocket } from 'ws';
+import { HEARTBEAT_PATH, type HeartbeatMesh } from '../src/index.js';
+import { startCluster, type TestCluster } from './helpers/cluster.js';
+import { recordHello } from './helpers/recorded-hello.js';
+import { record, sleep, until, waitForEvent } from './helpers/wait.js';
 
 const INTERVAL_MS = 50;
 const DOWN_MULTIPLIER = 4;
 /** Parked connections live this long before the node cuts them. */
 const AUTH_TIMEOUT_MS = 2000;
 const PARK_EVERY_MS = 200;
-
-/** The first frame `nodeId` sends when it dials `peerId`: its hello, as a sniffer saw it. */
-async function recordHello(nodeId: string, peerId: string): Promise<Buffer> {
-  const recorder = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await once(recorder, 'listening');
-  const { port } = recorder.address() as { port: number };
-  const first = new Promise<Buffer>((resolve) => {
-    recorder.on('connection', (ws) => {
-      ws.once('message', (data: Buffer) => {
-        resolve(Buffer.from(data));
-      });
-    });
-  });
-  const mesh = createHeartbeatMesh({
-    clusterName: TEST_CLUSTER,
-    nodeId,
-    listen: '127.0.0.1:0',
-    peers: [{ id: peerId, address: `127.0.0.1:${port}` }],
-    key: TEST_KEY,
-    intervalMs: INTERVAL_MS,
-    downMultiplier: DOWN_MULTIPLIER,
-  });
-  await mesh.start();
-  try {
-    return await first;
-  } finally {
-    await mesh.stop();
-    for (const ws of recorder.clients) ws.terminate();
-    recorder.close();
-  }
-}
 
 /** Parks `hello` on a new connection to `port` every PARK_EVERY_MS until stopped. */
 function park(targets: readonly { port: number; hello: Buffer }[]): { stop(): void } {
@@ -92,8 +61,8 @@ describe('heartbeat mesh with replayed hellos parked on it', () => {
   });
 
   it('reconnects after a cut within the usual backoff while hellos are parked', async () => {
-    const helloOfA = await recordHello('a', 'b');
-    const helloOfB = await recordHello('b', 'a');
+    const helloOfA = await recordHello('a', 'b', INTERVAL_MS);
+    const helloOfB = await recordHello('b', 'a', INTERVAL_MS);
     const attacker = park([
       { port: b.port(), hello: helloOfA },
       { port: a.port(), hello: helloOfB },
@@ -120,5 +89,32 @@ describe('heartbeat mesh with replayed hellos parked on it', () => {
     } finally {
       attacker.stop();
     }
+  });
+
+  it('does not report the peer closed when a parked connection closes mid-reconnect', async () => {
+    const helloOfB = await recordHello('b', 'a', INTERVAL_MS);
+    // Hold both directions' new connections: a's planned redial waits, and b cannot
+    // reconnect to a either, so a has no connection to b at all for a while.
+    for (const proxy of cluster.link('a', 'b')) proxy.hold();
+    const downs = record(a, 'peer-down');
+    try {
+      a.reconnect('b');
+      const parked = new WebSocket(`ws://127.0.0.1:${a.port()}${HEARTBEAT_PATH}`);
+      parked.on('error', () => undefined);
+      await new Promise((resolve) => parked.once('open', resolve));
+      parked.send(helloOfB);
+      // a answers the hello (the parked connection now holds b's nonce), then the attacker
+      // hangs up: that says nothing about b.
+      await new Promise((resolve) => parked.once('message', resolve));
+      const closed = new Promise((resolve) => parked.once('close', resolve));
+      parked.terminate();
+      await closed;
+      await sleep(20);
+      assert.deepEqual(downs.calls, [], 'a parked connection closing reported b down');
+    } finally {
+      for (const proxy of cluster.link('a', 'b')) proxy.release();
+      downs.stop();
+    }
+    await until(() => a.peers()[0]!.up && b.peers()[0]!.up, 'a and b up again');
   });
 });
