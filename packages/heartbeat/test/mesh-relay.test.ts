@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { HeartbeatMesh } from '../src/index.js';
 import { startCluster, type TestCluster } from './helpers/cluster.js';
+import { recordHello } from './helpers/recorded-hello.js';
 import { Relay } from './helpers/relay.js';
 import { record, sleep, until } from './helpers/wait.js';
 
@@ -81,6 +82,38 @@ describe('heartbeat mesh against a relay between two nodes', () => {
     } finally {
       for (const relay of relays) relay.terminate();
       for (const r of [...downs, ...ups]) r.stop();
+    }
+  });
+
+  it("refuses b's answers to a recorded hello of a when relayed to a (wrong-role, at warn)", async () => {
+    // A sniffer recorded the hello a sends when it dials b. Replayed to b through the relay,
+    // it makes b answer; the relay carries b's answers to a, on a connection the relay
+    // opened to a — where b would be the dialer, but b signed them as the acceptor.
+    const helloOfA = await recordHello('a', 'b', INTERVAL_MS);
+    const downs = [record(a, 'peer-down'), record(b, 'peer-down')];
+    const logs = cluster.node('a').logs;
+    const from = logs.length;
+    const before = a.stats().rejected['wrong-role'];
+    const relay = await Relay.open(a.port(), b.port());
+    try {
+      relay.inject('toB', helloOfA);
+      await until(() => a.stats().rejected['wrong-role'] > before, "a refusing b's answer");
+      await relay.closed;
+      const warned = logs
+        .slice(from)
+        .find((line) => (line.fields as { reason?: string }).reason === 'wrong-role');
+      assert.equal(warned?.level, 'warn');
+      assert.ok(relay.relayed.toA >= 1, "b's answer reached a");
+      assert.equal(relay.relayed.toB, 0, 'a said nothing to the relay');
+      await sleep(DOWN_MULTIPLIER * INTERVAL_MS * 2);
+      assert.deepEqual(
+        downs.map((d) => d.calls),
+        [[], []],
+      );
+      assert.ok(a.peers()[0]!.up && b.peers()[0]!.up);
+    } finally {
+      relay.terminate();
+      for (const d of downs) d.stop();
     }
   });
 });

@@ -61,6 +61,11 @@ export class Relay {
     return relay;
   }
 
+  /** Send a frame of the attacker's own (say, a recorded one) to A or B. */
+  inject(direction: 'toA' | 'toB', data: Buffer): void {
+    (direction === 'toA' ? this.toA : this.toB).send(data);
+  }
+
   drop(direction: 'toA' | 'toB'): void {
     this.dropping = direction;
   }
