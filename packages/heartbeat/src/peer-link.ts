@@ -122,14 +122,15 @@ export class PeerLink {
 
   /**
    * Take a connection that just authenticated with `incarnation`. A new incarnation retires
-   * the connections of the old one (that process is gone). Otherwise a link whose active
-   * connection is still in use is never moved by a newer one alone:
-   * - the active connection has been silent for `silentAfterMs`: the newcomer replaces it;
-   * - the two were dialed by different sides: the lower node id's dial wins, on both ends;
-   * - the same side dialed both: the newcomer waits as standby until the active one goes
-   *   silent or closes. (Dialing anew while the old connection works is what a relay would
-   *   make a node do; a genuine redial means the dialer has dropped the old one, which then
-   *   falls silent here within a couple of intervals.)
+   * the connections of the old one (that process is gone). Otherwise:
+   * - the two were dialed by different sides: the lower node id's dial wins, on both ends
+   *   (a dial race; both ends see the same two connections, so both must decide alike, and
+   *   nothing as local as a late heartbeat may enter the decision);
+   * - the same side dialed both: a link in use is never moved by the newer one alone. It
+   *   replaces the active connection only if that one has been silent for `silentAfterMs`;
+   *   otherwise it waits as standby until the active one goes silent or closes. (A genuine
+   *   redial means the dialer has dropped the old connection, which then falls silent
+   *   here within a couple of intervals; the dialer itself holds only the new one.)
    * Returns what to close.
    */
   adopt(
@@ -158,22 +159,21 @@ export class PeerLink {
       code: CLOSE_DUPLICATE,
       reason: 'duplicate link',
     });
+    const preferred =
+      current === null ? 'candidate' : preferredConnection(selfId, this.id, current, session);
     if (current === null) {
       this.active = session;
+    } else if (preferred === 'candidate') {
+      this.active = session;
+      retire.push(duplicate(current));
+    } else if (preferred === 'current') {
+      retire.push(duplicate(session));
     } else if (current.silentAt(nowMs, silentAfterMs)) {
       this.active = session;
       retire.push(duplicate(current));
     } else {
-      const preferred = preferredConnection(selfId, this.id, current, session);
-      if (preferred === 'candidate') {
-        this.active = session;
-        retire.push(duplicate(current));
-      } else if (preferred === 'current') {
-        retire.push(duplicate(session));
-      } else {
-        if (this.standby !== null) retire.push(duplicate(this.standby));
-        this.standby = session;
-      }
+      if (this.standby !== null) retire.push(duplicate(this.standby));
+      this.standby = session;
     }
     if (this.standby !== null && this.active === session) {
       // The standby belonged to the connection just replaced.

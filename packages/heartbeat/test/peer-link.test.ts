@@ -77,21 +77,34 @@ describe('PeerLink.adopt', () => {
     assert.equal(link.active, null);
   });
 
-  it('replaces an active connection that has gone silent at once', () => {
+  it('replaces a same-side connection that has gone silent at once', () => {
     const link = linkToB();
-    const first = proven(link, 'outbound', 0);
+    const first = proven(link, 'inbound', 0);
     link.adopt(first, INCARNATION, 'a', 0, SILENT_MS);
-    // Even a connection the lower id (a) dialed gives way once it carries nothing.
     const second = proven(link, 'inbound', 500);
     const { retire } = link.adopt(second, INCARNATION, 'a', 500, SILENT_MS);
     assert.equal(link.active, second);
+    assert.equal(link.standby, null);
     assert.deepEqual(
       retire.map((r) => r.session),
       [first],
     );
   });
 
-  it('resolves a dial race by the lower id at once, healthy or not', () => {
+  it('resolves a dial race by the lower id alone, whatever either connection last carried', () => {
+    // Both ends must pick the same connection; a late heartbeat on a loaded host is local.
+    for (const heardAtMs of [0, 500]) {
+      const link = linkToB();
+      const ours = proven(link, 'outbound', 0);
+      link.adopt(ours, INCARNATION, 'a', 0, SILENT_MS);
+      const theirs = proven(link, 'inbound', heardAtMs);
+      const { retire } = link.adopt(theirs, INCARNATION, 'a', heardAtMs, SILENT_MS);
+      assert.equal(link.active, ours, "a's own dial (the lower id) is kept");
+      assert.deepEqual(
+        retire.map((r) => r.session),
+        [theirs],
+      );
+    }
     const link = linkToB();
     const theirs = proven(link, 'inbound', 0);
     link.adopt(theirs, INCARNATION, 'a', 0, SILENT_MS);
