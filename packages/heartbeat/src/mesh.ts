@@ -48,7 +48,7 @@ const EMPTY_STATE = encodeGroups({});
 const SHUTDOWN_GRACE_MS = 500;
 /**
  * A connection without a heartbeat for this many intervals is no longer in use: a newer
- * connection to the same peer may replace it (PeerLink.adopt). Two missed heartbeats, so
+ * one dialed by the same side may replace it (PeerLink.adopt). Two missed heartbeats, so
  * one late frame on a busy host does not count, and well inside downAfterMs.
  */
 const HANDOVER_SILENT_INTERVALS = 2;
@@ -447,8 +447,11 @@ class WebSocketMesh implements HeartbeatMesh {
       if (signed.keyIndex > 0) this.counters.framesUnderAcceptedKey++;
     } catch (error) {
       if (!(error instanceof HeartbeatDecodeError)) throw error;
-      if (error.code === 'bad-version') this.warnVersion(session, frameVersion(bytes));
-      this.reject(session, error.code, error.message);
+      // A node of another build retries for as long as it runs: it gets one warning of its
+      // own (per peer or host) instead of a line a second from the RejectLog.
+      const warned = error.code === 'bad-version';
+      if (warned) this.warnVersion(session, frameVersion(bytes));
+      this.reject(session, error.code, error.message, warned);
       return;
     }
     const link = this.links.get(frame.nodeId);
@@ -589,25 +592,33 @@ class WebSocketMesh implements HeartbeatMesh {
         remote: session.remote,
         versionSeen,
         versionSpoken: PROTOCOL_VERSION,
+        reason: 'bad-version',
       },
       'heartbeat peer speaks another protocol version; upgrade every node to the same build',
     );
   }
 
-  private reject(session: Session, reason: RejectReason, detail: string): void {
+  private reject(
+    session: Session,
+    reason: RejectReason,
+    detail: string,
+    loggedElsewhere = false,
+  ): void {
     this.counters.rejected[reason]++;
-    this.rejectLog.rejected(
-      nowMs(),
-      reason,
-      {
-        peer: session.peerId,
-        remote: session.remote,
-        direction: session.direction,
-        authenticated: session.authenticated,
-        detail,
-      },
-      'heartbeat frame rejected',
-    );
+    if (!loggedElsewhere) {
+      this.rejectLog.rejected(
+        nowMs(),
+        reason,
+        {
+          peer: session.peerId,
+          remote: session.remote,
+          direction: session.direction,
+          authenticated: session.authenticated,
+          detail,
+        },
+        'heartbeat frame rejected',
+      );
+    }
     this.events.emit('rejected', reason, session.peerId, session.remote);
     // An authenticated peer keeps its connection (the frame is dropped); an unproven
     // connection gets no second chance.
