@@ -34,6 +34,7 @@ export function measureCodecCost(groupCount: number): CodecCost {
   const state = encodeGroups(benchGroups(groupCount));
   const header: FrameHeader = {
     kind: 'heartbeat',
+    role: 'dialer',
     incarnation: 'a'.repeat(32),
     nonce: 'b'.repeat(32),
     seq: 1,
@@ -42,6 +43,7 @@ export function measureCodecCost(groupCount: number): CodecCost {
     echoHeldMs: 0,
     clusterName: 'bench',
     nodeId: 'n01',
+    receiverId: 'n02',
   };
   const frames: Buffer[] = [];
   const encodeUs = microsPerCall((i) => {

@@ -47,6 +47,7 @@ async function configure(config: NodeConfig): Promise<void> {
   const frameBytes = encodeHeartbeat(
     {
       kind: 'heartbeat',
+      role: 'dialer',
       incarnation: '0'.repeat(32),
       nonce: '0'.repeat(32),
       seq: 1,
@@ -55,6 +56,7 @@ async function configure(config: NodeConfig): Promise<void> {
       echoHeldMs: 0,
       clusterName: 'bench',
       nodeId: config.nodeId,
+      receiverId: config.peers[0]?.id ?? config.nodeId,
       groups,
     },
     key,

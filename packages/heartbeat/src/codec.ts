@@ -1,8 +1,9 @@
 // Encode and decode heartbeat frames (layout in frame.ts). Pure: no sockets, no clock, so
 // tests and the fuzzer feed it raw bytes. Decoding checks, in order: size, magic, version,
-// structure, cluster name, then the MAC — so a frame from another cluster is reported as
-// such rather than as a bad MAC, and a cut-off frame as truncated. Versions 1 and 2 are
-// decoded; version 2 appends each group's master and the frame's hears list.
+// the header (fixed fields, cluster, sender and receiver names: at most ~840 bytes), the
+// cluster name, then the MAC — and only a frame whose MAC holds has its state section
+// (groups, hears) parsed. So a frame from another cluster is reported as such rather than as
+// a bad MAC, and a stranger's frame costs one HMAC, never a parse of up to 64 KiB of groups.
 
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { HeartbeatDecodeError, HeartbeatEncodeError } from './errors.js';
@@ -13,9 +14,9 @@ import {
   GROUP_STATE_CODES,
   HEARS_TAG,
   MAC_BYTES,
+  MAC_LABEL,
   MASTER_TAG,
   MAX_HEARS,
-  MIN_PROTOCOL_VERSION,
   MAX_FRAME_BYTES,
   MAX_GROUPS,
   MAX_NAME_BYTES,
@@ -25,15 +26,17 @@ import {
   OFFSET_KIND,
   OFFSET_MAGIC,
   OFFSET_NONCE,
+  OFFSET_ROLE,
   OFFSET_SENT_AT,
   OFFSET_SEQ,
   OFFSET_VERSION,
   PROTOCOL_VERSION,
   INCARNATION_BYTES,
   NONCE_BYTES,
+  ROLE_CODES,
+  type ConnectionRole,
   type FrameKind,
   type HeartbeatFrame,
-  type ProtocolVersion,
 } from './frame.js';
 import type { GroupWireState, WireGroupState } from './types.js';
 
@@ -53,7 +56,7 @@ export interface DecodeExpectations {
   readonly groupsCache?: GroupsCache;
 }
 
-/** The part of a frame after the node id: groups and, in version 2, hears. */
+/** The part of a frame after the header: groups and hears. */
 interface StateSection {
   readonly groups: Readonly<Record<string, WireGroupState>>;
   readonly hears: readonly string[] | undefined;
@@ -63,12 +66,11 @@ interface StateSection {
  * The last group section decoded from one sender and what it decoded to, handed out again
  * while the bytes stay the same. Decoding is a pure function of the bytes, so this is exact
  * — and parsing 64 groups costs ~20x a byte comparison. The record is frozen; the group
- * states inside are shared too and, like the types say, read-only.
+ * states inside are shared too and, like the types say, read-only. Only authenticated
+ * frames reach it (the MAC is checked first).
  */
 export class GroupsCache {
   bytes: Buffer | null = null;
-  /** The same bytes mean something else in another version. */
-  version = 0;
   groups: Readonly<Record<string, WireGroupState>> = Object.freeze({});
   hears: readonly string[] | undefined = undefined;
 }
@@ -79,6 +81,9 @@ export type FrameHeader = Omit<HeartbeatFrame, 'groups' | 'hears'>;
 const KIND_BY_CODE = new Map<number, FrameKind>(
   Object.entries(FRAME_KIND_CODES).map(([kind, code]) => [code, kind as FrameKind]),
 );
+const ROLE_BY_CODE = new Map<number, ConnectionRole>(
+  Object.entries(ROLE_CODES).map(([role, code]) => [code, role as ConnectionRole]),
+);
 const STATE_BY_CODE = new Map<number, GroupWireState>(
   Object.entries(GROUP_STATE_CODES).map(([state, code]) => [code, state as GroupWireState]),
 );
@@ -86,29 +91,17 @@ const HEX_128 = /^[0-9a-f]{32}$/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const UINT64_SAFE_HIGH_MAX = 0x1fffff;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const MAC_LABEL_BYTES = Buffer.from(MAC_LABEL, 'latin1');
 
-/**
- * A frame in `version` (default PROTOCOL_VERSION). Version 1 cannot carry `master` or
- * `hears`; they are left out, as a version 1 peer would not understand them.
- */
-export function encodeHeartbeat(
-  frame: HeartbeatFrame,
-  key: HmacKey,
-  version: ProtocolVersion = PROTOCOL_VERSION,
-): Uint8Array {
-  return encodeWithGroups(frame, encodeGroups(frame.groups, frame.hears, version), key, version);
+export function encodeHeartbeat(frame: HeartbeatFrame, key: HmacKey): Uint8Array {
+  return encodeWithGroups(frame, encodeGroups(frame.groups, frame.hears), key);
 }
 
-/**
- * The state section (groups, then in version 2 hears), reusable across frames until the
- * state changes. Encode it in the version of the frame it goes into.
- */
+/** The state section (groups, then hears), reusable across frames until the state changes. */
 export function encodeGroups(
   groups: Readonly<Record<string, WireGroupState>>,
   hears?: readonly string[],
-  version: ProtocolVersion = PROTOCOL_VERSION,
 ): Buffer {
-  const v2 = version >= 2;
   const entries = Object.entries(groups);
   if (entries.length > MAX_GROUPS) {
     throw new HeartbeatEncodeError(
@@ -119,9 +112,9 @@ export function encodeGroups(
   let size = 2;
   for (const [name, group] of entries) {
     size += 1 + nameBytes(name, `group name "${name}"`) + 1 + 1 + 8;
-    if (v2) size += 1 + masterBytes(name, group.master);
+    size += 1 + masterBytes(name, group.master);
   }
-  if (v2) size += 1 + hearsBytes(hears);
+  size += 1 + hearsBytes(hears);
   if (size > MAX_FRAME_BYTES) {
     throw new HeartbeatEncodeError(
       'frame-too-large',
@@ -146,9 +139,9 @@ export function encodeGroups(
     offset = out.writeUInt8(stateCode, offset);
     offset = out.writeUInt8(group.priority, offset);
     offset = writeUint64(out, offset, group.epoch);
-    if (v2) offset = writeMaster(out, offset, group.master);
+    offset = writeMaster(out, offset, group.master);
   }
-  if (v2) writeHears(out, offset, hears);
+  writeHears(out, offset, hears);
   return out;
 }
 
@@ -186,22 +179,28 @@ function writeHears(out: Buffer, offset: number, hears: readonly string[] | unde
   return at;
 }
 
-/** Assemble and sign a frame around a state section encoded in the same version. */
-export function encodeWithGroups(
-  header: FrameHeader,
-  groups: Uint8Array,
-  key: HmacKey,
-  version: ProtocolVersion = PROTOCOL_VERSION,
-): Buffer {
+/** Assemble and sign a frame around a state section from encodeGroups. */
+export function encodeWithGroups(header: FrameHeader, groups: Uint8Array, key: HmacKey): Buffer {
   checkHex(header.incarnation, 'incarnation');
   checkHex(header.nonce, 'nonce');
   checkSafeUint(header.seq, 'seq');
   checkTimestamp(header.sentAtMs, 'sentAtMs');
   checkTimestamp(header.echoSentAtMs, 'echoSentAtMs');
   checkTimestamp(header.echoHeldMs, 'echoHeldMs');
+  const roleCode = (ROLE_CODES as Partial<Record<string, number>>)[header.role];
+  if (roleCode === undefined) {
+    throw new HeartbeatEncodeError('invalid-field', `role must be 'dialer' or 'acceptor'`);
+  }
   const clusterBytes = nameBytes(header.clusterName, 'cluster name');
   const nodeBytes = nameBytes(header.nodeId, 'node id');
-  const size = FIXED_HEADER_BYTES + 1 + clusterBytes + 1 + nodeBytes + groups.length + MAC_BYTES;
+  const receiverBytes = nameBytes(header.receiverId, 'receiver id');
+  const size =
+    FIXED_HEADER_BYTES +
+    (1 + clusterBytes) +
+    (1 + nodeBytes) +
+    (1 + receiverBytes) +
+    groups.length +
+    MAC_BYTES;
   if (size > MAX_FRAME_BYTES) {
     throw new HeartbeatEncodeError(
       'frame-too-large',
@@ -210,8 +209,9 @@ export function encodeWithGroups(
   }
   const out = Buffer.allocUnsafe(size);
   out.writeUInt16BE(FRAME_MAGIC, OFFSET_MAGIC);
-  out.writeUInt8(version, OFFSET_VERSION);
+  out.writeUInt8(PROTOCOL_VERSION, OFFSET_VERSION);
   out.writeUInt8(FRAME_KIND_CODES[header.kind], OFFSET_KIND);
+  out.writeUInt8(roleCode, OFFSET_ROLE);
   out.write(header.incarnation, OFFSET_INCARNATION, INCARNATION_BYTES, 'hex');
   out.write(header.nonce, OFFSET_NONCE, NONCE_BYTES, 'hex');
   writeUint64(out, OFFSET_SEQ, header.seq);
@@ -220,9 +220,15 @@ export function encodeWithGroups(
   out.writeDoubleBE(header.echoHeldMs, OFFSET_ECHO_HELD);
   let offset = writeName(out, FIXED_HEADER_BYTES, header.clusterName);
   offset = writeName(out, offset, header.nodeId);
+  offset = writeName(out, offset, header.receiverId);
   offset += Buffer.from(groups.buffer, groups.byteOffset, groups.length).copy(out, offset);
-  createHmac('sha256', key).update(out.subarray(0, offset)).digest().copy(out, offset);
+  frameMac(key, out.subarray(0, offset)).copy(out, offset);
   return out;
+}
+
+/** The MAC of a frame: the domain label, then the frame's bytes up to the MAC. */
+function frameMac(key: HmacKey, signed: Buffer): Buffer {
+  return createHmac('sha256', key).update(MAC_LABEL_BYTES).update(signed).digest();
 }
 
 export function decodeHeartbeat(bytes: Uint8Array, expect: DecodeExpectations): HeartbeatFrame {
@@ -243,13 +249,20 @@ export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): Sig
     );
   }
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (buf.length < OFFSET_KIND) {
+  if (buf.length <= OFFSET_VERSION) {
     throw new HeartbeatDecodeError('truncated', `frame of ${buf.length} bytes has no header`);
   }
   if (buf.readUInt16BE(OFFSET_MAGIC) !== FRAME_MAGIC) {
     throw new HeartbeatDecodeError('malformed', 'not a vipd heartbeat frame (bad magic)');
   }
   const version = frameVersion(buf);
+  if (version !== PROTOCOL_VERSION) {
+    throw new HeartbeatDecodeError(
+      'bad-version',
+      `protocol version ${version}; this node speaks only ${PROTOCOL_VERSION} ` +
+        '(nodes of an earlier build cannot join: upgrade every node)',
+    );
+  }
   if (buf.length < FIXED_HEADER_BYTES) {
     throw new HeartbeatDecodeError(
       'truncated',
@@ -259,6 +272,10 @@ export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): Sig
   const kind = KIND_BY_CODE.get(buf.readUInt8(OFFSET_KIND));
   if (kind === undefined) {
     throw new HeartbeatDecodeError('malformed', `unknown frame kind ${buf.readUInt8(OFFSET_KIND)}`);
+  }
+  const role = ROLE_BY_CODE.get(buf.readUInt8(OFFSET_ROLE));
+  if (role === undefined) {
+    throw new HeartbeatDecodeError('malformed', `unknown role ${buf.readUInt8(OFFSET_ROLE)}`);
   }
   // The MAC is always the last 32 bytes: fields that would run into it are truncated.
   const macOffset = Math.max(0, buf.length - MAC_BYTES);
@@ -271,13 +288,8 @@ export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): Sig
     );
   }
   const nodeId = reader.name('node id');
-  const { groups, hears } = reader.state(version, expect.groupsCache);
-  if (reader.offset < macOffset) {
-    throw new HeartbeatDecodeError(
-      'malformed',
-      `${macOffset - reader.offset} unexpected bytes before the MAC`,
-    );
-  }
+  const receiverId = reader.name('receiver id');
+  // The header is read; nothing after it is looked at until the MAC holds.
   const keyIndex = signingKeyIndex(buf, macOffset, expect);
   if (keyIndex < 0) {
     throw new HeartbeatDecodeError(
@@ -287,8 +299,16 @@ export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): Sig
         : 'MAC does not match the cluster key',
     );
   }
+  const { groups, hears } = reader.state(expect.groupsCache);
+  if (reader.offset < macOffset) {
+    throw new HeartbeatDecodeError(
+      'malformed',
+      `${macOffset - reader.offset} unexpected bytes before the MAC`,
+    );
+  }
   const frame: HeartbeatFrame = {
     kind,
+    role,
     incarnation: buf.toString('hex', OFFSET_INCARNATION, OFFSET_INCARNATION + INCARNATION_BYTES),
     nonce: buf.toString('hex', OFFSET_NONCE, OFFSET_NONCE + NONCE_BYTES),
     seq: readSafeUint64(buf, OFFSET_SEQ, 'seq'),
@@ -297,6 +317,7 @@ export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): Sig
     echoHeldMs: readTimestamp(buf, OFFSET_ECHO_HELD, 'echoHeldMs'),
     clusterName,
     nodeId,
+    receiverId,
     groups,
     ...(hears === undefined ? {} : { hears }),
   };
@@ -307,26 +328,19 @@ export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): Sig
 function signingKeyIndex(buf: Buffer, macOffset: number, expect: DecodeExpectations): number {
   const signed = buf.subarray(0, macOffset);
   const mac = buf.subarray(macOffset);
-  const matches = (key: HmacKey) =>
-    timingSafeEqual(createHmac('sha256', key).update(signed).digest(), mac);
+  const matches = (key: HmacKey) => timingSafeEqual(frameMac(key, signed), mac);
   if (matches(expect.key)) return 0;
   const accepted = (expect.acceptKeys ?? []).findIndex(matches);
   return accepted < 0 ? -1 : accepted + 1;
 }
 
 /**
- * The protocol version of a frame, which must be one this node decodes. Call it on a frame
- * decodeHeartbeat accepted to learn which version the sender speaks.
+ * The version byte of a frame that starts with the magic (0 if it is too short to have
+ * one), whether or not this node speaks it: for telling an operator which build a refused
+ * peer runs.
  */
-export function frameVersion(bytes: Uint8Array): ProtocolVersion {
-  const version = bytes[OFFSET_VERSION] ?? 0;
-  if (version < MIN_PROTOCOL_VERSION || version > PROTOCOL_VERSION) {
-    throw new HeartbeatDecodeError(
-      'bad-version',
-      `protocol version ${version}; this node speaks ${MIN_PROTOCOL_VERSION}-${PROTOCOL_VERSION}`,
-    );
-  }
-  return version as ProtocolVersion;
+export function frameVersion(bytes: Uint8Array): number {
+  return bytes[OFFSET_VERSION] ?? 0;
 }
 
 /** Bounds-checked cursor over the variable part; running into the MAC means truncated. */
@@ -365,19 +379,17 @@ class Reader {
     }
   }
 
-  state(version: ProtocolVersion, cache: GroupsCache | undefined): StateSection {
+  state(cache: GroupsCache | undefined): StateSection {
     const start = this.offset;
-    // The state section runs up to the MAC, so identical bytes (of one version) mean
-    // identical state.
-    if (cache?.version === version && cache.bytes?.equals(this.buf.subarray(start, this.end))) {
+    // The state section runs up to the MAC, so identical bytes mean identical state.
+    if (cache?.bytes?.equals(this.buf.subarray(start, this.end))) {
       this.offset = this.end;
       return cache;
     }
-    const groups = this.parseGroups(version);
-    const hears = version >= 2 ? this.parseHears() : undefined;
+    const groups = this.parseGroups();
+    const hears = this.parseHears();
     if (cache !== undefined && this.offset === this.end) {
       cache.bytes = Buffer.from(this.buf.subarray(start, this.end));
-      cache.version = version;
       cache.groups = groups;
       cache.hears = hears;
     }
@@ -416,7 +428,7 @@ class Reader {
     return Object.freeze(hears);
   }
 
-  private parseGroups(version: ProtocolVersion): Readonly<Record<string, WireGroupState>> {
+  private parseGroups(): Readonly<Record<string, WireGroupState>> {
     this.need(2, 'group count');
     const count = this.buf.readUInt16BE(this.offset);
     this.offset += 2;
@@ -434,7 +446,7 @@ class Reader {
       const priority = this.buf.readUInt8(this.offset + 1);
       const epoch = readSafeUint64(this.buf, this.offset + 2, `group "${name}" epoch`);
       this.offset += 10;
-      const master = version >= 2 ? this.parseMaster(name) : undefined;
+      const master = this.parseMaster(name);
       if (Object.hasOwn(groups, name)) {
         throw new HeartbeatDecodeError('malformed', `group "${name}" appears twice`);
       }

@@ -26,14 +26,14 @@ export type { HmacKey, DecodeExpectations, SignedFrame } from './codec.js';
 export {
   FRAME_MAGIC,
   PROTOCOL_VERSION,
-  MIN_PROTOCOL_VERSION,
+  MAC_LABEL,
   MAX_FRAME_BYTES,
   MAX_NAME_BYTES,
   INCARNATION_BYTES,
   NONCE_BYTES,
   MAC_BYTES,
 } from './frame.js';
-export type { FrameKind, HeartbeatFrame, ProtocolVersion } from './frame.js';
+export type { ConnectionRole, FrameKind, HeartbeatFrame } from './frame.js';
 export { HeartbeatDecodeError, HeartbeatEncodeError, HeartbeatConfigError } from './errors.js';
 export type { DecodeErrorCode, EncodeErrorCode, ConfigErrorCode } from './errors.js';
 export { MIN_KEY_BYTES } from './options.js';

@@ -1,11 +1,13 @@
 // The WebSocket heartbeat mesh: one listening endpoint, one logical link per configured
 // peer, one signed heartbeat per interval per peer carrying every group's state.
 //
-// Connection rules (README "Links"): both sides dial a peer they have no link to; the first
-// frames are signed hellos with fresh nonces and a connection is trusted once a heartbeat
-// echoing our nonce arrives. If two connections to one peer authenticate, both sides keep
-// the same one (PeerLink.adopt) and close the other with CLOSE_DUPLICATE, which the far end
-// treats as a handover rather than a lost peer.
+// Connection rules (README "Links"): both sides dial a peer they have no link to; the dialer
+// sends a signed hello with a fresh nonce, the acceptor answers a valid one with its own,
+// and a connection is trusted once a heartbeat echoing our nonce arrives (handshake.ts has
+// the rules). If two connections to one peer authenticate, both sides keep the same one
+// (PeerLink.adopt) and close the other with CLOSE_DUPLICATE, which the far end treats as a
+// handover rather than a lost peer. Nothing a connection does before it is proven stops a
+// dial or delays a reconnect.
 
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -26,15 +28,10 @@ import {
   frameVersion,
   type FrameHeader,
 } from './codec.js';
+import { judgeFrame } from './handshake.js';
 import { HeartbeatConfigError, HeartbeatDecodeError } from './errors.js';
 import { MeshEvents } from './events.js';
-import {
-  INCARNATION_BYTES,
-  MIN_PROTOCOL_VERSION,
-  PROTOCOL_VERSION,
-  type HeartbeatFrame,
-  type ProtocolVersion,
-} from './frame.js';
+import { INCARNATION_BYTES, PROTOCOL_VERSION, type HeartbeatFrame } from './frame.js';
 import { resolveKeys, resolveOptions, type MeshKeys, type ResolvedOptions } from './options.js';
 import { PeerLink } from './peer-link.js';
 import { RejectLog } from './reject-log.js';
@@ -63,12 +60,17 @@ import type {
   WireGroupState,
 } from './types.js';
 
-const EMPTY_STATE: Readonly<Record<ProtocolVersion, Buffer>> = {
-  1: encodeGroups({}, undefined, 1),
-  2: encodeGroups({}, undefined, 2),
-};
+const EMPTY_STATE = encodeGroups({});
 /** How long stop() lets peers answer our close frame before cutting the sockets. */
 const SHUTDOWN_GRACE_MS = 500;
+/**
+ * A connection without a heartbeat for this many intervals is no longer in use: a newer
+ * one dialed by the same side may replace it (PeerLink.adopt). Two missed heartbeats, so
+ * one late frame on a busy host does not count, and well inside downAfterMs.
+ */
+const HANDOVER_SILENT_INTERVALS = 2;
+/** Remote hosts already told about in a 'bad-version' warning (bounded). */
+const MAX_VERSION_WARNINGS = 256;
 
 export function createHeartbeatMesh(options: HeartbeatMeshOptions): HeartbeatMesh {
   return new WebSocketMesh(resolveOptions(options));
@@ -80,8 +82,8 @@ class WebSocketMesh implements HeartbeatMesh {
   private state: 'idle' | 'starting' | 'running' | 'stopping' = 'idle';
   private incarnation = '';
   private seq = 0;
-  /** The encoded state section in each version, copied into every heartbeat. */
-  private localState: Readonly<Record<ProtocolVersion, Buffer>> = EMPTY_STATE;
+  /** The encoded state section, copied into every heartbeat. */
+  private localState: Buffer = EMPTY_STATE;
   private links = new Map<string, PeerLink>();
   /** Every open connection, for shutdown. */
   private readonly sessions = new Set<Session>();
@@ -92,12 +94,16 @@ class WebSocketMesh implements HeartbeatMesh {
   private ticker: NodeJS.Timeout | null = null;
   private counters = zeroCounters();
   private readonly silenceHorizonMs: number;
+  private readonly handoverSilentMs: number;
+  /** Peers or remote hosts already warned about speaking another protocol version. */
+  private readonly versionWarned = new Set<string>();
   /** Signing key and the keys also accepted; replaced by setKeys(). */
   private keys: MeshKeys;
 
   constructor(private readonly options: ResolvedOptions) {
     this.keys = { key: options.key, acceptKeys: options.acceptKeys };
     this.silenceHorizonMs = SILENCE_HORIZON_INTERVALS * options.intervalMs;
+    this.handoverSilentMs = HANDOVER_SILENT_INTERVALS * options.intervalMs;
     this.events = new MeshEvents(options.logger);
     this.rejectLog = new RejectLog(options.logger);
   }
@@ -203,12 +209,8 @@ class WebSocketMesh implements HeartbeatMesh {
   }
 
   setLocalState(groups: Readonly<Record<string, WireGroupState>>, hears?: readonly string[]): void {
-    // Encoded once here (in both versions: peers may speak either), copied into every frame
-    // until the next change. Version 1 leaves out the per-group master and hears.
-    this.localState = {
-      1: encodeGroups(groups, undefined, 1),
-      2: encodeGroups(groups, hears, 2),
-    };
+    // Encoded once here, copied into every frame until the next change.
+    this.localState = encodeGroups(groups, hears);
   }
 
   setKeys(key: Uint8Array, acceptKeys?: readonly Uint8Array[]): void {
@@ -223,7 +225,7 @@ class WebSocketMesh implements HeartbeatMesh {
     if (this.state !== 'running') return;
     const now = nowMs();
     for (const link of this.links.values()) {
-      if (link.active !== null) this.sendHeartbeat(link, link.active, now);
+      for (const session of link.outgoing()) this.sendHeartbeat(link, session, now);
     }
   }
 
@@ -274,15 +276,11 @@ class WebSocketMesh implements HeartbeatMesh {
 
   private dial(link: PeerLink): void {
     link.dialTimer = null;
+    // Only a proven connection stops a dial: an inbound one still in its handshake may be a
+    // replayed hello that will never authenticate, and waiting for it would let whoever
+    // parks such hellos keep us from ever reconnecting. If the peer is dialing us right
+    // now too, the two connections are resolved like any duplicate.
     if (this.state !== 'running' || link.active !== null || link.dialing !== null) return;
-    if (link.hasHandoverCandidate()) {
-      // The peer is dialing us right now: a second connection would only race it. Look
-      // again later in case that one fails.
-      link.dialTimer = setTimeout(() => {
-        this.dial(link);
-      }, link.backoff.nextDelayMs());
-      return;
-    }
     this.counters.dialAttempts++;
     const ws = dial(link.hostPort, this.tls, this.options.authTimeoutMs);
     const session = new Session(ws, 'outbound', link.address, link.id);
@@ -310,11 +308,7 @@ class WebSocketMesh implements HeartbeatMesh {
    * a group the peer holds before its next heartbeat could say so.
    */
   private redialNow(link: PeerLink): void {
-    const cut = [...link.sessions];
-    link.sessions.clear();
-    link.active = null;
-    link.dialing = null;
-    link.awaitingHandover = false;
+    const cut = link.detachAll();
     if (link.dialTimer !== null) clearTimeout(link.dialTimer);
     link.dialTimer = null;
     link.backoff.reset();
@@ -371,8 +365,9 @@ class WebSocketMesh implements HeartbeatMesh {
     const session = new Session(ws, 'inbound', remote, null);
     this.pendingInbound.set(session, slot);
     this.attach(session);
+    // No hello yet: ours names its receiver, and we answer only a valid hello addressed to
+    // us. So whoever connects gets nothing signed to carry elsewhere.
     this.startAuthTimer(session);
-    this.sendHello(session);
   }
 
   private attach(session: Session): void {
@@ -431,24 +426,40 @@ class WebSocketMesh implements HeartbeatMesh {
     this.pendingInbound.delete(session);
     const link = session.peerId === null ? undefined : this.links.get(session.peerId);
     if (link === undefined || !link.sessions.has(session)) return;
-    link.sessions.delete(session);
-    if (link.dialing === session) link.dialing = null;
-    const wasActive = link.active === session;
-    if (wasActive) link.active = null;
+    const wasOurDial = link.dialing === session;
+    const detached = link.detach(session);
     if (this.state !== 'running') return;
+    if (detached === 'handed-over' && link.active !== null) {
+      this.options.logger.debug(
+        { peer: link.id, remote: link.active.remote, direction: link.active.direction },
+        'standby connection took over',
+      );
+      this.sendHeartbeat(link, link.active, nowMs());
+      return;
+    }
     if (link.up && link.active === null) {
-      if (wasActive && code === CLOSE_DUPLICATE) link.awaitingHandover = true;
-      if (!(link.awaitingHandover && link.hasHandoverCandidate())) this.markDown(link, 'closed');
+      if (detached === 'lost-active' && code === CLOSE_DUPLICATE) link.awaitingHandover = true;
+      // Only the connection in use, or our own dial, closing says something about the peer:
+      // an inbound one still in its handshake may be anyone's, replaying the peer's hello.
+      // Awaiting a handover, the silence watch still runs: no connection proving itself
+      // means 'silent' at the usual deadline.
+      const telling = detached === 'lost-active' || wasOurDial;
+      if (telling && !link.awaitingHandover) this.markDown(link, 'closed');
     }
     this.scheduleRedial(link, session);
   }
 
   private scheduleRedial(link: PeerLink, closed: Session): void {
     if (this.state !== 'running' || link.active !== null || link.dialing !== null) return;
-    if (link.dialTimer !== null || link.awaitingHandover) return;
+    if (link.dialTimer !== null) return;
     // A link that had been up for a while was healthy: redial at once (the peer may only
     // have restarted). Anything shorter-lived backs off, so a flapping peer cannot spin us.
-    const stable = closed.authenticated && nowMs() - link.linkUpAtMs >= this.options.downAfterMs;
+    // A handover backs off too: the connection the peer moved to is most likely proven
+    // before the timer fires, and then dial() does nothing.
+    const stable =
+      closed.authenticated &&
+      !link.awaitingHandover &&
+      nowMs() - link.linkUpAtMs >= this.options.downAfterMs;
     if (stable) link.backoff.reset();
     const delayMs = stable ? 0 : link.backoff.nextDelayMs();
     link.dialTimer = setTimeout(() => {
@@ -467,10 +478,9 @@ class WebSocketMesh implements HeartbeatMesh {
       return;
     }
     const now = nowMs();
+    const bytes = toBuffer(data);
     let frame: HeartbeatFrame;
-    let version: ProtocolVersion;
     try {
-      const bytes = toBuffer(data);
       const signed = decodeSigned(bytes, {
         key: this.keys.key,
         acceptKeys: this.keys.acceptKeys,
@@ -479,10 +489,13 @@ class WebSocketMesh implements HeartbeatMesh {
       });
       frame = signed.frame;
       if (signed.keyIndex > 0) this.counters.framesUnderAcceptedKey++;
-      version = frameVersion(bytes);
     } catch (error) {
       if (!(error instanceof HeartbeatDecodeError)) throw error;
-      this.reject(session, error.code, error.message);
+      // A node of another build retries for as long as it runs: it gets one warning of its
+      // own (per peer or host) instead of a line a second from the RejectLog.
+      const warned = error.code === 'bad-version';
+      if (warned) this.warnVersion(session, frameVersion(bytes));
+      this.reject(session, error.code, error.message, warned);
       return;
     }
     const link = this.links.get(frame.nodeId);
@@ -490,19 +503,27 @@ class WebSocketMesh implements HeartbeatMesh {
       this.reject(session, 'unknown-node', `node id "${frame.nodeId}" is not a configured peer`);
       return;
     }
-    if (session.peerId !== null && session.peerId !== frame.nodeId) {
-      this.reject(
-        session,
-        'unknown-node',
-        `connection belongs to "${session.peerId}" but the frame is from "${frame.nodeId}"`,
-      );
-      return;
-    }
     if (!session.authenticated && !this.certificateNames(session, frame.nodeId)) return;
-    // Authentic and from this connection's peer: it speaks at least this version.
-    if (version > session.peerVersion) session.peerVersion = version;
-    if (frame.kind === 'hello') this.onHello(session, link, frame, now);
-    else this.onHeartbeat(session, link, frame, now);
+    const verdict = judgeFrame(session, frame, this.options.nodeId, link.incarnation);
+    switch (verdict.action) {
+      case 'reject':
+        this.reject(session, verdict.reason, verdict.detail);
+        if (verdict.terminate) session.terminate();
+        return;
+      case 'hello':
+        this.onHello(session, link, frame, verdict.answerWithHello, now);
+        return;
+      case 'authenticate':
+        session.authenticate(frame.incarnation);
+        session.heard(frame.seq, now);
+        this.authenticate(session, link, frame, now);
+        this.onHeartbeat(session, link, frame, now);
+        return;
+      case 'heartbeat':
+        session.heard(frame.seq, now);
+        this.onHeartbeat(session, link, frame, now);
+        return;
+    }
   }
 
   /**
@@ -521,47 +542,24 @@ class WebSocketMesh implements HeartbeatMesh {
     return false;
   }
 
-  private onHello(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number): void {
-    if (session.peerNonce !== null) {
-      this.reject(session, 'malformed', 'second hello on one connection');
-      return;
-    }
-    // A hello proves nothing by itself (it could be recorded); it only hands us the nonce
-    // the peer's heartbeats must be answered with.
-    session.peerNonce = frame.nonce;
-    if (session.peerId === null) {
-      session.peerId = link.id;
-      link.sessions.add(session);
-    }
+  private onHello(
+    session: Session,
+    link: PeerLink,
+    frame: HeartbeatFrame,
+    answerWithHello: boolean,
+    now: number,
+  ): void {
+    // A hello proves nothing by itself (it could be recorded): it only hands us the nonce the
+    // peer's heartbeats must be answered with. The connection joins the link's list, but
+    // nothing about the link waits for it until it authenticates.
+    session.helloFrom(link.id, frame.nonce);
+    link.sessions.add(session);
+    if (answerWithHello) this.sendHello(session);
     // Answer at once: our heartbeat echoing its nonce is what authenticates us to the peer.
     this.sendHeartbeat(link, session, now);
   }
 
   private onHeartbeat(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number): void {
-    if (session.peerNonce === null) {
-      this.reject(session, 'malformed', 'heartbeat before hello');
-      return;
-    }
-    if (frame.nonce !== session.localNonce) {
-      this.reject(session, 'replay', 'frame was signed for another connection');
-      return;
-    }
-    if (session.authenticated && frame.incarnation !== session.incarnation) {
-      this.reject(session, 'stale', 'incarnation changed on an open connection');
-      return;
-    }
-    if (frame.seq <= session.lastSeq) {
-      const reason = frame.seq === session.lastSeq ? 'replay' : 'stale';
-      this.reject(session, reason, `seq ${frame.seq} <= last accepted ${session.lastSeq}`);
-      return;
-    }
-    if (session.authenticated && frame.incarnation !== link.incarnation) {
-      this.reject(session, 'stale', 'connection of a superseded incarnation');
-      session.terminate();
-      return;
-    }
-    if (!session.authenticated) this.authenticate(session, link, frame, now);
-    session.lastSeq = frame.seq;
     if (frame.echoSentAtMs > 0) link.rtt.addSample(now - frame.echoSentAtMs - frame.echoHeldMs);
     link.heard(now);
     this.counters.heartbeatsReceived++;
@@ -573,6 +571,7 @@ class WebSocketMesh implements HeartbeatMesh {
       );
       this.events.emit('peer-up', link.id);
     }
+    if (link.standby === session) this.promoteStandby(link, now);
     // While a duplicate connection is being retired, the peer's heartbeats can arrive on two
     // connections out of order. Each is authentic and fresh, but only news is passed on:
     // consumers see strictly increasing seqs per incarnation, never an older state.
@@ -592,13 +591,16 @@ class WebSocketMesh implements HeartbeatMesh {
   }
 
   private authenticate(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number) {
-    session.authenticated = true;
-    session.incarnation = frame.incarnation;
-    session.clearAuthTimer();
     this.pendingInbound.get(session)?.release();
     this.pendingInbound.delete(session);
     if (link.dialing === session) link.dialing = null;
-    const { restartedFrom, retire } = link.adopt(session, frame.incarnation, this.options.nodeId);
+    const { restartedFrom, retire } = link.adopt(
+      session,
+      frame.incarnation,
+      this.options.nodeId,
+      now,
+      this.handoverSilentMs,
+    );
     if (restartedFrom !== null) {
       this.options.logger.info(
         { peer: link.id, previous: restartedFrom, incarnation: frame.incarnation },
@@ -607,6 +609,14 @@ class WebSocketMesh implements HeartbeatMesh {
     }
     for (const { session: loser, code, reason } of retire) {
       loser.retire(code, reason, this.options.authTimeoutMs);
+    }
+    if (link.standby === session) {
+      this.options.logger.info(
+        { peer: link.id, remote: session.remote, active: link.active?.remote },
+        'second connection from the same side while the link is in use: kept as standby ' +
+          'until the active one goes silent',
+      );
+      return;
     }
     if (link.active !== session) return;
     link.linkUpAtMs = now;
@@ -621,20 +631,56 @@ class WebSocketMesh implements HeartbeatMesh {
     this.sendHeartbeat(link, session, now);
   }
 
-  private reject(session: Session, reason: RejectReason, detail: string): void {
-    this.counters.rejected[reason]++;
-    this.rejectLog.rejected(
-      nowMs(),
-      reason,
+  /** The peer speaks on the standby; if the active connection fell silent, switch. */
+  private promoteStandby(link: PeerLink, now: number): void {
+    const retired = link.promoteStandby(now, this.handoverSilentMs);
+    if (retired === null || link.active === null) return;
+    retired.session.retire(retired.code, retired.reason, this.options.authTimeoutMs);
+    link.linkUpAtMs = now;
+    this.options.logger.info(
+      { peer: link.id, remote: link.active.remote, silentMs: this.handoverSilentMs },
+      'active connection went silent; the standby took over',
+    );
+  }
+
+  /** Once per peer (or remote host): a node of another build is knocking. */
+  private warnVersion(session: Session, versionSeen: number): void {
+    const who = session.peerId ?? hostOf(session.remote);
+    if (this.versionWarned.has(who) || this.versionWarned.size >= MAX_VERSION_WARNINGS) return;
+    this.versionWarned.add(who);
+    this.options.logger.warn(
       {
         peer: session.peerId,
         remote: session.remote,
-        direction: session.direction,
-        authenticated: session.authenticated,
-        detail,
+        versionSeen,
+        versionSpoken: PROTOCOL_VERSION,
+        reason: 'bad-version',
       },
-      'heartbeat frame rejected',
+      'heartbeat peer speaks another protocol version; upgrade every node to the same build',
     );
+  }
+
+  private reject(
+    session: Session,
+    reason: RejectReason,
+    detail: string,
+    loggedElsewhere = false,
+  ): void {
+    this.counters.rejected[reason]++;
+    if (!loggedElsewhere) {
+      this.rejectLog.rejected(
+        nowMs(),
+        reason,
+        {
+          peer: session.peerId,
+          remote: session.remote,
+          direction: session.direction,
+          authenticated: session.authenticated,
+          detail,
+        },
+        'heartbeat frame rejected',
+      );
+    }
     this.events.emit('rejected', reason, session.peerId, session.remote);
     // An authenticated peer keeps its connection (the frame is dropped); an unproven
     // connection gets no second chance.
@@ -684,20 +730,17 @@ class WebSocketMesh implements HeartbeatMesh {
   private tick(): void {
     const now = nowMs();
     for (const link of this.links.values()) {
-      if (link.active !== null) this.sendHeartbeat(link, link.active, now);
+      for (const session of link.outgoing()) this.sendHeartbeat(link, session, now);
       link.tick(now, this.silenceHorizonMs);
     }
   }
 
   private sendHello(session: Session): void {
-    if (!session.open) return;
-    // The dialer says which version it speaks; the accepting side answers in version 1,
-    // which every peer decodes, and moves up once the dialer's hello shows it can. So a
-    // version 1 node dialing us is never refused, and two version 2 nodes speak version 2
-    // from their first authenticated heartbeat on.
-    const version = session.direction === 'outbound' ? PROTOCOL_VERSION : MIN_PROTOCOL_VERSION;
+    if (!session.open || session.peerId === null) return;
     const header: FrameHeader = {
       kind: 'hello',
+      role: session.role,
+      receiverId: session.peerId,
       incarnation: this.incarnation,
       nonce: session.localNonce,
       seq: ++this.seq,
@@ -707,7 +750,7 @@ class WebSocketMesh implements HeartbeatMesh {
       clusterName: this.options.clusterName,
       nodeId: this.options.nodeId,
     };
-    session.ws.send(encodeWithGroups(header, EMPTY_STATE[version], this.keys.key, version));
+    session.ws.send(encodeWithGroups(header, EMPTY_STATE, this.keys.key));
   }
 
   private sendHeartbeat(link: PeerLink, session: Session, now: number): void {
@@ -719,6 +762,8 @@ class WebSocketMesh implements HeartbeatMesh {
     session.backedUpSinceMs = null;
     const header: FrameHeader = {
       kind: 'heartbeat',
+      role: session.role,
+      receiverId: link.id,
       incarnation: this.incarnation,
       nonce: session.peerNonce,
       seq: ++this.seq,
@@ -728,9 +773,7 @@ class WebSocketMesh implements HeartbeatMesh {
       clusterName: this.options.clusterName,
       nodeId: this.options.nodeId,
     };
-    const version = session.peerVersion;
-    const state = this.localState[version];
-    session.ws.send(encodeWithGroups(header, state, this.keys.key, version), (error) => {
+    session.ws.send(encodeWithGroups(header, this.localState, this.keys.key), (error) => {
       if (error === undefined) this.drained(link, session);
     });
     this.counters.heartbeatsSent++;
@@ -764,8 +807,16 @@ class WebSocketMesh implements HeartbeatMesh {
   private drained(link: PeerLink, session: Session): void {
     if (!session.resendWhenDrained || session.ws.bufferedAmount > 0) return;
     session.resendWhenDrained = false;
-    if (link.active === session) this.sendHeartbeat(link, session, nowMs());
+    if (link.active === session || link.standby === session) {
+      this.sendHeartbeat(link, session, nowMs());
+    }
   }
+}
+
+/** host of a host:port (for one warning per host, whatever the source port). */
+function hostOf(remote: string): string {
+  const colon = remote.lastIndexOf(':');
+  return colon < 0 ? remote : remote.slice(0, colon);
 }
 
 function toBuffer(data: RawData): Buffer {

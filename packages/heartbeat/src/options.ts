@@ -8,8 +8,11 @@ import { MAX_NAME_BYTES } from './frame.js';
 import type { HeartbeatMeshOptions, MeshLogger, PeerAddress, TlsOptions } from './types.js';
 import { silentLogger } from './events.js';
 
-/** Shorter keys are guessable offline from one captured frame. */
-export const MIN_KEY_BYTES = 16;
+/**
+ * Shorter keys are guessable offline from one captured frame; 32 bytes is HMAC-SHA256's
+ * full strength (issue #13 asks for at least that much key material).
+ */
+export const MIN_KEY_BYTES = 32;
 
 export interface ResolvedPeer extends PeerAddress {
   readonly hostPort: HostPort;

@@ -30,26 +30,36 @@ export interface Adoption {
 }
 
 /**
- * Of two authenticated connections to one peer, the one both ends keep, decided without
- * talking: the one the lower node id dialed; if the same side dialed both, the newer
- * (the older is likely a half-open leftover).
+ * Of two authenticated connections to one peer, which one both ends keep, decided without
+ * talking: the one the lower node id dialed. When the same side dialed both, neither end
+ * can tell from direction alone; 'same-dialer' leaves it to PeerLink.adopt, which keeps the
+ * connection in use until it goes silent.
  */
 export function preferredConnection<C extends { dialedBy(selfId: string): string | null }>(
   selfId: string,
   peerId: string,
   current: C,
   candidate: C,
-): C {
+): 'current' | 'candidate' | 'same-dialer' {
   const lower = selfId < peerId ? selfId : peerId;
   const currentPreferred = current.dialedBy(selfId) === lower;
   const candidatePreferred = candidate.dialedBy(selfId) === lower;
-  if (currentPreferred !== candidatePreferred) return currentPreferred ? current : candidate;
-  return candidate;
+  if (currentPreferred === candidatePreferred) return 'same-dialer';
+  return currentPreferred ? 'current' : 'candidate';
 }
+
+/** What closing a connection did to the link. */
+export type Detached = 'not-active' | 'handed-over' | 'lost-active';
 
 export class PeerLink {
   /** The authenticated connection heartbeats go out on. */
   active: Session | null = null;
+  /**
+   * A newer authenticated connection dialed by the same side as `active`, while `active`
+   * is still in use. Heartbeats go out on both; it takes over once `active` goes silent or
+   * closes (see adopt). At most one.
+   */
+  standby: Session | null = null;
   /** Every open connection attributed to this peer, authenticated or not. */
   readonly sessions = new Set<Session>();
   /** Our outgoing connection attempt, until it authenticates or fails. */
@@ -57,8 +67,9 @@ export class PeerLink {
   dialTimer: NodeJS.Timeout | null = null;
   up = false;
   /**
-   * The far end closed our active connection as a duplicate: the peer is still up and
-   * another connection is finishing its handshake; report 'closed' only if none does.
+   * The far end closed our active connection as a duplicate: it says it moved to another
+   * connection, which has not proven itself here yet. No 'closed' is reported; if no
+   * connection authenticates, the silence watch reports the peer 'silent' as usual.
    */
   awaitingHandover = false;
   lastHeartbeatAtMs: number | null = null;
@@ -111,10 +122,24 @@ export class PeerLink {
 
   /**
    * Take a connection that just authenticated with `incarnation`. A new incarnation retires
-   * the connections of the old one (that process is gone); a second connection of the same
-   * incarnation is resolved by preferredConnection. Returns what to close.
+   * the connections of the old one (that process is gone). Otherwise:
+   * - the two were dialed by different sides: the lower node id's dial wins, on both ends
+   *   (a dial race; both ends see the same two connections, so both must decide alike, and
+   *   nothing as local as a late heartbeat may enter the decision);
+   * - the same side dialed both: a link in use is never moved by the newer one alone. It
+   *   replaces the active connection only if that one has been silent for `silentAfterMs`;
+   *   otherwise it waits as standby until the active one goes silent or closes. (A genuine
+   *   redial means the dialer has dropped the old connection, which then falls silent
+   *   here within a couple of intervals; the dialer itself holds only the new one.)
+   * Returns what to close.
    */
-  adopt(session: Session, incarnation: string, selfId: string): Adoption {
+  adopt(
+    session: Session,
+    incarnation: string,
+    selfId: string,
+    nowMs: number,
+    silentAfterMs: number,
+  ): Adoption {
     const retire: Retirement[] = [];
     const previous = this.incarnation;
     if (previous !== incarnation) {
@@ -125,16 +150,35 @@ export class PeerLink {
         if (other === session || !other.authenticated || other.retiring) continue;
         retire.push({ session: other, code: CLOSE_SUPERSEDED, reason: 'superseded' });
         if (this.active === other) this.active = null;
+        if (this.standby === other) this.standby = null;
       }
     }
     const current = this.active;
+    const duplicate = (loser: Session): Retirement => ({
+      session: loser,
+      code: CLOSE_DUPLICATE,
+      reason: 'duplicate link',
+    });
+    const preferred =
+      current === null ? 'candidate' : preferredConnection(selfId, this.id, current, session);
     if (current === null) {
       this.active = session;
-    } else if (preferredConnection(selfId, this.id, current, session) === session) {
+    } else if (preferred === 'candidate') {
       this.active = session;
-      retire.push({ session: current, code: CLOSE_DUPLICATE, reason: 'duplicate link' });
+      retire.push(duplicate(current));
+    } else if (preferred === 'current') {
+      retire.push(duplicate(session));
+    } else if (current.silentAt(nowMs, silentAfterMs)) {
+      this.active = session;
+      retire.push(duplicate(current));
     } else {
-      retire.push({ session, code: CLOSE_DUPLICATE, reason: 'duplicate link' });
+      if (this.standby !== null) retire.push(duplicate(this.standby));
+      this.standby = session;
+    }
+    if (this.standby !== null && this.active === session) {
+      // The standby belonged to the connection just replaced.
+      retire.push(duplicate(this.standby));
+      this.standby = null;
     }
     if (this.active === session) this.awaitingHandover = false;
     return {
@@ -143,12 +187,46 @@ export class PeerLink {
     };
   }
 
-  /** A connection that has the peer's hello and may still authenticate. */
-  hasHandoverCandidate(): boolean {
-    for (const session of this.sessions) {
-      if (!session.dead && !session.retiring && session.peerNonce !== null) return true;
+  /**
+   * A heartbeat arrived on the standby: if the active connection has gone silent, the peer
+   * has moved, so move too. Returns the connection to retire, if any.
+   */
+  promoteStandby(nowMs: number, silentAfterMs: number): Retirement | null {
+    const { active, standby } = this;
+    if (standby === null || active === null || !active.silentAt(nowMs, silentAfterMs)) {
+      return null;
     }
-    return false;
+    this.active = standby;
+    this.standby = null;
+    return { session: active, code: CLOSE_DUPLICATE, reason: 'duplicate link' };
+  }
+
+  /** The connections heartbeats go out on: the active one and a standby. */
+  *outgoing(): Generator<Session> {
+    if (this.active !== null) yield this.active;
+    if (this.standby !== null) yield this.standby;
+  }
+
+  /** A connection closed: forget it; a standby takes over a closed active connection. */
+  detach(session: Session): Detached {
+    this.sessions.delete(session);
+    if (this.dialing === session) this.dialing = null;
+    if (this.standby === session) this.standby = null;
+    if (this.active !== session) return 'not-active';
+    this.active = this.standby;
+    this.standby = null;
+    return this.active === null ? 'lost-active' : 'handed-over';
+  }
+
+  /** Forget every connection (a planned reconnect); returns them for the caller to cut. */
+  detachAll(): Session[] {
+    const all = [...this.sessions];
+    this.sessions.clear();
+    this.active = null;
+    this.standby = null;
+    this.dialing = null;
+    this.awaitingHandover = false;
+    return all;
   }
 
   status(): PeerStatus {

@@ -1,12 +1,14 @@
 // One WebSocket connection to (or from) a peer, from the first byte until it closes. Every
 // connection starts untrusted: each side sends a signed hello carrying a fresh nonce, and a
 // connection is authenticated only by a valid heartbeat that echoes *our* nonce — proof
-// that its sender holds the key now, not that someone recorded an old conversation.
+// that its sender holds the key now, not that someone recorded an old conversation. The
+// rules are in handshake.ts; this class keeps the state they read.
 
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { GroupsCache } from './codec.js';
-import { MIN_PROTOCOL_VERSION, NONCE_BYTES, type ProtocolVersion } from './frame.js';
+import { NONCE_BYTES, type ConnectionRole } from './frame.js';
+import type { HandshakeState } from './handshake.js';
 
 export type Direction = 'inbound' | 'outbound';
 
@@ -15,7 +17,7 @@ export const CLOSE_DUPLICATE = 4001;
 export const CLOSE_SUPERSEDED = 4002;
 export const CLOSE_SHUTDOWN = 1001;
 
-export class Session {
+export class Session implements HandshakeState {
   readonly localNonce = randomBytes(NONCE_BYTES).toString('hex');
   /** The peer's nonce from its hello; our heartbeats echo it. */
   peerNonce: string | null = null;
@@ -26,6 +28,8 @@ export class Session {
   incarnation: string | null = null;
   /** Highest seq accepted on this connection: replays within it are caught here. */
   lastSeq = -1;
+  /** When the last heartbeat was accepted on it (or it authenticated): is it still in use? */
+  lastHeardAtMs = 0;
   /** We asked it to close; frames still arriving on it are ignored. */
   retiring = false;
   /** Closed or terminated: nothing more is read from or written to it. */
@@ -36,11 +40,6 @@ export class Session {
   resendWhenDrained = false;
   authTimer: NodeJS.Timeout | null = null;
   readonly groupsCache = new GroupsCache();
-  /**
-   * The highest protocol version the peer has sent on this connection: our heartbeats use
-   * it, so a version 1 peer is never sent fields it would reject.
-   */
-  peerVersion: ProtocolVersion = MIN_PROTOCOL_VERSION;
 
   constructor(
     readonly ws: WebSocket,
@@ -50,6 +49,35 @@ export class Session {
     peerId: string | null,
   ) {
     this.peerId = peerId;
+  }
+
+  /** Our side of the connection, as the frames we sign on it say. */
+  get role(): ConnectionRole {
+    return this.direction === 'outbound' ? 'dialer' : 'acceptor';
+  }
+
+  /** The peer's hello arrived: its nonce is what our heartbeats echo from now on. */
+  helloFrom(peerId: string, nonce: string): void {
+    this.peerId = peerId;
+    this.peerNonce = nonce;
+  }
+
+  /** Its first heartbeat echoing our nonce arrived: the connection is proven. */
+  authenticate(incarnation: string): void {
+    this.authenticated = true;
+    this.incarnation = incarnation;
+    this.clearAuthTimer();
+  }
+
+  /** A heartbeat was accepted on it. */
+  heard(seq: number, atMs: number): void {
+    this.lastSeq = seq;
+    this.lastHeardAtMs = atMs;
+  }
+
+  /** No heartbeat accepted on it for `silentAfterMs`: the peer no longer uses it. */
+  silentAt(nowMs: number, silentAfterMs: number): boolean {
+    return nowMs - this.lastHeardAtMs >= silentAfterMs;
   }
 
   get open(): boolean {

@@ -14,6 +14,8 @@ export function zeroCounters(): MeshCounters {
     rejected: {
       'bad-mac': 0,
       'unknown-node': 0,
+      'wrong-receiver': 0,
+      'wrong-role': 0,
       'wrong-cluster': 0,
       replay: 0,
       stale: 0,

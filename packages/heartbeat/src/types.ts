@@ -10,7 +10,7 @@ export interface WireGroupState {
   readonly epoch: number;
   /**
    * The master the sender hears directly for this group (itself when MASTER), null when it
-   * hears none, absent when it does not say (a version 1 peer). Protocol version 2.
+   * hears none, absent when it does not say.
    */
   readonly master?: string | null;
 }
@@ -85,6 +85,8 @@ export type PeerDownReason = 'silent' | 'closed';
 export type RejectReason =
   | 'bad-mac'
   | 'unknown-node'
+  | 'wrong-receiver'
+  | 'wrong-role'
   | 'wrong-cluster'
   | 'replay'
   | 'stale'
@@ -109,7 +111,7 @@ export interface HeartbeatReceived {
   readonly groups: Readonly<Record<string, WireGroupState>>;
   /**
    * The peers the sender hears right now, as it last set them (setLocalState's `hears`).
-   * Absent when the sender did not say (a version 1 peer, or none set).
+   * Absent when the sender did not say (none set).
    */
   readonly hears?: readonly string[];
 }

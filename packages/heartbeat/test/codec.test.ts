@@ -1,5 +1,6 @@
-// The codec against byte fixtures (versions 1 and 2) written one wire field per line, then a
-// table of broken frames, each asserting the stable error code it must produce.
+// The codec against a byte fixture (protocol version 3) written one wire field per line,
+// then a table of broken frames, each asserting the stable error code it must produce, and
+// the order of the checks: nothing past the header is read before the MAC holds.
 
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -11,20 +12,26 @@ import {
   HeartbeatDecodeError,
   HeartbeatEncodeError,
   GroupsCache,
+  MAC_LABEL,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
   type DecodeErrorCode,
   type HeartbeatFrame,
 } from '../src/index.js';
 
-const KEY = Buffer.from('fixture-key-0123456789');
+const KEY = Buffer.from('fixture-key-0123456789abcdef-0123');
 const ascii = (text: string): number[] => [...Buffer.from(text, 'ascii')];
 const hex = (text: string): number[] => [...Buffer.from(text, 'hex')];
+/** HMAC-SHA256 over the domain label, then the frame: how version 3 signs. */
 const sign = (body: Buffer, key: Uint8Array = KEY): Buffer =>
-  Buffer.concat([body, createHmac('sha256', key).update(body).digest()]);
+  Buffer.concat([
+    body,
+    createHmac('sha256', key).update(MAC_LABEL, 'latin1').update(body).digest(),
+  ]);
 
 const FIXTURE_FRAME: HeartbeatFrame = {
   kind: 'heartbeat',
+  role: 'dialer',
   incarnation: '00112233445566778899aabbccddeeff',
   nonce: 'ffeeddccbbaa99887766554433221100',
   seq: 42,
@@ -33,15 +40,7 @@ const FIXTURE_FRAME: HeartbeatFrame = {
   echoHeldMs: 1.5,
   clusterName: 'lab',
   nodeId: 'a',
-  groups: {
-    web: { state: 'MASTER', priority: 200, epoch: 9 },
-    db: { state: 'BACKUP', priority: 100, epoch: 8 },
-  },
-};
-
-/** The same frame in version 2: each group's master and the sender's hears list. */
-const FIXTURE_FRAME_V2: HeartbeatFrame = {
-  ...FIXTURE_FRAME,
+  receiverId: 'b',
   groups: {
     web: { state: 'MASTER', priority: 200, epoch: 9, master: 'a' },
     db: { state: 'BACKUP', priority: 100, epoch: 8, master: null },
@@ -49,16 +48,13 @@ const FIXTURE_FRAME_V2: HeartbeatFrame = {
   hears: ['b', 'w1'],
 };
 
-/**
- * The fixture frame without its MAC, field by field; version 2 adds the lines marked v2.
- * The v1 frame's groups say nothing of their master (as FIXTURE_FRAME).
- */
-function fixtureBody(patch: Partial<Record<string, number[]>> = {}, version: 1 | 2 = 1): Buffer {
-  const v2 = (fields: [string, number[]][]): [string, number[]][] => (version === 2 ? fields : []);
+/** The fixture frame without its MAC, field by field. */
+function fixtureBody(patch: Partial<Record<string, number[]>> = {}): Buffer {
   const fields: [string, number[]][] = [
     ['magic', [0x76, 0x68]],
-    ['version', [version]],
+    ['version', [3]],
     ['kind', [0x02]],
+    ['role', [0x01]], // dialer
     ['incarnation', hex('00112233445566778899aabbccddeeff')],
     ['nonce', hex('ffeeddccbbaa99887766554433221100')],
     ['seq', [0, 0, 0, 0, 0, 0, 0, 0x2a]],
@@ -67,29 +63,27 @@ function fixtureBody(patch: Partial<Record<string, number[]>> = {}, version: 1 |
     ['echoHeldMs', [0x3f, 0xf8, 0, 0, 0, 0, 0, 0]],
     ['cluster', [3, ...ascii('lab')]],
     ['nodeId', [1, ...ascii('a')]],
+    ['receiverId', [1, ...ascii('b')]],
     ['groupCount', [0, 2]],
     ['group0.name', [3, ...ascii('web')]],
     ['group0.state', [3]], // MASTER
     ['group0.priority', [200]],
     ['group0.epoch', [0, 0, 0, 0, 0, 0, 0, 9]],
-    ...v2([['group0.master', [2, 1, ...ascii('a')]]]), // tag 2: a node id follows
+    ['group0.master', [2, 1, ...ascii('a')]], // tag 2: a node id follows
     ['group1.name', [2, ...ascii('db')]],
     ['group1.state', [2]], // BACKUP
     ['group1.priority', [100]],
     ['group1.epoch', [0, 0, 0, 0, 0, 0, 0, 8]],
-    ...v2([
-      ['group1.master', [1]], // tag 1: hears no master
-      ['hearsTag', [1]], // 1: a list follows
-      ['hearsCount', [0, 2]],
-      ['hears0', [1, ...ascii('b')]],
-      ['hears1', [2, ...ascii('w1')]],
-    ]),
+    ['group1.master', [1]], // tag 1: hears no master
+    ['hearsTag', [1]], // 1: a list follows
+    ['hearsCount', [0, 2]],
+    ['hears0', [1, ...ascii('b')]],
+    ['hears1', [2, ...ascii('w1')]],
   ];
   return Buffer.from(fields.flatMap(([name, bytes]) => patch[name] ?? bytes));
 }
 
 const FIXTURE = sign(fixtureBody());
-const FIXTURE_V2 = sign(fixtureBody({}, 2));
 
 function decodeError(bytes: Uint8Array, clusterName?: string): DecodeErrorCode {
   try {
@@ -101,48 +95,75 @@ function decodeError(bytes: Uint8Array, clusterName?: string): DecodeErrorCode {
   assert.fail('decoded a frame that should have been rejected');
 }
 
+/**
+ * A GroupsCache that counts every read and write of its bytes: the state section was reached
+ * (looked up, or parsed and stored).
+ */
+function spyCache(): { cache: GroupsCache; looks: () => number } {
+  let looks = 0;
+  const cache = new GroupsCache();
+  let bytes: Buffer | null = null;
+  Object.defineProperty(cache, 'bytes', {
+    get: () => {
+      looks++;
+      return bytes;
+    },
+    set: (value: Buffer | null) => {
+      looks++;
+      bytes = value;
+    },
+  });
+  return { cache, looks: () => looks };
+}
+
 describe('heartbeat codec', () => {
-  it('encodes the version 1 fixture byte for byte', () => {
-    assert.deepEqual(Buffer.from(encodeHeartbeat(FIXTURE_FRAME, KEY, 1)), FIXTURE);
+  it('encodes the version 3 fixture byte for byte', () => {
+    assert.equal(PROTOCOL_VERSION, 3);
+    assert.deepEqual(Buffer.from(encodeHeartbeat(FIXTURE_FRAME, KEY)), FIXTURE);
   });
 
-  it('decodes the version 1 fixture, with no master and no hears', () => {
+  it('decodes the fixture: role, receiver, master per group, hears per frame', () => {
     assert.deepEqual(decodeHeartbeat(FIXTURE, { key: KEY, clusterName: 'lab' }), FIXTURE_FRAME);
-    assert.equal(frameVersion(FIXTURE), 1);
+    assert.equal(frameVersion(FIXTURE), 3);
   });
 
-  it('encodes the version 2 fixture byte for byte (the default version)', () => {
-    assert.equal(PROTOCOL_VERSION, 2);
-    assert.deepEqual(Buffer.from(encodeHeartbeat(FIXTURE_FRAME_V2, KEY)), FIXTURE_V2);
+  it('signs the domain label: an HMAC over the frame bytes alone is not its MAC', () => {
+    const body = fixtureBody();
+    const bare = Buffer.concat([body, createHmac('sha256', KEY).update(body).digest()]);
+    assert.equal(decodeError(bare), 'bad-mac');
   });
 
-  it('decodes the version 2 fixture: master per group, hears per frame', () => {
-    const decoded = decodeHeartbeat(FIXTURE_V2, { key: KEY, clusterName: 'lab' });
-    assert.deepEqual(decoded, FIXTURE_FRAME_V2);
-    assert.equal(frameVersion(FIXTURE_V2), 2);
-  });
+  /** The fixture without a hears list. */
+  const withoutHears = (): Omit<HeartbeatFrame, 'hears'> => {
+    const copy: { -readonly [K in keyof HeartbeatFrame]?: HeartbeatFrame[K] } = {
+      ...FIXTURE_FRAME,
+    };
+    delete copy.hears;
+    return copy as Omit<HeartbeatFrame, 'hears'>;
+  };
 
-  it('keeps "not stated" apart from "none" in version 2', () => {
-    const silent: HeartbeatFrame = FIXTURE_FRAME; // no master, no hears
+  it('keeps "not stated" apart from "none"', () => {
+    const rest = withoutHears();
+    const silent: HeartbeatFrame = {
+      ...rest,
+      groups: { web: { state: 'MASTER', priority: 200, epoch: 9 } },
+    };
     const decoded = decodeHeartbeat(encodeHeartbeat(silent, KEY), { key: KEY });
     assert.equal(Object.hasOwn(decoded, 'hears'), false);
     assert.equal(Object.hasOwn(decoded.groups.web ?? {}, 'master'), false);
-    const none = decodeHeartbeat(encodeHeartbeat({ ...FIXTURE_FRAME_V2, hears: [] }, KEY), {
+    const none = decodeHeartbeat(encodeHeartbeat({ ...FIXTURE_FRAME, hears: [] }, KEY), {
       key: KEY,
     });
     assert.deepEqual(none.hears, []);
     assert.equal(none.groups.db?.master, null);
   });
 
-  it('leaves master and hears out of a version 1 frame', () => {
-    const decoded = decodeHeartbeat(encodeHeartbeat(FIXTURE_FRAME_V2, KEY, 1), { key: KEY });
-    assert.deepEqual(decoded, FIXTURE_FRAME);
-  });
-
-  it('round-trips a hello with no groups and the largest seq', () => {
+  it("round-trips an acceptor's hello with no groups and the largest seq", () => {
+    const rest = withoutHears();
     const hello: HeartbeatFrame = {
-      ...FIXTURE_FRAME,
+      ...rest,
       kind: 'hello',
+      role: 'acceptor',
       seq: Number.MAX_SAFE_INTEGER,
       echoSentAtMs: 0,
       echoHeldMs: 0,
@@ -167,7 +188,7 @@ describe('heartbeat codec', () => {
   it('reuses the decoded groups while the section is unchanged, and only then', () => {
     const cache = new GroupsCache();
     const first = decodeHeartbeat(FIXTURE, { key: KEY, groupsCache: cache });
-    const next = encodeHeartbeat({ ...FIXTURE_FRAME, seq: 43, sentAtMs: 1700000000010 }, KEY, 1);
+    const next = encodeHeartbeat({ ...FIXTURE_FRAME, seq: 43, sentAtMs: 1700000000010 }, KEY);
     const second = decodeHeartbeat(next, { key: KEY, groupsCache: cache });
     assert.equal(second.groups, first.groups, 'same object for the same bytes');
     assert.ok(Object.isFrozen(second.groups));
@@ -177,7 +198,6 @@ describe('heartbeat codec', () => {
         groups: { ...FIXTURE_FRAME.groups, db: { state: 'MASTER', priority: 100, epoch: 9 } },
       },
       KEY,
-      1,
     );
     const third = decodeHeartbeat(changed, { key: KEY, groupsCache: cache });
     assert.notEqual(third.groups, first.groups);
@@ -192,18 +212,48 @@ describe('heartbeat codec', () => {
     );
   });
 
-  it('does not reuse a cached section across versions', () => {
-    const cache = new GroupsCache();
-    // A v2 section whose bytes also parse as v1 groups would mean something else there.
-    const v1 = encodeHeartbeat({ ...FIXTURE_FRAME, groups: {} }, KEY, 1);
-    const v2 = encodeHeartbeat({ ...FIXTURE_FRAME, groups: {}, hears: ['b'] }, KEY, 2);
-    decodeHeartbeat(v2, { key: KEY, groupsCache: cache });
-    assert.deepEqual(decodeHeartbeat(v2, { key: KEY, groupsCache: cache }).hears, ['b']);
-    assert.equal(
-      Object.hasOwn(decodeHeartbeat(v1, { key: KEY, groupsCache: cache }), 'hears'),
-      false,
-    );
-    assert.deepEqual(decodeHeartbeat(v2, { key: KEY, groupsCache: cache }).hears, ['b']);
+  describe('authenticates before it parses', () => {
+    const garbageGroups = {
+      groupCount: [0xff, 0xff], // 65,535 groups announced...
+      'group0.state': [9], // ...and an unknown state in the first
+    };
+
+    it('rejects garbage groups under a wrong MAC as bad-mac, not malformed', () => {
+      const unsigned = Buffer.concat([fixtureBody(garbageGroups), Buffer.alloc(32)]);
+      assert.equal(decodeError(unsigned), 'bad-mac');
+      // The same garbage correctly signed is malformed: the check did run, after the MAC.
+      assert.equal(decodeError(sign(fixtureBody(garbageGroups))), 'malformed');
+    });
+
+    it('never touches the state section of a frame whose MAC fails', () => {
+      const { cache, looks } = spyCache();
+      const forged = Buffer.from(FIXTURE);
+      forged[forged.length - 1]! ^= 1;
+      assert.throws(
+        () => decodeHeartbeat(forged, { key: KEY, groupsCache: cache }),
+        (error: unknown) => error instanceof HeartbeatDecodeError && error.code === 'bad-mac',
+      );
+      assert.equal(looks(), 0, "the groups cache (the state parser's first step) was read");
+      decodeHeartbeat(FIXTURE, { key: KEY, groupsCache: cache });
+      assert.ok(looks() > 0, 'an authentic frame does reach the state section');
+    });
+
+    it('does not parse a max-size frame of groups that fails its MAC', () => {
+      // 64 KiB of syntactically valid groups under a wrong key: rejected as bad-mac, with
+      // the parser never reached (the spy) — one HMAC is all it costs.
+      const groups: Record<string, HeartbeatFrame['groups'][string]> = {};
+      for (let i = 0; i < 2000; i++) {
+        groups[`g${String(i).padStart(19, '0')}`] = { state: 'BACKUP', priority: 1, epoch: 1 };
+      }
+      const big = encodeHeartbeat({ ...FIXTURE_FRAME, groups }, Buffer.alloc(32, 7));
+      assert.ok(big.length > 60_000, `frame is ${big.length} bytes`);
+      const { cache, looks } = spyCache();
+      assert.throws(
+        () => decodeHeartbeat(big, { key: KEY, groupsCache: cache }),
+        (error: unknown) => error instanceof HeartbeatDecodeError && error.code === 'bad-mac',
+      );
+      assert.equal(looks(), 0);
+    });
   });
 
   const table: { name: string; bytes: () => Uint8Array; code: DecodeErrorCode }[] = [
@@ -215,55 +265,58 @@ describe('heartbeat codec', () => {
       code: 'malformed',
     },
     { name: 'HTTP text', bytes: () => Buffer.from('GET / HTTP/1.1\r\n\r\n'), code: 'malformed' },
-    { name: 'version 3', bytes: () => sign(fixtureBody({ version: [3] })), code: 'bad-version' },
+    { name: 'version 2', bytes: () => sign(fixtureBody({ version: [2] })), code: 'bad-version' },
+    { name: 'version 1', bytes: () => sign(fixtureBody({ version: [1] })), code: 'bad-version' },
+    { name: 'version 4', bytes: () => sign(fixtureBody({ version: [4] })), code: 'bad-version' },
     {
-      name: 'version 1 body labelled version 2',
-      bytes: () => sign(fixtureBody({ version: [2] })),
+      name: 'a version 2 frame cut to its version byte',
+      bytes: () => Buffer.from([0x76, 0x68, 2]),
+      code: 'bad-version',
+    },
+    { name: 'unknown role', bytes: () => sign(fixtureBody({ role: [3] })), code: 'malformed' },
+    {
+      name: 'empty receiver id',
+      bytes: () => sign(fixtureBody({ receiverId: [0] })),
+      code: 'malformed',
+    },
+    {
+      name: 'unknown master tag',
+      bytes: () => sign(fixtureBody({ 'group1.master': [3] })),
+      code: 'malformed',
+    },
+    {
+      name: 'empty master name',
+      bytes: () => sign(fixtureBody({ 'group0.master': [2, 0] })),
+      code: 'malformed',
+    },
+    {
+      name: 'master name past the end',
+      bytes: () => sign(fixtureBody({ 'group0.master': [2, 200, 0x61] })),
       code: 'truncated',
     },
     {
-      name: 'version 2 body labelled version 1',
-      bytes: () => sign(fixtureBody({ version: [1] }, 2)),
+      name: 'unknown hears tag',
+      bytes: () => sign(fixtureBody({ hearsTag: [2] })),
       code: 'malformed',
     },
     {
-      name: 'unknown master tag (v2)',
-      bytes: () => sign(fixtureBody({ 'group1.master': [3] }, 2)),
+      name: 'hears names a node twice',
+      bytes: () => sign(fixtureBody({ hears1: [1, ...ascii('b')] })),
       code: 'malformed',
     },
     {
-      name: 'empty master name (v2)',
-      bytes: () => sign(fixtureBody({ 'group0.master': [2, 0] }, 2)),
+      name: 'hears entry not UTF-8',
+      bytes: () => sign(fixtureBody({ hears1: [2, 0xc3, 0x28] })),
       code: 'malformed',
     },
     {
-      name: 'master name past the end (v2)',
-      bytes: () => sign(fixtureBody({ 'group0.master': [2, 200, 0x61] }, 2)),
+      name: 'more hears announced than present',
+      bytes: () => sign(fixtureBody({ hearsCount: [0, 3] })),
       code: 'truncated',
     },
     {
-      name: 'unknown hears tag (v2)',
-      bytes: () => sign(fixtureBody({ hearsTag: [2] }, 2)),
-      code: 'malformed',
-    },
-    {
-      name: 'hears names a node twice (v2)',
-      bytes: () => sign(fixtureBody({ hears1: [1, ...ascii('b')] }, 2)),
-      code: 'malformed',
-    },
-    {
-      name: 'hears entry not UTF-8 (v2)',
-      bytes: () => sign(fixtureBody({ hears1: [2, 0xc3, 0x28] }, 2)),
-      code: 'malformed',
-    },
-    {
-      name: 'more hears announced than present (v2)',
-      bytes: () => sign(fixtureBody({ hearsCount: [0, 3] }, 2)),
-      code: 'truncated',
-    },
-    {
-      name: 'hears section missing (v2)',
-      bytes: () => sign(fixtureBody({ hearsTag: [], hearsCount: [], hears0: [], hears1: [] }, 2)),
+      name: 'hears section missing',
+      bytes: () => sign(fixtureBody({ hearsTag: [], hearsCount: [], hears0: [], hears1: [] })),
       code: 'truncated',
     },
     { name: 'version 0', bytes: () => sign(fixtureBody({ version: [0] })), code: 'bad-version' },
@@ -272,7 +325,7 @@ describe('heartbeat codec', () => {
     { name: 'empty cluster', bytes: () => sign(fixtureBody({ cluster: [0] })), code: 'malformed' },
     {
       name: 'cluster length past the end',
-      bytes: () => fixtureBody().subarray(0, 70),
+      bytes: () => fixtureBody().subarray(0, 71),
       code: 'truncated',
     },
     {
@@ -315,12 +368,25 @@ describe('heartbeat codec', () => {
       bytes: () => sign(fixtureBody({ groupCount: [0, 3] })),
       code: 'truncated',
     },
-    { name: 'MAC cut short', bytes: () => FIXTURE.subarray(0, -1), code: 'truncated' },
-    { name: 'no MAC', bytes: () => fixtureBody(), code: 'truncated' },
+    // The MAC is the last 32 bytes, checked before the state section is read: a frame cut
+    // or extended past its header fails the MAC (it cannot be told from a forged one
+    // without parsing bytes nobody vouched for).
+    { name: 'MAC cut short', bytes: () => FIXTURE.subarray(0, -1), code: 'bad-mac' },
+    { name: 'no MAC', bytes: () => fixtureBody(), code: 'bad-mac' },
     {
       name: 'trailing byte',
       bytes: () => Buffer.concat([FIXTURE, Buffer.from([0])]),
+      code: 'bad-mac',
+    },
+    {
+      name: 'trailing byte, signed',
+      bytes: () => sign(Buffer.concat([fixtureBody(), Buffer.from([0])])),
       code: 'malformed',
+    },
+    {
+      name: 'receiver id running into the MAC',
+      bytes: () => sign(fixtureBody().subarray(0, 76)),
+      code: 'truncated',
     },
     {
       name: 'MAC bit flipped',
@@ -339,7 +405,7 @@ describe('heartbeat codec', () => {
     },
     {
       name: 'signed with another key',
-      bytes: () => sign(fixtureBody(), Buffer.from('another-key-0123456789')),
+      bytes: () => sign(fixtureBody(), Buffer.from('another-key-0123456789abcdef-01234')),
       code: 'bad-mac',
     },
     { name: 'too large', bytes: () => Buffer.alloc(MAX_FRAME_BYTES + 1), code: 'oversized' },
@@ -353,7 +419,7 @@ describe('heartbeat codec', () => {
   it('reports another cluster before the MAC', () => {
     const otherCluster = sign(
       fixtureBody({ cluster: [5, ...ascii('other')] }),
-      Buffer.from('x'.repeat(16)),
+      Buffer.from('x'.repeat(32)),
     );
     assert.equal(decodeError(otherCluster, 'lab'), 'wrong-cluster');
     assert.equal(

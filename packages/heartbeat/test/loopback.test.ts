@@ -23,7 +23,7 @@ function options(nodeId: string, peers: string[], logs: LogLine[] = []): Heartbe
     nodeId,
     listen: '127.0.0.1:0',
     peers: peers.map((id) => ({ id, address: `loopback:${id}` })),
-    key: Buffer.alloc(16),
+    key: Buffer.alloc(32),
     intervalMs: INTERVAL_MS,
     downMultiplier: DOWN_MULTIPLIER,
     logger: recordingLogger(logs),

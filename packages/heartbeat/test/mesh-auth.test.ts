@@ -66,7 +66,7 @@ describe('heartbeat mesh against bad peers', () => {
   });
 
   it('rejects a peer with the wrong key (bad-mac) and cuts it', async () => {
-    const x = await connectRaw({ key: Buffer.from('not-the-cluster-key-000000') });
+    const x = await connectRaw({ key: Buffer.from('not-the-cluster-key-0000000000000000') });
     await expectRejected('bad-mac', () => {
       x.sendHello();
     });
@@ -97,8 +97,8 @@ describe('heartbeat mesh against bad peers', () => {
     await first.closed;
 
     const second = await connectRaw();
-    await second.meshHello();
     second.sendHello();
+    await second.meshHello();
     await expectRejected('replay', () => {
       second.send(recorded);
     });
@@ -125,9 +125,40 @@ describe('heartbeat mesh against bad peers', () => {
 
   it('rejects a heartbeat before any hello', async () => {
     const x = await connectRaw();
-    const hello = await x.meshHello();
     await expectRejected('malformed', () => {
-      x.send(x.heartbeat(hello.nonce));
+      x.send(x.heartbeat('0'.repeat(32)));
+    });
+    await x.closed;
+  });
+
+  /** One rejection for `reason`, logged at warn with the reason and the detail. */
+  async function expectWarned(reason: RejectReason, act: () => void): Promise<void> {
+    const logs = cluster.node('a').logs;
+    const from = logs.length;
+    await expectRejected(reason, act);
+    const line = logs.slice(from).find((l) => (l.fields as { reason?: string }).reason === reason);
+    assert.ok(line !== undefined, `no log line for ${reason}`);
+    assert.equal(line.level, 'warn');
+  }
+
+  it('says nothing signed until a valid hello addressed to it; one for another node is wrong-receiver, at warn', async () => {
+    const x = await connectRaw({ receiverId: 'b' });
+    let answered = 0;
+    x.ws.on('message', () => answered++);
+    await sleep(200);
+    assert.equal(answered, 0, 'the acceptor spoke first');
+    await expectWarned('wrong-receiver', () => {
+      x.sendHello();
+    });
+    await x.closed;
+    assert.equal(answered, 0, 'a hello for another node got an answer');
+  });
+
+  it('rejects a hello signed by the acceptor of a connection (wrong-role), at warn', async () => {
+    // On a connection it dialed, a frame saying "I accepted this one" was made for another.
+    const x = await connectRaw({ role: 'acceptor' });
+    await expectWarned('wrong-role', () => {
+      x.sendHello();
     });
     await x.closed;
   });
@@ -145,11 +176,11 @@ describe('heartbeat mesh against bad peers', () => {
     ['a text message', 'malformed', () => 'hello?'],
     ['a cut-off hello', 'truncated', (x) => x.frame('hello').subarray(0, 100)],
     [
-      'a version 3 frame',
+      'a version 2 frame',
       'bad-version',
       (x) => {
         const bytes = Buffer.from(x.frame('hello'));
-        bytes[2] = 3;
+        bytes[2] = 2;
         return bytes;
       },
     ],

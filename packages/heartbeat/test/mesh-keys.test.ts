@@ -100,6 +100,7 @@ describe('cluster key rotation', () => {
 describe('decodeSigned', () => {
   const frame: HeartbeatFrame = {
     kind: 'heartbeat',
+    role: 'dialer',
     incarnation: '0'.repeat(32),
     nonce: '1'.repeat(32),
     seq: 7,
@@ -108,6 +109,7 @@ describe('decodeSigned', () => {
     echoHeldMs: 0,
     clusterName: 'lab',
     nodeId: 'a',
+    receiverId: 'b',
     groups: {},
   };
 

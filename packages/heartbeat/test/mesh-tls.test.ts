@@ -99,7 +99,7 @@ describe('heartbeat mesh over TLS', () => {
     const c = certs.c;
     const x = await RawPeer.connect(a.port(), {
       nodeId: 'b',
-      key: Buffer.from('wrong-key-but-good-certificate'),
+      key: Buffer.from('wrong-key-but-good-certificate-0123'),
       scheme: 'wss',
       client: {
         cert: readFileSync(c.certFile),

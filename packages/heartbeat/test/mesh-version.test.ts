@@ -1,18 +1,10 @@
-// Protocol version 2 on real sockets: a receiver sees each group's master and the sender's
-// hears list; a version 1 peer is still answered, in version 1, and never sent a field it
-// would reject.
+// Protocol version 3 on real sockets: a receiver sees each group's master and the sender's
+// hears list; a node of an earlier build (versions 1 and 2) is refused with a clear reason.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  encodeHeartbeat,
-  frameVersion,
-  type HeartbeatFrame,
-  type HeartbeatMesh,
-  type ProtocolVersion,
-  type WireGroupState,
-} from '../src/index.js';
-import { startCluster, TEST_CLUSTER, TEST_KEY, type TestCluster } from './helpers/cluster.js';
+import type { HeartbeatMesh, WireGroupState } from '../src/index.js';
+import { startCluster, type TestCluster } from './helpers/cluster.js';
 import { RawPeer } from './helpers/raw-peer.js';
 import { until, waitForEvent } from './helpers/wait.js';
 
@@ -22,7 +14,7 @@ const GROUPS: Readonly<Record<string, WireGroupState>> = {
   old: { priority: 50, state: 'BACKUP', epoch: 1 },
 };
 
-describe('heartbeat protocol version 2', () => {
+describe('heartbeat protocol version 3', () => {
   let cluster: TestCluster;
   let a: HeartbeatMesh;
 
@@ -30,7 +22,7 @@ describe('heartbeat protocol version 2', () => {
     cluster = await startCluster(
       ['a', 'b'],
       () => ({ intervalMs: 25, downMultiplier: 8 }),
-      // x is played by the tests (a version 1 or 2 peer); a's own dials to it fail.
+      // x is played by the tests (a node of an earlier build); a's own dials to it fail.
       (id) => (id === 'a' ? [{ id: 'x', address: '127.0.0.1:1' }] : []),
     );
     a = cluster.node('a').mesh;
@@ -68,78 +60,33 @@ describe('heartbeat protocol version 2', () => {
     assert.equal(Object.hasOwn(heartbeat, 'hears'), false);
   });
 
-  /** A peer that speaks only `version`: its frames in it, the mesh's raw bytes recorded. */
-  async function versionedPeer(version: ProtocolVersion) {
-    const x = await RawPeer.connect(a.port(), { nodeId: 'x' });
-    const versions: { kind: HeartbeatFrame['kind']; version: number }[] = [];
-    x.ws.on('message', (data: Buffer) => {
-      versions.push({ kind: data[3] === 1 ? 'hello' : 'heartbeat', version: frameVersion(data) });
-    });
-    const frame = (kind: HeartbeatFrame['kind'], patch: Partial<HeartbeatFrame>): Uint8Array =>
-      encodeHeartbeat(
-        {
-          kind,
-          incarnation: x.incarnation,
-          nonce: x.nonce,
-          seq: ++x.seq,
-          sentAtMs: performance.timeOrigin + performance.now(),
-          echoSentAtMs: 0,
-          echoHeldMs: 0,
-          clusterName: TEST_CLUSTER,
-          nodeId: 'x',
-          groups: {},
-          ...patch,
-        },
-        TEST_KEY,
-        version,
-      );
-    const hello = await x.meshHello();
-    x.send(frame('hello', {}));
-    return { x, versions, hello, frame };
-  }
-
-  it('answers a version 1 peer in version 1 only, and hears it', async () => {
-    a.setLocalState(GROUPS, ['b', 'x']);
-    const { x, versions, hello, frame } = await versionedPeer(1);
-    try {
-      const fromX = waitForEvent(a, 'heartbeat', (hb) => hb.from === 'x');
-      x.send(
-        frame('heartbeat', {
-          nonce: hello.nonce,
-          groups: { web: { priority: 1, state: 'BACKUP', epoch: 4 } },
-        }),
-      );
-      const [heartbeat] = await fromX;
-      assert.equal(Object.hasOwn(heartbeat, 'hears'), false);
-      assert.deepEqual(heartbeat.groups, { web: { priority: 1, state: 'BACKUP', epoch: 4 } });
-      // Several of a's heartbeats, all in version 1 and without the version 2 fields.
-      await until(() => versions.filter((v) => v.kind === 'heartbeat').length >= 3, '3 beats');
-      assert.deepEqual(new Set(versions.map((v) => v.version)), new Set([1]));
-      const beat = await x.nextFrame((f) => f.kind === 'heartbeat' && f.nonce === x.nonce);
-      assert.equal(Object.hasOwn(beat, 'hears'), false);
-      assert.equal(Object.hasOwn(beat.groups.web ?? {}, 'master'), false);
-      assert.deepEqual(beat.groups.web, { priority: 200, state: 'MASTER', epoch: 4 });
-    } finally {
-      x.terminate();
-      await x.closed;
+  it('refuses a node of an earlier build: bad-version, one warning per remote naming it', async () => {
+    const logs = cluster.node('a').logs;
+    const from = logs.length;
+    const warnings = () =>
+      logs
+        .slice(from)
+        .filter(
+          (line) =>
+            line.level === 'warn' && (line.fields as { reason?: string }).reason === 'bad-version',
+        );
+    const before = a.stats().rejected['bad-version'];
+    for (let i = 0; i < 3; i++) {
+      // What a version 2 node sends first when it dials: its hello (the layout after the
+      // version byte does not matter; nothing past it is read).
+      const old = await RawPeer.connect(a.port(), { nodeId: 'x' });
+      const hello = Buffer.from(old.frame('hello'));
+      hello[2] = 2;
+      old.send(hello);
+      assert.equal(await old.closed, 1006, 'cut, not negotiated with');
     }
-  });
-
-  it('moves a version 2 dialer up to version 2 after its hello', async () => {
-    a.setLocalState(GROUPS, ['b', 'x']);
-    const { x, versions, hello, frame } = await versionedPeer(2);
-    try {
-      const fromX = waitForEvent(a, 'heartbeat', (hb) => hb.from === 'x');
-      x.send(frame('heartbeat', { nonce: hello.nonce, hears: ['a'] }));
-      assert.deepEqual((await fromX)[0].hears, ['a']);
-      await until(() => versions.filter((v) => v.kind === 'heartbeat').length >= 2, '2 beats');
-      assert.ok(versions.filter((v) => v.kind === 'heartbeat').every((v) => v.version === 2));
-      const beat = await x.nextFrame((f) => f.kind === 'heartbeat' && f.hears !== undefined);
-      assert.deepEqual(beat.hears, ['b', 'x']);
-      assert.deepEqual(beat.groups, GROUPS);
-    } finally {
-      x.terminate();
-      await x.closed;
-    }
+    assert.equal(a.stats().rejected['bad-version'], before + 3);
+    const lines = warnings();
+    assert.equal(lines.length, 1, 'one warning for the remote host, not one per connection');
+    assert.deepEqual(
+      { versionSeen: (lines[0]!.fields as { versionSeen: number }).versionSeen },
+      { versionSeen: 2 },
+    );
+    assert.match(lines[0]!.message, /upgrade every node/);
   });
 });

@@ -168,7 +168,7 @@ describe('heartbeat mesh lifecycle', () => {
     nodeId: 'solo',
     listen,
     peers: [],
-    key: Buffer.alloc(16, 1),
+    key: Buffer.alloc(32, 1),
     intervalMs: 100,
     downMultiplier: 3,
   });

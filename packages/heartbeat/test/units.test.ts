@@ -215,25 +215,35 @@ describe('duplicate connection resolution', () => {
   // A connection as seen from `self`: who dialed it.
   const conn = (name: string, dialer: string) => ({ name, dialedBy: () => dialer });
   const table: [string, string, ReturnType<typeof conn>, ReturnType<typeof conn>, string][] = [
-    // self, peer, current, candidate, kept
+    // self, peer, current, candidate, kept ('same-dialer': PeerLink.adopt decides)
     ['a', 'b', conn('a-dialed', 'a'), conn('b-dialed', 'b'), 'a-dialed'],
     ['a', 'b', conn('b-dialed', 'b'), conn('a-dialed', 'a'), 'a-dialed'],
     ['b', 'a', conn('a-dialed', 'a'), conn('b-dialed', 'b'), 'a-dialed'],
     ['b', 'a', conn('b-dialed', 'b'), conn('a-dialed', 'a'), 'a-dialed'],
-    ['b', 'a', conn('a-old', 'a'), conn('a-new', 'a'), 'a-new'],
-    ['a', 'b', conn('b-old', 'b'), conn('b-new', 'b'), 'b-new'],
+    ['b', 'a', conn('a-old', 'a'), conn('a-new', 'a'), 'same-dialer'],
+    ['a', 'b', conn('b-old', 'b'), conn('b-new', 'b'), 'same-dialer'],
   ];
+  const pick = (
+    self: string,
+    peer: string,
+    current: ReturnType<typeof conn>,
+    candidate: ReturnType<typeof conn>,
+  ): string => {
+    const preferred = preferredConnection(self, peer, current, candidate);
+    if (preferred === 'same-dialer') return preferred;
+    return preferred === 'current' ? current.name : candidate.name;
+  };
   for (const [self, peer, current, candidate, kept] of table) {
     it(`${self} with ${current.name} then ${candidate.name} keeps ${kept}`, () => {
-      assert.equal(preferredConnection(self, peer, current, candidate).name, kept);
+      assert.equal(pick(self, peer, current, candidate), kept);
     });
   }
 
   it('lets both ends pick the same connection whatever the order they saw them in', () => {
     const aView = [conn('a-dialed', 'a'), conn('b-dialed', 'b')] as const;
     const bView = [conn('a-dialed', 'a'), conn('b-dialed', 'b')] as const;
-    const onA = preferredConnection('a', 'b', aView[1], aView[0]).name;
-    const onB = preferredConnection('b', 'a', bView[0], bView[1]).name;
+    const onA = pick('a', 'b', aView[1], aView[0]);
+    const onB = pick('b', 'a', bView[0], bView[1]);
     assert.equal(onA, onB);
   });
 });

@@ -15,6 +15,10 @@ import { TEST_CLUSTER, TEST_KEY } from './cluster.js';
 
 export interface RawPeerOptions {
   readonly nodeId: string;
+  /** The node our frames are signed for (the mesh we connect to); default 'a'. */
+  readonly receiverId?: string;
+  /** Our side of the connection as our frames say; default 'dialer' (we connect). */
+  readonly role?: HeartbeatFrame['role'];
   readonly key?: Uint8Array;
   readonly clusterName?: string;
   readonly scheme?: 'ws' | 'wss';
@@ -68,7 +72,10 @@ export class RawPeer {
     return this.options.key ?? TEST_KEY;
   }
 
-  /** The mesh's hello on this connection (its nonce is what our heartbeats must echo). */
+  /**
+   * The mesh's hello on this connection (its nonce is what our heartbeats must echo). The
+   * mesh sends it only in answer to our valid hello.
+   */
   async meshHello(timeoutMs = 2000): Promise<HeartbeatFrame> {
     return this.nextFrame((frame) => frame.kind === 'hello', timeoutMs);
   }
@@ -93,6 +100,7 @@ export class RawPeer {
     return encodeHeartbeat(
       {
         kind,
+        role: this.options.role ?? 'dialer',
         incarnation: this.incarnation,
         nonce: this.nonce,
         seq: ++this.seq,
@@ -101,6 +109,7 @@ export class RawPeer {
         echoHeldMs: 0,
         clusterName: this.options.clusterName ?? TEST_CLUSTER,
         nodeId: this.options.nodeId,
+        receiverId: this.options.receiverId ?? 'a',
         groups: {},
         ...patch,
       },
@@ -127,8 +136,8 @@ export class RawPeer {
 
   /** Run the handshake as an honest peer; returns the mesh's nonce for this connection. */
   async authenticate(): Promise<string> {
-    const hello = await this.meshHello();
     this.sendHello();
+    const hello = await this.meshHello();
     this.send(this.heartbeat(hello.nonce));
     // The mesh answers our hello with a heartbeat echoing our nonce.
     await this.nextFrame((frame) => frame.kind === 'heartbeat' && frame.nonce === this.nonce);
