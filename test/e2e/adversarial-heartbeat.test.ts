@@ -119,7 +119,8 @@ describe('adversarial: heartbeat port, no key', { skip }, () => {
           'garbage-frames',
           [
             ...['--url', heartbeatUrl(s.n1, HEARTBEAT_PORT), '--kind', 'random,wrong-mac'],
-            ...['--connections', '4', '--duration-ms', '10000', '--node-id', s.n2.name],
+            ...['--connections', '4', '--duration-ms', '10000'],
+            ...['--node-id', s.n2.name, '--receiver-id', s.n1.name],
           ],
           ATTACK_TIMEOUT_MS,
         );
@@ -146,7 +147,7 @@ describe('adversarial: heartbeat port, no key', { skip }, () => {
       assert.ok(
         badMac > 0,
         'no wrong-MAC frame reached the MAC check: if n1 counts them as bad-version, the ' +
-          'heartbeat wire format has moved past version 2 and wrongMacFrame() in ' +
+          'heartbeat wire format has moved past protocol 3 and wrongMacFrame() in ' +
           'test/src/attacks/garbage-frames.ts must follow it',
       );
       assertUndisturbed(attacked, 'garbage frames');

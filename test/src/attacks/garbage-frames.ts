@@ -4,16 +4,17 @@
 // node drops one, for `--duration-ms`.
 //
 //   --kind random     random bytes (fails at the first header check)
-//   --kind wrong-mac  a well-formed version 2 heartbeat claiming to be `--node-id` of
-//                     `--cluster`, ~2,000 groups filling the frame, and a MAC under a key
-//                     the node does not have: the most a keyless sender can make it parse
-//                     and hash before it can say no.
+//   --kind wrong-mac  a well-formed protocol 3 heartbeat from `--node-id` to `--receiver-id`
+//                     of `--cluster`, ~2,000 groups filling the frame, and a MAC under a key
+//                     the node does not have: the most a keyless sender can make it read
+//                     before it can say no (the node checks the MAC before the groups).
 //
 // The frame is built here from the wire layout in packages/heartbeat/README.md rather than
 // with the package's encoder, so the attack stays what a stranger on the network can send.
 //
 //   node garbage-frames.js --url ws://A:7410/vipd/heartbeat --kind wrong-mac
 //        [--connections 2] [--duration-ms 10000] [--cluster vipd] [--node-id n2]
+//        [--receiver-id n1]
 import { createHmac, randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { AttackFlags, hardDeadline, report, sleep } from './attack-io.js';
@@ -34,6 +35,7 @@ const connections = flags.count('connections', 16, 2);
 const durationMs = flags.count('duration-ms', 60_000, 10_000);
 const clusterName = flags.text('cluster', 'vipd');
 const nodeId = flags.text('node-id', 'n2');
+const receiverId = flags.text('receiver-id', 'n1');
 hardDeadline(durationMs + 10_000);
 
 function lengthPrefixed(text: string): Buffer {
@@ -41,16 +43,21 @@ function lengthPrefixed(text: string): Buffer {
   return Buffer.concat([Buffer.from([bytes.length]), bytes]);
 }
 
-/** A version 2 heartbeat of exactly FRAME_BYTES, signed with a key nobody else has. */
+/** A protocol 3 heartbeat of exactly FRAME_BYTES, signed with a key nobody else has. */
 function wrongMacFrame(): Buffer {
-  const header = Buffer.alloc(68);
+  const header = Buffer.alloc(69);
   header.writeUInt16BE(0x7668, 0); // magic "vh"
-  header.writeUInt8(2, 2); // version
+  header.writeUInt8(3, 2); // version
   header.writeUInt8(2, 3); // kind: heartbeat
-  randomBytes(32).copy(header, 4); // incarnation, nonce
-  header.writeBigUInt64BE(1n, 36); // seq
-  header.writeDoubleBE(Date.now(), 44); // sentAtMs
-  const names = Buffer.concat([lengthPrefixed(clusterName), lengthPrefixed(nodeId)]);
+  header.writeUInt8(1, 4); // role: dialer (the attacker opened the connection)
+  randomBytes(32).copy(header, 5); // incarnation, nonce
+  header.writeBigUInt64BE(1n, 37); // seq
+  header.writeDoubleBE(Date.now(), 45); // sentAtMs
+  const names = Buffer.concat([
+    lengthPrefixed(clusterName),
+    lengthPrefixed(nodeId),
+    lengthPrefixed(receiverId),
+  ]);
   const hearsTag = Buffer.from([0]);
   // Each group: name length, name, state, priority, epoch (8), master tag: 12 + name bytes.
   const fixed = header.length + names.length + 2 + hearsTag.length + MAC_BYTES;

@@ -58,7 +58,8 @@ export interface ApiDeps {
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
 const DROP_TEXT: Record<ApiDropReason, string> = {
-  'max-connections': 'api.max_connections connections are open already',
+  'max-connections': 'api.max_connections connections are open, each in a request',
+  evicted: 'api.max_connections reached: a connection with no request in progress made room',
   timeout: 'the request did not arrive within the headers or request timeout',
   idle: 'nothing was sent or read for the idle timeout',
   malformed: 'not a valid HTTP request',

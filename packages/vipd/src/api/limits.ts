@@ -11,10 +11,14 @@ import type { Socket } from 'node:net';
 import type { FastifyHttpOptions } from 'fastify';
 import { ERROR_CATALOG, VipdError, type ErrorCode } from '../errors.js';
 import type { ApiDropReason } from '../metrics/metrics.js';
+import { capConnections, ConnectionCap } from './connection-cap.js';
 import { waitQuerySchema } from './schemas.js';
 
 export interface ApiLimits {
-  /** Connections open at once (api.max_connections); the next ones are closed on arrival. */
+  /**
+   * Connections open at once (api.max_connections). At the cap a newcomer sheds a connection
+   * that has no request in progress, or is refused when every one has (connection-cap.ts).
+   */
   readonly maxConnections: number;
   /** From a connection's (or request's) first byte until its headers are complete. */
   readonly headersTimeoutMs: number;
@@ -43,7 +47,7 @@ export const DEFAULT_API_LIMITS: ApiLimits = {
   refusalLogIntervalMs: 10_000,
 };
 
-/** fastify's server options for these limits (the cap is set on the server afterwards). */
+/** fastify's server options for these limits (the cap goes on the server afterwards). */
 export function serverOptions(limits: ApiLimits): FastifyHttpOptions<Server> {
   return {
     // fastify copies these three onto the server it creates ...
@@ -65,17 +69,19 @@ export function enforceConnectionLimits(
   limits: ApiLimits,
   dropped: (reason: ApiDropReason) => void,
 ): void {
-  server.maxConnections = limits.maxConnections;
-  // Node closes a connection over the cap before any byte is read from it.
-  server.on('drop', () => {
-    dropped('max-connections');
-  });
+  const cap = new ConnectionCap(limits.maxConnections, dropped);
+  capConnections(server, cap);
   // The end of a keep-alive wait arrives as a timeout too: a client done with its requests,
   // not one that stalled, so it is not counted.
   const betweenRequests = new WeakSet<Socket>();
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    betweenRequests.delete(request.socket);
-    response.once('finish', () => betweenRequests.add(request.socket));
+    const socket = request.socket;
+    betweenRequests.delete(socket);
+    cap.requestStarted(socket);
+    response.once('finish', () => {
+      betweenRequests.add(socket);
+      cap.requestFinished(socket);
+    });
   });
   // With a listener here, Node leaves the idle socket to us.
   server.on('timeout', (socket: Socket) => {

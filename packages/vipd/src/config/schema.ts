@@ -513,8 +513,12 @@ export const CONFIG_SCHEMA: JsonSchema = {
           maximum: 10_000,
           default: 64,
           description:
-            'Connections the API holds open at once (vipctl, Prometheus, probes); further ones ' +
-            'are closed as they arrive and counted in vipd_api_connections_dropped_total. Reloadable.',
+            'Connections the API holds open at once (vipctl, Prometheus, probes). At the cap a ' +
+            'new connection sheds one that has no request in progress (from the address holding ' +
+            'the most connections, oldest first), so a slow or idle flood cannot lock out a ' +
+            'client that asks promptly; it is refused only while every connection is in a ' +
+            'request. Both are counted in vipd_api_connections_dropped_total (evicted, ' +
+            'max-connections). Reloadable.',
         },
         allowed_hosts: {
           type: 'array',

@@ -21,6 +21,7 @@ import { createHeartbeatMesh, type HeartbeatMesh } from '@vipd/heartbeat';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from '../api/app.js';
+import { setConnectionCap } from '../api/connection-cap.js';
 import { formatProblem, listenEndpoint, loadConfigFile, ConfigError } from '../config/load.js';
 import type { VipdConfig } from '../config/types.js';
 import { Driver } from '../driver/driver.js';
@@ -525,8 +526,8 @@ export class Daemon {
     // Same apply as at start; runs after this returns and logs its own outcome.
     if (next.realserver !== undefined || this.#realserver !== null)
       void this.#realServerRole().configure(next.realserver ?? null);
-    // Node reads the cap at every new connection; open ones stay.
-    if (this.#app !== null) this.#app.server.maxConnections = next.api.maxConnections;
+    // For new connections; open ones stay until shed for a newcomer.
+    if (this.#app !== null) setConnectionCap(this.#app.server, next.api.maxConnections);
     this.#log.level = next.log.level;
     this.metrics.configReloads.inc({ result: 'success' });
     this.metrics.configReloadOk.set(1);

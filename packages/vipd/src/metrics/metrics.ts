@@ -92,7 +92,13 @@ export type NotifyResult = 'ok' | 'failed' | 'timeout' | 'spawn-error' | 'droppe
 export type AddressOperation = 'add' | 'remove';
 
 /** Why the API server cut a connection without answering a request on it. */
-export const API_DROP_REASONS = ['max-connections', 'timeout', 'idle', 'malformed'] as const;
+export const API_DROP_REASONS = [
+  'max-connections',
+  'evicted',
+  'timeout',
+  'idle',
+  'malformed',
+] as const;
 export type ApiDropReason = (typeof API_DROP_REASONS)[number];
 
 /**

@@ -130,39 +130,67 @@ describe('API server limits (real sockets)', () => {
     assert.equal(await metricValue(h, 'vipd_api_requests_rejected_total{code="UNAUTHORIZED"}'), 2);
   });
 
-  it('connections over the cap are closed on arrival; an open one keeps working', async () => {
+  it('at the cap a newcomer sheds the oldest connection with no request in progress', async () => {
     const { h, port } = await listening({ maxConnections: 2 });
-    const request = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
     const first = new RawClient(port);
     const second = new RawClient(port);
     for (const client of [first, second]) {
       await client.opened();
-      client.socket.write(request);
-      assert.equal((await client.response(10_000)).status, 200);
+      assert.equal((await client.get('/healthz')).status, 200);
     }
+    // Both wait between requests: the third sheds the one that has waited longest.
     const third = new RawClient(port);
-    assert.ok(await third.closedWithin(10_000), 'a connection over the cap is served');
-    assert.equal(third.received, '', 'closed without a byte');
-    first.socket.write(request);
-    assert.equal((await first.response(10_000)).status, 200, 'the kept-alive one still answers');
-    assert.equal(
-      await metricValue(h, 'vipd_api_connections_dropped_total{reason="max-connections"}'),
-      1,
-    );
-    second.socket.destroy();
-    assert.ok(await second.closedWithin(10_000));
-    // Once one is gone, a new client gets in again. The server learns of the close a moment
-    // after the client does, so give it a few tries.
-    let served = false;
-    for (let attempt = 0; attempt < 20 && !served; attempt += 1) {
-      const next = new RawClient(port);
-      await next.opened();
-      next.socket.write(request);
-      served = await next.response(2_000).then(
-        (r) => r.status === 200,
-        () => false,
+    await third.opened();
+    assert.equal((await third.get('/healthz')).status, 200, 'the newcomer is served');
+    assert.ok(await first.closedWithin(10_000), 'the longest-waiting connection is shed');
+    assert.equal(second.closed, false, 'only one is shed');
+    assert.equal(await metricValue(h, 'vipd_api_connections_dropped_total{reason="evicted"}'), 1);
+  });
+
+  it('a connection in the middle of a request is never shed; with every one busy, the newcomer is refused', async () => {
+    const { h, port } = await listening({ maxConnections: 2 });
+    // A release whose body is still on its way: the token passed, the request is in progress.
+    let started = 0;
+    const bothStarted = new Promise<void>((resolve) => {
+      app?.server.on('request', () => {
+        if (++started === 2) resolve();
+      });
+    });
+    const busy = [new RawClient(port), new RawClient(port)];
+    for (const client of busy) {
+      await client.opened();
+      client.socket.write(
+        'POST /v1/groups/web/release HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+          `Authorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n` +
+          'Content-Length: 2\r\n\r\n',
       );
     }
-    assert.ok(served, 'a freed slot is given to the next client');
+    await bothStarted;
+    const refused = new RawClient(port);
+    assert.ok(await refused.closedWithin(10_000), 'a newcomer got a slot while both were busy');
+    assert.equal(refused.received, '', 'closed without a byte');
+    assert.equal(busy[0]!.closed || busy[1]!.closed, false, 'a busy connection was shed');
+    assert.ok(
+      (await metricValue(h, 'vipd_api_connections_dropped_total{reason="max-connections"}')) >= 1,
+    );
+    // The requests in progress complete as usual.
+    busy[0]!.socket.write('{}');
+    assert.notEqual((await busy[0]!.response(10_000)).status, 0);
+  });
+
+  it('sheds from the source holding the most connections, not the oldest client', async () => {
+    const { port } = await listening({ maxConnections: 3 });
+    const operator = new RawClient(port, '127.0.0.1');
+    await operator.opened();
+    assert.equal((await operator.get('/healthz')).status, 200);
+    // A flood from another address takes the other two slots and sends nothing.
+    const flood = [new RawClient(port, '127.0.0.2'), new RawClient(port, '127.0.0.2')];
+    await Promise.all(flood.map((c) => c.opened()));
+    const newcomer = new RawClient(port, '127.0.0.3');
+    await newcomer.opened();
+    assert.equal((await newcomer.get('/healthz')).status, 200);
+    assert.ok(await flood[0]!.closedWithin(10_000), "the flood's oldest connection is shed");
+    assert.equal(operator.closed, false, 'the operator, oldest of all, keeps its connection');
+    assert.equal((await operator.get('/healthz')).status, 200);
   });
 });

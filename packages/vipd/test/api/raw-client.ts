@@ -18,8 +18,13 @@ export class RawClient {
   readonly #opened: Promise<void>;
   readonly #closedAt: Promise<void>;
 
-  constructor(port: number) {
-    this.socket = connect(port, '127.0.0.1');
+  /** `localAddress` (127.0.0.2, …) makes the connection come from another source. */
+  constructor(port: number, localAddress?: string) {
+    this.socket = connect({
+      port,
+      host: '127.0.0.1',
+      ...(localAddress === undefined ? {} : { localAddress }),
+    });
     RawClient.#open.push(this.socket);
     this.socket.setEncoding('utf8');
     this.socket.on('data', (chunk: string) => (this.received += chunk));
