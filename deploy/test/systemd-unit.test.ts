@@ -8,7 +8,14 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseConfig, stopBudget, stopTiming } from '@vipd/vipd';
+import {
+  EXIT,
+  NO_RESTART_EXITS,
+  parseConfig,
+  startFailureExit,
+  stopBudget,
+  stopTiming,
+} from '@vipd/vipd';
 import { parseTimeSpanMs, parseUnitFile, unitValue, unitValues, unitWords } from './unit-file.js';
 import { DEPLOY_DIR, findTool, runVipd, vipdCliPath } from './vipd-cli.js';
 
@@ -85,6 +92,14 @@ describe('deploy/systemd/vipd.service', () => {
     assert.equal(unitValue(unit, S, 'ExecStart'), `${INSTALLED_BINARY} run ${config}`);
     assert.equal(unitValue(unit, S, 'ExecStopPost'), `${INSTALLED_BINARY} cleanup ${config}`);
     assert.deepEqual(unitValues(unit, S, 'ExecStartPre'), [`${INSTALLED_BINARY} check ${config}`]);
+  });
+
+  it('does not restart on statuses a restart cannot fix (config, capability, kernel)', () => {
+    const prevented = [...unitWords(unit, S, 'RestartPreventExitStatus')].map(Number).sort();
+    assert.deepEqual(prevented, [...NO_RESTART_EXITS].sort());
+    assert.equal(startFailureExit('ADDRESS_MARK_UNSUPPORTED'), EXIT.KERNEL_UNSUPPORTED);
+    assert.equal(startFailureExit('LISTEN_FAILED'), EXIT.FAILURE);
+    assert.ok(!prevented.includes(EXIT.FAILURE), 'a crash must still be restarted');
   });
 
   it('TimeoutStopSec covers the worst-case stop computed from the code (default timing, one hook, real-server role)', () => {

@@ -10,6 +10,8 @@ export const EXIT = {
   CONFIG_INVALID: 3,
   /** Missing CAP_NET_ADMIN / CAP_NET_RAW. */
   MISSING_CAPABILITY: 4,
+  /** The kernel cannot mark vipd's addresses (IFA_PROTO, Linux 5.18+): a restart will not help. */
+  KERNEL_UNSUPPORTED: 9,
   // vipctl
   /** The node refused: fault, maintenance, no quorum, not master (HTTP 409). */
   REFUSED: 5,
@@ -22,3 +24,15 @@ export const EXIT = {
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The status of a `vipd run` that could not start, from its error's code. */
+export function startFailureExit(code: string): ExitCode {
+  return code === 'ADDRESS_MARK_UNSUPPORTED' ? EXIT.KERNEL_UNSUPPORTED : EXIT.FAILURE;
+}
+
+/** Statuses of `vipd run` that a restart cannot fix: the unit's RestartPreventExitStatus. */
+export const NO_RESTART_EXITS: readonly ExitCode[] = [
+  EXIT.CONFIG_INVALID,
+  EXIT.MISSING_CAPABILITY,
+  EXIT.KERNEL_UNSUPPORTED,
+];

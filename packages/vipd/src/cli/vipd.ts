@@ -28,7 +28,7 @@ import { VipdError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
 import { buildRealServerCommand, RealServerError } from '../realserver/index.js';
 import { VIPD_VERSION } from '../version.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, startFailureExit } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { RunLifecycle, type RunSignal } from './run-lifecycle.js';
 
@@ -223,7 +223,7 @@ function failStart(io: CliIo, hooks: VipdCliHooks, logger: Logger, error: unknow
   const code = typeof errorCode === 'string' ? errorCode : 'INTERNAL';
   logger.fatal({ code, err: error }, `vipd could not start: ${message}`);
   io.stderr(`vipd: could not start: ${code}: ${message}\n`);
-  hooks.setExitCode(EXIT.FAILURE);
+  hooks.setExitCode(startFailureExit(code));
 }
 
 function check(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions & { json?: boolean }): void {
