@@ -12,7 +12,7 @@ export {
   toRealServerConfig,
 } from './config.js';
 export type { RealServerSection } from './config.js';
-export { REALSERVER_ERRORS, RealServerError } from './errors.js';
+export { RealServerError } from './errors.js';
 export type { RealServerErrorCode } from './errors.js';
 export {
   EXIT_ERROR,
