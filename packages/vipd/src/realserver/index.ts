@@ -36,12 +36,7 @@ export { renderSysctlFile, SYSCTL_FILE_MARKER } from './sysctl-file.js';
 export { daemonRealServerConfig, RealServerRole } from './role.js';
 export type { RealServerRoleOptions } from './role.js';
 export { RealServerWatcher } from './watcher.js';
-export type {
-  RealServerLog,
-  RealServerWatcherOptions,
-  WatchCycle,
-  WatcherTimers,
-} from './watcher.js';
+export type { RealServerLog, RealServerWatcherOptions, WatchCycle } from './watcher.js';
 export { PROBLEM_REASONS } from './types.js';
 export type {
   AddressSpec,
