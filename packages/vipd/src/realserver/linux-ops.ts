@@ -1,10 +1,12 @@
-// SystemOps on a real Linux host: `ip -j` for addresses and routes, /proc/sys for sysctls.
-// Bound to a network namespace name, every command runs inside it (`ip -n NS …`,
-// `ip netns exec NS cat|tee /proc/sys/…`), which is how the tests drive a real kernel
-// without touching the host.
+// SystemOps on a real Linux host: links and addresses over rtnetlink (@vipd/arp's address
+// table, as `ip link`/`ip addr` would), routes and proxy neighbours from `ip -j`, sysctls as
+// files under /proc/sys. Bound to a network namespace name, everything happens inside it (the
+// netlink socket is opened there; `ip -n NS …`, `ip netns exec NS cat|tee /proc/sys/…`), which
+// is how the tests drive a real kernel without touching the host.
 
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { openAddressTable, type AddressTable } from '@vipd/arp';
 import { scriptEnvironment } from '../run-script.js';
 import { canonicalIp, ipFamily } from './addresses.js';
 import { RealServerError } from './errors.js';
@@ -58,16 +60,21 @@ function checkedKey(key: SysctlKey): string {
   return `/proc/sys/${key}`;
 }
 
-interface IpAddrInfo {
-  family?: string;
-  local?: string;
-  prefixlen?: number;
-  scope?: string;
-  label?: string;
+/** rtnetlink scope numbers by the names `ip` prints for them (rtnl_rtscope_n2a). */
+const SCOPE_NAMES = new Map([
+  [0, 'global'],
+  [200, 'site'],
+  [253, 'link'],
+  [254, 'host'],
+  [255, 'nowhere'],
+]);
+
+function scopeName(scope: number): string {
+  return SCOPE_NAMES.get(scope) ?? String(scope);
 }
-interface IpLink {
-  ifname?: string;
-  addr_info?: IpAddrInfo[];
+
+function addressText(spec: AddressSpec): string {
+  return `${spec.address}/${String(spec.prefixLength)} dev ${spec.interface}`;
 }
 interface IpRoute {
   dev?: string;
@@ -90,6 +97,14 @@ function parseJson<T>(argv: readonly string[], text: string): T[] {
       { cause: error },
     );
   }
+}
+
+function familyOf(spec: AddressSpec): IpFamily {
+  const family = ipFamily(spec.address);
+  if (family === null) {
+    throw new RealServerError('REALSERVER_COMMAND_FAILED', `${spec.address} is not an IP address`);
+  }
+  return family;
 }
 
 export interface LinuxSystemOpsOptions {
@@ -151,42 +166,67 @@ export class LinuxSystemOps implements SystemOps {
     if (!result.ok) throw commandFailed(argv, result);
   }
 
-  async listInterfaces(): Promise<readonly string[]> {
-    const args = ['-j', 'link', 'show'];
-    const links = parseJson<IpLink>(this.ipArgv(args), await this.ip(args));
-    return links.flatMap((link) => (link.ifname === undefined ? [] : [link.ifname]));
+  /**
+   * Runs `work` on a netlink socket opened for it (in the namespace, if bound to one) and
+   * closed after; a failure becomes REALSERVER_COMMAND_FAILED saying what was being done.
+   */
+  private addressTable<T>(doing: string, work: (table: AddressTable) => T): Promise<T> {
+    const where = this.netns === undefined ? '' : ` in network namespace ${this.netns}`;
+    try {
+      const table = openAddressTable(this.netns === undefined ? {} : { netns: this.netns });
+      try {
+        return Promise.resolve(work(table));
+      } finally {
+        table.close();
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return Promise.reject(
+        new RealServerError('REALSERVER_COMMAND_FAILED', `${doing}${where} failed: ${reason}`, {
+          cause: error,
+        }),
+      );
+    }
   }
 
-  async listAddresses(): Promise<readonly HostAddress[]> {
-    const args = ['-j', 'addr', 'show'];
-    const links = parseJson<IpLink>(this.ipArgv(args), await this.ip(args));
-    return links.flatMap((link) =>
-      (link.addr_info ?? []).flatMap((info): HostAddress[] => {
-        const family = info.local === undefined ? null : ipFamily(info.local);
-        if (link.ifname === undefined || info.local === undefined || family === null) return [];
-        return [
-          {
-            interface: link.ifname,
-            address: canonicalIp(info.local),
-            family,
-            prefixLength: info.prefixlen ?? (family === 4 ? 32 : 128),
-            scope: info.scope ?? 'global',
-            ...(info.label === undefined ? {} : { label: info.label }),
-          },
-        ];
-      }),
+  listInterfaces(): Promise<readonly string[]> {
+    return this.addressTable('listing interfaces', (table) =>
+      table.links().map((link) => link.name),
     );
   }
 
-  async addAddress(spec: AddressSpec): Promise<void> {
-    const args = ['addr', 'add', `${spec.address}/${spec.prefixLength}`, 'dev', spec.interface];
-    if (spec.scope !== undefined) args.push('scope', spec.scope);
-    if (spec.label !== undefined) args.push('label', spec.label);
-    await this.ip(args);
+  listAddresses(): Promise<readonly HostAddress[]> {
+    return this.addressTable('listing addresses', (table) =>
+      table.addresses().map((entry): HostAddress => ({
+        interface: entry.interface,
+        address: canonicalIp(entry.address),
+        family: entry.family,
+        prefixLength: entry.prefixLength,
+        scope: scopeName(entry.scope),
+        ...(entry.label === undefined ? {} : { label: entry.label }),
+      })),
+    );
   }
 
-  async removeAddress(spec: AddressSpec): Promise<void> {
-    await this.ip(['addr', 'del', `${spec.address}/${spec.prefixLength}`, 'dev', spec.interface]);
+  addAddress(spec: AddressSpec): Promise<void> {
+    const extras = `${spec.scope === undefined ? '' : ` scope ${spec.scope}`}${
+      spec.label === undefined ? '' : ` label ${spec.label}`
+    }`;
+    return this.addressTable(`adding ${addressText(spec)}${extras}`, (table) => {
+      table.add({ ...spec, family: familyOf(spec) });
+    });
+  }
+
+  removeAddress(spec: AddressSpec): Promise<void> {
+    return this.addressTable(`removing ${addressText(spec)}`, (table) => {
+      // Like `ip addr del ADDRESS/PREFIX dev IF`: scope and label play no part in finding it.
+      table.remove({
+        address: spec.address,
+        prefixLength: spec.prefixLength,
+        interface: spec.interface,
+        family: familyOf(spec),
+      });
+    });
   }
 
   async defaultRouteInterfaces(family: IpFamily): Promise<readonly string[]> {
