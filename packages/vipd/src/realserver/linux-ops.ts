@@ -4,56 +4,18 @@
 // netlink socket is opened there; `ip -n NS …`, `ip netns exec NS cat|tee /proc/sys/…`), which
 // is how the tests drive a real kernel without touching the host.
 
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { openAddressTable, type AddressTable } from '@vipd/arp';
-import { scriptEnvironment } from '../run-script.js';
 import { canonicalIp, ipFamily } from './addresses.js';
 import { RealServerError } from './errors.js';
+import { commandFailed, parseJsonArray, runCommand } from './ip-command.js';
 import type { AddressSpec, HostAddress, IpFamily, SystemOps, SysctlKey } from './types.js';
 
-/** An `ip` command still running after this is killed and the operation fails. */
-export const COMMAND_TIMEOUT_MS = 10_000;
+// The daemon's stop budget reads it from here: a check in progress may be running one.
+export { COMMAND_TIMEOUT_MS } from './ip-command.js';
+
 /** Only per-interface conf sysctls, and no path tricks: an interface is never "." or "..". */
 const SYSCTL_KEY_RE = /^net\/ipv[46]\/conf\/(?!\.{1,2}\/)[^/\s]{1,15}\/[a-z_]+$/;
-
-interface CommandResult {
-  readonly ok: boolean;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(argv: readonly string[], stdin?: string): Promise<CommandResult> {
-  const [file, ...args] = argv;
-  if (file === undefined) throw new Error('empty command');
-  return new Promise((resolve) => {
-    const child = execFile(
-      file,
-      args,
-      {
-        timeout: COMMAND_TIMEOUT_MS,
-        encoding: 'utf8',
-        maxBuffer: 16 * 1024 * 1024,
-        // `ip` needs none of vipd's environment, and certainly not its secrets.
-        env: scriptEnvironment({}),
-      },
-      (error, stdout, stderr) => {
-        resolve({ ok: error === null, stdout, stderr: stderr || (error?.message ?? '') });
-      },
-    );
-    // A command that exits before reading stdin (most do) must not crash us with EPIPE;
-    // its exit status already says whether it worked.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(stdin ?? '');
-  });
-}
-
-function commandFailed(argv: readonly string[], result: CommandResult): RealServerError {
-  return new RealServerError(
-    'REALSERVER_COMMAND_FAILED',
-    `\`${argv.join(' ')}\` failed: ${result.stderr.trim()}`,
-  );
-}
 
 function checkedKey(key: SysctlKey): string {
   if (!SYSCTL_KEY_RE.test(key)) throw new Error(`refusing unexpected sysctl key ${key}`);
@@ -76,6 +38,7 @@ function scopeName(scope: number): string {
 function addressText(spec: AddressSpec): string {
   return `${spec.address}/${String(spec.prefixLength)} dev ${spec.interface}`;
 }
+
 interface IpRoute {
   dev?: string;
   nexthops?: { dev?: string }[];
@@ -83,20 +46,6 @@ interface IpRoute {
 interface IpNeigh {
   dst?: string;
   dev?: string;
-}
-
-function parseJson<T>(argv: readonly string[], text: string): T[] {
-  try {
-    const value: unknown = JSON.parse(text.trim() === '' ? '[]' : text);
-    if (!Array.isArray(value)) throw new Error('not a JSON array');
-    return value as T[];
-  } catch (error) {
-    throw new RealServerError(
-      'REALSERVER_COMMAND_FAILED',
-      `\`${argv.join(' ')}\` printed output that is not JSON`,
-      { cause: error },
-    );
-  }
 }
 
 function familyOf(spec: AddressSpec): IpFamily {
@@ -125,7 +74,7 @@ export class LinuxSystemOps implements SystemOps {
 
   private async ip(args: readonly string[]): Promise<string> {
     const argv = this.ipArgv(args);
-    const result = await run(argv);
+    const result = await runCommand(argv);
     if (!result.ok) throw commandFailed(argv, result);
     return result.stdout;
   }
@@ -143,7 +92,7 @@ export class LinuxSystemOps implements SystemOps {
       }
     }
     const argv = ['ip', 'netns', 'exec', this.netns, 'cat', path];
-    const result = await run(argv);
+    const result = await runCommand(argv);
     if (result.ok) return result.stdout.trim();
     if (result.stderr.includes('No such file')) return null;
     throw commandFailed(argv, result);
@@ -162,7 +111,7 @@ export class LinuxSystemOps implements SystemOps {
       }
     }
     const argv = ['ip', 'netns', 'exec', this.netns, 'tee', path];
-    const result = await run(argv, value);
+    const result = await runCommand(argv, value);
     if (!result.ok) throw commandFailed(argv, result);
   }
 
@@ -231,7 +180,7 @@ export class LinuxSystemOps implements SystemOps {
 
   async defaultRouteInterfaces(family: IpFamily): Promise<readonly string[]> {
     const args = [`-${family}`, '-j', 'route', 'show', 'default'];
-    const routes = parseJson<IpRoute>(this.ipArgv(args), await this.ip(args));
+    const routes = parseJsonArray<IpRoute>(this.ipArgv(args), await this.ip(args));
     const devices = routes.flatMap((route) => [
       ...(route.dev === undefined ? [] : [route.dev]),
       ...(route.nexthops ?? []).flatMap((hop) => (hop.dev === undefined ? [] : [hop.dev])),
@@ -241,7 +190,7 @@ export class LinuxSystemOps implements SystemOps {
 
   async listProxyNeighbours(): Promise<readonly { address: string; interface: string }[]> {
     const args = ['-6', '-j', 'neigh', 'show', 'proxy'];
-    const entries = parseJson<IpNeigh>(this.ipArgv(args), await this.ip(args));
+    const entries = parseJsonArray<IpNeigh>(this.ipArgv(args), await this.ip(args));
     return entries.flatMap((entry) =>
       entry.dst === undefined || entry.dev === undefined || ipFamily(entry.dst) === null
         ? []
@@ -263,7 +212,7 @@ export class LinuxSystemOps implements SystemOps {
       'iif',
       query.inputInterface,
     ]);
-    const result = await run(argv);
+    const result = await runCommand(argv);
     if (result.ok) return true;
     // The kernel's verdict (EINVAL or EXDEV from fib_validate_source, or no route back)
     // arrives as "RTNETLINK answers: …"; anything else means the question was not asked.
