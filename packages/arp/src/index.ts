@@ -88,6 +88,14 @@ export type {
   AddOutcome,
   RemoveOutcome,
 } from './address-manager.js';
+export { openAddressTable } from './netlink/address-table.js';
+export type {
+  AddressEntry,
+  AddressTable,
+  AddressTableOptions,
+  LinkEntry,
+  PlainAddress,
+} from './netlink/address-table.js';
 export { checkVip } from './vip.js';
 export type { CheckedVip } from './vip.js';
 

@@ -87,6 +87,24 @@ export const ERROR_CATALOG = {
     message: 'the node state file cannot be read, so the node starts in maintenance',
   },
 
+  // Real-server role (`realserver:`, `vipd realserver apply|check|remove`)
+  REALSERVER_CONFIG_INVALID: {
+    httpStatus: 400,
+    message: 'the realserver section of the configuration is invalid',
+  },
+  REALSERVER_COMMAND_FAILED: {
+    httpStatus: 500,
+    message: 'the kernel refused a real-server change, or a system command failed',
+  },
+  REALSERVER_STATE_INVALID: {
+    httpStatus: 500,
+    message: 'the real-server state file cannot be understood',
+  },
+  REALSERVER_SYSCTL_FILE_FOREIGN: {
+    httpStatus: 409,
+    message: 'the sysctl file exists and was not written by vipd',
+  },
+
   // vipctl
   API_UNREACHABLE: { httpStatus: 503, message: 'cannot reach the vipd API' },
   TOKEN_MISSING: {

@@ -1,5 +1,6 @@
-// LinuxSystemOps runs `ip` with a built environment: a fake `ip` first on PATH shows what
-// it receives. Nothing here touches the host's network.
+// LinuxSystemOps runs `ip` (for routes and neighbours; addresses go over netlink) with a built
+// environment: a fake `ip` first on PATH shows what it receives. Nothing here touches the
+// host's network.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ describe('LinuxSystemOps: the environment of `ip`', () => {
     const dir = tempDir();
     try {
       const dump = `${dir.path}/env`;
-      dir.file('bin/ip', `#!/bin/sh\nenv > ${dump}\necho '[{"ifname":"lo"}]'\n`, 0o755);
+      dir.file('bin/ip', `#!/bin/sh\nenv > ${dump}\necho '[{"dev":"lo"}]'\n`, 0o755);
       const path = `${dir.path}/bin:${process.env['PATH'] ?? ''}`;
       const names = await withProcessEnv(
         {
@@ -21,7 +22,7 @@ describe('LinuxSystemOps: the environment of `ip`', () => {
           VIPD_CLUSTER_KEY: 'cluster-key-that-must-not-leak-0123456789',
           VIPD_API_TOKEN: 'api-token-that-must-not-leak',
         },
-        () => new LinuxSystemOps().listInterfaces(),
+        () => new LinuxSystemOps().defaultRouteInterfaces(4),
       );
       assert.deepEqual(names, ['lo'], 'the fake ip ran');
       const env = readFileSync(dump, 'utf8');

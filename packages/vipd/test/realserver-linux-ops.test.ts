@@ -2,14 +2,26 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createAddressManager } from '@vipd/arp';
 import { applyRealServer, removeRealServer } from '../src/realserver/apply.js';
 import { checkRealServer } from '../src/realserver/check.js';
 import { parseRealServerSection } from '../src/realserver/config.js';
 import { InMemoryFileStore } from '../src/realserver/memory-ops.js';
 import { LinuxSystemOps } from '../src/realserver/linux-ops.js';
+import type { HostAddress } from '../src/realserver/types.js';
 import { NetnsLab, netnsSkipReason } from './realserver-netns.js';
 
 const skip = netnsSkipReason();
+
+interface IpLink {
+  ifname?: string;
+  addr_info?: {
+    local?: string;
+    prefixlen?: number;
+    scope?: string;
+    label?: string;
+  }[];
+}
 
 describe('LinuxSystemOps in a network namespace', { skip: skip ?? false }, () => {
   let lab: NetnsLab;
@@ -30,6 +42,24 @@ describe('LinuxSystemOps in a network namespace', { skip: skip ?? false }, () =>
   after(() => {
     lab.destroy();
   });
+
+  /** The namespace's addresses as `ip -j addr show` lists them, in its order. */
+  function ipAddrShow(): HostAddress[] {
+    const links = JSON.parse(lab.exec(ns, ['ip', '-j', 'addr', 'show'])) as IpLink[];
+    return links.flatMap((link) =>
+      (link.addr_info ?? []).map((a) => {
+        const local = a.local ?? '';
+        return {
+          interface: link.ifname ?? '',
+          address: local,
+          family: local.includes(':') ? 6 : 4,
+          prefixLength: a.prefixlen ?? -1,
+          scope: a.scope ?? '',
+          ...(a.label === undefined ? {} : { label: a.label }),
+        };
+      }),
+    );
+  }
 
   it('lists interfaces and reads/writes sysctls inside the namespace only', async () => {
     assert.deepEqual([...(await ops.listInterfaces())].sort(), ['eth0', 'eth1', 'lo']);
@@ -77,15 +107,37 @@ describe('LinuxSystemOps in a network namespace', { skip: skip ?? false }, () =>
         scope: 'global',
       },
     );
+    assert.deepEqual(await ops.listAddresses(), ipAddrShow(), 'every address, in `ip` order');
+    const addressManager = createAddressManager({ netns: ns });
+    try {
+      assert.deepEqual(
+        addressManager.listManagedNow(),
+        [],
+        'no IFA_PROTO mark: the daemon never takes them for VIPs of its own to clean up',
+      );
+    } finally {
+      addressManager.close();
+    }
+    await assert.rejects(
+      ops.addAddress({ address: '10.213.31.100', prefixLength: 32, interface: 'lo' }),
+      { code: 'REALSERVER_COMMAND_FAILED', message: /EEXIST/ },
+      'an address already there is refused, as `ip addr add` refuses it',
+    );
     await ops.removeAddress({ address: '10.213.31.100', prefixLength: 32, interface: 'lo' });
     await ops.removeAddress({ address: 'fd00:213:31::100', prefixLength: 128, interface: 'lo' });
+    await assert.rejects(
+      ops.removeAddress({ address: '10.213.31.100', prefixLength: 32, interface: 'lo' }),
+      { code: 'REALSERVER_COMMAND_FAILED', message: /EADDRNOTAVAIL/ },
+      'an address that is not there is refused, as `ip addr del` refuses it',
+    );
     const left = (await ops.listAddresses()).filter((a) => a.interface === 'lo');
     assert.deepEqual(left.map((a) => a.address).sort(), ['127.0.0.1', '::1']);
     await assert.rejects(
       ops.addAddress({ address: '10.213.31.100', prefixLength: 32, interface: 'eth9' }),
       {
         code: 'REALSERVER_COMMAND_FAILED',
-        message: /ip -n .* addr add 10\.213\.31\.100\/32 dev eth9/,
+        message:
+          /^adding 10\.213\.31\.100\/32 dev eth9 in network namespace rsops-\S+ failed: no interface "eth9"$/,
       },
     );
   });

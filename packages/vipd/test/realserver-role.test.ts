@@ -3,26 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createManualClock } from '@vipd/clock';
 import type { AppliedChange } from '../src/realserver/apply.js';
 import { ipv4ConfKey } from '../src/realserver/kernel.js';
 import type { RealServerMetricsSink } from '../src/realserver/metrics.js';
 import { RealServerRole } from '../src/realserver/role.js';
 import type { RealServerReport } from '../src/realserver/types.js';
-import type { WatcherTimers } from '../src/realserver/watcher.js';
 import { config, fakeHost, STATE_FILE, VIP4, VIP6 } from './realserver-fixtures.js';
 import type { FakeHost } from './realserver-fixtures.js';
-
-/** The watcher's timer never fires here: what changes the host is the role's own apply. */
-class StillTimers implements WatcherTimers {
-  pending = 0;
-  setTimeout(): unknown {
-    this.pending += 1;
-    return this.pending;
-  }
-  clearTimeout(): void {
-    this.pending -= 1;
-  }
-}
 
 class RecordingSink implements RealServerMetricsSink {
   readonly errors: unknown[] = [];
@@ -49,8 +37,9 @@ class RecordingLog {
 function role(host: FakeHost) {
   const sink = new RecordingSink();
   const log = new RecordingLog();
-  const timers = new StillTimers();
-  return { sink, log, timers, role: new RealServerRole({ deps: host.deps, sink, log, timers }) };
+  // Never advanced: what changes the host here is the role's own apply, not the watcher.
+  const clock = createManualClock();
+  return { sink, log, clock, role: new RealServerRole({ deps: host.deps, sink, log, clock }) };
 }
 
 const onLo = (host: FakeHost) =>
@@ -153,12 +142,12 @@ describe('RealServerRole (the daemon: start and SIGHUP)', () => {
 
   it('after stop, a late reload changes nothing', async () => {
     const host = fakeHost();
-    const { role: r, timers } = role(host);
+    const { role: r, clock } = role(host);
     await r.configure(config({ vips: [VIP4] }));
-    assert.equal(timers.pending, 1, 'the watcher runs');
+    assert.equal(clock.pendingTimers(), 1, 'the watcher runs');
     await r.stop();
     await r.configure(config({ vips: [VIP6] }));
     assert.deepEqual(onLo(host), [VIP4]);
-    assert.equal(timers.pending, 0, 'no watcher left running');
+    assert.equal(clock.pendingTimers(), 0, 'no watcher left running');
   });
 });

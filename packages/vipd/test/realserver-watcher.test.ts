@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { createManualClock, type ManualClock } from '@vipd/clock';
 import { Registry } from 'prom-client';
 import type { AppliedChange } from '../src/realserver/apply.js';
 import { ipv4ConfKey } from '../src/realserver/kernel.js';
@@ -8,33 +9,12 @@ import type { RealServerMetricsSink } from '../src/realserver/metrics.js';
 import { createRealServerPromMetrics } from '../src/realserver/metrics.js';
 import type { RealServerReport } from '../src/realserver/types.js';
 import { RealServerWatcher } from '../src/realserver/watcher.js';
-import type { WatcherTimers } from '../src/realserver/watcher.js';
 import { config, fakeHost, VIP4 } from './realserver-fixtures.js';
 
-/** Timers the test fires by hand: no sleeping, no flakiness. */
-class ManualTimers implements WatcherTimers {
-  pending: { callback: () => void; delayMs: number } | null = null;
-  setTimeout(callback: () => void, delayMs: number): unknown {
-    this.pending = { callback, delayMs };
-    return this.pending;
-  }
-  clearTimeout(handle: unknown): void {
-    if (handle === this.pending) this.pending = null;
-  }
-  private idle(): boolean {
-    return this.pending === null;
-  }
-  /** Fires the pending timer and lets the check it starts finish. */
-  async fire(): Promise<number> {
-    const timer = this.pending;
-    assert.ok(timer, 'a timer is pending');
-    this.pending = null;
-    timer.callback();
-    for (let i = 0; i < 50 && this.idle(); i += 1) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return timer.delayMs;
-  }
+/** Moves the manual clock and waits for the check it started: no sleeping, no flakiness. */
+async function advance(clock: ManualClock, watcher: RealServerWatcher, ms: number): Promise<void> {
+  clock.advance(ms);
+  await watcher.whenIdle();
 }
 
 class RecordingSink implements RealServerMetricsSink {
@@ -68,43 +48,47 @@ class RecordingLog {
 describe('RealServerWatcher', () => {
   it('checks at once, then every check_interval, and reports drift without repairing', async () => {
     const host = fakeHost();
-    const timers = new ManualTimers();
+    const clock = createManualClock();
     const sink = new RecordingSink();
     const log = new RecordingLog();
     const cfg = config({ vips: [VIP4], check_interval: '2s' });
-    const watcher = new RealServerWatcher({ config: cfg, deps: host.deps, sink, log, timers });
+    const watcher = new RealServerWatcher({ config: cfg, deps: host.deps, sink, log, clock });
     watcher.start();
-    assert.equal(await timers.fire(), 0);
+    await advance(clock, watcher, 0);
+    assert.equal(sink.reports.length, 1, 'the first check runs at once');
     assert.equal(sink.reports.at(-1)?.ok, false, 'nothing applied yet');
-    assert.equal(timers.pending?.delayMs, 2000);
-    assert.equal(await timers.fire(), 2000);
-    assert.equal(sink.reports.length, 2);
+    assert.equal(clock.pendingTimers(), 1, 'the next check is scheduled');
+    await advance(clock, watcher, 1999);
+    assert.equal(sink.reports.length, 1, 'not before check_interval');
+    await advance(clock, watcher, 1);
+    assert.equal(sink.reports.length, 2, 'after exactly check_interval');
     assert.deepEqual(log.lines, ['warn realserver: VIPs not correctly hidden'], 'logged once');
     assert.deepEqual(host.ops.changes, [], 'repair is off');
     await watcher.stop();
-    assert.equal(timers.pending, null);
+    assert.equal(clock.pendingTimers(), 0);
   });
 
   it('repairs drift when told to and reports the repaired state', async () => {
     const host = fakeHost();
-    const timers = new ManualTimers();
+    const clock = createManualClock();
     const sink = new RecordingSink();
     const log = new RecordingLog();
     const cfg = config({ vips: [VIP4], repair: true });
-    const watcher = new RealServerWatcher({ config: cfg, deps: host.deps, sink, log, timers });
+    const watcher = new RealServerWatcher({ config: cfg, deps: host.deps, sink, log, clock });
     watcher.start();
-    await timers.fire();
+    await advance(clock, watcher, 0);
     assert.equal(sink.reports.at(-1)?.ok, true);
     assert.equal(sink.repairs[0]?.length, 3);
 
     host.ops.sysctls.set(ipv4ConfKey('eth0', 'arp_ignore'), '0'); // someone reset it
-    await timers.fire();
+    await advance(clock, watcher, cfg.checkIntervalMs);
     assert.deepEqual(
       sink.repairs[1]?.map((c) => c.target),
       ['net/ipv4/conf/eth0/arp_ignore'],
     );
     assert.equal(watcher.lastReport?.ok, true);
-    await timers.fire();
+    await advance(clock, watcher, cfg.checkIntervalMs);
+    assert.equal(sink.reports.length, 3);
     assert.equal(sink.repairs.length, 2, 'nothing to repair the third time');
     assert.deepEqual(log.lines, [
       'warn realserver: repaired drift',
@@ -116,23 +100,18 @@ describe('RealServerWatcher', () => {
 
   it('a failing check is counted and the loop goes on', async () => {
     const host = fakeHost();
-    const timers = new ManualTimers();
+    const clock = createManualClock();
     const sink = new RecordingSink();
     const log = new RecordingLog();
-    const watcher = new RealServerWatcher({
-      config: config({ vips: [VIP4] }),
-      deps: host.deps,
-      sink,
-      log,
-      timers,
-    });
+    const cfg = config({ vips: [VIP4] });
+    const watcher = new RealServerWatcher({ config: cfg, deps: host.deps, sink, log, clock });
     host.ops.failNext('listAddresses', new Error('ip: command not found'));
     watcher.start();
-    await timers.fire();
+    await advance(clock, watcher, 0);
     assert.equal(sink.errors.length, 1);
     assert.deepEqual(log.lines, ['error realserver: check failed']);
-    assert.ok(timers.pending, 'the next check is scheduled');
-    await timers.fire();
+    assert.equal(clock.pendingTimers(), 1, 'the next check is scheduled');
+    await advance(clock, watcher, cfg.checkIntervalMs);
     assert.equal(sink.reports.length, 1);
     await watcher.stop();
   });
@@ -141,11 +120,11 @@ describe('RealServerWatcher', () => {
     const host = fakeHost();
     const registry = new Registry();
     const sink = createRealServerPromMetrics(registry);
-    const timers = new ManualTimers();
+    const clock = createManualClock();
     const cfg = config({ vips: [VIP4] });
-    const watcher = new RealServerWatcher({ config: cfg, deps: host.deps, sink, timers });
+    const watcher = new RealServerWatcher({ config: cfg, deps: host.deps, sink, clock });
     watcher.start();
-    await timers.fire();
+    await advance(clock, watcher, 0);
     let text = await registry.metrics();
     assert.match(text, /^vipd_realserver_hidden\{vip="10\.213\.0\.100"\} 0$/m);
     assert.match(
@@ -163,10 +142,10 @@ describe('RealServerWatcher', () => {
       config: config({ vips: [VIP4], repair: true }),
       deps: host.deps,
       sink,
-      timers,
+      clock,
     });
     repairing.start();
-    await timers.fire();
+    await advance(clock, repairing, 0);
     text = await registry.metrics();
     assert.match(text, /^vipd_realserver_hidden\{vip="10\.213\.0\.100"\} 1$/m);
     assert.doesNotMatch(text, /^vipd_realserver_problem\{.*\} 1$/m);

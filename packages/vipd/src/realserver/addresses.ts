@@ -1,4 +1,4 @@
-// One spelling per address, so "fd00:0::100" in a config and "fd00::100" from `ip -j addr`
+// One spelling per address, so "fd00:0::100" in a config and "fd00::100" from the kernel
 // compare equal.
 
 import { isIPv4, isIPv6 } from 'node:net';

@@ -1,20 +1,15 @@
-// Errors of the real-server role, each with a stable code that scripts and tests match on.
+// The real-server role's errors: codes of vipd's one catalog (../errors.ts), narrowed to the
+// REALSERVER_* ones so the role cannot throw another subsystem's code by mistake.
 
-export const REALSERVER_ERRORS = {
-  REALSERVER_CONFIG_INVALID: 'the realserver section of the configuration is invalid',
-  REALSERVER_COMMAND_FAILED: 'a system command failed',
-  REALSERVER_STATE_INVALID: 'the real-server state file cannot be understood',
-  REALSERVER_SYSCTL_FILE_FOREIGN: 'the sysctl file exists and was not written by vipd',
-} as const;
+import { VipdError, type ErrorCode } from '../errors.js';
 
-export type RealServerErrorCode = keyof typeof REALSERVER_ERRORS;
+export type RealServerErrorCode = Extract<ErrorCode, `REALSERVER_${string}`>;
 
-export class RealServerError extends Error {
-  readonly code: RealServerErrorCode;
+export class RealServerError extends VipdError {
+  declare readonly code: RealServerErrorCode;
 
   constructor(code: RealServerErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(message ?? REALSERVER_ERRORS[code], options);
+    super(code, message, options);
     this.name = 'RealServerError';
-    this.code = code;
   }
 }

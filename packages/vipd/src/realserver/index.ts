@@ -12,7 +12,7 @@ export {
   toRealServerConfig,
 } from './config.js';
 export type { RealServerSection } from './config.js';
-export { REALSERVER_ERRORS, RealServerError } from './errors.js';
+export { RealServerError } from './errors.js';
 export type { RealServerErrorCode } from './errors.js';
 export {
   EXIT_ERROR,
@@ -36,12 +36,7 @@ export { renderSysctlFile, SYSCTL_FILE_MARKER } from './sysctl-file.js';
 export { daemonRealServerConfig, RealServerRole } from './role.js';
 export type { RealServerRoleOptions } from './role.js';
 export { RealServerWatcher } from './watcher.js';
-export type {
-  RealServerLog,
-  RealServerWatcherOptions,
-  WatchCycle,
-  WatcherTimers,
-} from './watcher.js';
+export type { RealServerLog, RealServerWatcherOptions, WatchCycle } from './watcher.js';
 export { PROBLEM_REASONS } from './types.js';
 export type {
   AddressSpec,

@@ -1,74 +1,44 @@
-// SystemOps on a real Linux host: `ip -j` for addresses and routes, /proc/sys for sysctls.
-// Bound to a network namespace name, every command runs inside it (`ip -n NS …`,
-// `ip netns exec NS cat|tee /proc/sys/…`), which is how the tests drive a real kernel
-// without touching the host.
+// SystemOps on a real Linux host: links and addresses over rtnetlink (@vipd/arp's address
+// table, as `ip link`/`ip addr` would), routes and proxy neighbours from `ip -j`, sysctls as
+// files under /proc/sys. Bound to a network namespace name, everything happens inside it (the
+// netlink socket is opened there; `ip -n NS …`, `ip netns exec NS cat|tee /proc/sys/…`), which
+// is how the tests drive a real kernel without touching the host.
 
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { scriptEnvironment } from '../run-script.js';
+import { openAddressTable, type AddressTable } from '@vipd/arp';
 import { canonicalIp, ipFamily } from './addresses.js';
 import { RealServerError } from './errors.js';
+import { commandFailed, parseJsonArray, runCommand } from './ip-command.js';
 import type { AddressSpec, HostAddress, IpFamily, SystemOps, SysctlKey } from './types.js';
 
-/** An `ip` command still running after this is killed and the operation fails. */
-export const COMMAND_TIMEOUT_MS = 10_000;
+// The daemon's stop budget reads it from here: a check in progress may be running one.
+export { COMMAND_TIMEOUT_MS } from './ip-command.js';
+
 /** Only per-interface conf sysctls, and no path tricks: an interface is never "." or "..". */
 const SYSCTL_KEY_RE = /^net\/ipv[46]\/conf\/(?!\.{1,2}\/)[^/\s]{1,15}\/[a-z_]+$/;
-
-interface CommandResult {
-  readonly ok: boolean;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(argv: readonly string[], stdin?: string): Promise<CommandResult> {
-  const [file, ...args] = argv;
-  if (file === undefined) throw new Error('empty command');
-  return new Promise((resolve) => {
-    const child = execFile(
-      file,
-      args,
-      {
-        timeout: COMMAND_TIMEOUT_MS,
-        encoding: 'utf8',
-        maxBuffer: 16 * 1024 * 1024,
-        // `ip` needs none of vipd's environment, and certainly not its secrets.
-        env: scriptEnvironment({}),
-      },
-      (error, stdout, stderr) => {
-        resolve({ ok: error === null, stdout, stderr: stderr || (error?.message ?? '') });
-      },
-    );
-    // A command that exits before reading stdin (most do) must not crash us with EPIPE;
-    // its exit status already says whether it worked.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(stdin ?? '');
-  });
-}
-
-function commandFailed(argv: readonly string[], result: CommandResult): RealServerError {
-  return new RealServerError(
-    'REALSERVER_COMMAND_FAILED',
-    `\`${argv.join(' ')}\` failed: ${result.stderr.trim()}`,
-  );
-}
 
 function checkedKey(key: SysctlKey): string {
   if (!SYSCTL_KEY_RE.test(key)) throw new Error(`refusing unexpected sysctl key ${key}`);
   return `/proc/sys/${key}`;
 }
 
-interface IpAddrInfo {
-  family?: string;
-  local?: string;
-  prefixlen?: number;
-  scope?: string;
-  label?: string;
+/** rtnetlink scope numbers by the names `ip` prints for them (rtnl_rtscope_n2a). */
+const SCOPE_NAMES = new Map([
+  [0, 'global'],
+  [200, 'site'],
+  [253, 'link'],
+  [254, 'host'],
+  [255, 'nowhere'],
+]);
+
+function scopeName(scope: number): string {
+  return SCOPE_NAMES.get(scope) ?? String(scope);
 }
-interface IpLink {
-  ifname?: string;
-  addr_info?: IpAddrInfo[];
+
+function addressText(spec: AddressSpec): string {
+  return `${spec.address}/${String(spec.prefixLength)} dev ${spec.interface}`;
 }
+
 interface IpRoute {
   dev?: string;
   nexthops?: { dev?: string }[];
@@ -78,18 +48,12 @@ interface IpNeigh {
   dev?: string;
 }
 
-function parseJson<T>(argv: readonly string[], text: string): T[] {
-  try {
-    const value: unknown = JSON.parse(text.trim() === '' ? '[]' : text);
-    if (!Array.isArray(value)) throw new Error('not a JSON array');
-    return value as T[];
-  } catch (error) {
-    throw new RealServerError(
-      'REALSERVER_COMMAND_FAILED',
-      `\`${argv.join(' ')}\` printed output that is not JSON`,
-      { cause: error },
-    );
+function familyOf(spec: AddressSpec): IpFamily {
+  const family = ipFamily(spec.address);
+  if (family === null) {
+    throw new RealServerError('REALSERVER_COMMAND_FAILED', `${spec.address} is not an IP address`);
   }
+  return family;
 }
 
 export interface LinuxSystemOpsOptions {
@@ -110,7 +74,7 @@ export class LinuxSystemOps implements SystemOps {
 
   private async ip(args: readonly string[]): Promise<string> {
     const argv = this.ipArgv(args);
-    const result = await run(argv);
+    const result = await runCommand(argv);
     if (!result.ok) throw commandFailed(argv, result);
     return result.stdout;
   }
@@ -128,7 +92,7 @@ export class LinuxSystemOps implements SystemOps {
       }
     }
     const argv = ['ip', 'netns', 'exec', this.netns, 'cat', path];
-    const result = await run(argv);
+    const result = await runCommand(argv);
     if (result.ok) return result.stdout.trim();
     if (result.stderr.includes('No such file')) return null;
     throw commandFailed(argv, result);
@@ -147,51 +111,76 @@ export class LinuxSystemOps implements SystemOps {
       }
     }
     const argv = ['ip', 'netns', 'exec', this.netns, 'tee', path];
-    const result = await run(argv, value);
+    const result = await runCommand(argv, value);
     if (!result.ok) throw commandFailed(argv, result);
   }
 
-  async listInterfaces(): Promise<readonly string[]> {
-    const args = ['-j', 'link', 'show'];
-    const links = parseJson<IpLink>(this.ipArgv(args), await this.ip(args));
-    return links.flatMap((link) => (link.ifname === undefined ? [] : [link.ifname]));
+  /**
+   * Runs `work` on a netlink socket opened for it (in the namespace, if bound to one) and
+   * closed after; a failure becomes REALSERVER_COMMAND_FAILED saying what was being done.
+   */
+  private addressTable<T>(doing: string, work: (table: AddressTable) => T): Promise<T> {
+    const where = this.netns === undefined ? '' : ` in network namespace ${this.netns}`;
+    try {
+      const table = openAddressTable(this.netns === undefined ? {} : { netns: this.netns });
+      try {
+        return Promise.resolve(work(table));
+      } finally {
+        table.close();
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return Promise.reject(
+        new RealServerError('REALSERVER_COMMAND_FAILED', `${doing}${where} failed: ${reason}`, {
+          cause: error,
+        }),
+      );
+    }
   }
 
-  async listAddresses(): Promise<readonly HostAddress[]> {
-    const args = ['-j', 'addr', 'show'];
-    const links = parseJson<IpLink>(this.ipArgv(args), await this.ip(args));
-    return links.flatMap((link) =>
-      (link.addr_info ?? []).flatMap((info): HostAddress[] => {
-        const family = info.local === undefined ? null : ipFamily(info.local);
-        if (link.ifname === undefined || info.local === undefined || family === null) return [];
-        return [
-          {
-            interface: link.ifname,
-            address: canonicalIp(info.local),
-            family,
-            prefixLength: info.prefixlen ?? (family === 4 ? 32 : 128),
-            scope: info.scope ?? 'global',
-            ...(info.label === undefined ? {} : { label: info.label }),
-          },
-        ];
-      }),
+  listInterfaces(): Promise<readonly string[]> {
+    return this.addressTable('listing interfaces', (table) =>
+      table.links().map((link) => link.name),
     );
   }
 
-  async addAddress(spec: AddressSpec): Promise<void> {
-    const args = ['addr', 'add', `${spec.address}/${spec.prefixLength}`, 'dev', spec.interface];
-    if (spec.scope !== undefined) args.push('scope', spec.scope);
-    if (spec.label !== undefined) args.push('label', spec.label);
-    await this.ip(args);
+  listAddresses(): Promise<readonly HostAddress[]> {
+    return this.addressTable('listing addresses', (table) =>
+      table.addresses().map((entry): HostAddress => ({
+        interface: entry.interface,
+        address: canonicalIp(entry.address),
+        family: entry.family,
+        prefixLength: entry.prefixLength,
+        scope: scopeName(entry.scope),
+        ...(entry.label === undefined ? {} : { label: entry.label }),
+      })),
+    );
   }
 
-  async removeAddress(spec: AddressSpec): Promise<void> {
-    await this.ip(['addr', 'del', `${spec.address}/${spec.prefixLength}`, 'dev', spec.interface]);
+  addAddress(spec: AddressSpec): Promise<void> {
+    const extras = `${spec.scope === undefined ? '' : ` scope ${spec.scope}`}${
+      spec.label === undefined ? '' : ` label ${spec.label}`
+    }`;
+    return this.addressTable(`adding ${addressText(spec)}${extras}`, (table) => {
+      table.add({ ...spec, family: familyOf(spec) });
+    });
+  }
+
+  removeAddress(spec: AddressSpec): Promise<void> {
+    return this.addressTable(`removing ${addressText(spec)}`, (table) => {
+      // Like `ip addr del ADDRESS/PREFIX dev IF`: scope and label play no part in finding it.
+      table.remove({
+        address: spec.address,
+        prefixLength: spec.prefixLength,
+        interface: spec.interface,
+        family: familyOf(spec),
+      });
+    });
   }
 
   async defaultRouteInterfaces(family: IpFamily): Promise<readonly string[]> {
     const args = [`-${family}`, '-j', 'route', 'show', 'default'];
-    const routes = parseJson<IpRoute>(this.ipArgv(args), await this.ip(args));
+    const routes = parseJsonArray<IpRoute>(this.ipArgv(args), await this.ip(args));
     const devices = routes.flatMap((route) => [
       ...(route.dev === undefined ? [] : [route.dev]),
       ...(route.nexthops ?? []).flatMap((hop) => (hop.dev === undefined ? [] : [hop.dev])),
@@ -201,7 +190,7 @@ export class LinuxSystemOps implements SystemOps {
 
   async listProxyNeighbours(): Promise<readonly { address: string; interface: string }[]> {
     const args = ['-6', '-j', 'neigh', 'show', 'proxy'];
-    const entries = parseJson<IpNeigh>(this.ipArgv(args), await this.ip(args));
+    const entries = parseJsonArray<IpNeigh>(this.ipArgv(args), await this.ip(args));
     return entries.flatMap((entry) =>
       entry.dst === undefined || entry.dev === undefined || ipFamily(entry.dst) === null
         ? []
@@ -223,7 +212,7 @@ export class LinuxSystemOps implements SystemOps {
       'iif',
       query.inputInterface,
     ]);
-    const result = await run(argv);
+    const result = await runCommand(argv);
     if (result.ok) return true;
     // The kernel's verdict (EINVAL or EXDEV from fib_validate_source, or no route back)
     // arrives as "RTNETLINK answers: …"; anything else means the question was not asked.

@@ -104,9 +104,12 @@ export class InMemorySystemOps implements SystemOps {
     }
     const address = canonicalIp(spec.address);
     if (this.find(address, spec.prefixLength, spec.interface) !== -1) {
-      // What `ip addr add` says for an address that is already there.
+      // What the kernel answers for an address that is already there.
       return Promise.reject(
-        new RealServerError('REALSERVER_COMMAND_FAILED', 'RTNETLINK answers: File exists'),
+        new RealServerError(
+          'REALSERVER_COMMAND_FAILED',
+          `adding ${address}/${spec.prefixLength.toString()} dev ${spec.interface} failed: EEXIST`,
+        ),
       );
     }
     this.addresses.push({
@@ -127,7 +130,10 @@ export class InMemorySystemOps implements SystemOps {
     const index = this.find(canonicalIp(spec.address), spec.prefixLength, spec.interface);
     if (index === -1) {
       return Promise.reject(
-        new RealServerError('REALSERVER_COMMAND_FAILED', 'RTNETLINK answers: Cannot assign'),
+        new RealServerError(
+          'REALSERVER_COMMAND_FAILED',
+          `removing ${spec.address}/${spec.prefixLength.toString()} dev ${spec.interface} failed: EADDRNOTAVAIL`,
+        ),
       );
     }
     this.addresses.splice(index, 1);

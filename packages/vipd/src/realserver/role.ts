@@ -4,16 +4,18 @@
 // reload go through the same apply, so a SIGHUP leaves the host as a restart would.
 
 import { isDeepStrictEqual } from 'node:util';
+import type { Clock } from '@vipd/clock';
 import { applyRealServer, removeRealServer } from './apply.js';
 import type { RealServerMetricsSink } from './metrics.js';
 import type { RealServerConfig, RealServerDeps } from './types.js';
-import { RealServerWatcher, type RealServerLog, type WatcherTimers } from './watcher.js';
+import { RealServerWatcher, type RealServerLog } from './watcher.js';
 
 export interface RealServerRoleOptions {
   readonly deps: RealServerDeps;
   readonly sink: RealServerMetricsSink;
   readonly log: RealServerLog;
-  readonly timers?: WatcherTimers;
+  /** Times the watcher's checks; default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -103,7 +105,7 @@ export class RealServerRole {
       deps,
       sink,
       log,
-      ...(this.options.timers === undefined ? {} : { timers: this.options.timers }),
+      ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
     });
     this.#watcher.start();
   }

@@ -106,7 +106,7 @@ export interface RealServerReport {
   readonly interfaces: readonly InterfaceReport[];
 }
 
-/** One address as `ip -j addr` lists it. */
+/** One address as the kernel lists it (`ip addr show`), scope spelled as `ip` spells it. */
 export interface HostAddress {
   readonly interface: string;
   readonly address: string;
@@ -130,9 +130,9 @@ export interface AddressSpec {
 export type SysctlKey = string;
 
 /**
- * Everything the role reads or changes on the host. The Linux implementation runs `ip` and
- * touches /proc/sys (optionally inside a named network namespace); the in-memory one is for
- * unit tests.
+ * Everything the role reads or changes on the host. The Linux implementation speaks rtnetlink,
+ * runs `ip` for routes and touches /proc/sys (optionally inside a named network namespace); the
+ * in-memory one is for unit tests.
  */
 export interface SystemOps {
   /** The value as the kernel prints it, trimmed; null when the sysctl does not exist. */

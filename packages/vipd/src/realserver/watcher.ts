@@ -2,6 +2,7 @@
 // drift apply can fix (someone reset a sysctl, deleted a VIP from lo) when told to, reports
 // every result to the metrics sink, and logs only when the picture changes.
 
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
 import { applyRealServer } from './apply.js';
 import type { AppliedChange } from './apply.js';
 import { checkRealServer } from './check.js';
@@ -15,24 +16,13 @@ export interface RealServerLog {
   error(obj: object, msg: string): void;
 }
 
-export interface WatcherTimers {
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: WatcherTimers = {
-  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
-  clearTimeout: (handle) => {
-    clearTimeout(handle as NodeJS.Timeout);
-  },
-};
-
 export interface RealServerWatcherOptions {
   readonly config: RealServerConfig;
   readonly deps: RealServerDeps;
   readonly sink?: RealServerMetricsSink;
   readonly log?: RealServerLog;
-  readonly timers?: WatcherTimers;
+  /** Times the checks; default: the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface WatchCycle {
@@ -49,15 +39,16 @@ function problemKey(report: RealServerReport): string {
 }
 
 export class RealServerWatcher {
-  private readonly timers: WatcherTimers;
-  private timer: unknown = null;
-  private running: Promise<WatchCycle | null> | null = null;
+  private readonly clock: Clock;
+  private timer: TimerHandle | null = null;
+  /** The check in progress and the scheduling of the next one. */
+  private running: Promise<void> | null = null;
   private stopped = true;
   private lastProblems: string | null = null;
   private last: RealServerReport | null = null;
 
   constructor(private readonly options: RealServerWatcherOptions) {
-    this.timers = options.timers ?? realTimers;
+    this.clock = options.clock ?? systemClock;
   }
 
   get lastReport(): RealServerReport | null {
@@ -74,9 +65,17 @@ export class RealServerWatcher {
   /** Stops the timer and waits for a check in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+  }
+
+  /**
+   * Resolves once no check is in progress: the one the clock started has finished and the
+   * next is scheduled. Lets a test on a manual clock wait for a cycle without sleeping.
+   */
+  async whenIdle(): Promise<void> {
+    while (this.running !== null) await this.running;
   }
 
   /** One cycle: check, repair if configured and useful, report. Never throws. */
@@ -127,10 +126,9 @@ export class RealServerWatcher {
   }
 
   private schedule(delayMs: number): void {
-    this.timer = this.timers.setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null;
-      this.running = this.runCycle();
-      void this.running.then(() => {
+      this.running = this.runCycle().then(() => {
         this.running = null;
         if (!this.stopped) this.schedule(this.options.config.checkIntervalMs);
       });
