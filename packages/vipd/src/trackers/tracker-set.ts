@@ -12,8 +12,12 @@ import { tcpCheck } from './tcp-check.js';
 import { trackEffect, type TrackEffect } from './effect.js';
 import { Tracker, type TrackerReading } from './tracker.js';
 
-/** One tracker's effect on one group: becomes an election `tracker` event. */
-export interface TrackerReport extends TrackEffect {
+/**
+ * What one tracker's reading currently does to one group (the tracker's result, named by
+ * tracker and group). The driver turns it into an election `tracker` event; the election
+ * keeps only the weight and the fault, per tracker, as its own input.
+ */
+export interface TrackerEffectOnGroup extends TrackEffect {
   readonly trackerId: string;
   readonly group: string;
 }
@@ -61,14 +65,17 @@ interface Link {
 }
 
 export class TrackerSet {
-  readonly #report: (report: TrackerReport) => void;
+  readonly #report: (report: TrackerEffectOnGroup) => void;
   readonly #createCheck: CheckFactory;
   readonly #trackers = new Map<string, { spec: TrackerSpec; tracker: Tracker }>();
   #links: Link[] = [];
   /** (group, tracker) pairs whose last report was not neutral, to withdraw on reload. */
-  readonly #reported = new Map<string, TrackerReport>();
+  readonly #reported = new Map<string, TrackerEffectOnGroup>();
 
-  constructor(report: (report: TrackerReport) => void, createCheckFn: CheckFactory = createCheck) {
+  constructor(
+    report: (report: TrackerEffectOnGroup) => void,
+    createCheckFn: CheckFactory = createCheck,
+  ) {
     this.#report = report;
     this.#createCheck = createCheckFn;
   }

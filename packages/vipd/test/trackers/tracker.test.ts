@@ -4,7 +4,7 @@ import type { GroupSpec } from '../../src/config/types.js';
 import type { Check, CheckResult } from '../../src/trackers/check.js';
 import { trackEffect } from '../../src/trackers/effect.js';
 import { Tracker, type TrackerReading } from '../../src/trackers/tracker.js';
-import { TrackerSet, type TrackerReport } from '../../src/trackers/tracker-set.js';
+import { TrackerSet, type TrackerEffectOnGroup } from '../../src/trackers/tracker-set.js';
 import { tempDir, waitFor } from '../tmpdir.js';
 
 /** A check that replays a script of results, then repeats the last one. */
@@ -198,7 +198,7 @@ function group(name: string, track: GroupSpec['track'], trackInterface = false):
 describe('TrackerSet (real file trackers)', () => {
   it('reports each group its own effect, and withdraws it when a reload drops the link', async () => {
     const dir = tempDir();
-    const reports: TrackerReport[] = [];
+    const reports: TrackerEffectOnGroup[] = [];
     const set = new TrackerSet((r) => reports.push(r));
     const weightFile = `${dir.path}/weight`;
     try {
