@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { createManualClock } from '@vipd/clock';
 import { NotifyRunner } from '../../src/hooks/notify.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { createLogger, silentLogger, type Logger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
 import { withProcessEnv } from '../process-env.js';
-import { tempDir } from '../tmpdir.js';
+import { tempDir, waitFor } from '../tmpdir.js';
 
 describe('NotifyRunner (real processes)', () => {
   it('runs every script per transition in order, with the transition in the environment', async () => {
@@ -64,16 +67,38 @@ describe('NotifyRunner (real processes)', () => {
 
   it('runs different groups concurrently', async () => {
     const dir = tempDir();
-    const slow = dir.file('slow.sh', '#!/bin/sh\nsleep 0.3\n', 0o755);
+    const gate = `${dir.path}/gate`;
+    const started = `${dir.path}/started`;
+    execFileSync('mkfifo', [gate]);
+    // The test holds the FIFO open for writing, so each script opens it at once; closing it
+    // gives every reader end-of-file together. The descriptor is close-on-exec: no script
+    // inherits it and keeps the gate shut.
+    let gateHeld: number | null = openSync(gate, 'r+');
+    // Each script says it started, then blocks until the gate opens: all three can say so only
+    // if the three groups' scripts run at the same time.
+    const held = dir.file(
+      'held.sh',
+      `#!/bin/sh\nexec 3< ${gate}\necho "$VIPD_GROUP" >> ${started}\ncat <&3 > /dev/null\n`,
+      0o755,
+    );
     const runner = new NotifyRunner({ nodeId: 'n1', timeoutMs: 5000, logger: silentLogger() });
+    const startedGroups = () =>
+      existsSync(started) ? readFileSync(started, 'utf8').trim().split('\n').sort() : [];
     try {
-      const started = performance.now();
       for (const group of ['a', 'b', 'c']) {
-        runner.notify([slow], { group, from: 'BACKUP', to: 'MASTER', epoch: 1, reason: 'startup' });
+        runner.notify([held], { group, from: 'BACKUP', to: 'MASTER', epoch: 1, reason: 'startup' });
       }
+      await waitFor(
+        () => startedGroups().length === 3,
+        4000,
+        "three groups' scripts running at once (within one group's 5 s timeout)",
+      );
+      closeSync(gateHeld);
+      gateHeld = null;
       await runner.idle();
-      assert.ok(performance.now() - started < 800, 'three 300 ms scripts of three groups overlap');
+      assert.deepEqual(startedGroups(), ['a', 'b', 'c']);
     } finally {
+      if (gateHeld !== null) closeSync(gateHeld);
       dir.remove();
     }
   });
@@ -82,11 +107,14 @@ describe('NotifyRunner (real processes)', () => {
     const dir = tempDir();
     const hang = dir.file('hang.sh', '#!/bin/sh\nsleep 30\n', 0o755);
     const metrics = new VipdMetrics();
+    const clock = createManualClock();
+    const log = capturedLog();
     const runner = new NotifyRunner({
       nodeId: 'n1',
       timeoutMs: 100,
-      logger: silentLogger(),
+      logger: log.logger,
       metrics,
+      clock,
     });
     try {
       const started = performance.now();
@@ -97,11 +125,22 @@ describe('NotifyRunner (real processes)', () => {
         epoch: 0,
         reason: 'startup',
       });
-      await runner.idle();
+      let idle = false;
+      const finished = runner.idle().then(() => {
+        idle = true;
+      });
+      clock.advance(99);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(idle, false, 'not killed before its timeout');
+      clock.advance(1);
+      await finished;
       assert.ok(performance.now() - started < 3000);
       const text = await metrics.render();
       assert.match(text, /vipd_notify_runs_total\{result="timeout"\} 1/);
       assert.match(text, /vipd_notify_runs_total\{result="spawn-error"\} 1/);
+      const killed = log.lines().find((line) => line['result'] === 'timeout');
+      assert.equal(killed?.['msg'], `notify ${hang} killed after 100ms`);
+      assert.equal(killed['durationMs'], 100);
     } finally {
       dir.remove();
     }
@@ -201,6 +240,25 @@ describe('NotifyRunner (real processes)', () => {
     }
   });
 });
+
+/** A JSON logger whose lines the test reads back. */
+function capturedLog(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const text: string[] = [];
+  const logger = createLogger({
+    level: 'info',
+    format: 'json',
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        text.push(chunk.toString('utf8'));
+        callback();
+      },
+    }),
+  });
+  return {
+    logger,
+    lines: () => text.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
 
 /** Kills the process whose pid a test script wrote down, if it is still there. */
 function killRecorded(pidFile: string): void {
