@@ -2,6 +2,7 @@
 // the driver as election `tracker` events; a reload keeps unchanged trackers (and their
 // readings) running and withdraws the effect of trackers a group no longer lists.
 
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
 import type { GroupSpec, TrackerSpec } from '../config/types.js';
 import type { Check } from './check.js';
 import { fileCheck } from './file-check.js';
@@ -36,21 +37,29 @@ export interface TrackerState {
  */
 export const INTERFACE_TRACK_INTERVAL_MS = 5000;
 
-export type CheckFactory = (spec: TrackerSpec) => Check;
+/** Builds the probe of a tracker; its timeouts run on the clock it is given. */
+export type CheckFactory = (spec: TrackerSpec, clock: Clock) => Check;
 
-export function createCheck(spec: TrackerSpec): Check {
+export function createCheck(spec: TrackerSpec, clock: Clock = systemClock): Check {
   switch (spec.type) {
     case 'interface':
       return interfaceCheck(spec.interface);
     case 'http':
-      return httpCheck(spec);
+      return httpCheck(spec, clock);
     case 'tcp':
-      return tcpCheck(spec.address, spec.timeoutMs);
+      return tcpCheck(spec.address, spec.timeoutMs, clock);
     case 'script':
-      return scriptCheck(spec.path, spec.args, spec.timeoutMs);
+      return scriptCheck(spec.path, spec.args, spec.timeoutMs, clock);
     case 'file':
       return fileCheck(spec.path);
   }
+}
+
+export interface TrackerSetOptions {
+  /** How each tracker's probe is built (tests pass scripted probes). */
+  readonly createCheck?: CheckFactory;
+  /** Times the intervals, the probes' timeouts and firstReadings' wait. */
+  readonly clock?: Clock;
 }
 
 /** The implicit tracker of a group's own interface. */
@@ -67,17 +76,16 @@ interface Link {
 export class TrackerSet {
   readonly #report: (report: TrackerEffectOnGroup) => void;
   readonly #createCheck: CheckFactory;
+  readonly #clock: Clock;
   readonly #trackers = new Map<string, { spec: TrackerSpec; tracker: Tracker }>();
   #links: Link[] = [];
   /** (group, tracker) pairs whose last report was not neutral, to withdraw on reload. */
   readonly #reported = new Map<string, TrackerEffectOnGroup>();
 
-  constructor(
-    report: (report: TrackerEffectOnGroup) => void,
-    createCheckFn: CheckFactory = createCheck,
-  ) {
+  constructor(report: (report: TrackerEffectOnGroup) => void, options: TrackerSetOptions = {}) {
     this.#report = report;
-    this.#createCheck = createCheckFn;
+    this.#createCheck = options.createCheck ?? createCheck;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Start, keep, restart or stop trackers to match the config; re-report every effect. */
@@ -114,9 +122,14 @@ export class TrackerSet {
     ]);
     for (const [name, spec] of wanted) {
       if (this.#trackers.has(name)) continue;
-      const tracker = new Tracker(spec, this.#createCheck(spec), () => {
-        this.#reportTracker(name);
-      });
+      const tracker = new Tracker(
+        spec,
+        this.#createCheck(spec, this.#clock),
+        () => {
+          this.#reportTracker(name);
+        },
+        this.#clock,
+      );
       this.#trackers.set(name, { spec, tracker });
       tracker.start();
     }
@@ -162,14 +175,14 @@ export class TrackerSet {
 
   /** Resolves when every tracker has a first result, or after timeoutMs. */
   async firstReadings(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     await Promise.race([
       Promise.all([...this.#trackers.values()].map((t) => t.tracker.firstReading())),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
+      new Promise<void>((resolve) => {
+        timer = this.#clock.setTimeout(resolve, timeoutMs);
       }),
     ]);
-    clearTimeout(timer);
+    if (timer !== undefined) this.#clock.clearTimeout(timer);
   }
 
   states(): TrackerState[] {
