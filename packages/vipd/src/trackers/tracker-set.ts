@@ -33,7 +33,8 @@ export interface TrackerState {
  * How often a group's own interface is checked (track_interface) when nothing says it
  * changed. The daemon re-checks at once on every link notification (linkChanged), and on
  * all of them when the kernel reports notifications lost, so this is only a net for a bug
- * on either side; at a 1 s heartbeat a 1 s poll was a third of an idle node's wakeups.
+ * on either side, and a faster poll is a large share of an idle node's wakeups
+ * (docs/benchmarks.md, "Idle wakeups").
  */
 export const INTERFACE_TRACK_INTERVAL_MS = 5000;
 
