@@ -70,7 +70,7 @@ export type { AddressPort, AnnouncerPort } from './driver/vip-holder.js';
 
 // Trackers and hooks
 export { TrackerSet, createCheck, interfaceTrackerName } from './trackers/tracker-set.js';
-export type { TrackerReport, TrackerState } from './trackers/tracker-set.js';
+export type { TrackerEffectOnGroup, TrackerState } from './trackers/tracker-set.js';
 export { Tracker } from './trackers/tracker.js';
 export type { TrackerReading } from './trackers/tracker.js';
 export { trackEffect } from './trackers/effect.js';

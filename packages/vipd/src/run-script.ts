@@ -11,6 +11,7 @@
 // is killed then.
 
 import { spawn } from 'node:child_process';
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
 
 /** Copied from vipd's own environment when set; everything else is left out. */
 export const PASSED_ENV_NAMES: readonly string[] = ['PATH', 'LANG', 'LANGUAGE', 'TZ'];
@@ -47,6 +48,8 @@ export interface ScriptRun {
   readonly outputTailChars: number;
   /** Aborting kills the process group, as a timeout does. */
   readonly signal?: AbortSignal;
+  /** Times the deadline and the output drain; the program itself runs in real time. */
+  readonly clock?: Clock;
 }
 
 export type ScriptOutcome =
@@ -58,6 +61,7 @@ export type ScriptOutcome =
 
 /** Runs the program; never rejects. */
 export function runScript(run: ScriptRun): Promise<ScriptOutcome> {
+  const clock = run.clock ?? systemClock;
   return new Promise((resolve) => {
     let output = '';
     let ended: 'timeout' | 'aborted' | null = null;
@@ -86,7 +90,7 @@ export function runScript(run: ScriptRun): Promise<ScriptOutcome> {
       if (!exited) ended ??= why;
       killGroup();
     };
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       stop('timeout');
     }, run.timeoutMs);
     const onAbort = () => {
@@ -96,7 +100,7 @@ export function runScript(run: ScriptRun): Promise<ScriptOutcome> {
     else run.signal?.addEventListener('abort', onAbort, { once: true });
 
     child.once('error', (error) => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       run.signal?.removeEventListener('abort', onAbort);
       resolve({ kind: 'spawn-error', error });
     });
@@ -105,12 +109,12 @@ export function runScript(run: ScriptRun): Promise<ScriptOutcome> {
       run.signal?.removeEventListener('abort', onAbort);
       // Background children still in the group die at the deadline, as a hung script would:
       // a tracker run every few seconds must not pile them up. The result does not wait.
-      timer.unref();
+      unrefIfNodeTimer(timer);
       let settled = false;
       const settle = () => {
         if (settled) return;
         settled = true;
-        clearTimeout(drain);
+        clock.clearTimeout(drain);
         // A grandchild may hold the other end until the deadline (or for ever, if it left the
         // process group); vipd stops reading now.
         child.stdout.destroy();
@@ -119,8 +123,17 @@ export function runScript(run: ScriptRun): Promise<ScriptOutcome> {
         else if (code !== null) resolve({ kind: 'exited', code, output });
         else resolve({ kind: 'signalled', signal: signal ?? 'signal', output });
       };
-      const drain = setTimeout(settle, OUTPUT_DRAIN_MS);
+      const drain = clock.setTimeout(settle, OUTPUT_DRAIN_MS);
       child.once('close', settle);
     });
   });
+}
+
+/**
+ * A deadline kept only to clear up leftovers must not hold vipd (or a test run) open until it
+ * falls due. The system clock's handle is a Node timer, which can be told so; a manual
+ * clock's handle holds nothing open.
+ */
+function unrefIfNodeTimer(handle: TimerHandle): void {
+  (handle as { unref?: () => unknown }).unref?.();
 }

@@ -54,6 +54,8 @@ export async function vipdMain(argv: readonly string[] = process.argv): Promise<
   });
   await parse(program, argv);
   // A clean stop leaves nothing running; if some handle lingers, do not hang the service manager.
+  // A raw, unref'd Node timer, not the injected Clock: it watches the process itself, after
+  // every component that takes a clock has stopped.
   setTimeout(() => {
     process.exit();
   }, 2000).unref();

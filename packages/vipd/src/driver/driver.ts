@@ -35,7 +35,7 @@ import type { GroupSpec, VipdConfig } from '../config/types.js';
 import { RESIGN_GRACE_MS } from './resign.js';
 import type { NotifyRunner } from '../hooks/notify.js';
 import type { VipdMetrics } from '../metrics/metrics.js';
-import type { TrackerReport, TrackerSet } from '../trackers/tracker-set.js';
+import type { TrackerEffectOnGroup, TrackerSet } from '../trackers/tracker-set.js';
 import { VIPD_VERSION } from '../version.js';
 import { VipHolder, vipText, type AddressPort, type AnnouncerPort } from './vip-holder.js';
 
@@ -212,7 +212,7 @@ export class Driver implements DaemonControl {
   }
 
   /** A tracker's effect on a group changed. */
-  trackerReport(report: TrackerReport): void {
+  trackerReport(report: TrackerEffectOnGroup): void {
     this.#submit({ type: 'tracker', nowMs: this.#scheduler.now(), ...report });
   }
 

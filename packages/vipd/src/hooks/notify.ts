@@ -3,6 +3,7 @@
 // secret). Runs are queued per group so a group's scripts see its changes in order;
 // different groups run concurrently; nothing here ever blocks the driver loop.
 
+import { systemClock, type Clock } from '@vipd/clock';
 import type { GroupState, TransitionReason } from '@vipd/election';
 import type { Logger } from 'pino';
 import type { NotifyResult, VipdMetrics } from '../metrics/metrics.js';
@@ -21,6 +22,8 @@ export interface NotifyOptions {
   readonly timeoutMs: number;
   readonly logger: Logger;
   readonly metrics?: VipdMetrics;
+  /** Times each run's deadline and the duration it logs; the scripts run in real time. */
+  readonly clock?: Clock;
 }
 
 /** Runs queued beyond this per group are dropped (oldest first) so a flapping group cannot pile up work. */
@@ -35,6 +38,7 @@ interface Run {
 export class NotifyRunner {
   readonly #options: NotifyOptions;
   readonly #log: Logger;
+  readonly #clock: Clock;
   readonly #queues = new Map<string, Run[]>();
   readonly #active = new Map<string, Promise<void>>();
   #timeoutMs: number;
@@ -43,6 +47,7 @@ export class NotifyRunner {
     this.#options = options;
     this.#timeoutMs = options.timeoutMs;
     this.#log = options.logger.child({ component: 'notify' });
+    this.#clock = options.clock ?? systemClock;
   }
 
   setTimeoutMs(timeoutMs: number): void {
@@ -86,7 +91,7 @@ export class NotifyRunner {
 
   async #run(run: Run): Promise<void> {
     const { script, transition: t } = run;
-    const startedAt = performance.now();
+    const startedAt = this.#clock.now();
     const timeoutMs = this.#timeoutMs;
     const outcome = await runScript({
       path: script,
@@ -101,6 +106,7 @@ export class NotifyRunner {
       },
       timeoutMs,
       outputTailChars: OUTPUT_TAIL_CHARS,
+      clock: this.#clock,
     });
     const output = outcome.kind === 'spawn-error' ? '' : outcome.output.trim();
     const finish = (result: NotifyResult, fields: Record<string, unknown>, message: string) => {
@@ -112,7 +118,7 @@ export class NotifyRunner {
         to: t.to,
         epoch: t.epoch,
         result,
-        durationMs: Math.round(performance.now() - startedAt),
+        durationMs: Math.round(this.#clock.now() - startedAt),
         ...(output === '' ? {} : { output }),
         ...fields,
       };

@@ -138,10 +138,10 @@ export class VipdMetrics {
 
   /**
    * `eventLoopSampleMs`: how often nodejs_eventloop_lag_* samples the loop. Every sample is
-   * a wakeup of its own, and prom-client's 10 ms default (100 a second) cost more CPU than
-   * a 1 s heartbeat mesh. The daemon samples once per down interval (down_multiplier x
-   * heartbeat_interval): a stall long enough to make a peer declare this node dead covers a
-   * sample and is seen; shorter ones show in the peers' RTT and jitter.
+   * a wakeup of its own, and prom-client's 10 ms default cost more CPU than a 1 s heartbeat
+   * mesh (docs/benchmarks.md, "Idle wakeups"). The daemon samples once per down interval
+   * (down_multiplier x heartbeat_interval): a stall long enough to make a peer declare this
+   * node dead covers a sample and is seen; shorter ones show in the peers' RTT and jitter.
    */
   constructor(options: { readonly eventLoopSampleMs?: number } = {}) {
     const r = this.registry;

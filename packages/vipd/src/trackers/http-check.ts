@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { systemClock, type Clock } from '@vipd/clock';
 import { errorText, type Check, type CheckResult } from './check.js';
 
 export interface HttpCheckOptions {
@@ -13,7 +14,7 @@ export interface HttpCheckOptions {
 }
 
 /** GET the URL (no redirects followed); healthy when the status is one of expectStatus. */
-export function httpCheck(options: HttpCheckOptions): Check {
+export function httpCheck(options: HttpCheckOptions, clock: Clock = systemClock): Check {
   const url = new URL(options.url);
   const https = url.protocol === 'https:';
   const request = https ? httpsRequest : httpRequest;
@@ -28,7 +29,7 @@ export function httpCheck(options: HttpCheckOptions): Check {
         return { ok: false, detail: `cannot read ca_file ${caFile}: ${errorText(error)}` };
       }
     }
-    return get(request, url, options, signal, ca);
+    return get(request, url, options, signal, ca, clock);
   };
 }
 
@@ -38,12 +39,21 @@ function get(
   options: HttpCheckOptions,
   signal: AbortSignal,
   ca: Buffer | undefined,
+  clock: Clock,
 ): Promise<CheckResult> {
   return new Promise((resolve) => {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
+    // AbortSignal.timeout, on the injected clock (same reason, so the same error surfaces).
+    const timeout = new AbortController();
+    const timer = clock.setTimeout(() => {
+      timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    }, options.timeoutMs);
+    const finish = (result: CheckResult) => {
+      clock.clearTimeout(timer);
+      resolve(result);
+    };
     const req = request(url, {
       method: 'GET',
-      signal: AbortSignal.any([signal, timeout]),
+      signal: AbortSignal.any([signal, timeout.signal]),
       rejectUnauthorized: options.tlsVerify,
       ...(ca === undefined ? {} : { ca }),
       headers: { 'user-agent': 'vipd-tracker', connection: 'close' },
@@ -54,7 +64,7 @@ function get(
       // Drain and drop the body: only the status matters.
       res.resume();
       res.on('end', () => {
-        resolve(
+        finish(
           options.expectStatus.includes(status)
             ? { ok: true, detail: `HTTP ${status}` }
             : {
@@ -64,13 +74,15 @@ function get(
         );
       });
       res.on('error', (error) => {
-        resolve({ ok: false, detail: errorText(error) });
+        finish({ ok: false, detail: errorText(error) });
       });
     });
     req.on('error', (error) => {
-      resolve({
+      finish({
         ok: false,
-        detail: timeout.aborted ? `no answer within ${options.timeoutMs}ms` : errorText(error),
+        detail: timeout.signal.aborted
+          ? `no answer within ${options.timeoutMs}ms`
+          : errorText(error),
       });
     });
     req.end();

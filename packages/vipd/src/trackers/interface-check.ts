@@ -9,8 +9,9 @@ const IFF_UP = 0x1;
  * `ip netns exec` remounts /sys, so inside a namespace this reads that namespace's links.
  *
  * Read synchronously: sysfs attributes are generated from kernel memory and never wait on a
- * disk, and fs.promises would send each open/stat/read/close through libuv's thread pool —
- * eight thread hand-offs per check, each a wakeup that costs more than the read itself.
+ * disk, and fs.promises would send each open/stat/read/close through libuv's thread pool,
+ * each hand-off a wakeup that costs more than the read itself (docs/benchmarks.md, "Idle
+ * wakeups").
  */
 export function interfaceCheck(name: string, sysfsNetDir = '/sys/class/net'): Check {
   const dir = join(sysfsNetDir, name);

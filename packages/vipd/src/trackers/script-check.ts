@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '@vipd/clock';
 import { runScript } from '../run-script.js';
 import { errorText, type Check } from './check.js';
 
@@ -8,7 +9,12 @@ const OUTPUT_TAIL_CHARS = 200;
  * program is killed with its whole process group, so a hung `curl` in a script dies too.
  * Its environment is runScript's (PATH, locale, TZ) plus VIPD_TRACKER=1, never vipd's secrets.
  */
-export function scriptCheck(path: string, args: readonly string[], timeoutMs: number): Check {
+export function scriptCheck(
+  path: string,
+  args: readonly string[],
+  timeoutMs: number,
+  clock: Clock = systemClock,
+): Check {
   return async (signal) => {
     const outcome = await runScript({
       path,
@@ -17,6 +23,7 @@ export function scriptCheck(path: string, args: readonly string[], timeoutMs: nu
       timeoutMs,
       outputTailChars: OUTPUT_TAIL_CHARS,
       signal,
+      clock,
     });
     if (outcome.kind === 'spawn-error')
       return { ok: false, detail: `cannot run ${path}: ${errorText(outcome.error)}` };

@@ -1,25 +1,26 @@
 import { connect } from 'node:net';
+import { systemClock, type Clock } from '@vipd/clock';
 import { parseHostPort } from '../config/addresses.js';
 import { errorText, type Check } from './check.js';
 
 /** Healthy when a TCP connection to host:port is accepted within the timeout. */
-export function tcpCheck(address: string, timeoutMs: number): Check {
+export function tcpCheck(address: string, timeoutMs: number, clock: Clock = systemClock): Check {
   const endpoint = parseHostPort(address, { allowHostname: true });
   if (endpoint === null) throw new Error(`invalid tcp tracker address ${address}`);
   return (signal) =>
     new Promise((resolve) => {
       const socket = connect({ host: endpoint.host, port: endpoint.port, signal });
-      const timer = setTimeout(() => {
+      const timer = clock.setTimeout(() => {
         socket.destroy();
         resolve({ ok: false, detail: `no connection within ${timeoutMs}ms` });
       }, timeoutMs);
       socket.once('connect', () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         socket.destroy();
         resolve({ ok: true, detail: `connected to ${address}` });
       });
       socket.once('error', (error) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve({ ok: false, detail: errorText(error) });
       });
     });

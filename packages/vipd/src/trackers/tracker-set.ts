@@ -2,6 +2,7 @@
 // the driver as election `tracker` events; a reload keeps unchanged trackers (and their
 // readings) running and withdraws the effect of trackers a group no longer lists.
 
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
 import type { GroupSpec, TrackerSpec } from '../config/types.js';
 import type { Check } from './check.js';
 import { fileCheck } from './file-check.js';
@@ -12,8 +13,12 @@ import { tcpCheck } from './tcp-check.js';
 import { trackEffect, type TrackEffect } from './effect.js';
 import { Tracker, type TrackerReading } from './tracker.js';
 
-/** One tracker's effect on one group: becomes an election `tracker` event. */
-export interface TrackerReport extends TrackEffect {
+/**
+ * What one tracker's reading currently does to one group (the tracker's result, named by
+ * tracker and group). The driver turns it into an election `tracker` event; the election
+ * keeps only the weight and the fault, per tracker, as its own input.
+ */
+export interface TrackerEffectOnGroup extends TrackEffect {
   readonly trackerId: string;
   readonly group: string;
 }
@@ -28,25 +33,34 @@ export interface TrackerState {
  * How often a group's own interface is checked (track_interface) when nothing says it
  * changed. The daemon re-checks at once on every link notification (linkChanged), and on
  * all of them when the kernel reports notifications lost, so this is only a net for a bug
- * on either side; at a 1 s heartbeat a 1 s poll was a third of an idle node's wakeups.
+ * on either side, and a faster poll is a large share of an idle node's wakeups
+ * (docs/benchmarks.md, "Idle wakeups").
  */
 export const INTERFACE_TRACK_INTERVAL_MS = 5000;
 
-export type CheckFactory = (spec: TrackerSpec) => Check;
+/** Builds the probe of a tracker; its timeouts run on the clock it is given. */
+export type CheckFactory = (spec: TrackerSpec, clock: Clock) => Check;
 
-export function createCheck(spec: TrackerSpec): Check {
+export function createCheck(spec: TrackerSpec, clock: Clock = systemClock): Check {
   switch (spec.type) {
     case 'interface':
       return interfaceCheck(spec.interface);
     case 'http':
-      return httpCheck(spec);
+      return httpCheck(spec, clock);
     case 'tcp':
-      return tcpCheck(spec.address, spec.timeoutMs);
+      return tcpCheck(spec.address, spec.timeoutMs, clock);
     case 'script':
-      return scriptCheck(spec.path, spec.args, spec.timeoutMs);
+      return scriptCheck(spec.path, spec.args, spec.timeoutMs, clock);
     case 'file':
       return fileCheck(spec.path);
   }
+}
+
+export interface TrackerSetOptions {
+  /** How each tracker's probe is built (tests pass scripted probes). */
+  readonly createCheck?: CheckFactory;
+  /** Times the intervals, the probes' timeouts and firstReadings' wait. */
+  readonly clock?: Clock;
 }
 
 /** The implicit tracker of a group's own interface. */
@@ -61,16 +75,18 @@ interface Link {
 }
 
 export class TrackerSet {
-  readonly #report: (report: TrackerReport) => void;
+  readonly #report: (report: TrackerEffectOnGroup) => void;
   readonly #createCheck: CheckFactory;
+  readonly #clock: Clock;
   readonly #trackers = new Map<string, { spec: TrackerSpec; tracker: Tracker }>();
   #links: Link[] = [];
   /** (group, tracker) pairs whose last report was not neutral, to withdraw on reload. */
-  readonly #reported = new Map<string, TrackerReport>();
+  readonly #reported = new Map<string, TrackerEffectOnGroup>();
 
-  constructor(report: (report: TrackerReport) => void, createCheckFn: CheckFactory = createCheck) {
+  constructor(report: (report: TrackerEffectOnGroup) => void, options: TrackerSetOptions = {}) {
     this.#report = report;
-    this.#createCheck = createCheckFn;
+    this.#createCheck = options.createCheck ?? createCheck;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Start, keep, restart or stop trackers to match the config; re-report every effect. */
@@ -107,9 +123,14 @@ export class TrackerSet {
     ]);
     for (const [name, spec] of wanted) {
       if (this.#trackers.has(name)) continue;
-      const tracker = new Tracker(spec, this.#createCheck(spec), () => {
-        this.#reportTracker(name);
-      });
+      const tracker = new Tracker(
+        spec,
+        this.#createCheck(spec, this.#clock),
+        () => {
+          this.#reportTracker(name);
+        },
+        this.#clock,
+      );
       this.#trackers.set(name, { spec, tracker });
       tracker.start();
     }
@@ -155,14 +176,14 @@ export class TrackerSet {
 
   /** Resolves when every tracker has a first result, or after timeoutMs. */
   async firstReadings(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     await Promise.race([
       Promise.all([...this.#trackers.values()].map((t) => t.tracker.firstReading())),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
+      new Promise<void>((resolve) => {
+        timer = this.#clock.setTimeout(resolve, timeoutMs);
       }),
     ]);
-    clearTimeout(timer);
+    if (timer !== undefined) this.#clock.clearTimeout(timer);
   }
 
   states(): TrackerState[] {

@@ -1,6 +1,7 @@
 // Runs one check on an interval with rise/fall hysteresis and reports state changes. Checks
 // never overlap: the next one is scheduled when the previous one finished.
 
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
 import type { Check, CheckResult } from './check.js';
 
 export interface TrackerReading {
@@ -27,10 +28,12 @@ export class Tracker {
   readonly #check: Check;
   readonly #options: TrackerOptions;
   readonly #onChange: (reading: TrackerReading) => void;
+  readonly #clock: Clock;
   #reading: TrackerReading = { up: null, value: 0, detail: null };
   #successes = 0;
   #failures = 0;
-  #timer: NodeJS.Timeout | undefined;
+  /** The next interval's check, while one is due. */
+  #timer: TimerHandle | null = null;
   #abort = new AbortController();
   #running: Promise<void> | undefined;
   /** A check is in progress. */
@@ -41,12 +44,18 @@ export class Tracker {
   #firstReading: Promise<void>;
   #resolveFirst!: () => void;
 
-  constructor(options: TrackerOptions, check: Check, onChange: (reading: TrackerReading) => void) {
+  constructor(
+    options: TrackerOptions,
+    check: Check,
+    onChange: (reading: TrackerReading) => void,
+    clock: Clock = systemClock,
+  ) {
     this.name = options.name;
     this.type = options.type;
     this.#options = options;
     this.#check = check;
     this.#onChange = onChange;
+    this.#clock = clock;
     this.#firstReading = new Promise((resolve) => {
       this.#resolveFirst = resolve;
     });
@@ -76,13 +85,13 @@ export class Tracker {
       this.#checkAgain = true;
       return;
     }
-    clearTimeout(this.#timer);
+    this.#cancelTimer();
     this.#runOnce();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#cancelTimer();
     this.#abort.abort();
     this.#resolveFirst();
     await this.#running;
@@ -101,10 +110,17 @@ export class Tracker {
         this.#runOnce();
         return;
       }
-      this.#timer = setTimeout(() => {
+      this.#timer = this.#clock.setTimeout(() => {
+        this.#timer = null;
         this.#runOnce();
       }, this.#options.intervalMs);
     });
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer === null) return;
+    this.#clock.clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
   #record(result: CheckResult): void {

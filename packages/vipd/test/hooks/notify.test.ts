@@ -1,27 +1,39 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { createManualClock } from '@vipd/clock';
 import { NotifyRunner } from '../../src/hooks/notify.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { createLogger, silentLogger, type Logger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
 import { withProcessEnv } from '../process-env.js';
-import { tempDir } from '../tmpdir.js';
+import { tempDir, waitFor } from '../tmpdir.js';
 
 describe('NotifyRunner (real processes)', () => {
   it('runs every script per transition in order, with the transition in the environment', async () => {
     const dir = tempDir();
     const log = `${dir.path}/log`;
-    // The first script is slow, so a second transition queued meanwhile proves the ordering.
-    const slow = dir.file(
+    const started = `${dir.path}/started`;
+    // Every run is held at a gate of its own (script and epoch) until the test lets it go, so
+    // the test sees which runs have started while an earlier one is still running.
+    const gates = new Map(
+      ['a 4', 'b 4', 'a 5', 'b 5'].map((run) => [
+        run,
+        holdGate(`${dir.path}/gate-${run.replace(' ', '-')}`),
+      ]),
+    );
+    const held = (name: string, line: string) =>
+      `#!/bin/sh\nexec 3< ${dir.path}/gate-${name}-$VIPD_EPOCH\necho "${name} $VIPD_EPOCH" >> ${started}\ncat <&3 > /dev/null\necho "${line}" >> ${log}\n`;
+    const a = dir.file(
       'a.sh',
-      `#!/bin/sh\nsleep 0.1\necho "a $VIPD_NODE $VIPD_GROUP $VIPD_OLD_STATE $VIPD_NEW_STATE $VIPD_EPOCH $VIPD_REASON $*" >> ${log}\n`,
+      held(
+        'a',
+        'a $VIPD_NODE $VIPD_GROUP $VIPD_OLD_STATE $VIPD_NEW_STATE $VIPD_EPOCH $VIPD_REASON $*',
+      ),
       0o755,
     );
-    const fast = dir.file(
-      'b.sh',
-      `#!/bin/sh\necho "b $VIPD_GROUP $VIPD_NEW_STATE" >> ${log}\n`,
-      0o755,
-    );
+    const b = dir.file('b.sh', held('b', 'b $VIPD_GROUP $VIPD_NEW_STATE'), 0o755);
     const metrics = new VipdMetrics();
     const runner = new NotifyRunner({
       nodeId: 'n1',
@@ -29,26 +41,34 @@ describe('NotifyRunner (real processes)', () => {
       logger: silentLogger(),
       metrics,
     });
+    const startedRuns = () => writtenLines(started);
     try {
-      const started = performance.now();
-      runner.notify([slow, fast], {
+      runner.notify([a, b], {
         group: 'web',
         from: 'BACKUP',
         to: 'MASTER',
         epoch: 4,
         reason: 'master-down',
       });
-      runner.notify([slow, fast], {
+      runner.notify([a, b], {
         group: 'web',
         from: 'MASTER',
         to: 'BACKUP',
         epoch: 5,
         reason: 'higher-master-seen',
       });
-      assert.ok(
-        performance.now() - started < 50,
-        'notify() returns without waiting for the scripts',
-      );
+      // notify() returned although no script can finish before the test opens its gate.
+      assert.equal(existsSync(log), false, 'notify() returns without waiting for the scripts');
+      const order = [...gates.keys()];
+      for (const [index, run] of order.entries()) {
+        await waitFor(() => startedRuns().length > index, 4000, `run ${run} to start`);
+        assert.deepEqual(
+          startedRuns(),
+          order.slice(0, index + 1),
+          'each run starts only once the one before it has finished',
+        );
+        gates.get(run)?.release();
+      }
       await runner.idle();
       assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [
         'a n1 web BACKUP MASTER 4 master-down INSTANCE web MASTER',
@@ -58,22 +78,38 @@ describe('NotifyRunner (real processes)', () => {
       ]);
       assert.match(await metrics.render(), /vipd_notify_runs_total\{result="ok"\} 4/);
     } finally {
+      for (const gate of gates.values()) gate.release();
       dir.remove();
     }
   });
 
   it('runs different groups concurrently', async () => {
     const dir = tempDir();
-    const slow = dir.file('slow.sh', '#!/bin/sh\nsleep 0.3\n', 0o755);
+    const started = `${dir.path}/started`;
+    const gate = holdGate(`${dir.path}/gate`);
+    // Each script says it started, then blocks until the gate opens: all three can say so only
+    // if the three groups' scripts run at the same time.
+    const held = dir.file(
+      'held.sh',
+      `#!/bin/sh\nexec 3< ${gate.path}\necho "$VIPD_GROUP" >> ${started}\ncat <&3 > /dev/null\n`,
+      0o755,
+    );
     const runner = new NotifyRunner({ nodeId: 'n1', timeoutMs: 5000, logger: silentLogger() });
+    const startedGroups = () => writtenLines(started).sort();
     try {
-      const started = performance.now();
       for (const group of ['a', 'b', 'c']) {
-        runner.notify([slow], { group, from: 'BACKUP', to: 'MASTER', epoch: 1, reason: 'startup' });
+        runner.notify([held], { group, from: 'BACKUP', to: 'MASTER', epoch: 1, reason: 'startup' });
       }
+      await waitFor(
+        () => startedGroups().length === 3,
+        4000,
+        "three groups' scripts running at once (within one group's 5 s timeout)",
+      );
+      gate.release();
       await runner.idle();
-      assert.ok(performance.now() - started < 800, 'three 300 ms scripts of three groups overlap');
+      assert.deepEqual(startedGroups(), ['a', 'b', 'c']);
     } finally {
+      gate.release();
       dir.remove();
     }
   });
@@ -82,11 +118,14 @@ describe('NotifyRunner (real processes)', () => {
     const dir = tempDir();
     const hang = dir.file('hang.sh', '#!/bin/sh\nsleep 30\n', 0o755);
     const metrics = new VipdMetrics();
+    const clock = createManualClock();
+    const log = capturedLog();
     const runner = new NotifyRunner({
       nodeId: 'n1',
       timeoutMs: 100,
-      logger: silentLogger(),
+      logger: log.logger,
       metrics,
+      clock,
     });
     try {
       const started = performance.now();
@@ -97,11 +136,22 @@ describe('NotifyRunner (real processes)', () => {
         epoch: 0,
         reason: 'startup',
       });
-      await runner.idle();
+      let idle = false;
+      const finished = runner.idle().then(() => {
+        idle = true;
+      });
+      clock.advance(99);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(idle, false, 'not killed before its timeout');
+      clock.advance(1);
+      await finished;
       assert.ok(performance.now() - started < 3000);
       const text = await metrics.render();
       assert.match(text, /vipd_notify_runs_total\{result="timeout"\} 1/);
       assert.match(text, /vipd_notify_runs_total\{result="spawn-error"\} 1/);
+      const killed = log.lines().find((line) => line['result'] === 'timeout');
+      assert.equal(killed?.['msg'], `notify ${hang} killed after 100ms`);
+      assert.equal(killed['durationMs'], 100);
     } finally {
       dir.remove();
     }
@@ -201,6 +251,50 @@ describe('NotifyRunner (real processes)', () => {
     }
   });
 });
+
+/** The lines a script has written out in full so far (none while the file does not exist). */
+function writtenLines(path: string): string[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').slice(0, -1);
+}
+
+/**
+ * A FIFO the test holds open for writing: a script that opens it for reading gets in at once
+ * (a writer exists) and blocks reading it until release() closes the last writer, which gives
+ * every reader end-of-file together. The descriptor is close-on-exec, so no script inherits it
+ * and keeps the gate shut.
+ */
+function holdGate(path: string): { readonly path: string; release(): void } {
+  execFileSync('mkfifo', [path]);
+  let held: number | null = openSync(path, 'r+');
+  return {
+    path,
+    release() {
+      if (held === null) return;
+      closeSync(held);
+      held = null;
+    },
+  };
+}
+
+/** A JSON logger whose lines the test reads back. */
+function capturedLog(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const text: string[] = [];
+  const logger = createLogger({
+    level: 'info',
+    format: 'json',
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        text.push(chunk.toString('utf8'));
+        callback();
+      },
+    }),
+  });
+  return {
+    logger,
+    lines: () => text.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
 
 /** Kills the process whose pid a test script wrote down, if it is still there. */
 function killRecorded(pidFile: string): void {

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { createManualClock } from '@vipd/clock';
 import { fileCheck } from '../../src/trackers/file-check.js';
 import { httpCheck } from '../../src/trackers/http-check.js';
 import { interfaceCheck } from '../../src/trackers/interface-check.js';
@@ -56,9 +57,14 @@ describe('HTTP check (real server on 127.0.0.1)', () => {
   let server: Server;
   let base: string;
   let status = 200;
+  /** Resolves the hung request's arrival at the server. */
+  let hungRequestArrived: () => void = () => undefined;
   before(async () => {
     server = createServer((req, res) => {
-      if (req.url === '/hang') return; // never answers
+      if (req.url === '/hang') {
+        hungRequestArrived();
+        return; // never answers
+      }
       res.writeHead(status, { 'content-type': 'text/plain' });
       res.end('body is ignored');
     });
@@ -84,15 +90,25 @@ describe('HTTP check (real server on 127.0.0.1)', () => {
   });
 
   it('fails a server that does not answer within the timeout', async () => {
-    const started = performance.now();
-    const result = await httpCheck({
-      url: `${base}/hang`,
-      expectStatus: [200],
-      tlsVerify: true,
-      timeoutMs: 100,
-    })(never);
-    assert.deepEqual(result, { ok: false, detail: 'no answer within 100ms' });
-    assert.ok(performance.now() - started < 2000);
+    const clock = createManualClock();
+    const arrived = new Promise<void>((resolve) => {
+      hungRequestArrived = resolve;
+    });
+    let answered = false;
+    const checking = httpCheck(
+      { url: `${base}/hang`, expectStatus: [200], tlsVerify: true, timeoutMs: 100 },
+      clock,
+    )(never).then((result) => {
+      answered = true;
+      return result;
+    });
+    await arrived;
+    clock.advance(99);
+    await settle();
+    assert.equal(answered, false, 'still waiting before the timeout');
+    clock.advance(1);
+    assert.deepEqual(await checking, { ok: false, detail: 'no answer within 100ms' });
+    assert.equal(clock.pendingTimers(), 0);
   });
 
   it('fails a refused connection with the errno', async () => {
@@ -294,10 +310,23 @@ describe('script check (real processes)', () => {
         `#!/bin/sh\nsleep 30 &\necho $! > ${pidFile}\nwait\n`,
         0o755,
       );
-      const started = performance.now();
-      const result = await scriptCheck(script, [], 150)(never);
-      assert.deepEqual(result, { ok: false, detail: 'killed after 150ms timeout' });
-      assert.ok(performance.now() - started < 3000);
+      const clock = createManualClock();
+      let answered = false;
+      const checking = scriptCheck(
+        script,
+        [],
+        150,
+        clock,
+      )(never).then((result) => {
+        answered = true;
+        return result;
+      });
+      await waitFor(() => readPid(pidFile) !== null, 5000, 'the script to start its child');
+      clock.advance(149);
+      await settle();
+      assert.equal(answered, false, 'not killed before the timeout');
+      clock.advance(1);
+      assert.deepEqual(await checking, { ok: false, detail: 'killed after 150ms timeout' });
       const childPid = Number(readFileSync(pidFile, 'utf8'));
       await waitFor(
         () =>
@@ -371,9 +400,12 @@ describe('script check (real processes)', () => {
         `#!/bin/sh\nsleep 30 > /dev/null 2>&1 &\necho $! > ${pidFile}\n`,
         0o755,
       );
-      const result = await scriptCheck(script, [], 300)(never);
+      const clock = createManualClock();
+      const result = await scriptCheck(script, [], 300, clock)(never);
       assert.deepEqual(result, { ok: true, detail: 'exit 0' });
       const grandchild = Number(readFileSync(pidFile, 'utf8'));
+      assert.ok(alive(grandchild), 'the result does not wait for the leftover, nor kill it');
+      clock.advance(300);
       await waitFor(
         () => {
           try {
@@ -426,6 +458,30 @@ describe('script check (real processes)', () => {
     assert.match(result.detail, /cannot run \/nonexistent\/check: ENOENT/);
   });
 });
+
+/** The pid a test script wrote down, once it is there in full. */
+function readPid(pidFile: string): number | null {
+  try {
+    const text = readFileSync(pidFile, 'utf8');
+    return text.endsWith('\n') ? Number(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Running, not a zombie waiting to be reaped. */
+function alive(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
+/** Lets callbacks of I/O that has already happened run; time moves only on the manual clock. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 describe('file check (track_file)', () => {
   it('reads integers, treats a missing file as 0 and garbage as a failure', async () => {
