@@ -1,8 +1,11 @@
 // The REST API. buildApp returns a fastify instance that is not listening; the daemon's main
-// listens and closes it. Every route has schemas for its inputs and replies; every error
-// answer is { code, message } with a code from the catalog, and is counted.
+// listens and closes it. Every route has schemas for its inputs and replies (schemas.ts),
+// from which the TypeBox type provider types each handler's params, query, body and result.
+// Every error answer is { code, message } with a code from the catalog, and is counted; a
+// handler refuses by throwing a VipdError.
 
 import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, {
@@ -14,6 +17,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Logger } from 'pino';
+import type { Static } from 'typebox';
 import type { Secret } from '../config/secret.js';
 import { ERROR_CATALOG, VipdError, type ErrorCode } from '../errors.js';
 import type { ApiDropReason, VipdMetrics } from '../metrics/metrics.js';
@@ -29,12 +33,15 @@ import {
 } from './limits.js';
 import { RefusalLog } from './refusal-log.js';
 import {
+  DEFAULT_WAIT_MS,
   errorReplies,
   errorSchema,
   groupParamsSchema,
+  groupReference,
   groupSchema,
   maintenanceBodySchema,
   maintenanceReplySchema,
+  metricsReplySchema,
   probeReplySchema,
   statusSchema,
   takeoverReplySchema,
@@ -65,12 +72,18 @@ const DROP_TEXT: Record<ApiDropReason, string> = {
   malformed: 'not a valid HTTP request',
 };
 
-type GroupRequest = FastifyRequest<{
-  Params: { name: string };
-  Querystring: { timeout_ms: number };
-}>;
+/**
+ * The wait of takeover and release. ajv has filled in the schema's default before the handler
+ * runs; the type derived from the schema cannot know that the key is then always there.
+ */
+function waitMs(query: Static<typeof waitQuerySchema>): number {
+  return query.timeout_ms ?? DEFAULT_WAIT_MS;
+}
 
-/** Bodies must match exactly (no coercion, no silently dropped keys); query strings coerce. */
+/**
+ * Bodies must match exactly (no coercion, no silently dropped keys); query strings coerce.
+ * ajv, not TypeBox's own checker, so that the 400 messages stay ajv's, as documented.
+ */
 function validatorCompilers() {
   const strict = new Ajv({
     allErrors: false,
@@ -117,7 +130,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     // Behind no proxy: the remote address is the operator's.
     trustProxy: false,
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   enforceConnectionLimits(app.server, limits, dropped);
   app.addHook('onClose', () => {
     authRefusals.flush('mutating calls refused');
@@ -225,10 +238,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     if (phase !== 'running') return sendError(reply, 'NOT_READY', `the daemon is ${phase}`);
   };
 
-  /** Answer an operator command, count it and leave an audit line (who, what, result). */
+  /**
+   * Answer an operator command, count it and leave an audit line (who, what, result). A
+   * refusal is thrown, for the error handler to answer like every other error.
+   */
   const answer = <T>(
     request: FastifyRequest,
-    reply: FastifyReply,
     action: 'takeover' | 'release' | 'maintenance-on' | 'maintenance-off',
     target: string | null,
     outcome: CommandOutcome<T>,
@@ -248,8 +263,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       entry,
       `operator ${action}${target === null ? '' : ` ${target}`} from ${request.ip}: ${outcome.ok ? 'done' : `refused (${outcome.code}: ${outcome.message})`}`,
     );
-    if (!outcome.ok) return sendError(reply, outcome.code, outcome.message);
-    return reply.send(outcome.value);
+    if (!outcome.ok) throw new VipdError(outcome.code, outcome.message);
+    return outcome.value;
   };
 
   const mutating = { onRequest: requireToken, preHandler: requireRunning };
@@ -275,13 +290,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       schema: {
         summary: 'One group',
         params: groupParamsSchema,
-        response: { 200: { $ref: 'Group#' }, ...errorReplies(404, 421) },
+        response: { 200: groupReference(), ...errorReplies(404, 421) },
       },
     },
-    (request: FastifyRequest<{ Params: { name: string } }>, reply) => {
+    (request) => {
       const group = control.group(request.params.name);
       if (group === null)
-        return sendError(reply, 'UNKNOWN_GROUP', `no group "${request.params.name}" on this node`);
+        throw new VipdError('UNKNOWN_GROUP', `no group "${request.params.name}" on this node`);
       return group;
     },
   );
@@ -304,10 +319,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         },
       },
     },
-    async (request: GroupRequest, reply) => {
+    async (request) => {
       const startedAt = performance.now();
-      const outcome = await control.takeover(request.params.name, request.query.timeout_ms);
-      return answer(request, reply, 'takeover', request.params.name, outcome, startedAt);
+      const outcome = await control.takeover(request.params.name, waitMs(request.query));
+      return answer(request, 'takeover', request.params.name, outcome, startedAt);
     },
   );
 
@@ -323,15 +338,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         params: groupParamsSchema,
         querystring: waitQuerySchema,
         response: {
-          200: { $ref: 'Group#' },
+          200: groupReference(),
           ...errorReplies(400, 401, 403, 404, 409, 421, 503, 504),
         },
       },
     },
-    async (request: GroupRequest, reply) => {
+    async (request) => {
       const startedAt = performance.now();
-      const outcome = await control.release(request.params.name, request.query.timeout_ms);
-      return answer(request, reply, 'release', request.params.name, outcome, startedAt);
+      const outcome = await control.release(request.params.name, waitMs(request.query));
+      return answer(request, 'release', request.params.name, outcome, startedAt);
     },
   );
 
@@ -346,13 +361,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         response: { 200: maintenanceReplySchema, ...errorReplies(400, 401, 403, 409, 421, 503) },
       },
     },
-    async (request: FastifyRequest<{ Body: { enabled: boolean } }>, reply) => {
+    async (request) => {
       const startedAt = performance.now();
       const { enabled } = request.body;
       const outcome = await control.setMaintenance(enabled);
       return answer(
         request,
-        reply,
         enabled ? 'maintenance-on' : 'maintenance-off',
         null,
         outcome,
@@ -380,9 +394,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         response: { 200: probeReplySchema, ...errorReplies(421, 503) },
       },
     },
-    (_request, reply) => {
+    () => {
       const phase = control.phase();
-      if (phase !== 'running') return sendError(reply, 'NOT_READY', `the daemon is ${phase}`);
+      if (phase !== 'running') throw new VipdError('NOT_READY', `the daemon is ${phase}`);
       return { status: 'ready', phase };
     },
   );
@@ -393,12 +407,13 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       schema: {
         summary: 'Prometheus metrics (text exposition format)',
         produces: ['text/plain'],
-        response: { 200: { type: 'string' }, ...errorReplies(421) },
+        response: { 200: metricsReplySchema, ...errorReplies(421) },
       },
     },
     async (_request, reply) => {
       const text = await metrics.render();
-      return reply.type(metrics.contentType).send(text);
+      reply.type(metrics.contentType);
+      return text;
     },
   );
 

@@ -12,7 +12,7 @@ import type { FastifyHttpOptions } from 'fastify';
 import { ERROR_CATALOG, VipdError, type ErrorCode } from '../errors.js';
 import type { ApiDropReason } from '../metrics/metrics.js';
 import { capConnections, ConnectionCap } from './connection-cap.js';
-import { waitQuerySchema } from './schemas.js';
+import { LONGEST_WAIT_MS } from './schemas.js';
 
 export interface ApiLimits {
   /**
@@ -33,9 +33,6 @@ export interface ApiLimits {
   /** At most one warning per interval about refused requests (bad token, wrong Host). */
   readonly refusalLogIntervalMs: number;
 }
-
-/** A takeover or release may wait this long before answering, silent on the socket. */
-const LONGEST_WAIT_MS = waitQuerySchema.properties.timeout_ms.maximum;
 
 export const DEFAULT_API_LIMITS: ApiLimits = {
   maxConnections: 64,

@@ -1,209 +1,199 @@
-// JSON schemas of every request and reply; fastify validates requests and serialises replies
-// with them, and @fastify/swagger turns them into /openapi.json.
+// Every request and reply of the REST API, written once as a TypeBox schema. fastify
+// validates requests and serialises replies with them, @fastify/swagger turns them into
+// /openapi.json (and so docs/api.md), and the TypeScript types the daemon fills in
+// (control.ts) are derived from them, so the three cannot drift apart.
 
+import type { GroupState } from '@vipd/election';
+import { Type, type Static, type TProperties, type TSchema, type TSchemaOptions } from 'typebox';
 import { ERROR_CODES } from '../errors.js';
 
-const STATES = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'MAINTENANCE'];
+/**
+ * An object with exactly these keys: a reply never carries a field the schema does not
+ * name, and a body with an unknown key is refused. Read-only, as every view handed out is.
+ */
+function closedObject<Properties extends TProperties>(
+  properties: Properties,
+  options: TSchemaOptions = {},
+) {
+  return Type.ReadonlyObject(Type.Object(properties), { additionalProperties: false, ...options });
+}
 
-export const errorSchema = {
-  $id: 'Error',
-  type: 'object',
-  description:
-    'Every error answer. `code` is stable (docs/errors.md); `message` says what is wrong.',
-  required: ['code', 'message'],
-  additionalProperties: false,
-  properties: {
-    code: { type: 'string', enum: ERROR_CODES },
-    message: { type: 'string' },
+function readonlyArray<Item extends TSchema>(items: Item) {
+  return Type.ReadonlyObject(Type.Array(items));
+}
+
+/**
+ * OpenAPI 3.0's `nullable` rather than JSON Schema's `anyOf [T, null]`: the document is
+ * OpenAPI 3.0.3, and ajv and fastify's serialiser both understand the keyword.
+ */
+function nullable<T extends TSchema>(schema: T) {
+  return Type.Unsafe<Static<T> | null>({ ...schema, nullable: true });
+}
+
+/** A shared schema added with app.addSchema, referred to by its $id; a new object per use. */
+function reference<T extends TSchema>(schema: T & { readonly $id?: string }) {
+  if (schema.$id === undefined) throw new Error('a schema referred to needs an $id');
+  return Type.Unsafe<Static<T>>({ $ref: `${schema.$id}#` });
+}
+
+// Listing every GroupState makes the schema's type and the election's the same union: a
+// state added to the election and not here fails the build where the driver fills a view.
+const GROUP_STATES = [
+  'INIT',
+  'BACKUP',
+  'MASTER',
+  'FAULT',
+  'MAINTENANCE',
+] as const satisfies readonly GroupState[];
+const groupState = () => Type.Enum(GROUP_STATES, { type: 'string' });
+
+export const daemonPhaseSchema = Type.Enum(['starting', 'running', 'stopping'], {
+  type: 'string',
+});
+
+export const errorSchema = closedObject(
+  {
+    code: Type.Enum(ERROR_CODES, { type: 'string' }),
+    message: Type.String(),
   },
-} as const;
+  {
+    $id: 'Error',
+    description:
+      'Every error answer. `code` is stable (docs/errors.md); `message` says what is wrong.',
+  },
+);
 
-const nullable = <T extends object>(schema: T) => ({ ...schema, nullable: true });
+export const groupTrackSchema = closedObject({
+  tracker: Type.String(),
+  weight: Type.Integer(),
+  up: nullable(Type.Boolean()),
+});
 
-export const groupSchema = {
-  $id: 'Group',
-  type: 'object',
-  required: [
-    'name',
-    'state',
-    'priority',
-    'effectivePriority',
-    'epoch',
-    'master',
-    'forced',
-    'interface',
-    'addresses',
-    'announced',
-    'lastTransitionAt',
-    'track',
-  ],
-  additionalProperties: false,
-  properties: {
-    name: { type: 'string' },
-    state: { type: 'string', enum: STATES },
-    priority: { type: 'integer', description: 'Configured base priority.' },
-    effectivePriority: {
-      type: 'integer',
+export const groupSchema = closedObject(
+  {
+    name: Type.String(),
+    state: groupState(),
+    priority: Type.Integer({ description: 'Configured base priority.' }),
+    effectivePriority: Type.Integer({
       description: 'Advertised priority after tracker weights (0 while resigning or drained).',
-    },
-    epoch: { type: 'integer' },
-    master: nullable({ type: 'string', description: 'Node this node believes is master.' }),
-    forced: { type: 'boolean', description: 'Held by an operator takeover.' },
-    interface: { type: 'string' },
-    addresses: { type: 'array', items: { type: 'string' } },
-    announced: {
-      type: 'boolean',
+    }),
+    epoch: Type.Integer(),
+    master: nullable(Type.String({ description: 'Node this node believes is master.' })),
+    forced: Type.Boolean({ description: 'Held by an operator takeover.' }),
+    interface: Type.String(),
+    addresses: readonlyArray(Type.String()),
+    announced: Type.Boolean({
       description: 'This node is master with the VIPs on the interface and announced.',
-    },
-    lastTransitionAt: nullable({ type: 'string', format: 'date-time' }),
-    track: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['tracker', 'weight', 'up'],
-        additionalProperties: false,
-        properties: {
-          tracker: { type: 'string' },
-          weight: { type: 'integer' },
-          up: nullable({ type: 'boolean' }),
-        },
-      },
-    },
+    }),
+    lastTransitionAt: nullable(Type.String({ format: 'date-time' })),
+    track: readonlyArray(groupTrackSchema),
   },
-} as const;
+  { $id: 'Group' },
+);
 
-const peerGroupSchema = {
+/** Where a reply is a Group: the shared schema, by reference. */
+export const groupReference = () => reference(groupSchema);
+
+const peerGroupSchema = closedObject({
+  state: groupState(),
+  priority: Type.Integer(),
+  epoch: Type.Integer(),
+});
+
+/** A JSON object keyed by group name; `additionalProperties` as OpenAPI 3.0 knows maps. */
+const peerGroupsSchema = Type.Unsafe<Readonly<Record<string, Static<typeof peerGroupSchema>>>>({
   type: 'object',
-  required: ['state', 'priority', 'epoch'],
-  additionalProperties: false,
-  properties: {
-    state: { type: 'string', enum: STATES },
-    priority: { type: 'integer' },
-    epoch: { type: 'integer' },
+  description: 'Groups the peer advertised in its last heartbeat.',
+  additionalProperties: peerGroupSchema,
+});
+
+export const peerSchema = closedObject({
+  id: Type.String(),
+  address: Type.String(),
+  up: Type.Boolean(),
+  rttMs: nullable(Type.Number()),
+  lastHeartbeatAt: nullable(
+    Type.String({ format: 'date-time', description: 'Null before the first heartbeat.' }),
+  ),
+  groups: peerGroupsSchema,
+});
+
+export const trackerSchema = closedObject({
+  name: Type.String(),
+  type: Type.String(),
+  up: nullable(Type.Boolean({ description: 'Null before the first check completed.' })),
+  detail: nullable(Type.String()),
+});
+
+export const statusSchema = closedObject(
+  {
+    node: closedObject({
+      id: Type.String(),
+      version: Type.String(),
+      phase: daemonPhaseSchema,
+      maintenance: Type.Boolean(),
+      witness: Type.Boolean({ description: 'No groups: votes, holds no VIPs.' }),
+      uptimeSeconds: Type.Number(),
+    }),
+    quorum: closedObject({
+      enabled: Type.Boolean(),
+      hasQuorum: Type.Boolean(),
+      voters: Type.Integer(),
+      votersHeard: Type.Integer(),
+    }),
+    peers: readonlyArray(peerSchema),
+    groups: readonlyArray(groupReference()),
+    trackers: readonlyArray(trackerSchema),
   },
-} as const;
+  { $id: 'Status' },
+);
 
-export const statusSchema = {
-  $id: 'Status',
-  type: 'object',
-  required: ['node', 'quorum', 'peers', 'groups', 'trackers'],
-  additionalProperties: false,
-  properties: {
-    node: {
-      type: 'object',
-      required: ['id', 'version', 'phase', 'maintenance', 'witness', 'uptimeSeconds'],
-      additionalProperties: false,
-      properties: {
-        id: { type: 'string' },
-        version: { type: 'string' },
-        phase: { type: 'string', enum: ['starting', 'running', 'stopping'] },
-        maintenance: { type: 'boolean' },
-        witness: { type: 'boolean', description: 'No groups: votes, holds no VIPs.' },
-        uptimeSeconds: { type: 'number' },
-      },
-    },
-    quorum: {
-      type: 'object',
-      required: ['enabled', 'hasQuorum', 'voters', 'votersHeard'],
-      additionalProperties: false,
-      properties: {
-        enabled: { type: 'boolean' },
-        hasQuorum: { type: 'boolean' },
-        voters: { type: 'integer' },
-        votersHeard: { type: 'integer' },
-      },
-    },
-    peers: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'address', 'up', 'rttMs', 'lastHeartbeatAt', 'groups'],
-        additionalProperties: false,
-        properties: {
-          id: { type: 'string' },
-          address: { type: 'string' },
-          up: { type: 'boolean' },
-          rttMs: nullable({ type: 'number' }),
-          lastHeartbeatAt: nullable({ type: 'string', format: 'date-time' }),
-          groups: { type: 'object', additionalProperties: peerGroupSchema },
-        },
-      },
-    },
-    groups: { type: 'array', items: { $ref: 'Group#' } },
-    trackers: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name', 'type', 'up', 'detail'],
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string' },
-          type: { type: 'string' },
-          up: nullable({ type: 'boolean' }),
-          detail: nullable({ type: 'string' }),
-        },
-      },
-    },
-  },
-} as const;
+export const groupParamsSchema = closedObject({
+  name: Type.String({ minLength: 1, maxLength: 63 }),
+});
 
-export const groupParamsSchema = {
-  type: 'object',
-  required: ['name'],
-  additionalProperties: false,
-  properties: { name: { type: 'string', minLength: 1, maxLength: 63 } },
-} as const;
+export const DEFAULT_WAIT_MS = 5000;
+/** A takeover or release may wait this long before answering, silent on the socket. */
+export const LONGEST_WAIT_MS = 60_000;
 
-export const waitQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    timeout_ms: {
-      type: 'integer',
+export const waitQuerySchema = closedObject({
+  timeout_ms: Type.Optional(
+    Type.Integer({
       minimum: 1,
-      maximum: 60_000,
-      default: 5000,
+      maximum: LONGEST_WAIT_MS,
+      default: DEFAULT_WAIT_MS,
       description: 'How long to wait for the VIPs to move before answering TAKEOVER_TIMEOUT.',
-    },
-  },
-} as const;
+    }),
+  ),
+});
 
-export const maintenanceBodySchema = {
-  type: 'object',
-  required: ['enabled'],
-  additionalProperties: false,
-  properties: { enabled: { type: 'boolean' } },
-} as const;
+export const maintenanceBodySchema = closedObject({ enabled: Type.Boolean() });
 
-export const takeoverReplySchema = {
-  type: 'object',
-  required: ['group', 'durationMs'],
-  additionalProperties: false,
-  properties: {
-    group: { $ref: 'Group#' },
-    durationMs: {
-      type: 'number',
-      description: 'From the request until the VIPs were on the interface and announced.',
-    },
-  },
-} as const;
+export const takeoverReplySchema = closedObject({
+  group: groupReference(),
+  durationMs: Type.Number({
+    description: 'From the request until the VIPs were on the interface and announced.',
+  }),
+});
 
-export const maintenanceReplySchema = {
-  type: 'object',
-  required: ['maintenance'],
-  additionalProperties: false,
-  properties: { maintenance: { type: 'boolean' } },
-} as const;
+export const maintenanceReplySchema = closedObject({ maintenance: Type.Boolean() });
 
-export const probeReplySchema = {
-  type: 'object',
-  required: ['status'],
-  additionalProperties: false,
-  properties: {
-    status: { type: 'string' },
-    phase: { type: 'string', enum: ['starting', 'running', 'stopping'] },
-  },
-} as const;
+export const probeReplySchema = closedObject({
+  status: Type.String(),
+  phase: Type.Optional(daemonPhaseSchema),
+});
 
-export const errorReplies = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, { $ref: 'Error#' }]));
+export const metricsReplySchema = Type.String();
+
+const errorReference = () => reference(errorSchema);
+
+/** The error answers a route may give, each a `{ code, message }` body. */
+export function errorReplies<Status extends number>(
+  ...statuses: Status[]
+): Record<Status, ReturnType<typeof errorReference>> {
+  // fromEntries cannot know the keys are exactly `statuses`.
+  return Object.fromEntries(statuses.map((status) => [status, errorReference()])) as Record<
+    Status,
+    ReturnType<typeof errorReference>
+  >;
+}

@@ -5,13 +5,32 @@
 
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { writeFileAtomically } from '../atomic-file.js';
 
-export interface NodeState {
-  readonly maintenance: boolean;
-  /** When maintenance was last turned on or off (ISO 8601). */
-  readonly changedAt: string;
-}
+/** The file as vipd writes it. */
+const nodeStateSchema = Type.ReadonlyObject(
+  Type.Object({
+    maintenance: Type.Boolean(),
+    changedAt: Type.String({
+      description: 'When maintenance was last turned on or off (ISO 8601).',
+    }),
+  }),
+);
+export type NodeState = Static<typeof nodeStateSchema>;
+
+/**
+ * What a file must hold to be understood: the setting itself. A missing or odd `changedAt`
+ * (a hand-edited file) costs only the date in the log line, so it does not make the file
+ * unreadable, which would drain the node.
+ */
+const understood = Compile(
+  Type.Object({
+    maintenance: nodeStateSchema.properties.maintenance,
+    changedAt: Type.Optional(Type.Unknown()),
+  }),
+);
 
 export type NodeStateReading =
   | { readonly kind: 'absent' }
@@ -27,21 +46,22 @@ export async function readNodeState(file: string): Promise<NodeStateReading> {
     if (code === 'ENOENT') return { kind: 'absent' };
     return { kind: 'unreadable', reason: `${code ?? 'error'}: ${(error as Error).message}` };
   }
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(text) as Partial<NodeState> | null;
-    if (typeof parsed?.maintenance !== 'boolean') {
-      return { kind: 'unreadable', reason: 'no boolean "maintenance" in it' };
-    }
-    return {
-      kind: 'read',
-      state: {
-        maintenance: parsed.maintenance,
-        changedAt: typeof parsed.changedAt === 'string' ? parsed.changedAt : 'unknown',
-      },
-    };
+    parsed = JSON.parse(text);
   } catch (error) {
     return { kind: 'unreadable', reason: `not JSON: ${(error as Error).message}` };
   }
+  if (!understood.Check(parsed)) {
+    return { kind: 'unreadable', reason: 'no boolean "maintenance" in it' };
+  }
+  return {
+    kind: 'read',
+    state: {
+      maintenance: parsed.maintenance,
+      changedAt: typeof parsed.changedAt === 'string' ? parsed.changedAt : 'unknown',
+    },
+  };
 }
 
 /** Writes the state atomically; returns why it could not, or null. */

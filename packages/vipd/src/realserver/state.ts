@@ -1,25 +1,45 @@
 // The state file: what apply changed on this host, with every sysctl's value from before,
 // so remove restores exactly that and nothing vipd did not add.
 
-import { Ajv } from 'ajv';
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { RealServerError } from './errors.js';
-import type { AddressSpec, FileStore, SysctlKey } from './types.js';
+import type { AddressSpec, FileStore } from './types.js';
 
-export interface SysctlRecord {
-  readonly key: SysctlKey;
-  /** The value before vipd first changed it. */
-  readonly previous: string;
-  /** The value vipd wrote last. */
-  readonly applied: string;
-}
+const sysctlRecordSchema = Type.ReadonlyObject(
+  Type.Object({
+    key: Type.String({ description: 'The sysctl, e.g. net/ipv4/conf/eth0/arp_ignore.' }),
+    previous: Type.String({ description: 'The value before vipd first changed it.' }),
+    applied: Type.String({ description: 'The value vipd wrote last.' }),
+  }),
+);
+export type SysctlRecord = Static<typeof sysctlRecordSchema>;
 
-export interface RealServerState {
-  readonly version: 1;
-  readonly sysctls: readonly SysctlRecord[];
-  readonly addresses: readonly AddressSpec[];
-  /** The sysctl.d snippet vipd wrote, if any. */
-  readonly sysctlFile: string | null;
-}
+/**
+ * An address vipd added: an AddressSpec. The ledger stores AddressSpecs in the state and hands
+ * them back, so the compiler holds this schema and that interface to the same shape.
+ */
+const addressRecordSchema = Type.ReadonlyObject(
+  Type.Object({
+    address: Type.String(),
+    prefixLength: Type.Integer(),
+    interface: Type.String(),
+    scope: Type.Optional(Type.Literal('host')),
+    label: Type.Optional(Type.String()),
+  }),
+);
+
+const realServerStateSchema = Type.ReadonlyObject(
+  Type.Object({
+    version: Type.Literal(1),
+    sysctls: Type.ReadonlyObject(Type.Array(sysctlRecordSchema)),
+    addresses: Type.ReadonlyObject(Type.Array(addressRecordSchema)),
+    sysctlFile: Type.Union([Type.String(), Type.Null()], {
+      description: 'The sysctl.d snippet vipd wrote, if any.',
+    }),
+  }),
+);
+export type RealServerState = Static<typeof realServerStateSchema>;
 
 export const EMPTY_STATE: RealServerState = {
   version: 1,
@@ -28,42 +48,7 @@ export const EMPTY_STATE: RealServerState = {
   sysctlFile: null,
 };
 
-const STATE_SCHEMA = {
-  type: 'object',
-  required: ['version', 'sysctls', 'addresses', 'sysctlFile'],
-  properties: {
-    version: { const: 1 },
-    sysctls: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['key', 'previous', 'applied'],
-        properties: {
-          key: { type: 'string' },
-          previous: { type: 'string' },
-          applied: { type: 'string' },
-        },
-      },
-    },
-    addresses: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['address', 'prefixLength', 'interface'],
-        properties: {
-          address: { type: 'string' },
-          prefixLength: { type: 'integer' },
-          interface: { type: 'string' },
-          scope: { const: 'host' },
-          label: { type: 'string' },
-        },
-      },
-    },
-    sysctlFile: { type: ['string', 'null'] },
-  },
-} as const;
-
-const validateState = new Ajv({ strict: true }).compile<RealServerState>(STATE_SCHEMA);
+const validState = Compile(realServerStateSchema);
 
 export async function loadState(files: FileStore, path: string): Promise<RealServerState> {
   const text = await files.read(path);
@@ -76,11 +61,11 @@ export async function loadState(files: FileStore, path: string): Promise<RealSer
       cause: error,
     });
   }
-  if (!validateState(value)) {
-    const detail = validateState.errors?.[0];
+  if (!validState.Check(value)) {
+    const detail = validState.Errors(value)[0];
     throw new RealServerError(
       'REALSERVER_STATE_INVALID',
-      `${path}${detail ? `: ${detail.instancePath || '/'} ${detail.message ?? ''}` : ''}`,
+      `${path}${detail ? `: ${detail.instancePath || '/'} ${detail.message}` : ''}`,
     );
   }
   return value;

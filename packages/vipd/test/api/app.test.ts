@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
+import type { GroupView, StatusView, TakeoverResult } from '../../src/api/control.js';
 import { Secret } from '../../src/config/secret.js';
 import { ERROR_CODES } from '../../src/errors.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -72,11 +73,7 @@ describe('GET routes', () => {
     await h.advance(1);
     const response = await app.inject({ method: 'GET', url: '/v1/status' });
     assert.equal(response.statusCode, 200);
-    const body = response.json<{
-      node: { id: string; phase: string; witness: boolean };
-      peers: { id: string; up: boolean; groups: Record<string, { state: string }> }[];
-      groups: { name: string; state: string; master: string; announced: boolean; epoch: number }[];
-    }>();
+    const body = response.json<StatusView>();
     assert.equal(body.node.id, 'n1');
     assert.equal(body.node.phase, 'running');
     assert.equal(body.node.witness, false);
@@ -94,7 +91,7 @@ describe('GET routes', () => {
     const { app } = await setup();
     const ok = await app.inject({ method: 'GET', url: '/v1/groups/web' });
     assert.equal(ok.statusCode, 200);
-    assert.equal(ok.json<{ state: string }>().state, 'BACKUP');
+    assert.equal(ok.json<GroupView>().state, 'BACKUP');
     const message = assertError(
       await app.inject({ method: 'GET', url: '/v1/groups/db' }),
       404,
@@ -353,10 +350,7 @@ describe('POST /v1/groups/:name/takeover', () => {
       remoteAddress: '192.0.2.7',
     });
     assert.equal(response.statusCode, 200, response.body);
-    const body = response.json<{
-      group: { state: string; announced: boolean; epoch: number; forced: boolean };
-      durationMs: number;
-    }>();
+    const body = response.json<TakeoverResult>();
     assert.equal(body.group.state, 'MASTER');
     assert.equal(body.group.announced, true);
     assert.equal(body.group.forced, true);
@@ -449,7 +443,7 @@ describe('POST /v1/groups/:name/release', () => {
     await h.say('n2', { web: { state: 'MASTER', priority: 100, epoch: epoch + 1 } });
     const response = await pending;
     assert.equal(response.statusCode, 200, response.body);
-    assert.equal(response.json<{ state: string }>().state, 'BACKUP');
+    assert.equal(response.json<GroupView>().state, 'BACKUP');
     assert.deepEqual(h.present(), []);
   });
 

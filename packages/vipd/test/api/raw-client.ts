@@ -69,24 +69,46 @@ export class RawClient {
   }
 
   /** Resolves once a whole response (headers and Content-Length body) arrived. */
-  async response(ms: number): Promise<{ status: number; headers: string; body: string }> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const end = this.received.indexOf('\r\n\r\n');
-      if (end !== -1) {
-        const headers = this.received.slice(0, end);
-        const length = Number(/content-length: (\d+)/i.exec(headers)?.[1] ?? 0);
-        const body = this.received.slice(end + 4);
-        if (Buffer.byteLength(body) >= length) {
-          this.received = body.slice(length);
-          return { status: Number(headers.split(' ')[1]), headers, body: body.slice(0, length) };
+  response(ms: number): Promise<{ status: number; headers: string; body: string }> {
+    return new Promise((resolve, reject) => {
+      // Looked at on every chunk and on close (their listeners, added in the constructor,
+      // have already updated `received` and `closed`), so nothing polls.
+      const look = () => {
+        const answer = this.#takeResponse();
+        if (answer !== null) {
+          stop();
+          resolve(answer);
+        } else if (this.closed) {
+          fail();
         }
-      }
-      if (Date.now() > deadline || this.closed)
-        throw new Error(
-          `no complete response within ${ms} ms; got ${JSON.stringify(this.received)}`,
+      };
+      const fail = () => {
+        stop();
+        reject(
+          new Error(`no complete response within ${ms} ms; got ${JSON.stringify(this.received)}`),
         );
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+      };
+      const timer = setTimeout(fail, ms);
+      const stop = () => {
+        clearTimeout(timer);
+        this.socket.off('data', look);
+        this.socket.off('close', look);
+      };
+      this.socket.on('data', look);
+      this.socket.on('close', look);
+      look();
+    });
+  }
+
+  /** The first whole response in `received`, taken out of it; null while it is incomplete. */
+  #takeResponse(): { status: number; headers: string; body: string } | null {
+    const end = this.received.indexOf('\r\n\r\n');
+    if (end === -1) return null;
+    const headers = this.received.slice(0, end);
+    const length = Number(/content-length: (\d+)/i.exec(headers)?.[1] ?? 0);
+    const body = this.received.slice(end + 4);
+    if (Buffer.byteLength(body) < length) return null;
+    this.received = body.slice(length);
+    return { status: Number(headers.split(' ')[1]), headers, body: body.slice(0, length) };
   }
 }

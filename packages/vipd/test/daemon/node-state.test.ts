@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { MaintenanceRecord, readNodeState } from '../../src/daemon/node-state.js';
+import { MaintenanceRecord, readNodeState, writeNodeState } from '../../src/daemon/node-state.js';
 import { tempDir } from '../tmpdir.js';
 
 /** A logger whose lines the test can read. */
@@ -62,6 +62,50 @@ describe('node state file (maintenance across restarts)', () => {
       }
     });
   }
+
+  for (const [name, content] of [
+    ['JSON null', 'null\n'],
+    ['a JSON array', '[true]\n'],
+    ['a JSON string', '"maintenance"\n'],
+  ] as const) {
+    it(`cannot understand a file that is ${name}`, async () => {
+      const dir = tempDir();
+      try {
+        const reading = await readNodeState(dir.file('node-state.json', content));
+        assert.equal(reading.kind, 'unreadable');
+      } finally {
+        dir.remove();
+      }
+    });
+  }
+
+  it('reads the setting from a hand-edited file whose date is missing or not a string', async () => {
+    const dir = tempDir();
+    try {
+      for (const [content, maintenance] of [
+        ['{"maintenance":true}\n', true],
+        ['{"maintenance":false,"changedAt":5}\n', false],
+        ['{"maintenance":false,"changedAt":null,"note":"by hand"}\n', false],
+      ] as const) {
+        const reading = await readNodeState(dir.file('node-state.json', content));
+        assert.deepEqual(reading, { kind: 'read', state: { maintenance, changedAt: 'unknown' } });
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('reads back exactly what it wrote', async () => {
+    const dir = tempDir();
+    try {
+      const file = `${dir.path}/node-state.json`;
+      const state = { maintenance: true, changedAt: '2026-12-07T12:00:00.000Z' };
+      assert.equal(await writeNodeState(file, state), null);
+      assert.deepEqual(await readNodeState(file), { kind: 'read', state });
+    } finally {
+      dir.remove();
+    }
+  });
 
   it('starts IN maintenance when the file cannot be read at all', async () => {
     const dir = tempDir();
