@@ -22,7 +22,8 @@ import {
   type RealServerConfig,
   type RealServerSection,
 } from '../realserver/index.js';
-import { parseHostPort, parseVip } from './addresses.js';
+import { readHostPort } from '@vipd/heartbeat';
+import { LISTEN_ADDRESS, parseVip } from './addresses.js';
 import { parseDurationMs } from './duration.js';
 import { scriptExposure, secretFileExposure } from './file-trust.js';
 import { formatPath, locate } from './locate.js';
@@ -787,7 +788,7 @@ export function isRealServerOnly(node: {
 }
 
 export function listenEndpoint(text: string): { host: string; port: number } {
-  const parsed = parseHostPort(text, { allowHostname: false, allowPortZero: true });
+  const parsed = readHostPort(text, LISTEN_ADDRESS);
   if (parsed === null) throw new Error(`unvalidated listen address ${text}`);
   return parsed;
 }

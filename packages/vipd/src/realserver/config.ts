@@ -1,23 +1,18 @@
 // The `realserver:` config section: a JSON-schema fragment the daemon's config schema embeds,
 // and the step from the validated YAML spelling to RealServerConfig.
 
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
-import { canonicalIp } from './addresses.js';
+import type { ValidateFunction } from 'ajv';
+import { normalizeIp } from '@vipd/arp';
+import { createConfigAjv } from '../config/ajv.js';
+import { DURATION_PATTERN, parseDurationMs } from '../config/duration.js';
 import { RealServerError } from './errors.js';
 import type { RealServerConfig } from './types.js';
-
-/** Duration with a unit, as everywhere in the vipd config: "500ms", "5s", "1m". */
-const DURATION_PATTERN = '^[0-9]+(ms|s|m)$';
-const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
-/** Linux interface names: 1–15 bytes, no '/', ':' or whitespace, not "." or "..". */
-const IFNAME_PATTERN = '^(?!\\.{1,2}$)[^/:\\s]{1,15}$';
 
 export const DEFAULT_STATE_FILE = '/var/lib/vipd/realserver-state.json';
 
 const ipAddress = { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] } as const;
 
-/** JSON schema of the `realserver:` section (needs ajv-formats for ipv4/ipv6). */
+/** JSON schema of the `realserver:` section (compile it with createConfigAjv: vipd formats). */
 export const REALSERVER_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -35,7 +30,7 @@ export const REALSERVER_SCHEMA = {
       type: 'array',
       minItems: 1,
       uniqueItems: true,
-      items: { type: 'string', pattern: IFNAME_PATTERN },
+      items: { type: 'string', format: 'interface-name' },
     },
     arp_ignore: { enum: [1, 3], default: 1 },
     arp_announce: { const: 2, default: 2 },
@@ -84,14 +79,17 @@ export interface RealServerSection {
   readonly sysctl_file?: string;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
-addFormats.default(ajv, ['ipv4', 'ipv6']);
-const validateSection = ajv.compile<RealServerSection>(REALSERVER_SCHEMA);
+let compiled: ValidateFunction<RealServerSection> | undefined;
+
+function validateSection(section: unknown): section is RealServerSection {
+  compiled ??= createConfigAjv().compile<RealServerSection>(REALSERVER_SCHEMA);
+  return compiled(section);
+}
 
 function durationMs(text: string): number {
-  const match = /^([0-9]+)(ms|s|m)$/.exec(text);
-  if (!match?.[1] || !match[2]) throw new Error(`not a duration: ${text}`);
-  return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
+  const ms = parseDurationMs(text);
+  if (ms === null) throw new Error(`not a duration: ${text}`);
+  return ms;
 }
 
 /**
@@ -102,7 +100,7 @@ export function parseRealServerSection(raw: unknown): RealServerConfig {
   // Defaults are written into the object ajv checks; never into the caller's.
   const section: unknown = structuredClone(raw);
   if (!validateSection(section)) {
-    const details = (validateSection.errors ?? [])
+    const details = (compiled?.errors ?? [])
       .map((e) => `realserver${e.instancePath.replaceAll('/', '.')} ${e.message ?? 'is invalid'}`)
       .join('; ');
     throw new RealServerError('REALSERVER_CONFIG_INVALID', details);
@@ -112,7 +110,7 @@ export function parseRealServerSection(raw: unknown): RealServerConfig {
 
 /** For a section the daemon's own schema (embedding REALSERVER_SCHEMA) already validated. */
 export function toRealServerConfig(section: RealServerSection): RealServerConfig {
-  const vips = section.vips.map(canonicalIp);
+  const vips = section.vips.map(normalizeIp);
   const duplicate = vips.find((vip, index) => vips.indexOf(vip) !== index);
   if (duplicate !== undefined) {
     throw new RealServerError(
@@ -142,7 +140,7 @@ export function toRealServerConfig(section: RealServerSection): RealServerConfig
     repair: section.repair ?? false,
     checkIntervalMs,
     rpFilter: section.rp_filter ?? 'keep',
-    clientProbes: (section.client_probes ?? []).map(canonicalIp),
+    clientProbes: (section.client_probes ?? []).map(normalizeIp),
     stateFile: section.state_file ?? DEFAULT_STATE_FILE,
     ...(section.sysctl_file === undefined ? {} : { sysctlFile: section.sysctl_file }),
   };
