@@ -3,10 +3,10 @@
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { INTERFACE_NAME_RULE } from '@vipd/arp';
-import { REALSERVER_SCHEMA } from '../realserver/index.js';
 import { createConfigAjv } from './ajv.js';
 import { DURATION_PATTERN } from './duration.js';
-import { CONFIG_SCHEMA, TRACKER_TYPES, type JsonSchema } from './schema.js';
+import { CONFIG_SCHEMA, TRACKER_TYPES } from './schema.js';
+import { asJsonSchema, type JsonSchema } from './schema-kit.js';
 
 export interface SchemaProblem {
   /** Path segments into the document. */
@@ -29,17 +29,9 @@ const FORMAT_MESSAGES: Record<string, string> = {
 
 let compiled: ValidateFunction | undefined;
 
-const REALSERVER_SECTION: JsonSchema = {
-  ...REALSERVER_SCHEMA,
-  description:
-    'The real-server role for direct-routing load balancing: hidden VIPs on `lo` ' +
-    '(scope host) and the arp_ignore / arp_announce sysctls, re-checked continuously.',
-};
-
-/** CONFIG_SCHEMA with every role's section (the real-server role adds `realserver`). */
+/** The whole config schema, every role's section included, as plain JSON Schema. */
 export function fullConfigSchema(): JsonSchema {
-  const properties = CONFIG_SCHEMA['properties'] as Record<string, JsonSchema>;
-  return { ...CONFIG_SCHEMA, properties: { ...properties, realserver: REALSERVER_SECTION } };
+  return asJsonSchema(CONFIG_SCHEMA);
 }
 
 function validator(): ValidateFunction {
