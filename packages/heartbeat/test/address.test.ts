@@ -44,6 +44,8 @@ describe('isHostName', () => {
     ['host:80', false],
     ['', false],
   ] as const) {
-    it(`${valid ? 'accepts' : 'rejects'} "${text}"`, () => { assert.equal(isHostName(text), valid); });
+    it(`${valid ? 'accepts' : 'rejects'} "${text}"`, () => {
+      assert.equal(isHostName(text), valid);
+    });
   }
 });
