@@ -49,6 +49,7 @@ export {
 } from './codec/announcements.js';
 export type { ArpKind, NeighborAdvertisementOptions } from './codec/announcements.js';
 export { normalizeIp, normalizeMac } from './codec/address-text.js';
+export { isInterfaceName, INTERFACE_NAME_RULE } from './interface-name.js';
 export { claimIn } from './claims.js';
 export type { AddressClaim, ClaimKind } from './claims.js';
 

@@ -2,9 +2,9 @@
 // names the field instead of an EINVAL from netlink.
 import { ipFamily, normalizeIp } from './codec/address-text.js';
 import { ArpError } from './errors.js';
+import { INTERFACE_NAME_RULE, isInterfaceName } from './interface-name.js';
 import type { Vip, VipScope } from './types.js';
 
-const INTERFACE_NAME = /^[^\s/:]{1,15}$/;
 const SCOPES: readonly VipScope[] = ['global', 'site', 'link', 'host'];
 
 export interface CheckedVip {
@@ -24,10 +24,10 @@ export function checkVip(vip: Vip): CheckedVip {
   if (!Number.isInteger(vip.prefixLength) || vip.prefixLength < 1 || vip.prefixLength > maxPrefix) {
     throw new ArpError('INVALID_VIP', `${where}: prefix length must be an integer 1..${maxPrefix}`);
   }
-  if (!INTERFACE_NAME.test(vip.interface)) {
+  if (!isInterfaceName(vip.interface)) {
     throw new ArpError(
       'INVALID_VIP',
-      `${where}: "${vip.interface}" is not an interface name (1-15 chars, no ":", "/" or spaces)`,
+      `${where}: "${vip.interface}" is not an interface name (${INTERFACE_NAME_RULE})`,
     );
   }
   const scope = vip.scope ?? 'global';

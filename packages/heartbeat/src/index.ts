@@ -37,6 +37,8 @@ export type { ConnectionRole, FrameKind, HeartbeatFrame } from './frame.js';
 export { HeartbeatDecodeError, HeartbeatEncodeError, HeartbeatConfigError } from './errors.js';
 export type { DecodeErrorCode, EncodeErrorCode, ConfigErrorCode } from './errors.js';
 export { MIN_KEY_BYTES } from './options.js';
+export { formatHostPort, isHostName, parseHostPort, readHostPort } from './address.js';
+export type { HostPort, HostPortRules } from './address.js';
 export { HEARTBEAT_PATH } from './transport.js';
 export { createLoopbackNetwork } from './loopback.js';
 export type { LoopbackNetwork } from './loopback.js';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
+import { createConfigAjv } from '../src/config/ajv.js';
 import {
   parseRealServerSection,
   REALSERVER_SCHEMA,
@@ -88,9 +87,18 @@ describe('realserver config section', () => {
     invalid('realserver', /must be object/);
   });
 
+  it('reads check_interval with the config’s one duration grammar (fractions, hours)', () => {
+    const base = { vips: ['10.213.0.100'], interfaces: ['eth0'] };
+    assert.equal(parseRealServerSection({ ...base, check_interval: '1.5s' }).checkIntervalMs, 1500);
+    assert.equal(
+      parseRealServerSection({ ...base, check_interval: '1h' }).checkIntervalMs,
+      3_600_000,
+    );
+    invalid({ ...base, interfaces: ['.'] }, /interfaces\.0/);
+  });
+
   it('is a schema fragment the daemon’s config schema can embed', () => {
-    const ajv = new Ajv({ strict: true, useDefaults: true });
-    addFormats.default(ajv);
+    const ajv = createConfigAjv();
     const validate = ajv.compile<{ realserver: RealServerSection }>({
       type: 'object',
       properties: { realserver: REALSERVER_SCHEMA },

@@ -3,6 +3,7 @@
 // through libuv's poll (epoll) — no thread, no busy loop, no spawned arping.
 import { ArpError } from '../errors.js';
 import { readMac } from '../codec/address-text.js';
+import { isInterfaceName } from '../interface-name.js';
 import type { MacAddress } from '../types.js';
 import { ARP_AND_NEIGHBOR_DISCOVERY } from './bpf.js';
 import {
@@ -41,7 +42,6 @@ const OFFSET_LL_PKTTYPE = 10;
 const OFFSET_LL_HALEN = 11;
 const OFFSET_LL_ADDR = 12;
 
-const INTERFACE_NAME = /^[^\s/:]{1,15}$/;
 /** Frames read per readiness callback before yielding back to the event loop. */
 const MAX_FRAMES_PER_WAKE = 64;
 /**
@@ -98,7 +98,7 @@ export function openPacketSocket(
   interfaceName: string,
   options: PacketSocketOptions = {},
 ): PacketSocket {
-  if (!INTERFACE_NAME.test(interfaceName)) {
+  if (!isInterfaceName(interfaceName)) {
     throw new ArpError('INTERFACE_NOT_FOUND', `"${interfaceName}" is not a valid interface name`);
   }
   const receiving = options.onFrame !== undefined;

@@ -1,6 +1,15 @@
-// Address syntax used by the config: VIPs with prefix lengths and host:port endpoints.
+// Address syntax used by the config: VIPs with prefix lengths, and which host:port endpoints
+// each key takes. The grammars themselves live in the packages that own them: IP text and
+// interface names in @vipd/arp, host:port in @vipd/heartbeat.
 
-import { SocketAddress, isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
+import { normalizeIp } from '@vipd/arp';
+import type { HostPortRules } from '@vipd/heartbeat';
+
+/** `node.listen`, `api.listen`: an IP literal to bind; port 0 picks a free port (tests). */
+export const LISTEN_ADDRESS: HostPortRules = { allowHostname: false, allowPortZero: true };
+/** `cluster.peers[].address`, tcp trackers: somewhere to dial, so a name and a real port. */
+export const PEER_ADDRESS: HostPortRules = { allowHostname: true, allowPortZero: false };
 
 export interface ParsedVip {
   /** Canonical text (IPv6 compressed, lower case) so duplicates compare equal. */
@@ -23,60 +32,5 @@ export function parseVip(text: string): ParsedVip | null {
     prefixLength = Number(prefixText);
     if (prefixLength > maxPrefix) return null;
   }
-  return { address: canonicalIp(address, family), prefixLength, family };
-}
-
-export function canonicalIp(address: string, family: 4 | 6): string {
-  return new SocketAddress({ address, family: family === 4 ? 'ipv4' : 'ipv6' }).address;
-}
-
-export interface HostPort {
-  readonly host: string;
-  readonly port: number;
-}
-
-const HOSTNAME_RE =
-  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-/** A DNS name (not an IP address), without port or scheme: "node2.example". */
-export function isHostName(text: string): boolean {
-  return HOSTNAME_RE.test(text) && !/^[0-9.]+$/.test(text);
-}
-
-/**
- * "10.0.0.1:7410", "[fd00::1]:7410", and with `allowHostname` "node2.example:7410".
- * Port 0 is accepted only with `allowPortZero` (tests bind a free port).
- */
-export function parseHostPort(
-  text: string,
-  options: { allowHostname: boolean; allowPortZero?: boolean },
-): HostPort | null {
-  let host: string;
-  let portText: string;
-  if (text.startsWith('[')) {
-    const close = text.indexOf(']:');
-    if (close === -1) return null;
-    host = text.slice(1, close);
-    portText = text.slice(close + 2);
-    if (!isIPv6(host) || host.includes('%')) return null;
-  } else {
-    const colon = text.lastIndexOf(':');
-    if (colon === -1) return null;
-    host = text.slice(0, colon);
-    portText = text.slice(colon + 1);
-    const isIp = isIPv4(host);
-    if (!isIp && !(options.allowHostname && HOSTNAME_RE.test(host) && !/^[0-9.]+$/.test(host))) {
-      return null;
-    }
-  }
-  if (!/^[0-9]{1,5}$/.test(portText)) return null;
-  const port = Number(portText);
-  const minPort = options.allowPortZero === true ? 0 : 1;
-  if (port < minPort || port > 65535) return null;
-  return { host, port };
-}
-
-/** Linux interface names: 1-15 bytes, no '/', ':' or whitespace, not "." or "..". */
-export function isInterfaceName(text: string): boolean {
-  return /^[^\s/:]{1,15}$/.test(text) && text !== '.' && text !== '..';
+  return { address: normalizeIp(address), prefixLength, family };
 }

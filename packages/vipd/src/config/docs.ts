@@ -169,7 +169,7 @@ const FORMATS = `## Value formats
 | \`vip\` | IPv4 or IPv6 address with an optional prefix length: \`10.0.0.10/24\`, \`fd00::10/64\`; without one, /32 or /128 |
 | \`listen-address\` | \`ip:port\` or \`[ipv6]:port\`; port 0 picks a free port |
 | \`peer-address\` | \`host:port\`, \`[ipv6]:port\`; the host may be a DNS name |
-| \`interface-name\` | a Linux interface name: 1-15 characters, no \`/\`, \`:\` or spaces |
+| \`interface-name\` | a Linux interface name: 1-15 characters, no \`/\`, \`:\` or spaces, not \`.\` or \`..\` |
 | \`http-url\` | an \`http://\` or \`https://\` URL |
 | \`host-name\` | a DNS name without port or scheme: \`vipd-1.example\` |
 | name pattern | letters, digits, \`_\`, \`.\`, \`-\`; starts with a letter or digit; at most 63 characters |

@@ -1,6 +1,7 @@
 // The configuration schema: the single source of truth for what a vipd config file may say.
 // The validator (ajv) enforces it, docs/configuration.md is generated from it
-// (`npm run docs:config`), and its defaults are the daemon's defaults.
+// (`npm run docs:config`), its defaults are the daemon's defaults, and the TypeScript type of
+// a validated file (ConfigFile) is derived from it with TypeBox, so the two cannot drift.
 //
 // Besides standard JSON Schema it uses three vipd keywords, registered in validate.ts:
 //   format: "vip" | "listen-address" | "peer-address" | "interface-name" | "http-url" |
@@ -8,188 +9,209 @@
 //   durationRange: { min, max }   bounds for a duration string ("100ms", "2s", "1m")
 //   envOverride: "NAME"          an environment variable that replaces the value (secrets)
 
+import Type, { type Static } from 'typebox';
+import { REALSERVER_SCHEMA } from '../realserver/config.js';
 import { DURATION_PATTERN } from './duration.js';
-
-export interface JsonSchema {
-  readonly [keyword: string]: unknown;
-}
+import { asJsonSchema, defaulted, oneOfStrings, tag } from './schema-kit.js';
 
 function duration(description: string, range: { min: string; max: string }, def?: string) {
-  return {
-    type: 'string',
+  return Type.String({
     pattern: DURATION_PATTERN,
     durationRange: range,
     description,
     ...(def === undefined ? {} : { default: def }),
-  } as const;
+  });
 }
 
 const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$';
 
-const name = (description: string) =>
-  ({ type: 'string', pattern: NAME_PATTERN, description }) as const;
+const name = (description: string) => Type.String({ pattern: NAME_PATTERN, description });
 
-const path = (description: string) => ({ type: 'string', minLength: 1, description }) as const;
+const path = (description: string) => Type.String({ minLength: 1, description });
 
-/** The announce keys; at the top level they carry defaults, in a group they override them. */
-function announceSchema(withDefaults: boolean): JsonSchema {
-  const d = <T>(value: T) => (withDefaults ? { default: value } : {});
-  return {
-    type: 'object',
-    additionalProperties: false,
-    description: withDefaults
-      ? 'How a new master announces its VIPs: gratuitous ARP for IPv4, unsolicited neighbour ' +
-        'advertisements for IPv6. A burst goes out at once, a second burst after `delay`, ' +
-        'then one frame per VIP every `refresh` while master.'
-      : 'Overrides the top-level `announce` settings for this group; unset keys inherit.',
-    ...(withDefaults ? { default: {} } : {}),
-    properties: {
-      repeat: {
-        type: 'integer',
-        minimum: 1,
-        maximum: 100,
-        description: 'Frames per VIP in each burst (keepalived `garp_master_repeat`).',
-        ...d(5),
-      },
-      interval: duration(
-        'Gap between the frames of one burst.',
-        { min: '0ms', max: '10s' },
-        withDefaults ? '10ms' : undefined,
-      ),
-      delay: duration(
-        'When the second burst starts after the first (keepalived `garp_master_delay`); ' +
-          '`0s` disables the second burst.',
-        { min: '0ms', max: '1h' },
-        withDefaults ? '5s' : undefined,
-      ),
-      refresh: duration(
-        'Periodic re-announcement while master (keepalived `garp_master_refresh`); `0s` = off, ' +
-          'otherwise at least 100ms.',
-        { min: '0ms', max: '24h' },
-        withDefaults ? '0s' : undefined,
-      ),
-      mode: {
-        type: 'string',
-        enum: ['request', 'reply', 'both'],
-        description:
-          'Gratuitous ARP as a request, a reply, or both (some switches only learn from ' +
-          'one kind). IPv6 always sends neighbour advertisements.',
-        ...d('request'),
-      },
-    },
-  };
-}
+const ANNOUNCE_DESCRIPTION =
+  'How a new master announces its VIPs: gratuitous ARP for IPv4, unsolicited neighbour ' +
+  'advertisements for IPv6. A burst goes out at once, a second burst after `delay`, ' +
+  'then one frame per VIP every `refresh` while master.';
 
-const trackerCommon = {
-  name: name('Unique name; groups refer to it under `track`.'),
-  interval: duration('How often to check.', { min: '10ms', max: '1h' }, '1s'),
-  rise: {
-    type: 'integer',
+const announceRepeat = (def?: number) =>
+  Type.Integer({
     minimum: 1,
     maximum: 100,
-    default: 1,
-    description: 'Consecutive successes before a failed tracker counts as up again.',
-  },
-  fall: {
-    type: 'integer',
-    minimum: 1,
-    maximum: 100,
-    default: 1,
-    description: 'Consecutive failures before a healthy tracker counts as down.',
-  },
-} as const;
+    description: 'Frames per VIP in each burst (keepalived `garp_master_repeat`).',
+    ...(def === undefined ? {} : { default: def }),
+  });
+const announceInterval = (def?: string) =>
+  duration('Gap between the frames of one burst.', { min: '0ms', max: '10s' }, def);
+const announceDelay = (def?: string) =>
+  duration(
+    'When the second burst starts after the first (keepalived `garp_master_delay`); ' +
+      '`0s` disables the second burst.',
+    { min: '0ms', max: '1h' },
+    def,
+  );
+const announceRefresh = (def?: string) =>
+  duration(
+    'Periodic re-announcement while master (keepalived `garp_master_refresh`); `0s` = off, ' +
+      'otherwise at least 100ms.',
+    { min: '0ms', max: '24h' },
+    def,
+  );
+const announceMode = (def?: string) =>
+  oneOfStrings(['request', 'reply', 'both'], {
+    description:
+      'Gratuitous ARP as a request, a reply, or both (some switches only learn from ' +
+      'one kind). IPv6 always sends neighbour advertisements.',
+    ...(def === undefined ? {} : { default: def }),
+  });
 
-const trackerTimeout = duration(
-  'How long one check may take before it counts as a failure.',
-  { min: '1ms', max: '10m' },
-  '1s',
+/** The top-level announce keys: every one has a default. */
+const announceDefaults = Type.Object(
+  {
+    repeat: defaulted(announceRepeat(5)),
+    interval: defaulted(announceInterval('10ms')),
+    delay: defaulted(announceDelay('5s')),
+    refresh: defaulted(announceRefresh('0s')),
+    mode: defaulted(announceMode('request')),
+  },
+  { additionalProperties: false, description: ANNOUNCE_DESCRIPTION, default: {} },
 );
 
-const trackerSchema: JsonSchema = {
-  type: 'object',
-  description:
-    'A health check. Its result reaches every group that lists it under `track`: a ' +
-    'negative `weight` lowers the priority while it is down, a positive one raises it while ' +
-    'it is up, weight 0 puts the group in FAULT while it is down.',
-  required: ['type'],
-  discriminator: { propertyName: 'type' },
-  oneOf: [
+/** A group's announce keys override the top-level ones; unset keys inherit. */
+const announceOverrides = Type.Object(
+  {
+    repeat: Type.Optional(announceRepeat()),
+    interval: Type.Optional(announceInterval()),
+    delay: Type.Optional(announceDelay()),
+    refresh: Type.Optional(announceRefresh()),
+    mode: Type.Optional(announceMode()),
+  },
+  {
+    additionalProperties: false,
+    description: 'Overrides the top-level `announce` settings for this group; unset keys inherit.',
+  },
+);
+
+const trackerName = name('Unique name; groups refer to it under `track`.');
+const trackerInterval = defaulted(
+  duration('How often to check.', { min: '10ms', max: '1h' }, '1s'),
+);
+
+const trackerCommon = {
+  name: trackerName,
+  interval: trackerInterval,
+  rise: defaulted(
+    Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      default: 1,
+      description: 'Consecutive successes before a failed tracker counts as up again.',
+    }),
+  ),
+  fall: defaulted(
+    Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      default: 1,
+      description: 'Consecutive failures before a healthy tracker counts as down.',
+    }),
+  ),
+};
+
+const trackerTimeout = defaulted(
+  duration(
+    'How long one check may take before it counts as a failure.',
+    { min: '1ms', max: '10m' },
+    '1s',
+  ),
+);
+
+const trackerVariants = [
+  Type.Object(
+    {
+      ...trackerCommon,
+      type: tag('interface'),
+      interface: Type.String({ format: 'interface-name', description: 'Interface name.' }),
+    },
     {
       title: 'interface',
       description:
         'Link state of a network interface: up when it is administratively up and has carrier.',
-      type: 'object',
       additionalProperties: false,
-      required: ['name', 'type', 'interface'],
-      properties: {
-        ...trackerCommon,
-        type: { const: 'interface' },
-        interface: { type: 'string', format: 'interface-name', description: 'Interface name.' },
-      },
     },
+  ),
+  Type.Object(
     {
-      title: 'http',
-      description: 'HTTP(S) GET; up when the answer has one of the expected statuses.',
-      type: 'object',
-      additionalProperties: false,
-      required: ['name', 'type', 'url'],
-      properties: {
-        ...trackerCommon,
-        type: { const: 'http' },
-        url: { type: 'string', format: 'http-url', description: 'http:// or https:// URL.' },
-        expect_status: {
-          type: 'array',
-          items: { type: 'integer', minimum: 100, maximum: 599 },
+      ...trackerCommon,
+      type: tag('http'),
+      url: Type.String({ format: 'http-url', description: 'http:// or https:// URL.' }),
+      expect_status: defaulted(
+        Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), {
           minItems: 1,
           uniqueItems: true,
           default: [200],
           description: 'Statuses that count as healthy.',
-        },
-        tls_verify: {
-          type: 'boolean',
+        }),
+      ),
+      tls_verify: defaulted(
+        Type.Boolean({
           default: true,
           description: 'Verify the server certificate for https:// URLs.',
-        },
-        ca_file: path(
+        }),
+      ),
+      ca_file: Type.Optional(
+        path(
           'PEM file of the CA certificate(s) that signed the server certificate of an ' +
             'https:// URL (an internal CA), used instead of the system store. Read at every ' +
             'check, so a renewed CA needs no reload.',
         ),
-        timeout: trackerTimeout,
-      },
+      ),
+      timeout: trackerTimeout,
+    },
+    {
+      title: 'http',
+      description: 'HTTP(S) GET; up when the answer has one of the expected statuses.',
+      additionalProperties: false,
+    },
+  ),
+  Type.Object(
+    {
+      ...trackerCommon,
+      type: tag('tcp'),
+      address: Type.String({
+        format: 'peer-address',
+        description: 'host:port ([v6]:port for IPv6).',
+      }),
+      timeout: trackerTimeout,
     },
     {
       title: 'tcp',
       description: 'TCP connect; up when the connection is accepted within the timeout.',
-      type: 'object',
       additionalProperties: false,
-      required: ['name', 'type', 'address'],
-      properties: {
-        ...trackerCommon,
-        type: { const: 'tcp' },
-        address: {
-          type: 'string',
-          format: 'peer-address',
-          description: 'host:port ([v6]:port for IPv6).',
-        },
-        timeout: trackerTimeout,
-      },
+    },
+  ),
+  Type.Object(
+    {
+      ...trackerCommon,
+      type: tag('script'),
+      path: path('Executable to run; relative paths resolve against the config file.'),
+      args: defaulted(Type.Array(Type.String(), { default: [], description: 'Arguments.' })),
+      timeout: trackerTimeout,
     },
     {
       title: 'script',
       description:
         'Runs a program (no shell); up when it exits 0 within the timeout. A program that ' +
         'overruns is killed.',
-      type: 'object',
       additionalProperties: false,
-      required: ['name', 'type', 'path'],
-      properties: {
-        ...trackerCommon,
-        type: { const: 'script' },
-        path: path('Executable to run; relative paths resolve against the config file.'),
-        args: { type: 'array', items: { type: 'string' }, default: [], description: 'Arguments.' },
-        timeout: trackerTimeout,
-      },
+    },
+  ),
+  Type.Object(
+    {
+      name: trackerName,
+      interval: trackerInterval,
+      type: tag('file'),
+      path: path('File to read; relative paths resolve against the config file.'),
     },
     {
       title: 'file',
@@ -197,361 +219,417 @@ const trackerSchema: JsonSchema = {
         'A file holding an integer (keepalived `track_file`). The group adds value × weight ' +
         'to its priority; with weight 0 any non-zero value means FAULT. A missing file reads ' +
         'as 0; unreadable or non-numeric content counts as down.',
-      type: 'object',
       additionalProperties: false,
-      required: ['name', 'type', 'path'],
-      properties: {
-        name: trackerCommon.name,
-        interval: trackerCommon.interval,
-        type: { const: 'file' },
-        path: path('File to read; relative paths resolve against the config file.'),
-      },
     },
-  ],
-};
+  ),
+] as const;
 
-const notifyScript = {
-  type: 'string',
+/** One tracker as a validated file has it, by `type`. */
+export type TrackerFile = Static<(typeof trackerVariants)[number]>;
+
+// ajv picks the branch by `type` (discriminator), so a bad tracker gets the errors of its own
+// kind rather than of all five; TypeBox's Union would say anyOf, hence Unsafe around oneOf.
+const trackerSchema = Type.Unsafe<TrackerFile>({
+  type: 'object',
+  description:
+    'A health check. Its result reaches every group that lists it under `track`: a ' +
+    'negative `weight` lowers the priority while it is down, a positive one raises it while ' +
+    'it is up, weight 0 puts the group in FAULT while it is down.',
+  required: ['type'],
+  discriminator: { propertyName: 'type' },
+  oneOf: [...trackerVariants],
+});
+
+const notifyScript = Type.String({
   minLength: 1,
   description:
     'Executable run on every state change with VIPD_GROUP, VIPD_OLD_STATE, VIPD_NEW_STATE, ' +
     'VIPD_EPOCH, VIPD_REASON and VIPD_NODE in its environment; relative paths resolve ' +
     'against the config file.',
-} as const;
+});
 
-const groupSchema: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'interface', 'addresses'],
-  description: 'A set of VIPs that move together (keepalived `vrrp_instance`).',
-  properties: {
+const groupSchema = Type.Object(
+  {
     name: name('Unique group name, the same on every node.'),
-    interface: {
-      type: 'string',
+    interface: Type.String({
       format: 'interface-name',
       description: 'Interface the VIPs are added to and announced on.',
-    },
-    addresses: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 64,
-      items: {
-        type: 'string',
+    }),
+    addresses: Type.Array(
+      Type.String({
         format: 'vip',
         description: 'IPv4 or IPv6 address with optional prefix length (default /32 or /128).',
-      },
-      description: 'The VIPs, IPv4 and IPv6 mixed as needed.',
-    },
-    priority: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 255,
-      default: 100,
-      description:
-        'Base priority 1-254; the highest live node is master. 255 marks the address owner, ' +
-        'which takes over at once.',
-    },
-    preempt: {
-      type: 'boolean',
-      default: true,
-      description:
-        'Take over from a live master of lower priority (false = keepalived `nopreempt`).',
-    },
-    preempt_delay: duration(
-      'How long this node waits, once it could preempt, before it does.',
-      { min: '0ms', max: '1h' },
-      '0s',
+      }),
+      { minItems: 1, maxItems: 64, description: 'The VIPs, IPv4 and IPv6 mixed as needed.' },
     ),
-    sync_group: name(
-      'Groups with the same sync group fail over together (keepalived `vrrp_sync_group`).',
+    priority: defaulted(
+      Type.Integer({
+        minimum: 1,
+        maximum: 255,
+        default: 100,
+        description:
+          'Base priority 1-254; the highest live node is master. 255 marks the address owner, ' +
+          'which takes over at once.',
+      }),
     ),
-    label: {
-      type: 'string',
-      maxLength: 15,
-      description:
-        'IPv4 address label, e.g. `eth0:vip` (must start with the interface name). ' +
-        'Defaults to none.',
-    },
-    track: {
-      type: 'array',
-      default: [],
-      description: "Trackers that change this group's priority or put it in FAULT.",
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['tracker'],
-        properties: {
-          tracker: name('Name of a tracker under `trackers`.'),
-          weight: {
-            type: 'integer',
-            minimum: -254,
-            maximum: 254,
-            default: 0,
-            description:
-              '0: FAULT while the tracker is down. Negative: added to the priority while ' +
-              'down. Positive: added while up. For file trackers, multiplied by the value.',
-          },
-        },
-      },
-    },
-    track_interface: {
-      type: 'boolean',
-      default: true,
-      description: 'Put the group in FAULT while its own interface is down or has no carrier.',
-    },
-    notify: {
-      type: 'array',
-      default: [],
-      items: notifyScript,
-      description: "Scripts run on this group's state changes, after the top-level ones.",
-    },
-    announce: announceSchema(false),
-  },
-};
-
-export const TRACKER_TYPES = (trackerSchema['oneOf'] as { title: string }[]).map((s) => s.title);
-
-export const CONFIG_SCHEMA: JsonSchema = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  $id: 'https://vipd.dev/schema/config.json',
-  title: 'vipd configuration',
-  type: 'object',
-  additionalProperties: false,
-  required: ['node'],
-  properties: {
-    node: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['id'],
-      description: 'This node.',
-      properties: {
-        id: name('Unique node id within the cluster; peers list it under `cluster.peers`.'),
-        listen: {
-          type: 'string',
-          format: 'listen-address',
-          description:
-            'ip:port ([v6]:port) where the heartbeat WebSocket listens; peers dial it. Required ' +
-            'unless the node is a real server only (a realserver section, no groups, no peers).',
-        },
-        state_file: {
-          type: 'string',
-          pattern: '^/',
-          default: '/var/lib/vipd/node-state.json',
-          description:
-            'Where maintenance on/off is kept across restarts (absolute path; its directory ' +
-            'must exist: systemd StateDirectory=vipd makes /var/lib/vipd). If it cannot be ' +
-            'written, maintenance still applies but ends with the process (a warning says so). ' +
-            'A file that exists but cannot be read or is not valid starts the node IN ' +
-            'maintenance (NODE_STATE_UNREADABLE in the log); `vipctl maintenance off` rewrites it.',
-        },
-        allow_unsafe_scripts: {
-          type: 'boolean',
-          default: false,
-          description:
-            "Run notify and tracker scripts that users other than root and vipd's own could " +
-            'change (group- or world-writable, owned by another user, or in such a directory). ' +
-            "Scripts run with vipd's CAP_NET_ADMIN, so by default such a script is refused " +
-            '(SCRIPT_UNSAFE); true turns the refusal into a warning.',
-        },
-      },
-    },
-    cluster: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      description: 'What every node of the cluster shares.',
-      properties: {
-        name: {
-          ...name('Cluster name; heartbeats from another cluster are rejected.'),
-          default: 'vipd',
-        },
-        key_file: {
-          ...path(
-            'File holding the shared heartbeat key: its bytes exactly (binary is fine), except ' +
-              'that one trailing newline is dropped, so `vipd keygen > cluster.key` works. At ' +
-              'least 32 bytes (VIPD_CLUSTER_KEY: its UTF-8 bytes, the same minimum). Required ' +
-              'unless VIPD_CLUSTER_KEY is set or the node is a real server only. Must be mode ' +
-              '0600 or 0400: a file group or others can read is refused (KEY_FILE_EXPOSED).',
-          ),
-          envOverride: 'VIPD_CLUSTER_KEY',
-        },
-        allow_readable_key_file: {
-          type: 'boolean',
-          default: false,
-          description:
-            'Accept key_file and accept_key_files that group or others can read, with a ' +
-            'warning instead of the refusal. Anyone who can read the key can join the cluster.',
-        },
-        accept_key_files: {
-          type: 'array',
-          default: [],
-          maxItems: 4,
-          items: path('A key file, read like key_file.'),
-          description:
-            'Further cluster keys accepted on received heartbeats but never used to sign: ' +
-            'for rotating the key without an outage (docs/security.md). key_file and this ' +
-            'list are re-read on SIGHUP.',
-        },
-        heartbeat_interval: duration(
-          'How often each node sends its state to every peer.',
-          { min: '10ms', max: '10s' },
-          '100ms',
-        ),
-        down_multiplier: {
-          type: 'integer',
-          minimum: 2,
-          maximum: 100,
-          default: 3,
-          description:
-            'A silent master is declared dead after down_multiplier × heartbeat_interval.',
-        },
-        quorum: {
-          type: 'boolean',
-          default: false,
-          description:
-            'Quorum guard: a node is (or stays) master only while it hears a majority of ' +
-            'the cluster (itself and every peer, witnesses included).',
-        },
-        peers: {
-          type: 'array',
-          default: [],
-          description: 'Every other node of the cluster, witnesses included.',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['id', 'address'],
-            properties: {
-              id: name("The peer's `node.id`."),
-              address: {
-                type: 'string',
-                format: 'peer-address',
-                description: "host:port of the peer's `node.listen`.",
-              },
-            },
-          },
-        },
-        tls: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['cert_file', 'key_file', 'ca_file'],
-          description: 'Mutual TLS for heartbeats (wss://); both ends verify the CA.',
-          properties: {
-            cert_file: path(
-              "This node's certificate (PEM). It must name this node's `node.id` — a URI " +
-                'subjectAltName `vipd:node/<id>`, or without one the subject CN — and the host ' +
-                'its peers dial (an IP address or DNS subjectAltName).',
+    preempt: defaulted(
+      Type.Boolean({
+        default: true,
+        description:
+          'Take over from a live master of lower priority (false = keepalived `nopreempt`).',
+      }),
+    ),
+    preempt_delay: defaulted(
+      duration(
+        'How long this node waits, once it could preempt, before it does.',
+        { min: '0ms', max: '1h' },
+        '0s',
+      ),
+    ),
+    sync_group: Type.Optional(
+      name('Groups with the same sync group fail over together (keepalived `vrrp_sync_group`).'),
+    ),
+    label: Type.Optional(
+      Type.String({
+        maxLength: 15,
+        description:
+          'IPv4 address label, e.g. `eth0:vip` (must start with the interface name). ' +
+          'Defaults to none.',
+      }),
+    ),
+    track: defaulted(
+      Type.Array(
+        Type.Object(
+          {
+            tracker: name('Name of a tracker under `trackers`.'),
+            weight: defaulted(
+              Type.Integer({
+                minimum: -254,
+                maximum: 254,
+                default: 0,
+                description:
+                  '0: FAULT while the tracker is down. Negative: added to the priority while ' +
+                  'down. Positive: added while up. For file trackers, multiplied by the value.',
+              }),
             ),
-            key_file: path("This node's private key (PEM)."),
-            ca_file: path("CA that signed every node's certificate (PEM)."),
           },
-        },
-      },
-    },
-    groups: {
-      type: 'array',
-      default: [],
-      items: groupSchema,
-      description: 'VIP groups this node may hold. A node with no groups is a witness.',
-    },
-    trackers: {
-      type: 'array',
-      default: [],
-      items: trackerSchema,
-      description: 'Health checks that groups can track.',
-    },
-    notify: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      description: 'Scripts run on state changes (keepalived `notify`).',
-      properties: {
-        scripts: {
-          type: 'array',
-          default: [],
-          items: notifyScript,
-          description: "Run for every group's state changes, in order.",
-        },
-        timeout: duration(
-          'A script still running after this is killed.',
-          { min: '10ms', max: '10m' },
-          '10s',
+          { additionalProperties: false },
         ),
-      },
-    },
-    announce: announceSchema(true),
-    api: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      description: 'The REST API (status, takeover, release, maintenance, metrics).',
-      properties: {
-        enabled: { type: 'boolean', default: true, description: 'Serve the API.' },
-        listen: {
-          type: 'string',
-          format: 'listen-address',
-          default: '127.0.0.1:7411',
-          description: 'ip:port to listen on. Keep it on loopback or a management network.',
-        },
-        token_file: {
-          ...path(
-            'File holding the bearer token for mutating calls, read like cluster.key_file ' +
-              '(its bytes, one trailing newline dropped) but at least 16 bytes. Without a ' +
-              'token (file or VIPD_API_TOKEN) the API is read-only. Must be mode 0600 or 0400.',
-          ),
-          envOverride: 'VIPD_API_TOKEN',
-        },
-        allow_readable_token_file: {
-          type: 'boolean',
-          default: false,
-          description:
-            'Accept a token_file that group or others can read, with a warning instead of ' +
-            'the refusal.',
-        },
-        max_connections: {
-          type: 'integer',
-          minimum: 1,
-          maximum: 10_000,
-          default: 64,
-          description:
-            'Connections the API holds open at once (vipctl, Prometheus, probes). At the cap a ' +
-            'new connection sheds one that has no request in progress (from the address holding ' +
-            'the most connections, oldest first), so a slow or idle flood cannot lock out a ' +
-            'client that asks promptly; it is refused only while every connection is in a ' +
-            'request. Both are counted in vipd_api_connections_dropped_total (evicted, ' +
-            'max-connections). Reloadable.',
-        },
-        allowed_hosts: {
-          type: 'array',
+        {
           default: [],
-          uniqueItems: true,
-          items: { type: 'string', format: 'host-name' },
-          description:
-            'DNS names clients may use to reach the API (the Host header). Requests naming an IP ' +
-            'address or localhost are always answered; any other name is refused with 421 ' +
-            'HOST_NOT_ALLOWED, which stops DNS-rebinding web pages from reading the API through ' +
-            "an operator's browser. List the names Prometheus or vipctl use, if not an IP. Reloadable.",
+          description: "Trackers that change this group's priority or put it in FAULT.",
         },
-      },
-    },
-    log: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      description: 'Logging; `--log-level` and `--log-format` override these.',
-      properties: {
-        level: {
-          type: 'string',
-          enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
-          default: 'info',
-          description: 'Minimum level logged.',
-        },
-        format: {
-          type: 'string',
-          enum: ['json', 'pretty'],
-          default: 'json',
-          description: 'One JSON object per line, or colourised text for a terminal.',
-        },
-      },
-    },
+      ),
+    ),
+    track_interface: defaulted(
+      Type.Boolean({
+        default: true,
+        description: 'Put the group in FAULT while its own interface is down or has no carrier.',
+      }),
+    ),
+    notify: defaulted(
+      Type.Array(notifyScript, {
+        default: [],
+        description: "Scripts run on this group's state changes, after the top-level ones.",
+      }),
+    ),
+    announce: Type.Optional(announceOverrides),
   },
-};
+  {
+    additionalProperties: false,
+    description: 'A set of VIPs that move together (keepalived `vrrp_instance`).',
+  },
+);
+
+export const TRACKER_TYPES = trackerVariants.map((variant) =>
+  String(asJsonSchema(variant)['title']),
+);
+
+const nodeSchema = Type.Object(
+  {
+    id: name('Unique node id within the cluster; peers list it under `cluster.peers`.'),
+    listen: Type.Optional(
+      Type.String({
+        format: 'listen-address',
+        description:
+          'ip:port ([v6]:port) where the heartbeat WebSocket listens; peers dial it. Required ' +
+          'unless the node is a real server only (a realserver section, no groups, no peers).',
+      }),
+    ),
+    state_file: defaulted(
+      Type.String({
+        pattern: '^/',
+        default: '/var/lib/vipd/node-state.json',
+        description:
+          'Where maintenance on/off is kept across restarts (absolute path; its directory ' +
+          'must exist: systemd StateDirectory=vipd makes /var/lib/vipd). If it cannot be ' +
+          'written, maintenance still applies but ends with the process (a warning says so). ' +
+          'A file that exists but cannot be read or is not valid starts the node IN ' +
+          'maintenance (NODE_STATE_UNREADABLE in the log); `vipctl maintenance off` rewrites it.',
+      }),
+    ),
+    allow_unsafe_scripts: defaulted(
+      Type.Boolean({
+        default: false,
+        description:
+          "Run notify and tracker scripts that users other than root and vipd's own could " +
+          'change (group- or world-writable, owned by another user, or in such a directory). ' +
+          "Scripts run with vipd's CAP_NET_ADMIN, so by default such a script is refused " +
+          '(SCRIPT_UNSAFE); true turns the refusal into a warning.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'This node.' },
+);
+
+const clusterSchema = Type.Object(
+  {
+    name: defaulted(
+      Type.String({
+        pattern: NAME_PATTERN,
+        description: 'Cluster name; heartbeats from another cluster are rejected.',
+        default: 'vipd',
+      }),
+    ),
+    key_file: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'File holding the shared heartbeat key: its bytes exactly (binary is fine), except ' +
+          'that one trailing newline is dropped, so `vipd keygen > cluster.key` works. At ' +
+          'least 32 bytes (VIPD_CLUSTER_KEY: its UTF-8 bytes, the same minimum). Required ' +
+          'unless VIPD_CLUSTER_KEY is set or the node is a real server only. Must be mode ' +
+          '0600 or 0400: a file group or others can read is refused (KEY_FILE_EXPOSED).',
+        envOverride: 'VIPD_CLUSTER_KEY',
+      }),
+    ),
+    allow_readable_key_file: defaulted(
+      Type.Boolean({
+        default: false,
+        description:
+          'Accept key_file and accept_key_files that group or others can read, with a ' +
+          'warning instead of the refusal. Anyone who can read the key can join the cluster.',
+      }),
+    ),
+    accept_key_files: defaulted(
+      Type.Array(path('A key file, read like key_file.'), {
+        default: [],
+        maxItems: 4,
+        description:
+          'Further cluster keys accepted on received heartbeats but never used to sign: ' +
+          'for rotating the key without an outage (docs/security.md). key_file and this ' +
+          'list are re-read on SIGHUP.',
+      }),
+    ),
+    heartbeat_interval: defaulted(
+      duration(
+        'How often each node sends its state to every peer.',
+        { min: '10ms', max: '10s' },
+        '100ms',
+      ),
+    ),
+    down_multiplier: defaulted(
+      Type.Integer({
+        minimum: 2,
+        maximum: 100,
+        default: 3,
+        description: 'A silent master is declared dead after down_multiplier × heartbeat_interval.',
+      }),
+    ),
+    quorum: defaulted(
+      Type.Boolean({
+        default: false,
+        description:
+          'Quorum guard: a node is (or stays) master only while it hears a majority of ' +
+          'the cluster (itself and every peer, witnesses included).',
+      }),
+    ),
+    peers: defaulted(
+      Type.Array(
+        Type.Object(
+          {
+            id: name("The peer's `node.id`."),
+            address: Type.String({
+              format: 'peer-address',
+              description: "host:port of the peer's `node.listen`.",
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        { default: [], description: 'Every other node of the cluster, witnesses included.' },
+      ),
+    ),
+    tls: Type.Optional(
+      Type.Object(
+        {
+          cert_file: path(
+            "This node's certificate (PEM). It must name this node's `node.id` — a URI " +
+              'subjectAltName `vipd:node/<id>`, or without one the subject CN — and the host ' +
+              'its peers dial (an IP address or DNS subjectAltName).',
+          ),
+          key_file: path("This node's private key (PEM)."),
+          ca_file: path("CA that signed every node's certificate (PEM)."),
+        },
+        {
+          additionalProperties: false,
+          description: 'Mutual TLS for heartbeats (wss://); both ends verify the CA.',
+        },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'What every node of the cluster shares.',
+  },
+);
+
+const notifySchema = Type.Object(
+  {
+    scripts: defaulted(
+      Type.Array(notifyScript, {
+        default: [],
+        description: "Run for every group's state changes, in order.",
+      }),
+    ),
+    timeout: defaulted(
+      duration('A script still running after this is killed.', { min: '10ms', max: '10m' }, '10s'),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Scripts run on state changes (keepalived `notify`).',
+  },
+);
+
+const apiSchema = Type.Object(
+  {
+    enabled: defaulted(Type.Boolean({ default: true, description: 'Serve the API.' })),
+    listen: defaulted(
+      Type.String({
+        format: 'listen-address',
+        default: '127.0.0.1:7411',
+        description: 'ip:port to listen on. Keep it on loopback or a management network.',
+      }),
+    ),
+    token_file: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'File holding the bearer token for mutating calls, read like cluster.key_file ' +
+          '(its bytes, one trailing newline dropped) but at least 16 bytes. Without a ' +
+          'token (file or VIPD_API_TOKEN) the API is read-only. Must be mode 0600 or 0400.',
+        envOverride: 'VIPD_API_TOKEN',
+      }),
+    ),
+    allow_readable_token_file: defaulted(
+      Type.Boolean({
+        default: false,
+        description:
+          'Accept a token_file that group or others can read, with a warning instead of ' +
+          'the refusal.',
+      }),
+    ),
+    max_connections: defaulted(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10_000,
+        default: 64,
+        description:
+          'Connections the API holds open at once (vipctl, Prometheus, probes). At the cap a ' +
+          'new connection sheds one that has no request in progress (from the address holding ' +
+          'the most connections, oldest first), so a slow or idle flood cannot lock out a ' +
+          'client that asks promptly; it is refused only while every connection is in a ' +
+          'request. Both are counted in vipd_api_connections_dropped_total (evicted, ' +
+          'max-connections). Reloadable.',
+      }),
+    ),
+    allowed_hosts: defaulted(
+      Type.Array(Type.String({ format: 'host-name' }), {
+        default: [],
+        uniqueItems: true,
+        description:
+          'DNS names clients may use to reach the API (the Host header). Requests naming an IP ' +
+          'address or localhost are always answered; any other name is refused with 421 ' +
+          'HOST_NOT_ALLOWED, which stops DNS-rebinding web pages from reading the API through ' +
+          "an operator's browser. List the names Prometheus or vipctl use, if not an IP. Reloadable.",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'The REST API (status, takeover, release, maintenance, metrics).',
+  },
+);
+
+const logSchema = Type.Object(
+  {
+    level: defaulted(
+      oneOfStrings(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], {
+        default: 'info',
+        description: 'Minimum level logged.',
+      }),
+    ),
+    format: defaulted(
+      oneOfStrings(['json', 'pretty'], {
+        default: 'json',
+        description: 'One JSON object per line, or colourised text for a terminal.',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Logging; `--log-level` and `--log-format` override these.',
+  },
+);
+
+export const CONFIG_SCHEMA = Type.Object(
+  {
+    node: nodeSchema,
+    cluster: defaulted(clusterSchema),
+    groups: defaulted(
+      Type.Array(groupSchema, {
+        default: [],
+        description: 'VIP groups this node may hold. A node with no groups is a witness.',
+      }),
+    ),
+    trackers: defaulted(
+      Type.Array(trackerSchema, {
+        default: [],
+        description: 'Health checks that groups can track.',
+      }),
+    ),
+    notify: defaulted(notifySchema),
+    announce: defaulted(announceDefaults),
+    api: defaulted(apiSchema),
+    log: defaulted(logSchema),
+    realserver: Type.Optional(
+      Type.Object(REALSERVER_SCHEMA.properties, {
+        additionalProperties: false,
+        description:
+          'The real-server role for direct-routing load balancing: hidden VIPs on `lo` ' +
+          '(scope host) and the arp_ignore / arp_announce sysctls, re-checked continuously.',
+      }),
+    ),
+  },
+  {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://vipd.dev/schema/config.json',
+    title: 'vipd configuration',
+    additionalProperties: false,
+  },
+);
+
+export type { JsonSchema } from './schema-kit.js';
+
+/**
+ * A config file as the validator leaves it: every key with a default is filled in. Only
+ * normalise (load.ts) reads it; everything else takes the VipdConfig it returns.
+ */
+export type ConfigFile = Static<typeof CONFIG_SCHEMA>;
+export type GroupFile = Static<typeof groupSchema>;
+export type AnnounceFile = Static<typeof announceDefaults>;
+export type AnnounceOverridesFile = Static<typeof announceOverrides>;

@@ -1,12 +1,12 @@
 // Structural validation against CONFIG_SCHEMA with ajv (all errors, defaults filled in), and
 // translation of ajv's errors into problems an operator can act on.
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { REALSERVER_SCHEMA } from '../realserver/index.js';
-import { isHostName, isInterfaceName, parseHostPort, parseVip } from './addresses.js';
-import { DURATION_PATTERN, parseDurationMs } from './duration.js';
-import { CONFIG_SCHEMA, TRACKER_TYPES, type JsonSchema } from './schema.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { INTERFACE_NAME_RULE } from '@vipd/arp';
+import { createConfigAjv } from './ajv.js';
+import { DURATION_PATTERN } from './duration.js';
+import { CONFIG_SCHEMA, TRACKER_TYPES } from './schema.js';
+import { asJsonSchema, type JsonSchema } from './schema-kit.js';
 
 export interface SchemaProblem {
   /** Path segments into the document. */
@@ -20,97 +20,22 @@ const FORMAT_MESSAGES: Record<string, string> = {
   vip: 'must be an IPv4 or IPv6 address with an optional prefix length, e.g. 10.0.0.10/24 or fd00::10/64',
   'listen-address': 'must be ip:port, e.g. 10.0.0.1:7410 or [fd00::1]:7410',
   'peer-address': 'must be host:port, e.g. 10.0.0.2:7410, [fd00::2]:7410 or node2.example:7410',
-  'interface-name': 'must be a Linux interface name (1-15 characters, no "/", ":" or spaces)',
+  'interface-name': `must be a Linux interface name (${INTERFACE_NAME_RULE})`,
   'http-url': 'must be an http:// or https:// URL',
   'host-name': 'must be a DNS name without port or scheme, e.g. vipd-1.example',
   ipv4: 'must be an IPv4 address',
   ipv6: 'must be an IPv6 address',
 };
 
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-interface DurationRange {
-  readonly min: string;
-  readonly max: string;
-}
-
-type RangeValidator = ((range: DurationRange, data: string) => boolean) & {
-  errors?: Partial<ErrorObject>[];
-};
-
-const checkDurationRange: RangeValidator = (range, data) => {
-  const ms = parseDurationMs(data);
-  // A malformed duration is reported by `pattern`; only judge well-formed ones here.
-  if (ms === null) return true;
-  const min = parseDurationMs(range.min) ?? 0;
-  const max = parseDurationMs(range.max) ?? Number.POSITIVE_INFINITY;
-  if (ms >= min && ms <= max) return true;
-  checkDurationRange.errors = [
-    {
-      keyword: 'durationRange',
-      message: `must be between ${range.min} and ${range.max} (got ${data})`,
-      params: { range },
-    },
-  ];
-  return false;
-};
-
-function createAjv(): Ajv {
-  const ajv = new Ajv({
-    allErrors: true,
-    useDefaults: true,
-    discriminator: true,
-    strict: true,
-    strictRequired: false,
-  });
-  addFormats.default(ajv, ['ipv4', 'ipv6']);
-  ajv.addFormat('vip', (text: string) => parseVip(text) !== null);
-  ajv.addFormat(
-    'listen-address',
-    (text: string) => parseHostPort(text, { allowHostname: false, allowPortZero: true }) !== null,
-  );
-  ajv.addFormat(
-    'peer-address',
-    (text: string) => parseHostPort(text, { allowHostname: true }) !== null,
-  );
-  ajv.addFormat('interface-name', isInterfaceName);
-  ajv.addFormat('http-url', isHttpUrl);
-  ajv.addFormat('host-name', isHostName);
-  ajv.addVocabulary(['envOverride']);
-  ajv.addKeyword({
-    keyword: 'durationRange',
-    type: 'string',
-    schemaType: 'object',
-    errors: true,
-    validate: checkDurationRange,
-  });
-  return ajv;
-}
-
 let compiled: ValidateFunction | undefined;
 
-const REALSERVER_SECTION: JsonSchema = {
-  ...REALSERVER_SCHEMA,
-  description:
-    'The real-server role for direct-routing load balancing: hidden VIPs on `lo` ' +
-    '(scope host) and the arp_ignore / arp_announce sysctls, re-checked continuously.',
-};
-
-/** CONFIG_SCHEMA with every role's section (the real-server role adds `realserver`). */
+/** The whole config schema, every role's section included, as plain JSON Schema. */
 export function fullConfigSchema(): JsonSchema {
-  const properties = CONFIG_SCHEMA['properties'] as Record<string, JsonSchema>;
-  return { ...CONFIG_SCHEMA, properties: { ...properties, realserver: REALSERVER_SECTION } };
+  return asJsonSchema(CONFIG_SCHEMA);
 }
 
 function validator(): ValidateFunction {
-  compiled ??= createAjv().compile(fullConfigSchema());
+  compiled ??= createConfigAjv().compile(fullConfigSchema());
   return compiled;
 }
 

@@ -21,14 +21,14 @@
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { BlockList, isIP } from 'node:net';
 import { arpRequest, encode, type FrameSender, type MacAddress } from '@vipd/arp';
-import type { PeerAddress } from '@vipd/heartbeat';
+import { readHostPort, type PeerAddress } from '@vipd/heartbeat';
+import { PEER_ADDRESS } from '../config/addresses.js';
 
 type Family = 'ipv4' | 'ipv6';
 
 /** The host of a `host:port` or `[v6]:port` peer address when it is an IP literal. */
 function peerIp(address: string): { host: string; family: Family } | null {
-  const colon = address.lastIndexOf(':');
-  const host = (colon === -1 ? address : address.slice(0, colon)).replace(/^\[(.*)\]$/, '$1');
+  const host = readHostPort(address, PEER_ADDRESS)?.host ?? '';
   const version = isIP(host);
   return version === 0 ? null : { host, family: version === 4 ? 'ipv4' : 'ipv6' };
 }

@@ -2,6 +2,7 @@
 // compare equal.
 
 import { isIPv4, isIPv6 } from 'node:net';
+import { normalizeIp } from '@vipd/arp';
 import type { IpFamily } from './types.js';
 
 export function ipFamily(address: string): IpFamily | null {
@@ -13,7 +14,7 @@ export function ipFamily(address: string): IpFamily | null {
 /** The kernel's spelling: IPv6 compressed and lower case (RFC 5952), IPv4 unchanged. */
 export function canonicalIp(address: string): string {
   if (!isIPv6(address)) return address;
-  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  return normalizeIp(address);
 }
 
 /** The only prefix that keeps a VIP on lo from making a whole subnet local. */

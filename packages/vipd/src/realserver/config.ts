@@ -1,97 +1,89 @@
 // The `realserver:` config section: a JSON-schema fragment the daemon's config schema embeds,
 // and the step from the validated YAML spelling to RealServerConfig.
 
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
-import { canonicalIp } from './addresses.js';
+import type { ValidateFunction } from 'ajv';
+import { normalizeIp } from '@vipd/arp';
+import Type, { type Static } from 'typebox';
+import { createConfigAjv } from '../config/ajv.js';
+import { DURATION_PATTERN, parseDurationMs } from '../config/duration.js';
+import { defaulted } from '../config/schema-kit.js';
 import { RealServerError } from './errors.js';
 import type { RealServerConfig } from './types.js';
 
-/** Duration with a unit, as everywhere in the vipd config: "500ms", "5s", "1m". */
-const DURATION_PATTERN = '^[0-9]+(ms|s|m)$';
-const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
-/** Linux interface names: 1–15 bytes, no '/', ':' or whitespace, not "." or "..". */
-const IFNAME_PATTERN = '^(?!\\.{1,2}$)[^/:\\s]{1,15}$';
-
 export const DEFAULT_STATE_FILE = '/var/lib/vipd/realserver-state.json';
 
-const ipAddress = { type: 'string', anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }] } as const;
+// TypeBox builds the schema and derives RealServerSection from it, as for the rest of the
+// config (config/schema.ts).
+const ipAddress = Type.Unsafe<string>({
+  type: 'string',
+  anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }],
+});
 
-/** JSON schema of the `realserver:` section (needs ajv-formats for ipv4/ipv6). */
-export const REALSERVER_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['vips', 'interfaces'],
-  properties: {
-    vips: {
+/** JSON schema of the `realserver:` section (compile it with createConfigAjv: vipd formats). */
+export const REALSERVER_SCHEMA = Type.Object(
+  {
+    vips: Type.Array(ipAddress, {
       description: 'VIPs this real server accepts; added on lo as /32 or /128.',
-      type: 'array',
       minItems: 1,
       uniqueItems: true,
-      items: ipAddress,
-    },
-    interfaces: {
+    }),
+    interfaces: Type.Array(Type.String({ format: 'interface-name' }), {
       description: 'Interfaces that receive the forwarded traffic and must not answer ARP.',
-      type: 'array',
       minItems: 1,
       uniqueItems: true,
-      items: { type: 'string', pattern: IFNAME_PATTERN },
-    },
-    arp_ignore: { enum: [1, 3], default: 1 },
-    arp_announce: { const: 2, default: 2 },
-    label: {
-      description: 'IPv4 label of the VIPs on lo; must start with "lo".',
-      type: 'string',
-      pattern: '^lo(:[^/:\\s]{1,12})?$',
-      maxLength: 15,
-      default: 'lo:vip',
-    },
-    repair: { type: 'boolean', default: false },
-    check_interval: { type: 'string', pattern: DURATION_PATTERN, default: '5s' },
-    rp_filter: { enum: ['keep', 'loose'], default: 'keep' },
-    client_probes: { type: 'array', uniqueItems: true, items: ipAddress, default: [] },
-    state_file: {
-      description:
-        'Where apply records each change and the value it replaced; under the systemd unit ' +
-        'it must be in /var/lib/vipd (its StateDirectory), the only directory it may write.',
-      type: 'string',
-      pattern: '^/',
-      default: DEFAULT_STATE_FILE,
-    },
-    sysctl_file: {
-      description:
-        'A sysctl.d file with the values in force, written only by `vipd realserver apply` ' +
-        '(the daemon never writes it: its unit keeps /etc read-only, and it sets the sysctls ' +
-        'itself at every start).',
-      type: 'string',
-      pattern: '^/.*\\.conf$',
-    },
+    }),
+    arp_ignore: defaulted(Type.Unsafe<1 | 3>({ enum: [1, 3], default: 1 })),
+    arp_announce: defaulted(Type.Unsafe<2>({ const: 2, default: 2 })),
+    label: defaulted(
+      Type.String({
+        description: 'IPv4 label of the VIPs on lo; must start with "lo".',
+        pattern: '^lo(:[^/:\\s]{1,12})?$',
+        maxLength: 15,
+        default: 'lo:vip',
+      }),
+    ),
+    repair: defaulted(Type.Boolean({ default: false })),
+    check_interval: defaulted(Type.String({ pattern: DURATION_PATTERN, default: '5s' })),
+    rp_filter: defaulted(
+      Type.Unsafe<'keep' | 'loose'>({ enum: ['keep', 'loose'], default: 'keep' }),
+    ),
+    client_probes: defaulted(Type.Array(ipAddress, { uniqueItems: true, default: [] })),
+    state_file: defaulted(
+      Type.String({
+        description:
+          'Where apply records each change and the value it replaced; under the systemd unit ' +
+          'it must be in /var/lib/vipd (its StateDirectory), the only directory it may write.',
+        pattern: '^/',
+        default: DEFAULT_STATE_FILE,
+      }),
+    ),
+    sysctl_file: Type.Optional(
+      Type.String({
+        description:
+          'A sysctl.d file with the values in force, written only by `vipd realserver apply` ' +
+          '(the daemon never writes it: its unit keeps /etc read-only, and it sets the sysctls ' +
+          'itself at every start).',
+        pattern: '^/.*\\.conf$',
+      }),
+    ),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 /** The section as written in YAML, after schema defaults are filled in. */
-export interface RealServerSection {
-  readonly vips: readonly string[];
-  readonly interfaces: readonly string[];
-  readonly arp_ignore?: 1 | 3;
-  readonly arp_announce?: 2;
-  readonly label?: string;
-  readonly repair?: boolean;
-  readonly check_interval?: string;
-  readonly rp_filter?: 'keep' | 'loose';
-  readonly client_probes?: readonly string[];
-  readonly state_file?: string;
-  readonly sysctl_file?: string;
+export type RealServerSection = Static<typeof REALSERVER_SCHEMA>;
+
+let compiled: ValidateFunction<RealServerSection> | undefined;
+
+function validateSection(section: unknown): section is RealServerSection {
+  compiled ??= createConfigAjv().compile<RealServerSection>(REALSERVER_SCHEMA);
+  return compiled(section);
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
-addFormats.default(ajv, ['ipv4', 'ipv6']);
-const validateSection = ajv.compile<RealServerSection>(REALSERVER_SCHEMA);
-
 function durationMs(text: string): number {
-  const match = /^([0-9]+)(ms|s|m)$/.exec(text);
-  if (!match?.[1] || !match[2]) throw new Error(`not a duration: ${text}`);
-  return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
+  const ms = parseDurationMs(text);
+  if (ms === null) throw new Error(`not a duration: ${text}`);
+  return ms;
 }
 
 /**
@@ -102,7 +94,7 @@ export function parseRealServerSection(raw: unknown): RealServerConfig {
   // Defaults are written into the object ajv checks; never into the caller's.
   const section: unknown = structuredClone(raw);
   if (!validateSection(section)) {
-    const details = (validateSection.errors ?? [])
+    const details = (compiled?.errors ?? [])
       .map((e) => `realserver${e.instancePath.replaceAll('/', '.')} ${e.message ?? 'is invalid'}`)
       .join('; ');
     throw new RealServerError('REALSERVER_CONFIG_INVALID', details);
@@ -112,7 +104,7 @@ export function parseRealServerSection(raw: unknown): RealServerConfig {
 
 /** For a section the daemon's own schema (embedding REALSERVER_SCHEMA) already validated. */
 export function toRealServerConfig(section: RealServerSection): RealServerConfig {
-  const vips = section.vips.map(canonicalIp);
+  const vips = section.vips.map(normalizeIp);
   const duplicate = vips.find((vip, index) => vips.indexOf(vip) !== index);
   if (duplicate !== undefined) {
     throw new RealServerError(
@@ -126,24 +118,24 @@ export function toRealServerConfig(section: RealServerSection): RealServerConfig
       'realserver.interfaces must list the LAN interfaces, not lo',
     );
   }
-  const checkIntervalMs = durationMs(section.check_interval ?? '5s');
+  const checkIntervalMs = durationMs(section.check_interval);
   if (checkIntervalMs < 100) {
     throw new RealServerError(
       'REALSERVER_CONFIG_INVALID',
-      `realserver.check_interval must be at least 100ms, not ${section.check_interval ?? ''}`,
+      `realserver.check_interval must be at least 100ms, not ${section.check_interval}`,
     );
   }
   return {
     vips,
     interfaces: [...section.interfaces],
-    arpIgnore: section.arp_ignore ?? 1,
+    arpIgnore: section.arp_ignore,
     arpAnnounce: 2,
-    label: section.label ?? 'lo:vip',
-    repair: section.repair ?? false,
+    label: section.label,
+    repair: section.repair,
     checkIntervalMs,
-    rpFilter: section.rp_filter ?? 'keep',
-    clientProbes: (section.client_probes ?? []).map(canonicalIp),
-    stateFile: section.state_file ?? DEFAULT_STATE_FILE,
+    rpFilter: section.rp_filter,
+    clientProbes: section.client_probes.map(normalizeIp),
+    stateFile: section.state_file,
     ...(section.sysctl_file === undefined ? {} : { sysctlFile: section.sysctl_file }),
   };
 }

@@ -1,11 +1,12 @@
 import { connect } from 'node:net';
 import { systemClock, type Clock } from '@vipd/clock';
-import { parseHostPort } from '../config/addresses.js';
+import { readHostPort } from '@vipd/heartbeat';
+import { PEER_ADDRESS } from '../config/addresses.js';
 import { errorText, type Check } from './check.js';
 
 /** Healthy when a TCP connection to host:port is accepted within the timeout. */
 export function tcpCheck(address: string, timeoutMs: number, clock: Clock = systemClock): Check {
-  const endpoint = parseHostPort(address, { allowHostname: true });
+  const endpoint = readHostPort(address, PEER_ADDRESS);
   if (endpoint === null) throw new Error(`invalid tcp tracker address ${address}`);
   return (signal) =>
     new Promise((resolve) => {

@@ -17,7 +17,7 @@ describe('docs/configuration.md', () => {
 
   it('mentions every top-level key of the schema', () => {
     const markdown = renderConfigurationMarkdown();
-    for (const key of Object.keys(CONFIG_SCHEMA['properties'] as object)) {
+    for (const key of Object.keys(CONFIG_SCHEMA['properties'])) {
       assert.match(markdown, new RegExp(`^## \`${key}(\\[\\])?\``, 'm'), key);
     }
   });
