@@ -16,7 +16,7 @@ export function parseHostPort(text: string, what: string): HostPort {
   const port = Number(match?.[2]);
   if (!match?.[1] || !(port >= 0 && port <= 65535)) {
     throw new HeartbeatConfigError(
-      'invalid-address',
+      'INVALID_ADDRESS',
       `${what} "${text}" is not host:port or [ipv6]:port with a port 0-65535`,
     );
   }

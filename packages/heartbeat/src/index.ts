@@ -35,7 +35,12 @@ export {
 } from './frame.js';
 export type { ConnectionRole, FrameKind, HeartbeatFrame } from './frame.js';
 export { HeartbeatDecodeError, HeartbeatEncodeError, HeartbeatConfigError } from './errors.js';
-export type { DecodeErrorCode, EncodeErrorCode, ConfigErrorCode } from './errors.js';
+export type {
+  DecodeErrorCode,
+  DecodeRejectReason,
+  EncodeErrorCode,
+  ConfigErrorCode,
+} from './errors.js';
 export { MIN_KEY_BYTES } from './options.js';
 export { HEARTBEAT_PATH } from './transport.js';
 export { createLoopbackNetwork } from './loopback.js';

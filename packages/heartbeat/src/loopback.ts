@@ -64,7 +64,7 @@ class Network implements LoopbackNetwork {
   createMesh(options: HeartbeatMeshOptions): HeartbeatMesh {
     if (this.meshes.has(options.nodeId)) {
       throw new HeartbeatConfigError(
-        'invalid-option',
+        'INVALID_OPTION',
         `loopback network already has node "${options.nodeId}"`,
       );
     }
@@ -227,7 +227,7 @@ class LoopbackMesh implements HeartbeatMesh {
     for (const id of ids) {
       if (!this.peerStates.has(id)) {
         throw new HeartbeatConfigError(
-          'unknown-peer',
+          'UNKNOWN_PEER',
           `reconnect: "${id}" is not a configured peer`,
         );
       }

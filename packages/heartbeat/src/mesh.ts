@@ -235,7 +235,7 @@ class WebSocketMesh implements HeartbeatMesh {
     for (const link of links) {
       if (link === undefined) {
         throw new HeartbeatConfigError(
-          'unknown-peer',
+          'UNKNOWN_PEER',
           `reconnect: "${String(peer)}" is not a configured peer`,
         );
       }
@@ -493,9 +493,9 @@ class WebSocketMesh implements HeartbeatMesh {
       if (!(error instanceof HeartbeatDecodeError)) throw error;
       // A node of another build retries for as long as it runs: it gets one warning of its
       // own (per peer or host) instead of a line a second from the RejectLog.
-      const warned = error.code === 'bad-version';
+      const warned = error.reason === 'bad-version';
       if (warned) this.warnVersion(session, frameVersion(bytes));
-      this.reject(session, error.code, error.message, warned);
+      this.reject(session, error.reason, error.message, warned);
       return;
     }
     const link = this.links.get(frame.nodeId);

@@ -39,7 +39,7 @@ export async function loadTls(tls: TlsOptions): Promise<TlsMaterial> {
       return await readFile(path);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new HeartbeatConfigError('tls-unreadable', `tls.${what} "${path}": ${reason}`);
+      throw new HeartbeatConfigError('TLS_UNREADABLE', `tls.${what} "${path}": ${reason}`);
     }
   };
   return {
@@ -170,7 +170,7 @@ export async function listen(
       server.close(() => undefined);
       reject(
         new HeartbeatConfigError(
-          'listen-failed',
+          'LISTEN_FAILED',
           `cannot listen on ${formatHostPort(address)}: ${error.message}`,
         ),
       );

@@ -104,7 +104,7 @@ describe('loopback mesh double', () => {
       () => {
         a.reconnect('nobody');
       },
-      { name: 'HeartbeatConfigError', code: 'unknown-peer' },
+      { name: 'HeartbeatConfigError', code: 'UNKNOWN_PEER' },
     );
   });
 

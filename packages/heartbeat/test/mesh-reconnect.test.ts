@@ -92,7 +92,7 @@ describe('heartbeat mesh reconnect()', () => {
       () => {
         a.reconnect('nobody');
       },
-      { name: 'HeartbeatConfigError', code: 'unknown-peer' },
+      { name: 'HeartbeatConfigError', code: 'UNKNOWN_PEER' },
     );
   });
 });

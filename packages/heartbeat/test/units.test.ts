@@ -32,7 +32,7 @@ describe('host:port parsing', () => {
         () => parseHostPort(text, 'peers[0].address'),
         (error: unknown) =>
           error instanceof HeartbeatConfigError &&
-          error.code === 'invalid-address' &&
+          error.code === 'INVALID_ADDRESS' &&
           error.message.includes('peers[0].address'),
       );
     });
