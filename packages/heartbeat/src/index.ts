@@ -44,4 +44,4 @@ export type {
 export { MIN_KEY_BYTES } from './options.js';
 export { HEARTBEAT_PATH } from './transport.js';
 export { createLoopbackNetwork } from './loopback.js';
-export type { LoopbackNetwork } from './loopback.js';
+export type { LoopbackNetwork, LoopbackNetworkOptions } from './loopback.js';
