@@ -120,8 +120,14 @@ class Network implements LoopbackNetwork {
     return true;
   }
 
+  /** A node stopped: its connections close, and heartbeats in flight on them are lost. */
   stopped(nodeId: string): void {
-    for (const mesh of this.meshes.values()) mesh.connectionClosed(nodeId);
+    for (const [peerId, mesh] of this.meshes) {
+      if (peerId === nodeId) continue;
+      const key = pairKey(nodeId, peerId);
+      this.generation.set(key, (this.generation.get(key) ?? 0) + 1);
+      mesh.connectionClosed(nodeId);
+    }
   }
 }
 
