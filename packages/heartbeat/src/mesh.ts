@@ -9,7 +9,7 @@
 // sender.ts (frames out with backpressure), and admission.ts with transport.ts (accepting).
 
 import type { IncomingMessage } from 'node:http';
-import { systemClock } from '@vipd/clock';
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
 import type { WebSocket } from 'ws';
 import { formatHostPort } from './address.js';
 import {
@@ -63,12 +63,12 @@ class WebSocketMesh implements HeartbeatMesh {
   /** Inbound connections that have not authenticated yet, with their admission slots. */
   private readonly pendingInbound = new Map<Session, AdmissionSlot>();
   private endpoint: Endpoint | null = null;
-  private ticker: object | null = null;
+  private ticker: TimerHandle | null = null;
   private readonly silenceHorizonMs: number;
 
   constructor(
     private readonly options: ResolvedOptions,
-    clock: Parameters<typeof epochClock>[0],
+    clock: Clock,
   ) {
     this.ctx = {
       options,
