@@ -58,7 +58,7 @@ export function readHostPort(text: string, rules: HostPortRules): HostPort | nul
   return { host, port };
 }
 
-/** readHostPort for the mesh's options: throws invalid-address naming the option `what`. */
+/** readHostPort for the mesh's options: throws INVALID_ADDRESS naming the option `what`. */
 export function parseHostPort(
   text: string,
   what: string,
@@ -67,7 +67,7 @@ export function parseHostPort(
   const parsed = readHostPort(text, rules);
   if (parsed === null) {
     throw new HeartbeatConfigError(
-      'invalid-address',
+      'INVALID_ADDRESS',
       `${what} "${text}" is not host:port or [ipv6]:port with a port ${rules.allowPortZero ? 0 : 1}-65535`,
     );
   }

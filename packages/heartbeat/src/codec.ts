@@ -105,7 +105,7 @@ export function encodeGroups(
   const entries = Object.entries(groups);
   if (entries.length > MAX_GROUPS) {
     throw new HeartbeatEncodeError(
-      'invalid-field',
+      'INVALID_FIELD',
       `${entries.length} groups; a frame carries at most ${MAX_GROUPS}`,
     );
   }
@@ -117,7 +117,7 @@ export function encodeGroups(
   size += 1 + hearsBytes(hears);
   if (size > MAX_FRAME_BYTES) {
     throw new HeartbeatEncodeError(
-      'frame-too-large',
+      'FRAME_TOO_LARGE',
       `group states take ${size} bytes; a frame holds at most ${MAX_FRAME_BYTES}`,
     );
   }
@@ -126,11 +126,11 @@ export function encodeGroups(
   for (const [name, group] of entries) {
     const stateCode = (GROUP_STATE_CODES as Partial<Record<string, number>>)[group.state];
     if (stateCode === undefined) {
-      throw new HeartbeatEncodeError('invalid-field', `group "${name}": unknown state`);
+      throw new HeartbeatEncodeError('INVALID_FIELD', `group "${name}": unknown state`);
     }
     if (!Number.isInteger(group.priority) || group.priority < 0 || group.priority > 255) {
       throw new HeartbeatEncodeError(
-        'invalid-field',
+        'INVALID_FIELD',
         `group "${name}": priority ${group.priority} is not an integer 0-255`,
       );
     }
@@ -159,12 +159,12 @@ function hearsBytes(hears: readonly string[] | undefined): number {
   if (hears === undefined) return 0;
   if (hears.length > MAX_HEARS) {
     throw new HeartbeatEncodeError(
-      'invalid-field',
+      'INVALID_FIELD',
       `hears lists ${hears.length} nodes; a frame carries at most ${MAX_HEARS}`,
     );
   }
   if (new Set(hears).size !== hears.length) {
-    throw new HeartbeatEncodeError('invalid-field', 'hears names a node twice');
+    throw new HeartbeatEncodeError('INVALID_FIELD', 'hears names a node twice');
   }
   let size = 2;
   for (const id of hears) size += 1 + nameBytes(id, `hears entry "${id}"`);
@@ -189,7 +189,7 @@ export function encodeWithGroups(header: FrameHeader, groups: Uint8Array, key: H
   checkTimestamp(header.echoHeldMs, 'echoHeldMs');
   const roleCode = (ROLE_CODES as Partial<Record<string, number>>)[header.role];
   if (roleCode === undefined) {
-    throw new HeartbeatEncodeError('invalid-field', `role must be 'dialer' or 'acceptor'`);
+    throw new HeartbeatEncodeError('INVALID_FIELD', `role must be 'dialer' or 'acceptor'`);
   }
   const clusterBytes = nameBytes(header.clusterName, 'cluster name');
   const nodeBytes = nameBytes(header.nodeId, 'node id');
@@ -203,7 +203,7 @@ export function encodeWithGroups(header: FrameHeader, groups: Uint8Array, key: H
     MAC_BYTES;
   if (size > MAX_FRAME_BYTES) {
     throw new HeartbeatEncodeError(
-      'frame-too-large',
+      'FRAME_TOO_LARGE',
       `frame would be ${size} bytes; the limit is ${MAX_FRAME_BYTES}`,
     );
   }
@@ -244,38 +244,38 @@ export interface SignedFrame {
 export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): SignedFrame {
   if (bytes.length > MAX_FRAME_BYTES) {
     throw new HeartbeatDecodeError(
-      'oversized',
+      'OVERSIZED',
       `frame of ${bytes.length} bytes exceeds ${MAX_FRAME_BYTES}`,
     );
   }
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (buf.length <= OFFSET_VERSION) {
-    throw new HeartbeatDecodeError('truncated', `frame of ${buf.length} bytes has no header`);
+    throw new HeartbeatDecodeError('TRUNCATED', `frame of ${buf.length} bytes has no header`);
   }
   if (buf.readUInt16BE(OFFSET_MAGIC) !== FRAME_MAGIC) {
-    throw new HeartbeatDecodeError('malformed', 'not a vipd heartbeat frame (bad magic)');
+    throw new HeartbeatDecodeError('MALFORMED', 'not a vipd heartbeat frame (bad magic)');
   }
   const version = frameVersion(buf);
   if (version !== PROTOCOL_VERSION) {
     throw new HeartbeatDecodeError(
-      'bad-version',
+      'BAD_VERSION',
       `protocol version ${version}; this node speaks only ${PROTOCOL_VERSION} ` +
         '(nodes of an earlier build cannot join: upgrade every node)',
     );
   }
   if (buf.length < FIXED_HEADER_BYTES) {
     throw new HeartbeatDecodeError(
-      'truncated',
+      'TRUNCATED',
       `frame of ${buf.length} bytes is shorter than the ${FIXED_HEADER_BYTES}-byte header`,
     );
   }
   const kind = KIND_BY_CODE.get(buf.readUInt8(OFFSET_KIND));
   if (kind === undefined) {
-    throw new HeartbeatDecodeError('malformed', `unknown frame kind ${buf.readUInt8(OFFSET_KIND)}`);
+    throw new HeartbeatDecodeError('MALFORMED', `unknown frame kind ${buf.readUInt8(OFFSET_KIND)}`);
   }
   const role = ROLE_BY_CODE.get(buf.readUInt8(OFFSET_ROLE));
   if (role === undefined) {
-    throw new HeartbeatDecodeError('malformed', `unknown role ${buf.readUInt8(OFFSET_ROLE)}`);
+    throw new HeartbeatDecodeError('MALFORMED', `unknown role ${buf.readUInt8(OFFSET_ROLE)}`);
   }
   // The MAC is always the last 32 bytes: fields that would run into it are truncated.
   const macOffset = Math.max(0, buf.length - MAC_BYTES);
@@ -283,7 +283,7 @@ export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): Sig
   const clusterName = reader.name('cluster name');
   if (expect.clusterName !== undefined && clusterName !== expect.clusterName) {
     throw new HeartbeatDecodeError(
-      'wrong-cluster',
+      'WRONG_CLUSTER',
       `frame is for cluster "${clusterName}", not "${expect.clusterName}"`,
     );
   }
@@ -293,7 +293,7 @@ export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): Sig
   const keyIndex = signingKeyIndex(buf, macOffset, expect);
   if (keyIndex < 0) {
     throw new HeartbeatDecodeError(
-      'bad-mac',
+      'BAD_MAC',
       expect.acceptKeys?.length
         ? 'MAC matches none of the cluster keys'
         : 'MAC does not match the cluster key',
@@ -302,7 +302,7 @@ export function decodeSigned(bytes: Uint8Array, expect: DecodeExpectations): Sig
   const { groups, hears } = reader.state(expect.groupsCache);
   if (reader.offset < macOffset) {
     throw new HeartbeatDecodeError(
-      'malformed',
+      'MALFORMED',
       `${macOffset - reader.offset} unexpected bytes before the MAC`,
     );
   }
@@ -354,7 +354,7 @@ class Reader {
   private need(count: number, what: string): void {
     if (this.offset + count > this.end) {
       throw new HeartbeatDecodeError(
-        'truncated',
+        'TRUNCATED',
         `${what} needs ${count} bytes at offset ${this.offset}; the MAC starts at ${this.end}`,
       );
     }
@@ -363,7 +363,7 @@ class Reader {
   name(what: string): string {
     this.need(1, `${what} length`);
     const length = this.buf.readUInt8(this.offset);
-    if (length === 0) throw new HeartbeatDecodeError('malformed', `${what} is empty`);
+    if (length === 0) throw new HeartbeatDecodeError('MALFORMED', `${what} is empty`);
     this.need(1 + length, what);
     const start = this.offset + 1;
     const end = start + length;
@@ -375,7 +375,7 @@ class Reader {
     try {
       return utf8.decode(this.buf.subarray(start, end));
     } catch {
-      throw new HeartbeatDecodeError('malformed', `${what} is not valid UTF-8`);
+      throw new HeartbeatDecodeError('MALFORMED', `${what} is not valid UTF-8`);
     }
   }
 
@@ -403,7 +403,7 @@ class Reader {
     if (tag === MASTER_TAG.absent) return undefined;
     if (tag === MASTER_TAG.none) return null;
     if (tag === MASTER_TAG.node) return this.name(`group "${group}" master`);
-    throw new HeartbeatDecodeError('malformed', `group "${group}": unknown master tag ${tag}`);
+    throw new HeartbeatDecodeError('MALFORMED', `group "${group}": unknown master tag ${tag}`);
   }
 
   private parseHears(): readonly string[] | undefined {
@@ -412,7 +412,7 @@ class Reader {
     this.offset += 1;
     if (tag === HEARS_TAG.absent) return undefined;
     if (tag !== HEARS_TAG.present) {
-      throw new HeartbeatDecodeError('malformed', `unknown hears tag ${tag}`);
+      throw new HeartbeatDecodeError('MALFORMED', `unknown hears tag ${tag}`);
     }
     this.need(2, 'hears count');
     const count = this.buf.readUInt16BE(this.offset);
@@ -421,7 +421,7 @@ class Reader {
     const seen = new Set<string>();
     for (let i = 0; i < count; i++) {
       const id = this.name(`hears entry ${i}`);
-      if (seen.has(id)) throw new HeartbeatDecodeError('malformed', `hears names "${id}" twice`);
+      if (seen.has(id)) throw new HeartbeatDecodeError('MALFORMED', `hears names "${id}" twice`);
       seen.add(id);
       hears.push(id);
     }
@@ -439,7 +439,7 @@ class Reader {
       const state = STATE_BY_CODE.get(this.buf.readUInt8(this.offset));
       if (state === undefined) {
         throw new HeartbeatDecodeError(
-          'malformed',
+          'MALFORMED',
           `group "${name}": unknown state code ${this.buf.readUInt8(this.offset)}`,
         );
       }
@@ -448,7 +448,7 @@ class Reader {
       this.offset += 10;
       const master = this.parseMaster(name);
       if (Object.hasOwn(groups, name)) {
-        throw new HeartbeatDecodeError('malformed', `group "${name}" appears twice`);
+        throw new HeartbeatDecodeError('MALFORMED', `group "${name}" appears twice`);
       }
       const group: WireGroupState =
         master === undefined ? { priority, state, epoch } : { priority, state, epoch, master };
@@ -466,7 +466,7 @@ class Reader {
 function readSafeUint64(buf: Buffer, offset: number, what: string): number {
   const high = buf.readUInt32BE(offset);
   if (high > UINT64_SAFE_HIGH_MAX) {
-    throw new HeartbeatDecodeError('malformed', `${what} exceeds 2^53-1`);
+    throw new HeartbeatDecodeError('MALFORMED', `${what} exceeds 2^53-1`);
   }
   return high * 0x1_0000_0000 + buf.readUInt32BE(offset + 4);
 }
@@ -474,7 +474,7 @@ function readSafeUint64(buf: Buffer, offset: number, what: string): number {
 function readTimestamp(buf: Buffer, offset: number, what: string): number {
   const value = buf.readDoubleBE(offset);
   if (!Number.isFinite(value) || value < 0) {
-    throw new HeartbeatDecodeError('malformed', `${what} is not a finite, non-negative number`);
+    throw new HeartbeatDecodeError('MALFORMED', `${what} is not a finite, non-negative number`);
   }
   return value;
 }
@@ -494,7 +494,7 @@ function nameBytes(name: string, what: string): number {
   const length = Buffer.byteLength(name, 'utf8');
   if (length === 0 || length > MAX_NAME_BYTES || LONE_SURROGATE.test(name)) {
     throw new HeartbeatEncodeError(
-      'invalid-field',
+      'INVALID_FIELD',
       `${what} must be 1-${MAX_NAME_BYTES} bytes of well-formed UTF-8 (got ${length} bytes)`,
     );
   }
@@ -503,18 +503,18 @@ function nameBytes(name: string, what: string): number {
 
 function checkHex(value: string, what: string): void {
   if (!HEX_128.test(value)) {
-    throw new HeartbeatEncodeError('invalid-field', `${what} must be 32 lowercase hex digits`);
+    throw new HeartbeatEncodeError('INVALID_FIELD', `${what} must be 32 lowercase hex digits`);
   }
 }
 
 function checkSafeUint(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new HeartbeatEncodeError('invalid-field', `${what} ${value} is not an integer 0-2^53-1`);
+    throw new HeartbeatEncodeError('INVALID_FIELD', `${what} ${value} is not an integer 0-2^53-1`);
   }
 }
 
 function checkTimestamp(value: number, what: string): void {
   if (!Number.isFinite(value) || value < 0) {
-    throw new HeartbeatEncodeError('invalid-field', `${what} must be finite and >= 0`);
+    throw new HeartbeatEncodeError('INVALID_FIELD', `${what} must be finite and >= 0`);
   }
 }

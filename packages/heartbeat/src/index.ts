@@ -35,10 +35,15 @@ export {
 } from './frame.js';
 export type { ConnectionRole, FrameKind, HeartbeatFrame } from './frame.js';
 export { HeartbeatDecodeError, HeartbeatEncodeError, HeartbeatConfigError } from './errors.js';
-export type { DecodeErrorCode, EncodeErrorCode, ConfigErrorCode } from './errors.js';
+export type {
+  DecodeErrorCode,
+  DecodeRejectReason,
+  EncodeErrorCode,
+  ConfigErrorCode,
+} from './errors.js';
 export { MIN_KEY_BYTES } from './options.js';
 export { formatHostPort, isHostName, parseHostPort, readHostPort } from './address.js';
 export type { HostPort, HostPortRules } from './address.js';
 export { HEARTBEAT_PATH } from './transport.js';
 export { createLoopbackNetwork } from './loopback.js';
-export type { LoopbackNetwork } from './loopback.js';
+export type { LoopbackNetwork, LoopbackNetworkOptions } from './loopback.js';

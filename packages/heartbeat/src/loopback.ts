@@ -6,7 +6,8 @@
 // No codec, no auth: use the real mesh to test those.
 
 import { randomBytes } from 'node:crypto';
-import { nowMs } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
+import { epochClock } from './clock.js';
 import { HeartbeatConfigError } from './errors.js';
 import { MeshEvents, silentLogger } from './events.js';
 import { INCARNATION_BYTES } from './frame.js';
@@ -47,8 +48,16 @@ interface LoopbackHeartbeat {
   readonly hears: readonly string[] | undefined;
 }
 
-export function createLoopbackNetwork(): LoopbackNetwork {
-  return new Network();
+export interface LoopbackNetworkOptions {
+  /**
+   * Delivers heartbeats (one deferred callback each, as the event loop would) and is every
+   * mesh's clock unless its options name another. Default systemClock.
+   */
+  readonly clock?: Clock;
+}
+
+export function createLoopbackNetwork(options: LoopbackNetworkOptions = {}): LoopbackNetwork {
+  return new Network(options.clock ?? systemClock);
 }
 
 function pairKey(a: string, b: string): string {
@@ -61,10 +70,12 @@ class Network implements LoopbackNetwork {
   /** Bumped by cut(): heartbeats in flight on the old connection are lost with it. */
   private readonly generation = new Map<string, number>();
 
+  constructor(readonly clock: Clock) {}
+
   createMesh(options: HeartbeatMeshOptions): HeartbeatMesh {
     if (this.meshes.has(options.nodeId)) {
       throw new HeartbeatConfigError(
-        'invalid-option',
+        'INVALID_OPTION',
         `loopback network already has node "${options.nodeId}"`,
       );
     }
@@ -102,15 +113,21 @@ class Network implements LoopbackNetwork {
     const key = pairKey(heartbeat.from, to);
     if (this.blackholed.has(key)) return true;
     const generation = this.generation.get(key) ?? 0;
-    setImmediate(() => {
+    this.clock.defer(() => {
       if ((this.generation.get(key) ?? 0) !== generation || this.blackholed.has(key)) return;
       target.receive(heartbeat);
     });
     return true;
   }
 
+  /** A node stopped: its connections close, and heartbeats in flight on them are lost. */
   stopped(nodeId: string): void {
-    for (const mesh of this.meshes.values()) mesh.connectionClosed(nodeId);
+    for (const [peerId, mesh] of this.meshes) {
+      if (peerId === nodeId) continue;
+      const key = pairKey(nodeId, peerId);
+      this.generation.set(key, (this.generation.get(key) ?? 0) + 1);
+      mesh.connectionClosed(nodeId);
+    }
   }
 }
 
@@ -128,8 +145,9 @@ class LoopbackPeer {
     readonly id: string,
     downAfterMs: number,
     onSilent: () => void,
+    clock: Clock,
   ) {
-    this.silence = new SilenceWatch(downAfterMs, onSilent);
+    this.silence = new SilenceWatch(downAfterMs, onSilent, clock);
   }
 }
 
@@ -141,20 +159,28 @@ class LoopbackMesh implements HeartbeatMesh {
   private seq = 0;
   private groups: Readonly<Record<string, WireGroupState>> = {};
   private hears: readonly string[] | undefined = undefined;
-  private ticker: NodeJS.Timeout | null = null;
+  private ticker: TimerHandle | null = null;
   private counters = zeroCounters();
+  /** Epoch milliseconds, as the WebSocket mesh reads them. */
+  private readonly clock: Clock;
 
   constructor(
     private readonly network: Network,
     private readonly options: HeartbeatMeshOptions,
   ) {
+    this.clock = epochClock(options.clock ?? network.clock);
     this.events = new MeshEvents(options.logger ?? silentLogger);
     const downAfterMs = options.downMultiplier * options.intervalMs;
     this.peerStates = new Map(
       options.peers.map((peer) => {
-        const state: LoopbackPeer = new LoopbackPeer(peer.id, downAfterMs, () => {
-          if (state.up && this.running) this.markDown(state, 'silent');
-        });
+        const state: LoopbackPeer = new LoopbackPeer(
+          peer.id,
+          downAfterMs,
+          () => {
+            if (state.up && this.running) this.markDown(state, 'silent');
+          },
+          this.clock,
+        );
         return [peer.id, state];
       }),
     );
@@ -166,10 +192,10 @@ class LoopbackMesh implements HeartbeatMesh {
     this.incarnation = randomBytes(INCARNATION_BYTES).toString('hex');
     this.seq = 0;
     this.counters = zeroCounters();
-    this.ticker = setInterval(() => {
+    this.ticker = this.clock.setInterval(() => {
       this.sendNow();
       // As the WebSocket mesh does (silence.ts): deadlines are armed from the tick.
-      const now = nowMs();
+      const now = this.clock.now();
       for (const peer of this.peerStates.values()) {
         peer.silence.tick(now, SILENCE_HORIZON_INTERVALS * this.options.intervalMs);
       }
@@ -181,7 +207,7 @@ class LoopbackMesh implements HeartbeatMesh {
   stop(): Promise<void> {
     if (!this.running) return Promise.resolve();
     this.running = false;
-    if (this.ticker !== null) clearInterval(this.ticker);
+    if (this.ticker !== null) this.clock.clearInterval(this.ticker);
     this.ticker = null;
     for (const peer of this.peerStates.values()) {
       peer.up = false;
@@ -203,7 +229,7 @@ class LoopbackMesh implements HeartbeatMesh {
 
   sendNow(): void {
     if (!this.running) return;
-    const now = nowMs();
+    const now = this.clock.now();
     for (const peer of this.peerStates.values()) {
       const sent = this.network.send(peer.id, {
         from: this.options.nodeId,
@@ -227,7 +253,7 @@ class LoopbackMesh implements HeartbeatMesh {
     for (const id of ids) {
       if (!this.peerStates.has(id)) {
         throw new HeartbeatConfigError(
-          'unknown-peer',
+          'UNKNOWN_PEER',
           `reconnect: "${id}" is not a configured peer`,
         );
       }
@@ -286,7 +312,7 @@ class LoopbackMesh implements HeartbeatMesh {
       this.reject(heartbeat.seq === peer.lastSeq ? 'replay' : 'stale', peer.id);
       return;
     }
-    const now = nowMs();
+    const now = this.clock.now();
     peer.incarnation = heartbeat.incarnation;
     peer.lastSeq = heartbeat.seq;
     peer.lastHeartbeatAtMs = now;

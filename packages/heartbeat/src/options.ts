@@ -128,5 +128,5 @@ function positive(value: number, what: string): number {
 }
 
 function fail(message: string): never {
-  throw new HeartbeatConfigError('invalid-option', message);
+  throw new HeartbeatConfigError('INVALID_OPTION', message);
 }

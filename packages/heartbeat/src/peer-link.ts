@@ -2,6 +2,7 @@
 // accepted, duplicates resolved, replaced after a restart); the link carries what outlives
 // them: whether the peer is up, its incarnation and last sequence number, RTT, backoff.
 
+import type { Clock, TimerHandle } from '@vipd/clock';
 import type { HostPort } from './address.js';
 import { ReconnectBackoff } from './backoff.js';
 import { RttEstimator } from './rtt.js';
@@ -52,40 +53,28 @@ export function preferredConnection<C extends { dialedBy(selfId: string): string
 export type Detached = 'not-active' | 'handed-over' | 'lost-active';
 
 export class PeerLink {
-  /** The authenticated connection heartbeats go out on. */
-  active: Session | null = null;
-  /**
-   * A newer authenticated connection dialed by the same side as `active`, while `active`
-   * is still in use. Heartbeats go out on both; it takes over once `active` goes silent or
-   * closes (see adopt). At most one.
-   */
-  standby: Session | null = null;
+  #active: Session | null = null;
+  #standby: Session | null = null;
   /** Every open connection attributed to this peer, authenticated or not. */
-  readonly sessions = new Set<Session>();
-  /** Our outgoing connection attempt, until it authenticates or fails. */
-  dialing: Session | null = null;
-  dialTimer: NodeJS.Timeout | null = null;
-  up = false;
-  /**
-   * The far end closed our active connection as a duplicate: it says it moved to another
-   * connection, which has not proven itself here yet. No 'closed' is reported; if no
-   * connection authenticates, the silence watch reports the peer 'silent' as usual.
-   */
-  awaitingHandover = false;
-  lastHeartbeatAtMs: number | null = null;
-  incarnation: string | null = null;
+  readonly #sessions = new Set<Session>();
+  #dialing: Session | null = null;
+  #dialTimer: TimerHandle | null = null;
+  #up = false;
+  #awaitingHandover = false;
+  #lastHeartbeatAtMs: number | null = null;
+  #incarnation: string | null = null;
   /** Highest seq passed on to listeners for this incarnation, over all connections. */
-  lastSeq = -1;
+  #lastSeq = -1;
   /** The peer's sentAtMs in its latest heartbeat, and when we got it: echoed for its RTT. */
-  echoSentAtMs = 0;
-  echoReceivedAtMs = 0;
-  linkUpAtMs = 0;
-  readonly rtt = new RttEstimator();
-  readonly backoff: ReconnectBackoff;
+  #echoSentAtMs = 0;
+  #echoReceivedAtMs = 0;
+  #linkUpAtMs = 0;
+  readonly #rtt = new RttEstimator();
+  readonly #backoff: ReconnectBackoff;
   /** Fires at downAfterMs of silence: the peer is down. */
-  readonly silence: SilenceWatch;
+  readonly #silence: SilenceWatch;
   /** Fires at cutSilentAfterMs of silence: the connection is useless, redial. */
-  readonly longSilence: SilenceWatch;
+  readonly #longSilence: SilenceWatch;
 
   constructor(
     readonly id: string,
@@ -93,31 +82,187 @@ export class PeerLink {
     readonly hostPort: HostPort,
     timing: LinkTiming,
     on: { silent(link: PeerLink): void; longSilent(link: PeerLink): void },
+    /** Epoch milliseconds, like every atMs the link is given. */
+    private readonly clock: Clock,
   ) {
-    this.backoff = new ReconnectBackoff(timing.reconnectMinDelayMs, timing.reconnectMaxDelayMs);
-    this.silence = new SilenceWatch(timing.downAfterMs, () => {
-      on.silent(this);
-    });
-    this.longSilence = new SilenceWatch(timing.cutSilentAfterMs, () => {
-      on.longSilent(this);
-    });
+    this.#backoff = new ReconnectBackoff(timing.reconnectMinDelayMs, timing.reconnectMaxDelayMs);
+    this.#silence = new SilenceWatch(
+      timing.downAfterMs,
+      () => {
+        on.silent(this);
+      },
+      clock,
+    );
+    this.#longSilence = new SilenceWatch(
+      timing.cutSilentAfterMs,
+      () => {
+        on.longSilent(this);
+      },
+      clock,
+    );
   }
 
-  heard(atMs: number): void {
-    this.lastHeartbeatAtMs = atMs;
-    this.silence.heard(atMs);
-    this.longSilence.heard(atMs);
+  /** The authenticated connection heartbeats go out on. */
+  get active(): Session | null {
+    return this.#active;
+  }
+
+  /**
+   * A newer authenticated connection dialed by the same side as `active`, while `active`
+   * is still in use. Heartbeats go out on both; it takes over once `active` goes silent or
+   * closes (see adopt). At most one.
+   */
+  get standby(): Session | null {
+    return this.#standby;
+  }
+
+  /** Our outgoing connection attempt, until it authenticates or fails. */
+  get dialing(): Session | null {
+    return this.#dialing;
+  }
+
+  get up(): boolean {
+    return this.#up;
+  }
+
+  /**
+   * The far end closed our active connection as a duplicate: it says it moved to another
+   * connection, which has not proven itself here yet. No 'closed' is reported; if no
+   * connection authenticates, the silence watch reports the peer 'silent' as usual.
+   */
+  get awaitingHandover(): boolean {
+    return this.#awaitingHandover;
+  }
+
+  get lastHeartbeatAtMs(): number | null {
+    return this.#lastHeartbeatAtMs;
+  }
+
+  /** The peer's incarnation the link follows. */
+  get incarnation(): string | null {
+    return this.#incarnation;
+  }
+
+  /** Whether this connection is one of the link's. */
+  owns(session: Session): boolean {
+    return this.#sessions.has(session);
+  }
+
+  /** Every open connection attributed to this peer, authenticated or not. */
+  connections(): readonly Session[] {
+    return [...this.#sessions];
+  }
+
+  /** Our dial to the peer is under way on `session`. */
+  dialed(session: Session): void {
+    this.#dialing = session;
+    this.#sessions.add(session);
+  }
+
+  /** An inbound connection's hello named this peer: it is the peer's until it closes. */
+  claim(session: Session): void {
+    this.#sessions.add(session);
+  }
+
+  get dialPending(): boolean {
+    return this.#dialTimer !== null;
+  }
+
+  /** Dial again after delayMs (0: at the next timer turn); replaces any dial pending. */
+  scheduleDial(delayMs: number, dial: () => void): void {
+    this.cancelDial();
+    this.#dialTimer = this.clock.setTimeout(() => {
+      this.#dialTimer = null;
+      dial();
+    }, delayMs);
+  }
+
+  cancelDial(): void {
+    if (this.#dialTimer !== null) this.clock.clearTimeout(this.#dialTimer);
+    this.#dialTimer = null;
+  }
+
+  /** Delay before the next dial of a peer that keeps failing; `reset` starts over first. */
+  redialDelayMs(reset: boolean): number {
+    if (reset) this.#backoff.reset();
+    return reset ? 0 : this.#backoff.nextDelayMs();
+  }
+
+  /** The link has been up on one connection for at least minMs: it was healthy. */
+  stableAt(nowMs: number, minMs: number): boolean {
+    return nowMs - this.#linkUpAtMs >= minMs;
+  }
+
+  /** A connection became the active one at nowMs. */
+  connectedAt(nowMs: number): void {
+    this.#linkUpAtMs = nowMs;
+  }
+
+  /** A heartbeat arrived; returns true if the peer was down until now. */
+  heard(atMs: number, echoSentAtMs: number, echoHeldMs: number): boolean {
+    if (echoSentAtMs > 0) this.#rtt.addSample(atMs - echoSentAtMs - echoHeldMs);
+    this.#lastHeartbeatAtMs = atMs;
+    this.#silence.heard(atMs);
+    this.#longSilence.heard(atMs);
+    const cameUp = !this.#up;
+    this.#up = true;
+    return cameUp;
+  }
+
+  /**
+   * A heartbeat of this incarnation was heard: whether it is news. While a duplicate
+   * connection is being retired, heartbeats can arrive on two connections out of order;
+   * consumers see strictly increasing seqs per incarnation, never an older state.
+   */
+  isNews(seq: number, sentAtMs: number, atMs: number): boolean {
+    if (seq <= this.#lastSeq) return false;
+    this.#lastSeq = seq;
+    this.#echoSentAtMs = sentAtMs;
+    this.#echoReceivedAtMs = atMs;
+    return true;
+  }
+
+  /** The timestamps our next heartbeat echoes back for the peer's RTT. */
+  echoAt(nowMs: number): { readonly echoSentAtMs: number; readonly echoHeldMs: number } {
+    const echoSentAtMs = this.#echoSentAtMs;
+    return {
+      echoSentAtMs,
+      echoHeldMs: echoSentAtMs > 0 ? Math.max(0, nowMs - this.#echoReceivedAtMs) : 0,
+    };
   }
 
   /** The mesh's interval tick: lets the silence watches arm a timer near their deadline. */
   tick(atMs: number, horizonMs: number): void {
-    this.silence.tick(atMs, horizonMs);
-    this.longSilence.tick(atMs, horizonMs);
+    this.#silence.tick(atMs, horizonMs);
+    this.#longSilence.tick(atMs, horizonMs);
   }
 
-  quiet(): void {
-    this.silence.cancel();
-    this.longSilence.cancel();
+  /**
+   * The peer is down. Silent: only the down watch stops, and the long-silence one may still
+   * cut the connection. Otherwise both stop.
+   */
+  markDown(reason: 'silent' | 'closed'): void {
+    this.#up = false;
+    this.#awaitingHandover = false;
+    if (reason === 'silent') this.#silence.cancel();
+    else this.quiet();
+  }
+
+  /** The mesh is stopping: no dial, no watch, nothing up. */
+  stop(): void {
+    this.cancelDial();
+    this.quiet();
+    this.#up = false;
+  }
+
+  /** The far end closed the active connection as a duplicate: wait for its replacement. */
+  expectHandover(): void {
+    this.#awaitingHandover = true;
+  }
+
+  private quiet(): void {
+    this.#silence.cancel();
+    this.#longSilence.cancel();
   }
 
   /**
@@ -140,20 +285,21 @@ export class PeerLink {
     nowMs: number,
     silentAfterMs: number,
   ): Adoption {
+    if (this.#dialing === session) this.#dialing = null;
     const retire: Retirement[] = [];
-    const previous = this.incarnation;
+    const previous = this.#incarnation;
     if (previous !== incarnation) {
-      this.incarnation = incarnation;
-      this.lastSeq = -1;
-      this.echoSentAtMs = 0;
-      for (const other of this.sessions) {
+      this.#incarnation = incarnation;
+      this.#lastSeq = -1;
+      this.#echoSentAtMs = 0;
+      for (const other of this.#sessions) {
         if (other === session || !other.authenticated || other.retiring) continue;
         retire.push({ session: other, code: CLOSE_SUPERSEDED, reason: 'superseded' });
-        if (this.active === other) this.active = null;
-        if (this.standby === other) this.standby = null;
+        if (this.#active === other) this.#active = null;
+        if (this.#standby === other) this.#standby = null;
       }
     }
-    const current = this.active;
+    const current = this.#active;
     const duplicate = (loser: Session): Retirement => ({
       session: loser,
       code: CLOSE_DUPLICATE,
@@ -162,25 +308,25 @@ export class PeerLink {
     const preferred =
       current === null ? 'candidate' : preferredConnection(selfId, this.id, current, session);
     if (current === null) {
-      this.active = session;
+      this.#active = session;
     } else if (preferred === 'candidate') {
-      this.active = session;
+      this.#active = session;
       retire.push(duplicate(current));
     } else if (preferred === 'current') {
       retire.push(duplicate(session));
     } else if (current.silentAt(nowMs, silentAfterMs)) {
-      this.active = session;
+      this.#active = session;
       retire.push(duplicate(current));
     } else {
-      if (this.standby !== null) retire.push(duplicate(this.standby));
-      this.standby = session;
+      if (this.#standby !== null) retire.push(duplicate(this.#standby));
+      this.#standby = session;
     }
-    if (this.standby !== null && this.active === session) {
+    if (this.#standby !== null && this.#active === session) {
       // The standby belonged to the connection just replaced.
-      retire.push(duplicate(this.standby));
-      this.standby = null;
+      retire.push(duplicate(this.#standby));
+      this.#standby = null;
     }
-    if (this.active === session) this.awaitingHandover = false;
+    if (this.#active === session) this.#awaitingHandover = false;
     return {
       restartedFrom: previous !== null && previous !== incarnation ? previous : null,
       retire,
@@ -196,36 +342,41 @@ export class PeerLink {
     if (standby === null || active === null || !active.silentAt(nowMs, silentAfterMs)) {
       return null;
     }
-    this.active = standby;
-    this.standby = null;
+    this.#active = standby;
+    this.#standby = null;
     return { session: active, code: CLOSE_DUPLICATE, reason: 'duplicate link' };
   }
 
   /** The connections heartbeats go out on: the active one and a standby. */
   *outgoing(): Generator<Session> {
-    if (this.active !== null) yield this.active;
-    if (this.standby !== null) yield this.standby;
+    if (this.#active !== null) yield this.#active;
+    if (this.#standby !== null) yield this.#standby;
   }
 
   /** A connection closed: forget it; a standby takes over a closed active connection. */
   detach(session: Session): Detached {
-    this.sessions.delete(session);
-    if (this.dialing === session) this.dialing = null;
-    if (this.standby === session) this.standby = null;
-    if (this.active !== session) return 'not-active';
-    this.active = this.standby;
-    this.standby = null;
-    return this.active === null ? 'lost-active' : 'handed-over';
+    this.#sessions.delete(session);
+    if (this.#dialing === session) this.#dialing = null;
+    if (this.#standby === session) this.#standby = null;
+    if (this.#active !== session) return 'not-active';
+    this.#active = this.#standby;
+    this.#standby = null;
+    return this.#active === null ? 'lost-active' : 'handed-over';
   }
 
-  /** Forget every connection (a planned reconnect); returns them for the caller to cut. */
+  /**
+   * Forget every connection (a planned reconnect): no dial pending, the backoff starts over.
+   * Returns them for the caller to cut.
+   */
   detachAll(): Session[] {
-    const all = [...this.sessions];
-    this.sessions.clear();
-    this.active = null;
-    this.standby = null;
-    this.dialing = null;
-    this.awaitingHandover = false;
+    const all = [...this.#sessions];
+    this.#sessions.clear();
+    this.#active = null;
+    this.#standby = null;
+    this.#dialing = null;
+    this.#awaitingHandover = false;
+    this.cancelDial();
+    this.#backoff.reset();
     return all;
   }
 
@@ -233,13 +384,13 @@ export class PeerLink {
     return {
       id: this.id,
       address: this.address,
-      up: this.up,
-      rttMs: this.rtt.rttMs,
-      jitterMs: this.rtt.jitterMs,
-      lastRttMs: this.rtt.lastRttMs,
-      lastHeartbeatAtMs: this.lastHeartbeatAtMs,
-      incarnation: this.incarnation,
-      direction: this.active?.direction ?? null,
+      up: this.#up,
+      rttMs: this.#rtt.rttMs,
+      jitterMs: this.#rtt.jitterMs,
+      lastRttMs: this.#rtt.lastRttMs,
+      lastHeartbeatAtMs: this.#lastHeartbeatAtMs,
+      incarnation: this.#incarnation,
+      direction: this.#active?.direction ?? null,
     };
   }
 }

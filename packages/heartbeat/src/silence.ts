@@ -8,7 +8,7 @@
 // tick() on its own interval tick, a wakeup it pays anyway, and a timer is armed only once
 // the deadline is nearer than the next tick could be: a peer that stays silent that long.
 
-import { nowMs } from './clock.js';
+import type { Clock, TimerHandle } from '@vipd/clock';
 
 /**
  * How far ahead of a deadline an owner ticking every interval should arm its timer, in
@@ -20,12 +20,14 @@ export class SilenceWatch {
   private lastHeardAtMs = 0;
   /** Between the first heard() and firing or cancel(). */
   private watching = false;
-  private timer: NodeJS.Timeout | null = null;
-  private confirming: NodeJS.Immediate | null = null;
+  private timer: TimerHandle | null = null;
+  private confirming: TimerHandle | null = null;
 
+  /** `clock` reads the same time scale as the atMs values given to heard() and tick(). */
   constructor(
     private readonly downAfterMs: number,
     private readonly onSilent: (lastHeardAtMs: number) => void,
+    private readonly clock: Clock,
   ) {}
 
   /** A heartbeat arrived: the deadline moves to atMs + downAfterMs. No timer work. */
@@ -51,19 +53,19 @@ export class SilenceWatch {
   }
 
   cancel(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    if (this.confirming !== null) clearImmediate(this.confirming);
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    if (this.confirming !== null) this.clock.cancelDefer(this.confirming);
     this.timer = null;
     this.confirming = null;
     this.watching = false;
   }
 
   private remainingMs(): number {
-    return this.lastHeardAtMs + this.downAfterMs - nowMs();
+    return this.lastHeardAtMs + this.downAfterMs - this.clock.now();
   }
 
   private arm(delayMs: number): void {
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.deadlineReached();
     }, delayMs);
@@ -75,7 +77,7 @@ export class SilenceWatch {
     if (this.remainingMs() > 0) return;
     // Decide only after the event loop's poll phase (setImmediate runs after it): if this
     // process itself was stalled, the peer's heartbeats may be sitting unread in the socket.
-    this.confirming = setImmediate(() => {
+    this.confirming = this.clock.defer(() => {
       this.confirming = null;
       if (this.remainingMs() > 0) return;
       this.watching = false;

@@ -17,6 +17,7 @@ import {
   type TcpSocketConnectOpts,
 } from 'node:net';
 import { TLSSocket } from 'node:tls';
+import type { Clock, TimerHandle } from '@vipd/clock';
 import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { formatHostPort, type HostPort } from './address.js';
 import type { AdmissionControl, AdmissionSlot } from './admission.js';
@@ -39,7 +40,7 @@ export async function loadTls(tls: TlsOptions): Promise<TlsMaterial> {
       return await readFile(path);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new HeartbeatConfigError('tls-unreadable', `tls.${what} "${path}": ${reason}`);
+      throw new HeartbeatConfigError('TLS_UNREADABLE', `tls.${what} "${path}": ${reason}`);
     }
   };
   return {
@@ -71,6 +72,8 @@ export interface ListenOptions {
   /** TCP accept to WebSocket upgrade (TLS handshake and HTTP request included) must fit in this. */
   readonly preauthTimeoutMs: number;
   readonly admission: AdmissionControl;
+  /** Times the preauth deadline. */
+  readonly clock: Clock;
 }
 
 /** A socket from its TCP accept until it closes. */
@@ -78,7 +81,7 @@ interface Accepted {
   readonly socket: Socket;
   readonly slot: AdmissionSlot;
   /** Cleared at the upgrade; the mesh's auth timer takes over from there. */
-  readonly deadline: NodeJS.Timeout;
+  readonly deadline: TimerHandle;
 }
 
 /**
@@ -93,7 +96,7 @@ export async function listen(
   options: ListenOptions,
   handlers: EndpointHandlers,
 ): Promise<Endpoint> {
-  const { address, tls, preauthTimeoutMs, admission } = options;
+  const { address, tls, preauthTimeoutMs, admission, clock } = options;
   let server: Server;
   if (tls === null) {
     server = createHttpServer();
@@ -127,7 +130,7 @@ export async function listen(
       ws.terminate();
       return;
     }
-    clearTimeout(entry.deadline);
+    clock.clearTimeout(entry.deadline);
     if (tls !== null) certify(ws, request.socket);
     handlers.connection(ws, request, entry.slot);
   });
@@ -148,7 +151,7 @@ export async function listen(
       return;
     }
     const key = remoteKey(socket);
-    const deadline = setTimeout(() => {
+    const deadline = clock.setTimeout(() => {
       handlers.dropped('preauth-timeout', remote);
       // With its reason rather than a reset: the TLS layer passes the error on to
       // tlsClientError, where it is told apart from a real handshake failure.
@@ -157,7 +160,7 @@ export async function listen(
     const entry = { socket, slot, deadline };
     accepted.set(key, entry);
     socket.once('close', () => {
-      clearTimeout(deadline);
+      clock.clearTimeout(deadline);
       slot.release();
       // The key may be taken already by a newer socket from the same address and port.
       if (accepted.get(key) === entry) accepted.delete(key);
@@ -170,7 +173,7 @@ export async function listen(
       server.close(() => undefined);
       reject(
         new HeartbeatConfigError(
-          'listen-failed',
+          'LISTEN_FAILED',
           `cannot listen on ${formatHostPort(address)}: ${error.message}`,
         ),
       );

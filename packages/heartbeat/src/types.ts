@@ -2,6 +2,8 @@
 // the election: group state is carried as opaque-but-typed data, structurally equal to
 // @vipd/election's PeerGroupState so the daemon can pass it straight through.
 
+import type { Clock } from '@vipd/clock';
+
 export type GroupWireState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'MAINTENANCE';
 
 export interface WireGroupState {
@@ -78,6 +80,12 @@ export interface HeartbeatMeshOptions {
    * each configured peer's address has to itself. Default 16 + 4 x peers.
    */
   readonly maxPendingConnections?: number;
+  /**
+   * Where time comes from: every interval, deadline and timestamp. Default systemClock;
+   * tests pass a manual clock. Timestamps on the wire and in PeerStatus stay epoch
+   * milliseconds (performance.timeOrigin + clock.now()).
+   */
+  readonly clock?: Clock;
 }
 
 export type PeerDownReason = 'silent' | 'closed';
@@ -185,7 +193,7 @@ export interface HeartbeatMesh {
    * `acceptKeys`. Open connections stay up. Rotating a cluster key without an outage takes
    * three steps, each applied on every node before the next: accept the new key (sign with
    * the old); sign with the new key (accept the old); drop the old key. Throws
-   * HeartbeatConfigError 'invalid-option' for a key shorter than MIN_KEY_BYTES.
+   * HeartbeatConfigError 'INVALID_OPTION' for a key shorter than MIN_KEY_BYTES.
    */
   setKeys(key: Uint8Array, acceptKeys?: readonly Uint8Array[]): void;
   /**

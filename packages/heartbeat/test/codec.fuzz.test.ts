@@ -129,7 +129,7 @@ describe('heartbeat decoder under fuzzing', () => {
         const length = cut % bytes.length;
         const names = [original.clusterName, original.nodeId, original.receiverId];
         const headerEnd = 69 + names.reduce((sum, n) => sum + 1 + Buffer.byteLength(n), 0);
-        const expected = length < headerEnd + 32 ? 'truncated' : 'bad-mac';
+        const expected = length < headerEnd + 32 ? 'TRUNCATED' : 'BAD_MAC';
         assert.equal(decodeOrCode(bytes.subarray(0, length)), expected);
       }),
       { numRuns: RUNS },
@@ -139,7 +139,7 @@ describe('heartbeat decoder under fuzzing', () => {
   it('reports anything above the size limit as oversized, whatever it holds', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1024 }), fc.nat(255), (extra, fill) => {
-        assert.equal(decodeOrCode(Buffer.alloc(MAX_FRAME_BYTES + extra, fill)), 'oversized');
+        assert.equal(decodeOrCode(Buffer.alloc(MAX_FRAME_BYTES + extra, fill)), 'OVERSIZED');
       }),
       { numRuns: 50 },
     );

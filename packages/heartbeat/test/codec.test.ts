@@ -90,6 +90,8 @@ function decodeError(bytes: Uint8Array, clusterName?: string): DecodeErrorCode {
     decodeHeartbeat(bytes, { key: KEY, ...(clusterName === undefined ? {} : { clusterName }) });
   } catch (error) {
     assert.ok(error instanceof HeartbeatDecodeError, `threw ${String(error)}`);
+    // The code is SCREAMING_SNAKE; the reason it is counted under stays the kebab-case name.
+    assert.equal(error.reason, error.code.toLowerCase().replaceAll('_', '-'));
     return error.code;
   }
   assert.fail('decoded a frame that should have been rejected');
@@ -130,7 +132,7 @@ describe('heartbeat codec', () => {
   it('signs the domain label: an HMAC over the frame bytes alone is not its MAC', () => {
     const body = fixtureBody();
     const bare = Buffer.concat([body, createHmac('sha256', KEY).update(body).digest()]);
-    assert.equal(decodeError(bare), 'bad-mac');
+    assert.equal(decodeError(bare), 'BAD_MAC');
   });
 
   /** The fixture without a hears list. */
@@ -208,7 +210,7 @@ describe('heartbeat codec', () => {
     decodeHeartbeat(next, { key: KEY, groupsCache: cache }); // cache holds next's groups
     assert.throws(
       () => decodeHeartbeat(forged, { key: KEY, groupsCache: cache }),
-      (error: unknown) => error instanceof HeartbeatDecodeError && error.code === 'bad-mac',
+      (error: unknown) => error instanceof HeartbeatDecodeError && error.code === 'BAD_MAC',
     );
   });
 
@@ -220,9 +222,9 @@ describe('heartbeat codec', () => {
 
     it('rejects garbage groups under a wrong MAC as bad-mac, not malformed', () => {
       const unsigned = Buffer.concat([fixtureBody(garbageGroups), Buffer.alloc(32)]);
-      assert.equal(decodeError(unsigned), 'bad-mac');
+      assert.equal(decodeError(unsigned), 'BAD_MAC');
       // The same garbage correctly signed is malformed: the check did run, after the MAC.
-      assert.equal(decodeError(sign(fixtureBody(garbageGroups))), 'malformed');
+      assert.equal(decodeError(sign(fixtureBody(garbageGroups))), 'MALFORMED');
     });
 
     it('never touches the state section of a frame whose MAC fails', () => {
@@ -231,7 +233,7 @@ describe('heartbeat codec', () => {
       forged[forged.length - 1]! ^= 1;
       assert.throws(
         () => decodeHeartbeat(forged, { key: KEY, groupsCache: cache }),
-        (error: unknown) => error instanceof HeartbeatDecodeError && error.code === 'bad-mac',
+        (error: unknown) => error instanceof HeartbeatDecodeError && error.code === 'BAD_MAC',
       );
       assert.equal(looks(), 0, "the groups cache (the state parser's first step) was read");
       decodeHeartbeat(FIXTURE, { key: KEY, groupsCache: cache });
@@ -250,143 +252,143 @@ describe('heartbeat codec', () => {
       const { cache, looks } = spyCache();
       assert.throws(
         () => decodeHeartbeat(big, { key: KEY, groupsCache: cache }),
-        (error: unknown) => error instanceof HeartbeatDecodeError && error.code === 'bad-mac',
+        (error: unknown) => error instanceof HeartbeatDecodeError && error.code === 'BAD_MAC',
       );
       assert.equal(looks(), 0);
     });
   });
 
   const table: { name: string; bytes: () => Uint8Array; code: DecodeErrorCode }[] = [
-    { name: 'empty', bytes: () => Buffer.alloc(0), code: 'truncated' },
-    { name: 'magic only', bytes: () => FIXTURE.subarray(0, 2), code: 'truncated' },
+    { name: 'empty', bytes: () => Buffer.alloc(0), code: 'TRUNCATED' },
+    { name: 'magic only', bytes: () => FIXTURE.subarray(0, 2), code: 'TRUNCATED' },
     {
       name: 'bad magic',
       bytes: () => sign(fixtureBody({ magic: ascii('GE') })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
-    { name: 'HTTP text', bytes: () => Buffer.from('GET / HTTP/1.1\r\n\r\n'), code: 'malformed' },
-    { name: 'version 2', bytes: () => sign(fixtureBody({ version: [2] })), code: 'bad-version' },
-    { name: 'version 1', bytes: () => sign(fixtureBody({ version: [1] })), code: 'bad-version' },
-    { name: 'version 4', bytes: () => sign(fixtureBody({ version: [4] })), code: 'bad-version' },
+    { name: 'HTTP text', bytes: () => Buffer.from('GET / HTTP/1.1\r\n\r\n'), code: 'MALFORMED' },
+    { name: 'version 2', bytes: () => sign(fixtureBody({ version: [2] })), code: 'BAD_VERSION' },
+    { name: 'version 1', bytes: () => sign(fixtureBody({ version: [1] })), code: 'BAD_VERSION' },
+    { name: 'version 4', bytes: () => sign(fixtureBody({ version: [4] })), code: 'BAD_VERSION' },
     {
       name: 'a version 2 frame cut to its version byte',
       bytes: () => Buffer.from([0x76, 0x68, 2]),
-      code: 'bad-version',
+      code: 'BAD_VERSION',
     },
-    { name: 'unknown role', bytes: () => sign(fixtureBody({ role: [3] })), code: 'malformed' },
+    { name: 'unknown role', bytes: () => sign(fixtureBody({ role: [3] })), code: 'MALFORMED' },
     {
       name: 'empty receiver id',
       bytes: () => sign(fixtureBody({ receiverId: [0] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'unknown master tag',
       bytes: () => sign(fixtureBody({ 'group1.master': [3] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'empty master name',
       bytes: () => sign(fixtureBody({ 'group0.master': [2, 0] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'master name past the end',
       bytes: () => sign(fixtureBody({ 'group0.master': [2, 200, 0x61] })),
-      code: 'truncated',
+      code: 'TRUNCATED',
     },
     {
       name: 'unknown hears tag',
       bytes: () => sign(fixtureBody({ hearsTag: [2] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'hears names a node twice',
       bytes: () => sign(fixtureBody({ hears1: [1, ...ascii('b')] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'hears entry not UTF-8',
       bytes: () => sign(fixtureBody({ hears1: [2, 0xc3, 0x28] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'more hears announced than present',
       bytes: () => sign(fixtureBody({ hearsCount: [0, 3] })),
-      code: 'truncated',
+      code: 'TRUNCATED',
     },
     {
       name: 'hears section missing',
       bytes: () => sign(fixtureBody({ hearsTag: [], hearsCount: [], hears0: [], hears1: [] })),
-      code: 'truncated',
+      code: 'TRUNCATED',
     },
-    { name: 'version 0', bytes: () => sign(fixtureBody({ version: [0] })), code: 'bad-version' },
-    { name: 'header cut short', bytes: () => FIXTURE.subarray(0, 40), code: 'truncated' },
-    { name: 'unknown kind', bytes: () => sign(fixtureBody({ kind: [9] })), code: 'malformed' },
-    { name: 'empty cluster', bytes: () => sign(fixtureBody({ cluster: [0] })), code: 'malformed' },
+    { name: 'version 0', bytes: () => sign(fixtureBody({ version: [0] })), code: 'BAD_VERSION' },
+    { name: 'header cut short', bytes: () => FIXTURE.subarray(0, 40), code: 'TRUNCATED' },
+    { name: 'unknown kind', bytes: () => sign(fixtureBody({ kind: [9] })), code: 'MALFORMED' },
+    { name: 'empty cluster', bytes: () => sign(fixtureBody({ cluster: [0] })), code: 'MALFORMED' },
     {
       name: 'cluster length past the end',
       bytes: () => fixtureBody().subarray(0, 71),
-      code: 'truncated',
+      code: 'TRUNCATED',
     },
     {
       name: 'node id not UTF-8',
       bytes: () => sign(fixtureBody({ nodeId: [2, 0xc3, 0x28] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'unknown group state',
       bytes: () => sign(fixtureBody({ 'group0.state': [9] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'group listed twice',
       bytes: () => sign(fixtureBody({ 'group1.name': [3, ...ascii('web')] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'epoch above 2^53-1',
       bytes: () => sign(fixtureBody({ 'group0.epoch': [0, 0x20, 0, 0, 0, 0, 0, 0] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'seq above 2^53-1',
       bytes: () => sign(fixtureBody({ seq: [0xff, 0, 0, 0, 0, 0, 0, 0] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'sentAtMs NaN',
       bytes: () => sign(fixtureBody({ sentAtMs: [0x7f, 0xf8, 0, 0, 0, 0, 0, 0] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'negative echoHeldMs',
       bytes: () => sign(fixtureBody({ echoHeldMs: [0xbf, 0xf8, 0, 0, 0, 0, 0, 0] })),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'more groups announced than present',
       bytes: () => sign(fixtureBody({ groupCount: [0, 3] })),
-      code: 'truncated',
+      code: 'TRUNCATED',
     },
     // The MAC is the last 32 bytes, checked before the state section is read: a frame cut
     // or extended past its header fails the MAC (it cannot be told from a forged one
     // without parsing bytes nobody vouched for).
-    { name: 'MAC cut short', bytes: () => FIXTURE.subarray(0, -1), code: 'bad-mac' },
-    { name: 'no MAC', bytes: () => fixtureBody(), code: 'bad-mac' },
+    { name: 'MAC cut short', bytes: () => FIXTURE.subarray(0, -1), code: 'BAD_MAC' },
+    { name: 'no MAC', bytes: () => fixtureBody(), code: 'BAD_MAC' },
     {
       name: 'trailing byte',
       bytes: () => Buffer.concat([FIXTURE, Buffer.from([0])]),
-      code: 'bad-mac',
+      code: 'BAD_MAC',
     },
     {
       name: 'trailing byte, signed',
       bytes: () => sign(Buffer.concat([fixtureBody(), Buffer.from([0])])),
-      code: 'malformed',
+      code: 'MALFORMED',
     },
     {
       name: 'receiver id running into the MAC',
       bytes: () => sign(fixtureBody().subarray(0, 76)),
-      code: 'truncated',
+      code: 'TRUNCATED',
     },
     {
       name: 'MAC bit flipped',
@@ -395,20 +397,20 @@ describe('heartbeat codec', () => {
         bytes[bytes.length - 1]! ^= 1;
         return bytes;
       },
-      code: 'bad-mac',
+      code: 'BAD_MAC',
     },
     {
       name: 'priority changed in flight',
       bytes: () =>
         Buffer.concat([fixtureBody({ 'group0.priority': [255] }), FIXTURE.subarray(-32)]),
-      code: 'bad-mac',
+      code: 'BAD_MAC',
     },
     {
       name: 'signed with another key',
       bytes: () => sign(fixtureBody(), Buffer.from('another-key-0123456789abcdef-01234')),
-      code: 'bad-mac',
+      code: 'BAD_MAC',
     },
-    { name: 'too large', bytes: () => Buffer.alloc(MAX_FRAME_BYTES + 1), code: 'oversized' },
+    { name: 'too large', bytes: () => Buffer.alloc(MAX_FRAME_BYTES + 1), code: 'OVERSIZED' },
   ];
   for (const { name, bytes, code } of table) {
     it(`rejects ${name} as ${code}`, () => {
@@ -421,35 +423,35 @@ describe('heartbeat codec', () => {
       fixtureBody({ cluster: [5, ...ascii('other')] }),
       Buffer.from('x'.repeat(32)),
     );
-    assert.equal(decodeError(otherCluster, 'lab'), 'wrong-cluster');
+    assert.equal(decodeError(otherCluster, 'lab'), 'WRONG_CLUSTER');
     assert.equal(
       decodeError(otherCluster),
-      'bad-mac',
+      'BAD_MAC',
       'without an expectation it is just a bad MAC',
     );
   });
 
   const encodeTable: { name: string; frame: HeartbeatFrame; code: string }[] = [
-    { name: 'empty node id', frame: { ...FIXTURE_FRAME, nodeId: '' }, code: 'invalid-field' },
+    { name: 'empty node id', frame: { ...FIXTURE_FRAME, nodeId: '' }, code: 'INVALID_FIELD' },
     {
       name: '256-byte cluster name',
       frame: { ...FIXTURE_FRAME, clusterName: 'x'.repeat(256) },
-      code: 'invalid-field',
+      code: 'INVALID_FIELD',
     },
     {
       name: 'lone surrogate in a group name',
       frame: { ...FIXTURE_FRAME, groups: { '\ud800': { state: 'MASTER', priority: 1, epoch: 1 } } },
-      code: 'invalid-field',
+      code: 'INVALID_FIELD',
     },
     {
       name: 'priority 256',
       frame: { ...FIXTURE_FRAME, groups: { g: { state: 'MASTER', priority: 256, epoch: 1 } } },
-      code: 'invalid-field',
+      code: 'INVALID_FIELD',
     },
     {
       name: 'negative epoch',
       frame: { ...FIXTURE_FRAME, groups: { g: { state: 'MASTER', priority: 1, epoch: -1 } } },
-      code: 'invalid-field',
+      code: 'INVALID_FIELD',
     },
     {
       name: 'unknown state',
@@ -457,14 +459,14 @@ describe('heartbeat codec', () => {
         ...FIXTURE_FRAME,
         groups: { g: { state: 'LEADER' as 'MASTER', priority: 1, epoch: 1 } },
       },
-      code: 'invalid-field',
+      code: 'INVALID_FIELD',
     },
     {
       name: 'short incarnation',
       frame: { ...FIXTURE_FRAME, incarnation: 'abc' },
-      code: 'invalid-field',
+      code: 'INVALID_FIELD',
     },
-    { name: 'fractional seq', frame: { ...FIXTURE_FRAME, seq: 1.5 }, code: 'invalid-field' },
+    { name: 'fractional seq', frame: { ...FIXTURE_FRAME, seq: 1.5 }, code: 'INVALID_FIELD' },
     {
       name: 'groups beyond the frame size',
       frame: {
@@ -476,7 +478,7 @@ describe('heartbeat codec', () => {
           ]),
         ),
       },
-      code: 'frame-too-large',
+      code: 'FRAME_TOO_LARGE',
     },
   ];
   encodeTable.push(
@@ -486,17 +488,17 @@ describe('heartbeat codec', () => {
         ...FIXTURE_FRAME,
         groups: { g: { state: 'BACKUP', priority: 1, epoch: 1, master: '' } },
       },
-      code: 'invalid-field',
+      code: 'INVALID_FIELD',
     },
     {
       name: 'a node twice in hears',
       frame: { ...FIXTURE_FRAME, hears: ['b', 'b'] },
-      code: 'invalid-field',
+      code: 'INVALID_FIELD',
     },
     {
       name: 'a 256-byte hears entry',
       frame: { ...FIXTURE_FRAME, hears: ['x'.repeat(256)] },
-      code: 'invalid-field',
+      code: 'INVALID_FIELD',
     },
   );
   for (const { name, frame, code } of encodeTable) {

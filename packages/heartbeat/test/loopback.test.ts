@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { createManualClock } from '@vipd/clock';
 import {
   createLoopbackNetwork,
   type HeartbeatMesh,
@@ -12,7 +13,7 @@ import {
 } from '../src/index.js';
 import { nowMs } from '../src/clock.js';
 import { recordingLogger, type LogLine } from './helpers/cluster.js';
-import { until, waitForEvent } from './helpers/wait.js';
+import { record, until, waitForEvent } from './helpers/wait.js';
 
 const INTERVAL_MS = 25;
 const DOWN_MULTIPLIER = 8;
@@ -104,7 +105,7 @@ describe('loopback mesh double', () => {
       () => {
         a.reconnect('nobody');
       },
-      { name: 'HeartbeatConfigError', code: 'unknown-peer' },
+      { name: 'HeartbeatConfigError', code: 'UNKNOWN_PEER' },
     );
   });
 
@@ -134,6 +135,26 @@ describe('loopback mesh double', () => {
     await c.start();
     await up;
     assert.notEqual(a.peers().find((peer) => peer.id === 'c')!.incarnation, before);
+  });
+
+  it('loses the heartbeats a node sent just before it stopped, as a closed socket would', async () => {
+    const clock = createManualClock();
+    const net = createLoopbackNetwork({ clock });
+    const a = net.createMesh(options('a', ['c']));
+    const c = net.createMesh(options('c', ['a']));
+    meshes = [a, c];
+    await a.start();
+    await c.start();
+    clock.flush();
+    assert.equal(a.peers()[0]?.up, true);
+    const heard = record(a, 'heartbeat');
+    const downs = record(a, 'peer-down');
+    c.sendNow(); // in flight: delivered on the next turn of the (manual) event loop
+    await c.stop();
+    clock.flush();
+    assert.deepEqual(downs.calls, [['c', 'closed']]);
+    assert.deepEqual(heard.calls, [], 'nothing from c after its close');
+    assert.equal(a.peers()[0]?.up, false, 'c stays down until it starts again');
   });
 
   it('rejects heartbeats from a node that is not a configured peer', async () => {

@@ -3,18 +3,22 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createManualClock } from '@vipd/clock';
 import { decodeSigned, encodeHeartbeat, HeartbeatConfigError } from '../src/index.js';
 import type { HeartbeatFrame, HeartbeatMesh } from '../src/index.js';
 import { startCluster, TEST_KEY, type TestCluster } from './helpers/cluster.js';
-import { record, sleep, until } from './helpers/wait.js';
+import { heartbeatRound, record, until, waitForEvent } from './helpers/wait.js';
 
 const NEW_KEY = Buffer.from('the-next-cluster-key-0123456789ab');
 const OTHER_KEY = Buffer.from('a-key-nobody-accepts-0123456789ab');
 const INTERVAL_MS = 20;
-/** Long enough for several heartbeats each way under every key combination. */
-const SETTLE_MS = 10 * INTERVAL_MS;
+/** Several heartbeats each way under every key combination. */
+const SETTLE_ROUNDS = 10;
 
 describe('cluster key rotation', () => {
+  // The real meshes on one manual clock: every heartbeat is a step the test takes, and the
+  // frames travel over real sockets in between.
+  const clock = createManualClock();
   let cluster: TestCluster;
   let a: HeartbeatMesh;
   let b: HeartbeatMesh;
@@ -23,6 +27,7 @@ describe('cluster key rotation', () => {
     cluster = await startCluster(['a', 'b'], () => ({
       intervalMs: INTERVAL_MS,
       downMultiplier: 4,
+      clock,
     }));
     a = cluster.node('a').mesh;
     b = cluster.node('b').mesh;
@@ -34,12 +39,14 @@ describe('cluster key rotation', () => {
 
   const rejectedTotal = (mesh: HeartbeatMesh) =>
     Object.values(mesh.stats().rejected).reduce((sum, n) => sum + n, 0);
-  const heardFrom = async (mesh: HeartbeatMesh, peer: string) => {
-    const before = mesh.peers().find((p) => p.id === peer)?.lastHeartbeatAtMs ?? 0;
-    await until(
-      () => (mesh.peers().find((p) => p.id === peer)?.lastHeartbeatAtMs ?? 0) > before,
-      `a heartbeat from ${peer}`,
-    );
+  /** One interval: each node ticks once and hears the other's heartbeat. */
+  const round = () =>
+    heartbeatRound(clock, INTERVAL_MS, [
+      [a, 'b'],
+      [b, 'a'],
+    ]);
+  const settle = async () => {
+    for (let i = 0; i < SETTLE_ROUNDS; i++) await round();
   };
 
   it('moves both nodes to a new key in three steps without losing the link', async () => {
@@ -47,23 +54,23 @@ describe('cluster key rotation', () => {
     const rejectedBefore = rejectedTotal(a) + rejectedTotal(b);
     // 1. Accept the new key everywhere, still signing with the old one.
     a.setKeys(TEST_KEY, [NEW_KEY]);
-    await sleep(SETTLE_MS);
+    await settle();
     b.setKeys(TEST_KEY, [NEW_KEY]);
-    await sleep(SETTLE_MS);
+    await settle();
     // 2. Sign with the new key, one node at a time; the other still accepts it.
     a.setKeys(NEW_KEY, [TEST_KEY]);
-    await heardFrom(b, 'a');
+    await round();
     const underAcceptedOnB = b.stats().framesUnderAcceptedKey;
     assert.ok(underAcceptedOnB > 0, 'b verified a with its accepted (new) key');
-    await sleep(SETTLE_MS);
+    await settle();
     b.setKeys(NEW_KEY, [TEST_KEY]);
-    await sleep(SETTLE_MS);
+    await settle();
     // 3. Drop the old key.
     a.setKeys(NEW_KEY);
     b.setKeys(NEW_KEY);
     const settledOnA = a.stats().framesUnderAcceptedKey;
-    await heardFrom(a, 'b');
-    await sleep(SETTLE_MS);
+    await round();
+    await settle();
     assert.equal(a.stats().framesUnderAcceptedKey, settledOnA, 'every frame under the signing key');
     assert.deepEqual(
       downs.map((d) => d.calls),
@@ -78,10 +85,18 @@ describe('cluster key rotation', () => {
     const badMacBefore = a.stats().rejected['bad-mac'];
     const down = record(a, 'peer-down');
     b.setKeys(OTHER_KEY);
-    await until(() => a.stats().rejected['bad-mac'] > badMacBefore, 'a rejects b (bad-mac)');
-    await until(() => down.calls.length > 0, 'a declares b down');
+    const rejected = waitForEvent(a, 'rejected', (reason) => reason === 'bad-mac');
+    clock.advance(INTERVAL_MS);
+    await rejected;
+    assert.ok(a.stats().rejected['bad-mac'] > badMacBefore, 'a rejects b (bad-mac)');
+    // Nothing from b counts any more: a declares it down at the silence deadline.
+    clock.advance(4 * INTERVAL_MS);
+    assert.deepEqual(down.calls, [['b', 'silent']], 'a declares b down');
+    const up = waitForEvent(a, 'peer-up', (peer) => peer === 'b');
     b.setKeys(NEW_KEY);
-    await until(() => a.peers()[0]?.up === true, 'b back up on a once it signs with NEW_KEY');
+    clock.advance(INTERVAL_MS);
+    await up;
+    assert.equal(a.peers()[0]?.up, true, 'b back up on a once it signs with NEW_KEY');
     down.stop();
   });
 
@@ -92,7 +107,7 @@ describe('cluster key rotation', () => {
     assert.throws(() => {
       a.setKeys(NEW_KEY, [Buffer.from('short')]);
     }, /acceptKeys\[0\]/);
-    await heardFrom(a, 'b');
+    await round();
     assert.equal(a.peers()[0]?.up, true);
   });
 });

@@ -6,33 +6,47 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { nowMs } from '../src/clock.js';
+import { createManualClock, type ManualClock } from '@vipd/clock';
 import type { HeartbeatMesh } from '../src/index.js';
 import { startCluster, type TestCluster } from './helpers/cluster.js';
-import { record, sleep, until, waitForEvent } from './helpers/wait.js';
+import { heartbeatRound, record, until, waitForEvent } from './helpers/wait.js';
 
 const INTERVAL_MS = 50;
 const DOWN_MULTIPLIER = 3;
 /** Far beyond the test: the mesh's own cure for a useless connection must not step in. */
 const CUT_SILENT_AFTER_MS = 10_000;
 
+// Both meshes run on one manual clock: an interval passes when the test says so, and the
+// frames travel over real sockets (through the proxies) in between.
 describe('heartbeat mesh reconnect()', () => {
   let cluster: TestCluster | null = null;
+  let clock: ManualClock;
   afterEach(async () => {
-    await cluster?.stop();
+    const stopping = cluster?.stop();
+    // stop() waits for each peer to answer its close, for a grace period on the mesh's
+    // clock; a stranded connection never answers.
+    clock.advance(1000);
+    await stopping;
     cluster = null;
   });
 
   async function pair(): Promise<{ cluster: TestCluster; a: HeartbeatMesh; b: HeartbeatMesh }> {
+    clock = createManualClock();
     const started = await startCluster(['a', 'b'], () => ({
       intervalMs: INTERVAL_MS,
       downMultiplier: DOWN_MULTIPLIER,
       cutSilentAfterMs: CUT_SILENT_AFTER_MS,
+      clock,
     }));
     cluster = started;
     const a = started.node('a').mesh;
     const b = started.node('b').mesh;
     await until(() => a.peers().every((p) => p.up) && b.peers().every((p) => p.up), 'a, b up');
+    // If both dials got through, wait for the duplicate to close: a connection still closing
+    // when the outage starts would only die at the heal and be redialled, and the control
+    // test would see that new connection's heartbeats.
+    const carried = () => started.link('a', 'b').reduce((sum, proxy) => sum + proxy.open, 0);
+    await until(() => carried() === 1, 'one connection between a and b');
     return { cluster: started, a, b };
   }
 
@@ -40,6 +54,8 @@ describe('heartbeat mesh reconnect()', () => {
   async function outageLeavingStrandedConnections(c: TestCluster, a: HeartbeatMesh): Promise<void> {
     const downOnA = waitForEvent(a, 'peer-down', (peer) => peer === 'b');
     for (const proxy of c.link('a', 'b')) proxy.blackhole();
+    // Past the silence deadline; nothing the peer sends meanwhile gets through.
+    clock.advance((DOWN_MULTIPLIER + 1) * INTERVAL_MS);
     assert.equal((await downOnA)[1], 'silent');
     for (const proxy of c.link('a', 'b')) {
       proxy.strand();
@@ -51,7 +67,13 @@ describe('heartbeat mesh reconnect()', () => {
     const { cluster: c, a } = await pair();
     await outageLeavingStrandedConnections(c, a);
     const heard = record(a, 'heartbeat');
-    await sleep(10 * INTERVAL_MS);
+    const droppedTotal = () => c.link('a', 'b').reduce((sum, proxy) => sum + proxy.dropped, 0);
+    for (let i = 0; i < 10; i++) {
+      // Each node sends one heartbeat; both reach the stranded connection and are dropped.
+      const before = droppedTotal();
+      clock.advance(INTERVAL_MS);
+      await until(() => droppedTotal() >= before + 2, 'both heartbeats dropped');
+    }
     heard.stop();
     assert.equal(heard.calls.length, 0, 'the control: nothing gets through the old connection');
     assert.equal(a.peers()[0]?.up, false);
@@ -62,10 +84,11 @@ describe('heartbeat mesh reconnect()', () => {
     await outageLeavingStrandedConnections(c, a);
     const downsOnA = record(a, 'peer-down');
     const fromB = waitForEvent(a, 'heartbeat', (hb) => hb.from === 'b');
-    const calledAt = nowMs();
+    const calledAt = clock.now();
     a.reconnect('b');
     await fromB;
-    const afterMs = nowMs() - calledAt;
+    // On a clock that moves only when told: no timer (backoff, tick) was needed at all.
+    const afterMs = clock.now() - calledAt;
     assert.ok(afterMs < 6 * INTERVAL_MS, `b heard ${afterMs.toFixed(1)} ms after reconnect()`);
     await until(() => b.peers()[0]?.up === true, 'a up on b');
     assert.equal(a.peers()[0]?.up, true);
@@ -81,7 +104,13 @@ describe('heartbeat mesh reconnect()', () => {
     // The connection is replaced: b hears the reset and then a's new connection.
     await waitForEvent(b, 'peer-up', (peer) => peer === 'a');
     await until(() => a.peers()[0]?.direction !== null, 'a has a connection again');
-    await sleep(DOWN_MULTIPLIER * INTERVAL_MS * 2);
+    // Twice the silence deadline, heartbeats flowing both ways on the new connection.
+    for (let i = 0; i < 2 * DOWN_MULTIPLIER; i++) {
+      await heartbeatRound(clock, INTERVAL_MS, [
+        [a, 'b'],
+        [b, 'a'],
+      ]);
+    }
     assert.deepEqual(downsOnA.calls, [], 'a planned reconnect is not the peer dying');
     assert.equal(a.peers()[0]?.up, true);
   });
@@ -92,7 +121,7 @@ describe('heartbeat mesh reconnect()', () => {
       () => {
         a.reconnect('nobody');
       },
-      { name: 'HeartbeatConfigError', code: 'unknown-peer' },
+      { name: 'HeartbeatConfigError', code: 'UNKNOWN_PEER' },
     );
   });
 });

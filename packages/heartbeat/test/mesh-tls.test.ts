@@ -132,7 +132,7 @@ describe('heartbeat mesh over TLS', () => {
       mesh.start(),
       (error: unknown) =>
         error instanceof HeartbeatConfigError &&
-        error.code === 'tls-unreadable' &&
+        error.code === 'TLS_UNREADABLE' &&
         error.message.includes('caFile'),
     );
   });

@@ -182,7 +182,7 @@ describe('heartbeat mesh lifecycle', () => {
         second.start(),
         (error: unknown) =>
           error instanceof HeartbeatConfigError &&
-          error.code === 'listen-failed' &&
+          error.code === 'LISTEN_FAILED' &&
           error.message.includes(`127.0.0.1:${first.port()}`),
       );
       await first.stop();

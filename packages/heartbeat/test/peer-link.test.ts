@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createManualClock } from '@vipd/clock';
 import { WebSocket } from 'ws';
 import { PeerLink } from '../src/peer-link.js';
 import { CLOSE_DUPLICATE, Session } from '../src/session.js';
@@ -15,6 +16,7 @@ const INCARNATION = 'a'.repeat(32);
  * typings declare that form without the options argument it reads at runtime).
  */
 const noSocket = new WebSocket(null as unknown as string, undefined, {});
+const clock = createManualClock();
 
 /** The link to peer 'b' as node 'a' sees it. */
 function linkToB(): PeerLink {
@@ -24,16 +26,17 @@ function linkToB(): PeerLink {
     { host: '127.0.0.1', port: 1 },
     { downAfterMs: 300, cutSilentAfterMs: 1000, reconnectMinDelayMs: 5, reconnectMaxDelayMs: 20 },
     { silent: () => undefined, longSilent: () => undefined },
+    clock,
   );
 }
 
 /** A connection that authenticated at `heardAtMs`; 'outbound' means a dialed it. */
 function proven(link: PeerLink, direction: 'inbound' | 'outbound', heardAtMs: number): Session {
-  const session = new Session(noSocket, direction, 'test', 'b');
+  const session = new Session(noSocket, direction, 'test', 'b', clock);
   session.helloFrom('b', '1'.repeat(32));
   session.authenticate(INCARNATION);
   session.heard(1, heardAtMs);
-  link.sessions.add(session);
+  link.claim(session);
   return session;
 }
 

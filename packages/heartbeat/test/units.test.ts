@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createManualClock, type ManualClock } from '@vipd/clock';
 import { formatHostPort, parseHostPort } from '../src/address.js';
 import { ReconnectBackoff } from '../src/backoff.js';
-import { nowMs } from '../src/clock.js';
 import { resolveOptions } from '../src/options.js';
 import { preferredConnection } from '../src/peer-link.js';
 import { RttEstimator } from '../src/rtt.js';
@@ -32,7 +32,7 @@ describe('host:port parsing', () => {
         () => parseHostPort(text, 'peers[0].address'),
         (error: unknown) =>
           error instanceof HeartbeatConfigError &&
-          error.code === 'invalid-address' &&
+          error.code === 'INVALID_ADDRESS' &&
           error.message.includes('peers[0].address'),
       );
     });
@@ -135,41 +135,48 @@ describe('reconnect backoff', () => {
 });
 
 describe('silence watch', () => {
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   /** An owner's interval tick, as the mesh runs it. */
-  const ticking = (watch: SilenceWatch, intervalMs: number) =>
-    setInterval(() => {
-      watch.tick(nowMs(), SILENCE_HORIZON_INTERVALS * intervalMs);
+  const ticking = (clock: ManualClock, watch: SilenceWatch, intervalMs: number) =>
+    clock.setInterval(() => {
+      watch.tick(clock.now(), SILENCE_HORIZON_INTERVALS * intervalMs);
     }, intervalMs);
 
-  it('fires once, no earlier than downAfterMs after the last heartbeat', async () => {
+  it('fires once, no earlier than downAfterMs after the last heartbeat', () => {
+    const clock = createManualClock();
     const intervalMs = 10;
-    const downAfterMs = 150; // well above a scheduling stall, so only silence can fire it
+    const downAfterMs = 150;
     let firedAt = 0;
     let fired = 0;
     let lastHeard = 0;
-    const watch = new SilenceWatch(downAfterMs, (lastHeardAtMs) => {
-      fired++;
-      firedAt = nowMs();
-      lastHeard = lastHeardAtMs;
-    });
-    const ticker = ticking(watch, intervalMs);
+    const watch = new SilenceWatch(
+      downAfterMs,
+      (lastHeardAtMs) => {
+        fired++;
+        firedAt = clock.now();
+        lastHeard = lastHeardAtMs;
+      },
+      clock,
+    );
+    const ticker = ticking(clock, watch, intervalMs);
     // Heartbeats every 10 ms for 200 ms: longer than downAfterMs, and no firing.
     for (let i = 0; i < 20; i++) {
-      watch.heard(nowMs());
-      await sleep(intervalMs);
+      watch.heard(clock.now());
+      clock.advance(intervalMs);
     }
     assert.equal(fired, 0);
-    await sleep(downAfterMs + 300);
-    clearInterval(ticker);
+    clock.advance(downAfterMs + 300);
+    clock.clearInterval(ticker);
     assert.equal(fired, 1);
     assert.ok(firedAt - lastHeard >= downAfterMs, `fired after ${firedAt - lastHeard} ms`);
+    // On a clock nothing stalls, exactly at the deadline rather than at a later tick.
+    assert.equal(firedAt - lastHeard, downAfterMs);
     watch.cancel();
   });
 
   it('arms no timer while heartbeats arrive, and one once the deadline is near', () => {
-    const watch = new SilenceWatch(30, () => undefined);
-    const heardAt = nowMs();
+    const clock = createManualClock(1000);
+    const watch = new SilenceWatch(30, () => undefined, clock);
+    const heardAt = clock.now();
     watch.heard(heardAt);
     // A tick 5 ms after a heartbeat: the deadline is 25 ms away, beyond a 15 ms horizon.
     watch.tick(heardAt + 5, 15);
@@ -179,34 +186,45 @@ describe('silence watch', () => {
     assert.equal(watch.armed, true);
     watch.cancel();
     assert.equal(watch.armed, false);
+    assert.equal(clock.pendingTimers(), 0, 'cancel() leaves no timer behind');
   });
 
-  it('does not fire when a heartbeat moved the deadline after the timer was armed', async () => {
+  it('does not fire when a heartbeat moved the deadline after the timer was armed', () => {
+    const clock = createManualClock();
     let fired = false;
-    const watch = new SilenceWatch(40, () => {
-      fired = true;
-    });
-    watch.heard(nowMs());
-    await sleep(25);
-    watch.tick(nowMs(), 20); // ~15 ms to go: armed for this deadline
+    const watch = new SilenceWatch(
+      40,
+      () => {
+        fired = true;
+      },
+      clock,
+    );
+    watch.heard(clock.now());
+    clock.advance(25);
+    watch.tick(clock.now(), 20); // 15 ms to go: armed for this deadline
     assert.equal(watch.armed, true);
-    watch.heard(nowMs()); // the deadline moves 40 ms out; no tick re-arms it in this test
-    await sleep(45);
+    watch.heard(clock.now()); // the deadline moves 40 ms out; no tick re-arms it in this test
+    clock.advance(45);
     assert.equal(fired, false);
     assert.equal(watch.armed, false, 'the old timer ran out without firing');
     watch.cancel();
   });
 
-  it('does nothing after cancel()', async () => {
+  it('does nothing after cancel()', () => {
+    const clock = createManualClock();
     let fired = false;
-    const watch = new SilenceWatch(20, () => {
-      fired = true;
-    });
-    const ticker = ticking(watch, 10);
-    watch.heard(nowMs());
+    const watch = new SilenceWatch(
+      20,
+      () => {
+        fired = true;
+      },
+      clock,
+    );
+    const ticker = ticking(clock, watch, 10);
+    watch.heard(clock.now());
     watch.cancel();
-    await sleep(50);
-    clearInterval(ticker);
+    clock.advance(50);
+    clock.clearInterval(ticker);
     assert.equal(fired, false);
   });
 });

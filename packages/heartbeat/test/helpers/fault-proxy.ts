@@ -30,6 +30,8 @@ export class FaultProxy {
   private readonly pipes = new Set<Pipe>();
   /** Connections accepted since start (including refused ones). */
   accepted = 0;
+  /** Chunks read and dropped (blackhole, strand): proof that bytes sent did reach the void. */
+  dropped = 0;
 
   private constructor(
     private readonly server: Server,
@@ -185,7 +187,10 @@ export class FaultProxy {
 
   private forward(pipe: Pipe, from: Socket, to: Socket): void {
     from.on('data', (chunk: Buffer) => {
-      if (this.mode === 'blackhole' || pipe.stranded) return;
+      if (this.mode === 'blackhole' || pipe.stranded) {
+        this.dropped++;
+        return;
+      }
       if (this.delayMs === 0) {
         to.write(chunk);
         return;

@@ -1,5 +1,6 @@
 // Waiting for mesh events with a deadline, so a broken mesh fails a test instead of hanging.
 
+import type { ManualClock } from '@vipd/clock';
 import type { HeartbeatMesh, HeartbeatMeshEvents } from '../../src/index.js';
 
 export function waitForEvent<E extends keyof HeartbeatMeshEvents>(
@@ -57,4 +58,21 @@ export async function until(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * One heartbeat interval on a manual clock shared by real meshes: advance it by intervalMs
+ * (every node ticks once) and wait until each mesh has heard its peer `from[i]` over the
+ * sockets. Rounds replace sleeping for "several heartbeats each way".
+ */
+export async function heartbeatRound(
+  clock: ManualClock,
+  intervalMs: number,
+  pairs: readonly (readonly [mesh: HeartbeatMesh, from: string])[],
+): Promise<void> {
+  const heard = pairs.map(([mesh, from]) =>
+    waitForEvent(mesh, 'heartbeat', (heartbeat) => heartbeat.from === from),
+  );
+  clock.advance(intervalMs);
+  await Promise.all(heard);
 }

@@ -1,0 +1,62 @@
+// Is the peer alive: 'peer-up' on its first heartbeat, 'peer-down' when it falls silent for
+// downAfterMs or its connection in use closes, and a silent connection cut once it has been
+// useless for cutSilentAfterMs. The deadlines themselves are the link's (SilenceWatch).
+
+import type { MeshContext } from './mesh-context.js';
+import type { PeerLink } from './peer-link.js';
+import type { Session } from './session.js';
+import type { PeerDownReason } from './types.js';
+
+export class Liveness {
+  constructor(private readonly ctx: MeshContext) {}
+
+  /** A heartbeat from the peer was accepted on `session`. */
+  heard(link: PeerLink, session: Session, incarnation: string, now: number, echo: Echo): void {
+    const cameUp = link.heard(now, echo.echoSentAtMs, echo.echoHeldMs);
+    this.ctx.counters.heartbeatsReceived++;
+    if (!cameUp) return;
+    this.ctx.options.logger.info({ peer: link.id, remote: session.remote, incarnation }, 'peer up');
+    this.ctx.events.emit('peer-up', link.id);
+  }
+
+  /** downAfterMs without a heartbeat. */
+  silent(link: PeerLink): void {
+    if (!link.up || this.ctx.state !== 'running') return;
+    // The connection stays: if the peer (or this host) was only overloaded, its heartbeats
+    // resume on it and the peer comes back up without a reconnect. See longSilent.
+    this.markDown(link, 'silent');
+  }
+
+  /**
+   * Silent for cutSilentAfterMs: the connection is useless (blackholed path, hung peer) and
+   * TCP's retransmission backoff could keep it so long after the path heals. Cut it and
+   * redial, so the link is back as soon as the path or the peer is.
+   */
+  longSilent(link: PeerLink): void {
+    const { options, state } = this.ctx;
+    if (state !== 'running') return;
+    for (const session of link.connections()) {
+      if (!session.authenticated) continue; // a handshake in progress is the cure
+      options.logger.info(
+        { peer: link.id, remote: session.remote, silentMs: options.cutSilentAfterMs },
+        'cutting a silent connection to redial',
+      );
+      session.terminate();
+    }
+  }
+
+  markDown(link: PeerLink, reason: PeerDownReason): void {
+    link.markDown(reason);
+    this.ctx.options.logger.info(
+      { peer: link.id, reason, lastHeartbeatAtMs: link.lastHeartbeatAtMs },
+      'peer down',
+    );
+    this.ctx.events.emit('peer-down', link.id, reason);
+  }
+}
+
+/** The echo a heartbeat carries: our sentAtMs it answers, and how long the peer held it. */
+export interface Echo {
+  readonly echoSentAtMs: number;
+  readonly echoHeldMs: number;
+}
