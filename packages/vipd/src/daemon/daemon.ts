@@ -10,13 +10,13 @@ import {
   createConflictWatch,
   createMacWatch,
   openPacketSocket,
-  systemScheduler,
   type ConflictWatch,
   type FrameAnnouncer,
   type FrameSender,
   type MacWatch,
   type NetlinkAddressManager,
 } from '@vipd/arp';
+import { systemClock } from '@vipd/clock';
 import { createHeartbeatMesh, type HeartbeatMesh } from '@vipd/heartbeat';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -222,7 +222,7 @@ export class Daemon {
     });
     this.#driver = new Driver({
       config,
-      scheduler: systemScheduler,
+      clock: systemClock,
       mesh: this.#mesh,
       addresses: this.#addresses,
       announcer: this.#announcer,

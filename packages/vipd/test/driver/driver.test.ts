@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
 import {
-  createManualScheduler,
   createMemoryAddressManager,
   createRecordingAnnouncer,
   type MemoryAddressManager,
 } from '@vipd/arp';
+import { createManualClock } from '@vipd/clock';
 import { createLoopbackNetwork, type HeartbeatMesh } from '@vipd/heartbeat';
 import { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
@@ -501,7 +501,7 @@ describe('Driver with real trackers', () => {
  * it never hears: a loopback mesh whose own pacing stays out of the way.
  */
 function loneDriver(
-  scheduler: ConstructorParameters<typeof Driver>[0]['scheduler'],
+  clock: ConstructorParameters<typeof Driver>[0]['clock'],
   onFatal?: (error: Error) => void,
   addresses: MemoryAddressManager = createMemoryAddressManager(),
 ): { driver: Driver; mesh: HeartbeatMesh } {
@@ -516,7 +516,7 @@ function loneDriver(
   });
   const driver = new Driver({
     config: testConfig({ groups: [WEB] }),
-    scheduler,
+    clock,
     mesh,
     addresses,
     announcer: createRecordingAnnouncer(),
@@ -533,7 +533,7 @@ describe('Driver: timers that fire early', () => {
     // libuv measures timers from a cached loop time; after a busy stretch they fire early.
     // This clock fires every timer longer than 40 ms that much before its deadline.
     const EARLY_MS = 40;
-    const manual = createManualScheduler(1000);
+    const manual = createManualClock(1000);
     const { driver, mesh } = loneDriver({
       ...manual,
       setTimeout: (callback, delayMs) =>
@@ -541,10 +541,8 @@ describe('Driver: timers that fire early', () => {
     });
     try {
       driver.start();
-      for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) {
-        manual.advance(10);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      // The tick the timer defers runs inside advance(): nothing to wait for.
+      for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) manual.advance(10);
       const web = driver.electionStatus()?.groups.find((g) => g.name === 'web');
       assert.equal(web?.state, 'MASTER', 'n2 is never heard: n1 must take over');
     } finally {
@@ -556,7 +554,7 @@ describe('Driver: timers that fire early', () => {
 
 describe('Driver: a failing election', () => {
   it('stops deciding and reports the failure instead of carrying on with a broken state', async () => {
-    const manual = createManualScheduler(1000);
+    const manual = createManualClock(1000);
     let broken = false;
     const errors: Error[] = [];
     const { driver, mesh } = loneDriver(
@@ -577,7 +575,7 @@ describe('Driver: a failing election', () => {
 
 describe('Driver: a failing election while master', () => {
   it('takes the VIPs off before reporting the failure: a node that stopped deciding must not hold them', async () => {
-    const manual = createManualScheduler(1000);
+    const manual = createManualClock(1000);
     let broken = false;
     const errors: Error[] = [];
     const addresses = createMemoryAddressManager();
@@ -592,10 +590,8 @@ describe('Driver: a failing election while master', () => {
     );
     try {
       driver.start();
-      for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) {
-        manual.advance(10);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      // The tick the timer defers runs inside advance(): nothing to wait for.
+      for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) manual.advance(10);
       assert.equal(driver.group('web')?.state, 'MASTER');
       assert.ok(addresses.present().length > 0, 'the master holds its VIPs');
       broken = true;
