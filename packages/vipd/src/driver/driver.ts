@@ -241,10 +241,21 @@ export class Driver implements DaemonControl {
 
   #submit(event: ElectionEvent): void {
     this.#queue.push(event);
-    if (this.#stepping) return;
+    this.#drain(event.type);
+  }
+
+  /**
+   * The one draining loop: applies `first` (a reload, cause 'reconfigure'), then steps every queued event,
+   * including those queued while applying (a failed VIP add raises a fault). Returns false
+   * when the election failed. Re-entrant calls (from inside a step) leave the events queued
+   * for the loop already running.
+   */
+  #drain(cause: string, first?: (election: Election) => readonly ElectionAction[]): boolean {
+    if (this.#stepping) return true;
     this.#stepping = true;
     try {
       // Before start() events wait in the queue (trackers report before the election exists).
+      if (first !== undefined && this.#election !== null) this.#apply(first(this.#election));
       while (this.#election !== null && this.#queue.length > 0) {
         const next = this.#queue.shift() as ElectionEvent;
         this.#apply(this.#election.step(next));
@@ -255,17 +266,18 @@ export class Driver implements DaemonControl {
       // no longer decides) and let the daemon exit; the service manager restarts it.
       this.#queue.length = 0;
       this.#log.fatal(
-        { err: error, event: event.type },
-        `election failed on a ${event.type} event: ${(error as Error).message}`,
+        { err: error, event: cause },
+        `election failed on a ${cause} event: ${(error as Error).message}`,
       );
       this.abandon();
       if (this.#deps.onFatal === undefined) throw error;
       this.#deps.onFatal(error as Error);
-      return;
+      return false;
     } finally {
       this.#stepping = false;
     }
     this.#waiters.check();
+    return true;
   }
 
   #apply(actions: readonly ElectionAction[]): void {
@@ -433,20 +445,13 @@ export class Driver implements DaemonControl {
    * held groups whose VIPs changed get the difference applied and are announced again.
    */
   reconfigure(config: VipdConfig): void {
-    const election = this.#election;
-    if (election === null) throw new Error('driver not started');
+    if (this.#election === null) throw new Error('driver not started');
     this.#config = config;
     this.#indexGroups(config);
-    this.#stepping = true;
-    try {
-      this.#apply(election.reconfigure(toElectionConfig(config), this.#clock.now()));
-      // Events queued while applying (a failed VIP add raises a fault) go in now.
-      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
-        this.#apply(election.step(next));
-      }
-    } finally {
-      this.#stepping = false;
-    }
+    const applied = this.#drain('reconfigure', (election) =>
+      election.reconfigure(toElectionConfig(config), this.#clock.now()),
+    );
+    if (!applied) return;
     this.#policy.reconfigured();
     this.#waiters.check();
   }

@@ -604,3 +604,24 @@ describe('Driver: a failing election while master', () => {
     }
   });
 });
+
+describe('Driver: a reload the election fails on', () => {
+  it('stops deciding, takes the VIPs off and reports it, as a failing step does', async () => {
+    const manual = createManualClock(1000);
+    const errors: Error[] = [];
+    const addresses = createMemoryAddressManager();
+    const { driver, mesh } = loneDriver(manual, (error) => errors.push(error), addresses);
+    driver.start();
+    for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) manual.advance(10);
+    assert.equal(driver.group('web')?.state, 'MASTER');
+    assert.ok(addresses.present().length > 0, 'the master holds its VIPs');
+    // The daemon refuses a node id change before it reaches the driver; the election
+    // refusing it here stands for any reload the election throws on.
+    driver.reconfigure(testConfig({ nodeId: 'n9', groups: [WEB] }));
+    assert.equal(errors.length, 1);
+    assert.deepEqual(addresses.present(), []);
+    assert.equal(driver.phase(), 'stopping');
+    assert.equal(driver.electionStatus(), null);
+    await mesh.stop();
+  });
+});
