@@ -163,7 +163,8 @@ export const waitQuerySchema = {
       minimum: 1,
       maximum: 60_000,
       default: 5000,
-      description: 'How long to wait for the VIPs to move before answering TAKEOVER_TIMEOUT.',
+      description:
+        'How long to wait for the VIPs to move before answering TAKEOVER_TIMEOUT (takeover) or RELEASE_TIMEOUT (release).',
     },
   },
 } as const;

@@ -88,7 +88,7 @@ export class OperatorCommands {
     if (!released || view === null) {
       return {
         ok: false,
-        code: 'TAKEOVER_TIMEOUT',
+        code: 'RELEASE_TIMEOUT',
         message: `${group} still holds its VIPs after ${timeoutMs}ms: no other node took over yet`,
       };
     }

@@ -187,6 +187,18 @@ describe('Driver: operator commands', () => {
     assert.equal(h.transitions('web').at(-1), 'MASTER->BACKUP:released');
   });
 
+  it('release that no node takes over within the wait: RELEASE_TIMEOUT, the VIPs still linger', async () => {
+    const h = await started();
+    await asMaster(h);
+    const release = h.driver.release('web', 100);
+    await flush();
+    await h.advance(100);
+    const result = await release;
+    assert.equal(codeOf(result), 'RELEASE_TIMEOUT');
+    assert.match(!result.ok ? result.message : '', /still holds its VIPs after 100ms/);
+    assert.equal(h.present().length, 2, 'the VIPs stay until down_multiplier x interval');
+  });
+
   it('maintenance on: drains like a release, the VIPs stay until the new master is seen', async () => {
     const h = await started();
     await asMaster(h);
