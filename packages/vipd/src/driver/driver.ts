@@ -251,7 +251,11 @@ export class Driver implements DaemonControl {
    * for the loop already running.
    */
   #drain(cause: string, first?: (election: Election) => readonly ElectionAction[]): boolean {
-    if (this.#stepping) return true;
+    if (this.#stepping) {
+      // A reload is never queued: it must not be lost inside a step already running.
+      if (first !== undefined) throw new Error(`${cause} called from inside a step`);
+      return true;
+    }
     this.#stepping = true;
     try {
       // Before start() events wait in the queue (trackers report before the election exists).
