@@ -101,8 +101,14 @@ export { checkVip } from './vip.js';
 export type { CheckedVip } from './vip.js';
 
 // Becoming master / backup
-export { takeOver, giveUp } from './takeover.js';
-export type { TakeoverParts, TakeOverOptions, VipHolder, VipResult } from './takeover.js';
+export { takeOver, giveUp, removeVips } from './takeover.js';
+export type {
+  TakeoverParts,
+  TakeOverOptions,
+  TakeOverResult,
+  VipAddresses,
+  VipResult,
+} from './takeover.js';
 
 // Watches
 export { CONFLICT_DEDUPE_KEYS, createConflictWatch } from './conflict-watch.js';

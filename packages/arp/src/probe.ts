@@ -1,12 +1,13 @@
 // RFC 5227 §2.1 "is anyone using this address?" before claiming a VIP (and its IPv6
 // counterpart, an RFC 4862 DAD solicitation). Off the fast path by nature — it must wait for
-// answers — so the daemon runs it only when configured. RFC 5227's own timers (PROBE_NUM 3,
-// 1-2 s apart, ANNOUNCE_WAIT 2 s) add seconds to a failover; vipd's defaults wait 400 ms.
+// answers — so the daemon does not run it on a takeover: a library call for tools and tests.
+// RFC 5227's own timers (PROBE_NUM 3, 1-2 s apart, ANNOUNCE_WAIT 2 s) add seconds to a
+// failover; these defaults wait 400 ms.
 import { arpProbe, duplicateAddressProbe } from './codec/announcements.js';
 import { decode, encode } from './codec/frame.js';
 import { ArpError, FrameDecodeError } from './errors.js';
 import { claimIn, type ClaimKind } from './claims.js';
-import { systemScheduler, type Scheduler, type TimerHandle } from './scheduler.js';
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
 import { openPacketSocket } from './sys/packet-socket.js';
 import type { MacAddress } from './types.js';
 import { ipFamily, normalizeIp } from './codec/address-text.js';
@@ -22,7 +23,7 @@ export interface ProbeOptions {
   readonly probeIntervalMs?: number;
   /** Listening after the last probe (RFC 5227 ANNOUNCE_WAIT: 2 s). Default 300. */
   readonly waitMs?: number;
-  readonly scheduler?: Scheduler;
+  readonly clock?: Clock;
   readonly openReceiver?: (
     interfaceName: string,
     onFrame: (bytes: Buffer) => void,
@@ -53,7 +54,7 @@ export function probeAddress(options: ProbeOptions): Promise<ProbeResult> {
       );
     }
   }
-  const scheduler = options.scheduler ?? systemScheduler;
+  const clock = options.clock ?? systemClock;
   let candidate: string;
   try {
     ipFamily(options.address);
@@ -70,7 +71,7 @@ export function probeAddress(options: ProbeOptions): Promise<ProbeResult> {
     const finish = (outcome: () => void): void => {
       if (done) return;
       done = true;
-      if (timer !== undefined) scheduler.clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
       socket?.close();
       outcome();
     };
@@ -129,7 +130,7 @@ export function probeAddress(options: ProbeOptions): Promise<ProbeResult> {
           return;
         }
         sent++;
-        timer = scheduler.setTimeout(step, sent < probes ? intervalMs : waitMs);
+        timer = clock.setTimeout(step, sent < probes ? intervalMs : waitMs);
         return;
       }
       finish(() => {

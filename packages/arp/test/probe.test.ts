@@ -1,6 +1,7 @@
 // RFC 5227 §2.1.1 probing before a claim, on a hand-driven clock.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createManualClock } from '@vipd/clock';
 import {
   arpProbe,
   duplicateAddressProbe,
@@ -10,14 +11,13 @@ import {
 import { decode, encode } from '../src/codec/frame.js';
 import { ArpError } from '../src/errors.js';
 import { probeAddress } from '../src/probe.js';
-import { createManualScheduler } from '../src/scheduler.js';
 import { fakeReceivers } from './helpers/fake-receiver.js';
 
 const OURS = '52:54:00:00:00:01';
 const FOREIGN = '52:54:00:00:00:66';
 
 function setup(address: string) {
-  const clock = createManualScheduler();
+  const clock = createManualClock();
   const receivers = fakeReceivers(OURS);
   const result = probeAddress({
     interface: 'eth0',
@@ -25,7 +25,7 @@ function setup(address: string) {
     probes: 2,
     probeIntervalMs: 100,
     waitMs: 300,
-    scheduler: clock,
+    clock,
     openReceiver: receivers.open,
   });
   return { clock, result, receiver: receivers.opened.get('eth0')! };

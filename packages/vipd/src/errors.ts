@@ -63,6 +63,10 @@ export const ERROR_CATALOG = {
     httpStatus: 504,
     message: 'the takeover was accepted but the VIPs were not announced in time',
   },
+  RELEASE_TIMEOUT: {
+    httpStatus: 504,
+    message: 'the release was accepted but no other node took the VIPs over in time',
+  },
   NOT_READY: { httpStatus: 503, message: 'the daemon is starting or stopping' },
   INTERNAL: { httpStatus: 500, message: 'internal error' },
 

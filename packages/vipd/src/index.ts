@@ -80,6 +80,10 @@ export type { NotifyTransition } from './hooks/notify.js';
 // The daemon and the CLIs
 export { Daemon } from './daemon/daemon.js';
 export type { DaemonOptions } from './daemon/daemon.js';
+export { HOST_PARTS } from './daemon/parts.js';
+export type { DaemonParts } from './daemon/parts.js';
+export { planReload } from './daemon/reload-plan.js';
+export type { ReloadPlan } from './daemon/reload-plan.js';
 export { EXIT, NO_RESTART_EXITS, startFailureExit } from './cli/exit-codes.js';
 export { buildVipdProgram, DEFAULT_CONFIG_FILE } from './cli/vipd.js';
 export { buildVipctlProgram, renderStatus, DEFAULT_API } from './cli/vipctl.js';

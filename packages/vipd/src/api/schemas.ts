@@ -162,7 +162,8 @@ export const waitQuerySchema = closedObject({
       minimum: 1,
       maximum: LONGEST_WAIT_MS,
       default: DEFAULT_WAIT_MS,
-      description: 'How long to wait for the VIPs to move before answering TAKEOVER_TIMEOUT.',
+      description:
+        'How long to wait for the VIPs to move before answering TAKEOVER_TIMEOUT (takeover) or RELEASE_TIMEOUT (release).',
     }),
   ),
 });

@@ -3,21 +3,15 @@
 // once. `vipd run` wraps it with signals and exit codes.
 
 import { release } from 'node:os';
-import { isDeepStrictEqual } from 'node:util';
 import {
-  createAddressManager,
   createAnnouncer,
-  createConflictWatch,
-  createMacWatch,
-  openPacketSocket,
-  systemScheduler,
   type ConflictWatch,
   type FrameAnnouncer,
   type FrameSender,
   type MacWatch,
   type NetlinkAddressManager,
 } from '@vipd/arp';
-import { createHeartbeatMesh, type HeartbeatMesh } from '@vipd/heartbeat';
+import type { HeartbeatMesh } from '@vipd/heartbeat';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from '../api/app.js';
@@ -40,7 +34,9 @@ import { VIPD_VERSION } from '../version.js';
 import { countingSender } from './counting-sender.js';
 import { probeListenAddresses } from './listen-probe.js';
 import { MaintenanceRecord } from './node-state.js';
+import { HOST_PARTS, type DaemonParts } from './parts.js';
 import { PeerNeighborRefresh } from './peer-neighbors.js';
+import { planReload } from './reload-plan.js';
 
 export interface DaemonOptions {
   readonly config: VipdConfig;
@@ -56,34 +52,8 @@ export interface DaemonOptions {
   readonly onFatal?: (error: Error) => void;
   /** Addresses are managed through this (tests: a manager inside their own namespace). */
   readonly addresses?: NetlinkAddressManager;
-}
-
-/** Keys a reload cannot change without restarting the node (they shape the mesh or the API). */
-function restartOnlyChanges(before: VipdConfig, after: VipdConfig): string[] {
-  const changed: string[] = [];
-  const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
-  if (before.node.id !== after.node.id) changed.push('node.id');
-  if (before.node.listen !== after.node.listen) changed.push('node.listen');
-  if (before.cluster.name !== after.cluster.name) changed.push('cluster.name');
-  if (!same(before.cluster.tls, after.cluster.tls)) changed.push('cluster.tls');
-  if (!same(before.cluster.peers, after.cluster.peers)) changed.push('cluster.peers');
-  if (before.cluster.heartbeatIntervalMs !== after.cluster.heartbeatIntervalMs)
-    changed.push('cluster.heartbeat_interval');
-  if (before.cluster.downMultiplier !== after.cluster.downMultiplier)
-    changed.push('cluster.down_multiplier');
-  if (before.api.enabled !== after.api.enabled) changed.push('api.enabled');
-  if (before.api.listen !== after.api.listen) changed.push('api.listen');
-  if (before.log.format !== after.log.format) changed.push('log.format');
-  return changed;
-}
-
-/** Whether two configs sign with the same cluster key and accept the same others. */
-function sameKeys(before: VipdConfig['cluster'], after: VipdConfig['cluster']): boolean {
-  const bytes = (cluster: VipdConfig['cluster']) =>
-    [cluster.key, ...cluster.acceptKeys].map((key) => key.reveal());
-  const a = bytes(before);
-  const b = bytes(after);
-  return a.length === b.length && a.every((key, i) => key.equals(b[i] ?? Buffer.alloc(0)));
+  /** What touches the host (netlink, packet sockets, the mesh, the clock); default the real ones. */
+  readonly parts?: Partial<DaemonParts>;
 }
 
 export class Daemon {
@@ -109,6 +79,7 @@ export class Daemon {
   readonly #firstTrackerResultMs: number;
   /** Packet sockets opened at start, so the first takeover does not pay for socket setup. */
   readonly #preopened = new Map<string, FrameSender>();
+  readonly #openPacketSocket: DaemonParts['openPacketSocket'];
 
   private constructor(options: DaemonOptions) {
     const { config, logger } = options;
@@ -124,7 +95,10 @@ export class Daemon {
       eventLoopSampleMs: config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs,
     });
     this.metrics = metrics;
-    this.#addresses = options.addresses ?? createAddressManager();
+    const parts: DaemonParts = { ...HOST_PARTS, ...options.parts };
+    const { openPacketSocket } = parts;
+    this.#openPacketSocket = openPacketSocket;
+    this.#addresses = options.addresses ?? parts.createAddressManager();
     this.#announcer = createAnnouncer({
       openSender: (iface) => {
         const ready = this.#preopened.get(iface);
@@ -138,7 +112,7 @@ export class Daemon {
         );
       },
     });
-    this.#conflictWatch = createConflictWatch({
+    this.#conflictWatch = parts.createConflictWatch({
       onConflict: (event) => {
         this.#driver.conflict(event);
       },
@@ -149,7 +123,7 @@ export class Daemon {
         );
       },
     });
-    this.#macWatch = createMacWatch({
+    this.#macWatch = parts.createMacWatch({
       onChange: (event) => {
         this.#driver.macChanged(event);
       },
@@ -162,7 +136,7 @@ export class Daemon {
         logger.warn({ component: 'mac-watch', code: error.code }, `MAC watch: ${error.message}`);
       },
     });
-    this.#mesh = createHeartbeatMesh({
+    this.#mesh = parts.createHeartbeatMesh({
       clusterName: config.cluster.name,
       nodeId: config.node.id,
       listen: config.node.listen,
@@ -222,7 +196,7 @@ export class Daemon {
     });
     this.#driver = new Driver({
       config,
-      scheduler: systemScheduler,
+      clock: parts.clock,
       mesh: this.#mesh,
       addresses: this.#addresses,
       announcer: this.#announcer,
@@ -378,7 +352,10 @@ export class Daemon {
       this.#config.groups.flatMap((g) => g.vips.map((v) => v.interface)),
     )) {
       try {
-        this.#preopened.set(iface, countingSender(openPacketSocket(iface), iface, this.metrics));
+        this.#preopened.set(
+          iface,
+          countingSender(this.#openPacketSocket(iface), iface, this.metrics),
+        );
       } catch (error) {
         // The announcer tries again at the first takeover; the interface may appear later.
         this.#log.warn(
@@ -495,24 +472,17 @@ export class Daemon {
       );
       return false;
     }
-    const restartOnly = restartOnlyChanges(this.#config, next);
-    if (restartOnly.length > 0) {
+    const plan = planReload(this.#config, next);
+    if (!plan.apply) {
       this.metrics.configReloads.inc({ result: 'failure' });
       this.metrics.configReloadOk.set(0);
       this.#log.error(
-        { code: 'CONFIG_RELOAD_UNSUPPORTED', changed: restartOnly },
-        `reload rejected, keeping the running configuration: ${restartOnly.join(', ')} changed; restart the node to apply`,
+        { code: 'CONFIG_RELOAD_UNSUPPORTED', changed: plan.restartOnly },
+        `reload rejected, keeping the running configuration: ${plan.restartOnly.join(', ')} changed; restart the node to apply`,
       );
       return false;
     }
-    const before = new Map(this.#config.groups.map((g) => [g.name, g]));
-    const after = new Set(next.groups.map((g) => g.name));
-    const added = next.groups.filter((g) => !before.has(g.name)).map((g) => g.name);
-    const removed = [...before.keys()].filter((name) => !after.has(name));
-    const changed = next.groups
-      .filter((g) => before.has(g.name) && !isDeepStrictEqual(before.get(g.name), g))
-      .map((g) => g.name);
-    const keysChanged = !sameKeys(this.#config.cluster, next.cluster);
+    const { added, removed, changed, keysChanged } = plan;
     this.#config = next;
     if (keysChanged) {
       this.#mesh.setKeys(

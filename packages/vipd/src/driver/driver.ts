@@ -3,17 +3,18 @@
 // are applied in order (VIPs and announcements first, then heartbeat, hooks, metrics and
 // the log line). Events that arrive while a step is being applied are queued, so the
 // election only ever sees one event at a time.
+//
+// This file is the loop, its timer and the node's lifecycle; what the actions mean for VIPs
+// is vip-policy.ts, operator commands are operator-commands.ts, the API's views are
+// status-views.ts.
 
-import type { ConflictEvent, MacChangeEvent, Scheduler, TimerHandle } from '@vipd/arp';
+import type { ConflictEvent, MacChangeEvent } from '@vipd/arp';
+import type { Clock, TimerHandle } from '@vipd/clock';
 import {
   Election,
   type ElectionAction,
-  type ElectionConfig,
   type ElectionEvent,
   type ElectionStatus,
-  type GroupStatus,
-  type OperatorCommand,
-  type RefusalCode,
 } from '@vipd/election';
 import type {
   HeartbeatMesh,
@@ -32,22 +33,35 @@ import type {
   TakeoverResult,
 } from '../api/control.js';
 import type { GroupSpec, VipdConfig } from '../config/types.js';
-import { RESIGN_GRACE_MS } from './resign.js';
 import type { NotifyRunner } from '../hooks/notify.js';
 import type { VipdMetrics } from '../metrics/metrics.js';
 import type { TrackerEffectOnGroup, TrackerSet } from '../trackers/tracker-set.js';
-import { VIPD_VERSION } from '../version.js';
-import { VipHolder, vipText, type AddressPort, type AnnouncerPort } from './vip-holder.js';
+import { toElectionConfig } from './election-config.js';
+import { OperatorCommands } from './operator-commands.js';
+import { RESIGN_GRACE_MS } from './resign.js';
+import { StatusViews } from './status-views.js';
+import {
+  VipHolder,
+  type AddressPort,
+  type AnnouncerPort,
+  type VipHolderDeps,
+} from './vip-holder.js';
+import { VipPolicy } from './vip-policy.js';
+import { Waiters } from './waiters.js';
+
+export { toElectionConfig } from './election-config.js';
+export { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, VIP_FAULT_TRACKER } from './vip-policy.js';
+export { RESIGN_GRACE_MS };
 
 export interface DriverDeps {
   readonly config: VipdConfig;
-  /** The clock: systemScheduler in the daemon, a manual scheduler in tests. */
-  readonly scheduler: Scheduler;
+  /** The clock: systemClock in the daemon, a manual clock in tests. */
+  readonly clock: Clock;
   readonly mesh: HeartbeatMesh;
   readonly addresses: AddressPort;
   readonly announcer: AnnouncerPort;
-  readonly conflictWatch?: VipHolderDepsWatch['conflictWatch'];
-  readonly macWatch?: VipHolderDepsWatch['macWatch'];
+  readonly conflictWatch?: VipHolderDeps['conflictWatch'];
+  readonly macWatch?: VipHolderDeps['macWatch'];
   readonly notify: NotifyRunner;
   readonly trackers?: TrackerSet;
   readonly metrics: VipdMetrics;
@@ -58,53 +72,21 @@ export interface DriverDeps {
   readonly onFatal?: (error: Error) => void;
 }
 
-type VipHolderDepsWatch = ConstructorParameters<typeof VipHolder>[0];
-
-/** How long after a failed VIP add the group may try again (it sits in FAULT meanwhile). */
-export const ADDRESS_RETRY_MS = 5000;
-/** RFC 5227 DEFEND_INTERVAL: a group answers a conflicting claim at most this often. */
-export const DEFEND_INTERVAL_MS = 10_000;
 /**
  * How long a dying node goes on starting VIP removals (abandon()); with netlink's 1 s reply
  * limit on the last one, it exits within about 2 s.
  */
 export const ABANDON_BUDGET_MS = 1000;
-/** Tracker id of the synthetic fault raised when VIPs cannot be added or announced. */
-export const VIP_FAULT_TRACKER = 'vip-add';
-export { RESIGN_GRACE_MS };
-
-export function toElectionConfig(config: VipdConfig): ElectionConfig {
-  return {
-    nodeId: config.node.id,
-    peers: config.cluster.peers.map((p) => p.id),
-    heartbeatIntervalMs: config.cluster.heartbeatIntervalMs,
-    downMultiplier: config.cluster.downMultiplier,
-    quorum: config.cluster.quorum,
-    groups: config.groups.map((g) => ({
-      name: g.name,
-      priority: g.priority,
-      preempt: g.preempt,
-      preemptDelayMs: g.preemptDelayMs,
-      ...(g.syncGroup === undefined ? {} : { syncGroup: g.syncGroup }),
-    })),
-  };
-}
-
-interface Waiter {
-  readonly done: () => boolean;
-  readonly resolve: (ok: boolean) => void;
-  readonly timer: TimerHandle;
-}
-
-type CommandResult =
-  { ok: true; message: string } | { ok: false; code: RefusalCode | undefined; message: string };
 
 export class Driver implements DaemonControl {
   readonly #deps: DriverDeps;
   readonly #log: Logger;
-  readonly #scheduler: Scheduler;
+  readonly #clock: Clock;
   readonly #holder: VipHolder;
-  readonly #startedAtMs: number;
+  readonly #policy: VipPolicy;
+  readonly #commands: OperatorCommands;
+  readonly #waiters: Waiters;
+  readonly #views: StatusViews;
   #config: VipdConfig;
   #groups = new Map<string, GroupSpec>();
   #election: Election | null = null;
@@ -113,28 +95,15 @@ export class Driver implements DaemonControl {
   #stepping = false;
   #timer: TimerHandle | undefined;
   #timerAtMs: number | null = null;
-  #nextCommandId = 1;
-  readonly #pending = new Map<string, (result: CommandResult) => void>();
-  readonly #waiters = new Set<Waiter>();
-  readonly #lingerTimers = new Map<string, TimerHandle>();
-  readonly #retryTimers = new Map<string, TimerHandle>();
   #lastLocalState: unknown = null;
   #lastHearing: unknown = null;
-  readonly #lastDefendedAtMs = new Map<string, number>();
-  /** Epoch at which each held group was taken or last reclaimed. */
-  readonly #heldEpochs = new Map<string, number>();
-  /** The advertised state #checkReclaims last looked at. */
-  #reclaimCheckedState: unknown = null;
-  /** What each peer advertised in its last heartbeat, for the status view. */
-  readonly #lastHeardGroups = new Map<string, HeartbeatReceived['groups']>();
   readonly #meshListeners: { off: () => void }[] = [];
 
   constructor(deps: DriverDeps) {
     this.#deps = deps;
     this.#config = deps.config;
-    this.#scheduler = deps.scheduler;
+    this.#clock = deps.clock;
     this.#log = deps.logger.child({ component: 'driver' });
-    this.#startedAtMs = deps.scheduler.now();
     this.#holder = new VipHolder({
       addresses: deps.addresses,
       announcer: deps.announcer,
@@ -142,6 +111,47 @@ export class Driver implements DaemonControl {
       ...(deps.macWatch ? { macWatch: deps.macWatch } : {}),
       metrics: deps.metrics,
       logger: deps.logger,
+    });
+    this.#waiters = new Waiters(deps.clock);
+    const config = () => this.#config;
+    const groups = () => this.#groups;
+    const election = () => this.#election;
+    const submit = (event: ElectionEvent) => {
+      this.#submit(event);
+    };
+    this.#policy = new VipPolicy({
+      clock: deps.clock,
+      holder: this.#holder,
+      metrics: deps.metrics,
+      log: this.#log,
+      config,
+      groups,
+      election,
+      enqueue: (event) => this.#queue.push(event),
+      submit,
+      settled: () => {
+        this.#waiters.check();
+      },
+    });
+    this.#views = new StatusViews({
+      clock: deps.clock,
+      wallClockMs: deps.wallClockMs ?? Date.now,
+      mesh: deps.mesh,
+      holder: this.#holder,
+      trackers: deps.trackers,
+      config,
+      groups,
+      election,
+      phase: () => this.#phase,
+    });
+    this.#commands = new OperatorCommands({
+      clock: deps.clock,
+      submit,
+      waiters: this.#waiters,
+      holder: this.#holder,
+      stateOf: (group) => this.#election?.status().groups.find((g) => g.name === group)?.state,
+      group: (name) => this.#views.group(name),
+      maintenance: () => this.#election?.status().maintenance,
     });
     this.#indexGroups(deps.config);
   }
@@ -156,20 +166,21 @@ export class Driver implements DaemonControl {
    */
   start(options: { readonly maintenance?: boolean } = {}): void {
     if (this.#election !== null) throw new Error('driver already started');
-    this.#election = new Election(toElectionConfig(this.#config), this.#scheduler.now());
+    this.#election = new Election(toElectionConfig(this.#config), this.#clock.now());
     // Before the first tick: the election answers in the same step, so the node is drained
     // before it could decide anything.
-    if (options.maintenance === true) void this.#command({ command: 'maintenance', enabled: true });
+    if (options.maintenance === true)
+      void this.#commands.send({ command: 'maintenance', enabled: true });
     const { mesh, metrics } = this.#deps;
     this.#listen(mesh, 'heartbeat', (heartbeat: HeartbeatReceived) => {
       metrics.heartbeatsReceived.inc({ peer: heartbeat.from });
-      this.#lastHeardGroups.set(heartbeat.from, heartbeat.groups);
+      this.#views.heard(heartbeat);
       // Whom the sender hears (quorum guard) and, per group, which master it follows: both
       // pass straight through. A version 1 peer says neither; the election then counts its
       // vote on hearing alone.
       this.#submit({
         type: 'heartbeat',
-        nowMs: this.#scheduler.now(),
+        nowMs: this.#clock.now(),
         from: heartbeat.from,
         incarnation: heartbeat.incarnation,
         groups: heartbeat.groups,
@@ -178,7 +189,7 @@ export class Driver implements DaemonControl {
     });
     this.#listen(mesh, 'peer-down', (peer: string, reason: PeerDownReason) => {
       this.#log.debug({ peer, reason }, `peer ${peer} down (${reason})`);
-      this.#submit({ type: 'peer-lost', nowMs: this.#scheduler.now(), peer, reason });
+      this.#submit({ type: 'peer-lost', nowMs: this.#clock.now(), peer, reason });
     });
     this.#listen(mesh, 'peer-up', (peer: string) => {
       this.#log.debug({ peer }, `peer ${peer} up`);
@@ -190,7 +201,7 @@ export class Driver implements DaemonControl {
     this.#listen(mesh, 'sent', (peer: string) => {
       metrics.heartbeatsSent.inc({ peer });
     });
-    this.#submit({ type: 'tick', nowMs: this.#scheduler.now() });
+    this.#submit({ type: 'tick', nowMs: this.#clock.now() });
     this.#phase = 'running';
   }
 
@@ -213,88 +224,42 @@ export class Driver implements DaemonControl {
 
   /** A tracker's effect on a group changed. */
   trackerReport(report: TrackerEffectOnGroup): void {
-    this.#submit({ type: 'tracker', nowMs: this.#scheduler.now(), ...report });
+    this.#submit({ type: 'tracker', nowMs: this.#clock.now(), ...report });
   }
 
-  /**
-   * Another MAC claimed one of our VIPs. Counted and logged always; defended (one
-   * announcement) at most once per DEFEND_INTERVAL_MS per group, as RFC 5227 §2.4 (b) says.
-   * Two masters that re-announced at every conflict would flood the LAN and flip every
-   * host's ARP entry back and forth; which of them keeps the VIPs is the election's call,
-   * settled as soon as they hear each other.
-   *
-   * The defence waits one heartbeat interval first: a peer that legitimately takes the group
-   * over (preemption, forced takeover) announces on the LAN a moment before its heartbeat
-   * saying so arrives over TCP. Defending at once would point every host back at us just as
-   * we step down — one needless extra move for clients. After the wait we defend only if we
-   * still hold the group.
-   */
+  /** Another MAC claimed one of our VIPs (see VipPolicy.conflict for the defence). */
   conflict(event: ConflictEvent): void {
-    const nowMs = this.#scheduler.now();
-    for (const group of this.#groups.values()) {
-      if (!group.vips.some((v) => v.address === event.vip)) continue;
-      this.#deps.metrics.addressConflicts.inc({ group: group.name, kind: event.kind });
-      const held = this.#holder.isHeld(group.name);
-      const lastDefended = this.#lastDefendedAtMs.get(group.name);
-      const defend =
-        held && (lastDefended === undefined || nowMs - lastDefended >= DEFEND_INTERVAL_MS);
-      const fields = {
-        group: group.name,
-        vip: event.vip,
-        interface: event.interface,
-        foreignMac: event.foreignMac,
-        kind: event.kind,
-        defended: defend,
-      };
-      const claim = `address conflict: ${event.foreignMac} claims ${event.vip} on ${event.interface} (${event.kind})`;
-      if (defend) {
-        this.#lastDefendedAtMs.set(group.name, nowMs);
-        this.#log.warn(fields, `${claim}; defending with one announcement unless a peer took over`);
-        const name = group.name;
-        this.#scheduler.setTimeout(() => {
-          if (!this.#holder.isHeld(name)) {
-            this.#log.info(fields, `${claim}; not defended: ${name} is no longer held here`);
-            return;
-          }
-          this.#holder.defend(name);
-        }, this.#config.cluster.heartbeatIntervalMs);
-      } else if (held) {
-        this.#log.debug(
-          fields,
-          `${claim}; defended ${Math.round(nowMs - (lastDefended ?? nowMs))}ms ago, not again within ${DEFEND_INTERVAL_MS}ms`,
-        );
-      } else {
-        this.#log.warn(fields, `${claim}; not master here`);
-      }
-    }
+    this.#policy.conflict(event);
   }
 
   /** An interface's MAC changed: hosts must learn the new one at once. */
   macChanged(event: MacChangeEvent): void {
-    this.#deps.metrics.macChanges.inc({ interface: event.interface });
-    const affected = this.#holder
-      .heldGroups()
-      .filter((g) => g.vips.some((v) => v.interface === event.interface));
-    this.#log.warn(
-      {
-        interface: event.interface,
-        oldMac: event.oldMac,
-        newMac: event.newMac,
-        groups: affected.map((g) => g.name),
-      },
-      `MAC of ${event.interface} changed ${event.oldMac} -> ${event.newMac}; announcing again`,
-    );
-    for (const group of affected) this.#holder.reannounce(group.name);
+    this.#policy.macChanged(event);
   }
 
   // ---- the loop ----
 
   #submit(event: ElectionEvent): void {
     this.#queue.push(event);
-    if (this.#stepping) return;
+    this.#drain(event.type);
+  }
+
+  /**
+   * The one draining loop: applies `first` (a reload, cause 'reconfigure'), then steps every queued event,
+   * including those queued while applying (a failed VIP add raises a fault). Returns false
+   * when the election failed. Re-entrant calls (from inside a step) leave the events queued
+   * for the loop already running.
+   */
+  #drain(cause: string, first?: (election: Election) => readonly ElectionAction[]): boolean {
+    if (this.#stepping) {
+      // A reload is never queued: it must not be lost inside a step already running.
+      if (first !== undefined) throw new Error(`${cause} called from inside a step`);
+      return true;
+    }
     this.#stepping = true;
     try {
       // Before start() events wait in the queue (trackers report before the election exists).
+      if (first !== undefined && this.#election !== null) this.#apply(first(this.#election));
       while (this.#election !== null && this.#queue.length > 0) {
         const next = this.#queue.shift() as ElectionEvent;
         this.#apply(this.#election.step(next));
@@ -305,17 +270,18 @@ export class Driver implements DaemonControl {
       // no longer decides) and let the daemon exit; the service manager restarts it.
       this.#queue.length = 0;
       this.#log.fatal(
-        { err: error, event: event.type },
-        `election failed on a ${event.type} event: ${(error as Error).message}`,
+        { err: error, event: cause },
+        `election failed on a ${cause} event: ${(error as Error).message}`,
       );
       this.abandon();
       if (this.#deps.onFatal === undefined) throw error;
       this.#deps.onFatal(error as Error);
-      return;
+      return false;
     } finally {
       this.#stepping = false;
     }
-    this.#checkWaiters();
+    this.#waiters.check();
+    return true;
   }
 
   #apply(actions: readonly ElectionAction[]): void {
@@ -332,47 +298,14 @@ export class Driver implements DaemonControl {
         case 'arm-timer':
           this.#arm(action.atMs);
           break;
-        case 'command-result': {
-          const resolve = this.#pending.get(action.commandId);
-          this.#pending.delete(action.commandId);
-          resolve?.(
-            action.ok
-              ? { ok: true, message: action.message }
-              : { ok: false, code: action.code, message: action.message },
-          );
+        case 'command-result':
+          this.#commands.answer(action);
           break;
-        }
       }
     }
     // Every heartbeat carries the latest state, even when no send-state asked for one now.
     this.#publishState(false);
-    this.#checkLingering();
-    this.#checkReclaims();
-  }
-
-  /**
-   * A master that meets a rival master it outranks reclaims the group with a new epoch and
-   * stays MASTER: no transition, but the LAN may have followed the rival's announcements,
-   * so announce again. Runs after every step (every heartbeat), so it reads the advertised
-   * state, which the election keeps as the same object until something in it changes,
-   * rather than building a full status() each time.
-   */
-  #checkReclaims(): void {
-    const election = this.#election;
-    if (election === null) return;
-    const state = election.localState();
-    if (state === this.#reclaimCheckedState) return;
-    this.#reclaimCheckedState = state;
-    for (const [name, heldAt] of this.#heldEpochs) {
-      const advert = state[name];
-      if (advert === undefined || advert.state !== 'MASTER' || advert.epoch <= heldAt) continue;
-      this.#heldEpochs.set(name, advert.epoch);
-      this.#holder.reannounce(name);
-      this.#log.info(
-        { group: name, epoch: advert.epoch, previousEpoch: heldAt },
-        `${name}: reclaimed at epoch ${advert.epoch} (was ${heldAt}); announcing again`,
-      );
-    }
+    this.#policy.afterStep();
   }
 
   #publishState(sendNow: boolean): void {
@@ -393,9 +326,9 @@ export class Driver implements DaemonControl {
 
   #arm(atMs: number): void {
     if (this.#timerAtMs === atMs && this.#timer !== undefined) return;
-    if (this.#timer !== undefined) this.#scheduler.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timerAtMs = atMs;
-    this.#timer = this.#scheduler.setTimeout(
+    this.#timer = this.#clock.setTimeout(
       () => {
         this.#timer = undefined;
         this.#timerAtMs = null;
@@ -404,53 +337,27 @@ export class Driver implements DaemonControl {
         // deadline. The election answers an early tick with no new arm-timer (its deadline
         // did not change), so ticking now would leave nothing armed and the node would wait
         // forever (a lone node stuck in BACKUP). Keep the deadline: wait out the remainder.
-        if (this.#scheduler.now() < atMs) {
+        if (this.#clock.now() < atMs) {
           this.#arm(atMs);
           return;
         }
         // Node runs timers before it reads sockets. After the event loop was busy (GC, a
         // slow request), heartbeats that arrived in time may still be unread when this
-        // fires; deciding now would declare a live master dead. setImmediate runs after the
-        // I/O phase, so every pending heartbeat reaches the election before the tick.
-        setImmediate(() => {
-          this.#submit({ type: 'tick', nowMs: this.#scheduler.now() });
+        // fires; deciding now would declare a live master dead. A deferred callback
+        // (setImmediate) runs after the I/O phase, so every pending heartbeat reaches the
+        // election before the tick.
+        this.#clock.defer(() => {
+          this.#submit({ type: 'tick', nowMs: this.#clock.now() });
         });
       },
-      Math.max(0, atMs - this.#scheduler.now()),
+      Math.max(0, atMs - this.#clock.now()),
     );
   }
 
   #onTransition(action: Extract<ElectionAction, { type: 'transition' }>): void {
     const group = this.#groups.get(action.group);
     // The fast path first: VIPs on, first frames out; then everything that can wait.
-    let holdNote = '';
-    if (group !== undefined && action.to === 'MASTER') {
-      // After a crash the old master drops the traffic anyway: announce before adding.
-      const crashed = action.reason === 'master-down' || action.reason === 'peer-connection-closed';
-      const result = this.#holder.hold(group, { announceFirst: crashed });
-      if (result.ok) {
-        this.#heldEpochs.set(group.name, action.epoch);
-        holdNote = `; VIPs up and announced in ${result.durationMs.toFixed(3)}ms`;
-        if (result.foreign.length > 0) {
-          this.#log.warn(
-            { group: group.name, vips: result.foreign },
-            `${result.foreign.join(', ')} already configured by someone else; announcing, never removing`,
-          );
-        }
-      } else {
-        this.#holdFailed(group, result.error, result.vip);
-      }
-    } else if (group !== undefined && action.from === 'MASTER') {
-      // A hand-over the operator asked for: the VIPs stay until the new master answers for
-      // them (or down_multiplier x interval), so clients see no gap.
-      const planned =
-        action.reason === 'resign' ||
-        action.reason === 'released' ||
-        action.reason === 'maintenance-on';
-      this.#heldEpochs.delete(group.name);
-      this.#holder.withdraw(group.name, { linger: planned });
-      if (planned) this.#startLinger(group.name);
-    }
+    const holdNote = group === undefined ? '' : this.#policy.onTransition(action, group);
     this.#deps.metrics.recordTransition(action.group, action.from, action.to, action.reason);
     this.#log.info(
       {
@@ -474,160 +381,21 @@ export class Driver implements DaemonControl {
     }
   }
 
-  /** VIPs could not be added or announced: FAULT the group, retry after a while. */
-  #holdFailed(group: GroupSpec, error: Error, vip: string | undefined): void {
-    const code = (error as { code?: unknown }).code;
-    this.#log.error(
-      { group: group.name, vip, code, err: error },
-      `${group.name}: cannot take the VIPs${vip === undefined ? '' : ` (${vip})`}: ${error.message}; FAULT, retrying in ${ADDRESS_RETRY_MS}ms`,
-    );
-    this.#holder.withdraw(group.name, { linger: false });
-    this.#queue.push({
-      type: 'tracker',
-      nowMs: this.#scheduler.now(),
-      trackerId: VIP_FAULT_TRACKER,
-      group: group.name,
-      weightDelta: 0,
-      fault: true,
-    });
-    const existing = this.#retryTimers.get(group.name);
-    if (existing !== undefined) this.#scheduler.clearTimeout(existing);
-    this.#retryTimers.set(
-      group.name,
-      this.#scheduler.setTimeout(() => {
-        this.#retryTimers.delete(group.name);
-        this.#submit({
-          type: 'tracker',
-          nowMs: this.#scheduler.now(),
-          trackerId: VIP_FAULT_TRACKER,
-          group: group.name,
-          weightDelta: 0,
-          fault: false,
-        });
-      }, ADDRESS_RETRY_MS),
-    );
-  }
-
-  /** Keep the VIPs of a planned hand-over until another master is seen, at most downAfter. */
-  #startLinger(group: string): void {
-    const limitMs = this.#config.cluster.downMultiplier * this.#config.cluster.heartbeatIntervalMs;
-    const existing = this.#lingerTimers.get(group);
-    if (existing !== undefined) this.#scheduler.clearTimeout(existing);
-    this.#lingerTimers.set(
-      group,
-      this.#scheduler.setTimeout(() => {
-        this.#lingerTimers.delete(group);
-        if (!this.#holder.isLingering(group)) return;
-        this.#log.info(
-          { group },
-          `${group}: no new master seen within ${limitMs}ms; removing the VIPs`,
-        );
-        this.#holder.finishLinger(group);
-        this.#checkWaiters();
-      }, limitMs),
-    );
-  }
-
-  #checkLingering(): void {
-    const election = this.#election;
-    if (election === null) return;
-    for (const group of this.#holder.lingeringGroups()) {
-      const status = election.status().groups.find((g) => g.name === group);
-      const master = status?.master ?? null;
-      if (status === undefined || (master !== null && master !== this.#config.node.id)) {
-        const timer = this.#lingerTimers.get(group);
-        if (timer !== undefined) this.#scheduler.clearTimeout(timer);
-        this.#lingerTimers.delete(group);
-        this.#holder.finishLinger(group);
-        if (master !== null)
-          this.#log.info({ group, master }, `${group}: ${master} took over; VIPs removed`);
-      }
-    }
-  }
-
   // ---- operator commands ----
 
-  #command(operator: OperatorCommand): Promise<CommandResult> {
-    const commandId = `op-${this.#nextCommandId++}`;
-    return new Promise((resolve) => {
-      this.#pending.set(commandId, resolve);
-      this.#submit({ type: 'operator', nowMs: this.#scheduler.now(), commandId, operator });
-      if (this.#pending.has(commandId)) {
-        // The election answers every command in the step that receives it.
-        this.#pending.delete(commandId);
-        resolve({ ok: false, code: undefined, message: 'the election did not answer the command' });
-      }
-    });
+  takeover(group: string, timeoutMs: number): Promise<CommandOutcome<TakeoverResult>> {
+    return this.#commands.takeover(group, timeoutMs);
   }
 
-  #waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
-    if (done()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        done,
-        resolve,
-        timer: this.#scheduler.setTimeout(() => {
-          this.#waiters.delete(waiter);
-          resolve(done());
-        }, timeoutMs),
-      };
-      this.#waiters.add(waiter);
-    });
+  release(group: string, timeoutMs: number): Promise<CommandOutcome<GroupView>> {
+    return this.#commands.release(group, timeoutMs);
   }
 
-  #checkWaiters(): void {
-    for (const waiter of this.#waiters) {
-      if (!waiter.done()) continue;
-      this.#waiters.delete(waiter);
-      this.#scheduler.clearTimeout(waiter.timer);
-      waiter.resolve(true);
-    }
+  setMaintenance(enabled: boolean): Promise<CommandOutcome<{ readonly maintenance: boolean }>> {
+    return this.#commands.setMaintenance(enabled);
   }
 
-  async takeover(group: string, timeoutMs: number): Promise<CommandOutcome<TakeoverResult>> {
-    const startedAt = this.#scheduler.now();
-    const result = await this.#command({ command: 'takeover', group });
-    if (!result.ok) return refused(result);
-    const announced = await this.#waitUntil(
-      () => this.#stateOf(group) === 'MASTER' && this.#holder.isHeld(group),
-      timeoutMs,
-    );
-    const view = this.group(group);
-    if (!announced || view === null) {
-      return {
-        ok: false,
-        code: 'TAKEOVER_TIMEOUT',
-        message: `${group} was not master with its VIPs announced within ${timeoutMs}ms (state ${view?.state ?? 'unknown'}); see the log`,
-      };
-    }
-    return { ok: true, value: { group: view, durationMs: this.#scheduler.now() - startedAt } };
-  }
-
-  async release(group: string, timeoutMs: number): Promise<CommandOutcome<GroupView>> {
-    const result = await this.#command({ command: 'release', group });
-    if (!result.ok) return refused(result);
-    const released = await this.#waitUntil(
-      () => !this.#holder.isHeld(group) && !this.#holder.isLingering(group),
-      timeoutMs,
-    );
-    const view = this.group(group);
-    if (!released || view === null) {
-      return {
-        ok: false,
-        code: 'TAKEOVER_TIMEOUT',
-        message: `${group} still holds its VIPs after ${timeoutMs}ms: no other node took over yet`,
-      };
-    }
-    return { ok: true, value: view };
-  }
-
-  async setMaintenance(
-    enabled: boolean,
-  ): Promise<CommandOutcome<{ readonly maintenance: boolean }>> {
-    const result = await this.#command({ command: 'maintenance', enabled });
-    if (!result.ok) return refused(result);
-    return { ok: true, value: { maintenance: this.#election?.status().maintenance ?? enabled } };
-  }
+  // ---- lifecycle ----
 
   /**
    * Graceful shutdown: advertise priority 0 so a backup takes over at once, keep the VIPs
@@ -635,9 +403,9 @@ export class Driver implements DaemonControl {
    */
   async resign(): Promise<void> {
     this.#phase = 'stopping';
-    await this.#command({ command: 'resign' });
+    await this.#commands.send({ command: 'resign' });
     const limitMs = this.#config.cluster.downMultiplier * this.#config.cluster.heartbeatIntervalMs;
-    await this.#waitUntil(
+    await this.#waiters.waitUntil(
       () => this.#holder.lingeringGroups().length === 0 && this.#holder.heldGroups().length === 0,
       limitMs + RESIGN_GRACE_MS,
     );
@@ -667,17 +435,10 @@ export class Driver implements DaemonControl {
   /** Stop the loop: timers cancelled, mesh listeners removed. VIPs are left as they are. */
   stop(): void {
     this.#phase = 'stopping';
-    if (this.#timer !== undefined) this.#scheduler.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    for (const timer of [...this.#lingerTimers.values(), ...this.#retryTimers.values()])
-      this.#scheduler.clearTimeout(timer);
-    this.#lingerTimers.clear();
-    this.#retryTimers.clear();
-    for (const waiter of this.#waiters) {
-      this.#scheduler.clearTimeout(waiter.timer);
-      waiter.resolve(false);
-    }
-    this.#waiters.clear();
+    this.#policy.stop();
+    this.#waiters.cancelAll();
     for (const listener of this.#meshListeners) listener.off();
     this.#meshListeners.length = 0;
     this.#election = null;
@@ -688,29 +449,15 @@ export class Driver implements DaemonControl {
    * held groups whose VIPs changed get the difference applied and are announced again.
    */
   reconfigure(config: VipdConfig): void {
-    const election = this.#election;
-    if (election === null) throw new Error('driver not started');
+    if (this.#election === null) throw new Error('driver not started');
     this.#config = config;
     this.#indexGroups(config);
-    this.#stepping = true;
-    try {
-      this.#apply(election.reconfigure(toElectionConfig(config), this.#scheduler.now()));
-      // Events queued while applying (a failed VIP add raises a fault) go in now.
-      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
-        this.#apply(election.step(next));
-      }
-    } finally {
-      this.#stepping = false;
-    }
-    for (const spec of this.#groups.values()) this.#holder.update(spec);
-    // Groups that disappeared while held or lingering lose their VIPs.
-    for (const held of this.#holder.heldGroups()) {
-      if (!this.#groups.has(held.name)) this.#holder.withdraw(held.name, { linger: false });
-    }
-    for (const name of this.#holder.lingeringGroups()) {
-      if (!this.#groups.has(name)) this.#holder.finishLinger(name);
-    }
-    this.#checkWaiters();
+    const applied = this.#drain('reconfigure', (election) =>
+      election.reconfigure(toElectionConfig(config), this.#clock.now()),
+    );
+    if (!applied) return;
+    this.#policy.reconfigured();
+    this.#waiters.check();
   }
 
   #indexGroups(config: VipdConfig): void {
@@ -723,81 +470,11 @@ export class Driver implements DaemonControl {
     return this.#election?.status() ?? null;
   }
 
-  #stateOf(group: string): string | undefined {
-    return this.#election?.status().groups.find((g) => g.name === group)?.state;
-  }
-
-  #wallIso(monotonicMs: number | null): string | null {
-    if (monotonicMs === null) return null;
-    const wallNow = (this.#deps.wallClockMs ?? Date.now)();
-    return new Date(wallNow - (this.#scheduler.now() - monotonicMs)).toISOString();
-  }
-
-  #groupView(status: GroupStatus): GroupView {
-    const spec = this.#groups.get(status.name);
-    return {
-      name: status.name,
-      state: status.state,
-      priority: status.basePriority,
-      effectivePriority: status.effectivePriority,
-      epoch: status.epoch,
-      master: status.master,
-      forced: status.forced,
-      interface: spec?.interface ?? '',
-      addresses: spec?.vips.map(vipText) ?? [],
-      announced: status.state === 'MASTER' && this.#holder.isHeld(status.name),
-      lastTransitionAt: this.#wallIso(status.lastTransitionAtMs),
-      track: this.#deps.trackers?.linksOf(status.name) ?? [],
-    };
-  }
-
   group(name: string): GroupView | null {
-    const status = this.#election?.status().groups.find((g) => g.name === name);
-    return status === undefined ? null : this.#groupView(status);
+    return this.#views.group(name);
   }
 
   status(): StatusView {
-    const election = this.#election?.status();
-    const peers = this.#deps.mesh.peers();
-    return {
-      node: {
-        id: this.#config.node.id,
-        version: VIPD_VERSION,
-        phase: this.#phase,
-        maintenance: election?.maintenance ?? false,
-        witness: this.#config.groups.length === 0,
-        uptimeSeconds: Math.round((this.#scheduler.now() - this.#startedAtMs) / 10) / 100,
-      },
-      quorum: {
-        enabled: election?.quorum.enabled ?? this.#config.cluster.quorum,
-        hasQuorum: election?.quorum.hasQuorum ?? false,
-        voters: election?.quorum.voters ?? this.#config.cluster.peers.length + 1,
-        votersHeard: election?.quorum.votersHeard ?? 1,
-      },
-      peers: peers.map((peer) => ({
-        id: peer.id,
-        address: peer.address,
-        up: peer.up,
-        rttMs: peer.rttMs,
-        lastHeartbeatAt:
-          peer.lastHeartbeatAtMs === null ? null : new Date(peer.lastHeartbeatAtMs).toISOString(),
-        groups: this.#lastHeardGroups.get(peer.id) ?? {},
-      })),
-      groups: (election?.groups ?? []).map((g) => this.#groupView(g)),
-      trackers: (this.#deps.trackers?.states() ?? []).map((t) => ({
-        name: t.name,
-        type: t.type,
-        up: t.reading.up,
-        detail: t.reading.detail,
-      })),
-    };
+    return this.#views.status();
   }
-}
-
-function refused(result: { ok: false; code: RefusalCode | undefined; message: string }): {
-  ok: false;
-  code: RefusalCode | 'INTERNAL';
-  message: string;
-} {
-  return { ok: false, code: result.code ?? 'INTERNAL', message: result.message };
 }

@@ -1,23 +1,27 @@
-// Puts a group's VIPs on this node and takes them off again. Taking over is the hot path:
-// netlink adds (synchronous, tens of microseconds) and the first gratuitous ARP / NA round
-// go out before anything else is done (logging, metrics, hooks come after).
+// Which groups' VIPs this node holds, lingers on or placed, and the watches that go with
+// them. Taking over is the hot path: @vipd/arp's takeOver() (netlink adds, synchronous, tens
+// of microseconds, and the first gratuitous ARP / NA round) runs before anything else is done
+// (logging, metrics, hooks come after); this class keeps the books around it.
 
-import type {
-  AddOutcome,
-  ConflictWatch,
-  FrameAnnouncer,
-  MacWatch,
-  RemoveOutcome,
-  Vip,
+import {
+  giveUp,
+  removeVips,
+  takeOver,
+  type AddOutcome,
+  type ConflictWatch,
+  type FrameAnnouncer,
+  type MacWatch,
+  type RemoveOutcome,
+  type Vip,
+  type VipAddresses,
+  type VipResult,
 } from '@vipd/arp';
 import type { Logger } from 'pino';
 import type { GroupSpec } from '../config/types.js';
 import type { VipdMetrics } from '../metrics/metrics.js';
 
 /** The address half of @vipd/arp's NetlinkAddressManager that the driver uses. */
-export interface AddressPort {
-  addNow(vip: Vip): AddOutcome;
-  removeNow(vip: Vip): RemoveOutcome;
+export interface AddressPort extends VipAddresses {
   listManagedNow(): Vip[];
 }
 
@@ -91,42 +95,22 @@ export class VipHolder {
   hold(group: GroupSpec, options: { announceFirst?: boolean } = {}): HoldResult {
     const startedAt = performance.now();
     this.#lingering.delete(group.name);
-    const announce = (): Error | null => {
-      try {
-        this.#deps.announcer.announce(group.name, group.vips, group.announce);
-        return null;
-      } catch (error) {
-        return asError(error);
-      }
-    };
-    if (options.announceFirst === true) {
-      const error = announce();
-      if (error !== null) return { ok: false, error };
-    }
-    const foreign: string[] = [];
-    for (const vip of group.vips) {
-      try {
-        const outcome = this.#deps.addresses.addNow(vip);
-        if (outcome === 'present-unmanaged') foreign.push(vipText(vip));
-        else this.#placed.set(vipKey(vip), { group: group.name, vip });
-      } catch (error) {
+    const result = takeOver(this.#deps, group.name, group.vips, {
+      announceFirst: options.announceFirst === true,
+      schedule: group.announce,
+    });
+    for (const { vip, outcome } of result.added) this.#noteAdded(group.name, vip, outcome);
+    if (!result.ok) {
+      if (result.failedVip !== undefined)
         this.#deps.metrics.addressFailures.inc({ group: group.name, operation: 'add' });
-        // A group moves as a whole: without every VIP it must not be announced here.
-        if (options.announceFirst === true) this.#deps.announcer.stop(group.name);
-        for (const added of group.vips) {
-          if (added === vip) break;
-          this.#removeOne(group.name, added);
-        }
-        return { ok: false, error: asError(error), vip: vipText(vip) };
-      }
+      for (const removal of result.rolledBack) this.#noteRemoved(group.name, removal);
+      return result.failedVip === undefined
+        ? { ok: false, error: result.error }
+        : { ok: false, error: result.error, vip: vipText(result.failedVip) };
     }
-    if (options.announceFirst !== true) {
-      const error = announce();
-      if (error !== null) {
-        this.#remove(group);
-        return { ok: false, error };
-      }
-    }
+    const foreign = result.added
+      .filter(({ outcome }) => outcome === 'present-unmanaged')
+      .map(({ vip }) => vipText(vip));
     const durationMs = performance.now() - startedAt;
     this.#deps.metrics.takeoverDuration.observe({ group: group.name }, durationMs / 1000);
     this.#held.set(group.name, group);
@@ -168,13 +152,15 @@ export class VipHolder {
     const spec = this.#held.get(group) ?? this.#lingering.get(group);
     if (spec === undefined) return;
     this.#held.delete(group);
-    this.#deps.announcer.stop(group);
-    this.#unwatch(spec);
     if (options.linger) {
+      this.#deps.announcer.stop(group);
+      this.#unwatch(spec);
       this.#lingering.set(group, spec);
       return;
     }
-    this.#remove(spec);
+    const removals = giveUp(this.#deps, group, spec.vips);
+    this.#unwatch(spec);
+    for (const removal of removals) this.#noteRemoved(group, removal);
   }
 
   /** Remove the VIPs of a group that was lingering (the new master took over, or time is up). */
@@ -206,8 +192,7 @@ export class VipHolder {
     for (const vip of dropped) this.#removeOne(spec.name, vip);
     for (const vip of added) {
       try {
-        if (this.#deps.addresses.addNow(vip) !== 'present-unmanaged')
-          this.#placed.set(vipKey(vip), { group: spec.name, vip });
+        this.#noteAdded(spec.name, vip, this.#deps.addresses.addNow(vip));
       } catch (error) {
         this.#deps.metrics.addressFailures.inc({ group: spec.name, operation: 'add' });
         this.#log.error(
@@ -252,24 +237,35 @@ export class VipHolder {
   }
 
   #remove(spec: GroupSpec): void {
-    for (const vip of spec.vips) this.#removeOne(spec.name, vip);
+    for (const removal of removeVips(this.#deps.addresses, spec.vips))
+      this.#noteRemoved(spec.name, removal);
   }
 
   #removeOne(group: string, vip: Vip): void {
-    try {
-      const outcome = this.#deps.addresses.removeNow(vip);
-      this.#placed.delete(vipKey(vip));
-      if (outcome === 'left-unmanaged') {
-        this.#log.warn(
-          { group, vip: vipText(vip) },
-          `left ${vipText(vip)} on ${vip.interface}: vipd did not add it`,
-        );
-      }
-    } catch (error) {
+    const [removal] = removeVips(this.#deps.addresses, [vip]);
+    if (removal !== undefined) this.#noteRemoved(group, removal);
+  }
+
+  /** An address this node put on an interface is its to remove, whatever happens later. */
+  #noteAdded(group: string, vip: Vip, outcome: AddOutcome): void {
+    if (outcome !== 'present-unmanaged') this.#placed.set(vipKey(vip), { group, vip });
+  }
+
+  #noteRemoved(group: string, removal: VipResult<RemoveOutcome>): void {
+    const { vip } = removal;
+    if ('error' in removal) {
       this.#deps.metrics.addressFailures.inc({ group, operation: 'remove' });
       this.#log.error(
-        { group, vip: vipText(vip), err: asError(error) },
+        { group, vip: vipText(vip), err: removal.error },
         `removing ${vipText(vip)} failed; it may still be on ${vip.interface}`,
+      );
+      return;
+    }
+    this.#placed.delete(vipKey(vip));
+    if (removal.outcome === 'left-unmanaged') {
+      this.#log.warn(
+        { group, vip: vipText(vip) },
+        `left ${vipText(vip)} on ${vip.interface}: vipd did not add it`,
       );
     }
   }

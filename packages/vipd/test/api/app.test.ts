@@ -457,7 +457,7 @@ describe('POST /v1/groups/:name/release', () => {
     );
   });
 
-  it('504 TAKEOVER_TIMEOUT when nobody takes the group within timeout_ms', async () => {
+  it('504 RELEASE_TIMEOUT when nobody takes the group within timeout_ms', async () => {
     const { h, app } = await setup();
     await h.say('n2', { web: { state: 'BACKUP', priority: 100, epoch: 0 } });
     await h.advance(1);
@@ -468,7 +468,7 @@ describe('POST /v1/groups/:name/release', () => {
     });
     await flush();
     await h.advance(60);
-    assertError(await pending, 504, 'TAKEOVER_TIMEOUT');
+    assertError(await pending, 504, 'RELEASE_TIMEOUT');
     assert.ok(DOWN_AFTER_MS > 60);
   });
 });

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
 import {
-  createManualScheduler,
   createMemoryAddressManager,
   createRecordingAnnouncer,
   type MemoryAddressManager,
 } from '@vipd/arp';
+import { createManualClock } from '@vipd/clock';
 import { createLoopbackNetwork, type HeartbeatMesh } from '@vipd/heartbeat';
 import { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
@@ -185,6 +185,18 @@ describe('Driver: operator commands', () => {
     assert.ok(result.ok, JSON.stringify(result));
     assert.deepEqual(h.present(), []);
     assert.equal(h.transitions('web').at(-1), 'MASTER->BACKUP:released');
+  });
+
+  it('release that no node takes over within the wait: RELEASE_TIMEOUT, the VIPs still linger', async () => {
+    const h = await started();
+    await asMaster(h);
+    const release = h.driver.release('web', 100);
+    await flush();
+    await h.advance(100);
+    const result = await release;
+    assert.equal(codeOf(result), 'RELEASE_TIMEOUT');
+    assert.match(!result.ok ? result.message : '', /still holds its VIPs after 100ms/);
+    assert.equal(h.present().length, 2, 'the VIPs stay until down_multiplier x interval');
   });
 
   it('maintenance on: drains like a release, the VIPs stay until the new master is seen', async () => {
@@ -501,7 +513,7 @@ describe('Driver with real trackers', () => {
  * it never hears: a loopback mesh whose own pacing stays out of the way.
  */
 function loneDriver(
-  scheduler: ConstructorParameters<typeof Driver>[0]['scheduler'],
+  clock: ConstructorParameters<typeof Driver>[0]['clock'],
   onFatal?: (error: Error) => void,
   addresses: MemoryAddressManager = createMemoryAddressManager(),
 ): { driver: Driver; mesh: HeartbeatMesh } {
@@ -516,7 +528,7 @@ function loneDriver(
   });
   const driver = new Driver({
     config: testConfig({ groups: [WEB] }),
-    scheduler,
+    clock,
     mesh,
     addresses,
     announcer: createRecordingAnnouncer(),
@@ -533,7 +545,7 @@ describe('Driver: timers that fire early', () => {
     // libuv measures timers from a cached loop time; after a busy stretch they fire early.
     // This clock fires every timer longer than 40 ms that much before its deadline.
     const EARLY_MS = 40;
-    const manual = createManualScheduler(1000);
+    const manual = createManualClock(1000);
     const { driver, mesh } = loneDriver({
       ...manual,
       setTimeout: (callback, delayMs) =>
@@ -541,10 +553,8 @@ describe('Driver: timers that fire early', () => {
     });
     try {
       driver.start();
-      for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) {
-        manual.advance(10);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      // The tick the timer defers runs inside advance(): nothing to wait for.
+      for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) manual.advance(10);
       const web = driver.electionStatus()?.groups.find((g) => g.name === 'web');
       assert.equal(web?.state, 'MASTER', 'n2 is never heard: n1 must take over');
     } finally {
@@ -556,7 +566,7 @@ describe('Driver: timers that fire early', () => {
 
 describe('Driver: a failing election', () => {
   it('stops deciding and reports the failure instead of carrying on with a broken state', async () => {
-    const manual = createManualScheduler(1000);
+    const manual = createManualClock(1000);
     let broken = false;
     const errors: Error[] = [];
     const { driver, mesh } = loneDriver(
@@ -577,7 +587,7 @@ describe('Driver: a failing election', () => {
 
 describe('Driver: a failing election while master', () => {
   it('takes the VIPs off before reporting the failure: a node that stopped deciding must not hold them', async () => {
-    const manual = createManualScheduler(1000);
+    const manual = createManualClock(1000);
     let broken = false;
     const errors: Error[] = [];
     const addresses = createMemoryAddressManager();
@@ -592,10 +602,8 @@ describe('Driver: a failing election while master', () => {
     );
     try {
       driver.start();
-      for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) {
-        manual.advance(10);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      // The tick the timer defers runs inside advance(): nothing to wait for.
+      for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) manual.advance(10);
       assert.equal(driver.group('web')?.state, 'MASTER');
       assert.ok(addresses.present().length > 0, 'the master holds its VIPs');
       broken = true;
@@ -606,5 +614,26 @@ describe('Driver: a failing election while master', () => {
       driver.stop();
       await mesh.stop();
     }
+  });
+});
+
+describe('Driver: a reload the election fails on', () => {
+  it('stops deciding, takes the VIPs off and reports it, as a failing step does', async () => {
+    const manual = createManualClock(1000);
+    const errors: Error[] = [];
+    const addresses = createMemoryAddressManager();
+    const { driver, mesh } = loneDriver(manual, (error) => errors.push(error), addresses);
+    driver.start();
+    for (let stepMs = 0; stepMs < DOWN_AFTER_MS * 3; stepMs += 10) manual.advance(10);
+    assert.equal(driver.group('web')?.state, 'MASTER');
+    assert.ok(addresses.present().length > 0, 'the master holds its VIPs');
+    // The daemon refuses a node id change before it reaches the driver; the election
+    // refusing it here stands for any reload the election throws on.
+    driver.reconfigure(testConfig({ nodeId: 'n9', groups: [WEB] }));
+    assert.equal(errors.length, 1);
+    assert.deepEqual(addresses.present(), []);
+    assert.equal(driver.phase(), 'stopping');
+    assert.equal(driver.electionStatus(), null);
+    await mesh.stop();
   });
 });

@@ -5,15 +5,14 @@
 import {
   createFakeConflictWatch,
   createFakeMacWatch,
-  createManualScheduler,
   createMemoryAddressManager,
   createRecordingAnnouncer,
   type FakeConflictWatch,
   type FakeMacWatch,
-  type ManualScheduler,
   type MemoryAddressManager,
   type RecordingAnnouncer,
 } from '@vipd/arp';
+import { createManualClock, type ManualClock } from '@vipd/clock';
 import type { GroupState } from '@vipd/election';
 import {
   createLoopbackNetwork,
@@ -152,7 +151,7 @@ export class TestPeer {
 }
 
 export class Harness {
-  readonly scheduler: ManualScheduler;
+  readonly clock: ManualClock;
   readonly network: LoopbackNetwork;
   readonly addresses: MemoryAddressManager;
   readonly announcer: RecordingAnnouncer;
@@ -166,7 +165,7 @@ export class Harness {
   readonly notify: NotifyRunner;
 
   constructor(config: VipdConfig) {
-    this.scheduler = createManualScheduler(10_000);
+    this.clock = createManualClock(10_000);
     this.network = createLoopbackNetwork();
     this.addresses = createMemoryAddressManager();
     this.announcer = createRecordingAnnouncer();
@@ -221,7 +220,7 @@ export class Harness {
     );
     this.driver = new Driver({
       config,
-      scheduler: this.scheduler,
+      clock: this.clock,
       mesh: this.mesh,
       addresses: this.addresses,
       announcer: this.announcer,
@@ -230,7 +229,7 @@ export class Harness {
       notify: this.notify,
       metrics: this.metrics,
       logger,
-      wallClockMs: () => 1_700_000_000_000 + this.scheduler.now(),
+      wallClockMs: () => 1_700_000_000_000 + this.clock.now(),
     });
     this.metrics.setSources({
       election: () => this.driver.electionStatus(),
@@ -264,7 +263,7 @@ export class Harness {
 
   /** Moves the driver's clock (timers fire), then lets the loopback deliver. */
   async advance(ms: number): Promise<void> {
-    this.scheduler.advance(ms);
+    this.clock.advance(ms);
     await flush();
   }
 
@@ -300,7 +299,11 @@ export class Harness {
   }
 }
 
-/** Lets setImmediate deliveries (the loopback network) and promise callbacks run. */
+/**
+ * Lets the loopback network deliver and promise callbacks run. The driver itself runs on the
+ * manual clock (its deferred ticks run inside advance()); the loopback network hands each
+ * heartbeat over on setImmediate, one turn per hop: peer to driver, driver's answer to peer.
+ */
 export async function flush(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
 }

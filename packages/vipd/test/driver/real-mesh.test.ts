@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createMemoryAddressManager, createRecordingAnnouncer, systemScheduler } from '@vipd/arp';
+import { createMemoryAddressManager, createRecordingAnnouncer } from '@vipd/arp';
+import { systemClock } from '@vipd/clock';
 import { createHeartbeatMesh, type HeartbeatMesh } from '@vipd/heartbeat';
 import { Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
@@ -48,7 +49,7 @@ function node(id: string, peer: string, ports: Record<string, number>, priority:
   const addresses = createMemoryAddressManager();
   const driver = new Driver({
     config,
-    scheduler: systemScheduler,
+    clock: systemClock,
     mesh,
     addresses,
     announcer: createRecordingAnnouncer(),

@@ -1,0 +1,42 @@
+// What the daemon builds that touches the host: netlink, packet sockets, the heartbeat
+// listener and the clock. The defaults are the real ones; tests pass @vipd/arp's in-memory
+// doubles and @vipd/heartbeat's loopback network instead, so start-up and reload run as an
+// ordinary process, without root.
+
+import {
+  createAddressManager,
+  createConflictWatch,
+  createMacWatch,
+  openPacketSocket,
+  type ConflictWatch,
+  type ConflictWatchOptions,
+  type FrameSender,
+  type MacWatch,
+  type MacWatchOptions,
+  type NetlinkAddressManager,
+} from '@vipd/arp';
+import { systemClock, type Clock } from '@vipd/clock';
+import {
+  createHeartbeatMesh,
+  type HeartbeatMesh,
+  type HeartbeatMeshOptions,
+} from '@vipd/heartbeat';
+
+export interface DaemonParts {
+  readonly clock: Clock;
+  readonly createAddressManager: () => NetlinkAddressManager;
+  /** A packet socket on an interface, for announcements and neighbour requests. */
+  readonly openPacketSocket: (interfaceName: string) => FrameSender;
+  readonly createHeartbeatMesh: (options: HeartbeatMeshOptions) => HeartbeatMesh;
+  readonly createConflictWatch: (options: ConflictWatchOptions) => ConflictWatch;
+  readonly createMacWatch: (options: MacWatchOptions) => MacWatch;
+}
+
+export const HOST_PARTS: DaemonParts = {
+  clock: systemClock,
+  createAddressManager: () => createAddressManager(),
+  openPacketSocket: (interfaceName) => openPacketSocket(interfaceName),
+  createHeartbeatMesh,
+  createConflictWatch,
+  createMacWatch,
+};

@@ -1,0 +1,295 @@
+// What the driver does with VIPs around the election's decisions: take them on becoming
+// master (FAULT and retry when that fails), keep them through a planned hand-over until the
+// new master shows (linger), announce again when a master reclaims its group or the MAC
+// changes, and defend them against a conflicting claim. The election decides who is master;
+// this decides what that means on the LAN.
+
+import type { ConflictEvent, MacChangeEvent } from '@vipd/arp';
+import type { Clock, TimerHandle } from '@vipd/clock';
+import type { Election, ElectionAction, ElectionEvent } from '@vipd/election';
+import type { Logger } from 'pino';
+import type { GroupSpec, VipdConfig } from '../config/types.js';
+import type { VipdMetrics } from '../metrics/metrics.js';
+import type { VipHolder } from './vip-holder.js';
+
+/** How long after a failed VIP add the group may try again (it sits in FAULT meanwhile). */
+export const ADDRESS_RETRY_MS = 5000;
+/** RFC 5227 DEFEND_INTERVAL: a group answers a conflicting claim at most this often. */
+export const DEFEND_INTERVAL_MS = 10_000;
+/** Tracker id of the synthetic fault raised when VIPs cannot be added or announced. */
+export const VIP_FAULT_TRACKER = 'vip-add';
+
+export interface VipPolicyDeps {
+  readonly clock: Clock;
+  readonly holder: VipHolder;
+  readonly metrics: VipdMetrics;
+  /** The driver's logger: these lines are the driver's. */
+  readonly log: Logger;
+  readonly config: () => VipdConfig;
+  readonly groups: () => ReadonlyMap<string, GroupSpec>;
+  readonly election: () => Election | null;
+  /** Queues an event for the step in progress (called while the driver is stepping). */
+  readonly enqueue: (event: ElectionEvent) => void;
+  /** Hands an event to the driver loop (from a timer, outside any step). */
+  readonly submit: (event: ElectionEvent) => void;
+  /** The VIPs changed outside a step: let waiting commands look again. */
+  readonly settled: () => void;
+}
+
+export class VipPolicy {
+  readonly #deps: VipPolicyDeps;
+  readonly #log: Logger;
+  readonly #lingerTimers = new Map<string, TimerHandle>();
+  readonly #retryTimers = new Map<string, TimerHandle>();
+  readonly #lastDefendedAtMs = new Map<string, number>();
+  /** Epoch at which each held group was taken or last reclaimed. */
+  readonly #heldEpochs = new Map<string, number>();
+  /** The advertised state #checkReclaims last looked at. */
+  #reclaimCheckedState: unknown = null;
+
+  constructor(deps: VipPolicyDeps) {
+    this.#deps = deps;
+    this.#log = deps.log;
+  }
+
+  /**
+   * The VIP half of a transition, done before anything else (the fast path): returns a note
+   * for the transition's log line.
+   */
+  onTransition(action: Extract<ElectionAction, { type: 'transition' }>, group: GroupSpec): string {
+    const holder = this.#deps.holder;
+    if (action.to === 'MASTER') {
+      // After a crash the old master drops the traffic anyway: announce before adding.
+      const crashed = action.reason === 'master-down' || action.reason === 'peer-connection-closed';
+      const result = holder.hold(group, { announceFirst: crashed });
+      if (!result.ok) {
+        this.#holdFailed(group, result.error, result.vip);
+        return '';
+      }
+      this.#heldEpochs.set(group.name, action.epoch);
+      if (result.foreign.length > 0) {
+        this.#log.warn(
+          { group: group.name, vips: result.foreign },
+          `${result.foreign.join(', ')} already configured by someone else; announcing, never removing`,
+        );
+      }
+      return `; VIPs up and announced in ${result.durationMs.toFixed(3)}ms`;
+    }
+    if (action.from === 'MASTER') {
+      // A hand-over the operator asked for: the VIPs stay until the new master answers for
+      // them (or down_multiplier x interval), so clients see no gap.
+      const planned =
+        action.reason === 'resign' ||
+        action.reason === 'released' ||
+        action.reason === 'maintenance-on';
+      this.#heldEpochs.delete(group.name);
+      holder.withdraw(group.name, { linger: planned });
+      if (planned) this.#startLinger(group.name);
+    }
+    return '';
+  }
+
+  /** After every step: end lingering once a new master shows, re-announce reclaimed groups. */
+  afterStep(): void {
+    this.#checkLingering();
+    this.#checkReclaims();
+  }
+
+  /**
+   * Another MAC claimed one of our VIPs. Counted and logged always; defended (one
+   * announcement) at most once per DEFEND_INTERVAL_MS per group, as RFC 5227 §2.4 (b) says.
+   * Two masters that re-announced at every conflict would flood the LAN and flip every
+   * host's ARP entry back and forth; which of them keeps the VIPs is the election's call,
+   * settled as soon as they hear each other.
+   *
+   * The defence waits one heartbeat interval first: a peer that legitimately takes the group
+   * over (preemption, forced takeover) announces on the LAN a moment before its heartbeat
+   * saying so arrives over TCP. Defending at once would point every host back at us just as
+   * we step down — one needless extra move for clients. After the wait we defend only if we
+   * still hold the group.
+   */
+  conflict(event: ConflictEvent): void {
+    const { clock, holder } = this.#deps;
+    const nowMs = clock.now();
+    for (const group of this.#deps.groups().values()) {
+      if (!group.vips.some((v) => v.address === event.vip)) continue;
+      this.#deps.metrics.addressConflicts.inc({ group: group.name, kind: event.kind });
+      const held = holder.isHeld(group.name);
+      const lastDefended = this.#lastDefendedAtMs.get(group.name);
+      const defend =
+        held && (lastDefended === undefined || nowMs - lastDefended >= DEFEND_INTERVAL_MS);
+      const fields = {
+        group: group.name,
+        vip: event.vip,
+        interface: event.interface,
+        foreignMac: event.foreignMac,
+        kind: event.kind,
+        defended: defend,
+      };
+      const claim = `address conflict: ${event.foreignMac} claims ${event.vip} on ${event.interface} (${event.kind})`;
+      if (defend) {
+        this.#lastDefendedAtMs.set(group.name, nowMs);
+        this.#log.warn(fields, `${claim}; defending with one announcement unless a peer took over`);
+        const name = group.name;
+        clock.setTimeout(() => {
+          if (!holder.isHeld(name)) {
+            this.#log.info(fields, `${claim}; not defended: ${name} is no longer held here`);
+            return;
+          }
+          holder.defend(name);
+        }, this.#deps.config().cluster.heartbeatIntervalMs);
+      } else if (held) {
+        this.#log.debug(
+          fields,
+          `${claim}; defended ${Math.round(nowMs - (lastDefended ?? nowMs))}ms ago, not again within ${DEFEND_INTERVAL_MS}ms`,
+        );
+      } else {
+        this.#log.warn(fields, `${claim}; not master here`);
+      }
+    }
+  }
+
+  /** An interface's MAC changed: hosts must learn the new one at once. */
+  macChanged(event: MacChangeEvent): void {
+    const holder = this.#deps.holder;
+    this.#deps.metrics.macChanges.inc({ interface: event.interface });
+    const affected = holder
+      .heldGroups()
+      .filter((g) => g.vips.some((v) => v.interface === event.interface));
+    this.#log.warn(
+      {
+        interface: event.interface,
+        oldMac: event.oldMac,
+        newMac: event.newMac,
+        groups: affected.map((g) => g.name),
+      },
+      `MAC of ${event.interface} changed ${event.oldMac} -> ${event.newMac}; announcing again`,
+    );
+    for (const group of affected) holder.reannounce(group.name);
+  }
+
+  /**
+   * A reload took effect: held groups get their new VIP list; groups that disappeared while
+   * held or lingering lose their VIPs.
+   */
+  reconfigured(): void {
+    const holder = this.#deps.holder;
+    const groups = this.#deps.groups();
+    for (const spec of groups.values()) holder.update(spec);
+    for (const held of holder.heldGroups()) {
+      if (!groups.has(held.name)) holder.withdraw(held.name, { linger: false });
+    }
+    for (const name of holder.lingeringGroups()) {
+      if (!groups.has(name)) holder.finishLinger(name);
+    }
+  }
+
+  /** The driver stopped: no retry or linger timer may fire any more. */
+  stop(): void {
+    for (const timer of [...this.#lingerTimers.values(), ...this.#retryTimers.values()])
+      this.#deps.clock.clearTimeout(timer);
+    this.#lingerTimers.clear();
+    this.#retryTimers.clear();
+  }
+
+  /** VIPs could not be added or announced: FAULT the group, retry after a while. */
+  #holdFailed(group: GroupSpec, error: Error, vip: string | undefined): void {
+    const { clock } = this.#deps;
+    const code = (error as { code?: unknown }).code;
+    this.#log.error(
+      { group: group.name, vip, code, err: error },
+      `${group.name}: cannot take the VIPs${vip === undefined ? '' : ` (${vip})`}: ${error.message}; FAULT, retrying in ${ADDRESS_RETRY_MS}ms`,
+    );
+    this.#deps.holder.withdraw(group.name, { linger: false });
+    this.#deps.enqueue({
+      type: 'tracker',
+      nowMs: clock.now(),
+      trackerId: VIP_FAULT_TRACKER,
+      group: group.name,
+      weightDelta: 0,
+      fault: true,
+    });
+    const existing = this.#retryTimers.get(group.name);
+    if (existing !== undefined) clock.clearTimeout(existing);
+    this.#retryTimers.set(
+      group.name,
+      clock.setTimeout(() => {
+        this.#retryTimers.delete(group.name);
+        this.#deps.submit({
+          type: 'tracker',
+          nowMs: clock.now(),
+          trackerId: VIP_FAULT_TRACKER,
+          group: group.name,
+          weightDelta: 0,
+          fault: false,
+        });
+      }, ADDRESS_RETRY_MS),
+    );
+  }
+
+  /** Keep the VIPs of a planned hand-over until another master is seen, at most downAfter. */
+  #startLinger(group: string): void {
+    const { clock, holder } = this.#deps;
+    const { cluster } = this.#deps.config();
+    const limitMs = cluster.downMultiplier * cluster.heartbeatIntervalMs;
+    const existing = this.#lingerTimers.get(group);
+    if (existing !== undefined) clock.clearTimeout(existing);
+    this.#lingerTimers.set(
+      group,
+      clock.setTimeout(() => {
+        this.#lingerTimers.delete(group);
+        if (!holder.isLingering(group)) return;
+        this.#log.info(
+          { group },
+          `${group}: no new master seen within ${limitMs}ms; removing the VIPs`,
+        );
+        holder.finishLinger(group);
+        this.#deps.settled();
+      }, limitMs),
+    );
+  }
+
+  #checkLingering(): void {
+    const election = this.#deps.election();
+    if (election === null) return;
+    const holder = this.#deps.holder;
+    const nodeId = this.#deps.config().node.id;
+    for (const group of holder.lingeringGroups()) {
+      const status = election.status().groups.find((g) => g.name === group);
+      const master = status?.master ?? null;
+      if (status === undefined || (master !== null && master !== nodeId)) {
+        const timer = this.#lingerTimers.get(group);
+        if (timer !== undefined) this.#deps.clock.clearTimeout(timer);
+        this.#lingerTimers.delete(group);
+        holder.finishLinger(group);
+        if (master !== null)
+          this.#log.info({ group, master }, `${group}: ${master} took over; VIPs removed`);
+      }
+    }
+  }
+
+  /**
+   * A master that meets a rival master it outranks reclaims the group with a new epoch and
+   * stays MASTER: no transition, but the LAN may have followed the rival's announcements,
+   * so announce again. Runs after every step (every heartbeat), so it reads the advertised
+   * state, which the election keeps as the same object until something in it changes,
+   * rather than building a full status() each time.
+   */
+  #checkReclaims(): void {
+    const election = this.#deps.election();
+    if (election === null) return;
+    const state = election.localState();
+    if (state === this.#reclaimCheckedState) return;
+    this.#reclaimCheckedState = state;
+    for (const [name, heldAt] of this.#heldEpochs) {
+      const advert = state[name];
+      if (advert === undefined || advert.state !== 'MASTER' || advert.epoch <= heldAt) continue;
+      this.#heldEpochs.set(name, advert.epoch);
+      this.#deps.holder.reannounce(name);
+      this.#log.info(
+        { group: name, epoch: advert.epoch, previousEpoch: heldAt },
+        `${name}: reclaimed at epoch ${advert.epoch} (was ${heldAt}); announcing again`,
+      );
+    }
+  }
+}
