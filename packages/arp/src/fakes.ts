@@ -11,7 +11,7 @@ import type {
 import type { AnnouncerStats, FrameAnnouncer, FrameSender } from './announcer.js';
 import type { ConflictWatch, ConflictWatchStats } from './conflict-watch.js';
 import type { MacWatch } from './mac-watch.js';
-import { resolveSchedule } from './schedule.js';
+import { resolveSchedule } from './announce-schedule.js';
 import type { AnnounceSchedule, ConflictEvent, MacAddress, MacChangeEvent, Vip } from './types.js';
 import { checkVip, type CheckedVip } from './vip.js';
 import { normalizeMac } from './codec/address-text.js';

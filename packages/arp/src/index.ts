@@ -70,10 +70,14 @@ export type {
   AnnouncerStats,
   AnnounceErrorContext,
 } from './announcer.js';
-export { DEFAULT_SCHEDULE, resolveSchedule, announcementOffsets } from './schedule.js';
-export type { ResolvedSchedule } from './schedule.js';
-export { systemScheduler, createManualScheduler } from './scheduler.js';
-export type { Scheduler, ManualScheduler, TimerHandle } from './scheduler.js';
+export { DEFAULT_SCHEDULE, resolveSchedule, announcementOffsets } from './announce-schedule.js';
+export type { ResolvedSchedule } from './announce-schedule.js';
+// The clock is @vipd/clock's. These names stay only until vipd imports it from there.
+export {
+  systemClock as systemScheduler,
+  createManualClock as createManualScheduler,
+} from '@vipd/clock';
+export type { Clock as Scheduler, ManualClock as ManualScheduler, TimerHandle } from '@vipd/clock';
 
 // Addresses
 export {

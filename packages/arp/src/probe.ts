@@ -6,7 +6,11 @@ import { arpProbe, duplicateAddressProbe } from './codec/announcements.js';
 import { decode, encode } from './codec/frame.js';
 import { ArpError, FrameDecodeError } from './errors.js';
 import { claimIn, type ClaimKind } from './claims.js';
-import { systemScheduler, type Scheduler, type TimerHandle } from './scheduler.js';
+import {
+  systemClock as systemScheduler,
+  type Clock as Scheduler,
+  type TimerHandle,
+} from '@vipd/clock';
 import { openPacketSocket } from './sys/packet-socket.js';
 import type { MacAddress } from './types.js';
 import { ipFamily, normalizeIp } from './codec/address-text.js';

@@ -10,14 +10,14 @@ import {
 import { decode, encode } from '../src/codec/frame.js';
 import { ArpError } from '../src/errors.js';
 import { probeAddress } from '../src/probe.js';
-import { createManualScheduler } from '../src/scheduler.js';
+import { createManualClock } from '@vipd/clock';
 import { fakeReceivers } from './helpers/fake-receiver.js';
 
 const OURS = '52:54:00:00:00:01';
 const FOREIGN = '52:54:00:00:00:66';
 
 function setup(address: string) {
-  const clock = createManualScheduler();
+  const clock = createManualClock();
   const receivers = fakeReceivers(OURS);
   const result = probeAddress({
     interface: 'eth0',
