@@ -106,22 +106,3 @@ export { createMacWatch } from './mac-watch.js';
 export type { MacWatch, MacWatchOptions } from './mac-watch.js';
 export { probeAddress } from './probe.js';
 export type { ProbeOptions, ProbeResult } from './probe.js';
-
-// Test doubles for the daemon
-export {
-  createRecordingAnnouncer,
-  createMemoryAddressManager,
-  createRecordingSender,
-  createFakeConflictWatch,
-  createFakeMacWatch,
-  withoutAddressProtocol,
-} from './fakes.js';
-export type {
-  RecordingAnnouncer,
-  AnnouncerCall,
-  MemoryAddressManager,
-  AddressCall,
-  RecordingSender,
-  FakeConflictWatch,
-  FakeMacWatch,
-} from './fakes.js';

@@ -10,7 +10,7 @@ import {
 } from '../src/codec/announcements.js';
 import { decode, encode } from '../src/codec/frame.js';
 import { ArpError, PrivilegeError } from '../src/errors.js';
-import { createRecordingSender, type RecordingSender } from '../src/fakes.js';
+import { createRecordingSender, type RecordingSender } from '../src/testing/index.js';
 import { createManualClock } from '@vipd/clock';
 import type { Vip } from '../src/types.js';
 

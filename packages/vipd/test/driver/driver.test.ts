@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
+import { createManualScheduler } from '@vipd/arp';
 import {
-  createManualScheduler,
   createMemoryAddressManager,
   createRecordingAnnouncer,
   type MemoryAddressManager,
-} from '@vipd/arp';
+} from '@vipd/arp/testing';
 import { createLoopbackNetwork, type HeartbeatMesh } from '@vipd/heartbeat';
 import { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';

@@ -2,18 +2,17 @@
 // announcements and watches, and @vipd/heartbeat's loopback mesh for the network. Peers are
 // loopback meshes the test speaks through: what they send is what the driver receives.
 
+import { createManualScheduler, type ManualScheduler } from '@vipd/arp';
 import {
   createFakeConflictWatch,
   createFakeMacWatch,
-  createManualScheduler,
   createMemoryAddressManager,
   createRecordingAnnouncer,
   type FakeConflictWatch,
   type FakeMacWatch,
-  type ManualScheduler,
   type MemoryAddressManager,
   type RecordingAnnouncer,
-} from '@vipd/arp';
+} from '@vipd/arp/testing';
 import type { GroupState } from '@vipd/election';
 import {
   createLoopbackNetwork,

@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createMemoryAddressManager, createRecordingAnnouncer, systemScheduler } from '@vipd/arp';
+import { systemScheduler } from '@vipd/arp';
+import { createMemoryAddressManager, createRecordingAnnouncer } from '@vipd/arp/testing';
 import { createHeartbeatMesh, type HeartbeatMesh } from '@vipd/heartbeat';
 import { Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
