@@ -1,7 +1,7 @@
 // Floods gratuitous ARP / unsolicited NA for a group's VIPs after a takeover, on the schedule
-// in announce-schedule.ts, through one packet socket per interface. The first round goes out inside
-// announce() itself, so nothing (no timer, no event-loop turn) sits between "become master"
-// and the first frame; stop() cancels everything still pending, at once.
+// in announce-schedule.ts, through one packet socket per interface. The first round goes out
+// inside announce() itself, so nothing (no timer, no event-loop turn) sits between "become
+// master" and the first frame; stop() cancels everything still pending, at once.
 import {
   gratuitousArpReply,
   gratuitousArpRequest,
