@@ -14,6 +14,8 @@ export interface MasterLoss {
 }
 
 export type MasterKnowledge =
+  /** Nothing the sync group records about its master changes. */
+  | { readonly kind: 'unchanged' }
   /** This node is master. */
   | { readonly kind: 'self' }
   | {
@@ -32,6 +34,7 @@ export type MasterKnowledge =
       readonly loss: MasterLoss | null;
     };
 
+const UNCHANGED: MasterKnowledge = { kind: 'unchanged' };
 const SELF: MasterKnowledge = { kind: 'self' };
 
 export function masterKnowledge(
@@ -42,14 +45,29 @@ export function masterKnowledge(
   if (syncGroup.state === 'MASTER') return SELF;
   const directMaster = view.directMaster?.nodeId ?? null;
   const known = view.master ?? view.relayedMaster;
-  if (known !== null)
+  const sameDirectMaster = directMaster === syncGroup.directMaster;
+  if (known !== null) {
+    const unseenClaimSettled = view.master === null || view.master.epoch >= syncGroup.maxSeenEpoch;
+    const releaseHoldEnded = syncGroup.releaseHoldUntilMs !== null && known.nodeId !== ctx.nodeId;
+    // The usual case, a backup that hears the same master as before: nothing to apply.
+    if (
+      sameDirectMaster &&
+      known.nodeId === syncGroup.master &&
+      syncGroup.masterDownAtMs === null &&
+      (!unseenClaimSettled || syncGroup.unseenClaimAtMs === null) &&
+      !releaseHoldEnded
+    )
+      return UNCHANGED;
     return {
       kind: 'known',
       master: known.nodeId,
       directMaster,
-      unseenClaimSettled: view.master === null || view.master.epoch >= syncGroup.maxSeenEpoch,
-      releaseHoldEnded: syncGroup.releaseHoldUntilMs !== null && known.nodeId !== ctx.nodeId,
+      unseenClaimSettled,
+      releaseHoldEnded,
     };
+  }
+  if (syncGroup.masterDownAtMs !== null && syncGroup.master === null && sameDirectMaster)
+    return UNCHANGED;
   return {
     kind: 'none',
     directMaster,

@@ -73,8 +73,42 @@ function stay(untilMs: number | null): Decision {
   return untilMs === null ? STAY : { kind: 'stay', untilMs };
 }
 
-function stayWaiting(untilMs: number | null, waits: BackupWaits): Decision {
+/** Stays with a backup's waits as given; only a change to them makes a new object. */
+function stayWaiting(
+  syncGroup: Readonly<SyncGroup>,
+  untilMs: number | null,
+  claimableSinceMs: number | null,
+  preemptReadySinceMs: number | null,
+  blockedByQuorum: boolean,
+  releaseHoldUntilMs: number | null,
+): Decision {
+  if (
+    claimableSinceMs === syncGroup.claimableSinceMs &&
+    preemptReadySinceMs === syncGroup.preemptReadySinceMs &&
+    blockedByQuorum === syncGroup.blockedByQuorum &&
+    releaseHoldUntilMs === syncGroup.releaseHoldUntilMs
+  )
+    return stay(untilMs);
+  const waits = { claimableSinceMs, preemptReadySinceMs, blockedByQuorum, releaseHoldUntilMs };
   return { kind: 'stay', untilMs, waits };
+}
+
+/** Stays while nothing blocks a claim: claimable since then, and no release hold left. */
+function stayClaimable(
+  syncGroup: Readonly<SyncGroup>,
+  untilMs: number | null,
+  claimableSinceMs: number,
+  preemptReadySinceMs: number | null,
+): Decision {
+  const blockedByQuorum = syncGroup.blockedByQuorum;
+  return stayWaiting(
+    syncGroup,
+    untilMs,
+    claimableSinceMs,
+    preemptReadySinceMs,
+    blockedByQuorum,
+    null,
+  );
 }
 
 /** Maintenance and tracker faults override every election rule. */
@@ -161,31 +195,25 @@ const onBackup: Handler = (syncGroup, view, ctx) => {
   const leave = leaveForMaintenanceOrFault(syncGroup, ctx);
   if (leave !== null) return leave;
 
-  // A hold that ran out ends here, unless a resign or a zero priority blocks the claim
-  // first: then it is left as it is.
+  const blocker = claimBlocker(syncGroup, view, ctx);
+  // A hold that ran out ends here, unless what is checked before it blocks the claim.
   const hold =
-    ctx.resigned || syncGroup.weightedPriority() === 0
+    blocker === 'resigned' || blocker === 'never-master'
       ? syncGroup.releaseHoldUntilMs
       : releaseHold(syncGroup, ctx);
-  const blocker = claimBlocker(syncGroup, view, ctx);
-  if (blocker !== null)
-    return stayWaiting(blocker === 'released' ? hold : null, {
-      claimableSinceMs: null,
-      preemptReadySinceMs: null,
-      blockedByQuorum: blocker === 'quorum' && ctx.quorumEverHeld,
-      releaseHoldUntilMs: hold,
-    });
-  const waits: BackupWaits = {
-    claimableSinceMs: syncGroup.claimableSinceMs ?? ctx.nowMs,
-    preemptReadySinceMs: syncGroup.preemptReadySinceMs,
-    blockedByQuorum: syncGroup.blockedByQuorum,
-    releaseHoldUntilMs: null,
-  };
+  if (blocker !== null) {
+    const quorumBlocked = blocker === 'quorum' && ctx.quorumEverHeld;
+    const untilMs = blocker === 'released' ? hold : null;
+    return stayWaiting(syncGroup, untilMs, null, null, quorumBlocked, hold);
+  }
+  const claimableSinceMs = syncGroup.claimableSinceMs ?? ctx.nowMs;
 
-  if (view.master !== null) return preemptWhenDue(syncGroup, view, view.master, ctx, waits);
+  if (view.master !== null)
+    return preemptWhenDue(syncGroup, view, view.master, ctx, claimableSinceMs);
   // A master we cannot hear but a live peer follows: not ours to replace or preempt.
-  if (view.relayedMaster !== null) return stayWaiting(null, waits);
-  return claimWhenDue(syncGroup, view, ctx, waits);
+  if (view.relayedMaster !== null)
+    return stayClaimable(syncGroup, null, claimableSinceMs, syncGroup.preemptReadySinceMs);
+  return claimWhenDue(syncGroup, view, ctx, claimableSinceMs);
 };
 
 /**
@@ -197,11 +225,10 @@ function claimWhenDue(
   syncGroup: Readonly<SyncGroup>,
   view: SyncGroupView,
   ctx: ElectionContext,
-  waits: BackupWaits,
+  claimableSince: number,
 ): Decision {
   const owner = syncGroup.weightedPriority() === PRIORITY_OWNER;
   const downAt = syncGroup.masterDownAtMs ?? ctx.nowMs;
-  const claimableSince = waits.claimableSinceMs ?? ctx.nowMs;
   let from = Math.max(
     downAt,
     claimableSince,
@@ -211,7 +238,8 @@ function claimWhenDue(
     from = Math.max(from, syncGroup.unseenClaimAtMs + ctx.downAfterMs);
   const rank = rankOf(syncGroup, view.candidates, ctx);
   const dueAt = from + rank * ctx.intervalMs;
-  if (ctx.nowMs < dueAt) return stayWaiting(dueAt, waits);
+  if (ctx.nowMs < dueAt)
+    return stayClaimable(syncGroup, dueAt, claimableSince, syncGroup.preemptReadySinceMs);
 
   const regained = syncGroup.blockedByQuorum && claimableSince > downAt;
   const rankNote = rank === 0 ? 'best live candidate' : `rank ${rank}, waited ${rank} interval(s)`;
@@ -242,7 +270,7 @@ function preemptWhenDue(
   view: SyncGroupView,
   master: PeerStanding,
   ctx: ElectionContext,
-  waits: BackupWaits,
+  claimableSinceMs: number,
 ): Decision {
   const priority = syncGroup.weightedPriority();
   const self = { nodeId: ctx.nodeId, priority };
@@ -254,10 +282,15 @@ function preemptWhenDue(
     syncGroup.preemptSuppressed ||
     (!owner && !syncGroup.preempt)
   )
-    return stayWaiting(null, { ...waits, preemptReadySinceMs: null });
+    return stayClaimable(syncGroup, null, claimableSinceMs, null);
   if (owner) {
     if (ctx.nowMs < syncGroup.ownerListenUntilMs)
-      return stayWaiting(syncGroup.ownerListenUntilMs, waits);
+      return stayClaimable(
+        syncGroup,
+        syncGroup.ownerListenUntilMs,
+        claimableSinceMs,
+        syncGroup.preemptReadySinceMs,
+      );
     return {
       kind: 'transition',
       to: 'MASTER',
@@ -265,9 +298,9 @@ function preemptWhenDue(
       detail: `address owner (priority 255) takes over from ${master.nodeId} (priority ${master.priority})`,
     };
   }
-  const readySinceMs = waits.preemptReadySinceMs ?? ctx.nowMs;
+  const readySinceMs = syncGroup.preemptReadySinceMs ?? ctx.nowMs;
   const dueAt = Math.max(readySinceMs + syncGroup.preemptDelayMs, syncGroup.listenUntilMs);
-  if (ctx.nowMs < dueAt) return stayWaiting(dueAt, { ...waits, preemptReadySinceMs: readySinceMs });
+  if (ctx.nowMs < dueAt) return stayClaimable(syncGroup, dueAt, claimableSinceMs, readySinceMs);
   const waited =
     syncGroup.preemptDelayMs > 0 ? ` after a ${syncGroup.preemptDelayMs}ms preempt delay` : '';
   return {

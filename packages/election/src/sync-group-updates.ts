@@ -81,6 +81,8 @@ export function learnMaster(
   nowMs: number,
 ): void {
   switch (knowledge.kind) {
+    case 'unchanged':
+      return;
     case 'self':
       syncGroup.master = nodeId;
       syncGroup.directMaster = nodeId;
