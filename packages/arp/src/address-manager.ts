@@ -46,7 +46,7 @@ export interface AddressManagerOptions {
   readonly addressProtocol?: number;
   /**
    * Wraps the netlink socket: a test seam, e.g. to act like a kernel older than 5.18
-   * (fakes.ts: withoutAddressProtocol) or one that fails a request after the add.
+   * (@vipd/arp/testing: withoutAddressProtocol) or one that fails a request after the add.
    */
   readonly socketLayer?: (socket: RouteRequests) => RouteRequests;
 }

@@ -1,7 +1,7 @@
 // Floods gratuitous ARP / unsolicited NA for a group's VIPs after a takeover, on the schedule
-// in schedule.ts, through one packet socket per interface. The first round goes out inside
-// announce() itself, so nothing (no timer, no event-loop turn) sits between "become master"
-// and the first frame; stop() cancels everything still pending, at once.
+// in announce-schedule.ts, through one packet socket per interface. The first round goes out
+// inside announce() itself, so nothing (no timer, no event-loop turn) sits between "become
+// master" and the first frame; stop() cancels everything still pending, at once.
 import {
   gratuitousArpReply,
   gratuitousArpRequest,
@@ -9,8 +9,12 @@ import {
 } from './codec/announcements.js';
 import { encode } from './codec/frame.js';
 import { ArpError } from './errors.js';
-import { announcementOffsets, resolveSchedule, type ResolvedSchedule } from './schedule.js';
-import { systemScheduler, type Scheduler, type TimerHandle } from './scheduler.js';
+import {
+  announcementOffsets,
+  resolveSchedule,
+  type ResolvedSchedule,
+} from './announce-schedule.js';
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
 import { openPacketSocket } from './sys/packet-socket.js';
 import type { AnnounceMode, AnnounceSchedule, Announcer, MacAddress, Vip } from './types.js';
 import { checkVip, type CheckedVip } from './vip.js';
@@ -31,7 +35,7 @@ export interface AnnounceErrorContext {
 export interface AnnouncerOptions {
   /** Defaults for every group; see DEFAULT_SCHEDULE. */
   readonly schedule?: Partial<AnnounceSchedule>;
-  readonly scheduler?: Scheduler;
+  readonly clock?: Clock;
   /** Named network namespace of the interfaces (ignored when openSender is given). */
   readonly netns?: string;
   /** Opens the sender for an interface; default: an AF_PACKET socket. */
@@ -89,7 +93,7 @@ export function createAnnouncer(options: AnnouncerOptions = {}): FrameAnnouncer 
 
 class ScheduledAnnouncer implements FrameAnnouncer {
   private readonly defaults: ResolvedSchedule;
-  private readonly scheduler: Scheduler;
+  private readonly clock: Clock;
   private readonly groups = new Map<string, GroupState>();
   private readonly senders = new Map<string, FrameSender>();
   private framesSent = 0;
@@ -98,7 +102,7 @@ class ScheduledAnnouncer implements FrameAnnouncer {
 
   constructor(private readonly options: AnnouncerOptions) {
     this.defaults = resolveSchedule(options.schedule);
-    this.scheduler = options.scheduler ?? systemScheduler;
+    this.clock = options.clock ?? systemClock;
   }
 
   announce(group: string, vips: readonly Vip[], overrides?: Partial<AnnounceSchedule>): void {
@@ -119,7 +123,7 @@ class ScheduledAnnouncer implements FrameAnnouncer {
     this.stop(group);
     const state: GroupState = {
       name: group,
-      startedAtMs: this.scheduler.now(),
+      startedAtMs: this.clock.now(),
       offsets: announcementOffsets(schedule),
       interfaces: [...byInterface].map(([name, list]) => ({
         interface: name,
@@ -142,8 +146,8 @@ class ScheduledAnnouncer implements FrameAnnouncer {
   stop(group: string): void {
     const state = this.groups.get(group);
     if (state === undefined) return;
-    if (state.timer !== undefined) this.scheduler.clearTimeout(state.timer);
-    if (state.backlogTimer !== undefined) this.scheduler.clearTimeout(state.backlogTimer);
+    if (state.timer !== undefined) this.clock.clearTimeout(state.timer);
+    if (state.backlogTimer !== undefined) this.clock.clearTimeout(state.backlogTimer);
     this.groups.delete(group);
   }
 
@@ -169,8 +173,8 @@ class ScheduledAnnouncer implements FrameAnnouncer {
       this.forgetIfFinished(state);
       return;
     }
-    const delayMs = state.startedAtMs + next.value - this.scheduler.now();
-    state.timer = this.scheduler.setTimeout(() => {
+    const delayMs = state.startedAtMs + next.value - this.clock.now();
+    state.timer = this.clock.setTimeout(() => {
       if (this.groups.get(state.name) !== state) return;
       this.sendRound(state);
       this.scheduleNext(state);
@@ -215,7 +219,7 @@ class ScheduledAnnouncer implements FrameAnnouncer {
 
   private retryBacklogSoon(state: GroupState): void {
     if (state.backlogTimer !== undefined) return;
-    state.backlogTimer = this.scheduler.setTimeout(() => {
+    state.backlogTimer = this.clock.setTimeout(() => {
       state.backlogTimer = undefined;
       if (this.groups.get(state.name) !== state) return;
       const pending = [...state.backlog];

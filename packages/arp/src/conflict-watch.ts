@@ -7,7 +7,7 @@ import { arpProbe, duplicateAddressProbe } from './codec/announcements.js';
 import { decode, encode } from './codec/frame.js';
 import { ArpError, FrameDecodeError, type ArpErrorCode } from './errors.js';
 import { claimIn } from './claims.js';
-import { systemScheduler, type Scheduler, type TimerHandle } from './scheduler.js';
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
 import { openPacketSocket } from './sys/packet-socket.js';
 import type { ConflictEvent, Vip } from './types.js';
 import { checkVip, type CheckedVip } from './vip.js';
@@ -23,7 +23,7 @@ export interface ConflictWatchOptions {
   readonly probeIntervalMs?: number;
   /** The same VIP, MAC and kind are reported at most once per this long. Default 1000. */
   readonly repeatEventAfterMs?: number;
-  readonly scheduler?: Scheduler;
+  readonly clock?: Clock;
   /** Opens a receiving socket on an interface; default: an AF_PACKET socket. */
   readonly openReceiver?: (
     interfaceName: string,
@@ -70,7 +70,7 @@ export function createConflictWatch(options: ConflictWatchOptions): ConflictWatc
 }
 
 class FrameConflictWatch implements ConflictWatch {
-  private readonly scheduler: Scheduler;
+  private readonly clock: Clock;
   private readonly groups = new Map<string, CheckedVip[]>();
   private readonly interfaces = new Map<string, WatchedInterface>();
   /** key -> when it was last reported; insertion order is report order (oldest first). */
@@ -83,7 +83,7 @@ class FrameConflictWatch implements ConflictWatch {
   private closed = false;
 
   constructor(private readonly options: ConflictWatchOptions) {
-    this.scheduler = options.scheduler ?? systemScheduler;
+    this.clock = options.clock ?? systemClock;
     const probeIntervalMs = options.probeIntervalMs ?? 0;
     if (!Number.isInteger(probeIntervalMs) || probeIntervalMs < 0) {
       throw new ArpError(
@@ -194,7 +194,7 @@ class FrameConflictWatch implements ConflictWatch {
 
   private firstReportInWindow(key: string): boolean {
     const windowMs = this.options.repeatEventAfterMs ?? 1000;
-    const nowMs = this.scheduler.now();
+    const nowMs = this.clock.now();
     const last = this.lastReportMs.get(key);
     if (last !== undefined && nowMs - last < windowMs) return false;
     // Re-inserting moves the key to the end, so the first key is always the least recently
@@ -215,11 +215,11 @@ class FrameConflictWatch implements ConflictWatch {
     const intervalMs = this.options.probeIntervalMs ?? 0;
     const wanted = intervalMs > 0 && this.interfaces.size > 0;
     if (!wanted && this.probeTimer !== undefined) {
-      this.scheduler.clearTimeout(this.probeTimer);
+      this.clock.clearTimeout(this.probeTimer);
       this.probeTimer = undefined;
     }
     if (!wanted || this.probeTimer !== undefined) return;
-    this.probeTimer = this.scheduler.setTimeout(() => {
+    this.probeTimer = this.clock.setTimeout(() => {
       this.probeTimer = undefined;
       this.probe();
       this.scheduleProbes();

@@ -71,10 +71,8 @@ export type {
   AnnouncerStats,
   AnnounceErrorContext,
 } from './announcer.js';
-export { DEFAULT_SCHEDULE, resolveSchedule, announcementOffsets } from './schedule.js';
-export type { ResolvedSchedule } from './schedule.js';
-export { systemScheduler, createManualScheduler } from './scheduler.js';
-export type { Scheduler, ManualScheduler, TimerHandle } from './scheduler.js';
+export { DEFAULT_SCHEDULE, resolveSchedule, announcementOffsets } from './announce-schedule.js';
+export type { ResolvedSchedule } from './announce-schedule.js';
 
 // Addresses
 export {
@@ -117,22 +115,3 @@ export { createMacWatch } from './mac-watch.js';
 export type { MacWatch, MacWatchOptions } from './mac-watch.js';
 export { probeAddress } from './probe.js';
 export type { ProbeOptions, ProbeResult } from './probe.js';
-
-// Test doubles for the daemon
-export {
-  createRecordingAnnouncer,
-  createMemoryAddressManager,
-  createRecordingSender,
-  createFakeConflictWatch,
-  createFakeMacWatch,
-  withoutAddressProtocol,
-} from './fakes.js';
-export type {
-  RecordingAnnouncer,
-  AnnouncerCall,
-  MemoryAddressManager,
-  AddressCall,
-  RecordingSender,
-  FakeConflictWatch,
-  FakeMacWatch,
-} from './fakes.js';

@@ -9,7 +9,7 @@ import {
   type RouteRequests,
 } from '../src/address-manager.js';
 import { ArpError } from '../src/errors.js';
-import { withoutAddressProtocol } from '../src/fakes.js';
+import { withoutAddressProtocol } from '../src/testing/index.js';
 import { RTM_GETADDR } from '../src/netlink/address.js';
 import { NLM_F_DUMP } from '../src/netlink/message.js';
 import { addressManagerContract } from './helpers/address-contract.js';

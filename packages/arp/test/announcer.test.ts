@@ -10,8 +10,8 @@ import {
 } from '../src/codec/announcements.js';
 import { decode, encode } from '../src/codec/frame.js';
 import { ArpError, PrivilegeError } from '../src/errors.js';
-import { createRecordingSender, type RecordingSender } from '../src/fakes.js';
-import { createManualScheduler } from '../src/scheduler.js';
+import { createRecordingSender, type RecordingSender } from '../src/testing/index.js';
+import { createManualClock } from '@vipd/clock';
 import type { Vip } from '../src/types.js';
 
 const MAC = '52:54:00:00:00:01';
@@ -27,11 +27,11 @@ const v6 = (address: string, iface = 'eth0'): Vip => ({
 });
 
 function setup(schedule = {}) {
-  const clock = createManualScheduler();
+  const clock = createManualClock();
   const senders = new Map<string, RecordingSender>();
   const errors: ArpError[] = [];
   const announcer = createAnnouncer({
-    scheduler: clock,
+    clock,
     schedule,
     openSender: (name) => {
       const sender = createRecordingSender(MAC);
@@ -170,9 +170,9 @@ describe('announcer', () => {
   });
 
   it('a socket that cannot be opened throws from announce() and schedules nothing', () => {
-    const clock = createManualScheduler();
+    const clock = createManualClock();
     const announcer = createAnnouncer({
-      scheduler: clock,
+      clock,
       openSender: () => {
         throw new PrivilegeError('CAP_NET_RAW', 'socket(AF_PACKET, SOCK_RAW)', 'EPERM');
       },
@@ -191,7 +191,7 @@ describe('announcer', () => {
   });
 
   it('a send failure on a later round is reported and the schedule carries on', () => {
-    const clock = createManualScheduler();
+    const clock = createManualClock();
     const errors: string[] = [];
     let failing = false;
     const frames: Buffer[] = [];
@@ -206,7 +206,7 @@ describe('announcer', () => {
       close: () => undefined,
     };
     const announcer = createAnnouncer({
-      scheduler: clock,
+      clock,
       schedule: { repeat: 3, secondBurstDelayMs: 0 },
       openSender: () => sender,
       onError: (error, context) =>

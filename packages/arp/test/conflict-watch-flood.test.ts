@@ -1,10 +1,10 @@
 // An ARP flood with random sender MACs must cost the conflict watch O(1) per frame and
-// bounded memory, and must not hide a genuine conflict (issue #13).
+// bounded memory, and must not hide a genuine conflict.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encode } from '../src/codec/frame.js';
 import { CONFLICT_DEDUPE_KEYS, createConflictWatch } from '../src/conflict-watch.js';
-import { createManualScheduler } from '../src/scheduler.js';
+import { createManualClock } from '@vipd/clock';
 import type { ConflictEvent } from '../src/types.js';
 import { fakeReceivers } from './helpers/fake-receiver.js';
 
@@ -56,11 +56,11 @@ function arpReply(mac: string, ip: string): Buffer {
 }
 
 function setup() {
-  const clock = createManualScheduler();
+  const clock = createManualClock();
   const receivers = fakeReceivers(OURS);
   const events: ConflictEvent[] = [];
   const watch = createConflictWatch({
-    scheduler: clock,
+    clock,
     openReceiver: receivers.open,
     onConflict: (event) => events.push(event),
   });

@@ -10,7 +10,7 @@ import {
 } from '../src/codec/announcements.js';
 import { decode, encode } from '../src/codec/frame.js';
 import { createConflictWatch } from '../src/conflict-watch.js';
-import { createManualScheduler } from '../src/scheduler.js';
+import { createManualClock } from '@vipd/clock';
 import type { ConflictEvent, Vip } from '../src/types.js';
 import { fakeReceivers } from './helpers/fake-receiver.js';
 
@@ -24,11 +24,11 @@ const vips: Vip[] = [
 ];
 
 function setup(options: { probeIntervalMs?: number } = {}) {
-  const clock = createManualScheduler();
+  const clock = createManualClock();
   const receivers = fakeReceivers(OURS);
   const events: ConflictEvent[] = [];
   const watch = createConflictWatch({
-    scheduler: clock,
+    clock,
     openReceiver: receivers.open,
     onConflict: (event) => events.push(event),
     ...options,

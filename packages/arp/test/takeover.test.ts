@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ArpError } from '../src/errors.js';
-import { createMemoryAddressManager, createRecordingAnnouncer } from '../src/fakes.js';
+import { createMemoryAddressManager, createRecordingAnnouncer } from '../src/testing/index.js';
 import { giveUp, takeOver } from '../src/takeover.js';
 import type { Vip } from '../src/types.js';
 

@@ -1,20 +1,31 @@
 // The election state machine of one node: events in, actions out, nothing else. Time comes
 // only from the events; the driver arms the timer each `arm-timer` asks for and feeds back a
 // tick. Same config + same events = same actions, so the simulator can replay any run.
+// It reads its sync groups and decides (through the state handlers); every change to them
+// goes through sync-group-updates.ts.
 import { assertValidElectionConfig, InvalidElectionConfigError } from './config.js';
 import { judgeCommand, type CommandVerdict } from './operator-commands.js';
 import { foldAdvert } from './peer-advert.js';
 import { relayedGroups } from './relayed-groups.js';
 import { PeerTable } from './peer-table.js';
 import { regroup } from './regroup.js';
+import { masterKnowledge } from './master-knowledge.js';
+import { quorumDetail, STATE_HANDLERS, type ElectionContext } from './state-handlers.js';
+import { configsBySyncGroup, MemberGroup, SyncGroup } from './sync-group.js';
 import {
-  quorumDetail,
-  STATE_HANDLERS,
-  updateMasterKnowledge,
-  type ElectionContext,
-} from './state-handlers.js';
-import { MemberGroup, SyncGroup, syncGroupKey } from './sync-group.js';
-import { assertLegalTransition } from './transitions.js';
+  enterState,
+  holdAfterRelease,
+  holdAsForced,
+  learnMaster,
+  markDirty,
+  markTransitioned,
+  noteAdvert,
+  reclaimEpoch,
+  reportTracker,
+  settle,
+  startListening,
+  stopListening,
+} from './sync-group-updates.js';
 import type {
   ElectionAction,
   ElectionConfig,
@@ -39,9 +50,9 @@ export class Election {
   private intervalMs: number;
   private downAfterMs: number;
   private readonly peers: PeerTable;
-  private syncGroups: SyncGroup[] = [];
-  private syncGroupByGroup = new Map<GroupName, SyncGroup>();
-  private membersInOrder: MemberGroup[] = [];
+  private syncGroups: readonly Readonly<SyncGroup>[] = [];
+  private syncGroupByGroup = new Map<GroupName, Readonly<SyncGroup>>();
+  private membersInOrder: readonly Readonly<MemberGroup>[] = [];
 
   private readonly startMs: number;
   private started = false;
@@ -187,13 +198,14 @@ export class Election {
   private start(): void {
     this.started = true;
     const alone = this.peers.size === 0;
-    for (const syncGroup of this.syncGroups) {
-      syncGroup.listenUntilMs = alone ? this.startMs : this.startMs + this.downAfterMs;
-      syncGroup.ownerListenUntilMs = alone ? this.startMs : this.startMs + this.intervalMs;
-      syncGroup.masterDownAtMs = this.startMs;
-      syncGroup.masterDownReason = 'master-down';
-      syncGroup.masterDownDetail = alone ? 'no peers configured' : 'no master heard since startup';
-    }
+    for (const syncGroup of this.syncGroups)
+      startListening(
+        syncGroup,
+        alone ? this.startMs : this.startMs + this.downAfterMs,
+        alone ? this.startMs : this.startMs + this.intervalMs,
+        this.startMs,
+        alone ? 'no peers configured' : 'no master heard since startup',
+      );
     this.everythingDirty = true;
   }
 
@@ -282,14 +294,8 @@ export class Election {
       // it would hide a group the peer stopped advertising in the same heartbeat.
       if (advert !== undefined) known++;
       if (!changed) continue;
-      syncGroup.dirty = true;
+      noteAdvert(syncGroup, advert, from, this.nowMs);
       this.someDirty = true;
-      if (advert !== undefined && advert.epoch > syncGroup.maxSeenEpoch) {
-        syncGroup.maxSeenEpoch = advert.epoch;
-        syncGroup.maxSeenEpochFrom = from;
-        // A higher epoch from a node that is not master: someone out of our sight claimed.
-        if (advert.state !== 'MASTER') syncGroup.unseenClaimAtMs = this.nowMs;
-      }
     }
     if (unknown || this.observed.size > 0) this.observedDirty = true;
     if (known === adverts.size) return;
@@ -298,7 +304,7 @@ export class Election {
       adverts.delete(name);
       const syncGroup = this.syncGroupByGroup.get(name);
       if (syncGroup === undefined) continue;
-      syncGroup.dirty = true;
+      markDirty(syncGroup);
       this.someDirty = true;
     }
   }
@@ -320,32 +326,11 @@ export class Election {
     }
   }
 
-  /**
-   * A fault (typically its own interface down) may have left this node deaf: the peers it
-   * holds silent may be alive, one of them master. So, as at startup, a recovered group
-   * listens `downAfterMs` before claiming, unless every peer is heard right now. Unlike at
-   * startup, hearing a peer again does not end the wait: the first heartbeats after an
-   * outage are TCP's backlog from before it (a backup following this node), not news.
-   * Without it, a node whose link flaps reclaims at each recovery while the master it
-   * cannot hear yet holds the VIPs.
-   */
-  private listenAfterFault(syncGroup: SyncGroup): void {
-    if (this.peers.aliveIds().length === this.peers.size) return;
-    syncGroup.listenUntilMs = Math.max(syncGroup.listenUntilMs, this.nowMs + this.downAfterMs);
-    syncGroup.ownerListenUntilMs = Math.max(
-      syncGroup.ownerListenUntilMs,
-      this.nowMs + this.intervalMs,
-    );
-  }
-
   /** Once every peer has been heard, there is nothing left to listen for at startup. */
   private onFirstHeard(): void {
     this.peersNeverHeard--;
     if (this.peersNeverHeard > 0) return;
-    for (const syncGroup of this.syncGroups) {
-      syncGroup.listenUntilMs = Math.min(syncGroup.listenUntilMs, this.nowMs);
-      syncGroup.ownerListenUntilMs = Math.min(syncGroup.ownerListenUntilMs, this.nowMs);
-    }
+    for (const syncGroup of this.syncGroups) stopListening(syncGroup, this.nowMs);
     this.everythingDirty = true;
   }
 
@@ -358,9 +343,8 @@ export class Election {
     const syncGroup = this.syncGroupByGroup.get(group);
     const member = syncGroup?.members.find((m) => m.name === group);
     if (syncGroup === undefined || member === undefined || !Number.isFinite(weightDelta)) return;
-    if (weightDelta === 0 && !fault) member.trackers.delete(trackerId);
-    else member.trackers.set(trackerId, { weightDelta, fault });
-    syncGroup.dirty = true;
+    reportTracker(member, trackerId, { weightDelta, fault });
+    markDirty(syncGroup);
     this.someDirty = true;
   }
 
@@ -391,7 +375,7 @@ export class Election {
   private applyCommand(
     verdict: CommandVerdict,
     command: OperatorCommand,
-    syncGroup: SyncGroup | undefined,
+    syncGroup: Readonly<SyncGroup> | undefined,
   ): string {
     if (!verdict.ok) return verdict.message;
     const group = 'group' in command ? command.group : undefined;
@@ -406,14 +390,12 @@ export class Election {
           'operator takeover: a new epoch every node accepts',
           triggers,
         );
-        syncGroup.forced = true;
-        syncGroup.dirty = true;
+        holdAsForced(syncGroup);
         this.someDirty = true;
         return `${verdict.message}: master of ${syncGroup.memberNames()} at epoch ${syncGroup.epoch}, held until released`;
       case 'hold-as-master':
         if (syncGroup === undefined) return verdict.message;
-        syncGroup.forced = true;
-        syncGroup.dirty = true;
+        holdAsForced(syncGroup);
         this.someDirty = true;
         return `${verdict.message} (epoch ${syncGroup.epoch}); now held until released`;
       case 'release':
@@ -425,9 +407,7 @@ export class Election {
           'operator release: handing over to the best other node',
           triggers,
         );
-        syncGroup.releaseHoldUntilMs = this.nowMs + this.downAfterMs;
-        syncGroup.preemptSuppressed = true;
-        syncGroup.dirty = true;
+        holdAfterRelease(syncGroup, this.nowMs + this.downAfterMs);
         this.someDirty = true;
         return `${verdict.message}: advertising priority 0 for ${syncGroup.memberNames()} until another node takes over`;
       case 'maintenance-on':
@@ -479,7 +459,7 @@ export class Election {
   }
 
   /** What the peers say about the sync group, with this node's (prospective) claim. */
-  private view(syncGroup: SyncGroup, withVotes = false): SyncGroupView {
+  private view(syncGroup: Readonly<SyncGroup>, withVotes = false): SyncGroupView {
     const master = syncGroup.state === 'MASTER';
     const self: OwnClaim = {
       nodeId: this.nodeId,
@@ -522,27 +502,21 @@ export class Election {
     }
     this.everythingDirty = false;
     if (evaluated)
-      this.nextSyncGroupDeadlineMs = earliest(this.syncGroups.map((u) => u.deadlineMs));
+      this.nextSyncGroupDeadlineMs = earliest(this.syncGroups.map((sg) => sg.deadlineMs));
   }
 
-  private evaluate(syncGroup: SyncGroup, ctx: ElectionContext): void {
+  private evaluate(syncGroup: Readonly<SyncGroup>, ctx: ElectionContext): void {
     for (let round = 0; round <= MAX_TRANSITIONS_PER_EVALUATION; round++) {
       const view = this.view(syncGroup);
-      updateMasterKnowledge(syncGroup, view, ctx);
+      learnMaster(syncGroup, masterKnowledge(syncGroup, view, ctx), this.nodeId, this.nowMs);
       const decision = STATE_HANDLERS[syncGroup.state](syncGroup, view, ctx);
       if (decision.kind === 'stay') {
-        syncGroup.deadlineMs = decision.untilMs;
-        syncGroup.dirty = false;
-        if (syncGroup.state !== 'MASTER')
-          syncGroup.epoch = Math.max(syncGroup.epoch, syncGroup.maxSeenEpoch);
+        settle(syncGroup, decision);
         this.refreshAdverts(syncGroup);
         return;
       }
       if (decision.kind === 'reclaim') {
-        syncGroup.claimedAtMs = this.nowMs;
-        syncGroup.epoch = syncGroup.maxSeenEpoch + 1;
-        syncGroup.maxSeenEpoch = syncGroup.epoch;
-        syncGroup.maxSeenEpochFrom = this.nodeId;
+        reclaimEpoch(syncGroup, this.nodeId, this.nowMs);
       } else {
         this.transition(
           syncGroup,
@@ -559,39 +533,19 @@ export class Election {
   }
 
   private transition(
-    syncGroup: SyncGroup,
+    syncGroup: Readonly<SyncGroup>,
     to: GroupState,
     reason: TransitionReason,
     detail: string,
     triggers?: ReadonlySet<GroupName>,
   ): void {
-    const from = syncGroup.state;
-    for (const member of syncGroup.members) assertLegalTransition(member.name, from, to);
-    if (to === 'MASTER') {
-      syncGroup.claimedAtMs = this.nowMs;
-      syncGroup.epoch = Math.max(syncGroup.epoch, syncGroup.maxSeenEpoch) + 1;
-      syncGroup.maxSeenEpoch = syncGroup.epoch;
-      syncGroup.maxSeenEpochFrom = this.nodeId;
-      syncGroup.master = this.nodeId;
-      syncGroup.masterDownAtMs = null;
-      syncGroup.unseenClaimAtMs = null;
-      syncGroup.preemptSuppressed = false;
-      syncGroup.releaseHoldUntilMs = null;
-    } else {
-      syncGroup.epoch = Math.max(syncGroup.epoch, syncGroup.maxSeenEpoch);
-    }
-    if (from === 'FAULT' && to === 'BACKUP') this.listenAfterFault(syncGroup);
-    if (from === 'MASTER') {
-      syncGroup.forced = false;
-      syncGroup.master = null;
-      syncGroup.masterDownAtMs = this.nowMs;
-      syncGroup.masterDownReason = 'master-down';
-      syncGroup.masterDownDetail = `${this.nodeId} stepped down (${reason})`;
-    }
-    syncGroup.state = to;
-    syncGroup.claimableSinceMs = null;
-    syncGroup.preemptReadySinceMs = null;
-    syncGroup.dirty = true;
+    const from = enterState(syncGroup, to, reason, {
+      nodeId: this.nodeId,
+      nowMs: this.nowMs,
+      intervalMs: this.intervalMs,
+      downAfterMs: this.downAfterMs,
+      everyPeerHeard: this.peers.aliveIds().length === this.peers.size,
+    });
     this.someDirty = true;
     const cause = triggers === undefined ? '' : [...triggers].join(', ');
     for (const member of syncGroup.members) {
@@ -608,20 +562,20 @@ export class Election {
   }
 
   private emitTransition(
-    member: MemberGroup,
+    member: Readonly<MemberGroup>,
     from: GroupState,
     to: GroupState,
     epoch: number,
     reason: TransitionReason,
     detail: string,
   ): void {
-    member.lastTransitionAtMs = this.nowMs;
+    markTransitioned(member, this.nowMs);
     this.out.push({ type: 'transition', group: member.name, from, to, epoch, reason, detail });
   }
 
   // ---- what goes out ----
 
-  private advertFor(member: MemberGroup): PeerGroupState {
+  private advertFor(member: Readonly<MemberGroup>): PeerGroupState {
     const syncGroup = this.syncGroupByGroup.get(member.name);
     if (syncGroup === undefined) throw new Error(`group ${member.name} has no sync group`);
     return Object.freeze({
@@ -632,7 +586,7 @@ export class Election {
     });
   }
 
-  private refreshAdverts(syncGroup: SyncGroup): void {
+  private refreshAdverts(syncGroup: Readonly<SyncGroup>): void {
     const master = syncGroup.state === 'MASTER' ? this.nodeId : syncGroup.directMaster;
     for (const member of syncGroup.members) {
       const current = this.adverts.get(member.name);
@@ -663,7 +617,7 @@ export class Election {
     }
   }
 
-  private groupStatus(member: MemberGroup): GroupStatus {
+  private groupStatus(member: Readonly<MemberGroup>): GroupStatus {
     const syncGroup = this.syncGroupByGroup.get(member.name);
     if (syncGroup === undefined) throw new Error(`group ${member.name} has no sync group`);
     const advert = this.adverts.get(member.name) ?? this.advertFor(member);
@@ -683,23 +637,22 @@ export class Election {
   // ---- structure ----
 
   private buildSyncGroups(config: ElectionConfig): void {
-    const byKey = new Map<string, SyncGroup>();
-    for (const group of config.groups) {
-      const key = syncGroupKey(group);
-      const member = new MemberGroup(group);
-      const syncGroup = byKey.get(key);
-      if (syncGroup === undefined) byKey.set(key, new SyncGroup(key, [member]));
-      else syncGroup.members.push(member);
-    }
-    this.installSyncGroups([...byKey.values()]);
+    const syncGroups = [...configsBySyncGroup(config.groups)].map(
+      ([key, configs]) =>
+        new SyncGroup(
+          key,
+          configs.map((group) => new MemberGroup(group)),
+        ),
+    );
+    this.installSyncGroups(syncGroups);
   }
 
-  private installSyncGroups(syncGroups: SyncGroup[]): void {
+  private installSyncGroups(syncGroups: readonly Readonly<SyncGroup>[]): void {
     this.syncGroups = syncGroups;
     this.syncGroupByGroup = new Map();
-    const byName = new Map<GroupName, MemberGroup>();
+    const byName = new Map<GroupName, Readonly<MemberGroup>>();
     for (const syncGroup of syncGroups) {
-      syncGroup.dirty = true;
+      markDirty(syncGroup);
       this.someDirty = true;
       for (const member of syncGroup.members) {
         this.syncGroupByGroup.set(member.name, syncGroup);

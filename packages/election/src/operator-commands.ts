@@ -6,7 +6,7 @@ import type { GroupName, NodeId, OperatorCommand, RefusalCode } from './types.js
 export interface CommandFacts {
   readonly nodeId: NodeId;
   /** The sync group of the named group, or undefined when no such group exists here. */
-  readonly syncGroup: SyncGroup | undefined;
+  readonly syncGroup: Readonly<SyncGroup> | undefined;
   readonly maintenance: boolean;
   readonly resigned: boolean;
   readonly quorumEnabled: boolean;

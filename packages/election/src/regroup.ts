@@ -1,12 +1,18 @@
 // Reload support: rebuild the sync groups from a new group list while keeping the election
 // state of every sync group whose membership did not change, so a SIGHUP that only touches
 // one group never moves the addresses of the others.
-import { MemberGroup, SyncGroup, syncGroupKey } from './sync-group.js';
+import { configsBySyncGroup, MemberGroup, SyncGroup } from './sync-group.js';
+import {
+  adoptConfig,
+  inheritElection,
+  replaceMembers,
+  restartAsBackup,
+} from './sync-group-updates.js';
 import { assertLegalTransition } from './transitions.js';
 import type { GroupConfig, GroupName, GroupState, NodeId } from './types.js';
 
 export interface RegroupTransition {
-  readonly member: MemberGroup;
+  readonly member: Readonly<MemberGroup>;
   readonly from: GroupState;
   readonly to: GroupState;
   readonly epoch: number;
@@ -14,7 +20,7 @@ export interface RegroupTransition {
 }
 
 export interface RegroupResult {
-  readonly syncGroups: SyncGroup[];
+  readonly syncGroups: readonly Readonly<SyncGroup>[];
   /** State changes the reload itself causes (reason 'reconfigured'). */
   readonly transitions: readonly RegroupTransition[];
 }
@@ -26,27 +32,21 @@ interface RegroupClock {
 }
 
 export function regroup(
-  previous: readonly SyncGroup[],
+  previous: readonly Readonly<SyncGroup>[],
   groups: readonly GroupConfig[],
   clock: RegroupClock,
 ): RegroupResult {
-  const oldSyncGroupOf = new Map<GroupName, SyncGroup>();
-  const oldMember = new Map<GroupName, MemberGroup>();
+  const oldSyncGroupOf = new Map<GroupName, Readonly<SyncGroup>>();
+  const oldMember = new Map<GroupName, Readonly<MemberGroup>>();
   for (const syncGroup of previous)
     for (const member of syncGroup.members) {
       oldSyncGroupOf.set(member.name, syncGroup);
       oldMember.set(member.name, member);
     }
 
-  const configsByKey = new Map<string, GroupConfig[]>();
-  for (const group of groups) {
-    const key = syncGroupKey(group);
-    configsByKey.set(key, [...(configsByKey.get(key) ?? []), group]);
-  }
-
   const transitions: RegroupTransition[] = [];
   const note = (
-    member: MemberGroup,
+    member: Readonly<MemberGroup>,
     from: GroupState,
     to: GroupState,
     epoch: number,
@@ -57,11 +57,11 @@ export function regroup(
     transitions.push({ member, from, to, epoch, detail });
   };
 
-  const syncGroups: SyncGroup[] = [];
-  for (const [key, configs] of configsByKey) {
+  const syncGroups: Readonly<SyncGroup>[] = [];
+  for (const [key, configs] of configsBySyncGroup(groups)) {
     const members = configs.map((config) => {
       const member = oldMember.get(config.name) ?? new MemberGroup(config);
-      member.config = config;
+      adoptConfig(member, config);
       return member;
     });
     const involved = [...new Set(configs.flatMap((c) => oldSyncGroupOf.get(c.name) ?? []))];
@@ -72,22 +72,25 @@ export function regroup(
       only.key === key &&
       sameMembers(only, configs)
     ) {
-      only.members = members;
+      replaceMembers(only, members);
       syncGroups.push(only);
       continue;
     }
 
     const syncGroup = new SyncGroup(key, members);
-    const states = new Set(involved.map((u) => u.state));
-    const source = involved.reduce<SyncGroup | undefined>(
-      (best, u) => (best === undefined || u.epoch > best.epoch ? u : best),
+    const states = new Set(involved.map((old) => old.state));
+    const source = involved.reduce<Readonly<SyncGroup> | undefined>(
+      (best, old) => (best === undefined || old.epoch > best.epoch ? old : best),
       undefined,
     );
     if (states.size === 1 && source !== undefined) {
       // Members regrouped but all in the same state here: keep it; newcomers join it.
-      syncGroup.inheritFrom(source);
-      syncGroup.epoch = Math.max(...involved.map((u) => u.epoch));
-      syncGroup.maxSeenEpoch = Math.max(...involved.map((u) => u.maxSeenEpoch));
+      inheritElection(
+        syncGroup,
+        source,
+        Math.max(...involved.map((old) => old.epoch)),
+        Math.max(...involved.map((old) => old.maxSeenEpoch)),
+      );
       for (const member of members)
         if (!oldMember.has(member.name))
           note(
@@ -99,15 +102,13 @@ export function regroup(
           );
     } else {
       // New, or members coming from sync groups in different states: start over as backup.
-      syncGroup.state = 'BACKUP';
-      syncGroup.epoch = Math.max(0, ...involved.map((u) => u.epoch));
-      syncGroup.maxSeenEpoch = Math.max(0, ...involved.map((u) => u.maxSeenEpoch));
-      syncGroup.listenUntilMs = clock.nowMs + clock.intervalMs;
-      syncGroup.ownerListenUntilMs = clock.nowMs + clock.intervalMs;
-      syncGroup.masterDownAtMs = clock.nowMs;
-      syncGroup.masterDownReason = 'master-down';
-      syncGroup.masterDownDetail =
-        'no master known for a group added or regrouped by a config reload';
+      restartAsBackup(
+        syncGroup,
+        Math.max(0, ...involved.map((old) => old.epoch)),
+        Math.max(0, ...involved.map((old) => old.maxSeenEpoch)),
+        clock.nowMs,
+        clock.intervalMs,
+      );
       for (const member of members) {
         const from = oldSyncGroupOf.get(member.name)?.state ?? 'INIT';
         note(
@@ -137,7 +138,7 @@ export function regroup(
   return { syncGroups, transitions };
 }
 
-function sameMembers(syncGroup: SyncGroup, configs: readonly GroupConfig[]): boolean {
+function sameMembers(syncGroup: Readonly<SyncGroup>, configs: readonly GroupConfig[]): boolean {
   if (syncGroup.members.length !== configs.length) return false;
   const names = new Set(syncGroup.members.map((m) => m.name));
   return configs.every((c) => names.has(c.name));

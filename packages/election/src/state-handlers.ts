@@ -1,6 +1,8 @@
 // One handler per state. Each looks at a sync group, what the peers say about it (the view)
-// and the node-wide context, and decides: stay (until when), change state (to what, why),
-// or re-claim a higher epoch. Handlers never emit actions; election.ts applies decisions.
+// and the node-wide context, and decides: stay (until when, and what a backup keeps waiting
+// for), change state (to what, why), or re-claim a higher epoch. Handlers read the sync group
+// and return the decision as data; they never change it nor emit actions: election.ts hands
+// the decision to sync-group-updates.ts, which applies it.
 import { compareCandidates, compareClaims, PRIORITY_OWNER } from './priority.js';
 import type { PeerTable } from './peer-table.js';
 import type { SyncGroup } from './sync-group.js';
@@ -25,6 +27,21 @@ export interface ElectionContext {
   readonly peers: PeerTable;
 }
 
+/**
+ * What a backup remembers between evaluations about its chance to claim or preempt. A stay
+ * carries all of it, so one place writes it; a transition resets it.
+ */
+export interface BackupWaits {
+  /** Since when this node could claim (eligible, quorum); null while it cannot. */
+  readonly claimableSinceMs: number | null;
+  /** Since when this node could preempt the live master (for preemptDelayMs). */
+  readonly preemptReadySinceMs: number | null;
+  /** The last thing that kept this node from claiming was the quorum guard. */
+  readonly blockedByQuorum: boolean;
+  /** The hold after a release; null once it has run out. */
+  readonly releaseHoldUntilMs: number | null;
+}
+
 export type Decision =
   | {
       readonly kind: 'transition';
@@ -36,9 +53,19 @@ export type Decision =
     }
   /** A master outbid on epoch alone by one it would preempt at once: claim above it, stay. */
   | { readonly kind: 'reclaim'; readonly detail: string }
-  | { readonly kind: 'stay'; readonly untilMs: number | null };
+  | {
+      readonly kind: 'stay';
+      /** Evaluate again at this time even if nothing arrives; null: only when something does. */
+      readonly untilMs: number | null;
+      /** A backup's waits, as they are now; absent: unchanged. */
+      readonly waits?: BackupWaits;
+    };
 
-type Handler = (syncGroup: SyncGroup, view: SyncGroupView, ctx: ElectionContext) => Decision;
+type Handler = (
+  syncGroup: Readonly<SyncGroup>,
+  view: SyncGroupView,
+  ctx: ElectionContext,
+) => Decision;
 
 const STAY: Decision = { kind: 'stay', untilMs: null };
 
@@ -46,68 +73,49 @@ function stay(untilMs: number | null): Decision {
   return untilMs === null ? STAY : { kind: 'stay', untilMs };
 }
 
-/**
- * Tracks who is master from the outside, in every state but MASTER, so a node leaving
- * FAULT or MAINTENANCE already knows whether (and since when) the group has no master.
- */
-export function updateMasterKnowledge(
-  syncGroup: SyncGroup,
-  view: SyncGroupView,
-  ctx: ElectionContext,
-): void {
-  if (syncGroup.state === 'MASTER') {
-    syncGroup.master = ctx.nodeId;
-    syncGroup.directMaster = ctx.nodeId;
-    syncGroup.masterDownAtMs = null;
-    return;
-  }
-  syncGroup.directMaster = view.directMaster?.nodeId ?? null;
-  const known = view.master ?? view.relayedMaster;
-  if (known !== null) {
-    syncGroup.master = known.nodeId;
-    syncGroup.masterDownAtMs = null;
-    if (view.master === null || view.master.epoch >= syncGroup.maxSeenEpoch)
-      syncGroup.unseenClaimAtMs = null;
-    // Someone took over after our release: advertise our real priority again.
-    if (syncGroup.releaseHoldUntilMs !== null && known.nodeId !== ctx.nodeId)
-      syncGroup.releaseHoldUntilMs = null;
-    return;
-  }
-  if (syncGroup.masterDownAtMs === null) {
-    describeMasterLoss(syncGroup, ctx);
-    syncGroup.masterDownAtMs = ctx.nowMs;
-  }
-  syncGroup.master = null;
+/** Stays with a backup's waits as given; only a change to them makes a new object. */
+function stayWaiting(
+  syncGroup: Readonly<SyncGroup>,
+  untilMs: number | null,
+  claimableSinceMs: number | null,
+  preemptReadySinceMs: number | null,
+  blockedByQuorum: boolean,
+  releaseHoldUntilMs: number | null,
+): Decision {
+  if (
+    claimableSinceMs === syncGroup.claimableSinceMs &&
+    preemptReadySinceMs === syncGroup.preemptReadySinceMs &&
+    blockedByQuorum === syncGroup.blockedByQuorum &&
+    releaseHoldUntilMs === syncGroup.releaseHoldUntilMs
+  )
+    return stay(untilMs);
+  const waits = { claimableSinceMs, preemptReadySinceMs, blockedByQuorum, releaseHoldUntilMs };
+  return { kind: 'stay', untilMs, waits };
 }
 
-function describeMasterLoss(syncGroup: SyncGroup, ctx: ElectionContext): void {
-  const lostId = syncGroup.master;
-  const lost = lostId === null ? undefined : ctx.peers.get(lostId);
-  if (lost === undefined) {
-    syncGroup.masterDownReason = 'master-down';
-    syncGroup.masterDownDetail = `no master known for ${syncGroup.memberNames()}`;
-    return;
-  }
-  if (lost.alive) {
-    const first = syncGroup.members[0];
-    const advert = first === undefined ? undefined : lost.adverts.get(first.name);
-    const says =
-      advert === undefined
-        ? 'no longer advertises it'
-        : `now ${advert.state}, priority ${advert.priority}`;
-    syncGroup.masterDownReason = 'master-resigned';
-    syncGroup.masterDownDetail = `${lost.id} stopped being master of ${syncGroup.memberNames()} (${says})`;
-  } else if (lost.lostReason === 'closed') {
-    syncGroup.masterDownReason = 'peer-connection-closed';
-    syncGroup.masterDownDetail = `connection to master ${lost.id} closed and no live peer hears it`;
-  } else {
-    syncGroup.masterDownReason = 'master-down';
-    syncGroup.masterDownDetail = `no heartbeat from master ${lost.id} for ${ctx.downAfterMs}ms and no live peer hears it`;
-  }
+/** Stays while nothing blocks a claim: claimable since then, and no release hold left. */
+function stayClaimable(
+  syncGroup: Readonly<SyncGroup>,
+  untilMs: number | null,
+  claimableSinceMs: number,
+  preemptReadySinceMs: number | null,
+): Decision {
+  const blockedByQuorum = syncGroup.blockedByQuorum;
+  return stayWaiting(
+    syncGroup,
+    untilMs,
+    claimableSinceMs,
+    preemptReadySinceMs,
+    blockedByQuorum,
+    null,
+  );
 }
 
 /** Maintenance and tracker faults override every election rule. */
-function leaveForMaintenanceOrFault(syncGroup: SyncGroup, ctx: ElectionContext): Decision | null {
+function leaveForMaintenanceOrFault(
+  syncGroup: Readonly<SyncGroup>,
+  ctx: ElectionContext,
+): Decision | null {
   if (ctx.maintenance)
     return {
       kind: 'transition',
@@ -139,23 +147,26 @@ function hasQuorum(view: SyncGroupView, ctx: ElectionContext): boolean {
   return !ctx.quorumEnabled || view.votes >= ctx.majority;
 }
 
+/** The hold after a release, or null once it has run out (or there is none). */
+function releaseHold(syncGroup: Readonly<SyncGroup>, ctx: ElectionContext): number | null {
+  const untilMs = syncGroup.releaseHoldUntilMs;
+  return untilMs !== null && ctx.nowMs < untilMs ? untilMs : null;
+}
+
 function claimBlocker(
-  syncGroup: SyncGroup,
+  syncGroup: Readonly<SyncGroup>,
   view: SyncGroupView,
   ctx: ElectionContext,
 ): ClaimBlocker | null {
   if (ctx.resigned) return 'resigned';
   if (syncGroup.weightedPriority() === 0) return 'never-master';
-  if (syncGroup.releaseHoldUntilMs !== null) {
-    if (ctx.nowMs < syncGroup.releaseHoldUntilMs) return 'released';
-    syncGroup.releaseHoldUntilMs = null;
-  }
+  if (releaseHold(syncGroup, ctx) !== null) return 'released';
   if (!hasQuorum(view, ctx)) return 'quorum';
   return null;
 }
 
 function rankOf(
-  syncGroup: SyncGroup,
+  syncGroup: Readonly<SyncGroup>,
   candidates: readonly PeerStanding[],
   ctx: ElectionContext,
 ): number {
@@ -185,18 +196,24 @@ const onBackup: Handler = (syncGroup, view, ctx) => {
   if (leave !== null) return leave;
 
   const blocker = claimBlocker(syncGroup, view, ctx);
+  // A hold that ran out ends here, unless what is checked before it blocks the claim.
+  const hold =
+    blocker === 'resigned' || blocker === 'never-master'
+      ? syncGroup.releaseHoldUntilMs
+      : releaseHold(syncGroup, ctx);
   if (blocker !== null) {
-    syncGroup.claimableSinceMs = null;
-    syncGroup.preemptReadySinceMs = null;
-    syncGroup.blockedByQuorum = blocker === 'quorum' && ctx.quorumEverHeld;
-    return stay(blocker === 'released' ? syncGroup.releaseHoldUntilMs : null);
+    const quorumBlocked = blocker === 'quorum' && ctx.quorumEverHeld;
+    const untilMs = blocker === 'released' ? hold : null;
+    return stayWaiting(syncGroup, untilMs, null, null, quorumBlocked, hold);
   }
-  if (syncGroup.claimableSinceMs === null) syncGroup.claimableSinceMs = ctx.nowMs;
+  const claimableSinceMs = syncGroup.claimableSinceMs ?? ctx.nowMs;
 
-  if (view.master !== null) return preemptWhenDue(syncGroup, view, view.master, ctx);
+  if (view.master !== null)
+    return preemptWhenDue(syncGroup, view, view.master, ctx, claimableSinceMs);
   // A master we cannot hear but a live peer follows: not ours to replace or preempt.
-  if (view.relayedMaster !== null) return STAY;
-  return claimWhenDue(syncGroup, view, ctx);
+  if (view.relayedMaster !== null)
+    return stayClaimable(syncGroup, null, claimableSinceMs, syncGroup.preemptReadySinceMs);
+  return claimWhenDue(syncGroup, view, ctx, claimableSinceMs);
 };
 
 /**
@@ -204,10 +221,14 @@ const onBackup: Handler = (syncGroup, view, ctx) => {
  * lower rank one interval later (instead of RFC 5798 §6.1 Skew_Time). Never before the
  * startup listening window ends, nor within downAfterMs of an epoch claimed out of sight.
  */
-function claimWhenDue(syncGroup: SyncGroup, view: SyncGroupView, ctx: ElectionContext): Decision {
+function claimWhenDue(
+  syncGroup: Readonly<SyncGroup>,
+  view: SyncGroupView,
+  ctx: ElectionContext,
+  claimableSince: number,
+): Decision {
   const owner = syncGroup.weightedPriority() === PRIORITY_OWNER;
   const downAt = syncGroup.masterDownAtMs ?? ctx.nowMs;
-  const claimableSince = syncGroup.claimableSinceMs ?? ctx.nowMs;
   let from = Math.max(
     downAt,
     claimableSince,
@@ -217,7 +238,8 @@ function claimWhenDue(syncGroup: SyncGroup, view: SyncGroupView, ctx: ElectionCo
     from = Math.max(from, syncGroup.unseenClaimAtMs + ctx.downAfterMs);
   const rank = rankOf(syncGroup, view.candidates, ctx);
   const dueAt = from + rank * ctx.intervalMs;
-  if (ctx.nowMs < dueAt) return stay(dueAt);
+  if (ctx.nowMs < dueAt)
+    return stayClaimable(syncGroup, dueAt, claimableSince, syncGroup.preemptReadySinceMs);
 
   const regained = syncGroup.blockedByQuorum && claimableSince > downAt;
   const rankNote = rank === 0 ? 'best live candidate' : `rank ${rank}, waited ${rank} interval(s)`;
@@ -244,10 +266,11 @@ function claimWhenDue(syncGroup: SyncGroup, view: SyncGroupView, ctx: ElectionCo
  * after preemptDelayMs). Owners (255) always preempt at once (§6.1 Preempt_Mode note).
  */
 function preemptWhenDue(
-  syncGroup: SyncGroup,
+  syncGroup: Readonly<SyncGroup>,
   view: SyncGroupView,
   master: PeerStanding,
   ctx: ElectionContext,
+  claimableSinceMs: number,
 ): Decision {
   const priority = syncGroup.weightedPriority();
   const self = { nodeId: ctx.nodeId, priority };
@@ -258,12 +281,16 @@ function preemptWhenDue(
     outranked ||
     syncGroup.preemptSuppressed ||
     (!owner && !syncGroup.preempt)
-  ) {
-    syncGroup.preemptReadySinceMs = null;
-    return STAY;
-  }
+  )
+    return stayClaimable(syncGroup, null, claimableSinceMs, null);
   if (owner) {
-    if (ctx.nowMs < syncGroup.ownerListenUntilMs) return stay(syncGroup.ownerListenUntilMs);
+    if (ctx.nowMs < syncGroup.ownerListenUntilMs)
+      return stayClaimable(
+        syncGroup,
+        syncGroup.ownerListenUntilMs,
+        claimableSinceMs,
+        syncGroup.preemptReadySinceMs,
+      );
     return {
       kind: 'transition',
       to: 'MASTER',
@@ -271,12 +298,9 @@ function preemptWhenDue(
       detail: `address owner (priority 255) takes over from ${master.nodeId} (priority ${master.priority})`,
     };
   }
-  syncGroup.preemptReadySinceMs ??= ctx.nowMs;
-  const dueAt = Math.max(
-    syncGroup.preemptReadySinceMs + syncGroup.preemptDelayMs,
-    syncGroup.listenUntilMs,
-  );
-  if (ctx.nowMs < dueAt) return stay(dueAt);
+  const readySinceMs = syncGroup.preemptReadySinceMs ?? ctx.nowMs;
+  const dueAt = Math.max(readySinceMs + syncGroup.preemptDelayMs, syncGroup.listenUntilMs);
+  if (ctx.nowMs < dueAt) return stayClaimable(syncGroup, dueAt, claimableSinceMs, readySinceMs);
   const waited =
     syncGroup.preemptDelayMs > 0 ? ` after a ${syncGroup.preemptDelayMs}ms preempt delay` : '';
   return {
@@ -341,7 +365,7 @@ const onMaster: Handler = (syncGroup, view, ctx) => {
  * moment later: the addresses never move. Typical after a partition heals.
  */
 function wouldPreemptAtOnce(
-  syncGroup: SyncGroup,
+  syncGroup: Readonly<SyncGroup>,
   view: SyncGroupView,
   rival: PeerStanding,
   advertised: number,

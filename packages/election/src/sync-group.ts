@@ -1,6 +1,9 @@
-// The unit the election decides on. Groups that share a `syncGroup` fail over together
+// What the election decides on. Groups that share a `syncGroup` fail over together
 // (keepalived's vrrp_sync_group), so they share one state and one epoch on this node; a
 // group without a sync group is a sync group of one. Everything below is per sync group.
+//
+// These classes are the state's shape and what can be derived from it. Everyone reads them as
+// Readonly<SyncGroup> / Readonly<MemberGroup>; every write is in sync-group-updates.ts.
 import { PRIORITY_OWNER, PRIORITY_RESIGN, weightedPriority } from './priority.js';
 import type {
   GroupConfig,
@@ -18,7 +21,7 @@ export interface TrackerReport {
 
 export class MemberGroup {
   /** Latest report of each tracker, by tracker id. */
-  readonly trackers = new Map<string, TrackerReport>();
+  trackers: ReadonlyMap<string, TrackerReport> = new Map();
   lastTransitionAtMs: number | null = null;
 
   constructor(public config: GroupConfig) {}
@@ -43,6 +46,18 @@ export class MemberGroup {
 
 export function syncGroupKey(config: GroupConfig): string {
   return config.syncGroup === undefined ? `group:${config.name}` : `sync:${config.syncGroup}`;
+}
+
+/** The configs of each sync group, by key, in config order. */
+export function configsBySyncGroup(groups: readonly GroupConfig[]): Map<string, GroupConfig[]> {
+  const byKey = new Map<string, GroupConfig[]>();
+  for (const group of groups) {
+    const key = syncGroupKey(group);
+    const configs = byKey.get(key);
+    if (configs === undefined) byKey.set(key, [group]);
+    else configs.push(group);
+  }
+  return byKey;
 }
 
 export class SyncGroup {
@@ -87,7 +102,7 @@ export class SyncGroup {
 
   constructor(
     readonly key: string,
-    public members: MemberGroup[],
+    public members: readonly MemberGroup[],
   ) {}
 
   /** A sync group preempts only if every member allows it, after the longest delay. */
@@ -125,33 +140,6 @@ export class SyncGroup {
     let min = PRIORITY_OWNER;
     for (const m of this.members) min = Math.min(min, this.advertisedPriority(m, resigned));
     return min;
-  }
-
-  /**
-   * Carries the election state of `source` over to this regrouped sync group: its state,
-   * epochs, claims and operator holds, and the master it knows. Left out on purpose, because
-   * the first evaluation of the new sync group derives them again from the peers and the
-   * clock: `directMaster` (updateMasterKnowledge), `claimableSinceMs`,
-   * `preemptReadySinceMs` and `blockedByQuorum` (the backup handler, for the new members'
-   * combined priority and preempt settings), `deadlineMs` (every handler's verdict) and
-   * `dirty` (a new sync group starts dirty, so it is evaluated at once).
-   */
-  inheritFrom(source: SyncGroup): void {
-    this.state = source.state;
-    this.epoch = source.epoch;
-    this.maxSeenEpoch = source.maxSeenEpoch;
-    this.maxSeenEpochFrom = source.maxSeenEpochFrom;
-    this.forced = source.forced;
-    this.claimedAtMs = source.claimedAtMs;
-    this.releaseHoldUntilMs = source.releaseHoldUntilMs;
-    this.preemptSuppressed = source.preemptSuppressed;
-    this.master = source.master;
-    this.masterDownAtMs = source.masterDownAtMs;
-    this.masterDownReason = source.masterDownReason;
-    this.masterDownDetail = source.masterDownDetail;
-    this.unseenClaimAtMs = source.unseenClaimAtMs;
-    this.listenUntilMs = source.listenUntilMs;
-    this.ownerListenUntilMs = source.ownerListenUntilMs;
   }
 
   memberNames(): string {

@@ -64,7 +64,7 @@ export interface OwnClaim {
  * only that way is a master only while no greater epoch has been seen since.
  */
 export function viewSyncGroup(
-  syncGroup: SyncGroup,
+  syncGroup: Readonly<SyncGroup>,
   peers: PeerTable,
   self: OwnClaim,
   /** Count quorum votes (the guard is on, or a command asks); otherwise votes is 0. */
@@ -103,7 +103,11 @@ interface Standing extends PeerStanding {
   readonly candidate: boolean;
 }
 
-function standingOf(syncGroup: SyncGroup, peer: PeerView, peers: PeerTable): Standing | null {
+function standingOf(
+  syncGroup: Readonly<SyncGroup>,
+  peer: PeerView,
+  peers: PeerTable,
+): Standing | null {
   let present = 0;
   let claimsMaster = false;
   let candidate = true;
@@ -136,7 +140,7 @@ function standingOf(syncGroup: SyncGroup, peer: PeerView, peers: PeerTable): Sta
 }
 
 /** What a live peer says about the sync group (its first member it advertises). */
-function reportOf(syncGroup: SyncGroup, peer: PeerView): PeerGroupState | undefined {
+function reportOf(syncGroup: Readonly<SyncGroup>, peer: PeerView): PeerGroupState | undefined {
   for (const member of syncGroup.members) {
     const advert = peer.adverts.get(member.name);
     if (advert !== undefined) return advert;
@@ -145,7 +149,7 @@ function reportOf(syncGroup: SyncGroup, peer: PeerView): PeerGroupState | undefi
 }
 
 function relayedMasterOf(
-  syncGroup: SyncGroup,
+  syncGroup: Readonly<SyncGroup>,
   peers: PeerTable,
   selfId: NodeId,
 ): RelayedMaster | null {
@@ -167,7 +171,7 @@ function relayedMasterOf(
  * not say whom they hear or follow count on hearing alone.
  */
 function votesFor(
-  syncGroup: SyncGroup,
+  syncGroup: Readonly<SyncGroup>,
   peers: PeerTable,
   self: OwnClaim,
 ): { votes: number; lapsesAtMs: number | null } {
@@ -191,7 +195,7 @@ function votesFor(
 
 /** Whether the peer backs this node: outright, only while a handover completes, or not. */
 function backs(
-  syncGroup: SyncGroup,
+  syncGroup: Readonly<SyncGroup>,
   peers: PeerTable,
   peer: PeerView,
   self: OwnClaim,

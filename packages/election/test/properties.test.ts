@@ -1,7 +1,8 @@
-// The issue's properties over random clusters and random chaos (partitions symmetric and
-// one-way, loss, crashes of process or host, restarts, TCP resets, tracker faults, operator
-// commands), each replayable from the seed fast-check prints. At least 1,000 schedules per
-// normal run; `npm run fuzz:election` runs the same checks over 100,000.
+// The guarantees (1)-(3) of README.md ("Guarantees, timing assumptions and limits") over
+// random clusters and random chaos (partitions symmetric and one-way, loss, crashes of process
+// or host, restarts, TCP resets, tracker faults, operator commands), each replayable from the
+// seed fast-check prints. At least 1,000 schedules per normal run; `npm run fuzz:election`
+// runs the same checks over 100,000.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';

@@ -1,7 +1,8 @@
 // A NETLINK_ROUTE socket used synchronously: rtnetlink handles a request inside sendto(), so
 // the answer is already queued when sendto returns and one non-blocking read collects it.
-// That keeps adding an address to ~10 µs (no child process, no event-loop hop) on the
-// takeover path. A short poll() covers the case where the kernel has not answered yet.
+// That keeps adding an address on the takeover path free of a child process and of an
+// event-loop hop (what it costs: docs/benchmarks.md, bench:arp). A short poll() covers the
+// case where the kernel has not answered yet.
 import { ArpError, PrivilegeError } from '../errors.js';
 import {
   AF_NETLINK,

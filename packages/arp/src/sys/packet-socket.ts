@@ -1,6 +1,7 @@
 // An AF_PACKET socket bound to one interface: sends whole Ethernet frames (the codec builds
 // them), and, when asked, receives ARP and neighbour discovery frames on the event loop
 // through libuv's poll (epoll) — no thread, no busy loop, no spawned arping.
+import { systemClock, type Clock, type TimerHandle } from '@vipd/clock';
 import { ArpError } from '../errors.js';
 import { readMac } from '../codec/address-text.js';
 import { isInterfaceName } from '../interface-name.js';
@@ -79,6 +80,8 @@ export interface PacketSocketOptions {
   readonly timestamps?: boolean;
   /** Kernel receive buffer; raise it where bursts of announcements must not be dropped. */
   readonly receiveBufferBytes?: number;
+  /** Times the pause before a receiving socket watches again after an error. */
+  readonly clock?: Clock;
 }
 
 export interface PacketSocket {
@@ -163,7 +166,8 @@ function linkAddress(protocol: number, interfaceIndex: number): Buffer {
 class BoundPacketSocket implements PacketSocket {
   private fd: number;
   private watch: FdWatch | undefined;
-  private rearmTimer: NodeJS.Timeout | undefined;
+  private rearmTimer: TimerHandle | undefined;
+  private readonly clock: Clock;
   private readonly destinationByEtherType = new Map<number, Buffer>();
   private readonly receiveBuffer = Buffer.alloc(RECEIVE_BUFFER_BYTES);
   private readonly peerAddress = Buffer.alloc(SOCKADDR_LL_BYTES);
@@ -179,6 +183,7 @@ class BoundPacketSocket implements PacketSocket {
   ) {
     this.interface = interfaceName;
     this.fd = fd;
+    this.clock = options.clock ?? systemClock;
     if (options.onFrame !== undefined) this.watchFrames(options.onFrame);
   }
 
@@ -201,7 +206,7 @@ class BoundPacketSocket implements PacketSocket {
         // interface's frames would go unread for the rest of the process's life.
         this.watch?.close();
         this.watch = undefined;
-        this.rearmTimer = setTimeout(() => {
+        this.rearmTimer = this.clock.setTimeout(() => {
           this.rearmTimer = undefined;
           if (this.fd < 0) return;
           this.drain(onFrame);
@@ -256,7 +261,7 @@ class BoundPacketSocket implements PacketSocket {
 
   close(): void {
     if (this.fd < 0) return;
-    clearTimeout(this.rearmTimer);
+    if (this.rearmTimer !== undefined) this.clock.clearTimeout(this.rearmTimer);
     this.watch?.close();
     sys.close(this.fd);
     this.fd = -1;

@@ -1,6 +1,6 @@
 // Random cluster shapes and chaos schedules (fast-check arbitraries), a runner that plays a
-// schedule on the ClusterSimulator, and the checks of the properties. Shared by the
-// property tests (normal run) and the fuzz campaign (bench/fuzz.ts).
+// schedule on the ClusterSimulator, and the checks of the README's guarantees (1)-(3). Shared
+// by the property tests (normal run) and the fuzz campaign (bench/fuzz.ts).
 import fc from 'fast-check';
 import { ClusterSimulator } from '../../src/simulator/cluster-simulator.js';
 import {

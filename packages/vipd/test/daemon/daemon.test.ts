@@ -11,7 +11,7 @@ import {
   createRecordingSender,
   type MemoryAddressManager,
   type RecordingSender,
-} from '@vipd/arp';
+} from '@vipd/arp/testing';
 import { createManualClock, type ManualClock } from '@vipd/clock';
 import { createLoopbackNetwork } from '@vipd/heartbeat';
 import { loadConfigFile } from '../../src/config/load.js';

@@ -5,7 +5,7 @@ import {
   createMemoryAddressManager,
   createRecordingAnnouncer,
   type MemoryAddressManager,
-} from '@vipd/arp';
+} from '@vipd/arp/testing';
 import { createManualClock } from '@vipd/clock';
 import { createLoopbackNetwork, type HeartbeatMesh } from '@vipd/heartbeat';
 import { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, Driver } from '../../src/driver/driver.js';

@@ -11,7 +11,7 @@ import {
   type FakeMacWatch,
   type MemoryAddressManager,
   type RecordingAnnouncer,
-} from '@vipd/arp';
+} from '@vipd/arp/testing';
 import { createManualClock, type ManualClock } from '@vipd/clock';
 import type { GroupState } from '@vipd/election';
 import {

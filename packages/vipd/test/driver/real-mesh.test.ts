@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createMemoryAddressManager, createRecordingAnnouncer } from '@vipd/arp';
+import { createMemoryAddressManager, createRecordingAnnouncer } from '@vipd/arp/testing';
 import { systemClock } from '@vipd/clock';
 import { createHeartbeatMesh, type HeartbeatMesh } from '@vipd/heartbeat';
 import { Driver } from '../../src/driver/driver.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMemoryAddressManager, createRecordingAnnouncer, type Vip } from '@vipd/arp';
+import type { Vip } from '@vipd/arp';
+import { createMemoryAddressManager, createRecordingAnnouncer } from '@vipd/arp/testing';
 import { VipHolder, type AddressPort, type AnnouncerPort } from '../../src/driver/vip-holder.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';

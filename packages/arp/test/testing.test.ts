@@ -8,7 +8,7 @@ import {
   createFakeMacWatch,
   createMemoryAddressManager,
   createRecordingAnnouncer,
-} from '../src/fakes.js';
+} from '../src/testing/index.js';
 import type { ConflictEvent, MacChangeEvent, Vip } from '../src/types.js';
 import { addressManagerContract } from './helpers/address-contract.js';
 

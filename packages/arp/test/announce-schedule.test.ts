@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ArpError } from '../src/errors.js';
-import { DEFAULT_SCHEDULE, announcementOffsets, resolveSchedule } from '../src/schedule.js';
+import {
+  DEFAULT_SCHEDULE,
+  announcementOffsets,
+  resolveSchedule,
+} from '../src/announce-schedule.js';
 import type { AnnounceSchedule } from '../src/types.js';
 
 function firstOffsets(overrides: Partial<AnnounceSchedule>, count: number): number[] {
