@@ -1,0 +1,45 @@
+import { execFileSync } from 'node:child_process';
+
+const COMMAND_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs a command to completion (no shell, so lab names are never interpreted) and returns
+ * its stdout; a failure throws with the command line and its stderr, which is what a
+ * failing lab step needs to say.
+ */
+export function run(argv: readonly string[], input?: string): string {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new Error('empty command');
+  try {
+    return execFileSync(file, args, {
+      encoding: 'utf8',
+      timeout: COMMAND_TIMEOUT_MS,
+      input: input ?? '',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(`\`${argv.join(' ')}\` failed: ${stderr.trim() || String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Whether a tool is on PATH. */
+export function hasTool(tool: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why namespace tests cannot run here (root, `ip`, the given tools), or false when they can. */
+export function netnsSkipReason(tools: readonly string[] = []): string | false {
+  if (process.getuid?.() !== 0) {
+    return 'needs root to create network namespaces (run the suite as root, as CI does)';
+  }
+  const missing = ['ip', ...tools].find((tool) => !hasTool(tool));
+  return missing === undefined ? false : `needs ${missing}`;
+}
