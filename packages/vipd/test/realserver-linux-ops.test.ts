@@ -7,11 +7,11 @@ import { checkRealServer } from '../src/realserver/check.js';
 import { parseRealServerSection } from '../src/realserver/config.js';
 import { InMemoryFileStore } from '../src/realserver/memory-ops.js';
 import { LinuxSystemOps } from '../src/realserver/linux-ops.js';
-import { NetnsLab, netnsSkipReason } from './realserver-netns.js';
+import { NetnsLab, netnsSkipReason } from '@vipd/testkit';
 
 const skip = netnsSkipReason();
 
-describe('LinuxSystemOps in a network namespace', { skip: skip ?? false }, () => {
+describe('LinuxSystemOps in a network namespace', { skip }, () => {
   let lab: NetnsLab;
   let ns: string;
   let peer: string;
