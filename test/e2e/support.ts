@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wallClockMs } from '../src/clock.js';
 import { withLab, type Lab, type LabHost } from '../src/lab.js';
-import { hasTool, labSupport } from '../src/privileges.js';
+import { hasTool, labSupport } from '@vipd/testkit';
 import { ClientProber, NeighborCapture, startResponders } from '../src/probes.js';
 import type { TrialContext } from '../src/trials.js';
 import { VipdCluster, vipdAvailable, type VipdClusterOptions } from '../src/vipd-cluster.js';

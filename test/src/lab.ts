@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HOST_INTERFACE, NetnsLab, newRunId, type Teardown } from '@vipd/testkit';
+import { HOST_INTERFACE, labSupport, NetnsLab, newRunId, type Teardown } from '@vipd/testkit';
 import { CLIENT_HOST, FIRST_VIP_HOST, labAddressing, type LabAddressing } from './addressing.js';
 import { runCommand, type CommandOutput } from './command.js';
 import { LabError } from './errors.js';
 import { FaultInjector } from './faults.js';
 import { LabProcess } from './lab-process.js';
-import { labSupport } from './privileges.js';
 
 /** One host on the lab LAN: a namespace with one veth (`eth0`) into the lab bridge. */
 export interface LabHost {

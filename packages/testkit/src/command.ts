@@ -24,22 +24,3 @@ export function run(argv: readonly string[], input?: string): string {
     });
   }
 }
-
-/** Whether a tool is on PATH. */
-export function hasTool(tool: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Why namespace tests cannot run here (root, `ip`, the given tools), or false when they can. */
-export function netnsSkipReason(tools: readonly string[] = []): string | false {
-  if (process.getuid?.() !== 0) {
-    return 'needs root to create network namespaces (run the suite as root, as CI does)';
-  }
-  const missing = ['ip', ...tools].find((tool) => !hasTool(tool));
-  return missing === undefined ? false : `needs ${missing}`;
-}
