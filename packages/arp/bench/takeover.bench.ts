@@ -296,7 +296,7 @@ function report(
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, Linux ${release()}, Node ${process.version}; load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end (the machine is shared). Total run ${totalS.toFixed(1)} s.`,
     '',
-    'Method: two namespaces on a bridge (`packages/arp/test/lab`). "Become master" is',
+    'Method: two namespaces on a bridge (NetnsLab from `@vipd/testkit`). "Become master" is',
     '`takeOver()`: the netlink add of the VIP (RTM_NEWADDR, verified) and `announce()`, in the',
     'default order (add first) or with `announceFirst`. The clock starts just before it',
     "(CLOCK_REALTIME) and stops at the kernel's receive timestamp (SIOCGSTAMPNS) of the first",
