@@ -91,6 +91,10 @@ describe('preemption', { skip }, () => {
         async ({ ctx, lab, prober, n1, n2 }) => {
           await bringUp(ctx, n1, [n2]);
           await prober.collect();
+          // The window must open with n1 answering: on a loaded machine the first carrier
+          // loss could otherwise land before the prober's first reply in it.
+          await prober.forgetResponder();
+          await prober.waitForResponder('n1', 5_000);
           // Five carrier losses of 300 ms, 400 ms apart: each one puts n1's group in FAULT.
           await lab.faults.flapLink(n1, { downMs: 300, upMs: 400, times: 5 });
           const stableAt = wallClockMs();
