@@ -4,13 +4,14 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { NetnsLab } from '@vipd/testkit';
 import { DEPLOY_DIR, findTool } from './vipd-cli.js';
 
 const RULESET = join(DEPLOY_DIR, 'nftables', 'vipd-heartbeat.nft');
-const NETNS = `vfw${randomBytes(3).toString('hex')}`;
+const lab = new NetnsLab('vfw');
+const NETNS = lab.name('fw');
 const PEER = '10.0.0.2';
 const STRANGER = '10.0.0.9';
 
@@ -47,15 +48,14 @@ function connects(from: string, to: string, port: number): boolean {
 
 describe('deploy/nftables/vipd-heartbeat.nft', { skip }, () => {
   before(() => {
-    assert.equal(spawnSync('ip', ['netns', 'add', NETNS]).status, 0, 'ip netns add');
-    inNetns(['ip', 'link', 'set', 'lo', 'up']);
+    lab.namespace('fw');
     for (const address of [PEER, STRANGER])
       assert.equal(inNetns(['ip', 'addr', 'add', `${address}/32`, 'dev', 'lo']).status, 0);
     const loaded = inNetns(['nft', '-f', RULESET]);
     assert.equal(loaded.status, 0, loaded.stderr);
   });
   after(() => {
-    spawnSync('ip', ['netns', 'del', NETNS]);
+    lab.destroy();
   });
 
   it('passes nft -c, and loads as the table the docs name', () => {

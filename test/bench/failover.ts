@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { runBenchmark, type BenchOptions } from './failover-run.js';
 import { writeBenchmarkSection, formatReport } from './failover-report.js';
-import { labSupport } from '../src/privileges.js';
+import { labSupport } from '@vipd/testkit';
 import type { DaemonKind } from '../src/cluster.js';
 import { vipdAvailable } from '../src/vipd-cluster.js';
 

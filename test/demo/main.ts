@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { wallClockMs } from '../src/clock.js';
 import { withLab, type Lab, type LabHost } from '../src/lab.js';
 import type { NeighborFrame } from '../src/neighbor-frames.js';
-import { labSupport } from '../src/privileges.js';
+import { labSupport } from '@vipd/testkit';
 import { longestOutage } from '../src/probe-analysis.js';
 import { ClientProber, NeighborCapture, startResponders } from '../src/probes.js';
 import { ARP_QUIET_MS, bringUp, electionTimeoutMs, type TrialContext } from '../src/trials.js';

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { startAttack, type RunningAttack } from '../src/attacks/attacker.js';
 import { enableHeartbeatTls } from '../src/attacks/heartbeat-tls.js';
 import type { LabHost } from '../src/lab.js';
-import { hasTool } from '../src/privileges.js';
+import { hasTool } from '@vipd/testkit';
 import { HEARTBEAT_PORT } from '../src/vipd-cluster.js';
 import {
   assertLinkBack,

@@ -11,6 +11,7 @@ import {
   hasAddress,
   runScenario,
   sleep,
+  pairScenario,
   vip4Address,
   wallClockMs,
 } from './support.js';
@@ -68,49 +69,25 @@ describe('unplanned failover', { skip }, () => {
   });
 
   it('SIGTERM of the master: it resigns, the backup takes over at once and the old master exits 0', async () => {
-    await runScenario(
-      {
-        nodes: 2,
-        cluster: (lab) => ({
-          intervalMs: INTERVAL_MS,
-          groups: [
-            { name: 'web', addresses: [vip4Address(lab)], priorities: { n1: 150, n2: 100 } },
-          ],
-        }),
-      },
-      async ({ ctx, cluster, lab, n1, n2, vip }) => {
-        await bringUp(ctx, n1, [n2]);
-        const daemon = cluster.process(n1)!;
-        const r = await measureFault(ctx, n2, () => {
-          daemon.signal('SIGTERM');
-          return Promise.resolve();
-        });
-        assert.deepEqual(await daemon.exited, { code: 0, signal: null });
-        assert.ok(r.answeredAfterMs !== undefined, 'n2 answers the client');
-        // Waiting for the master to be declared dead would take >= 2 intervals.
-        assert.ok(r.outageMs < INTERVAL_MS, `outage ${r.outageMs} ms`);
-        assert.ok(!(await hasAddress(lab, n1, vip)), 'n1 removed the VIP on the way out');
-      },
-    );
+    await runScenario(pairScenario(), async ({ ctx, cluster, lab, n1, n2, vip }) => {
+      await bringUp(ctx, n1, [n2]);
+      const daemon = cluster.process(n1)!;
+      const r = await measureFault(ctx, n2, () => {
+        daemon.signal('SIGTERM');
+        return Promise.resolve();
+      });
+      assert.deepEqual(await daemon.exited, { code: 0, signal: null });
+      assert.ok(r.answeredAfterMs !== undefined, 'n2 answers the client');
+      // Waiting for the master to be declared dead would take >= 2 intervals.
+      assert.ok(r.outageMs < INTERVAL_MS, `outage ${r.outageMs} ms`);
+      assert.ok(!(await hasAddress(lab, n1, vip)), 'n1 removed the VIP on the way out');
+    });
   });
 
   it('SIGKILL of the master daemon: the backup takes over; the restarted daemon removes its stale VIP', async () => {
     await runScenario(
-      {
-        nodes: 2,
-        cluster: (lab) => ({
-          intervalMs: INTERVAL_MS,
-          // No preempt: the restarted n1 must stay backup, so the VIP stays on n2.
-          groups: [
-            {
-              name: 'web',
-              addresses: [vip4Address(lab)],
-              priorities: { n1: 150, n2: 100 },
-              preempt: false,
-            },
-          ],
-        }),
-      },
+      // No preempt: the restarted n1 must stay backup, so the VIP stays on n2.
+      pairScenario({ preempt: false }),
       async ({ ctx, cluster, lab, capture, n1, n2, vip }) => {
         await bringUp(ctx, n1, [n2]);
         const arping = ArpProbe.start(lab, vip, 20);

@@ -10,6 +10,7 @@ import {
   e2eSkipReason,
   runScenario,
   sleep,
+  pairScenario,
   vip4Address,
   vip6Address,
   wallClockMs,
@@ -22,47 +23,36 @@ const SECOND_BURST_AFTER_MS = 5_000;
 
 describe('reload, trackers and IPv6', { skip }, () => {
   it('SIGHUP with unchanged groups: no transition, no announcement, no gap', async () => {
-    await runScenario(
-      {
-        nodes: 2,
-        cluster: (lab) => ({
-          intervalMs: INTERVAL_MS,
-          groups: [
-            { name: 'web', addresses: [vip4Address(lab)], priorities: { n1: 150, n2: 100 } },
-          ],
-        }),
-      },
-      async ({ ctx, cluster, capture, prober, vip, n1, n2 }) => {
-        await bringUp(ctx, n1, [n2]);
-        // A new master announces twice: a burst at the takeover and one announce.delay (5 s)
-        // later. When n2 started slowly, bringUp returns before the second burst, which would
-        // then land in the reload's window: let it pass first.
-        const takeover = claimsFor(capture.frames(), vip).find((f) => f.kind !== 'arp-reply');
-        if (takeover !== undefined) {
-          await sleep(Math.max(0, takeover.atMs + SECOND_BURST_AFTER_MS + 300 - wallClockMs()));
-        }
-        await prober.collect();
-        const framesBefore = capture.frames().length;
-        const reloadedAt = wallClockMs();
-        for (const node of [n1, n2]) cluster.process(node)!.signal('SIGHUP');
-        await sleep(2_000);
-        const { replies, sent } = await prober.collect();
-        assert.deepEqual(
-          responderSegments(replies).map((s) => s.node),
-          ['n1'],
-        );
-        assert.ok(
-          sent - replies.length <= 2,
-          `${sent - replies.length} probes unanswered across the reload`,
-        );
-        const claims = claimsFor(capture.frames().slice(framesBefore), vip).filter(
-          (f) => f.atMs >= reloadedAt && f.kind !== 'arp-reply',
-        );
-        assert.deepEqual(claims, [], 'nobody re-announced the VIP');
-        assert.equal(await cluster.groupState(n1, 'web'), 'master');
-        assert.ok(cluster.process(n1)!.running && cluster.process(n2)!.running);
-      },
-    );
+    await runScenario(pairScenario(), async ({ ctx, cluster, capture, prober, vip, n1, n2 }) => {
+      await bringUp(ctx, n1, [n2]);
+      // A new master announces twice: a burst at the takeover and one announce.delay (5 s)
+      // later. When n2 started slowly, bringUp returns before the second burst, which would
+      // then land in the reload's window: let it pass first.
+      const takeover = claimsFor(capture.frames(), vip).find((f) => f.kind !== 'arp-reply');
+      if (takeover !== undefined) {
+        await sleep(Math.max(0, takeover.atMs + SECOND_BURST_AFTER_MS + 300 - wallClockMs()));
+      }
+      await prober.collect();
+      const framesBefore = capture.frames().length;
+      const reloadedAt = wallClockMs();
+      for (const node of [n1, n2]) cluster.process(node)!.signal('SIGHUP');
+      await sleep(2_000);
+      const { replies, sent } = await prober.collect();
+      assert.deepEqual(
+        responderSegments(replies).map((s) => s.node),
+        ['n1'],
+      );
+      assert.ok(
+        sent - replies.length <= 2,
+        `${sent - replies.length} probes unanswered across the reload`,
+      );
+      const claims = claimsFor(capture.frames().slice(framesBefore), vip).filter(
+        (f) => f.atMs >= reloadedAt && f.kind !== 'arp-reply',
+      );
+      assert.deepEqual(claims, [], 'nobody re-announced the VIP');
+      assert.equal(await cluster.groupState(n1, 'web'), 'master');
+      assert.ok(cluster.process(n1)!.running && cluster.process(n2)!.running);
+    });
   });
 
   for (const preempt of [true, false]) {

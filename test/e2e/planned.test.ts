@@ -7,7 +7,7 @@ import { bringUp, measureFault } from '../src/trials.js';
 import {
   e2eSkipReason,
   runScenario,
-  vip4Address,
+  pairScenario,
   type Scenario,
   type ScenarioOptions,
 } from './support.js';
@@ -22,20 +22,7 @@ const MAX_GAP_MS = 10;
 const MAX_DRAIN_GAP_MS = 5;
 
 /** n1 master, n2 backup, no preempt: only the planned move makes n2 master. */
-const NO_PREEMPT: ScenarioOptions = {
-  nodes: 2,
-  cluster: (lab) => ({
-    intervalMs: 100,
-    groups: [
-      {
-        name: 'web',
-        addresses: [vip4Address(lab)],
-        priorities: { n1: 150, n2: 100 },
-        preempt: false,
-      },
-    ],
-  }),
-};
+const NO_PREEMPT: ScenarioOptions = pairScenario({ preempt: false });
 
 interface PlannedMove {
   readonly maxGapMs: number;
@@ -106,26 +93,15 @@ describe('planned takeover', { skip }, () => {
   });
 
   it('refuses a takeover without the bearer token (401) and leaves the master alone', async () => {
-    await runScenario(
-      {
-        nodes: 2,
-        cluster: (lab) => ({
-          intervalMs: 100,
-          groups: [
-            { name: 'web', addresses: [vip4Address(lab)], priorities: { n1: 150, n2: 100 } },
-          ],
-        }),
-      },
-      async ({ ctx, lab, n1, n2 }) => {
-        await bringUp(ctx, n1, [n2]);
-        const { stdout } = await lab.exec(n2, [
-          process.execPath,
-          '-e',
-          "fetch('http://127.0.0.1:7411/v1/groups/web/takeover',{method:'POST'}).then(r=>console.log(r.status))",
-        ]);
-        assert.equal(stdout.trim(), '401');
-        assert.equal(ctx.prober.currentResponder?.node, 'n1');
-      },
-    );
+    await runScenario(pairScenario(), async ({ ctx, lab, n1, n2 }) => {
+      await bringUp(ctx, n1, [n2]);
+      const { stdout } = await lab.exec(n2, [
+        process.execPath,
+        '-e',
+        "fetch('http://127.0.0.1:7411/v1/groups/web/takeover',{method:'POST'}).then(r=>console.log(r.status))",
+      ]);
+      assert.equal(stdout.trim(), '401');
+      assert.equal(ctx.prober.currentResponder?.node, 'n1');
+    });
   });
 });

@@ -4,67 +4,37 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { responderSegments } from '../src/probe-analysis.js';
 import { bringUp } from '../src/trials.js';
-import { e2eSkipReason, runScenario, sleep, vip4Address, wallClockMs } from './support.js';
+import { e2eSkipReason, pairScenario, runScenario, sleep, wallClockMs } from './support.js';
 
 const skip = e2eSkipReason();
-const INTERVAL_MS = 100;
 
 describe('preemption', { skip }, () => {
   // A short silence recovers on the old connection (TCP retransmits), a long one through a
   // redial once the mesh cut the silent connection: both within a few intervals.
   for (const silentMs of [500, 3_000]) {
     it(`preempt: the returning higher-priority node takes the VIP back (${silentMs} ms silent)`, async () => {
-      await runScenario(
-        {
-          nodes: 2,
-          cluster: (lab) => ({
-            intervalMs: INTERVAL_MS,
-            groups: [
-              {
-                name: 'web',
-                addresses: [vip4Address(lab)],
-                priorities: { n1: 150, n2: 100 },
-                preempt: true,
-              },
-            ],
-          }),
-        },
-        async ({ ctx, lab, prober, n1, n2 }) => {
-          await bringUp(ctx, n1, [n2]);
-          const silencedAt = wallClockMs();
-          await lab.faults.silence(n1);
-          await prober.waitForResponder('n2', 5_000);
-          await sleep(Math.max(0, silentMs - (wallClockMs() - silencedAt)));
-          const revivedAt = wallClockMs();
-          await lab.faults.revive(n1);
-          const backAt = await prober.waitForResponder('n1', 5_000);
-          // Measured 0.1-0.5 s. The bound allows one lost SYN of a redial in progress at the
-          // revival (Linux retries a SYN after 1 s) plus the redial backoff (2 intervals).
-          assert.ok(
-            backAt - revivedAt < 1_500,
-            `n1 took the VIP back after ${backAt - revivedAt} ms`,
-          );
-        },
-      );
+      await runScenario(pairScenario({ preempt: true }), async ({ ctx, lab, prober, n1, n2 }) => {
+        await bringUp(ctx, n1, [n2]);
+        const silencedAt = wallClockMs();
+        await lab.faults.silence(n1);
+        await prober.waitForResponder('n2', 5_000);
+        await sleep(Math.max(0, silentMs - (wallClockMs() - silencedAt)));
+        const revivedAt = wallClockMs();
+        await lab.faults.revive(n1);
+        const backAt = await prober.waitForResponder('n1', 5_000);
+        // Measured 0.1-0.5 s. The bound allows one lost SYN of a redial in progress at the
+        // revival (Linux retries a SYN after 1 s) plus the redial backoff (2 intervals).
+        assert.ok(
+          backAt - revivedAt < 1_500,
+          `n1 took the VIP back after ${backAt - revivedAt} ms`,
+        );
+      });
     });
   }
 
   it('nopreempt: the returning node stays backup and the VIP stays where it is', async () => {
     await runScenario(
-      {
-        nodes: 2,
-        cluster: (lab) => ({
-          intervalMs: INTERVAL_MS,
-          groups: [
-            {
-              name: 'web',
-              addresses: [vip4Address(lab)],
-              priorities: { n1: 150, n2: 100 },
-              preempt: false,
-            },
-          ],
-        }),
-      },
+      pairScenario({ preempt: false }),
       async ({ ctx, cluster, lab, prober, n1, n2 }) => {
         await bringUp(ctx, n1, [n2]);
         await lab.faults.silence(n1);
@@ -90,21 +60,7 @@ describe('preemption', { skip }, () => {
   it('preempt delay: the returning node waits the delay before it takes the VIP back', async () => {
     const delayMs = 2_000;
     await runScenario(
-      {
-        nodes: 2,
-        cluster: (lab) => ({
-          intervalMs: INTERVAL_MS,
-          groups: [
-            {
-              name: 'web',
-              addresses: [vip4Address(lab)],
-              priorities: { n1: 150, n2: 100 },
-              preempt: true,
-              preemptDelay: `${delayMs}ms`,
-            },
-          ],
-        }),
-      },
+      pairScenario({ preempt: true, preemptDelay: `${delayMs}ms` }),
       async ({ ctx, cluster, prober, n1, n2 }) => {
         await bringUp(ctx, n1, [n2]);
         // A restart rather than a silence: n1 comes back as a fresh backup that must wait.
@@ -131,24 +87,14 @@ describe('preemption', { skip }, () => {
     async () => {
       const delayMs = 3_000;
       await runScenario(
-        {
-          nodes: 2,
-          cluster: (lab) => ({
-            intervalMs: INTERVAL_MS,
-            groups: [
-              {
-                name: 'web',
-                addresses: [vip4Address(lab)],
-                priorities: { n1: 150, n2: 100 },
-                preempt: true,
-                preemptDelay: `${delayMs}ms`,
-              },
-            ],
-          }),
-        },
+        pairScenario({ preempt: true, preemptDelay: `${delayMs}ms` }),
         async ({ ctx, lab, prober, n1, n2 }) => {
           await bringUp(ctx, n1, [n2]);
           await prober.collect();
+          // The window must open with n1 answering: on a loaded machine the first carrier
+          // loss could otherwise land before the prober's first reply in it.
+          await prober.forgetResponder();
+          await prober.waitForResponder('n1', 5_000);
           // Five carrier losses of 300 ms, 400 ms apart: each one puts n1's group in FAULT.
           await lab.faults.flapLink(n1, { downMs: 300, upMs: 400, times: 5 });
           const stableAt = wallClockMs();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wallClockMs } from '../src/clock.js';
 import { withLab, type Lab, type LabHost } from '../src/lab.js';
-import { hasTool, labSupport } from '../src/privileges.js';
+import { hasTool, labSupport } from '@vipd/testkit';
 import { ClientProber, NeighborCapture, startResponders } from '../src/probes.js';
 import type { TrialContext } from '../src/trials.js';
 import { VipdCluster, vipdAvailable, type VipdClusterOptions } from '../src/vipd-cluster.js';
@@ -80,6 +80,38 @@ async function withE2eLock<T>(body: () => Promise<T>): Promise<T> {
   } finally {
     rmSync(LOCK_PATH, { force: true });
   }
+}
+
+/** What sets one two-node scenario apart from the standard pair. */
+export interface PairOptions {
+  /** Omitted: the group leaves preempt to vipd's default (on). */
+  readonly preempt?: boolean;
+  /** A vipd duration string: "2000ms". */
+  readonly preemptDelay?: string;
+  /** Default 100 ms. */
+  readonly intervalMs?: number;
+}
+
+/**
+ * The standard pair most scenarios start from: n1 at priority 150 and n2 at 100 share group
+ * "web" with the lab's IPv4 VIP, heartbeats every 100 ms; n1 wins the election.
+ */
+export function pairScenario(options: PairOptions = {}): ScenarioOptions {
+  return {
+    nodes: 2,
+    cluster: (lab) => ({
+      intervalMs: options.intervalMs ?? 100,
+      groups: [
+        {
+          name: 'web',
+          addresses: [vip4Address(lab)],
+          priorities: { n1: 150, n2: 100 },
+          ...(options.preempt === undefined ? {} : { preempt: options.preempt }),
+          ...(options.preemptDelay === undefined ? {} : { preemptDelay: options.preemptDelay }),
+        },
+      ],
+    }),
+  };
 }
 
 /** Builds the lab, starts responders, capture and prober (not vipd), runs `body`, tears down. */

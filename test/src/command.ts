@@ -40,17 +40,6 @@ export function runCommand(argv: readonly string[], timeoutMs = 10_000): Promise
   });
 }
 
-/**
- * The synchronous twin of runCommand, for teardown from a process 'exit' handler where no
- * promise will ever settle. Returns false instead of throwing: teardown goes on regardless.
- */
-export function runCommandSync(argv: readonly string[], timeoutMs = 10_000): boolean {
-  const [file, ...args] = argv;
-  if (file === undefined) return false;
-  const result = spawnSync(file, args, { timeout: timeoutMs, stdio: 'ignore' });
-  return result.status === 0;
-}
-
 /** Output of a command that must succeed, synchronously (setup steps that cannot race). */
 export function readCommandSync(argv: readonly string[], timeoutMs = 10_000): string {
   const [file, ...args] = argv;

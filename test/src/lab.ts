@@ -1,14 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HOST_INTERFACE, labSupport, NetnsLab, newRunId, type Teardown } from '@vipd/testkit';
 import { CLIENT_HOST, FIRST_VIP_HOST, labAddressing, type LabAddressing } from './addressing.js';
-import { readCommandSync, runCommand, runCommandSync, type CommandOutput } from './command.js';
+import { runCommand, type CommandOutput } from './command.js';
 import { LabError } from './errors.js';
 import { FaultInjector } from './faults.js';
 import { LabProcess } from './lab-process.js';
-import { labSupport } from './privileges.js';
-import { newRunId } from './run-id.js';
-import { finishTeardown, processBoundTeardown, type Teardown } from './teardown.js';
 
 /** One host on the lab LAN: a namespace with one veth (`eth0`) into the lab bridge. */
 export interface LabHost {
@@ -33,9 +31,6 @@ export interface LabOptions {
   readonly keepRunDir?: boolean;
 }
 
-const BRIDGE = 'br0';
-const HOST_INTERFACE = 'eth0';
-
 /**
  * A virtual LAN in network namespaces, private to one run:
  *
@@ -55,19 +50,22 @@ export class Lab {
   readonly nodes: readonly LabHost[];
   readonly client: LabHost;
   readonly teardown: Teardown;
+  /** The namespaces, veths and bridge, from the shared test kit. */
+  private readonly net: NetnsLab;
   /** Faults applied on the lab's switch: silence, link flap, partitions, loss. */
   readonly faults: FaultInjector;
   private keepRunDir: boolean;
   private destroyed = false;
   private readonly processes = new Set<LabProcess>();
 
-  private constructor(options: LabOptions, teardown: Teardown) {
+  private constructor(options: LabOptions) {
     this.runId = options.runId ?? newRunId();
+    this.net = new NetnsLab({ prefix: 'vl', runId: this.runId });
     this.addressing = labAddressing(this.runId);
     this.keepRunDir = options.keepRunDir ?? process.env['VIPD_LAB_KEEP'] === '1';
-    this.teardown = teardown;
+    this.teardown = this.net.teardown;
     this.runDir = mkdtempSync(join(tmpdir(), `vipd-lab-${this.runId}-`));
-    this.bridgeNetns = `vl${this.runId}-br`;
+    this.bridgeNetns = this.net.name('br');
     this.faults = new FaultInjector(this.bridgeNetns);
     const hosts: LabHost[] = [];
     for (let host = 1; host <= options.nodes; host += 1)
@@ -81,7 +79,7 @@ export class Lab {
     return {
       name,
       host,
-      netns: `vl${this.runId}-${short}`,
+      netns: this.net.name(short),
       interface: HOST_INTERFACE,
       bridgePort: `p-${short}`,
       ipv4: this.addressing.ipv4(host),
@@ -97,7 +95,7 @@ export class Lab {
     if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 9) {
       throw new LabError('LAB_BAD_ARGUMENT', `nodes must be 1..9, got ${options.nodes}`);
     }
-    const lab = new Lab(options, processBoundTeardown());
+    const lab = new Lab(options);
     try {
       await lab.build();
     } catch (error) {
@@ -131,34 +129,18 @@ export class Lab {
   }
 
   private async build(): Promise<void> {
-    this.addNetns(this.bridgeNetns);
+    this.net.switch('br');
     // The switch has no addresses of its own, so no link-local DAD noise in captures.
     await this.sysctl(this.bridgeNetns, {
       'net.ipv6.conf.all.disable_ipv6': '1',
       'net.ipv6.conf.default.disable_ipv6': '1',
     });
-    await this.ip(this.bridgeNetns, ['link', 'set', 'lo', 'up']);
-    // No STP and no forward delay: a port forwards as soon as it is up. No multicast
-    // snooping: VRRP adverts and IPv6 NA/NS must reach every port as on a dumb switch.
-    await this.ip(this.bridgeNetns, [
-      'link',
-      'add',
-      BRIDGE,
-      'type',
-      'bridge',
-      'stp_state',
-      '0',
-      'forward_delay',
-      '0',
-      'mcast_snooping',
-      '0',
-    ]);
-    await this.ip(this.bridgeNetns, ['link', 'set', BRIDGE, 'up']);
     for (const host of [...this.nodes, this.client]) await this.buildHost(host);
   }
 
   private async buildHost(host: LabHost): Promise<void> {
-    this.addNetns(host.netns);
+    const short = host.name === 'client' ? 'c' : host.name;
+    this.net.namespace(short);
     const isNode = host.name !== 'client';
     await this.sysctl(host.netns, {
       // Addresses are usable at once, as VIPs are in production (vipd adds them nodad).
@@ -168,32 +150,9 @@ export class Lab {
       // The probe responder binds the VIP before this node holds it (IP_FREEBIND's sysctl).
       ...(isNode ? { 'net.ipv4.ip_nonlocal_bind': '1', 'net.ipv6.ip_nonlocal_bind': '1' } : {}),
     });
-    await this.ip(host.netns, ['link', 'set', 'lo', 'up']);
-    await this.ip(this.bridgeNetns, [
-      'link',
-      'add',
-      host.bridgePort,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      host.interface,
-      'netns',
-      host.netns,
-    ]);
-    await this.ip(this.bridgeNetns, ['link', 'set', host.bridgePort, 'master', BRIDGE, 'up']);
-    await this.ip(host.netns, ['link', 'set', host.interface, 'address', host.mac]);
+    this.net.plug(this.bridgeNetns, host.netns, short, host.mac);
     await this.ip(host.netns, ['addr', 'add', `${host.ipv4}/24`, 'dev', host.interface]);
     await this.ip(host.netns, ['addr', 'add', `${host.ipv6}/64`, 'dev', host.interface, 'nodad']);
-    await this.ip(host.netns, ['link', 'set', host.interface, 'up']);
-  }
-
-  private addNetns(netns: string): void {
-    readCommandSync(['ip', 'netns', 'add', netns]);
-    this.teardown.add(`delete netns ${netns}`, () => {
-      killEveryProcessIn(netns);
-      runCommandSync(['ip', 'netns', 'del', netns]);
-    });
   }
 
   private ip(netns: string, args: readonly string[]): Promise<CommandOutput> {
@@ -258,30 +217,13 @@ export class Lab {
   destroy(options: { keepRunDir?: boolean } = {}): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    finishTeardown(this.teardown);
+    this.net.destroy();
     if (!(options.keepRunDir ?? this.keepRunDir))
       rmSync(this.runDir, { recursive: true, force: true });
   }
 
   get isDestroyed(): boolean {
     return this.destroyed;
-  }
-}
-
-/** SIGKILLs whatever still runs in a namespace, including grandchildren (keepalived's VRRP child). */
-function killEveryProcessIn(netns: string): void {
-  let pids: string;
-  try {
-    pids = readCommandSync(['ip', 'netns', 'pids', netns]);
-  } catch {
-    return;
-  }
-  for (const pid of pids.split(/\s+/).filter((p) => /^\d+$/.test(p))) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
   }
 }
 

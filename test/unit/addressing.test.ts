@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { labAddressing } from '../src/addressing.js';
 import { LabError } from '../src/errors.js';
-import { newRunId } from '../src/run-id.js';
+import { newRunId } from '@vipd/testkit';
 
 describe('labAddressing', () => {
   it('derives private addresses and MACs from the run id', () => {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Lab, withLab, type LabHost } from '../src/lab.js';
-import { labSupport } from '../src/privileges.js';
+import { labSupport } from '@vipd/testkit';
 
 const support = labSupport();
 const skip = support.ok ? false : `needs root: ${support.reason}`;

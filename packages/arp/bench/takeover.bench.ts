@@ -23,11 +23,11 @@ import { giveUp, takeOver } from '../src/takeover.js';
 import type { Vip } from '../src/types.js';
 import {
   HOST_INTERFACE,
-  createLab,
-  isRoot,
-  type Lab,
+  createSwitchedLab,
+  netnsSkipReason,
+  type NetnsLab,
   type LabHost,
-} from '../test/lab/netns-lab.js';
+} from '@vipd/testkit';
 
 const TAKEOVERS = 200;
 const WARMUP = 20;
@@ -229,7 +229,7 @@ interface RateFigures {
   readonly sent: number;
 }
 
-function interfaceRxPackets(lab: Lab, netns: string): number {
+function interfaceRxPackets(lab: NetnsLab, netns: string): number {
   const [link] = JSON.parse(lab.ip(netns, '-s', '-j', 'link', 'show', 'dev', HOST_INTERFACE)) as {
     stats64: { rx: { packets: number } };
   }[];
@@ -242,7 +242,7 @@ function interfaceRxPackets(lab: Lab, netns: string): number {
  * peer's receive work competing for the same two cores.
  */
 function benchRate(
-  lab: Lab,
+  lab: NetnsLab,
   master: LabHost,
   peer: LabHost,
   peerLink: RateFigures['peer'],
@@ -303,7 +303,7 @@ function report(
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpu}, Linux ${release()}, Node ${process.version}; load average ${loadavg()[0]?.toFixed(1) ?? '?'} at the end (the machine is shared). Total run ${totalS.toFixed(1)} s.`,
     '',
-    'Method: two namespaces on a bridge (`packages/arp/test/lab`). "Become master" is',
+    'Method: two namespaces on a bridge (NetnsLab from `@vipd/testkit`). "Become master" is',
     "`takeOver()`, the daemon's own takeover (vipd's VipHolder calls it): the netlink add of the",
     'VIP (RTM_NEWADDR, verified) and `announce()`, in the',
     'default order (add first) or with `announceFirst`. The clock starts just before it',
@@ -364,13 +364,13 @@ function writeSection(markdown: string): void {
 }
 
 async function main(): Promise<void> {
-  if (!isRoot()) {
+  if (netnsSkipReason() !== false) {
     console.error('bench:arp needs root: it builds network namespaces.');
     process.exitCode = 1;
     return;
   }
   const started = process.hrtime.bigint();
-  const lab = createLab();
+  const lab = createSwitchedLab('arp');
   try {
     const master = lab.addHost('bm', MASTER_MAC);
     const peer = lab.addHost('bp', PEER_MAC);
@@ -396,7 +396,7 @@ async function main(): Promise<void> {
     writeSection(markdown);
     console.log('\nwritten to docs/benchmarks.md');
   } finally {
-    lab.close();
+    lab.destroy();
   }
 }
 

@@ -13,7 +13,7 @@ import { withoutAddressProtocol } from '../src/testing/index.js';
 import { RTM_GETADDR } from '../src/netlink/address.js';
 import { NLM_F_DUMP } from '../src/netlink/message.js';
 import { addressManagerContract } from './helpers/address-contract.js';
-import { HOST_INTERFACE, SKIP_UNLESS_ROOT, createLab, type Lab } from './lab/netns-lab.js';
+import { HOST_INTERFACE, netnsSkipReason, createSwitchedLab, type NetnsLab } from '@vipd/testkit';
 
 interface IpAddressJson {
   addr_info: {
@@ -26,7 +26,7 @@ interface IpAddressJson {
 }
 
 function addressesIn(
-  lab: Lab,
+  lab: NetnsLab,
   netns: string,
   device: string = HOST_INTERFACE,
 ): IpAddressJson['addr_info'] {
@@ -34,8 +34,8 @@ function addressesIn(
   return json.flatMap((link) => link.addr_info);
 }
 
-addressManagerContract('netlink', SKIP_UNLESS_ROOT, () => {
-  const lab = createLab();
+addressManagerContract('netlink', netnsSkipReason(), () => {
+  const lab = createSwitchedLab('arp');
   const { netns } = lab.addHost('addr', '52:54:00:00:07:01');
   return {
     interface: HOST_INTERFACE,
@@ -50,20 +50,20 @@ addressManagerContract('netlink', SKIP_UNLESS_ROOT, () => {
     },
     present: () => addressesIn(lab, netns).map((a) => `${a.local}/${a.prefixlen}`),
     close: () => {
-      lab.close();
+      lab.destroy();
     },
   };
 });
 
-describe('netlink address manager, kernel specifics', { skip: SKIP_UNLESS_ROOT }, () => {
-  let lab: Lab;
+describe('netlink address manager, kernel specifics', { skip: netnsSkipReason() }, () => {
+  let lab: NetnsLab;
   let netns: string;
   before(() => {
-    lab = createLab();
+    lab = createSwitchedLab('arp');
     netns = lab.addHost('addk', '52:54:00:00:07:02').netns;
   });
   after(() => {
-    lab.close();
+    lab.destroy();
   });
 
   it('adds IPv6 VIPs without duplicate address detection, so they are usable at once', () => {
@@ -140,9 +140,9 @@ describe('netlink address manager, kernel specifics', { skip: SKIP_UNLESS_ROOT }
 
 describe(
   'a kernel that does not keep IFA_PROTO (before 5.18, injected)',
-  { skip: SKIP_UNLESS_ROOT },
+  { skip: netnsSkipReason() },
   () => {
-    let lab: Lab;
+    let lab: NetnsLab;
     let netns: string;
     const present = (device: string = HOST_INTERFACE) =>
       addressesIn(lab, netns, device).map((a) => `${a.local}/${a.prefixlen}`);
@@ -151,11 +151,11 @@ describe(
       error.code === 'ADDRESS_MARK_UNSUPPORTED' &&
       /Linux 5\.18 or newer is needed/.test(error.message);
     before(() => {
-      lab = createLab();
+      lab = createSwitchedLab('arp');
       netns = lab.addHost('addo', '52:54:00:00:07:03').netns;
     });
     after(() => {
-      lab.close();
+      lab.destroy();
     });
 
     it('takes an address it added off again when the mark does not come back, every time', () => {

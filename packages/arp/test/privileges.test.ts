@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
   HOST_INTERFACE,
-  SKIP_UNLESS_ROOT,
-  createLab,
-  type Lab,
+  netnsSkipReason,
+  createSwitchedLab,
+  type NetnsLab,
   type LabHost,
-} from './lab/netns-lab.js';
+} from '@vipd/testkit';
 
 const INDEX = fileURLToPath(new URL('../src/index.js', import.meta.url));
 
@@ -25,15 +25,15 @@ console.log(JSON.stringify({
 }));
 `;
 
-describe('missing privileges', { skip: SKIP_UNLESS_ROOT }, () => {
-  let lab: Lab;
+describe('missing privileges', { skip: netnsSkipReason() }, () => {
+  let lab: NetnsLab;
   let host: LabHost;
   before(() => {
-    lab = createLab();
+    lab = createSwitchedLab('arp');
     host = lab.addHost('priv', '52:54:00:00:05:01');
   });
   after(() => {
-    lab.close();
+    lab.destroy();
   });
 
   it('names CAP_NET_RAW for the packet socket and CAP_NET_ADMIN for addresses', () => {

@@ -8,15 +8,16 @@ import { createAnnouncer, type FrameAnnouncer } from '../src/announcer.js';
 import { encode } from '../src/codec/frame.js';
 import { openPacketSocket } from '../src/sys/packet-socket.js';
 import type { Vip } from '../src/types.js';
-import { captureAndDissect } from './lab/capture.js';
 import {
   HOST_INTERFACE,
-  SKIP_UNLESS_ROOT,
-  createLab,
-  type Lab,
+  poll,
+  captureFrames,
+  netnsSkipReason,
+  createSwitchedLab,
+  type NetnsLab,
   type LabHost,
-} from './lab/netns-lab.js';
-import { sleep, waitFor } from './helpers/wait.js';
+} from '@vipd/testkit';
+import { sleep } from './helpers/wait.js';
 
 const MASTER_MAC = '52:54:00:00:01:01';
 const CLIENT_MAC = '52:54:00:00:01:02';
@@ -25,15 +26,15 @@ const VIP4: Vip = { address: '10.213.0.100', prefixLength: 24, interface: HOST_I
 const VIP6: Vip = { address: 'fd00:213::100', prefixLength: 64, interface: HOST_INTERFACE };
 const QUICK = { repeat: 2, intervalMs: 50, secondBurstDelayMs: 0 };
 
-describe('announcing on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
-  let lab: Lab;
+describe('announcing on the wire', { skip: netnsSkipReason() }, () => {
+  let lab: NetnsLab;
   let master: LabHost;
   let client: LabHost;
   let addresses: NetlinkAddressManager;
   let announcer: FrameAnnouncer;
 
   before(() => {
-    lab = createLab();
+    lab = createSwitchedLab('arp');
     master = lab.addHost('mas', MASTER_MAC);
     client = lab.addHost('cli', CLIENT_MAC);
     lab.ip(master.netns, 'addr', 'add', '10.213.0.1/24', 'dev', HOST_INTERFACE);
@@ -47,7 +48,7 @@ describe('announcing on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
   after(() => {
     announcer.close();
     addresses.close();
-    lab.close();
+    lab.destroy();
   });
 
   /** The client's neighbour entry for `address`: "lladdr STATE". */
@@ -73,11 +74,11 @@ describe('announcing on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
     assert.match(neighbour(VIP4.address), new RegExp(OLD_MASTER_MAC));
     addresses.addNow(VIP4);
     announcer.announce('web', [VIP4]);
-    await waitFor('the entry to flip', () =>
+    await poll('the entry to flip', () =>
       neighbour(VIP4.address).includes(MASTER_MAC) ? true : undefined,
     );
     // -w: a deadline rather than a single try, because this 2-core machine is shared.
-    lab.exec(client.netns, 'ping', '-c', '1', '-w', '5', VIP4.address);
+    lab.exec(client.netns, ['ping', '-c', '1', '-w', '5', VIP4.address]);
     announcer.stop('web');
   });
 
@@ -85,32 +86,33 @@ describe('announcing on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
     seedStale(VIP6.address);
     addresses.addNow(VIP6);
     announcer.announce('web6', [VIP6]);
-    await waitFor('the entry to flip', () =>
+    await poll('the entry to flip', () =>
       neighbour(VIP6.address).includes(MASTER_MAC) ? true : undefined,
     );
-    lab.exec(client.netns, 'ping', '-6', '-c', '1', '-w', '5', VIP6.address);
+    lab.exec(client.netns, ['ping', '-6', '-c', '1', '-w', '5', VIP6.address]);
     announcer.stop('web6');
   });
 
   it('tshark in the client namespace reads gratuitous ARP request and reply, 60 bytes each', async () => {
-    const frames = await captureAndDissect(
-      client.netns,
-      'arp',
+    const frames = await captureFrames(
+      { netns: client.netns, captureFilter: 'arp' },
       () => {
         announcer.announce('both', [VIP4], { mode: 'both', repeat: 1 });
       },
-      'arp',
-      [
-        'frame.len',
-        'eth.dst',
-        'eth.src',
-        'arp.opcode',
-        'arp.src.hw_mac',
-        'arp.src.proto_ipv4',
-        'arp.dst.hw_mac',
-        'arp.dst.proto_ipv4',
-        'arp.isgratuitous',
-      ],
+      {
+        displayFilter: 'arp',
+        fields: [
+          'frame.len',
+          'eth.dst',
+          'eth.src',
+          'arp.opcode',
+          'arp.src.hw_mac',
+          'arp.src.proto_ipv4',
+          'arp.dst.hw_mac',
+          'arp.dst.proto_ipv4',
+          'arp.isgratuitous',
+        ],
+      },
     );
     const common = {
       'frame.len': '60',
@@ -128,28 +130,29 @@ describe('announcing on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
   });
 
   it('tshark reads the unsolicited NA: Override, not Solicited, hop limit 255, ff02::1, good checksum', async () => {
-    const frames = await captureAndDissect(
-      client.netns,
-      'icmp6',
+    const frames = await captureFrames(
+      { netns: client.netns, captureFilter: 'icmp6' },
       () => {
         announcer.announce('na', [VIP6], { repeat: 1 });
       },
-      'icmpv6.type == 136',
-      [
-        'eth.dst',
-        'eth.src',
-        'ipv6.src',
-        'ipv6.dst',
-        'ipv6.hlim',
-        'icmpv6.code',
-        'icmpv6.checksum.status',
-        'icmpv6.nd.na.flag.r',
-        'icmpv6.nd.na.flag.s',
-        'icmpv6.nd.na.flag.o',
-        'icmpv6.nd.na.target_address',
-        'icmpv6.opt.type',
-        'icmpv6.opt.linkaddr',
-      ],
+      {
+        displayFilter: 'icmpv6.type == 136',
+        fields: [
+          'eth.dst',
+          'eth.src',
+          'ipv6.src',
+          'ipv6.dst',
+          'ipv6.hlim',
+          'icmpv6.code',
+          'icmpv6.checksum.status',
+          'icmpv6.nd.na.flag.r',
+          'icmpv6.nd.na.flag.s',
+          'icmpv6.nd.na.flag.o',
+          'icmpv6.nd.na.target_address',
+          'icmpv6.opt.type',
+          'icmpv6.opt.linkaddr',
+        ],
+      },
     );
     assert.deepEqual(frames, [
       {
@@ -179,7 +182,7 @@ describe('announcing on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
     try {
       seedStale(address);
       announcer.announce('lock', [{ ...VIP4, address }], { mode: 'reply', repeat: 1 });
-      await waitFor('the first update', () =>
+      await poll('the first update', () =>
         neighbour(address).includes(MASTER_MAC) ? true : undefined,
       );
       const plainReply = (mac: string) =>
@@ -215,7 +218,7 @@ describe('announcing on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
         },
       });
       socket.send(gratuitous);
-      await waitFor('the gratuitous reply to win', () =>
+      await poll('the gratuitous reply to win', () =>
         neighbour(address).includes('52:54:00:00:01:bb') ? true : undefined,
       );
     } finally {

@@ -11,26 +11,27 @@ import { openPacketSocket } from '../src/sys/packet-socket.js';
 import type { ConflictEvent, Vip } from '../src/types.js';
 import {
   HOST_INTERFACE,
-  SKIP_UNLESS_ROOT,
-  createLab,
-  type Lab,
+  poll,
+  netnsSkipReason,
+  createSwitchedLab,
+  type NetnsLab,
   type LabHost,
-} from './lab/netns-lab.js';
-import { sleep, waitFor } from './helpers/wait.js';
+} from '@vipd/testkit';
+import { sleep } from './helpers/wait.js';
 
 const MASTER_MAC = '52:54:00:00:02:01';
 const CLIENT_MAC = '52:54:00:00:02:02';
 const FOREIGN_MAC = '52:54:00:00:02:66';
 
-describe('conflict detection on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
-  let lab: Lab;
+describe('conflict detection on the wire', { skip: netnsSkipReason() }, () => {
+  let lab: NetnsLab;
   let master: LabHost;
   let foreign: LabHost;
   let events: ConflictEvent[];
   let watch: ConflictWatch | undefined;
 
   before(() => {
-    lab = createLab();
+    lab = createSwitchedLab('arp');
     master = lab.addHost('mas', MASTER_MAC);
     const client = lab.addHost('cli', CLIENT_MAC);
     foreign = lab.addHost('fgn', FOREIGN_MAC);
@@ -43,7 +44,7 @@ describe('conflict detection on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
     watch = undefined;
   });
   after(() => {
-    lab.close();
+    lab.destroy();
   });
 
   const startWatch = (vips: Vip[], probeIntervalMs = 0): ConflictWatch => {
@@ -66,7 +67,7 @@ describe('conflict detection on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
     lab.ip(foreign.netns, 'addr', 'add', '10.213.0.100/24', 'dev', HOST_INTERFACE);
     try {
       startWatch([vip('10.213.0.100', 24)], 100);
-      const event = await waitFor('a conflict', () => events[0]);
+      const event = await poll('a conflict', () => events[0]);
       assert.deepEqual(event, {
         vip: '10.213.0.100',
         interface: HOST_INTERFACE,
@@ -83,8 +84,8 @@ describe('conflict detection on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
     try {
       startWatch([vip('10.213.0.101', 24)]);
       // The foreign host resolves the client with the VIP as sender: a broadcast we hear.
-      lab.exec(foreign.netns, 'ping', '-c', '1', '-w', '3', '-I', '10.213.0.101', '10.213.0.2');
-      const event = await waitFor('a conflict', () => events[0]);
+      lab.exec(foreign.netns, ['ping', '-c', '1', '-w', '3', '-I', '10.213.0.101', '10.213.0.2']);
+      const event = await poll('a conflict', () => events[0]);
       assert.deepEqual(event, {
         vip: '10.213.0.101',
         interface: HOST_INTERFACE,
@@ -101,7 +102,7 @@ describe('conflict detection on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
     const rival = openPacketSocket(HOST_INTERFACE, { netns: foreign.netns });
     try {
       rival.send(encode(gratuitousArpRequest(FOREIGN_MAC, '10.213.0.102')));
-      const event = await waitFor('a conflict', () => events[0]);
+      const event = await poll('a conflict', () => events[0]);
       assert.deepEqual(event, {
         vip: '10.213.0.102',
         interface: HOST_INTERFACE,
@@ -117,7 +118,7 @@ describe('conflict detection on the wire', { skip: SKIP_UNLESS_ROOT }, () => {
     lab.ip(foreign.netns, 'addr', 'add', 'fd00:213::100/64', 'dev', HOST_INTERFACE, 'nodad');
     try {
       startWatch([vip('fd00:213::100', 64)], 100);
-      const event = await waitFor('a conflict', () => events[0]);
+      const event = await poll('a conflict', () => events[0]);
       assert.deepEqual(event, {
         vip: 'fd00:213::100',
         interface: HOST_INTERFACE,

@@ -8,26 +8,27 @@ import { createMacWatch, type MacWatch } from '../src/mac-watch.js';
 import type { MacChangeEvent, Vip } from '../src/types.js';
 import {
   HOST_INTERFACE,
-  SKIP_UNLESS_ROOT,
-  createLab,
-  type Lab,
+  poll,
+  netnsSkipReason,
+  createSwitchedLab,
+  type NetnsLab,
   type LabHost,
-} from './lab/netns-lab.js';
-import { sleep, waitFor } from './helpers/wait.js';
+} from '@vipd/testkit';
+import { sleep } from './helpers/wait.js';
 
 const MAC_1 = '52:54:00:00:04:01';
 const MAC_2 = '52:54:00:00:04:02';
 const CLIENT_MAC = '52:54:00:00:04:0c';
 
-describe('MAC change watch', { skip: SKIP_UNLESS_ROOT }, () => {
-  let lab: Lab;
+describe('MAC change watch', { skip: netnsSkipReason() }, () => {
+  let lab: NetnsLab;
   let master: LabHost;
   let client: LabHost;
   let watch: MacWatch;
   let events: MacChangeEvent[];
 
   before(() => {
-    lab = createLab();
+    lab = createSwitchedLab('arp');
     master = lab.addHost('mas', MAC_1);
     client = lab.addHost('cli', CLIENT_MAC);
     lab.ip(master.netns, 'addr', 'add', '10.213.0.1/24', 'dev', HOST_INTERFACE);
@@ -37,7 +38,7 @@ describe('MAC change watch', { skip: SKIP_UNLESS_ROOT }, () => {
   });
   after(() => {
     watch.close();
-    lab.close();
+    lab.destroy();
   });
   const setMac = (mac: string) =>
     lab.ip(master.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'address', mac);
@@ -47,11 +48,11 @@ describe('MAC change watch', { skip: SKIP_UNLESS_ROOT }, () => {
   it('reports the current MAC and then each change', async () => {
     assert.equal(watch.watch(HOST_INTERFACE), MAC_1);
     setMac(MAC_2);
-    await waitFor('the change event', () => events[0]);
+    await poll('the change event', () => events[0]);
     assert.deepEqual(events, [{ interface: HOST_INTERFACE, oldMac: MAC_1, newMac: MAC_2 }]);
     assert.equal(watch.current(HOST_INTERFACE), MAC_2);
     setMac(MAC_1);
-    await waitFor('the change back', () => events[1]);
+    await poll('the change back', () => events[1]);
     assert.deepEqual(events[1], { interface: HOST_INTERFACE, oldMac: MAC_2, newMac: MAC_1 });
   });
 
@@ -74,14 +75,12 @@ describe('MAC change watch', { skip: SKIP_UNLESS_ROOT }, () => {
     try {
       // No watch() at all: a carrier tracker wants its interface whether VIPs are held or not.
       lab.ip(master.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'down');
-      await waitFor('the down notification', () =>
-        names.includes(HOST_INTERFACE) ? 1 : undefined,
-      );
+      await poll('the down notification', () => (names.includes(HOST_INTERFACE) ? 1 : undefined));
       names.length = 0;
       lab.ip(master.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'up');
-      await waitFor('the up notification', () => (names.includes(HOST_INTERFACE) ? 1 : undefined));
+      await poll('the up notification', () => (names.includes(HOST_INTERFACE) ? 1 : undefined));
       lab.ip(master.netns, 'link', 'add', 'v8a', 'type', 'veth', 'peer', 'name', 'v8b');
-      await waitFor('the new link', () => (names.includes('v8a') ? 1 : undefined));
+      await poll('the new link', () => (names.includes('v8a') ? 1 : undefined));
       lab.ip(master.netns, 'link', 'del', 'v8a');
       names.length = 0;
       await sleep(50);
@@ -120,11 +119,11 @@ describe('MAC change watch', { skip: SKIP_UNLESS_ROOT }, () => {
       );
       addresses.addNow(vip);
       announcer.announce('web', [vip]);
-      await waitFor('the first flip', () =>
+      await poll('the first flip', () =>
         neighbour(vip.address).includes(MAC_1) ? true : undefined,
       );
       setMac(MAC_2);
-      await waitFor(
+      await poll(
         'the client to follow the new MAC',
         () => (neighbour(vip.address).includes(MAC_2) ? true : undefined),
         {
@@ -140,7 +139,7 @@ describe('MAC change watch', { skip: SKIP_UNLESS_ROOT }, () => {
   });
 
   it('a watched interface that appears later is not a change; its next change is', async () => {
-    await waitFor('eth0 back at its first MAC', () =>
+    await poll('eth0 back at its first MAC', () =>
       watch.current(HOST_INTERFACE) === MAC_1 ? true : undefined,
     );
     events.length = 0;
@@ -158,9 +157,9 @@ describe('MAC change watch', { skip: SKIP_UNLESS_ROOT }, () => {
       'name',
       'late1',
     );
-    await waitFor('the first sighting', () => watch.current('late0'));
+    await poll('the first sighting', () => watch.current('late0'));
     lab.ip(master.netns, 'link', 'set', 'dev', 'late0', 'address', '52:54:00:00:04:a2');
-    await waitFor('the change', () => events[0]);
+    await poll('the change', () => events[0]);
     assert.deepEqual(events, [
       { interface: 'late0', oldMac: '52:54:00:00:04:a1', newMac: '52:54:00:00:04:a2' },
     ]);

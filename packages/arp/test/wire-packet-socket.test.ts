@@ -16,18 +16,18 @@ import {
 } from '../src/sys/packet-socket.js';
 import {
   HOST_INTERFACE,
-  SKIP_UNLESS_ROOT,
-  createLab,
-  type Lab,
+  poll,
+  netnsSkipReason,
+  createSwitchedLab,
+  type NetnsLab,
   type LabHost,
-} from './lab/netns-lab.js';
-import { sleep, waitFor } from './helpers/wait.js';
+} from '@vipd/testkit';
 
 const A_MAC = '52:54:00:00:03:01';
 const B_MAC = '52:54:00:00:03:02';
 
-describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
-  let lab: Lab;
+describe('packet socket', { skip: netnsSkipReason() }, () => {
+  let lab: NetnsLab;
   let a: LabHost;
   let b: LabHost;
   const opened: PacketSocket[] = [];
@@ -51,7 +51,7 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
   };
 
   before(() => {
-    lab = createLab();
+    lab = createSwitchedLab('arp');
     a = lab.addHost('a', A_MAC);
     b = lab.addHost('b', B_MAC);
     lab.ip(a.netns, 'addr', 'add', '10.213.0.1/24', 'dev', HOST_INTERFACE);
@@ -59,7 +59,7 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
   });
   after(() => {
     for (const socket of opened) socket.close();
-    lab.close();
+    lab.destroy();
   });
 
   it('delivers ARP and NA frames byte for byte, with the kernel receive time', async () => {
@@ -71,7 +71,7 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
     const sentAtNs = BigInt(Date.now()) * 1_000_000n;
     assert.equal(sender.send(arp), true);
     assert.equal(sender.send(na), true);
-    await waitFor('both frames', () => (received.length >= 2 ? true : undefined));
+    await poll('both frames', () => (received.length >= 2 ? true : undefined));
     const [first, second] = received as [ReceivedFrame, ReceivedFrame];
     assert.deepEqual(first.bytes, arp);
     assert.equal(first.direction, 'broadcast');
@@ -95,10 +95,10 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
     const afterFlap = encode(gratuitousArpRequest(A_MAC, '10.213.0.102'));
     const arrived = (frame: Buffer) => received.some((r) => r.bytes.equals(frame));
     assert.equal(sender.send(before), true);
-    await waitFor('a frame before the flap', () => (arrived(before) ? true : undefined));
+    await poll('a frame before the flap', () => (arrived(before) ? true : undefined));
     const errorsBefore = errors.length;
     lab.ip(b.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'down');
-    await waitFor('the link error', () => (errors.length > errorsBefore ? true : undefined));
+    await poll('the link error to be reported', () => errors.length > errorsBefore);
     lab.ip(b.netns, 'link', 'set', 'dev', HOST_INTERFACE, 'up');
     // Nothing is read while the watch waits to be re-armed...
     assert.equal(clock.pendingTimers(), 1);
@@ -107,7 +107,7 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
     // ...and after the pause it watches again.
     clock.advance(1);
     assert.equal(clock.pendingTimers(), 0);
-    await waitFor('a frame after the flap', () => {
+    await poll('a frame after the flap', () => {
       sender.send(afterFlap); // until b's carrier is back
       return arrived(afterFlap) ? true : undefined;
     });
@@ -128,7 +128,7 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
     const ours = new Set(frames.map((frame) => frame.toString('hex')));
     const arrived = () =>
       received.map((f) => f.bytes).filter((bytes) => ours.has(bytes.toString('hex')));
-    await waitFor('the whole burst', () => (arrived().length >= frames.length ? true : undefined));
+    await poll('the whole burst', () => (arrived().length >= frames.length ? true : undefined));
     assert.deepEqual(arrived(), frames);
   });
 
@@ -148,10 +148,14 @@ describe('packet socket', { skip: SKIP_UNLESS_ROOT }, () => {
       'nud',
       'permanent',
     );
-    lab.exec(a.netns, 'ping', '-c', '1', '-w', '3', '10.213.0.2');
+    lab.exec(a.netns, ['ping', '-c', '1', '-w', '3', '10.213.0.2']);
     // b's own broadcast, sent through another socket on the same host, is outgoing: ignored.
     open(b).send(encode(gratuitousArpRequest(B_MAC, '10.213.0.2')));
-    await sleep(200);
+    // A barrier instead of a pause: a's frames cross the veth in order, and b's own frame
+    // met the socket taps inside send(); once a's marker arrives, everything before it has.
+    const marker = encode(gratuitousArpRequest(A_MAC, '10.213.0.250'));
+    open(a).send(marker);
+    await poll('the marker frame', () => received.some((f) => f.bytes.equals(marker)));
     const kinds = received.map((f) => f.bytes.readUInt16BE(12).toString(16));
     assert.ok(!kinds.includes('800'), `no IPv4 frames, got EtherTypes ${kinds.join(',')}`);
     assert.ok(

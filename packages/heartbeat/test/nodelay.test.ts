@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { freePorts } from '@vipd/testkit';
 import koffi from 'koffi';
 import { createHeartbeatMesh } from '../src/index.js';
 import { TEST_CLUSTER, TEST_KEY } from './helpers/cluster.js';
@@ -42,22 +43,6 @@ function ownTcpSockets(): TcpSocket[] {
     const ports = inode === undefined ? undefined : byInode.get(inode);
     return ports === undefined ? [] : [{ fd: Number(fd), ...ports }];
   });
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => {
-      const server = createServer();
-      return new Promise<typeof server>((resolve) =>
-        server.listen(0, '127.0.0.1', () => {
-          resolve(server);
-        }),
-      );
-    }),
-  );
-  const ports = servers.map((server) => (server.address() as AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
 }
 
 const skip = process.platform !== 'linux' && 'needs /proc and libc';

@@ -10,7 +10,7 @@ import {
   arpIgnoreVerdict,
   effectiveSysctl,
 } from '../src/realserver/kernel.js';
-import { NetnsLab, netnsSkipReason } from './realserver-netns.js';
+import { NetnsLab, netnsSkipReason } from '@vipd/testkit';
 
 const skip = netnsSkipReason(['ping']);
 const CLIENT_IP = '10.213.33.1';
@@ -20,7 +20,7 @@ const CLIENT_IP6 = 'fd00:213:33::1';
 const SERVER_IP6 = 'fd00:213:33::2';
 const VIP6 = 'fd00:213:33::100';
 
-describe('kernel model against the running kernel', { skip: skip ?? false }, () => {
+describe('kernel model against the running kernel', { skip }, () => {
   let lab: NetnsLab;
   let client: string;
   let server: string;

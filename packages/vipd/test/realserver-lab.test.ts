@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { NetnsLab, netnsSkipReason, sh, waitForLine } from './realserver-netns.js';
+import { captureFrames, NetnsLab, netnsSkipReason, waitForLine } from '@vipd/testkit';
 
 const skip = netnsSkipReason(['nft', 'tcpdump', 'tshark']);
 const LAB_NODE = fileURLToPath(new URL('./realserver-lab-node.js', import.meta.url));
@@ -69,43 +69,26 @@ const TSHARK_FIELDS = [
   'tcp.srcport',
   'icmpv6.type',
   'icmpv6.nd.na.target_address',
-];
+] as const;
 
-function readCapture(file: string): Frame[] {
-  const out = sh([
-    'tshark',
-    '-r',
-    file,
-    '-n',
-    '-T',
-    'fields',
-    '-E',
-    'separator=|',
-    ...TSHARK_FIELDS.flatMap((f) => ['-e', f]),
-  ]);
-  return out
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const [ethSrc, ethDst, arpOpcode, arpSenderIp, ipSrc, ipDst, ipv6Src, ipv6Dst, tcp, t, na] =
-        line.split('|');
-      return {
-        ethSrc: ethSrc ?? '',
-        ethDst: ethDst ?? '',
-        arpOpcode: arpOpcode ?? '',
-        arpSenderIp: arpSenderIp ?? '',
-        ipSrc: ipSrc ?? '',
-        ipDst: ipDst ?? '',
-        ipv6Src: ipv6Src ?? '',
-        ipv6Dst: ipv6Dst ?? '',
-        tcp: (tcp ?? '') !== '',
-        icmpv6Type: t ?? '',
-        naTarget: na ?? '',
-      };
-    });
+/** tshark's fields, read back into a Frame. */
+function toFrame(f: Record<(typeof TSHARK_FIELDS)[number], string>): Frame {
+  return {
+    ethSrc: f['eth.src'],
+    ethDst: f['eth.dst'],
+    arpOpcode: f['arp.opcode'],
+    arpSenderIp: f['arp.src.proto_ipv4'],
+    ipSrc: f['ip.src'],
+    ipDst: f['ip.dst'],
+    ipv6Src: f['ipv6.src'],
+    ipv6Dst: f['ipv6.dst'],
+    tcp: f['tcp.srcport'] !== '',
+    icmpv6Type: f['icmpv6.type'],
+    naTarget: f['icmpv6.nd.na.target_address'],
+  };
 }
 
-describe('direct routing with hidden VIPs on the real servers', { skip: skip ?? false }, () => {
+describe('direct routing with hidden VIPs on the real servers', { skip }, () => {
   let lab: NetnsLab;
   let dir: string;
   const ns = {} as Record<Role, string>;
@@ -129,7 +112,7 @@ describe('direct routing with hidden VIPs on the real servers', { skip: skip ?? 
     try {
       return { status: 0, json: JSON.parse(exec(role, argv)) };
     } catch (error) {
-      // A non-zero exit still printed its JSON; sh() put it in the error's cause.
+      // A non-zero exit still printed its JSON; run() put it in the error's cause.
       const cause = (error as { cause?: { status?: number; stdout?: string } }).cause;
       return { status: cause?.status ?? -1, json: JSON.parse(cause?.stdout ?? 'null') };
     }
@@ -160,51 +143,25 @@ describe('direct routing with hidden VIPs on the real servers', { skip: skip ?? 
       .reduce((sum, expr) => sum + (expr.counter?.packets ?? 0), 0);
   }
 
+  /** Frames on the client's eth0 while `body` runs; the pcap is kept in the run directory. */
   async function capture(name: string, body: () => void): Promise<Frame[]> {
-    const file = join(dir, `${name}.pcap`);
-    // --immediate-mode: without it, frames wait in a ring block that SIGINT throws away.
-    const argv = [
-      'tcpdump',
-      '-i',
-      'eth0',
-      '-n',
-      '--immediate-mode',
-      '-U',
-      '-Z',
-      'root',
-      '-w',
-      file,
-    ];
-    const tcpdump = lab.spawn(ns.client, argv);
-    await waitForLine(tcpdump, /listening on/, WAIT_MS);
-    try {
-      body();
-    } finally {
-      // Let the last frames of the body reach tcpdump before it stops.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const exited = new Promise((resolve) => tcpdump.once('exit', resolve));
-      tcpdump.kill('SIGINT');
-      await exited;
-    }
-    return readCapture(file);
+    const frames = await captureFrames(
+      { netns: ns.client, pcapPath: join(dir, `${name}.pcap`), settleMs: 300 },
+      body,
+      { fields: TSHARK_FIELDS },
+    );
+    return frames.map(toFrame);
   }
 
   before(async () => {
     lab = new NetnsLab('rsl');
     dir = mkdtempSync(join(tmpdir(), 'vipd-rslab-'));
-    const bridge = lab.namespace('br');
-    lab.exec(bridge, ['ip', 'link', 'add', 'br0', 'type', 'bridge']);
-    lab.exec(bridge, ['ip', 'link', 'set', 'br0', 'up']);
     for (const role of Object.keys(HOSTS) as Role[]) {
-      const name = lab.namespace(role);
-      ns[role] = name;
-      // No duplicate address detection: the addresses are unique by construction.
-      lab.exec(name, ['sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0']);
-      lab.veth(name, 'eth0', bridge, `p-${role}`);
-      lab.exec(bridge, ['ip', 'link', 'set', `p-${role}`, 'master', 'br0']);
+      const host = lab.addHost(role);
+      ns[role] = host.netns;
+      mac[role] = host.mac;
       exec(role, ['ip', 'addr', 'add', `${HOSTS[role].v4}/24`, 'dev', 'eth0']);
       exec(role, ['ip', 'addr', 'add', `${HOSTS[role].v6}/64`, 'dev', 'eth0', 'nodad']);
-      mac[role] = lab.mac(name, 'eth0');
     }
 
     // The director owns the VIP on the LAN (answers ARP/NS) and forwards TCP for it to a

@@ -9,7 +9,7 @@ import { parseRealServerSection } from '../src/realserver/config.js';
 import { InMemoryFileStore } from '../src/realserver/memory-ops.js';
 import { LinuxSystemOps } from '../src/realserver/linux-ops.js';
 import type { HostAddress } from '../src/realserver/types.js';
-import { NetnsLab, netnsSkipReason } from './realserver-netns.js';
+import { NetnsLab, netnsSkipReason } from '@vipd/testkit';
 
 const skip = netnsSkipReason();
 
@@ -23,7 +23,7 @@ interface IpLink {
   }[];
 }
 
-describe('LinuxSystemOps in a network namespace', { skip: skip ?? false }, () => {
+describe('LinuxSystemOps in a network namespace', { skip }, () => {
   let lab: NetnsLab;
   let ns: string;
   let peer: string;

@@ -13,30 +13,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { NetnsLab, netnsSkipReason, waitForLine } from './realserver-netns.js';
+import { NetnsLab, netnsSkipReason, poll, waitForLine } from '@vipd/testkit';
 
 const VIPD_BIN = fileURLToPath(new URL('../../bin/vipd.js', import.meta.url));
 const VIP4 = '10.213.61.100';
 const VIP6 = 'fd00:213:61::100';
 const WAIT_MS = 20_000;
+const POLL = { timeoutMs: WAIT_MS, intervalMs: 50 };
 const INTERFACES = ['eth0', 'eth1'];
 const KEYS = ['arp_ignore', 'arp_announce'] as const;
 
-const skip = netnsSkipReason() ?? false;
+const skip = netnsSkipReason();
 
 function hostSysctls(): string[] {
   return ['all', 'default'].flatMap((scope) =>
     KEYS.map((k) => readFileSync(`/proc/sys/net/ipv4/conf/${scope}/${k}`, 'utf8').trim()),
   );
-}
-
-async function until(what: string, probe: () => boolean, detail: () => string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (Date.now() < deadline) {
-    if (probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${what}: not within ${WAIT_MS} ms; ${detail()}`);
 }
 
 describe('vipd run, real-server role: SIGHUP applies the changed section (root)', { skip }, () => {
@@ -137,13 +129,16 @@ describe('vipd run, real-server role: SIGHUP applies the changed section (root)'
   it('SIGHUP with other VIPs and another interface: applied like a start', async () => {
     writeConfig({ vips: [VIP6], interfaces: ['eth0', 'eth1'], check_interval: '1s' });
     await reload(/configuration reloaded/);
-    await until(
+    await poll(
       'VIPs and sysctls follow the new section',
       () =>
         vipsOnLo().join() === VIP6 &&
         sysctl('eth1', 'arp_ignore') === '1' &&
         sysctl('eth1', 'arp_announce') === '2',
-      () => `lo ${vipsOnLo().join()}, eth1 arp_ignore ${sysctl('eth1', 'arp_ignore')}`,
+      {
+        ...POLL,
+        describe: () => `lo ${vipsOnLo().join()}, eth1 arp_ignore ${sysctl('eth1', 'arp_ignore')}`,
+      },
     );
     assert.equal(sysctl('eth0', 'arp_ignore'), '1');
   });
@@ -157,10 +152,13 @@ describe('vipd run, real-server role: SIGHUP applies the changed section (root)'
         return `${k}=${sysctl(scope, key)}`;
       });
     const wanted = [...nsBefore].map(([k, v]) => `${k}=${v}`);
-    await until(
+    await poll(
       'the role is undone',
       () => vipsOnLo().length === 0 && now().join() === wanted.join(),
-      () => `lo ${vipsOnLo().join()}, ${now().join(' ')} (wanted ${wanted.join(' ')})`,
+      {
+        ...POLL,
+        describe: () => `lo ${vipsOnLo().join()}, ${now().join(' ')} (wanted ${wanted.join(' ')})`,
+      },
     );
     assert.equal(existsSync(stateFile), false, 'the state file is removed with the role');
   });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { configDir, type ConfigDir } from '../config/fixture.js';
-import { freePorts } from '../ports.js';
+import { freePorts } from '@vipd/testkit';
 import { DaemonProcess } from './process.js';
 
 const OLD_KEY = 'o'.repeat(32);

@@ -5,16 +5,17 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { NetnsLab, netnsSkipReason, poll } from '@vipd/testkit';
 import { configDir, type ConfigDir } from '../config/fixture.js';
 import { DaemonProcess } from './process.js';
 
-const root = process.getuid?.() === 0;
-const NS = `vipdl-${randomBytes(3).toString('hex')}`;
+const lab = new NetnsLab('vipdl');
+const NS = lab.name('ns');
+const POLL = { timeoutMs: 20_000, intervalMs: 20 };
 const IN_NS = ['ip', 'netns', 'exec', NS];
 const VIPS = ['10.213.79.1/24', 'fd00:213:79::1/64'];
 const INJECTOR = pathToFileURL(new URL('crash-injector.js', import.meta.url).pathname).href;
@@ -33,32 +34,15 @@ function addressesOn(device: string): string[] {
     .sort();
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe(
   'vipd run with VIPs in a network namespace: crash and late signals (root)',
-  { skip: root ? false : 'needs root for network namespaces' },
+  { skip: netnsSkipReason() },
   () => {
     let dir: ConfigDir;
-    const cleanupNamespace = () => {
-      try {
-        ip('netns', 'del', NS);
-      } catch {
-        // Already gone.
-      }
-    };
     const file = (name: string) => join(dir.dir, name);
 
     before(() => {
-      process.once('SIGINT', cleanupNamespace);
-      ip('netns', 'add', NS);
-      ip('-n', NS, 'link', 'set', 'lo', 'up');
+      lab.namespace('ns');
       ip('-n', NS, 'link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd0p');
       ip('-n', NS, 'link', 'set', 'd0p', 'up');
       ip('-n', NS, 'link', 'set', 'd0', 'up');
@@ -86,8 +70,7 @@ fi
       );
     });
     after(() => {
-      cleanupNamespace();
-      process.removeListener('SIGINT', cleanupNamespace);
+      lab.destroy();
       dir.remove();
     });
 
@@ -138,12 +121,12 @@ fi
         const apiPort = new URL(api).port;
         writeFileSync(file('arm'), '');
         daemon.signal('SIGTERM');
-        await until(() => existsSync(file('in-hook')), 'the resign hook');
+        await poll('the resign hook', () => existsSync(file('in-hook')), POLL);
         // The API closes after the election has stopped: from then on a reload has nothing
         // left to reconfigure, which is where the old handler threw.
         const listening = () =>
           execFileSync('ss', ['-N', NS, '-Hltn', `sport = :${apiPort}`], { encoding: 'utf8' });
-        await until(() => listening().trim() === '', 'the API to close');
+        await poll('the API to close', () => listening().trim() === '', POLL);
         assert.equal(daemon.child.exitCode, null, 'still stopping (waiting for the hook)');
         daemon.signal('SIGHUP');
         await daemon.waitFor(

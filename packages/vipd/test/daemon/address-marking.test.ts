@@ -5,8 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { NetnsLab, netnsSkipReason } from '@vipd/testkit';
 import { createAddressManager } from '@vipd/arp';
 import { withoutAddressProtocol } from '@vipd/arp/testing';
 import { loadConfigFile } from '../../src/config/load.js';
@@ -15,8 +15,8 @@ import { VipdError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { configDir, type ConfigDir } from '../config/fixture.js';
 
-const root = process.getuid?.() === 0;
-const NS = `vipdm-${randomBytes(3).toString('hex')}`;
+const lab = new NetnsLab('vipdm');
+const NS = lab.name('ns');
 
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8' });
@@ -34,19 +34,11 @@ function addressesOn(device: string): string[] {
 
 describe(
   'a kernel without IFA_PROTO (injected): the daemon refuses to start',
-  { skip: root ? false : 'needs root for network namespaces' },
+  { skip: netnsSkipReason() },
   () => {
     let dir: ConfigDir;
-    const cleanupNamespace = () => {
-      try {
-        ip('netns', 'del', NS);
-      } catch {
-        // Already gone.
-      }
-    };
     before(() => {
-      process.once('SIGINT', cleanupNamespace);
-      ip('netns', 'add', NS);
+      lab.namespace('ns');
       ip('-n', NS, 'link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd0p');
       ip('-n', NS, 'link', 'set', 'd0', 'up');
       ip('-n', NS, 'link', 'set', 'd0p', 'up');
@@ -61,8 +53,7 @@ api: { enabled: false }
 `);
     });
     after(() => {
-      cleanupNamespace();
-      process.removeListener('SIGINT', cleanupNamespace);
+      lab.destroy();
       dir.remove();
     });
 

@@ -11,7 +11,7 @@ import { Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
-import { freePorts } from '../ports.js';
+import { freePorts } from '@vipd/testkit';
 import { waitFor } from '../tmpdir.js';
 import { groupSpec, testConfig } from './harness.js';
 

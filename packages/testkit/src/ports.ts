@@ -1,9 +1,10 @@
-// Free TCP ports on 127.0.0.1 for tests that must know a port before they listen (a peer's
-// address in the other node's config). All are held at once, so they are distinct, then
-// released for the code under test.
-
 import { createServer, type AddressInfo } from 'node:net';
 
+/**
+ * Free TCP ports on 127.0.0.1 for tests that must know a port before anything listens (a
+ * peer's address in the other node's config). All are held at once, so they are distinct,
+ * then released for the code under test.
+ */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from(

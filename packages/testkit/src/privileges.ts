@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const CAP_NET_ADMIN = 12n;
 const CAP_SYS_ADMIN = 21n;
@@ -42,4 +42,15 @@ export function labSupport(): LabSupport {
 /** Whether an external tool is on PATH (tcpdump, keepalived, ping, nft). */
 export function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v "$0"`, name], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Why namespace tests cannot run here (privileges, `ip`, or one of `tools` missing), or
+ * false when they can: the `skip` option of a lab suite.
+ */
+export function netnsSkipReason(tools: readonly string[] = []): string | false {
+  const support = labSupport();
+  if (!support.ok) return `needs root: ${support.reason}`;
+  const missing = tools.find((tool) => !hasTool(tool));
+  return missing === undefined ? false : `needs ${missing}`;
 }

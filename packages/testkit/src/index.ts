@@ -1,0 +1,14 @@
+export { captureFrames, dissectPcap } from './capture.js';
+export type { CaptureOptions, DissectOptions } from './capture.js';
+export { run } from './command.js';
+export { BRIDGE, HOST_INTERFACE, NetnsLab, createSwitchedLab } from './netns-lab.js';
+export type { LabHost, NetnsLabOptions, SwitchPort } from './netns-lab.js';
+export { waitForLine } from './output-line.js';
+export { poll } from './poll.js';
+export { hasTool, labSupport, netnsSkipReason } from './privileges.js';
+export type { LabSupport } from './privileges.js';
+export type { PollOptions } from './poll.js';
+export { freePorts } from './ports.js';
+export { newRunId } from './run-id.js';
+export { finishTeardown, processBoundTeardown, Teardown } from './teardown.js';
+export type { TeardownStep } from './teardown.js';
