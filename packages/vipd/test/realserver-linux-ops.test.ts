@@ -137,7 +137,7 @@ describe('LinuxSystemOps in a network namespace', { skip }, () => {
       {
         code: 'REALSERVER_COMMAND_FAILED',
         message:
-          /^adding 10\.213\.31\.100\/32 dev eth9 in network namespace rsops-\S+ failed: no interface "eth9"$/,
+          /^adding 10\.213\.31\.100\/32 dev eth9 in network namespace rsops\S+ failed: no interface "eth9"$/,
       },
     );
   });
