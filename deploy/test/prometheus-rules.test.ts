@@ -65,7 +65,7 @@ describe('deploy/prometheus', () => {
       assert.ok(alert !== undefined && firing.has(alert), `no test where ${alert} fires`);
       assert.ok(silent.has(alert), `no test where ${alert} stays silent`);
     }
-    // The issue's list, by name, so none is dropped by accident.
+    // Every alert the docs promise, by name, so none is dropped by accident.
     for (const required of [
       'VipdGroupWithoutMaster',
       'VipdSplitBrain',

@@ -1,4 +1,4 @@
-// Issue #13, proof: the REST API cannot be exhausted from outside. The API listens on the
+// The adversarial suite (docs/security.md): the REST API cannot be exhausted from outside. The API listens on the
 // node's loopback, so the attacker runs inside n1's namespace: slowloris (headers a byte at
 // a time on hundreds of connections) and a flood of takeovers with a wrong bearer token.
 // The node keeps one master and no peer-down, a legitimate GET /v1/status answers quickly

@@ -1,4 +1,4 @@
-// Issue #13, proof: connection floods on the heartbeat port cannot exhaust a node. Idle TCP
+// The adversarial suite (docs/security.md): connection floods on the heartbeat port cannot exhaust a node. Idle TCP
 // sockets, WebSocket connections that never say hello, and (on a cluster with cluster.tls)
 // TLS handshakes trickled a byte at a time: the node must close each within its auth
 // timeout, and keep one master and no peer-down meanwhile.

@@ -1,4 +1,4 @@
-// Issue #13, proof: someone on the heartbeat network without the cluster key cannot split
+// The adversarial suite (docs/security.md): someone on the heartbeat network without the cluster key cannot split
 // the cluster. Real vipd daemons in namespaces (two nodes, 100 ms, no quorum guard); the
 // attacker runs in the client namespace with plain `ws` clients. During each attack the
 // pair must keep exactly one master and report no peer down.

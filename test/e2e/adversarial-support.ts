@@ -1,4 +1,4 @@
-// Shared by the adversarial scenarios (issue #13): a two-node vipd cluster at 100 ms
+// Shared by the adversarial scenarios (docs/security.md): a two-node vipd cluster at 100 ms
 // heartbeats with no quorum guard — n1 master (priority 150), n2 backup (100) — the
 // configuration in which a one-way split shows as two masters. The attacker holds no key;
 // it reaches the heartbeat ports from the client namespace and the API from inside a node.

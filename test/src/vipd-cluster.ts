@@ -78,7 +78,7 @@ export function formatDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** The YAML document (as an object) for one node, in the shape issue 5 documents. */
+/** The YAML document (as an object) for one node, in the shape docs/configuration.md documents. */
 export function vipdConfig(
   lab: Lab,
   node: LabHost,

@@ -26,7 +26,7 @@ interface Scenario {
   readonly nodes: number;
   readonly intervalMs: number;
   readonly groups: number;
-  /** The targets apply to this one. */
+  /** The CPU and latency targets in docs/benchmarks.md apply to this one. */
   readonly target: boolean;
 }
 

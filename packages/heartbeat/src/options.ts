@@ -10,7 +10,7 @@ import { silentLogger } from './events.js';
 
 /**
  * Shorter keys are guessable offline from one captured frame; 32 bytes is HMAC-SHA256's
- * full strength (issue #13 asks for at least that much key material).
+ * full strength (docs/security.md: at least that much key material).
  */
 export const MIN_KEY_BYTES = 32;
 

@@ -1,6 +1,6 @@
 // The per-connection rules (src/handshake.ts) as a table: a connection's handshake state
 // and an authentic frame in, the verdict out. Each row is one rule; the relay rows are the
-// frames issue #13's attacker could carry between connections.
+// frames a relaying attacker (docs/security.md) could carry between connections.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

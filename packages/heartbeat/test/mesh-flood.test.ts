@@ -1,5 +1,5 @@
-// Connection floods on the heartbeat port from someone without the key (issue #13, finding
-// 3): every stage before authentication is bounded in time and in count, per source and in
+// Connection floods on the heartbeat port from someone without the key (docs/security.md,
+// the flooding row): every stage before authentication is bounded in time and in count, per source and in
 // total, and a configured peer's address always finds a slot. Flood sources are distinct
 // loopback addresses (127.0.0.2, ...), which Linux routes without set-up; bounded in count.
 

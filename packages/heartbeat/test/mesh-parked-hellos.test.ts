@@ -1,4 +1,4 @@
-// Issue #13 finding 2: an attacker without the key parks hellos the nodes signed earlier
+// Parked hellos (docs/security.md): an attacker without the key parks hellos the nodes signed earlier
 // (recorded off the wire) on fresh connections to each node, about five a second. Such a
 // connection can never authenticate, but it holds a genuine hello of the peer. After one
 // cut of the real link, the nodes must redial and be back within the usual backoff: nothing

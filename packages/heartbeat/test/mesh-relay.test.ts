@@ -1,4 +1,4 @@
-// Issue #13 finding 1: someone on the heartbeat network without the key opens a connection
+// The relay attack (docs/security.md): someone on the heartbeat network without the key opens a connection
 // to each of two nodes and relays the frames between them. Neither node may adopt the
 // relayed connection, and the relay dropping traffic must change nothing: no peer-down,
 // the link the nodes built themselves stays in use.

@@ -1,4 +1,4 @@
-// PeerLink's choice among authenticated connections to one peer (issue #13 finding 1): a
+// PeerLink's choice among authenticated connections to one peer (the relay attack in docs/security.md): a
 // link in use is never moved by a newer connection alone. Sessions here are real Session
 // objects over an unconnected ws WebSocket the link never touches.
 

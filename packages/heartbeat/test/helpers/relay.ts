@@ -1,4 +1,4 @@
-// The attacker of issue #13 finding 1: no key, but a place on the heartbeat network. It
+// The relaying attacker of docs/security.md's threat table: no key, but a place on the heartbeat network. It
 // opens one connection to each of two nodes and copies every message from one to the
 // other, so each node hears the other's genuine, correctly signed frames. drop() stops one
 // direction, to make a link that relies on the relay fail one way.
