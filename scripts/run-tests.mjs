@@ -31,11 +31,22 @@ function findTests(dir) {
   });
 }
 
+/** The TypeScript file a compiled test came from: `tsc -b` never deletes the output of a
+ * source that was removed or renamed, and such a stale test must not run. */
+function sourceOf(compiled) {
+  return compiled.replace(/(^|\/)dist\//, '$1').replace(/\.js$/, '.ts');
+}
+
 const filter = process.argv[2];
-const files = roots
-  .flatMap(findTests)
-  .filter((f) => !filter || f.includes(filter))
-  .sort();
+const compiled = roots.flatMap(findTests).filter((f) => !filter || f.includes(filter));
+const stale = compiled.filter((f) => !existsSync(sourceOf(f)));
+if (stale.length > 0) {
+  console.error(
+    `run-tests: ${stale.length.toString()} compiled test(s) without a source, not run:`,
+  );
+  for (const file of stale) console.error(`  ${file}`);
+}
+const files = compiled.filter((f) => existsSync(sourceOf(f))).sort();
 if (files.length === 0) {
   console.error('run-tests: no compiled test files found; run `npm run build` first');
   process.exit(1);
