@@ -6,9 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { readHostPort } from '@vipd/heartbeat';
 import { VipdError } from '../errors.js';
-import { LISTEN_ADDRESS } from './addresses.js';
 import { checkFiles } from './files.js';
 import { locate } from './locate.js';
 import { normalise } from './normalise.js';
@@ -122,11 +120,4 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     config: normalise(document as ConfigFile, file, baseDir, secrets),
     warnings: byLine(problems.warnings),
   };
-}
-
-/** Host and port of a listen address the schema accepted (node.listen, api.listen). */
-export function listenEndpoint(text: string): { host: string; port: number } {
-  const parsed = readHostPort(text, LISTEN_ADDRESS);
-  if (parsed === null) throw new Error(`unvalidated listen address ${text}`);
-  return parsed;
 }

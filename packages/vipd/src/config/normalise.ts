@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { AnnounceSchedule, Vip } from '@vipd/arp';
+import { readHostPort, type HostPort, type HostPortRules } from '@vipd/heartbeat';
 import { toRealServerConfig } from '../realserver/index.js';
-import { parseVip } from './addresses.js';
+import { LISTEN_ADDRESS, PEER_ADDRESS, parseVip } from './addresses.js';
 import { parseDurationMs } from './duration.js';
 import type { Secrets } from './files.js';
 import type {
@@ -99,7 +100,13 @@ function trackerFrom(t: TrackerFile, baseDir: string): TrackerSpec {
         timeoutMs: ms(t.timeout),
       };
     case 'tcp':
-      return { ...base, type: t.type, address: t.address, timeoutMs: ms(t.timeout) };
+      return {
+        ...base,
+        type: t.type,
+        address: t.address,
+        endpoint: endpoint(t.address, PEER_ADDRESS),
+        timeoutMs: ms(t.timeout),
+      };
     case 'script':
       return {
         ...base,
@@ -124,11 +131,13 @@ export function normalise(
   // peers and listens on loopback; a key nobody knows keeps it closed to everyone.
   const clusterKey = secrets.clusterKey ?? new Secret(randomBytes(32).toString('base64'));
   const tls = cluster.tls;
+  const nodeListen = node.listen ?? '127.0.0.1:0';
   return {
     file,
     node: {
       id: node.id,
-      listen: node.listen ?? '127.0.0.1:0',
+      listen: nodeListen,
+      listenEndpoint: endpoint(nodeListen, LISTEN_ADDRESS),
       stateFile: node.state_file,
     },
     cluster: {
@@ -138,7 +147,11 @@ export function normalise(
       heartbeatIntervalMs: ms(cluster.heartbeat_interval),
       downMultiplier: cluster.down_multiplier,
       quorum: cluster.quorum,
-      peers: cluster.peers.map((p) => ({ id: p.id, address: p.address })),
+      peers: cluster.peers.map((p) => ({
+        id: p.id,
+        address: p.address,
+        endpoint: endpoint(p.address, PEER_ADDRESS),
+      })),
       ...(tls === undefined
         ? {}
         : {
@@ -155,6 +168,7 @@ export function normalise(
     api: {
       enabled: api.enabled,
       listen: api.listen,
+      listenEndpoint: endpoint(api.listen, LISTEN_ADDRESS),
       token: secrets.apiToken,
       maxConnections: api.max_connections,
       allowedHosts: api.allowed_hosts.map((host) => host.toLowerCase()),
@@ -162,4 +176,11 @@ export function normalise(
     log: { level: log.level, format: log.format },
     ...(data.realserver === undefined ? {} : { realserver: toRealServerConfig(data.realserver) }),
   };
+}
+
+/** A host:port the schema's format already accepted, parsed once for everything inward. */
+function endpoint(text: string, rules: HostPortRules): HostPort {
+  const parsed = readHostPort(text, rules);
+  if (parsed === null) throw new Error(`unvalidated host:port ${text}`);
+  return parsed;
 }

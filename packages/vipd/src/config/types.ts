@@ -2,7 +2,7 @@
 // milliseconds, paths absolute, secrets wrapped so they cannot reach a log line.
 
 import type { AnnounceSchedule, Vip } from '@vipd/arp';
-import type { PeerAddress, TlsOptions } from '@vipd/heartbeat';
+import type { HostPort, PeerAddress, TlsOptions } from '@vipd/heartbeat';
 import type { RealServerConfig } from '../realserver/index.js';
 import type { ErrorCode } from '../errors.js';
 import type { Secret } from './secret.js';
@@ -48,7 +48,14 @@ export type TrackerSpec =
       readonly caFile?: string;
       readonly timeoutMs: number;
     })
-  | (TrackerBase & { readonly type: 'tcp'; readonly address: string; readonly timeoutMs: number })
+  | (TrackerBase & {
+      readonly type: 'tcp';
+      /** As written, for logs and the API. */
+      readonly address: string;
+      /** Parsed once at load: what the check dials. */
+      readonly endpoint: HostPort;
+      readonly timeoutMs: number;
+    })
   | (TrackerBase & {
       readonly type: 'script';
       readonly path: string;
@@ -59,12 +66,19 @@ export type TrackerSpec =
 
 export type TrackerType = TrackerSpec['type'];
 
+/** A peer as the mesh takes it (`address` as written) and its endpoint, parsed at load. */
+export interface ConfiguredPeer extends PeerAddress {
+  readonly endpoint: HostPort;
+}
+
 export interface VipdConfig {
   /** Absolute path of the file this was loaded from. */
   readonly file: string;
   readonly node: {
     readonly id: string;
+    /** As written (logs, the reload diff); `listenEndpoint` is the same, parsed at load. */
     readonly listen: string;
+    readonly listenEndpoint: HostPort;
     /** Maintenance on/off, kept across restarts (daemon/node-state.ts). */
     readonly stateFile: string;
   };
@@ -76,7 +90,7 @@ export interface VipdConfig {
     readonly heartbeatIntervalMs: number;
     readonly downMultiplier: number;
     readonly quorum: boolean;
-    readonly peers: readonly PeerAddress[];
+    readonly peers: readonly ConfiguredPeer[];
     readonly tls?: TlsOptions;
   };
   readonly groups: readonly GroupSpec[];
@@ -85,6 +99,7 @@ export interface VipdConfig {
   readonly api: {
     readonly enabled: boolean;
     readonly listen: string;
+    readonly listenEndpoint: HostPort;
     /** null: no token configured, mutating calls are refused. */
     readonly token: Secret | null;
     /** Connections open at once; more are closed on arrival. */

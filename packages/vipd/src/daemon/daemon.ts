@@ -16,7 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from '../api/app.js';
 import { setConnectionCap } from '../api/connection-cap.js';
-import { formatProblem, listenEndpoint, loadConfigFile, ConfigError } from '../config/load.js';
+import { formatProblem, loadConfigFile, ConfigError } from '../config/load.js';
 import type { VipdConfig } from '../config/types.js';
 import { Driver } from '../driver/driver.js';
 import { vipText } from '../driver/vip-holder.js';
@@ -281,8 +281,20 @@ export class Daemon {
   async #start(firstTrackerResultMs: number): Promise<void> {
     const config = this.#config;
     await probeListenAddresses([
-      { what: 'heartbeat listener', address: config.node.listen },
-      ...(config.api.enabled ? [{ what: 'API listener', address: config.api.listen }] : []),
+      {
+        what: 'heartbeat listener',
+        address: config.node.listen,
+        endpoint: config.node.listenEndpoint,
+      },
+      ...(config.api.enabled
+        ? [
+            {
+              what: 'API listener',
+              address: config.api.listen,
+              endpoint: config.api.listenEndpoint,
+            },
+          ]
+        : []),
     ]);
     if (config.groups.some((group) => group.vips.length > 0)) this.#checkAddressMarking();
     this.#removeStaleVips();
@@ -387,7 +399,7 @@ export class Daemon {
       allowedHosts: () => this.#config.api.allowedHosts,
       limits: { maxConnections: this.#config.api.maxConnections },
     });
-    const { host, port } = listenEndpoint(this.#config.api.listen);
+    const { host, port } = this.#config.api.listenEndpoint;
     try {
       await app.listen({ host, port });
     } catch (error) {

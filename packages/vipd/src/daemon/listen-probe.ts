@@ -6,18 +6,20 @@
 
 import { createServer } from 'node:net';
 import { VipdError } from '../errors.js';
-import { listenEndpoint } from '../config/load.js';
+import type { HostPort } from '@vipd/heartbeat';
 
 export interface ListenAddress {
   /** What listens there, for the message: "heartbeat listener", "API listener". */
   readonly what: string;
+  /** As written in the config, for the message. */
   readonly address: string;
+  readonly endpoint: HostPort;
 }
 
 /** Resolves when every address could be bound (port 0 is skipped: any port is free). */
 export async function probeListenAddresses(addresses: readonly ListenAddress[]): Promise<void> {
-  for (const { what, address } of addresses) {
-    const { host, port } = listenEndpoint(address);
+  for (const { what, address, endpoint } of addresses) {
+    const { host, port } = endpoint;
     if (port === 0) continue;
     await new Promise<void>((resolve, reject) => {
       const server = createServer();

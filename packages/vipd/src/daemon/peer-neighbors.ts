@@ -21,21 +21,20 @@
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { BlockList, isIP } from 'node:net';
 import { arpRequest, encode, type FrameSender, type MacAddress } from '@vipd/arp';
-import { readHostPort, type PeerAddress } from '@vipd/heartbeat';
-import { PEER_ADDRESS } from '../config/addresses.js';
+import type { HostPort } from '@vipd/heartbeat';
+import type { ConfiguredPeer } from '../config/types.js';
 
 type Family = 'ipv4' | 'ipv6';
 
-/** The host of a `host:port` or `[v6]:port` peer address when it is an IP literal. */
-function peerIp(address: string): { host: string; family: Family } | null {
-  const host = readHostPort(address, PEER_ADDRESS)?.host ?? '';
+/** A peer endpoint's host when it is an IP literal (not a name), with its family. */
+function peerIp({ host }: HostPort): { host: string; family: Family } | null {
   const version = isIP(host);
   return version === 0 ? null : { host, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
-/** The host of a `host:port` peer address when it is an IPv4 literal; null otherwise. */
-export function peerIpv4(address: string): string | null {
-  const ip = peerIp(address);
+/** A peer endpoint's host when it is an IPv4 literal; null otherwise. */
+export function peerIpv4(endpoint: HostPort): string | null {
+  const ip = peerIp(endpoint);
   return ip?.family === 'ipv4' ? ip.host : null;
 }
 
@@ -69,20 +68,20 @@ function ownAddressOnLink(
 export function peerArpRequests(
   mac: MacAddress,
   cidrs: readonly string[],
-  peers: readonly PeerAddress[],
+  peers: readonly ConfiguredPeer[],
 ): Buffer[] {
   return peers.flatMap((peer) => {
-    const target = peerIpv4(peer.address);
+    const target = peerIpv4(peer.endpoint);
     const own = target === null ? undefined : ownAddressOnLink(cidrs, target, 'ipv4');
     return own === undefined || target === null ? [] : [encode(arpRequest(mac, own, target))];
   });
 }
 
 /** The ids of the peers, IPv4 or IPv6, inside a prefix of the interface. */
-export function peersOnLink(cidrs: readonly string[], peers: readonly PeerAddress[]): string[] {
+export function peersOnLink(cidrs: readonly string[], peers: readonly ConfiguredPeer[]): string[] {
   return peers
     .filter((peer) => {
-      const ip = peerIp(peer.address);
+      const ip = peerIp(peer.endpoint);
       return ip !== null && ownAddressOnLink(cidrs, ip.host, ip.family) !== undefined;
     })
     .map((peer) => peer.id);
@@ -99,7 +98,7 @@ export function interfaceCidrs(
 }
 
 export interface PeerNeighborRefreshOptions {
-  readonly peers: () => readonly PeerAddress[];
+  readonly peers: () => readonly ConfiguredPeer[];
   readonly openSender: (iface: string) => FrameSender;
   /** The interface's prefixes, both families (default: os.networkInterfaces()). */
   readonly ownCidrs?: (iface: string) => readonly string[];

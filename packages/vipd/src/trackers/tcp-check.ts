@@ -1,13 +1,10 @@
 import { connect } from 'node:net';
 import { systemClock, type Clock } from '@vipd/clock';
-import { readHostPort } from '@vipd/heartbeat';
-import { PEER_ADDRESS } from '../config/addresses.js';
+import { formatHostPort, type HostPort } from '@vipd/heartbeat';
 import { errorText, type Check } from './check.js';
 
 /** Healthy when a TCP connection to host:port is accepted within the timeout. */
-export function tcpCheck(address: string, timeoutMs: number, clock: Clock = systemClock): Check {
-  const endpoint = readHostPort(address, PEER_ADDRESS);
-  if (endpoint === null) throw new Error(`invalid tcp tracker address ${address}`);
+export function tcpCheck(endpoint: HostPort, timeoutMs: number, clock: Clock = systemClock): Check {
   return (signal) =>
     new Promise((resolve) => {
       const socket = connect({ host: endpoint.host, port: endpoint.port, signal });
@@ -18,7 +15,7 @@ export function tcpCheck(address: string, timeoutMs: number, clock: Clock = syst
       socket.once('connect', () => {
         clock.clearTimeout(timer);
         socket.destroy();
-        resolve({ ok: true, detail: `connected to ${address}` });
+        resolve({ ok: true, detail: `connected to ${formatHostPort(endpoint)}` });
       });
       socket.once('error', (error) => {
         clock.clearTimeout(timer);

@@ -48,7 +48,7 @@ export function createCheck(spec: TrackerSpec, clock: Clock = systemClock): Chec
     case 'http':
       return httpCheck(spec, clock);
     case 'tcp':
-      return tcpCheck(spec.address, spec.timeoutMs, clock);
+      return tcpCheck(spec.endpoint, spec.timeoutMs, clock);
     case 'script':
       return scriptCheck(spec.path, spec.args, spec.timeoutMs, clock);
     case 'file':

@@ -35,10 +35,14 @@ describe('loadConfigFile: valid files', () => {
       assert.deepEqual(warnings, []);
       assert.equal(config.node.id, 'n1');
       assert.equal(config.node.listen, '10.213.0.1:7410');
+      // Parsed once here; the daemon binds and dials these, never the text.
+      assert.deepEqual(config.node.listenEndpoint, { host: '10.213.0.1', port: 7410 });
       assert.equal(config.cluster.heartbeatIntervalMs, 100);
       assert.equal(config.cluster.downMultiplier, 3);
       assert.equal(config.cluster.quorum, false);
-      assert.deepEqual(config.cluster.peers, [{ id: 'n2', address: '10.213.0.2:7410' }]);
+      assert.deepEqual(config.cluster.peers, [
+        { id: 'n2', address: '10.213.0.2:7410', endpoint: { host: '10.213.0.2', port: 7410 } },
+      ]);
       assert.equal(
         config.cluster.key.reveal().toString(),
         CLUSTER_KEY,
@@ -46,6 +50,7 @@ describe('loadConfigFile: valid files', () => {
       );
       assert.equal(config.api.token?.reveal().toString(), API_TOKEN);
       assert.equal(config.api.listen, '127.0.0.1:7411');
+      assert.deepEqual(config.api.listenEndpoint, { host: '127.0.0.1', port: 7411 });
       const [web] = config.groups;
       assert.ok(web);
       assert.deepEqual(web.vips, [

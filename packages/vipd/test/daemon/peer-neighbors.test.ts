@@ -8,17 +8,18 @@ import {
   peerIpv4,
   peersOnLink,
 } from '../../src/daemon/peer-neighbors.js';
+import { configuredPeer } from '../driver/harness.js';
 
 const MAC = '02:13:01:00:00:01';
 /** The interface's prefixes as networkInterfaces() gives them: two IPv4, an IPv6, a link-local. */
 const OWN_CIDRS = ['10.213.1.1/24', '192.0.2.9/30', 'fd00:213::1/64', 'fe80::1/64'];
 const PEERS = [
-  { id: 'n2', address: '10.213.1.2:7410' },
-  { id: 'n3', address: '192.0.2.10:7410' },
-  { id: 'far', address: '198.51.100.7:7410' }, // routed: no request
-  { id: 'v6', address: '[fd00:213::2]:7410' }, // IPv6: the kernel solicits itself
-  { id: 'v6far', address: '[2001:db8::7]:7410' }, // routed IPv6
-  { id: 'dns', address: 'n4.example:7410' },
+  configuredPeer('n2', '10.213.1.2:7410'),
+  configuredPeer('n3', '192.0.2.10:7410'),
+  configuredPeer('far', '198.51.100.7:7410'), // routed: no request
+  configuredPeer('v6', '[fd00:213::2]:7410'), // IPv6: the kernel solicits itself
+  configuredPeer('v6far', '[2001:db8::7]:7410'), // routed IPv6
+  configuredPeer('dns', 'n4.example:7410'),
 ];
 
 function arpOf(frame: Buffer): ArpPacket & { destination: string; source: string } {
@@ -28,10 +29,10 @@ function arpOf(frame: Buffer): ArpPacket & { destination: string; source: string
 }
 
 describe('peer neighbour refresh', () => {
-  it('peerIpv4 takes the host of an IPv4 host:port only', () => {
-    assert.equal(peerIpv4('10.0.0.1:7410'), '10.0.0.1');
-    assert.equal(peerIpv4('[fd00::1]:7410'), null);
-    assert.equal(peerIpv4('peer.example:7410'), null);
+  it('peerIpv4 takes the host of an IPv4 endpoint only', () => {
+    assert.equal(peerIpv4(configuredPeer('a', '10.0.0.1:7410').endpoint), '10.0.0.1');
+    assert.equal(peerIpv4(configuredPeer('b', '[fd00::1]:7410').endpoint), null);
+    assert.equal(peerIpv4(configuredPeer('c', 'peer.example:7410').endpoint), null);
   });
 
   it('one broadcast who-has per on-link IPv4 peer, from our address in its subnet', () => {
@@ -135,8 +136,8 @@ describe('peer neighbour refresh', () => {
       const refresh = new PeerNeighborRefresh({
         // n3 is routed from this interface: its connection is left alone.
         peers: () => [
-          { id: 'n2', address: '10.213.1.2:7410' },
-          { id: 'n3', address: '198.51.100.7:7410' },
+          configuredPeer('n2', '10.213.1.2:7410'),
+          configuredPeer('n3', '198.51.100.7:7410'),
         ],
         openSender: () => ({
           macAddress: () => MAC,

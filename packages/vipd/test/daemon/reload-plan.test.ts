@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { Secret } from '../../src/config/secret.js';
 import type { VipdConfig } from '../../src/config/types.js';
 import { planReload, type ReloadPlan } from '../../src/daemon/reload-plan.js';
-import { groupSpec, testConfig } from '../driver/harness.js';
+import { configuredPeer, groupSpec, testConfig } from '../driver/harness.js';
 
 const WEB = { name: 'web', addresses: ['10.213.0.100/24'], priority: 150 };
 const DB = { name: 'db', addresses: ['10.213.0.200/24'], priority: 100 };
@@ -67,7 +67,7 @@ const cases: { name: string; after: VipdConfig; plan: ReloadPlan }[] = [
       cluster: {
         ...BASE.cluster,
         name: 'other',
-        peers: [{ id: 'n3', address: '127.0.0.1:13' }],
+        peers: [configuredPeer('n3', '127.0.0.1:13')],
         heartbeatIntervalMs: 200,
         downMultiplier: 4,
       },

@@ -16,14 +16,15 @@ import { createManualClock, type ManualClock } from '@vipd/clock';
 import type { GroupState } from '@vipd/election';
 import {
   createLoopbackNetwork,
+  readHostPort,
   type HeartbeatMesh,
   type HeartbeatReceived,
   type LoopbackNetwork,
   type WireGroupState,
 } from '@vipd/heartbeat';
-import { parseVip } from '../../src/config/addresses.js';
+import { PEER_ADDRESS, parseVip } from '../../src/config/addresses.js';
 import { Secret } from '../../src/config/secret.js';
-import type { GroupSpec, VipdConfig } from '../../src/config/types.js';
+import type { ConfiguredPeer, GroupSpec, VipdConfig } from '../../src/config/types.js';
 import { Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -32,6 +33,13 @@ import { VipdMetrics } from '../../src/metrics/metrics.js';
 export const INTERVAL_MS = 100;
 export const DOWN_MULTIPLIER = 3;
 export const DOWN_AFTER_MS = INTERVAL_MS * DOWN_MULTIPLIER;
+/** A configured peer as the loader makes it: the address as written and its endpoint. */
+export function configuredPeer(id: string, address: string): ConfiguredPeer {
+  const endpoint = readHostPort(address, PEER_ADDRESS);
+  if (endpoint === null) throw new Error(`test peer address ${address} is not host:port`);
+  return { id, address, endpoint };
+}
+
 /** The loopback meshes' own pacing and silence detection stay out of the way (1 h). */
 const MESH_INTERVAL_MS = 3_600_000;
 
@@ -83,6 +91,7 @@ export function testConfig(options: {
     node: {
       id: options.nodeId ?? 'n1',
       listen: '127.0.0.1:0',
+      listenEndpoint: { host: '127.0.0.1', port: 0 },
       stateFile: '/nonexistent/state.json',
     },
     cluster: {
@@ -92,7 +101,9 @@ export function testConfig(options: {
       heartbeatIntervalMs: INTERVAL_MS,
       downMultiplier: DOWN_MULTIPLIER,
       quorum: options.quorum ?? false,
-      peers: (options.peers ?? ['n2']).map((id) => ({ id, address: `127.0.0.1:1${id.length}` })),
+      peers: (options.peers ?? ['n2']).map((id) =>
+        configuredPeer(id, `127.0.0.1:1${id.length.toString()}`),
+      ),
     },
     groups: (options.groups ?? []).map(groupSpec),
     trackers: [],
@@ -100,6 +111,7 @@ export function testConfig(options: {
     api: {
       enabled: false,
       listen: '127.0.0.1:0',
+      listenEndpoint: { host: '127.0.0.1', port: 0 },
       token: null,
       maxConnections: 64,
       allowedHosts: [],

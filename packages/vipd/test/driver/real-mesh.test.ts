@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
 import { freePorts } from '@vipd/testkit';
 import { waitFor } from '../tmpdir.js';
-import { groupSpec, testConfig } from './harness.js';
+import { configuredPeer, groupSpec, testConfig } from './harness.js';
 
 const INTERVAL_MS = 20;
 
@@ -31,7 +31,7 @@ function node(id: string, peer: string, ports: Record<string, number>, priority:
     cluster: {
       ...base.cluster,
       heartbeatIntervalMs: INTERVAL_MS,
-      peers: [{ id: peer, address: `127.0.0.1:${ports[peer]}` }],
+      peers: [configuredPeer(peer, `127.0.0.1:${String(ports[peer])}`)],
     },
     groups: [groupSpec({ name: 'web', addresses: ['10.213.0.100/24'], priority })],
   };

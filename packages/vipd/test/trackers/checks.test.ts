@@ -258,11 +258,11 @@ describe('TCP check (real sockets)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     try {
-      assert.equal((await tcpCheck(`127.0.0.1:${port}`, 1000)(never)).ok, true);
+      assert.equal((await tcpCheck({ host: '127.0.0.1', port }, 1000)(never)).ok, true);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
-    const refused = await tcpCheck(`127.0.0.1:${port}`, 1000)(never);
+    const refused = await tcpCheck({ host: '127.0.0.1', port }, 1000)(never);
     assert.equal(refused.ok, false);
     assert.match(refused.detail, /ECONNREFUSED/);
   });
