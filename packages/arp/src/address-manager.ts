@@ -16,6 +16,7 @@ import {
   encodeAddressRequest,
   type InterfaceAddress,
 } from './netlink/address.js';
+import { lookUpInterfaceIndex } from './netlink/interface-index.js';
 import { RTM_GETLINK, decodeLink, encodeLinkRequest } from './netlink/link.js';
 import { NLM_F_CREATE, NLM_F_DUMP, NLM_F_ECHO, NLM_F_EXCL } from './netlink/message.js';
 import type { NetlinkMessage } from './netlink/message.js';
@@ -355,24 +356,9 @@ class NetlinkAddresses implements NetlinkAddressManager {
   private interfaceIndex(name: string): number {
     const cached = this.interfaceIndexes.get(name);
     if (cached !== undefined) return cached;
-    let replies;
-    try {
-      replies = this.socket.request(
-        RTM_GETLINK,
-        0,
-        encodeLinkRequest(name),
-        `looking up interface ${name}`,
-      );
-    } catch (error) {
-      if (error instanceof NetlinkRequestError && error.errno === 'ENODEV') {
-        throw new ArpError('INTERFACE_NOT_FOUND', `no interface "${name}"`);
-      }
-      throw error;
-    }
-    const link = replies.map((reply) => decodeLink(reply.body)).find((l) => l?.name === name);
-    if (link === undefined) throw new ArpError('INTERFACE_NOT_FOUND', `no interface "${name}"`);
-    this.interfaceIndexes.set(name, link.interfaceIndex);
-    return link.interfaceIndex;
+    const index = lookUpInterfaceIndex(this.socket, name);
+    this.interfaceIndexes.set(name, index);
+    return index;
   }
 }
 

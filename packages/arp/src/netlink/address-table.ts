@@ -3,7 +3,6 @@
 // someone else owns the rules for — the real-server role's VIPs on lo, which carry a label and
 // scope host and no IFA_PROTO mark: marked, the daemon's address manager would take them for
 // its own VIPs and remove them as stale.
-import { ArpError } from '../errors.js';
 import {
   RTM_DELADDR,
   RTM_GETADDR,
@@ -14,9 +13,10 @@ import {
   encodeAddressRequest,
   type AddressScope,
 } from './address.js';
+import { lookUpInterfaceIndex } from './interface-index.js';
 import { RTM_GETLINK, decodeLink, encodeLinkRequest } from './link.js';
 import { NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL } from './message.js';
-import { NetlinkRequestError, RouteSocket } from './route-socket.js';
+import { RouteSocket } from './route-socket.js';
 
 export interface LinkEntry {
   readonly interfaceIndex: number;
@@ -154,23 +154,7 @@ class KernelAddressTable implements AddressTable {
   }
 
   private interfaceIndex(name: string): number {
-    let replies;
-    try {
-      replies = this.socket.request(
-        RTM_GETLINK,
-        0,
-        encodeLinkRequest(name),
-        `looking up interface ${name}`,
-      );
-    } catch (error) {
-      if (error instanceof NetlinkRequestError && error.errno === 'ENODEV') {
-        throw new ArpError('INTERFACE_NOT_FOUND', `no interface "${name}"`);
-      }
-      throw error;
-    }
-    const link = replies.map((reply) => decodeLink(reply.body)).find((l) => l?.name === name);
-    if (link === undefined) throw new ArpError('INTERFACE_NOT_FOUND', `no interface "${name}"`);
-    return link.interfaceIndex;
+    return lookUpInterfaceIndex(this.socket, name);
   }
 }
 
