@@ -1,3 +1,4 @@
+export { addressesOn } from './addresses.js';
 export { captureFrames, dissectPcap } from './capture.js';
 export type { CaptureOptions, DissectOptions } from './capture.js';
 export { run } from './command.js';

@@ -9,7 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { NetnsLab, netnsSkipReason, poll } from '@vipd/testkit';
+import { addressesOn, NetnsLab, netnsSkipReason, poll } from '@vipd/testkit';
 import { configDir, type ConfigDir } from '../config/fixture.js';
 import { DaemonProcess } from './process.js';
 
@@ -22,16 +22,6 @@ const INJECTOR = pathToFileURL(new URL('crash-injector.js', import.meta.url).pat
 
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8' });
-}
-
-function addressesOn(device: string): string[] {
-  const links = JSON.parse(ip('-n', NS, '-j', 'addr', 'show', 'dev', device)) as {
-    addr_info: { local: string; prefixlen: number }[];
-  }[];
-  return (links[0]?.addr_info ?? [])
-    .map((a) => `${a.local}/${a.prefixlen}`)
-    .filter((a) => !a.startsWith('fe80:'))
-    .sort();
 }
 
 describe(
@@ -78,7 +68,7 @@ fi
       const daemon = new DaemonProcess(['run', '--config', dir.file], { prefix: IN_NS, env });
       await daemon.waitFor((l) => l['event'] === 'ready', 30_000, 'the ready line');
       await daemon.waitFor((l) => l['to'] === 'MASTER', 30_000, 'MASTER');
-      assert.deepEqual(addressesOn('d0'), VIPS);
+      assert.deepEqual(addressesOn(NS, 'd0'), VIPS);
       return daemon;
     }
 
@@ -95,7 +85,7 @@ fi
         try {
           writeFileSync(trigger, how);
           assert.equal(await daemon.exited, 1, daemon.stderr);
-          assert.deepEqual(addressesOn('d0'), [], 'a dead node leaves no VIP answering');
+          assert.deepEqual(addressesOn(NS, 'd0'), [], 'a dead node leaves no VIP answering');
           const fatal = daemon.lines.find((l) => l.level === 'fatal');
           assert.ok(fatal, 'a fatal log line');
           assert.equal(fatal['origin'], origin);
@@ -137,7 +127,7 @@ fi
         writeFileSync(file('release'), '');
         assert.equal(await daemon.exited, 0, daemon.stderr);
         assert.ok(daemon.lines.some((l) => l['event'] === 'stopped'));
-        assert.deepEqual(addressesOn('d0'), []);
+        assert.deepEqual(addressesOn(NS, 'd0'), []);
       } finally {
         await daemon.kill();
       }

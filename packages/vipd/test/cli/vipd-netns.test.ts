@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { NetnsLab, netnsSkipReason } from '@vipd/testkit';
+import { addressesOn, NetnsLab, netnsSkipReason } from '@vipd/testkit';
 import { createAddressManager } from '@vipd/arp';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { API_TOKEN, configDir, type ConfigDir } from '../config/fixture.js';
@@ -17,16 +17,6 @@ const IN_NS = ['ip', 'netns', 'exec', NS];
 
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8' });
-}
-
-function addressesOn(device: string): string[] {
-  const links = JSON.parse(ip('-n', NS, '-j', 'addr', 'show', 'dev', device)) as {
-    addr_info: { local: string; prefixlen: number }[];
-  }[];
-  return (links[0]?.addr_info ?? [])
-    .map((a) => `${a.local}/${a.prefixlen}`)
-    .filter((a) => !a.startsWith('fe80:'))
-    .sort();
 }
 
 function addStaleVip(address: string): void {
@@ -74,7 +64,7 @@ api: { listen: 127.0.0.1:0, token_file: api.token }
 
   it('removes what a crashed predecessor left, takes the VIPs and announces them', async () => {
     addStaleVip('10.213.77.9');
-    assert.deepEqual(addressesOn('d0'), ['10.213.77.9/32']);
+    assert.deepEqual(addressesOn(NS, 'd0'), ['10.213.77.9/32']);
     daemon = new DaemonProcess(['run', '--config', dir.file], { prefix: IN_NS });
     const ready = await daemon.waitFor((l) => l['event'] === 'ready', 30_000, 'the ready line');
     api = String(ready['api']);
@@ -88,7 +78,7 @@ api: { listen: 127.0.0.1:0, token_file: api.token }
       master.msg,
       /^web: BACKUP -> MASTER \(master-down\): .*VIPs up and announced in [0-9.]+ms$/,
     );
-    assert.deepEqual(addressesOn('d0'), ['10.213.77.1/24', 'fd00:213:77::1/64']);
+    assert.deepEqual(addressesOn(NS, 'd0'), ['10.213.77.1/24', 'fd00:213:77::1/64']);
 
     const status = runSync(VIPCTL, ['--api', api, '--json', 'status'], { prefix: IN_NS });
     const body = JSON.parse(status.stdout) as { groups: { state: string; announced: boolean }[] };
@@ -129,7 +119,7 @@ api: { listen: 127.0.0.1:0, token_file: api.token }
       result.stderr,
       /LISTEN_FAILED: heartbeat listener on 127\.0\.0\.1:\d+: .*EADDRINUSE.*another vipd/,
     );
-    assert.deepEqual(addressesOn('d0'), ['10.213.77.1/24', 'fd00:213:77::1/64']);
+    assert.deepEqual(addressesOn(NS, 'd0'), ['10.213.77.1/24', 'fd00:213:77::1/64']);
     assert.equal(daemon.child.exitCode, null, 'the live node runs on');
   });
 
@@ -146,7 +136,7 @@ api: { listen: 127.0.0.1:0, token_file: api.token }
     );
     daemon.signal('SIGTERM');
     assert.equal(await daemon.exited, 0);
-    assert.deepEqual(addressesOn('d0'), []);
+    assert.deepEqual(addressesOn(NS, 'd0'), []);
   });
 
   it('vipd cleanup removes every VIP vipd marked as its own, and only those', () => {
@@ -155,6 +145,6 @@ api: { listen: 127.0.0.1:0, token_file: api.token }
     const result = runSync(VIPD, ['cleanup'], { prefix: IN_NS });
     assert.equal(result.status, EXIT.OK, result.stderr);
     assert.equal(result.stdout, 'removed 10.213.77.50/32 from d0\n');
-    assert.deepEqual(addressesOn('d0'), ['10.213.77.60/32'], "an operator's address stays");
+    assert.deepEqual(addressesOn(NS, 'd0'), ['10.213.77.60/32'], "an operator's address stays");
   });
 });

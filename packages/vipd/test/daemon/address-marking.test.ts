@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { NetnsLab, netnsSkipReason } from '@vipd/testkit';
+import { addressesOn, NetnsLab, netnsSkipReason } from '@vipd/testkit';
 import { createAddressManager } from '@vipd/arp';
 import { withoutAddressProtocol } from '@vipd/arp/testing';
 import { loadConfigFile } from '../../src/config/load.js';
@@ -20,16 +20,6 @@ const NS = lab.name('ns');
 
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8' });
-}
-
-function addressesOn(device: string): string[] {
-  const links = JSON.parse(ip('-n', NS, '-j', 'addr', 'show', 'dev', device)) as {
-    addr_info: { local: string; prefixlen: number }[];
-  }[];
-  return (links[0]?.addr_info ?? [])
-    .map((a) => `${a.local}/${a.prefixlen}`)
-    .filter((a) => !a.startsWith('fe80:'))
-    .sort();
 }
 
 describe(
@@ -64,7 +54,7 @@ api: { enabled: false }
       predecessor.addNow({ address: '10.213.78.9', prefixLength: 32, interface: 'd0' });
       predecessor.close();
       ip('-n', NS, 'addr', 'add', '10.213.78.5/24', 'dev', 'd0');
-      const before = { d0: addressesOn('d0'), lo: addressesOn('lo') };
+      const before = { d0: addressesOn(NS, 'd0'), lo: addressesOn(NS, 'lo') };
 
       const addresses = createAddressManager({ netns: NS, socketLayer: withoutAddressProtocol });
       const { config } = loadConfigFile(dir.file, { env: {} });
@@ -75,7 +65,7 @@ api: { enabled: false }
           error.code === 'ADDRESS_MARK_UNSUPPORTED' &&
           /Linux 5\.18 or newer is needed\. No address was changed\.$/.test(error.message),
       );
-      assert.deepEqual({ d0: addressesOn('d0'), lo: addressesOn('lo') }, before);
+      assert.deepEqual({ d0: addressesOn(NS, 'd0'), lo: addressesOn(NS, 'lo') }, before);
       assert.deepEqual(before.d0, ['10.213.78.5/24', '10.213.78.9/32']);
     });
   },
