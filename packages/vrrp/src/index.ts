@@ -1,3 +1,27 @@
 // @vipd/vrrp: RFC 5798 VRRPv3 on the wire — the advert codec, the per-interface transport and
 // the pure state machine of one virtual router. The daemon drives it for groups with `vrrp:`.
-export {};
+export {
+  ADVERT_REJECT_REASONS,
+  VRRP_MULTICAST_V4,
+  VRRP_MULTICAST_V6,
+  VRRP_PROTOCOL,
+  VRRP_TTL,
+} from './codec/types.js';
+export type {
+  Advert,
+  AdvertFields,
+  AdvertRejectReason,
+  DecodeResult,
+  IpFamily,
+  PacketAddressing,
+  PacketContext,
+} from './codec/types.js';
+export type { ReceivedPacket, VrrpSocket, VrrpSocketOptions } from './socket/types.js';
+export type {
+  VirtualRouterAction,
+  VirtualRouterConfig,
+  VirtualRouterEvent,
+  VirtualRouterStatus,
+  VrrpState,
+  VrrpTransitionReason,
+} from './router/types.js';
