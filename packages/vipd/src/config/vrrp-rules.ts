@@ -43,6 +43,7 @@ export function documentNeedsMesh(data: Unchecked, realServerOnly: boolean): boo
 export function checkVrrpGroups(data: Unchecked, problems: ProblemList): void {
   const groups = groupsOf(data);
   const vridOwners = new Map<string, number>();
+  const linkSettings = new Map<string, { index: number; settings: string }>();
   for (const group of groups) {
     if (group.vrrp === undefined) continue;
     const family = checkOneFamily(group, problems);
@@ -51,6 +52,7 @@ export function checkVrrpGroups(data: Unchecked, problems: ProblemList): void {
     if (family !== null) {
       checkVrid(group, family, vridOwners, problems);
       checkAddressFamilies(group, family, problems);
+      checkSharedLink(group, family, linkSettings, problems);
     }
   }
   checkSyncGroups(groups, problems);
@@ -118,6 +120,36 @@ function checkVrid(
     ['groups', group.index, 'vrrp', 'vrid'],
     `vrid ${vrid} is already used on ${iface} for IPv${family} by groups[${first}]: each ` +
       'virtual router on a link needs its own vrid',
+  );
+}
+
+/**
+ * The groups of one link share one socket (one source address, one set of unicast peers),
+ * so they must say the same about both.
+ */
+function checkSharedLink(
+  group: VrrpGroupDoc,
+  family: 4 | 6,
+  seen: Map<string, { index: number; settings: string }>,
+  problems: ProblemList,
+): void {
+  const iface = str(group.raw['interface']);
+  if (iface === undefined) return;
+  const key = `${iface}|${family}`;
+  const settings = JSON.stringify([
+    group.vrrp?.['source_address'] ?? null,
+    list(group.vrrp?.['unicast_peers']).map(String).sort(),
+  ]);
+  const first = seen.get(key);
+  if (first === undefined) {
+    seen.set(key, { index: group.index, settings });
+    return;
+  }
+  if (first.settings === settings) return;
+  problems.error(
+    ['groups', group.index, 'vrrp'],
+    `source_address and unicast_peers must be the same as groups[${first.index}]'s: the VRRP ` +
+      `groups on ${iface} (IPv${family}) share one socket`,
   );
 }
 

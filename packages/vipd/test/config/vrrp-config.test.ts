@@ -123,6 +123,24 @@ groups:
     ]);
   });
 
+  it('refuses groups on one link that disagree on source address or unicast peers', () => {
+    const found = problems(`node: { id: r1 }
+groups:
+  - { name: a, interface: eth0, addresses: [192.0.2.100], vrrp: { vrid: 1, unicast_peers: [192.0.2.2] } }
+  - { name: b, interface: eth0, addresses: [192.0.2.101], vrrp: { vrid: 2, unicast_peers: [192.0.2.2] } }
+  - { name: c, interface: eth0, addresses: [192.0.2.102], vrrp: { vrid: 3 } }
+  - { name: d, interface: eth0, addresses: ['fd00::1'], vrrp: { vrid: 3 } }
+`);
+    assert.deepEqual(found, [
+      [
+        'groups[2].vrrp',
+        5,
+        "source_address and unicast_peers must be the same as groups[0]'s: the VRRP groups on " +
+          'eth0 (IPv4) share one socket',
+      ],
+    ]);
+  });
+
   it('refuses a sync group of mesh and VRRP groups, saying why', () => {
     const found = problems(`node: { id: r1, listen: 127.0.0.1:7410 }
 cluster: { key_file: cluster.key }
