@@ -55,6 +55,9 @@ export type { AddressClaim, ClaimKind } from './claims.js';
 
 // The wire
 export { openPacketSocket } from './sys/packet-socket.js';
+export { ipv6NextHeaderFilter } from './sys/bpf.js';
+export type { SockFilter } from './sys/libc.js';
+export { inNetns } from './sys/netns.js';
 export type {
   PacketSocket,
   PacketSocketOptions,

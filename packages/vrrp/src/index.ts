@@ -17,6 +17,9 @@ export type {
   PacketContext,
 } from './codec/types.js';
 export type { ReceivedPacket, VrrpSocket, VrrpSocketOptions } from './socket/types.js';
+export { openVrrpSocket } from './socket/open.js';
+export { VRRP_ERROR_CODES, VrrpError } from './socket/errors.js';
+export type { VrrpErrorCode } from './socket/errors.js';
 export type {
   VirtualRouterAction,
   VirtualRouterConfig,

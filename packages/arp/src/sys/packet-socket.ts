@@ -28,6 +28,7 @@ import {
   sys,
   watchReadable,
   type FdWatch,
+  type SockFilter,
   type Timespec,
 } from './libc.js';
 import { inNetns } from './netns.js';
@@ -74,6 +75,8 @@ export interface PacketSocketOptions {
   readonly netns?: string;
   /** Deliver received ARP and ICMPv6 NS/NA frames here; without it the socket only sends. */
   readonly onFrame?: (frame: ReceivedFrame) => void;
+  /** The kernel filter of a receiving socket; default: ARP and neighbour discovery. */
+  readonly filter?: readonly SockFilter[];
   /** Receive failures after open (the socket keeps running). */
   readonly onError?: (error: ArpError) => void;
   /** Read the kernel's receive timestamp for each frame (benchmarks). */
@@ -117,7 +120,7 @@ export function openPacketSocket(
           `no interface "${interfaceName}"${options.netns === undefined ? '' : ` in network namespace "${options.netns}"`}`,
         );
       }
-      if (receiving) prepareReceive(fd, options.timestamps === true, options.receiveBufferBytes);
+      if (receiving) prepareReceive(fd, options);
       const address = linkAddress(receiving ? ETH_P_ALL : 0, interfaceIndex);
       if (sys.bind(fd, address, SOCKADDR_LL_BYTES) !== 0) {
         throw failure('bind(AF_PACKET)', 'CAP_NET_RAW', ` to ${interfaceName}`);
@@ -131,24 +134,22 @@ export function openPacketSocket(
   return new BoundPacketSocket(interfaceName, interfaceIndex, fd, options);
 }
 
-function prepareReceive(
-  fd: number,
-  timestamps: boolean,
-  receiveBufferBytes: number | undefined,
-): void {
+function prepareReceive(fd: number, options: PacketSocketOptions): void {
+  const { receiveBufferBytes, timestamps } = options;
   if (receiveBufferBytes !== undefined) {
     // FORCE passes net.core.rmem_max with CAP_NET_ADMIN; without it the capped size will do.
     if (setIntOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, receiveBufferBytes) !== 0) {
       setIntOption(fd, SOL_SOCKET, SO_RCVBUF, receiveBufferBytes);
     }
   }
-  const program = { len: ARP_AND_NEIGHBOR_DISCOVERY.length, filter: ARP_AND_NEIGHBOR_DISCOVERY };
+  const filter = options.filter ?? ARP_AND_NEIGHBOR_DISCOVERY;
+  const program = { len: filter.length, filter };
   if (sys.setsockoptFilter(fd, SOL_SOCKET, SO_ATTACH_FILTER, program, 16) !== 0) {
     throw failure('setsockopt(SO_ATTACH_FILTER)', undefined);
   }
   // Our own announcements are not evidence of a conflict; the kernel can skip them (4.20+).
   setIntOption(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
-  if (timestamps) {
+  if (timestamps === true) {
     // The first SIOCGSTAMPNS switches receive timestamps on (and finds none yet). Not
     // SO_TIMESTAMPNS: that routes stamps into control messages, which recvfrom drops.
     sys.ioctlTimespec(fd, SIOCGSTAMPNS, { tv_sec: 0, tv_nsec: 0 });

@@ -13,6 +13,12 @@ export interface VrrpSocketOptions {
   readonly family: IpFamily;
   readonly interfaceName: string;
   /**
+   * Open the sockets inside this named network namespace (`ip netns add`), without moving
+   * the process: labs and tests hold both ends of a link from one process. Default: the
+   * process's own namespace.
+   */
+  readonly netns?: string;
+  /**
    * The source address every advert carries (the RFC's primary address). Default: the
    * interface's first address of the family (IPv6: its link-local address).
    */
