@@ -37,9 +37,9 @@ function validAdvertOf(family: IpFamily): fc.Arbitrary<ValidAdvert> {
 /** Any advert encode accepts, with the context of a packet that arrived intact. */
 export const validAdvert: fc.Arbitrary<ValidAdvert> = fc.oneof(validAdvertOf(4), validAdvertOf(6));
 
-/** An arbitrary context, mostly plausible, sometimes not (wrong TTL, mixed families). */
+/** An arbitrary context, mostly plausible, sometimes not (wrong TTL, mixed families, junk). */
 export const anyContext: fc.Arbitrary<PacketContext> = fc.oneof(
-  validAdvert.map((v) => v.context),
+  { weight: 4, arbitrary: validAdvert.map((v) => v.context) },
   fc.record({
     family: fc.constantFrom(4 as const, 6 as const),
     sourceAddress: fc.oneof(address(4), address(6), fc.string()),
@@ -47,11 +47,6 @@ export const anyContext: fc.Arbitrary<PacketContext> = fc.oneof(
     ttl: fc.integer({ min: 0, max: 255 }),
   }),
 );
-
-export interface Mutation {
-  readonly offset: number;
-  readonly value: number;
-}
 
 /** A valid advert's bytes with a few bytes overwritten, cut short, or grown. */
 export const mutatedAdvert: fc.Arbitrary<{ payload: Buffer; context: PacketContext }> = fc
@@ -61,7 +56,8 @@ export const mutatedAdvert: fc.Arbitrary<{ payload: Buffer; context: PacketConte
       minLength: 1,
       maxLength: 4,
     }),
-    resize: fc.integer({ min: -20, max: 20 }),
+    // Mostly the right length, so the mutations reach the checks past the length check.
+    resize: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, fc.integer({ min: -20, max: 20 })),
   })
   .map(({ valid, mutations, resize }) => {
     const bytes = encodeAdvert(valid.fields, valid.context);
@@ -70,4 +66,20 @@ export const mutatedAdvert: fc.Arbitrary<{ payload: Buffer; context: PacketConte
     const payload = Buffer.alloc(length);
     bytes.copy(payload, 0, 0, Math.min(length, bytes.length));
     return { payload, context: valid.context };
+  });
+
+/**
+ * Random bytes: any length up to 600, or header-sized and up (fast-check favours short arrays,
+ * which stop at 'truncated'); two thirds behind a VRRPv3 or v2 first byte so they get past the
+ * version check.
+ */
+export const vrrpLikeBytes: fc.Arbitrary<Buffer> = fc
+  .tuple(
+    fc.constantFrom(0x31, 0x21, undefined),
+    fc.oneof(fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ minLength: 8, maxLength: 72 })),
+  )
+  .map(([first, bytes]) => {
+    const payload = Buffer.from(bytes);
+    if (first !== undefined && payload.length > 0) payload[0] = first;
+    return payload;
   });
