@@ -16,6 +16,14 @@ export type {
   PacketAddressing,
   PacketContext,
 } from './codec/types.js';
+export { encodeAdvert } from './codec/encode.js';
+export { decodeAdvert } from './codec/decode.js';
+export { matchInstance } from './codec/match.js';
+export type { InstanceAddresses } from './codec/match.js';
+export { decodeVrrpv2 } from './codec/vrrpv2.js';
+export type { Vrrpv2Advert } from './codec/vrrpv2.js';
+export { CODEC_ERROR_CODES, VrrpCodecError } from './codec/errors.js';
+export type { CodecErrorCode } from './codec/errors.js';
 export type { ReceivedPacket, VrrpSocket, VrrpSocketOptions } from './socket/types.js';
 export { openVrrpSocket } from './socket/open.js';
 export { VRRP_ERROR_CODES, VrrpError } from './socket/errors.js';
