@@ -253,18 +253,22 @@ export class VrrpGroup {
     };
     const family = vrrp.family;
     const sourceAddress = socket.sourceAddress;
-    socket
-      .send((destinationAddress) =>
-        parts.encodeAdvert(fields, { family, sourceAddress, destinationAddress }),
-      )
-      .then(
-        () => {
+    const failed = (error: unknown) => {
+      this.#deps.onSendError(this, error instanceof Error ? error : new Error(String(error)));
+    };
+    try {
+      // The payload is built per destination, maybe before send() returns: an encoding
+      // error is this advert's failure, never the router's.
+      socket
+        .send((destinationAddress) =>
+          parts.encodeAdvert(fields, { family, sourceAddress, destinationAddress }),
+        )
+        .then(() => {
           this.#deps.onSent(this, priority);
-        },
-        (error: unknown) => {
-          this.#deps.onSendError(this, error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+        }, failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 
   #arm(atMs: number): void {
