@@ -32,7 +32,9 @@ import { EXIT, startFailureExit } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { RunLifecycle, type RunSignal } from './run-lifecycle.js';
 
-export const DEFAULT_CONFIG_FILE = '/etc/vipd/vipd.yaml';
+import { DEFAULT_CONFIG_FILE } from './node-config.js';
+
+export { DEFAULT_CONFIG_FILE };
 
 interface GlobalOptions {
   config: string;
