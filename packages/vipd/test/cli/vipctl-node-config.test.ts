@@ -4,27 +4,16 @@
 
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { apiUrlOf, DEFAULT_CONFIG_FILE } from '../../src/cli/node-config.js';
 import { API_TOKEN, configDir, type ConfigDir } from '../config/fixture.js';
-import { hasTool } from '@vipd/testkit';
+import { freePorts, hasTool } from '@vipd/testkit';
 import { DaemonProcess, VIPCTL, runSync } from './process.js';
 
 const STATE_FILE = join(tmpdir(), `vipctl-config-test-${process.pid}-state.json`);
-
-/** A port that was free a moment ago: the config must name a real one for vipctl to find. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 const witness = (
   apiPort: number,
@@ -50,7 +39,7 @@ describe('vipctl reads the API address and token from the node config', () => {
     runSync(VIPCTL, args, { env: { ...CLEAN_ENV, ...env } });
 
   before(async () => {
-    port = await freePort();
+    [port = 0] = await freePorts(1);
     dir = configDir(witness(port));
     daemon = new DaemonProcess(['run', '--config', dir.file]);
     const ready = await daemon.waitFor((l) => l['event'] === 'ready', 30_000, 'the ready line');
