@@ -100,4 +100,13 @@ describe('deploy/systemd/vipd.service ExecReload against a running node', () => 
     assert.match(await metrics(), /vipd_config_reloads_total\{result="success"\} 1/);
     assert.ok(reloadLines().some((line) => line.includes('configuration reloaded')));
   });
+
+  it('a MAINPID that is gone: exit 1 naming it', () => {
+    const result = spawnSync(vipd, ['reload', '--config', CONFIG, '--pid', '2147483646'], {
+      encoding: 'utf8',
+      env: withoutVipdSecrets(process.env),
+    });
+    assert.equal(result.status, EXIT.FAILURE);
+    assert.match(result.stderr, /cannot signal pid 2147483646: ESRCH/);
+  });
 });
