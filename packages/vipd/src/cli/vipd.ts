@@ -30,9 +30,12 @@ import { buildRealServerCommand, RealServerError } from '../realserver/index.js'
 import { VIPD_VERSION } from '../version.js';
 import { EXIT, startFailureExit } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { buildReloadCommand } from './reload.js';
 import { RunLifecycle, type RunSignal } from './run-lifecycle.js';
 
-export const DEFAULT_CONFIG_FILE = '/etc/vipd/vipd.yaml';
+import { DEFAULT_CONFIG_FILE } from './node-config.js';
+
+export { DEFAULT_CONFIG_FILE };
 
 interface GlobalOptions {
   config: string;
@@ -337,6 +340,14 @@ export function buildVipdProgram(io: CliIo, hooks: VipdCliHooks): Command {
       io.stdout(`${randomBytes(32).toString('base64')}\n`);
       hooks.setExitCode(EXIT.OK);
     });
+
+  program.addCommand(
+    buildReloadCommand({
+      io,
+      setExitCode: hooks.setExitCode,
+      load: (file) => loadOrReport(io, hooks, file),
+    }),
+  );
 
   program.addCommand(
     buildRealServerCommand({
