@@ -36,6 +36,14 @@ function link(seed = 1, extra: Partial<VirtualRouterConfig> = {}): VrrpLinkSimul
   });
 }
 
+/** A loss-free link of A, B, C after 10 s: A (150) is master. */
+function settledLink(): VrrpLinkSimulator {
+  const sim = link();
+  sim.setAllLinks({ lossRate: 0 });
+  sim.runUntil(10_000);
+  return sim;
+}
+
 describe('VrrpLinkSimulator', () => {
   it('replays a run exactly from its seed, and another seed gives another run', () => {
     const runs = [1, 1, 2].map((seed) => {
@@ -58,18 +66,14 @@ describe('VrrpLinkSimulator', () => {
   });
 
   it('a cold start with everyone at once ends with the highest priority as master', () => {
-    const sim = link();
-    sim.setAllLinks({ lossRate: 0 });
-    sim.runUntil(10_000);
+    const sim = settledLink();
     assert.deepEqual(sim.masters(), [A]);
     assert.equal(sim.router(B)?.status().masterAddress, A);
     assert.equal(sim.router(C)?.status().masterAddress, A);
   });
 
   it('a partition gives each side a master; healed, the lower one steps down at the first advert it hears', () => {
-    const sim = link();
-    sim.setAllLinks({ lossRate: 0 });
-    sim.runUntil(10_000);
+    const sim = settledLink();
     sim.partition([[A], [B, C]]);
     sim.runUntil(20_000);
     assert.deepEqual(sim.masters().sort(), [A, B].sort());
@@ -82,9 +86,7 @@ describe('VrrpLinkSimulator', () => {
   });
 
   it('a silent master is replaced after Master_Down_Interval of the best backup; a graceful one after its Skew_Time', () => {
-    const sim = link();
-    sim.setAllLinks({ lossRate: 0 });
-    sim.runUntil(10_000);
+    const sim = settledLink();
     sim.crash(A);
     sim.runUntil(20_000);
     const takeover = sim.transitions.find((t) => t.to === 'MASTER' && t.atMs > 10_000);
@@ -112,11 +114,10 @@ describe('VrrpLinkSimulator', () => {
   });
 
   it('records masterships, ended by transitions and by crashes', () => {
-    const sim = link();
-    sim.setAllLinks({ lossRate: 0 });
-    sim.runUntil(10_000);
+    const sim = settledLink();
     sim.crash(A);
     sim.runUntil(20_000);
+
     const intervals = vrrpMasterIntervals(sim.transitions, sim.lifecycle, sim.nowMs);
     assert.deepEqual(
       intervals.map((i) => [i.router, i.toMs]),
