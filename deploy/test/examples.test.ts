@@ -1,7 +1,9 @@
-// deploy/examples: every node's file passes the real `vipd check` (run as a process on a
-// copy of the example with freshly generated key and token files), without warnings; the
-// files of one example describe one coherent cluster; and the set covers what the issue
-// asks for (pair, pair + witness with quorum, 3 nodes active/active, IPv6, direct routing).
+// deploy/examples: every node's file passes the real `vipd check --offline` (run as a process
+// on a copy of the example with freshly generated key and token files; offline because the
+// addresses are the example's, not this machine's), without warnings; the files of one example
+// describe one coherent cluster, and `vipd check --cluster` agrees; and the set covers what
+// the issue asks for (pair, pair + witness with quorum, 3 nodes active/active, IPv6, direct
+// routing).
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -51,7 +53,11 @@ interface CheckResult {
 }
 
 function vipdCheck(configFile: string, json: boolean): Promise<CheckResult> {
-  const args = [vipdCliPath(), 'check', '--config', configFile, ...(json ? ['--json'] : [])];
+  return vipd(['check', '--offline', '--config', configFile, ...(json ? ['--json'] : [])]);
+}
+
+function vipd(cliArgs: readonly string[]): Promise<CheckResult> {
+  const args = [vipdCliPath(), ...cliArgs];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       env: withoutVipdSecrets(process.env),
@@ -244,6 +250,17 @@ describe('deploy/examples', () => {
           assert.deepEqual(report.warnings, []);
         });
       }
+
+      it('vipd check --cluster finds nothing to report across its files', async () => {
+        const dir = copyExample(example, true);
+        const result = await vipd([
+          'check',
+          '--cluster',
+          ...nodeFiles(example).map((f) => join(dir, f)),
+        ]);
+        assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+        assert.match(result.stdout, /\nOK: the files agree\n$/);
+      });
 
       it('fails vipd check without its key files (the check reads them)', async () => {
         const file = nodeFiles(example)[0] ?? '';

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -17,7 +17,7 @@ import {
   stopTiming,
 } from '@vipd/vipd';
 import { parseTimeSpanMs, parseUnitFile, unitValue, unitValues, unitWords } from './unit-file.js';
-import { DEPLOY_DIR, findTool, runVipd, vipdCliPath } from './vipd-cli.js';
+import { builtVipdWrapper, DEPLOY_DIR, findTool, runVipd } from './vipd-cli.js';
 
 const UNIT_PATH = join(DEPLOY_DIR, 'systemd', 'vipd.service');
 const UNIT_TEXT = readFileSync(UNIT_PATH, 'utf8');
@@ -33,10 +33,7 @@ after(() => {
 
 /** The unit as installed, but running the vipd CLI built in this tree. */
 function unitWithBuiltBinary(): string {
-  const wrapper = join(scratch, 'vipd');
-  writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${vipdCliPath()}' "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  return UNIT_TEXT.replaceAll(INSTALLED_BINARY, wrapper);
+  return UNIT_TEXT.replaceAll(INSTALLED_BINARY, builtVipdWrapper(scratch));
 }
 
 function verify(text: string, name: string): { status: number | null; complaints: string[] } {
@@ -85,10 +82,13 @@ describe('deploy/systemd/vipd.service', () => {
     assert.ok(unitWords(unit, S, 'RestrictAddressFamilies').has('AF_UNIX'), 'NOTIFY_SOCKET');
   });
 
-  it('restarts on failure, reloads with SIGHUP and removes VIPs after stop', () => {
+  it('restarts on failure, reloads through `vipd reload` and removes VIPs after stop', () => {
     assert.equal(unitValue(unit, S, 'Restart'), 'on-failure');
-    assert.match(unitValue(unit, S, 'ExecReload'), /^\/bin\/kill -HUP \$MAINPID$/);
     const config = '--config /etc/vipd/vipd.yaml';
+    assert.equal(
+      unitValue(unit, S, 'ExecReload'),
+      `${INSTALLED_BINARY} reload ${config} --pid $MAINPID`,
+    );
     assert.equal(unitValue(unit, S, 'ExecStart'), `${INSTALLED_BINARY} run ${config}`);
     assert.equal(unitValue(unit, S, 'ExecStopPost'), `${INSTALLED_BINARY} cleanup ${config}`);
     assert.deepEqual(unitValues(unit, S, 'ExecStartPre'), [`${INSTALLED_BINARY} check ${config}`]);
@@ -127,10 +127,10 @@ realserver: { vips: [10.213.0.200], interfaces: [eth0] }
     assert.equal(Number(shown?.[1]) * 1000, budget.totalMs, 'the comment above TimeoutStopSec');
   });
 
-  it('calls only sub-commands the built vipd CLI has (run, check, cleanup)', () => {
+  it('calls only sub-commands the built vipd CLI has (run, check, reload, cleanup)', () => {
     const help = runVipd(['--help']);
     assert.equal(help.status, 0, help.stderr);
-    for (const command of ['run', 'check', 'cleanup']) {
+    for (const command of ['run', 'check', 'reload', 'cleanup']) {
       assert.match(help.stdout, new RegExp(`^\\s+${command}\\b`, 'm'), `vipd ${command}`);
     }
   });

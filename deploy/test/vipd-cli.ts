@@ -2,7 +2,7 @@
 // `npx vipd` runs. Tests run it as a real process, never an in-process stand-in.
 
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -53,4 +53,12 @@ export function findTool(name: string): string | null {
   const which = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   const path = which.stdout.trim();
   return which.status === 0 && path !== '' ? path : null;
+}
+
+/** An executable `DIR/vipd` that runs the built CLI: what a unit's /usr/bin/vipd stands for. */
+export function builtVipdWrapper(dir: string): string {
+  const wrapper = join(dir, 'vipd');
+  writeFileSync(wrapper, `#!/bin/sh\nexec '${process.execPath}' '${vipdCliPath()}' "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return wrapper;
 }

@@ -5,9 +5,11 @@
 //   node test/dist/demo/main.js [--interval 100ms]
 import { parseArgs } from 'node:util';
 import { wallClockMs } from '../src/clock.js';
+import { LabError } from '../src/errors.js';
 import { withLab, type Lab, type LabHost } from '../src/lab.js';
 import type { NeighborFrame } from '../src/neighbor-frames.js';
 import { labSupport } from '@vipd/testkit';
+import { missingToolSentence } from './lab-tools.js';
 import { longestOutage } from '../src/probe-analysis.js';
 import { ClientProber, NeighborCapture, startResponders } from '../src/probes.js';
 import { ARP_QUIET_MS, bringUp, electionTimeoutMs, type TrialContext } from '../src/trials.js';
@@ -21,6 +23,11 @@ if (intervalMatch === null) {
 }
 const intervalMs = Number(intervalMatch[1]) * (intervalMatch[2] === 's' ? 1000 : 1);
 
+const missingTool = missingToolSentence();
+if (missingTool !== null) {
+  process.stderr.write(`${missingTool}\n`);
+  process.exit(1);
+}
 const support = labSupport();
 if (!support.ok) {
   process.stderr.write(`npm run demo: ${support.reason}.\n`);
@@ -156,5 +163,14 @@ await withLab({ nodes: 3 }, async (lab) => {
   await cluster.stopAll();
   await prober.stop();
   await capture.stop();
-});
-process.stdout.write('lab removed: no namespace, process or address left behind\n');
+}).then(
+  () => {
+    process.stdout.write('lab removed: no namespace, process or address left behind\n');
+  },
+  (error: unknown) => {
+    // The lab's own failures are sentences; a stack trace would only hide that one.
+    if (!(error instanceof LabError)) throw error;
+    process.stderr.write(`npm run demo: ${error.message} [${error.code}]; the lab was removed\n`);
+    process.exitCode = 1;
+  },
+);

@@ -27,6 +27,26 @@ export const ERROR_CATALOG = {
     httpStatus: 400,
     message: "a notify or tracker script can be changed by users other than root and vipd's",
   },
+  VIP_UNUSABLE: {
+    httpStatus: 400,
+    message: 'a VIP is a network, broadcast, multicast, loopback or otherwise special address',
+  },
+  VIP_IS_NODE_ADDRESS: {
+    httpStatus: 400,
+    message: "a VIP is a node's own address (a heartbeat address, or one already on this host)",
+  },
+  API_EXPOSED: {
+    httpStatus: 400,
+    message: 'the API listens beyond loopback, where its reads need no token',
+  },
+
+  // `vipd check` on this host and across a cluster's files
+  INTERFACE_MISSING: { httpStatus: 400, message: 'a configured interface does not exist here' },
+  LISTEN_ADDRESS_MISSING: {
+    httpStatus: 400,
+    message: "node.listen's address is not an address of this host",
+  },
+  CLUSTER_MISMATCH: { httpStatus: 400, message: "the cluster's node files disagree" },
 
   // REST API: request problems
   INVALID_REQUEST: { httpStatus: 400, message: 'the request does not match its schema' },

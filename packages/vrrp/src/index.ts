@@ -36,3 +36,20 @@ export type {
   VrrpState,
   VrrpTransitionReason,
 } from './router/types.js';
+export { VirtualRouter } from './router/virtual-router.js';
+export { VirtualRouterError, ROUTER_ERROR_CODES } from './router/errors.js';
+export type { RouterErrorCode } from './router/errors.js';
+export {
+  assertValidVirtualRouterConfig,
+  virtualRouterConfigProblems,
+  MAX_PREEMPT_DELAY_MS,
+} from './router/config.js';
+export {
+  masterDownIntervalMs,
+  skewTimeMs,
+  PRIORITY_OWNER,
+  PRIORITY_STOP,
+  MIN_ADVERT_INTERVAL_CS,
+  MAX_ADVERT_INTERVAL_CS,
+} from './router/timing.js';
+export { isLegalVrrpTransition } from './router/transitions.js';

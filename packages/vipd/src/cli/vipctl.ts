@@ -1,19 +1,25 @@
-// `vipctl`: the operator's client for one node's REST API. Reads the address and the token
-// from flags or the environment; prints a table (or --json); exits with a status that says
-// what happened (cli/exit-codes.ts).
+// `vipctl`: the operator's client for one node's REST API. Finds the API and the token in
+// the node's config (-c, default /etc/vipd/vipd.yaml), unless flags or the environment name
+// them; prints a table (or --json); exits with a status that says what happened
+// (cli/exit-codes.ts).
 
-import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { GroupView, StatusView, TakeoverResult } from '../api/control.js';
+import { CliFailure, NodeTarget, type NodeTargetOptions } from './node-target.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { DEFAULT_CONFIG_FILE } from './node-config.js';
 import { VIPD_VERSION } from '../version.js';
 
 export const DEFAULT_API = 'http://127.0.0.1:7411';
 
-interface VipctlOptions {
-  api: string;
-  tokenFile?: string;
+/**
+ * A takeover or release answers within its --timeout (504 after it); the request waits this
+ * much longer, so a slow move is reported as the node's answer, never as "cannot reach".
+ */
+export const MOVE_REPLY_MARGIN_MS = 5000;
+
+interface VipctlOptions extends NodeTargetOptions {
   json?: boolean;
   requestTimeout: number;
 }
@@ -28,69 +34,38 @@ interface ApiAnswer {
   readonly body: unknown;
 }
 
-class CliFailure extends Error {
-  constructor(
-    readonly exitCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function baseUrl(api: string): string {
-  const withScheme = /^https?:\/\//.test(api) ? api : `http://${api}`;
-  return withScheme.replace(/\/+$/, '');
-}
-
-function readToken(io: CliIo, options: VipctlOptions): string {
-  const file = options.tokenFile ?? io.env['VIPD_API_TOKEN_FILE'];
-  if (file !== undefined && file !== '') {
-    try {
-      return readFileSync(file, 'utf8').replace(/\s+$/, '');
-    } catch (error) {
-      throw new CliFailure(
-        EXIT.UNAUTHORIZED,
-        'TOKEN_MISSING',
-        `cannot read token file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      );
-    }
-  }
-  const token = io.env['VIPD_API_TOKEN'];
-  if (token !== undefined && token !== '') return token.trim();
-  throw new CliFailure(
-    EXIT.UNAUTHORIZED,
-    'TOKEN_MISSING',
-    'this command needs the API token: pass --token-file FILE or set VIPD_API_TOKEN',
-  );
+interface ApiRequest {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly timeoutMs: number;
+  readonly token?: string;
+  readonly body?: unknown;
 }
 
 async function call(
   hooks: VipctlHooks,
-  options: VipctlOptions,
-  method: 'GET' | 'POST',
-  path: string,
-  token?: string,
-  body?: unknown,
+  target: NodeTarget,
+  request: ApiRequest,
 ): Promise<ApiAnswer> {
-  const url = `${baseUrl(options.api)}${path}`;
+  const api = target.url();
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (request.token !== undefined) headers['authorization'] = `Bearer ${request.token}`;
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await (hooks.fetch ?? fetch)(url, {
-      method,
+    response = await (hooks.fetch ?? fetch)(`${api.url}${request.path}`, {
+      method: request.method,
       headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(options.requestTimeout),
+      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+      signal: AbortSignal.timeout(request.timeoutMs),
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    const why = cause === 'TimeoutError' ? `no answer within ${request.timeoutMs} ms` : cause;
     throw new CliFailure(
       EXIT.UNAVAILABLE,
       'API_UNREACHABLE',
-      `cannot reach the vipd API at ${baseUrl(options.api)} (${cause}); is vipd running? (--api / VIPD_API)`,
+      `cannot reach the vipd API at ${api.url} (${why}); is vipd running? (the address is ${api.source})`,
     );
   }
   const text = await response.text();
@@ -105,11 +80,16 @@ async function call(
 
 function exitFor(status: number): number {
   if (status === 409) return EXIT.REFUSED;
-  if (status === 401 || status === 403) return EXIT.UNAUTHORIZED;
+  // 421: the node refuses the host name in the URL (api.allowed_hosts): an access refusal.
+  if (status === 401 || status === 403 || status === 421) return EXIT.UNAUTHORIZED;
   if (status === 404) return EXIT.NOT_FOUND;
   if (status === 503 || status === 504) return EXIT.UNAVAILABLE;
   return EXIT.FAILURE;
 }
+
+/** What to do about a 421, which the API's own message cannot say: it does not know vipctl. */
+const HOST_REFUSED_HINT =
+  '; use the IP address in --api, or add the name to api.allowed_hosts on the node';
 
 /** Turns an error answer into a CliFailure with the API's code and message. */
 function failIfError(answer: ApiAnswer, what: string): void {
@@ -119,7 +99,8 @@ function failIfError(answer: ApiAnswer, what: string): void {
     typeof body === 'object' ? (body.code ?? `HTTP_${answer.status}`) : `HTTP_${answer.status}`;
   const message = typeof body === 'object' ? (body.message ?? '') : body;
   const verb = answer.status === 409 ? 'refused' : 'failed';
-  throw new CliFailure(exitFor(answer.status), code, `${what} ${verb}: ${code}: ${message}`);
+  const hint = answer.status === 421 ? HOST_REFUSED_HINT : '';
+  throw new CliFailure(exitFor(answer.status), code, `${what} ${verb}: ${code}: ${message}${hint}`);
 }
 
 // ---- human output ----
@@ -218,9 +199,22 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
   const program = new Command('vipctl')
     .description('control a vipd node over its REST API')
     .version(VIPD_VERSION, '-V, --version')
-    .addOption(new Option('--api <url>', "the node's API").env('VIPD_API').default(DEFAULT_API))
     .addOption(
-      new Option('--token-file <file>', 'file holding the API token (or set VIPD_API_TOKEN)'),
+      new Option('-c, --config <file>', "the node's config: where its API listens, its token")
+        .env('VIPD_CONFIG')
+        .default(DEFAULT_CONFIG_FILE),
+    )
+    .addOption(
+      new Option(
+        '--api <url>',
+        `the node's API (default: api.listen in the config, else ${DEFAULT_API})`,
+      ).env('VIPD_API'),
+    )
+    .addOption(
+      new Option(
+        '--token-file <file>',
+        "file holding the API token (or set VIPD_API_TOKEN; default: the config's api.token_file)",
+      ),
     )
     .option('--json', "print the API's JSON answer")
     .addOption(
@@ -239,12 +233,22 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
     .showHelpAfterError('(run vipctl --help for usage)');
 
   const action =
-    <A extends unknown[]>(body: (options: VipctlOptions, ...args: A) => Promise<void>) =>
+    <A extends unknown[]>(
+      body: (options: VipctlOptions, target: NodeTarget, ...args: A) => Promise<void>,
+    ) =>
     async (...args: [...A, unknown, Command]): Promise<void> => {
       const command = args[args.length - 1] as Command;
       const options = command.optsWithGlobals<VipctlOptions>();
+      // An empty VIPD_CONFIG counts as unset, as an empty VIPD_API does.
+      const configExplicit =
+        program.getOptionValueSource('config') !== 'default' && options.config !== '';
+      const target = new NodeTarget(
+        io,
+        { ...options, config: configExplicit ? options.config : DEFAULT_CONFIG_FILE },
+        { configExplicit, defaultApi: DEFAULT_API },
+      );
       try {
-        await body(options, ...(args.slice(0, -2) as A));
+        await body(options, target, ...(args.slice(0, -2) as A));
         hooks.setExitCode(EXIT.OK);
       } catch (error) {
         if (!(error instanceof CliFailure)) throw error;
@@ -265,8 +269,12 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
       'groups (state, master, priorities, epoch), peers (up, RTT, last heartbeat), trackers',
     )
     .action(
-      action(async (options) => {
-        const answer = await call(hooks, options, 'GET', '/v1/status');
+      action(async (options, target) => {
+        const answer = await call(hooks, target, {
+          method: 'GET',
+          path: '/v1/status',
+          timeoutMs: options.requestTimeout,
+        });
         failIfError(answer, 'status');
         print(options, answer.body, () => renderStatus(answer.body as StatusView));
       }),
@@ -288,15 +296,15 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
       .argument('<group>')
       .addOption(new Option('--timeout <ms>', timeoutHelp).argParser(parseTimeout).default(5000))
       .action(
-        action(async (options, group: string) => {
+        action(async (options, target, group: string) => {
           const timeout = (options as VipctlOptions & { timeout: number }).timeout;
-          const answer = await call(
-            hooks,
-            options,
-            'POST',
-            `/v1/groups/${encodeURIComponent(group)}/${verb}?timeout_ms=${timeout}`,
-            readToken(io, options),
-          );
+          const token = target.token();
+          const answer = await call(hooks, target, {
+            method: 'POST',
+            path: `/v1/groups/${encodeURIComponent(group)}/${verb}?timeout_ms=${timeout}`,
+            timeoutMs: Math.max(options.requestTimeout, timeout + MOVE_REPLY_MARGIN_MS),
+            token,
+          });
           failIfError(answer, `${verb} ${group}`);
           print(options, answer.body, () => render(group, answer.body));
         }),
@@ -333,15 +341,15 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
       return value;
     })
     .action(
-      action(async (options, mode: string) => {
-        const answer = await call(
-          hooks,
-          options,
-          'POST',
-          '/v1/maintenance',
-          readToken(io, options),
-          { enabled: mode === 'on' },
-        );
+      action(async (options, target, mode: string) => {
+        const token = target.token();
+        const answer = await call(hooks, target, {
+          method: 'POST',
+          path: '/v1/maintenance',
+          timeoutMs: options.requestTimeout,
+          token,
+          body: { enabled: mode === 'on' },
+        });
         failIfError(answer, `maintenance ${mode}`);
         print(options, answer.body, () => `maintenance ${mode}\n`);
       }),

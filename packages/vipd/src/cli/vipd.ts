@@ -26,13 +26,19 @@ import { formatDuration } from '../config/duration.js';
 import { vipText } from '../driver/vip-holder.js';
 import { VipdError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
+import { runClusterCheck } from '../check/cluster-command.js';
+import { checksOnThisHost } from '../check/host.js';
+import type { DocumentCheck } from '../config/problems.js';
 import { buildRealServerCommand, RealServerError } from '../realserver/index.js';
 import { VIPD_VERSION } from '../version.js';
 import { EXIT, startFailureExit } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { buildReloadCommand } from './reload.js';
 import { RunLifecycle, type RunSignal } from './run-lifecycle.js';
 
-export const DEFAULT_CONFIG_FILE = '/etc/vipd/vipd.yaml';
+import { DEFAULT_CONFIG_FILE } from './node-config.js';
+
+export { DEFAULT_CONFIG_FILE };
 
 interface GlobalOptions {
   config: string;
@@ -65,9 +71,14 @@ function printProblems(io: CliIo, error: ConfigError): void {
 }
 
 /** Loads the config or prints why not; null means the exit code is already set. */
-function loadOrReport(io: CliIo, hooks: VipdCliHooks, file: string): LoadedConfig | null {
+function loadOrReport(
+  io: CliIo,
+  hooks: VipdCliHooks,
+  file: string,
+  checks: readonly DocumentCheck[] = [],
+): LoadedConfig | null {
   try {
-    return loadConfigFile(file, { env: io.env });
+    return loadConfigFile(file, { env: io.env, checks });
   } catch (error) {
     if (error instanceof ConfigError) {
       printProblems(io, error);
@@ -226,28 +237,46 @@ function failStart(io: CliIo, hooks: VipdCliHooks, logger: Logger, error: unknow
   hooks.setExitCode(startFailureExit(code));
 }
 
-function check(io: CliIo, hooks: VipdCliHooks, options: GlobalOptions & { json?: boolean }): void {
+interface CheckOptions extends GlobalOptions {
+  json?: boolean;
+  offline?: boolean;
+  cluster?: string[];
+}
+
+function check(io: CliIo, hooks: VipdCliHooks, options: CheckOptions): void {
+  if (options.cluster !== undefined) {
+    hooks.setExitCode(runClusterCheck(io, options.cluster, options.json === true));
+    return;
+  }
+  let host =
+    options.offline === true ? 'not checked (--offline)' : 'interfaces and addresses checked';
+  const checks =
+    options.offline === true
+      ? []
+      : checksOnThisHost((reason) => {
+          host = `not checked: cannot read this host's interfaces (${reason})`;
+          io.stderr(`vipd: host checks skipped: ${reason}\n`);
+        });
   if (options.json !== true) {
-    const loaded = loadOrReport(io, hooks, options.config);
+    const loaded = loadOrReport(io, hooks, options.config, checks);
     if (loaded === null) return;
-    io.stdout(`${options.config}: OK\n${summary(loaded.config)}\n`);
+    io.stdout(`${options.config}: OK\n${summary(loaded.config)}\nhost: ${host}\n`);
     for (const warning of loaded.warnings)
       io.stdout(`warning: ${formatProblemAt(options.config, warning)}\n`);
     hooks.setExitCode(EXIT.OK);
     return;
   }
+  const report = { file: options.config, host };
   try {
-    const { warnings } = loadConfigFile(options.config, { env: io.env });
-    io.stdout(`${JSON.stringify({ file: options.config, valid: true, problems: [], warnings })}\n`);
+    const { warnings } = loadConfigFile(options.config, { env: io.env, checks });
+    io.stdout(`${JSON.stringify({ ...report, valid: true, problems: [], warnings })}\n`);
     hooks.setExitCode(EXIT.OK);
   } catch (error) {
     const problems =
       error instanceof ConfigError
         ? error.problems
         : [{ path: '', message: (error as Error).message }];
-    io.stdout(
-      `${JSON.stringify({ file: options.config, valid: false, problems, warnings: [] })}\n`,
-    );
+    io.stdout(`${JSON.stringify({ ...report, valid: false, problems, warnings: [] })}\n`);
     hooks.setExitCode(EXIT.CONFIG_INVALID);
   }
 }
@@ -317,10 +346,14 @@ export function buildVipdProgram(io: CliIo, hooks: VipdCliHooks): Command {
 
   program
     .command('check')
-    .description('validate the configuration and list every problem with its line; exit 3 if any')
+    .description(
+      "validate the configuration against this host, or a cluster's files against each other; list every problem with its line; exit 3 if any is an error",
+    )
     .option('--json', 'print the result as JSON')
+    .option('--offline', "skip the checks against this host's interfaces and addresses")
+    .option('--cluster <files...>', "check that these nodes' files agree (not this host)")
     .action((_options: unknown, command: Command) => {
-      check(io, hooks, command.optsWithGlobals<GlobalOptions & { json?: boolean }>());
+      check(io, hooks, command.optsWithGlobals<CheckOptions>());
     });
 
   program
@@ -337,6 +370,14 @@ export function buildVipdProgram(io: CliIo, hooks: VipdCliHooks): Command {
       io.stdout(`${randomBytes(32).toString('base64')}\n`);
       hooks.setExitCode(EXIT.OK);
     });
+
+  program.addCommand(
+    buildReloadCommand({
+      io,
+      setExitCode: hooks.setExitCode,
+      load: (file) => loadOrReport(io, hooks, file),
+    }),
+  );
 
   program.addCommand(
     buildRealServerCommand({

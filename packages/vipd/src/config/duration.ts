@@ -22,3 +22,13 @@ export function formatDuration(ms: number): string {
   if (ms !== 0 && ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+/**
+ * For a bare number where a duration belongs (`heartbeat_interval: 100`): the two readings an
+ * operator most likely meant, since vipd will not guess between them.
+ */
+export function durationUnitHint(value: unknown): string | undefined {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(text.trim())) return undefined;
+  return `durations need a unit: ${text.trim()}ms or ${text.trim()}s?`;
+}

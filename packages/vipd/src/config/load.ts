@@ -10,7 +10,8 @@ import { VipdError } from '../errors.js';
 import { checkFiles } from './files.js';
 import { locate } from './locate.js';
 import { normalise } from './normalise.js';
-import { ProblemList, byLine } from './problems.js';
+import { checkAddresses } from './address-rules.js';
+import { ProblemList, byLine, type DocumentCheck, type Locator } from './problems.js';
 import { checkRules } from './rules.js';
 import type { ConfigFile } from './schema.js';
 import type { ConfigProblem, VipdConfig } from './types.js';
@@ -57,12 +58,16 @@ function codeSuffix(problem: ConfigProblem): string {
 export interface LoadOptions {
   /** Where VIPD_CLUSTER_KEY / VIPD_API_TOKEN come from; defaults to process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** More checks run with the rules, e.g. `vipd check`'s look at this host (check/host.ts). */
+  readonly checks?: readonly DocumentCheck[];
 }
 
 export interface LoadedConfig {
   readonly config: VipdConfig;
   /** Not fatal, worth fixing: world-readable key, read-only API, unused tracker. */
   readonly warnings: readonly ConfigProblem[];
+  /** Line and column of a path in the file, for problems found after loading (`--cluster`). */
+  readonly locate: Locator;
 }
 
 /** Reads and validates a config file; throws ConfigError or VipdError(CONFIG_UNREADABLE). */
@@ -100,7 +105,8 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       }),
     );
   }
-  const problems = new ProblemList((path, key) => locate(doc, lineCounter, path, key));
+  const locator: Locator = (path, key) => locate(doc, lineCounter, path, key);
+  const problems = new ProblemList(locator);
   const data: unknown = doc.toJS() ?? {};
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     problems.error([], 'the file must be a mapping with node, cluster, groups … at the top');
@@ -113,11 +119,14 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   }
   const baseDir = dirname(file);
   checkRules(document, problems);
+  checkAddresses(document, problems);
+  for (const check of options.checks ?? []) check(document, problems);
   const secrets = checkFiles(document, problems, baseDir, env);
   if (problems.errors.length > 0) throw new ConfigError(file, byLine(problems.errors));
   return {
     // No schema problems: the document is a ConfigFile, defaults filled in.
     config: normalise(document as ConfigFile, file, baseDir, secrets),
     warnings: byLine(problems.warnings),
+    locate: locator,
   };
 }

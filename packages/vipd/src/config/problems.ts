@@ -4,11 +4,17 @@
 import type { ErrorCode } from '../errors.js';
 import { formatPath } from './locate.js';
 import type { ConfigProblem } from './types.js';
+import type { Unchecked } from './unchecked.js';
 
 /** Path segments into the document: keys and list indexes. */
 export type Path = readonly (string | number)[];
 
 export type Locator = (path: Path, key?: string) => { line: number; column: number } | undefined;
+
+/** A check over the whole document that reports into the list (rules.ts, check/host.ts). */
+export type DocumentCheck = (data: Unchecked, problems: ProblemList) => void;
+
+export type Severity = 'error' | 'warning';
 
 export class ProblemList {
   readonly errors: ConfigProblem[] = [];
@@ -22,6 +28,12 @@ export class ProblemList {
 
   warn(path: Path, message: string, key?: string, code?: ErrorCode): void {
     this.warnings.push(this.make(path, message, key, code));
+  }
+
+  report(severity: Severity, path: Path, message: string, code?: ErrorCode): void {
+    (severity === 'error' ? this.errors : this.warnings).push(
+      this.make(path, message, undefined, code),
+    );
   }
 
   private make(path: Path, message: string, key?: string, code?: ErrorCode): ConfigProblem {

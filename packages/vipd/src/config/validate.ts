@@ -4,9 +4,11 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { INTERFACE_NAME_RULE } from '@vipd/arp';
 import { createConfigAjv } from './ajv.js';
-import { DURATION_PATTERN } from './duration.js';
+import { DURATION_PATTERN, durationUnitHint } from './duration.js';
+import { unknownKeyMessage } from './key-suggestion.js';
 import { CONFIG_SCHEMA, TRACKER_TYPES } from './schema.js';
 import { asJsonSchema, type JsonSchema } from './schema-kit.js';
+import { obj } from './unchecked.js';
 
 export interface SchemaProblem {
   /** Path segments into the document. */
@@ -132,23 +134,15 @@ function describeError(error: ErrorObject, data: unknown): SchemaProblem[] {
   const value = valueAt(data, path);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    case 'additionalProperties':
-      return [
-        {
-          path,
-          key: String(params['additionalProperty']),
-          message: `unknown key "${String(params['additionalProperty'])}"`,
-        },
-      ];
+    case 'additionalProperties': {
+      const key = String(params['additionalProperty']);
+      const known = Object.keys(obj(schemaOf(error)?.['properties']) ?? {});
+      return [{ path, key, message: unknownKeyMessage(key, known) }];
+    }
     case 'required':
       return [{ path, message: `missing required key "${String(params['missingProperty'])}"` }];
     case 'type':
-      return [
-        {
-          path,
-          message: `must be ${TYPE_WORDS[String(params['type'])] ?? String(params['type'])}, got ${typeName(value)}`,
-        },
-      ];
+      return [{ path, message: typeMessage(error, value) }];
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -205,9 +199,36 @@ function describeError(error: ErrorObject, data: unknown): SchemaProblem[] {
   }
 }
 
+/**
+ * The schema an error's keyword belongs to (the object that has `additionalProperties`, the
+ * string that has `type`), found by following ajv's schemaPath into the config schema.
+ */
+function schemaOf(error: ErrorObject): JsonSchema | undefined {
+  const segments = error.schemaPath.replace(/^#\//, '').split('/').slice(0, -1);
+  let node: unknown = fullConfigSchema();
+  for (const segment of segments) {
+    const container = Array.isArray(node) ? (node as unknown[]) : obj(node);
+    if (container === undefined) return undefined;
+    node = Array.isArray(container)
+      ? container[Number(segment)]
+      : container[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return obj(node);
+}
+
+function typeMessage(error: ErrorObject, value: unknown): string {
+  const expected = String((error.params as Record<string, unknown>)['type']);
+  if (schemaOf(error)?.['pattern'] === DURATION_PATTERN) {
+    const hint = durationUnitHint(value);
+    return `must be a duration, got ${typeName(value)}${hint === undefined ? '' : `: ${hint}`}`;
+  }
+  return `must be ${TYPE_WORDS[expected] ?? expected}, got ${typeName(value)}`;
+}
+
 function patternMessage(pattern: string, value: unknown): string {
   if (pattern === DURATION_PATTERN) {
-    return `must be a duration with a unit (ms, s, m, h), e.g. 100ms, 2s or 1m (got ${typeName(value)})`;
+    const hint = durationUnitHint(value);
+    return `must be a duration with a unit (ms, s, m, h), e.g. 100ms, 2s or 1m (got ${typeName(value)})${hint === undefined ? '' : `: ${hint}`}`;
   }
   return `must be letters, digits, "_", "." or "-", starting with a letter or digit, at most 63 characters (got ${typeName(value)})`;
 }

@@ -1,11 +1,13 @@
 // One pino instance per process; components take child loggers ({ component: 'driver' }).
 // JSON lines by default (one object per line, ISO time, level as a word); `pretty` renders
-// colourised text for a terminal. Secrets are redacted by path as a second line of defence:
+// colourised text for a terminal. Under systemd with stdout on the journal, each JSON line
+// starts with its syslog priority (`<4>{"level":"warn",…}`, journal.ts). Secrets are redacted by path as a second line of defence:
 // keys and tokens are Secret objects that already serialise as [REDACTED].
 
 import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/types.js';
+import { journalDestination, stdoutIsJournal } from './journal.js';
 
 export type { Logger } from 'pino';
 
@@ -32,6 +34,18 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
   /** Fields on every line, e.g. { node: 'n1' }. */
   readonly base?: Record<string, unknown>;
+  /**
+   * JSON lines prefixed with their journald priority. Default: when no destination is given
+   * and stdout is the journal (JOURNAL_STREAM).
+   */
+  readonly journal?: boolean;
+}
+
+function jsonDestination(options: LoggerOptions): DestinationStream {
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const journal =
+    options.journal ?? (options.destination === undefined && stdoutIsJournal(process.env));
+  return journal ? journalDestination(destination) : destination;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -45,7 +59,7 @@ export function createLogger(options: LoggerOptions): Logger {
           singleLine: true,
           ...(options.destination ? { destination: options.destination } : {}),
         })
-      : (options.destination ?? pino.destination({ dest: 1, sync: true }));
+      : jsonDestination(options);
   return pino(
     {
       level: options.level,

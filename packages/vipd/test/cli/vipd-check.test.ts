@@ -6,13 +6,14 @@ import { ISSUE_EXAMPLE, configDir } from '../config/fixture.js';
 import { VIPCTL, VIPD, runSync } from './process.js';
 
 describe('vipd check (real process)', () => {
-  it('accepts the issue example: exit 0 and a summary', () => {
+  it('accepts the issue example --offline (its addresses are not this host): exit 0 and a summary', () => {
     const dir = configDir(ISSUE_EXAMPLE);
     try {
-      const result = runSync(VIPD, ['check', '--config', dir.file]);
+      const result = runSync(VIPD, ['check', '--offline', '--config', dir.file]);
       assert.equal(result.status, EXIT.OK, result.stderr);
       assert.match(result.stdout, /: OK\n/);
       assert.match(result.stdout, /groups: web on eth0 priority 150: 10\.213\.0\.100\/24/);
+      assert.match(result.stdout, /\nhost: not checked \(--offline\)\n/);
     } finally {
       dir.remove();
     }
@@ -27,7 +28,7 @@ groups:
   - { name: web, interface: eth0, addresses: [10.0.0.1/24, 10.0.0.1/32], priority: 0 }
 `);
     try {
-      const result = runSync(VIPD, ['check', '--config', dir.file]);
+      const result = runSync(VIPD, ['check', '--offline', '--config', dir.file]);
       assert.equal(result.status, EXIT.CONFIG_INVALID);
       const lines = result.stderr.trim().split('\n');
       assert.match(lines[0] ?? '', /is invalid \(5 problems\):$/);
@@ -37,7 +38,7 @@ groups:
       const expected = [
         `${at(1, 'extra')}: node.extra: unknown key "extra"`,
         `${at(3, './missing.key')}: cluster.key_file: cluster key file ${dir.dir}/missing.key does not exist`,
-        `${at(4, '100')}: cluster.heartbeat_interval: must be a string, got number 100`,
+        `${at(4, '100')}: cluster.heartbeat_interval: must be a duration, got number 100: durations need a unit: 100ms or 100s?`,
         `${at(6, '10.0.0.1/32')}: groups[0].addresses[1]: duplicate VIP 10.0.0.1`,
         `${at(6, '0 }')}: groups[0].priority: must be >= 1 (got 0)`,
       ];
@@ -46,6 +47,89 @@ groups:
           lines[i + 1]?.trim().startsWith(prefix),
           `${lines[i + 1]}\n  should start with\n${prefix}`,
         );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('suggests the key meant, and a unit for a bare number', () => {
+    const dir = configDir(`node: { id: n1, listen: 127.0.0.1:7410 }
+cluster: { key_file: cluster.key, heartbeat_intervall: 100ms }
+groups:
+  - { name: web, interface: lo, addresses: [10.0.0.100/24], priority: 100, preempt_delay: 100 }
+`);
+    try {
+      const result = runSync(VIPD, ['check', '--offline', '--config', dir.file]);
+      assert.equal(result.status, EXIT.CONFIG_INVALID);
+      assert.match(
+        result.stderr,
+        /:2:35: cluster\.heartbeat_intervall: unknown key "heartbeat_intervall"; did you mean "heartbeat_interval"\?\n/,
+      );
+      assert.match(
+        result.stderr,
+        /groups\[0\]\.preempt_delay: must be a duration, got number 100: durations need a unit: 100ms or 100s\?\n/,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('--cluster: one table of what the files disagree on, exit 3; --json; agreeing files exit 0', () => {
+    const nodeFile = (id: string, listen: string, peer: string, priority: number) =>
+      `node: { id: ${id}, listen: ${listen} }
+cluster: { key_file: cluster.key, peers: [{ id: ${id === 'n1' ? 'n2' : 'n1'}, address: ${peer} }] }
+groups:
+  - { name: web, interface: eth0, addresses: [10.0.0.100/24], priority: ${priority} }
+api: { token_file: api.token }
+`;
+    const dir = configDir(nodeFile('n1', '10.0.0.1:7410', '10.0.0.2:7410', 150));
+    try {
+      const good = dir.write(
+        'b.yaml',
+        nodeFile('n2', '10.0.0.2:7410', '10.0.0.1:7410', 100),
+        0o644,
+      );
+      const ok = runSync(VIPD, ['check', '--cluster', dir.file, good]);
+      assert.equal(ok.status, EXIT.OK, ok.stdout + ok.stderr);
+      assert.match(ok.stdout, /^cluster: n1 \(.*vipd\.yaml\), n2 \(.*b\.yaml\)\n/);
+      assert.match(ok.stdout, /OK: the files agree\n/);
+
+      const bad = dir.write('c.yaml', nodeFile('n2', '10.0.0.2:7410', '10.0.0.1:7411', 150), 0o644);
+      const table = runSync(VIPD, ['check', '--cluster', dir.file, bad]);
+      assert.equal(table.status, EXIT.CONFIG_INVALID, table.stdout + table.stderr);
+      const lines = table.stdout.split('\n');
+      const header = lines.findIndex((line) => /^FILE +LEVEL +PATH +PROBLEM$/.test(line));
+      assert.ok(header > 0, table.stdout);
+      assert.match(
+        lines[header + 1] ?? '',
+        /^\S*vipd\.yaml:4:\d+ +warning +groups\[0\]\.priority +priority 150 ties for the top of group "web" with n2/,
+      );
+      assert.match(
+        lines[header + 2] ?? '',
+        /^\S*c\.yaml:2:\d+ +error +cluster\.peers\[0\]\.address +dials 10\.0\.0\.1:7411, but n1 listens on 10\.0\.0\.1:7410 .*\[CLUSTER_MISMATCH\]$/,
+      );
+      assert.match(table.stdout, /\n1 error\(s\), 2 warning\(s\)\n$/);
+
+      const json = runSync(VIPD, ['check', '--cluster', dir.file, bad, '--json']);
+      assert.equal(json.status, EXIT.CONFIG_INVALID);
+      const body = JSON.parse(json.stdout) as {
+        valid: boolean;
+        nodes: { id: string }[];
+        problems: { file: string; severity: string; path: string; code?: string }[];
+      };
+      assert.equal(body.valid, false);
+      assert.deepEqual(
+        body.nodes.map((n) => n.id),
+        ['n1', 'n2'],
+      );
+      assert.deepEqual(
+        body.problems.filter((p) => p.severity === 'error').map((p) => [p.file, p.path, p.code]),
+        [[bad, 'cluster.peers[0].address', 'CLUSTER_MISMATCH']],
+      );
+
+      const alone = runSync(VIPD, ['check', '--cluster', dir.file]);
+      assert.equal(alone.status, EXIT.USAGE);
+      assert.match(alone.stderr, /needs the files of at least two nodes/);
     } finally {
       dir.remove();
     }
@@ -81,7 +165,7 @@ groups:
 `);
     try {
       const script = dir.write('check.sh', '#!/bin/sh\n', 0o777);
-      const result = runSync(VIPD, ['check', '--config', dir.file]);
+      const result = runSync(VIPD, ['check', '--offline', '--config', dir.file]);
       assert.equal(result.status, EXIT.CONFIG_INVALID, result.stdout);
       assert.ok(
         result.stderr.includes(

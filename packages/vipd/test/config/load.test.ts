@@ -552,7 +552,13 @@ const CASES: readonly Case[] = [
   {
     name: 'durations need a unit',
     yaml: MINIMAL.replace('cluster.key }', 'cluster.key, heartbeat_interval: 100 }'),
-    problems: [{ path: 'cluster.heartbeat_interval', line: 2, message: /must be a string/ }],
+    problems: [
+      {
+        path: 'cluster.heartbeat_interval',
+        line: 2,
+        message: /^must be a duration, got number 100: durations need a unit: 100ms or 100s\?$/,
+      },
+    ],
   },
   {
     name: 'bad addresses',
@@ -596,7 +602,7 @@ trackers:
   - { name: up, type: tcp, address: 127.0.0.1:80 }
 groups:
   - { name: web, interface: eth0, addresses: [10.0.0.1], track: [{ tracker: up }] }
-  - { name: web, interface: eth0, addresses: [10.0.0.2] }
+  - { name: web, interface: eth0, addresses: [10.0.0.20] }
 `,
     problems: [
       { path: 'cluster.peers[0].id', line: 5, message: /this node's own id/ },
