@@ -26,6 +26,7 @@ import { formatDuration } from '../config/duration.js';
 import { vipText } from '../driver/vip-holder.js';
 import { VipdError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
+import { buildImportKeepalivedCommand } from '../keepalived/index.js';
 import { buildRealServerCommand, RealServerError } from '../realserver/index.js';
 import { VIPD_VERSION } from '../version.js';
 import { EXIT, startFailureExit } from './exit-codes.js';
@@ -337,6 +338,8 @@ export function buildVipdProgram(io: CliIo, hooks: VipdCliHooks): Command {
       io.stdout(`${randomBytes(32).toString('base64')}\n`);
       hooks.setExitCode(EXIT.OK);
     });
+
+  program.addCommand(buildImportKeepalivedCommand({ io, setExitCode: hooks.setExitCode }));
 
   program.addCommand(
     buildRealServerCommand({
