@@ -8,18 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { VIPD_VERSION } from '@vipd/vipd';
+import { parseChangelog } from '../src/debian/release-notes.js';
 import { readWorkspaces } from '../src/workspaces.js';
 import { REPO_ROOT, runVipd } from './vipd-cli.js';
 
 const workspaces = readWorkspaces(REPO_ROOT);
 const vipdManifest = workspaces.find((w) => w.manifest.name === '@vipd/vipd');
 const version = vipdManifest?.manifest.version ?? '';
-
-/** The version of CHANGELOG.md's first `## [X.Y.Z]` heading (an Unreleased one is skipped). */
-export function newestChangelogVersion(markdown: string): string | null {
-  const match = /^## \[(\d+\.\d+\.\d+)\]/m.exec(markdown);
-  return match?.[1] ?? null;
-}
 
 describe('the vipd version', () => {
   it('is a plain semantic version', () => {
@@ -44,7 +39,11 @@ describe('the vipd version', () => {
 
   it("is CHANGELOG.md's newest entry", () => {
     const changelog = readFileSync(join(REPO_ROOT, 'CHANGELOG.md'), 'utf8');
-    assert.equal(newestChangelogVersion(changelog), version);
+    const newest = parseChangelog(changelog).at(0);
+    assert.ok(newest !== undefined, 'CHANGELOG.md has no release entry');
+    assert.equal(newest.version, version);
+    assert.match(newest.date, /^\d{4}-\d{2}-\d{2}$/);
+    assert.ok(newest.changes.length > 0, 'the entry lists its changes');
   });
 
   it('is what the library reports (/v1/status, vipd_build_info) and the CLIs print', () => {

@@ -44,7 +44,9 @@ export function bashCompletion(program: Command): string {
     const key = node.path.slice(1).join('/');
     const own = options(node);
     for (const child of node.children)
-      pathCases.push(`      '${key === '' ? '' : `${key}/`}${child.name()}') path=${key === '' ? '' : `${key}/`}${child.name()} ;;`);
+      pathCases.push(
+        `      '${key === '' ? '' : `${key}/`}${child.name()}') path=${key === '' ? '' : `${key}/`}${child.name()} ;;`,
+      );
     const words = [
       ...node.children.map((child) => child.name()),
       ...argumentChoices(node),

@@ -75,7 +75,12 @@ function md5sums(root: string): string {
     .map((entry) => relative(root, join(entry.parentPath, entry.name)))
     .filter((path) => !path.startsWith('DEBIAN'))
     .sort()
-    .map((path) => `${createHash('md5').update(readFileSync(join(root, path))).digest('hex')}  ${path}`)
+    .map(
+      (path) =>
+        `${createHash('md5')
+          .update(readFileSync(join(root, path)))
+          .digest('hex')}  ${path}`,
+    )
     .join('\n');
 }
 
@@ -106,10 +111,16 @@ function prepareNativeObjects(appDir: string): string[] {
 function sharedLibraryDepends(work: string, objects: readonly string[]): string {
   if (objects.length === 0) return '';
   mkdirSync(join(work, 'debian'), { recursive: true });
-  writeFileSync(join(work, 'debian', 'control'), 'Source: vipd\n\nPackage: vipd\nArchitecture: any\n');
+  writeFileSync(
+    join(work, 'debian', 'control'),
+    'Source: vipd\n\nPackage: vipd\nArchitecture: any\n',
+  );
   const output = execFileSync('dpkg-shlibdeps', ['-O', '--warnings=0', '-xvipd', ...objects], {
     cwd: work,
     encoding: 'utf8',
+    // It warns that the objects are not yet "installed in their package's directory": they
+    // are in the tree being built, which is the point. Errors still throw with its stderr.
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   return /shlibs:Depends=(.*)/.exec(output)?.[1]?.trim() ?? '';
 }
@@ -139,7 +150,8 @@ function layOut(repoRoot: string, root: string, version: string, date: string): 
   const releases = parseChangelog(readFileSync(join(repoRoot, 'CHANGELOG.md'), 'utf8'));
   write(root, `${doc}/changelog.gz`, gzip(debianChangelog(releases, MAINTAINER)));
   write(root, `${doc}/copyright`, bundledCopyright(join(root, APP, 'node_modules')));
-  for (const name of DOCS) write(root, `${doc}/${name}`, readFileSync(join(repoRoot, 'docs', name)));
+  for (const name of DOCS)
+    write(root, `${doc}/${name}`, readFileSync(join(repoRoot, 'docs', name)));
   write(root, `${doc}/README.md`, readFileSync(join(repoRoot, 'README.md')));
   write(root, `${doc}/examples/vipd.yaml`, readFileSync(join(debian, 'vipd.yaml')));
   for (const page of [
@@ -196,7 +208,11 @@ export function buildDeb(repoRoot: string): BuiltPackage {
   const objects = prepareNativeObjects(join(root, APP));
   layOut(repoRoot, root, version, date);
   const debian = join(root, 'DEBIAN');
-  write(root, 'DEBIAN/control', control(version, arch, installedSizeKiB(root), sharedLibraryDepends(work, objects)));
+  write(
+    root,
+    'DEBIAN/control',
+    control(version, arch, installedSizeKiB(root), sharedLibraryDepends(work, objects)),
+  );
   write(root, 'DEBIAN/conffiles', '/etc/vipd/vipd.yaml\n');
   write(root, 'DEBIAN/md5sums', `${md5sums(root)}\n`);
   for (const script of ['postinst', 'prerm', 'postrm'])

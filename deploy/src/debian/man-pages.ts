@@ -98,7 +98,11 @@ function cliPage(program: Command, meta: PageMeta, extra: readonly string[]): Ma
     ...(environment.length > 0 ? ['## ENVIRONMENT', environment.join('\n')] : []),
     ...extra,
   ].join('\n\n');
-  return { file: `${meta.name}.${meta.section}`, section: meta.section, roff: toRoff(markdown, meta) };
+  return {
+    file: `${meta.name}.${meta.section}`,
+    section: meta.section,
+    roff: toRoff(markdown, meta),
+  };
 }
 
 const DAEMON_EXITS = [
@@ -109,7 +113,15 @@ const DAEMON_EXITS = [
   'MISSING_CAPABILITY',
   'KERNEL_UNSUPPORTED',
 ] as const;
-const CONTROL_EXITS = ['OK', 'FAILURE', 'USAGE', 'REFUSED', 'UNAUTHORIZED', 'NOT_FOUND', 'UNAVAILABLE'] as const;
+const CONTROL_EXITS = [
+  'OK',
+  'FAILURE',
+  'USAGE',
+  'REFUSED',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'UNAVAILABLE',
+] as const;
 
 export function vipdManPage(program: Command, version: string, date: string): ManPage {
   return cliPage(program, { name: 'vipd', section: 8, version, date }, [

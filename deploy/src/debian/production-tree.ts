@@ -23,7 +23,7 @@ import { readWorkspaces, runtimeClosure, type Workspace } from '../workspaces.js
 /** What no one needs at run time: types, source maps, docs, tests, shell scripts, and the
  * packages' own VCS and CI files (names matched whole, files and directories alike). */
 const PRUNED =
-  /^(.*\.d\.[cm]?ts|.*\.map|.*\.md|.*\.markdown|.*\.ts|.*\.sh|.*\.html|\.git.*|\.npmignore|\.husky|\.eslintrc.*|\.prettierrc.*|\.editorconfig|\.travis\.yml|\.taprc|tsconfig.*\.json|test|tests|__tests__|integration|docs?|examples?|benchmarks?)$/;
+  /^(.*\.d\.[cm]?ts|.*\.map|.*\.md|.*\.markdown|.*\.ts|.*\.sh|.*\.html|\.git.*|\.npmignore|\.husky|\.eslintrc.*|\.prettierrc.*|\.editorconfig|\.travis\.yml|\.taprc|tsconfig.*\.json|test|tests|__tests__|benchmarks?)$/;
 const KEPT = /^(license|licence|copying|notice)/i;
 
 function installKey(repoRoot: string, workspaces: readonly Workspace[]): string {

@@ -21,7 +21,12 @@ export function parseChangelog(markdown: string): Release[] {
       .join('\n')
       .split(/^- /m)
       .slice(1)
-      .map((bullet) => bullet.replace(/^### .*$/gm, '').replace(/\s+/g, ' ').trim());
+      .map((bullet) =>
+        bullet
+          .replace(/^### .*$/gm, '')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      );
     return [{ version: heading[1] ?? '', date: heading[2] ?? '', changes }];
   });
 }
