@@ -3,6 +3,7 @@
 // `vipd check` (as the service user, on the shipped example), `systemd-analyze verify` →
 // purge round trip on this machine leaves it as it was: files, user, group, statoverrides.
 // Skips, loudly, where dpkg-deb or lintian is missing or (for the round trip) not root.
+// run-tests: exclusive (it installs into /etc/vipd and /usr/lib/vipd and adds the vipd user)
 
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
