@@ -110,7 +110,7 @@ function summary(config: VipdConfig): string {
       ? realServerOnly
         ? 'groups: none'
         : 'groups: none (a witness)'
-      : `groups: ${config.groups.map((g) => `${g.name} on ${g.interface} priority ${g.priority}: ${g.vips.map(vipText).join(', ')}`).join('; ')}`,
+      : `groups: ${config.groups.map((g) => `${g.name} on ${g.interface} priority ${g.priority}${g.vrrp === undefined ? '' : ` (VRRP vrid ${g.vrrp.vrid}, every ${g.vrrp.advertIntervalMs}ms)`}: ${g.vips.map(vipText).join(', ')}`).join('; ')}`,
     `API: ${config.api.enabled ? `${config.api.listen}${config.api.token === null ? ' (read-only: no token)' : ''}` : 'disabled'}`,
   ];
   if (config.realserver !== undefined)
