@@ -29,6 +29,7 @@ import { createLogger } from '../log/logger.js';
 import { runClusterCheck } from '../check/cluster-command.js';
 import { checksOnThisHost } from '../check/host.js';
 import type { DocumentCheck } from '../config/problems.js';
+import { buildImportKeepalivedCommand } from '../keepalived/index.js';
 import { buildRealServerCommand, RealServerError } from '../realserver/index.js';
 import { VIPD_VERSION } from '../version.js';
 import { EXIT, startFailureExit } from './exit-codes.js';
@@ -370,6 +371,8 @@ export function buildVipdProgram(io: CliIo, hooks: VipdCliHooks): Command {
       io.stdout(`${randomBytes(32).toString('base64')}\n`);
       hooks.setExitCode(EXIT.OK);
     });
+
+  program.addCommand(buildImportKeepalivedCommand({ io, setExitCode: hooks.setExitCode }));
 
   program.addCommand(
     buildReloadCommand({
