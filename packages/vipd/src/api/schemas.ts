@@ -79,7 +79,7 @@ export const groupVrrpSchema = closedObject(
     ),
     advertIntervalMs: Type.Integer({ description: 'Configured advert interval.' }),
     masterAdvertIntervalMs: Type.Integer({ description: "The master's advertised interval." }),
-    masterDownIntervalMs: Type.Integer({
+    masterDownIntervalMs: Type.Number({
       description:
         '3 x the master interval + skew time: how long a backup waits for a silent master.',
     }),

@@ -206,7 +206,7 @@ export class Daemon {
       trackers: this.#trackers,
       metrics,
       logger,
-      ...(parts.vrrp === undefined ? {} : { vrrp: parts.vrrp }),
+      vrrp: parts.vrrp,
       onFatal:
         options.onFatal ??
         (() => {

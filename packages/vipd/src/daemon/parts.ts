@@ -21,7 +21,7 @@ import {
   type HeartbeatMesh,
   type HeartbeatMeshOptions,
 } from '@vipd/heartbeat';
-import type { VrrpParts } from '../vrrp/parts.js';
+import { HOST_VRRP_PARTS, type VrrpParts } from '../vrrp/parts.js';
 
 export interface DaemonParts {
   readonly clock: Clock;
@@ -32,7 +32,7 @@ export interface DaemonParts {
   readonly createConflictWatch: (options: ConflictWatchOptions) => ConflictWatch;
   readonly createMacWatch: (options: MacWatchOptions) => MacWatch;
   /** @vipd/vrrp's codec, raw sockets and virtual routers, for groups with `vrrp:`. */
-  readonly vrrp?: VrrpParts;
+  readonly vrrp: VrrpParts;
 }
 
 export const HOST_PARTS: DaemonParts = {
@@ -42,4 +42,5 @@ export const HOST_PARTS: DaemonParts = {
   createHeartbeatMesh,
   createConflictWatch,
   createMacWatch,
+  vrrp: HOST_VRRP_PARTS,
 };

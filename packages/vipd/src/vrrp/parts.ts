@@ -2,18 +2,23 @@
 // state machine of one virtual router, all from @vipd/vrrp. The daemon passes the real ones;
 // tests pass the same codec and router with an in-memory link in place of raw sockets.
 
-import type {
-  Advert,
-  AdvertFields,
-  DecodeResult,
-  PacketAddressing,
-  PacketContext,
-  VirtualRouterAction,
-  VirtualRouterConfig,
-  VirtualRouterEvent,
-  VirtualRouterStatus,
-  VrrpSocket,
-  VrrpSocketOptions,
+import {
+  VirtualRouter,
+  decodeAdvert,
+  encodeAdvert,
+  matchInstance,
+  openVrrpSocket,
+  type Advert,
+  type AdvertFields,
+  type DecodeResult,
+  type PacketAddressing,
+  type PacketContext,
+  type VirtualRouterAction,
+  type VirtualRouterConfig,
+  type VirtualRouterEvent,
+  type VirtualRouterStatus,
+  type VrrpSocket,
+  type VrrpSocketOptions,
 } from '@vipd/vrrp';
 
 /** One virtual router: RFC 5798 §6 events in, actions out (@vipd/vrrp's VirtualRouter). */
@@ -32,3 +37,12 @@ export interface VrrpParts {
     instance: { readonly vrid: number; readonly addresses: readonly string[] },
   ) => DecodeResult;
 }
+
+/** The real ones: raw sockets on the host's interfaces. */
+export const HOST_VRRP_PARTS: VrrpParts = {
+  openSocket: openVrrpSocket,
+  createRouter: (config) => new VirtualRouter(config),
+  encodeAdvert,
+  decodeAdvert,
+  matchInstance,
+};
