@@ -144,7 +144,10 @@ describe('VRRPv3 interoperability: vipd with keepalived 2.2.7', { skip }, () => 
           'keepalived advertises VRRPv3 over IPv6 from its link-local address',
         );
         const out = await measureFault(ctx, n2, () => lab.faults.silence(n1));
-        assert.ok(out.answeredAfterMs !== undefined, 'the client is answered by n2 (vipd) over IPv6');
+        assert.ok(
+          out.answeredAfterMs !== undefined,
+          'the client is answered by n2 (vipd) over IPv6',
+        );
         await cluster.vipd.waitForState(n2, 'web', 'master', 5_000);
         assert.ok(await hasAddress(lab, n2, vip), 'vipd added the IPv6 VIP');
         const back = await measureFault(ctx, n1, async () => {

@@ -64,7 +64,14 @@ export function runVrrpScenario(
       const adverts = await VrrpCapture.start(lab);
       const prober = await ClientProber.start(lab, vip, { intervalMs: 1, gapReportMs: 5 });
       const [n1, n2, n3] = lab.nodes as [LabHost, LabHost, LabHost | undefined];
-      const ctx: TrialContext = { lab, cluster, prober, capture, vip, intervalMs: options.intervalMs };
+      const ctx: TrialContext = {
+        lab,
+        cluster,
+        prober,
+        capture,
+        vip,
+        intervalMs: options.intervalMs,
+      };
       try {
         await body({ lab, cluster, prober, capture, adverts, vip, ctx, n1, n2, n3: n3 ?? n2 });
       } finally {
@@ -79,5 +86,5 @@ export function runVrrpScenario(
 
 /** One line of measured figures, visible in the TAP output. */
 export function report(line: string): void {
-  process.stdout.write(`# measured: ${line}\n`);
+  process.stdout.write(`measured: ${line}\n`);
 }
