@@ -50,6 +50,9 @@ const GLOBAL_UNCONVERTED: Readonly<Record<string, string>> = {
   script_user: 'vipd runs scripts as its own user',
 };
 
+/** global_tracking is the older name of sync_group_tracking_weight. */
+const KEEP_WEIGHTS = new Set(['sync_group_tracking_weight', 'global_tracking']);
+
 const SYNC_GROUP_UNCONVERTED =
   'vipd sync groups have no hooks or trackers of their own: put them on each member group';
 
@@ -86,6 +89,25 @@ function nodeId(globals: Globals, options: ConvertOptions, notes: ConversionNote
   return id;
 }
 
+/**
+ * keepalived ignores the weights of a sync group member's trackers ("ignoring … weight due to
+ * SYNC group") unless the sync group sets sync_group_tracking_weight: each one puts the group in
+ * FAULT instead. The converted group does the same.
+ */
+function dropMemberWeights(
+  syncGroup: Directive,
+  instance: ConvertedInstance,
+  notes: ConversionNotes,
+): void {
+  const weighted = instance.group.track?.filter((ref) => ref.weight !== undefined) ?? [];
+  if (weighted.length === 0) return;
+  for (const ref of weighted) delete ref.weight;
+  notes.changed(
+    syncGroup,
+    `keepalived ignores the tracking weights of member ${instance.keepalivedName} (no sync_group_tracking_weight), so ${weighted.map((r) => r.tracker).join(', ')} put it in FAULT instead, in vipd too`,
+  );
+}
+
 function applySyncGroups(
   syncGroups: readonly Directive[],
   converted: ReadonlyMap<string, ConvertedInstance>,
@@ -93,7 +115,9 @@ function applySyncGroups(
 ): void {
   for (const syncGroup of syncGroups) {
     const name = toVipdName(syncGroup.args[0] ?? 'sync');
+    const keepWeights = syncGroup.block?.some((d) => KEEP_WEIGHTS.has(d.keyword)) ?? false;
     for (const directive of syncGroup.block ?? []) {
+      if (KEEP_WEIGHTS.has(directive.keyword)) continue;
       if (directive.keyword !== 'group') {
         notes.notConverted(directive, SYNC_GROUP_UNCONVERTED);
         continue;
@@ -107,7 +131,10 @@ function applySyncGroups(
               { ...member, keyword: instanceName },
               `member of ${syncGroup.args[0] ?? ''}, but no vrrp_instance of that name was converted`,
             );
-          else instance.group.sync_group = name;
+          else {
+            instance.group.sync_group = name;
+            if (!keepWeights) dropMemberWeights(syncGroup, instance, notes);
+          }
         }
       }
     }

@@ -7,7 +7,7 @@ import { VipdError, type ErrorCode } from '../errors.js';
 export interface SourceLocation {
   /** As the operator named it (the command-line path, or joined to the including file's). */
   readonly file: string;
-  /** 1-based; a line continued with `\` reports its first line. */
+  /** 1-based; 0 for the file as a whole. */
   readonly line: number;
 }
 
@@ -19,8 +19,9 @@ export interface Directive {
   readonly block?: readonly Directive[];
 }
 
+/** `FILE:LINE`, or just FILE for the file as a whole (line 0: it could not be read). */
 export function locationText(at: SourceLocation): string {
-  return `${at.file}:${at.line}`;
+  return at.line === 0 ? at.file : `${at.file}:${at.line}`;
 }
 
 /** A keepalived file that cannot be read or parsed; the message starts with FILE:LINE. */

@@ -59,7 +59,9 @@ interface InstanceDraft {
   version?: number | undefined;
   versionAt?: Directive;
   preempt?: false;
+  preemptAt?: Directive;
   preemptDelay?: string | undefined;
+  preemptDelayAt?: Directive;
   state?: string;
   addresses: string[];
   family: 4 | 6 | null;
@@ -113,11 +115,13 @@ class InstanceConversion {
         draft.version = integerArg(d, notes, 2, 3) ?? draft.version;
         draft.versionAt = d;
       },
-      nopreempt: (_d, draft) => {
+      nopreempt: (d, draft) => {
         draft.preempt = false;
+        draft.preemptAt = d;
       },
       preempt_delay: (d, draft) => {
         draft.preemptDelay = secondsArg(d, notes, PREEMPT_DELAY) ?? draft.preemptDelay;
+        draft.preemptDelayAt = d;
       },
       state: (d, draft) => {
         draft.state = d.args[0]?.toUpperCase() ?? '';
@@ -153,8 +157,16 @@ class InstanceConversion {
       },
       track_interface: (d, draft) => {
         for (const entry of d.block ?? []) {
-          // The group tracks its own interface already (FAULT while down), like keepalived.
-          if (entry.keyword === this.iface && entry.args.length === 0) continue;
+          // The group tracks its own interface already (FAULT while down); keepalived ignores
+          // the line, weight and all ("Ignoring track_interface … since own interface").
+          if (entry.keyword === this.iface) {
+            if (entry.args.length > 0)
+              notes.notConverted(
+                entry,
+                'keepalived ignores its own interface here, weight and all',
+              );
+            continue;
+          }
           const ref = context.trackers.interfaceRef(entry);
           if (ref !== null) draft.track.push(ref);
         }
@@ -216,6 +228,43 @@ function required(
   return { iface, vrid: draft.vrid };
 }
 
+/**
+ * keepalived clears nopreempt and preempt_delay on an instance whose initial state is MASTER
+ * ("nopreempt will not work with initial state MASTER - clearing"), and preempt_delay under
+ * nopreempt ("incompatible with nopreempt mode - resetting"). The running pair behaves as
+ * cleared, so the converted group must too.
+ */
+function applyPreemptRules(draft: InstanceDraft, notes: ConversionNotes): void {
+  const clear = (at: Directive | undefined, reason: string) => {
+    if (at !== undefined) notes.notConverted(at, reason);
+  };
+  if (draft.state === 'MASTER') {
+    const reason =
+      'keepalived clears it on an instance with state MASTER, so the pair preempts, and vipd too';
+    clear(draft.preemptAt, reason);
+    clear(draft.preemptDelayAt, reason);
+    delete draft.preempt;
+    delete draft.preemptDelay;
+  } else if (draft.preempt === false && draft.preemptDelay !== undefined) {
+    clear(
+      draft.preemptDelayAt,
+      'keepalived resets it under nopreempt, and vipd has no use for it there',
+    );
+    delete draft.preemptDelay;
+  }
+}
+
+/** keepalived runs an address owner (priority 255) at 255 whatever its trackers say. */
+function dropOwnerWeights(instance: Directive, draft: InstanceDraft, notes: ConversionNotes): void {
+  const weighted = draft.track.filter((ref) => ref.weight !== undefined);
+  if (draft.priority !== 255 || weighted.length === 0) return;
+  for (const ref of weighted) delete ref.weight;
+  notes.changed(
+    instance,
+    `keepalived ignores tracking weights of an address owner (priority 255), so ${weighted.map((r) => r.tracker).join(', ')} put it in FAULT instead, in vipd too`,
+  );
+}
+
 function noteVersion(instance: Directive, draft: InstanceDraft, context: InstanceContext): void {
   const version = draft.version ?? context.defaultVersion;
   // keepalived runs IPv6 instances as version 3 whatever the setting.
@@ -274,6 +323,8 @@ export function convertInstance(
     context.notes.notConverted(instance, checked);
     return null;
   }
+  applyPreemptRules(draft, context.notes);
+  dropOwnerWeights(instance, draft, context.notes);
   noteVersion(instance, draft, context);
   const notify = conversion.notify.finish(instance);
   const state =

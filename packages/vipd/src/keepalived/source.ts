@@ -1,8 +1,9 @@
 // Reads a keepalived.conf and every file it includes into one stream of tokens, applying the
-// preprocessing keepalived does before it parses (keepalived.conf(5)): lines continued with a
-// trailing `\`, conditional lines (`@id …` kept only for that config id, `@^id …` for every
-// other one), parameters (`$NAME=value`, then `$NAME` and `${NAME}`), and `include PATTERN`
-// with globs resolved against the directory of the file that includes.
+// preprocessing keepalived does before it parses (keepalived.conf(5)): conditional lines
+// (`@id …` kept only for that config id, `@^id …` for every other one), parameters
+// (`$NAME=value`, multi-line when each line but the last ends in `\`, then `$NAME` and
+// `${NAME}` replaced), and `include PATTERN` with globs resolved against the directory of the
+// file that includes. Lines a parameter expands to keep the number of the line that used it.
 
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -32,6 +33,7 @@ const INCLUDE_KEYWORDS = new Set([
 ]);
 const MAX_INCLUDE_DEPTH = 16;
 const MAX_SUBSTITUTION_ROUNDS = 32;
+const CONTINUED = /\\\s*$/;
 const DEFINITION = /^\s*\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 const CONDITIONAL = /^\s*@(\^?)(\S*)(.*)$/;
 
@@ -41,6 +43,8 @@ class SourceReader {
   readonly #parameters = new Map<string, string>();
   /** Real paths of the files being read, innermost last (include loops). */
   readonly #stack: string[] = [];
+  /** A multi-line parameter definition still collecting lines. */
+  #pending: { readonly name: string; readonly lines: string[] } | null = null;
 
   constructor(readonly options: SourceOptions) {}
 
@@ -70,26 +74,50 @@ class SourceReader {
       );
     this.files.push(file);
     this.#stack.push(real);
-    for (const [line, number] of logicalLines(text)) this.#readLine(line, { file, line: number });
+    for (const [index, line] of text.split('\n').entries())
+      this.#readLine(line, { file, line: index + 1 }, 0);
     this.#stack.pop();
   }
 
-  #readLine(raw: string, at: SourceLocation): void {
+  #readLine(raw: string, at: SourceLocation, depth: number): void {
+    if (this.#continueDefinition(raw)) return;
     const line = this.#applyCondition(raw);
     if (line === null) return;
     const definition = DEFINITION.exec(line);
     if (definition) {
       const [, name = '', value = ''] = definition;
-      this.#parameters.set(name, value.trim());
+      if (CONTINUED.test(value)) {
+        const first = value.replace(CONTINUED, '').trim();
+        this.#pending = { name, lines: first === '' ? [] : [first] };
+      } else {
+        this.#parameters.set(name, value.trim());
+      }
       return;
     }
-    const tokens = tokenizeLine(this.#substitute(line), at);
+    const expanded = this.#substitute(line);
+    if (expanded.includes('\n') && depth < MAX_SUBSTITUTION_ROUNDS) {
+      for (const part of expanded.split('\n')) this.#readLine(part, at, depth + 1);
+      return;
+    }
+    const tokens = tokenizeLine(expanded, at);
     const [first, pattern] = tokens;
     if (first?.kind === 'word' && INCLUDE_KEYWORDS.has(first.text) && pattern?.kind === 'word') {
       for (const file of this.#expandInclude(pattern.text, at)) this.readFile(file, at);
       return;
     }
     this.tokens.push(...tokens);
+  }
+
+  /** Adds the line to a multi-line definition being read; false when none is. */
+  #continueDefinition(raw: string): boolean {
+    const pending = this.#pending;
+    if (pending === null) return false;
+    pending.lines.push(raw.replace(CONTINUED, ''));
+    if (!CONTINUED.test(raw)) {
+      this.#parameters.set(pending.name, pending.lines.join('\n'));
+      this.#pending = null;
+    }
+    return true;
   }
 
   /** The line without its `@id` prefix, or null when the line is for another config id. */
@@ -132,19 +160,6 @@ class SourceReader {
         `include ${pattern} matches no file (looked in ${cwd})`,
       );
     return matches.map((match) => (isAbsolute(pattern) ? `/${match}` : join(base, match)));
-  }
-}
-
-/** Lines joined where one ends in `\`, each with the number of its first physical line. */
-function* logicalLines(text: string): Generator<[string, number]> {
-  const physical = text.split('\n');
-  for (let i = 0; i < physical.length; i++) {
-    const number = i + 1;
-    let line = physical[i] ?? '';
-    while (/\\\s*$/.test(line) && i + 1 < physical.length) {
-      line = `${line.replace(/\\\s*$/, '')} ${physical[++i] ?? ''}`;
-    }
-    yield [line, number];
   }
 }
 
