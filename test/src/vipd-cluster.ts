@@ -118,15 +118,17 @@ export function vipdConfig(
       // Maintenance outlives a restart through this file: one per node, inside the run.
       state_file: join(lab.runDir, `vipd-${node.name}-state.json`),
     },
-    cluster: meshless ? {} : {
-      key_file: files.keyFile,
-      heartbeat_interval: formatDuration(options.intervalMs),
-      down_multiplier: options.downMultiplier ?? 3,
-      quorum: options.quorum ?? false,
-      peers: members
-        .filter((m) => m !== node)
-        .map((m) => ({ id: m.name, address: `${m.ipv4}:${HEARTBEAT_PORT}` })),
-    },
+    cluster: meshless
+      ? {}
+      : {
+          key_file: files.keyFile,
+          heartbeat_interval: formatDuration(options.intervalMs),
+          down_multiplier: options.downMultiplier ?? 3,
+          quorum: options.quorum ?? false,
+          peers: members
+            .filter((m) => m !== node)
+            .map((m) => ({ id: m.name, address: `${m.ipv4}:${HEARTBEAT_PORT}` })),
+        },
     groups,
     ...(trackers === undefined ? {} : { trackers }),
     api: { listen: `127.0.0.1:${API_PORT}`, token_file: files.tokenFile },

@@ -171,7 +171,10 @@ groups:
       found.map(([path, , message]) => [path, message]),
       [
         ['groups[0].vrrp.vrid', 'must be <= 255 (got 256)'],
-        ['groups[0].vrrp.advert', 'unknown key "advert"'],
+        [
+          'groups[0].vrrp.advert',
+          'unknown key "advert" (allowed here: vrid, advert_interval, version, unicast_peers, source_address)',
+        ],
       ],
     );
   });
