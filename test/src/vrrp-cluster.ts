@@ -1,5 +1,6 @@
 import type { DaemonKind, FailoverCluster } from './cluster.js';
 import { KeepalivedCluster, removeVips } from './keepalived-cluster.js';
+import type { KeepalivedGroup } from './keepalived.js';
 import type { Lab, LabHost } from './lab.js';
 import type { LabProcess } from './lab-process.js';
 import { formatDuration, VipdCluster, type VipdClusterOptions } from './vipd-cluster.js';
@@ -54,6 +55,8 @@ export class VrrpCluster implements FailoverCluster {
   readonly startsTogether = false;
   readonly version: string;
   readonly keepalived: KeepalivedCluster;
+  /** The instance keepalived runs, for writing a node's keepalived.conf elsewhere. */
+  readonly keepalivedGroups: readonly KeepalivedGroup[];
   readonly vipd: VipdCluster;
   private readonly speakers: Map<string, VrrpSpeaker>;
 
@@ -62,7 +65,7 @@ export class VrrpCluster implements FailoverCluster {
     private readonly options: VrrpClusterOptions,
   ) {
     const { group } = options;
-    this.keepalived = new KeepalivedCluster(lab, [
+    this.keepalivedGroups = [
       {
         name: group.name,
         virtualRouterId: group.vrid,
@@ -72,7 +75,8 @@ export class VrrpCluster implements FailoverCluster {
         preempt: group.preempt,
         unicast: false,
       },
-    ]);
+    ];
+    this.keepalived = new KeepalivedCluster(lab, this.keepalivedGroups);
     this.vipd = new VipdCluster(lab, vipdVrrpOptions(group));
     this.vipd.writeConfigs();
     this.speakers = new Map(Object.entries(options.speakers));
