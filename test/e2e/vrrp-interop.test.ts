@@ -49,7 +49,7 @@ async function keepalivedDiesSilently(s: VrrpScenario): Promise<number> {
 }
 
 describe('VRRPv3 interoperability: vipd with keepalived 2.2.7', { skip }, () => {
-  it('proof 1+2: keepalived master dies silently, vipd takes over; keepalived comes back and preempts with one MAC answering at every instant', async () => {
+  it('proof 1+2: keepalived master dies silently, vipd takes over; keepalived comes back and preempts, vipd releasing at its first advert', async () => {
     await runVrrpScenario(
       { intervalMs: INTERVAL_MS, speakers: { n1: 'keepalived', n2: 'vipd' } },
       async (s) => {
@@ -81,17 +81,23 @@ describe('VRRPv3 interoperability: vipd with keepalived 2.2.7', { skip }, () => 
           new Set([n2.mac, n1.mac]),
           'arping saw vipd, then keepalived',
         );
-        assert.deepEqual(
-          doubleAnswerWindows(capture.frames(), vip, lab.client.mac).filter(
-            (w) => w.toMs >= watchFromMs,
-          ),
-          [],
-          'no ARP request was answered by two MACs',
+        // Preemption is make-before-break in VRRP: keepalived adds the VIP as it sends its first
+        // advert, and vipd can only release once that advert arrives. So one ARP request may
+        // be answered by both for the moment in between; vipd must end it at that advert,
+        // well inside one advert interval, and never again.
+        const doubles = doubleAnswerWindows(capture.frames(), vip, lab.client.mac).filter(
+          (w) => w.toMs >= watchFromMs,
         );
+        assert.ok(doubles.length <= 1, `two MACs answered in ${doubles.length} separate windows`);
+        const overlapMs = doubles.reduce((sum, w) => sum + (w.toMs - w.fromMs), 0);
+        assert.ok(overlapMs < INTERVAL_MS, `two MACs answered for ${overlapMs} ms`);
+        const settled = replies.filter((f) => f.atMs > wallClockMs() - 800);
+        assert.deepEqual(new Set(settled.map((f) => f.claimedMac)), new Set([n1.mac]));
         const handBack = longestGap(record.replies, restartMs, wallClockMs())?.gapMs ?? 0;
         report(
           `keepalived restart preempts vipd: client gap ${handBack.toFixed(1)} ms, ` +
-            `${replies.length} arping replies, never two MACs`,
+            `${replies.length} arping replies, ${doubles.length} request(s)-window answered by two MACs ` +
+            `(${overlapMs.toFixed(1)} ms)`,
         );
       },
     );
