@@ -5,7 +5,7 @@
 // file must be applied. (systemd would run it as User=vipd; here it runs as the test's user.)
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,18 +35,29 @@ describe('deploy/systemd/vipd.service ExecReload against a running node', () => 
   let apiPort = 0;
   let vipd = '';
 
-  /** ExecReload= as systemd would execute it for this node. */
-  function execReload(): { status: number | null; stdout: string; stderr: string } {
+  /**
+   * ExecReload= as systemd would execute it for this node. Asynchronously: a spawnSync would
+   * stall this process's event loop for the whole reload, so the HTTP client could not notice
+   * that the node closed its idle keep-alive connection, and the next fetch would reuse a dead
+   * socket ("fetch failed").
+   */
+  function execReload(): Promise<{ status: number | null; stdout: string; stderr: string }> {
     const words = unitValue(unit, 'Service', 'ExecReload')
       .replaceAll('/usr/bin/vipd', vipd)
       .replaceAll('/etc/vipd/vipd.yaml', CONFIG)
       .replaceAll('$MAINPID', String(node.pid))
       .split(/\s+/);
     const [file = '', ...args] = words;
-    return spawnSync(file, args, {
-      encoding: 'utf8',
-      timeout: 30_000,
-      env: withoutVipdSecrets(process.env),
+    return new Promise((resolve) => {
+      execFile(
+        file,
+        args,
+        { encoding: 'utf8', timeout: 30_000, env: withoutVipdSecrets(process.env) },
+        (error, stdout, stderr) => {
+          const code = error === null ? 0 : error.code;
+          resolve({ status: typeof code === 'number' ? code : null, stdout, stderr });
+        },
+      );
     });
   }
   const metrics = async () => (await fetch(`http://127.0.0.1:${apiPort}/metrics`)).text();
@@ -74,7 +85,7 @@ describe('deploy/systemd/vipd.service ExecReload against a running node', () => 
 
   it('a broken config: exit 3 with the problem, the node is not signalled and keeps running', async () => {
     writeFileSync(CONFIG, `${witness(apiPort)}groups: [ {name: web\n`);
-    const result = execReload();
+    const result = await execReload();
     assert.equal(result.status, EXIT.CONFIG_INVALID, result.stderr);
     assert.match(result.stderr, /vipd\.yaml:\d+:\d+: YAML syntax/);
     assert.match(result.stderr, /not signalling vipd \(pid \d+\)/);
@@ -85,7 +96,7 @@ describe('deploy/systemd/vipd.service ExecReload against a running node', () => 
 
   it('a change the node refuses (peers need a restart): exit 1, the running config stays', async () => {
     writeFileSync(CONFIG, witness(apiPort).replace('127.0.0.1:9', '127.0.0.1:10'));
-    const result = execReload();
+    const result = await execReload();
     assert.equal(result.status, EXIT.FAILURE, result.stderr);
     assert.match(result.stderr, /rejected .*kept its running configuration/);
     assert.match(await metrics(), /vipd_config_reloads_total\{result="failure"\} 1/);
@@ -94,7 +105,7 @@ describe('deploy/systemd/vipd.service ExecReload against a running node', () => 
 
   it('a good config: exit 0 and the node applied it', async () => {
     writeFileSync(CONFIG, witness(apiPort, 'log: { level: debug }\n'));
-    const result = execReload();
+    const result = await execReload();
     assert.equal(result.status, EXIT.OK, result.stderr);
     assert.match(result.stdout, /^vipd \(pid \d+\) reloaded /);
     assert.match(await metrics(), /vipd_config_reloads_total\{result="success"\} 1/);
