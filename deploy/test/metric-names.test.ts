@@ -121,8 +121,34 @@ describe('metrics used by deploy/prometheus and deploy/grafana', () => {
       'vipd_gratuitous_arp_sent_total',
       'vipd_neighbor_advertisements_sent_total',
       'vipd_address_conflicts_total',
+      // Since when, which VIPs, pinned by whom (the "Current state" table).
+      'vipd_group_last_transition_timestamp_seconds',
+      'vipd_group_info',
+      'vipd_group_forced',
+      ...exported.realServerNames,
     ])
       assert.ok(used.has(name), `the dashboard does not show ${name}`);
+  });
+
+  it('every dashboard and rule aggregation by group or node keeps cluster', () => {
+    // Group and node names repeat across clusters (every cluster has its "web"): a sum or
+    // max by group alone adds up the masters of different clusters.
+    const queries = [
+      ...dashboardQueries()
+        .filter((q) => q.kind === 'promql')
+        .map((q) => ({ where: q.where, text: q.text })),
+      ...ruleFileRules().map((r) => ({
+        where: `rule ${r.alert ?? r.record ?? '?'}`,
+        text: r.expr,
+      })),
+    ];
+    for (const { where, text } of queries) {
+      for (const match of text.matchAll(/\b(?:by|on)\s*\(([^)]*)\)/g)) {
+        const labels = (match[1] ?? '').split(',').map((l) => l.trim());
+        if (labels.includes('group') || labels.includes('node'))
+          assert.ok(labels.includes('cluster'), `${where}: "${match[0]}" drops cluster`);
+      }
+    }
   });
 
   const promtool = findTool('promtool');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { headingAnchors } from './markdown.js';
+import { metricNamesIn } from './promql.js';
 import { PROMETHEUS_DIR, alertRules } from './rule-files.js';
 import { REPO_ROOT, findTool } from './vipd-cli.js';
 
@@ -18,7 +19,21 @@ const skip = promtool === null ? 'promtool is not installed (Debian package "pro
 
 interface RuleTest {
   name: string;
+  input_series?: { series: string; values: string }[];
   alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[];
+}
+
+/**
+ * Counters vipd computes at scrape time from totals it always holds: present from the first
+ * scrape, so no fixture of theirs needs to start absent.
+ */
+const ALWAYS_PRESENT_COUNTERS = new Set(['vipd_heartbeat_frames_accepted_key_total']);
+
+function ruleTests(): RuleTest[] {
+  return RULE_TEST_FILES.flatMap(
+    (file) =>
+      (parse(readFileSync(join(PROMETHEUS_DIR, file), 'utf8')) as { tests: RuleTest[] }).tests,
+  );
 }
 
 function runPromtool(args: readonly string[]) {
@@ -48,10 +63,7 @@ describe('deploy/prometheus', () => {
 
   it('tests every alert both firing and not firing, and no alert that does not exist', () => {
     const alerts = new Set(alertRules().map((rule) => rule.alert));
-    const tests = RULE_TEST_FILES.flatMap(
-      (file) =>
-        (parse(readFileSync(join(PROMETHEUS_DIR, file), 'utf8')) as { tests: RuleTest[] }).tests,
-    );
+    const tests = ruleTests();
     const firing = new Set<string>();
     const silent = new Set<string>();
     for (const test of tests) {
@@ -75,8 +87,30 @@ describe('deploy/prometheus', () => {
       'VipdQuorumLost',
       'VipdTrackerFailing',
       'VipdHeartbeatRejects',
+      'VipdGroupOffPreferredNode',
     ]) {
       assert.ok(alerts.has(required), required);
+    }
+  });
+
+  it('fires every counter alert on a series that starts absent (its first event creates it)', () => {
+    const tests = ruleTests();
+    for (const rule of alertRules()) {
+      const counters = [...metricNamesIn(rule.expr)].filter(
+        (name) => name.endsWith('_total') && !ALWAYS_PRESENT_COUNTERS.has(name),
+      );
+      for (const counter of counters) {
+        const covered = tests.some(
+          (test) =>
+            (test.alert_rule_test ?? []).some(
+              (check) => check.alertname === rule.alert && (check.exp_alerts ?? []).length > 0,
+            ) &&
+            (test.input_series ?? []).some(
+              (input) => input.series.startsWith(`${counter}{`) && input.values.startsWith('_'),
+            ),
+        );
+        assert.ok(covered, `${rule.alert}: no firing test where ${counter} starts absent`);
+      }
     }
   });
 

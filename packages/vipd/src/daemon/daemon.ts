@@ -95,6 +95,7 @@ export class Daemon {
       eventLoopSampleMs: config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs,
     });
     this.metrics = metrics;
+    metrics.declareConfig(config);
     const parts: DaemonParts = { ...HOST_PARTS, ...options.parts };
     const { openPacketSocket } = parts;
     this.#openPacketSocket = openPacketSocket;
@@ -507,6 +508,7 @@ export class Daemon {
       );
     }
     this.#driver.reconfigure(next);
+    this.metrics.declareConfig(next);
     this.#trackers.apply(next.trackers, next.groups);
     this.#notify.setTimeoutMs(next.notifyTimeoutMs);
     // Same apply as at start; runs after this returns and logs its own outcome.

@@ -14,6 +14,7 @@ import {
   type GaugeConfiguration,
 } from 'prom-client';
 import type { ElectionStatus, GroupState, TransitionReason } from '@vipd/election';
+import type { VrrpTransitionReason } from '@vipd/vrrp';
 import type {
   ConnectionDropReason,
   HeartbeatMeshStats,
@@ -22,6 +23,16 @@ import type {
 } from '@vipd/heartbeat';
 import type { ErrorCode } from '../errors.js';
 import { VIPD_VERSION } from '../version.js';
+import {
+  CONFLICT_KINDS,
+  HEARTBEAT_REJECT_REASONS,
+  MESH_TRANSITIONS,
+  VRRP_TRANSITIONS,
+  announceInterfaces,
+  vipFamily,
+  vrrpRejectLabels,
+  type MetricsConfig,
+} from './known-series.js';
 
 export const GROUP_STATES: readonly GroupState[] = [
   'INIT',
@@ -76,6 +87,8 @@ export interface VrrpGroupReading {
   readonly effectivePriority: number;
   /** The current master's primary address (own when master), null when unknown. */
   readonly masterAddress: string | null;
+  /** Held by an operator's takeover. */
+  readonly forced?: boolean;
 }
 
 /** What the daemon knows now; read on every scrape. */
@@ -99,8 +112,15 @@ const NO_SOURCES: MetricsSources = {
   ready: () => false,
 };
 
-export type OperatorAction = 'takeover' | 'release' | 'maintenance-on' | 'maintenance-off';
-export type NotifyResult = 'ok' | 'failed' | 'timeout' | 'spawn-error' | 'dropped';
+export const OPERATOR_ACTIONS = [
+  'takeover',
+  'release',
+  'maintenance-on',
+  'maintenance-off',
+] as const;
+export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
+export const NOTIFY_RESULTS = ['ok', 'failed', 'timeout', 'spawn-error', 'dropped'] as const;
+export type NotifyResult = (typeof NOTIFY_RESULTS)[number];
 export type AddressOperation = 'add' | 'remove';
 
 /** Why the API server cut a connection without answering a request on it. */
@@ -130,6 +150,10 @@ const API_REQUEST_REFUSALS: readonly ErrorCode[] = [
 export class VipdMetrics {
   readonly registry = new Registry();
   #sources: MetricsSources = NO_SOURCES;
+  #config: MetricsConfig | null = null;
+  readonly #wallClockMs: () => number;
+  /** Unix time (s) of each group's last state change, as this process saw it. */
+  readonly #lastTransitionSeconds = new Map<string, number>();
 
   readonly transitions: Counter<'group' | 'from' | 'to' | 'reason'>;
   readonly heartbeatsSent: Counter<'peer'>;
@@ -159,8 +183,13 @@ export class VipdMetrics {
    * (down_multiplier x heartbeat_interval): a stall long enough to make a peer declare this
    * node dead covers a sample and is seen; shorter ones show in the peers' RTT and jitter.
    */
-  constructor(options: { readonly eventLoopSampleMs?: number } = {}) {
+  constructor(
+    options: { readonly eventLoopSampleMs?: number; readonly wallClockMs?: () => number } = {},
+  ) {
+    this.#wallClockMs = options.wallClockMs ?? Date.now;
     const r = this.registry;
+    const config = () => this.#config;
+    const lastTransitionSeconds = this.#lastTransitionSeconds;
     const counter = <L extends string>(config: CounterConfiguration<L>) =>
       new Counter<L>({ ...config, registers: [r] });
     const gauge = <L extends string>(config: GaugeConfiguration<L>) =>
@@ -174,6 +203,30 @@ export class VipdMetrics {
       help: 'Always 1; labels carry the vipd and Node.js versions.',
       labelNames: ['version', 'nodejs_version'],
     }).set({ version: VIPD_VERSION, nodejs_version: process.versions.node }, 1);
+
+    gauge({
+      name: 'vipd_node_info',
+      help: 'Always 1; labels name this node, its cluster and the vipd version (join on instance).',
+      labelNames: ['node', 'cluster', 'version'],
+      collect() {
+        this.reset();
+        const c = config();
+        if (c !== null)
+          this.set({ node: c.node.id, cluster: c.cluster.name, version: VIPD_VERSION }, 1);
+      },
+    });
+    gauge({
+      name: 'vipd_group_info',
+      help: "Always 1; labels carry the group's interface and its VIPs (address/prefix, comma-separated).",
+      labelNames: ['group', 'interface', 'addresses'],
+      collect() {
+        this.reset();
+        for (const g of config()?.groups ?? []) {
+          const addresses = g.vips.map((v) => `${v.address}/${v.prefixLength}`).join(',');
+          this.set({ group: g.name, interface: g.interface, addresses }, 1);
+        }
+      },
+    });
 
     gauge({
       name: 'vipd_ready',
@@ -224,6 +277,28 @@ export class VipdMetrics {
         for (const group of groups()) {
           this.set({ group: group.name }, group.effectivePriority);
         }
+      },
+    });
+    gauge({
+      name: 'vipd_group_last_transition_timestamp_seconds',
+      help: 'Unix time of the last state change of the group on this node (since when it is in its state).',
+      labelNames: ['group'],
+      collect() {
+        this.reset();
+        for (const group of groups()) {
+          const seconds = lastTransitionSeconds.get(group.name);
+          if (seconds !== undefined) this.set({ group: group.name }, seconds);
+        }
+      },
+    });
+    gauge({
+      name: 'vipd_group_forced',
+      help: '1 while the group is pinned to this node by an operator takeover (wins even against preempt).',
+      labelNames: ['group'],
+      collect() {
+        this.reset();
+        for (const group of groups())
+          this.set({ group: group.name }, group.forced === true ? 1 : 0);
       },
     });
     gauge({
@@ -420,6 +495,10 @@ export class VipdMetrics {
       help: '1 if the last configuration reload succeeded (or none was tried), 0 if it was rejected.',
     });
     this.configReloadOk.set(1);
+    for (const reason of HEARTBEAT_REJECT_REASONS) this.heartbeatsRejected.inc({ reason }, 0);
+    for (const result of NOTIFY_RESULTS) this.notifyRuns.inc({ result }, 0);
+    for (const action of OPERATOR_ACTIONS) this.operatorActions.inc({ action, result: 'ok' }, 0);
+    for (const result of ['success', 'failure']) this.configReloads.inc({ result }, 0);
     this.takeoverDuration = new Histogram({
       name: 'vipd_takeover_duration_seconds',
       help: 'From the decision to become master until the VIPs are on the interface and first announced.',
@@ -477,13 +556,53 @@ export class VipdMetrics {
     this.#sources = sources;
   }
 
+  /**
+   * Names the node, cluster, groups and peers of the running configuration: the info gauges
+   * read it, and every counter whose labels it determines gets its zero series (start, and
+   * after each reload). Series of groups a reload removed stay at their last count.
+   */
+  declareConfig(config: MetricsConfig): void {
+    this.#config = config;
+    const zero = <L extends string>(counter: Counter<L>, labels: Partial<Record<L, string>>) => {
+      counter.inc(labels, 0);
+    };
+    for (const peer of config.cluster.peers) {
+      zero(this.heartbeatsSent, { peer: peer.id });
+      zero(this.heartbeatsReceived, { peer: peer.id });
+    }
+    for (const family of [4, 6] as const) {
+      const sent = family === 4 ? this.garpSent : this.naSent;
+      for (const iface of announceInterfaces(config.groups, family))
+        zero(sent, { interface: iface });
+    }
+    for (const g of config.groups) {
+      const transitions = g.vrrp === undefined ? MESH_TRANSITIONS : VRRP_TRANSITIONS;
+      for (const [from, to, reason] of transitions)
+        zero(this.transitions, { group: g.name, from, to, reason });
+      zero(this.macChanges, { interface: g.interface });
+      for (const operation of ['add', 'remove'])
+        zero(this.addressFailures, { group: g.name, operation });
+      const families = new Set(g.vips.map((v) => vipFamily(v.address)));
+      for (const family of families)
+        for (const kind of CONFLICT_KINDS[family])
+          zero(this.addressConflicts, { group: g.name, kind });
+      this.takeoverDuration.zero({ group: g.name });
+      if (g.vrrp === undefined) continue;
+      zero(this.vrrpAdvertsSent, { group: g.name });
+      zero(this.vrrpAdvertsReceived, { group: g.name });
+      zero(this.vrrpMasterDownExpiries, { group: g.name });
+    }
+    for (const labels of vrrpRejectLabels(config.groups)) zero(this.vrrpAdvertsRejected, labels);
+  }
+
   recordTransition(
     group: string,
     from: GroupState,
     to: GroupState,
-    reason: TransitionReason,
+    reason: TransitionReason | VrrpTransitionReason,
   ): void {
     this.transitions.inc({ group, from, to, reason });
+    this.#lastTransitionSeconds.set(group, this.#wallClockMs() / 1000);
   }
 
   recordRejectedHeartbeat(reason: RejectReason): void {

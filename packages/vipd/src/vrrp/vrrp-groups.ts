@@ -247,6 +247,7 @@ export class VrrpGroups {
       basePriority: view.priority,
       effectivePriority: view.effectivePriority,
       masterAddress: view.vrrp?.masterAddress ?? null,
+      forced: view.forced,
     }));
   }
 
@@ -311,7 +312,7 @@ export class VrrpGroups {
     const note = this.#moveVips(group, transition);
     if (reason === 'master-down' || reason === 'priority-zero')
       this.#deps.metrics.vrrpMasterDownExpiries.inc({ group: group.name });
-    this.#deps.metrics.transitions.inc({ group: group.name, from, to, reason });
+    this.#deps.metrics.recordTransition(group.name, from, to, reason);
     const status = group.status();
     this.#log.info(
       {

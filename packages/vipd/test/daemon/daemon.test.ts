@@ -164,6 +164,30 @@ describe('Daemon on in-memory parts', () => {
     assert.equal(n.daemon.config.groups[0]?.vips.length, 2);
   });
 
+  it('exports zero series, node and group info from the config, and follows a reload', async () => {
+    const n = create();
+    await n.daemon.start();
+    let text = await n.daemon.metrics.render();
+    for (const line of [
+      'vipd_group_transitions_total{group="web",from="BACKUP",to="MASTER",reason="master-down"} 0',
+      'vipd_heartbeats_received_total{peer="n2"} 0',
+      'vipd_address_conflicts_total{group="web",kind="arp-reply"} 0',
+      'vipd_group_info{group="web",interface="eth0",addresses="10.213.0.100/24"} 1',
+    ])
+      assert.ok(text.includes(`${line}\n`), `missing: ${line}`);
+    assert.match(text, /^vipd_node_info\{node="n1",cluster="[^"]+",version="[^"]+"\} 1$/m);
+    untilMaster(n);
+    n.dir.write('vipd.yaml', yaml({ addresses: '10.213.0.100/24, 10.213.0.101/24' }), 0o644);
+    assert.equal(n.daemon.reload(), true);
+    text = await n.daemon.metrics.render();
+    assert.ok(
+      text.includes(
+        'vipd_group_info{group="web",interface="eth0",addresses="10.213.0.100/24,10.213.0.101/24"} 1\n',
+      ),
+    );
+    assert.match(text, /^vipd_group_last_transition_timestamp_seconds\{group="web"\} \d/m);
+  });
+
   it('reload refuses a restart-only change and keeps the running config', async () => {
     const n = create();
     await n.daemon.start();
