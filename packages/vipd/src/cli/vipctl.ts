@@ -134,7 +134,11 @@ function rtt(ms: number | null): string {
 
 /** A mesh master holds an epoch; a VRRP master is an address speaking for a VRID. */
 function masterTerm(view: GroupView): string {
-  return view.vrrp === null ? `at epoch ${view.epoch}` : `(VRRP vrid ${view.vrrp.vrid})`;
+  // A node older than VRRP support answers without the field at all.
+  const vrrp = view.vrrp as GroupView['vrrp'] | undefined;
+  return vrrp === null || vrrp === undefined
+    ? `at epoch ${view.epoch}`
+    : `(VRRP vrid ${vrrp.vrid})`;
 }
 
 export function renderStatus(status: StatusView, nowMs = Date.now()): string {
