@@ -5,6 +5,8 @@ export type {
   TlsOptions,
   MeshLogger,
   HeartbeatMeshOptions,
+  HeartbeatMeshReconfiguration,
+  MeshReconfigured,
   PeerDownReason,
   ConnectionDropReason,
   RejectReason,

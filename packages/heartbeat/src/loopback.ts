@@ -12,13 +12,16 @@ import { HeartbeatConfigError } from './errors.js';
 import { MeshEvents, silentLogger } from './events.js';
 import { INCARNATION_BYTES } from './frame.js';
 import { RttEstimator } from './rtt.js';
-import { resolveKeys } from './options.js';
+import { resolveKeys, resolveOptions } from './options.js';
+import { reconciliation } from './reconfigure.js';
 import { SILENCE_HORIZON_INTERVALS, SilenceWatch } from './silence.js';
 import { snapshot, zeroCounters } from './stats.js';
 import type {
   HeartbeatMesh,
   HeartbeatMeshEvents,
   HeartbeatMeshOptions,
+  HeartbeatMeshReconfiguration,
+  MeshReconfigured,
   HeartbeatMeshStats,
   PeerDownReason,
   PeerStatus,
@@ -154,7 +157,7 @@ class LoopbackPeer {
 class LoopbackMesh implements HeartbeatMesh {
   running = false;
   private readonly events: MeshEvents;
-  private readonly peerStates: Map<string, LoopbackPeer>;
+  private peerStates: Map<string, LoopbackPeer>;
   private incarnation = '';
   private seq = 0;
   private groups: Readonly<Record<string, WireGroupState>> = {};
@@ -166,32 +169,27 @@ class LoopbackMesh implements HeartbeatMesh {
 
   constructor(
     private readonly network: Network,
-    private readonly options: HeartbeatMeshOptions,
+    private options: HeartbeatMeshOptions,
   ) {
     this.clock = epochClock(options.clock ?? network.clock);
     this.events = new MeshEvents(options.logger ?? silentLogger);
-    const downAfterMs = options.downMultiplier * options.intervalMs;
-    this.peerStates = new Map(
-      options.peers.map((peer) => {
-        const state: LoopbackPeer = new LoopbackPeer(
-          peer.id,
-          downAfterMs,
-          () => {
-            if (state.up && this.running) this.markDown(state, 'silent');
-          },
-          this.clock,
-        );
-        return [peer.id, state];
-      }),
-    );
+    this.peerStates = new Map(options.peers.map((peer) => [peer.id, this.newPeer(peer.id)]));
   }
 
-  start(): Promise<void> {
-    if (this.running) return Promise.reject(new Error('heartbeat mesh cannot start: running'));
-    this.running = true;
-    this.incarnation = randomBytes(INCARNATION_BYTES).toString('hex');
-    this.seq = 0;
-    this.counters = zeroCounters();
+  private newPeer(id: string): LoopbackPeer {
+    const state: LoopbackPeer = new LoopbackPeer(
+      id,
+      this.options.downMultiplier * this.options.intervalMs,
+      () => {
+        if (state.up && this.running) this.markDown(state, 'silent');
+      },
+      this.clock,
+    );
+    return state;
+  }
+
+  private startTicker(): void {
+    if (this.ticker !== null) this.clock.clearInterval(this.ticker);
     this.ticker = this.clock.setInterval(() => {
       this.sendNow();
       // As the WebSocket mesh does (silence.ts): deadlines are armed from the tick.
@@ -200,6 +198,34 @@ class LoopbackMesh implements HeartbeatMesh {
         peer.silence.tick(now, SILENCE_HORIZON_INTERVALS * this.options.intervalMs);
       }
     }, this.options.intervalMs);
+  }
+
+  /** As the WebSocket mesh: peers come and go, deadlines change, nothing is reported down. */
+  reconfigure(change: HeartbeatMeshReconfiguration): Promise<MeshReconfigured> {
+    const input = { ...this.options, ...change };
+    const outcome = reconciliation(resolveOptions(this.options), resolveOptions(input));
+    this.options = input;
+    const downAfterMs = input.downMultiplier * input.intervalMs;
+    const kept = new Map<string, LoopbackPeer>();
+    for (const peer of input.peers) {
+      const state = this.peerStates.get(peer.id) ?? this.newPeer(peer.id);
+      state.silence.retime(downAfterMs);
+      kept.set(peer.id, state);
+    }
+    for (const [id, state] of this.peerStates) if (!kept.has(id)) state.silence.cancel();
+    this.peerStates = kept;
+    if (this.running && outcome.retimed) this.startTicker();
+    this.sendNow();
+    return Promise.resolve(outcome);
+  }
+
+  start(): Promise<void> {
+    if (this.running) return Promise.reject(new Error('heartbeat mesh cannot start: running'));
+    this.running = true;
+    this.incarnation = randomBytes(INCARNATION_BYTES).toString('hex');
+    this.seq = 0;
+    this.counters = zeroCounters();
+    this.startTicker();
     this.sendNow();
     return Promise.resolve();
   }

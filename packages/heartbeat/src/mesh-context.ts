@@ -12,7 +12,8 @@ import type { TlsMaterial } from './transport.js';
 export type MeshState = 'idle' | 'starting' | 'running' | 'stopping';
 
 export interface MeshContext {
-  readonly options: ResolvedOptions;
+  /** Replaced by reconfigure() (a reload). */
+  options: ResolvedOptions;
   /** now() in epoch milliseconds, the scale of every timestamp on the wire and in PeerStatus. */
   readonly clock: Clock;
   readonly events: MeshEvents;

@@ -25,7 +25,8 @@ import { HeartbeatConfigError } from './errors.js';
 import { MeshEvents } from './events.js';
 import { Liveness } from './liveness.js';
 import type { MeshContext } from './mesh-context.js';
-import { resolveKeys, resolveOptions, type ResolvedOptions } from './options.js';
+import { resolveKeys, resolveOptions, type ResolvedOptions, type ResolvedPeer } from './options.js';
+import { reconciliation } from './reconfigure.js';
 import { PeerLink } from './peer-link.js';
 import { Receiver } from './receiver.js';
 import { RejectLog } from './reject-log.js';
@@ -39,7 +40,9 @@ import type {
   HeartbeatMesh,
   HeartbeatMeshEvents,
   HeartbeatMeshOptions,
+  HeartbeatMeshReconfiguration,
   HeartbeatMeshStats,
+  MeshReconfigured,
   PeerStatus,
   WireGroupState,
 } from './types.js';
@@ -48,7 +51,7 @@ import type {
 const SHUTDOWN_GRACE_MS = 500;
 
 export function createHeartbeatMesh(options: HeartbeatMeshOptions): HeartbeatMesh {
-  return new WebSocketMesh(resolveOptions(options), options.clock ?? systemClock);
+  return new WebSocketMesh(options, options.clock ?? systemClock);
 }
 
 class WebSocketMesh implements HeartbeatMesh {
@@ -64,12 +67,12 @@ class WebSocketMesh implements HeartbeatMesh {
   private readonly pendingInbound = new Map<Session, AdmissionSlot>();
   private endpoint: Endpoint | null = null;
   private ticker: TimerHandle | null = null;
-  private readonly silenceHorizonMs: number;
+  /** As given, so a reload resolves its changes with the same explicit settings. */
+  private input: HeartbeatMeshOptions;
 
-  constructor(
-    private readonly options: ResolvedOptions,
-    clock: Clock,
-  ) {
+  constructor(input: HeartbeatMeshOptions, clock: Clock) {
+    const options = resolveOptions(input);
+    this.input = input;
     this.ctx = {
       options,
       clock: epochClock(clock),
@@ -80,7 +83,6 @@ class WebSocketMesh implements HeartbeatMesh {
       keys: { key: options.key, acceptKeys: options.acceptKeys },
       tls: null,
     };
-    this.silenceHorizonMs = SILENCE_HORIZON_INTERVALS * options.intervalMs;
     this.sender = new HeartbeatSender(this.ctx);
     this.liveness = new Liveness(this.ctx);
     this.dialer = new Dialer(this.ctx, {
@@ -101,6 +103,14 @@ class WebSocketMesh implements HeartbeatMesh {
     );
   }
 
+  private get options(): ResolvedOptions {
+    return this.ctx.options;
+  }
+
+  private get silenceHorizonMs(): number {
+    return SILENCE_HORIZON_INTERVALS * this.options.intervalMs;
+  }
+
   async start(): Promise<void> {
     if (this.ctx.state !== 'idle') {
       throw new Error(`heartbeat mesh cannot start: ${this.ctx.state}`);
@@ -119,26 +129,7 @@ class WebSocketMesh implements HeartbeatMesh {
     ctx.tls = options.tls === null ? null : await loadTls(options.tls);
     this.sender.restart();
     ctx.counters = zeroCounters();
-    this.links = new Map(
-      options.peers.map((peer) => [
-        peer.id,
-        new PeerLink(
-          peer.id,
-          peer.address,
-          peer.hostPort,
-          options,
-          {
-            silent: (link) => {
-              this.liveness.silent(link);
-            },
-            longSilent: (link) => {
-              this.liveness.longSilent(link);
-            },
-          },
-          ctx.clock,
-        ),
-      ]),
-    );
+    this.links = new Map(options.peers.map((peer) => [peer.id, this.newLink(peer)]));
     this.endpoint = await listen(await this.listenOptions(), {
       connection: (ws, request, slot) => {
         this.accept(ws, request, slot);
@@ -160,9 +151,7 @@ class WebSocketMesh implements HeartbeatMesh {
       },
     });
     ctx.state = 'running';
-    this.ticker = ctx.clock.setInterval(() => {
-      this.tick();
-    }, options.intervalMs);
+    this.startTicker();
     for (const link of this.links.values()) this.dialer.dial(link);
     options.logger.info(
       {
@@ -176,6 +165,86 @@ class WebSocketMesh implements HeartbeatMesh {
       },
       'heartbeat mesh started',
     );
+  }
+
+  private newLink(peer: ResolvedPeer): PeerLink {
+    const on = {
+      silent: (link: PeerLink) => {
+        this.liveness.silent(link);
+      },
+      longSilent: (link: PeerLink) => {
+        this.liveness.longSilent(link);
+      },
+    };
+    return new PeerLink(peer.id, peer.address, peer.hostPort, this.options, on, this.ctx.clock);
+  }
+
+  private startTicker(): void {
+    const { clock } = this.ctx;
+    if (this.ticker !== null) clock.clearInterval(this.ticker);
+    this.ticker = clock.setInterval(() => {
+      this.tick();
+    }, this.options.intervalMs);
+  }
+
+  async reconfigure(change: HeartbeatMeshReconfiguration): Promise<MeshReconfigured> {
+    const input: HeartbeatMeshOptions = { ...this.input, ...change };
+    const next = resolveOptions(input);
+    const before = this.options;
+    if ((next.tls === null) !== (before.tls === null)) {
+      throw new HeartbeatConfigError(
+        'INVALID_OPTION',
+        `tls cannot be switched ${next.tls === null ? 'off' : 'on'} while the mesh runs ` +
+          '(the listener would change protocol under its peers): restart the node',
+      );
+    }
+    // Read before anything changes: an unreadable file leaves the mesh as it was.
+    const tls = next.tls === null || this.ctx.state === 'idle' ? null : await loadTls(next.tls);
+    this.input = input;
+    this.ctx.options = next;
+    const outcome = reconciliation(before, next);
+    if (this.ctx.state !== 'running') return outcome;
+    if (tls !== null) {
+      this.ctx.tls = tls;
+      this.endpoint?.setTls(tls);
+    }
+    this.applyPeers(outcome, next);
+    if (outcome.retimed) {
+      for (const link of this.links.values()) link.retime(next);
+      this.startTicker();
+    }
+    next.logger.info(
+      { ...outcome, intervalMs: next.intervalMs, downAfterMs: next.downAfterMs },
+      'heartbeat mesh reconfigured',
+    );
+    // The peers learn the new state (and timing) now rather than an interval from now.
+    this.sendNow();
+    return outcome;
+  }
+
+  private applyPeers(outcome: MeshReconfigured, next: ResolvedOptions): void {
+    for (const id of outcome.peersRemoved) {
+      const link = this.links.get(id);
+      if (link === undefined) continue;
+      this.links.delete(id);
+      link.stop();
+      for (const session of link.detachAll()) {
+        session.retire(CLOSE_SHUTDOWN, 'peer removed from the configuration', SHUTDOWN_GRACE_MS);
+      }
+    }
+    for (const peer of next.peers) {
+      const link = this.links.get(peer.id);
+      if (link === undefined) {
+        const added = this.newLink(peer);
+        this.links.set(peer.id, added);
+        this.dialer.dial(added);
+      } else if (outcome.peersReaddressed.includes(peer.id)) {
+        // A connection in use stays: cutting it would look like a crash to the far end.
+        // Every later dial goes to the new address; with none in use, one goes now.
+        link.readdress(peer.address, peer.hostPort);
+        if (link.active === null) this.dialer.redialNow(link);
+      }
+    }
   }
 
   async stop(): Promise<void> {

@@ -70,7 +70,9 @@ export class PeerLink {
   #echoReceivedAtMs = 0;
   #linkUpAtMs = 0;
   readonly #rtt = new RttEstimator();
-  readonly #backoff: ReconnectBackoff;
+  #backoff: ReconnectBackoff;
+  #address: string;
+  #hostPort: HostPort;
   /** Fires at downAfterMs of silence: the peer is down. */
   readonly #silence: SilenceWatch;
   /** Fires at cutSilentAfterMs of silence: the connection is useless, redial. */
@@ -78,13 +80,15 @@ export class PeerLink {
 
   constructor(
     readonly id: string,
-    readonly address: string,
-    readonly hostPort: HostPort,
+    address: string,
+    hostPort: HostPort,
     timing: LinkTiming,
     on: { silent(link: PeerLink): void; longSilent(link: PeerLink): void },
     /** Epoch milliseconds, like every atMs the link is given. */
     private readonly clock: Clock,
   ) {
+    this.#address = address;
+    this.#hostPort = hostPort;
     this.#backoff = new ReconnectBackoff(timing.reconnectMinDelayMs, timing.reconnectMaxDelayMs);
     this.#silence = new SilenceWatch(
       timing.downAfterMs,
@@ -100,6 +104,32 @@ export class PeerLink {
       },
       clock,
     );
+  }
+
+  /** host:port as configured. */
+  get address(): string {
+    return this.#address;
+  }
+
+  /** Where dials go. */
+  get hostPort(): HostPort {
+    return this.#hostPort;
+  }
+
+  /**
+   * A reload changed the interval or the down multiplier: the deadlines count from the last
+   * heartbeat as before, only their length changes (no peer is reported down for it).
+   */
+  retime(timing: LinkTiming): void {
+    this.#backoff = new ReconnectBackoff(timing.reconnectMinDelayMs, timing.reconnectMaxDelayMs);
+    this.#silence.retime(timing.downAfterMs);
+    this.#longSilence.retime(timing.cutSilentAfterMs);
+  }
+
+  /** A reload moved the peer: following dials go to the new address (the caller redials). */
+  readdress(address: string, hostPort: HostPort): void {
+    this.#address = address;
+    this.#hostPort = hostPort;
   }
 
   /** The authenticated connection heartbeats go out on. */
@@ -383,7 +413,7 @@ export class PeerLink {
   status(): PeerStatus {
     return {
       id: this.id,
-      address: this.address,
+      address: this.#address,
       up: this.#up,
       rttMs: this.#rtt.rttMs,
       jitterMs: this.#rtt.jitterMs,

@@ -30,7 +30,6 @@ const HANDOVER_SILENT_INTERVALS = 2;
 const MAX_VERSION_WARNINGS = 256;
 
 export class Receiver {
-  private readonly handoverSilentMs: number;
   /** Peers or remote hosts already warned about speaking another protocol version. */
   private readonly versionWarned = new Set<string>();
 
@@ -41,8 +40,11 @@ export class Receiver {
     private readonly pendingInbound: Map<Session, AdmissionSlot>,
     private readonly sender: HeartbeatSender,
     private readonly liveness: Liveness,
-  ) {
-    this.handoverSilentMs = HANDOVER_SILENT_INTERVALS * ctx.options.intervalMs;
+  ) {}
+
+  /** Read at use: a reload may change the interval. */
+  private get handoverSilentMs(): number {
+    return HANDOVER_SILENT_INTERVALS * this.ctx.options.intervalMs;
   }
 
   message(session: Session, data: RawData, isBinary: boolean): void {

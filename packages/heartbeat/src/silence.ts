@@ -25,7 +25,7 @@ export class SilenceWatch {
 
   /** `clock` reads the same time scale as the atMs values given to heard() and tick(). */
   constructor(
-    private readonly downAfterMs: number,
+    private downAfterMs: number,
     private readonly onSilent: (lastHeardAtMs: number) => void,
     private readonly clock: Clock,
   ) {}
@@ -50,6 +50,19 @@ export class SilenceWatch {
   /** Whether a deadline timer is set (tests: none should be while heartbeats flow). */
   get armed(): boolean {
     return this.timer !== null || this.confirming !== null;
+  }
+
+  /**
+   * A reload changed the deadline. The watch keeps its last heartbeat: the new deadline
+   * counts from it, and a timer armed for the old one is dropped for the owner's next tick
+   * (or, if the new deadline is already due, re-armed at once) to set again.
+   */
+  retime(downAfterMs: number): void {
+    this.downAfterMs = downAfterMs;
+    if (this.timer === null) return;
+    this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (this.remainingMs() <= 0) this.arm(0);
   }
 
   cancel(): void {

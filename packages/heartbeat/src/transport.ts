@@ -52,6 +52,8 @@ export async function loadTls(tls: TlsOptions): Promise<TlsMaterial> {
 
 export interface Endpoint {
   readonly port: number;
+  /** New TLS material for connections accepted from now on (a reload); open ones keep theirs. */
+  setTls(tls: TlsMaterial): void;
   /** Stop accepting and drop every connection still open. */
   close(): Promise<void>;
 }
@@ -98,10 +100,14 @@ export async function listen(
 ): Promise<Endpoint> {
   const { address, tls, preauthTimeoutMs, admission, clock } = options;
   let server: Server;
+  let setTls: (material: TlsMaterial) => void = () => undefined;
   if (tls === null) {
     server = createHttpServer();
   } else {
     const httpsServer = createHttpsServer({ ...tls, requestCert: true, rejectUnauthorized: true });
+    setTls = (material) => {
+      httpsServer.setSecureContext({ ...material });
+    };
     httpsServer.on('tlsClientError', (error, socket) => {
       // Cut by the preauth deadline: counted as that, not as a failed handshake.
       if (error instanceof PreauthDeadline) return;
@@ -189,6 +195,7 @@ export async function listen(
   });
   return {
     port: (tcp.address() as AddressInfo).port,
+    setTls,
     close: () =>
       new Promise<void>((resolve) => {
         wss.close();

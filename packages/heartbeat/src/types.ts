@@ -110,6 +110,30 @@ export type RejectReason =
  */
 export type ConnectionDropReason = 'admission-total' | 'admission-per-source' | 'preauth-timeout';
 
+/**
+ * What a reload may change on a running mesh (HeartbeatMesh.reconfigure). The cluster name,
+ * node id and listen address shape every connection and frame: only a restart changes them.
+ */
+export interface HeartbeatMeshReconfiguration {
+  readonly peers: readonly PeerAddress[];
+  readonly intervalMs: number;
+  readonly downMultiplier: number;
+  /** The files are read again (a renewed certificate). TLS cannot be switched on or off. */
+  readonly tls?: TlsOptions;
+}
+
+/** What reconfigure() changed. */
+export interface MeshReconfigured {
+  readonly peersAdded: readonly string[];
+  readonly peersRemoved: readonly string[];
+  /** Same id, new address: later dials go there; a connection in use stays. */
+  readonly peersReaddressed: readonly string[];
+  /** The interval or a deadline changed. */
+  readonly retimed: boolean;
+  /** TLS material was read again: new connections (both ways) use it. */
+  readonly tlsReloaded: boolean;
+}
+
 export interface HeartbeatReceived {
   readonly from: string;
   readonly incarnation: string;
@@ -196,6 +220,14 @@ export interface HeartbeatMesh {
    * HeartbeatConfigError 'INVALID_OPTION' for a key shorter than MIN_KEY_BYTES.
    */
   setKeys(key: Uint8Array, acceptKeys?: readonly Uint8Array[]): void;
+  /**
+   * A reload: add, remove and re-address peers, change the interval and the down multiplier,
+   * read the TLS files again — without dropping a connection in use or reporting a peer
+   * down. Deadlines count from each peer's last heartbeat; a removed peer's connections are
+   * closed. Everything is checked (and the TLS files read) before anything changes: on a
+   * HeartbeatConfigError the mesh runs on as before.
+   */
+  reconfigure(change: HeartbeatMeshReconfiguration): Promise<MeshReconfigured>;
   /**
    * Drop the connection(s) to `peer` (every peer when omitted) and dial again at once,
    * without backoff. Call it when this node's own link to the peer comes back: a connection

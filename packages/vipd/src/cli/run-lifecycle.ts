@@ -18,7 +18,7 @@ export type FailureOrigin = 'uncaughtException' | 'unhandledRejection' | 'electi
 export interface LifecycleDaemon {
   /** The configuration in force (for the stop budget systemd is told). */
   readonly config: VipdConfig;
-  reload(): boolean;
+  reload(): Promise<boolean>;
   shutdown(): Promise<void>;
   abandon(): void;
 }
@@ -132,10 +132,14 @@ export class RunLifecycle {
   }
 
   #reload(): void {
+    void this.#reloadInOrder();
+  }
+
+  async #reloadInOrder(): Promise<void> {
     const { configFile, nodeId, notifier } = this.#deps;
     this.#log.info({ signal: 'SIGHUP' }, `SIGHUP: reloading ${configFile}`);
     void notifier?.send({ RELOADING: '1', STATUS: `reloading ${configFile}` });
-    const reloaded = this.#daemon?.reload() ?? false;
+    const reloaded = (await this.#daemon?.reload()) ?? false;
     void notifier?.send({
       READY: '1',
       STATUS: reloaded

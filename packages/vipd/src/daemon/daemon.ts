@@ -36,7 +36,8 @@ import { probeListenAddresses } from './listen-probe.js';
 import { MaintenanceRecord } from './node-state.js';
 import { HOST_PARTS, type DaemonParts } from './parts.js';
 import { PeerNeighborRefresh } from './peer-neighbors.js';
-import { planReload } from './reload-plan.js';
+import { meshChange } from './mesh-change.js';
+import { planReload, type ReloadPlan } from './reload-plan.js';
 
 export interface DaemonOptions {
   readonly config: VipdConfig;
@@ -76,6 +77,8 @@ export class Daemon {
   #realserver: RealServerRole | null = null;
   #stopping: Promise<void> | null = null;
   #running = false;
+  /** The reload in progress, if any: the next one waits for it. */
+  #reloading: Promise<void> = Promise.resolve();
   readonly #firstTrackerResultMs: number;
   /** Packet sockets opened at start, so the first takeover does not pay for socket setup. */
   readonly #preopened = new Map<string, FrameSender>();
@@ -141,12 +144,9 @@ export class Daemon {
       clusterName: config.cluster.name,
       nodeId: config.node.id,
       listen: config.node.listen,
-      peers: config.cluster.peers,
+      ...meshChange(config),
       key: config.cluster.key.reveal(),
       acceptKeys: config.cluster.acceptKeys.map((key) => key.reveal()),
-      intervalMs: config.cluster.heartbeatIntervalMs,
-      downMultiplier: config.cluster.downMultiplier,
-      ...(config.cluster.tls ? { tls: config.cluster.tls } : {}),
       logger: logger.child({ component: 'heartbeat' }),
     });
     this.#notify = new NotifyRunner({
@@ -458,47 +458,86 @@ export class Daemon {
     );
   }
 
-  /** SIGHUP: a bad file or a restart-only change keeps the running config. */
-  reload(file = this.#config.file): boolean {
-    if (!this.#running || this.#stopping !== null) {
+  /**
+   * SIGHUP: a bad file, a restart-only change or a mesh that cannot take the change (an
+   * unreadable TLS file) keeps the running config. Reloads run one at a time, in order.
+   */
+  reload(file = this.#config.file): Promise<boolean> {
+    const run = this.#reloading.then(() => this.#reload(file));
+    this.#reloading = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  async #reload(file: string): Promise<boolean> {
+    if (!this.#acceptsReload()) {
       this.#log.warn(
         { code: 'NOT_READY' },
         `reload ignored: the node is ${this.#running ? 'stopping' : 'not running yet'}`,
       );
       return false;
     }
-    let next: VipdConfig;
+    const next = this.#loadForReload(file);
+    if (next === null) return false;
+    const plan = planReload(this.#config, next);
+    if (!plan.apply) {
+      this.#reloadRefused(
+        { code: 'CONFIG_RELOAD_UNSUPPORTED', changed: plan.restartOnly, reasons: plan.reasons },
+        plan.reasons.join('; '),
+      );
+      return false;
+    }
+    try {
+      // First, and checked whole before it changes anything: if the mesh refuses (an
+      // unreadable certificate), nothing else has moved either.
+      const mesh = await this.#mesh.reconfigure(meshChange(next));
+      this.#log.info({ ...mesh }, 'heartbeat mesh took the reload');
+    } catch (error) {
+      this.#reloadRefused(
+        { code: (error as { code?: unknown }).code ?? 'INTERNAL' },
+        (error as Error).message,
+      );
+      return false;
+    }
+    // A SIGTERM that came while the TLS files were read wins.
+    if (!this.#acceptsReload()) return false;
+    this.#apply(next, plan);
+    return true;
+  }
+
+  #acceptsReload(): boolean {
+    return this.#running && this.#stopping === null;
+  }
+
+  /** The new file, or null (logged and counted) when it does not load. */
+  #loadForReload(file: string): VipdConfig | null {
     try {
       const loaded = loadConfigFile(file, { env: this.#env });
-      next = loaded.config;
       for (const warning of loaded.warnings)
         this.#log.warn(
           { path: warning.path, line: warning.line },
           `config warning: ${formatProblem(warning)}`,
         );
+      return loaded.config;
     } catch (error) {
-      this.metrics.configReloads.inc({ result: 'failure' });
-      this.metrics.configReloadOk.set(0);
       const problems =
         error instanceof ConfigError
           ? error.problems.map(formatProblem)
           : [(error as Error).message];
-      this.#log.error(
-        { code: (error as VipdError).code, problems },
-        `reload rejected, keeping the running configuration: ${problems.join('; ')}`,
-      );
-      return false;
+      this.#reloadRefused({ code: (error as VipdError).code, problems }, problems.join('; '));
+      return null;
     }
-    const plan = planReload(this.#config, next);
-    if (!plan.apply) {
-      this.metrics.configReloads.inc({ result: 'failure' });
-      this.metrics.configReloadOk.set(0);
-      this.#log.error(
-        { code: 'CONFIG_RELOAD_UNSUPPORTED', changed: plan.restartOnly },
-        `reload rejected, keeping the running configuration: ${plan.restartOnly.join(', ')} changed; restart the node to apply`,
-      );
-      return false;
-    }
+  }
+
+  #reloadRefused(fields: object, why: string): void {
+    this.metrics.configReloads.inc({ result: 'failure' });
+    this.metrics.configReloadOk.set(0);
+    this.#log.error(fields, `reload rejected, keeping the running configuration: ${why}`);
+  }
+
+  #apply(next: VipdConfig, plan: Extract<ReloadPlan, { apply: true }>): void {
     const { added, removed, changed, keysChanged } = plan;
     this.#config = next;
     if (keysChanged) {
@@ -523,7 +562,6 @@ export class Daemon {
       { added, removed, changed, clusterKeysChanged: keysChanged },
       `configuration reloaded: ${added.length} group(s) added, ${removed.length} removed, ${changed.length} changed`,
     );
-    return true;
   }
 
   /** SIGTERM: resign so a backup takes over at once, remove the VIPs, stop everything. */

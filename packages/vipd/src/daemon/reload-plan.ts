@@ -1,6 +1,8 @@
 // What a reload (SIGHUP) changes, worked out from the running and the new config alone:
-// either the keys that need a restart instead (the reload is refused), or the groups added,
-// removed and changed and whether the cluster keys changed. Pure: the daemon applies it.
+// either why it is refused (keys only a restart can change, or a timing step too large for
+// a rolling reload), or the groups added, removed and changed and whether the cluster keys
+// changed. Pure: the daemon applies it. Peers, the heartbeat interval, the down multiplier
+// and the TLS files always go to the mesh, which works out its own changes.
 
 import { isDeepStrictEqual } from 'node:util';
 import type { GroupSpec, VipdConfig } from '../config/types.js';
@@ -10,6 +12,8 @@ export type ReloadPlan =
       readonly apply: false;
       /** Config keys (as written in the file) that only a restart can change. */
       readonly restartOnly: readonly string[];
+      /** One sentence per refused change: what and why (the log line and the docs say these). */
+      readonly reasons: readonly string[];
     }
   | {
       readonly apply: true;
@@ -20,9 +24,32 @@ export type ReloadPlan =
       readonly keysChanged: boolean;
     };
 
+/** Why each top-level key cannot change without a restart. */
+const RESTART_REASONS: Readonly<Record<string, string>> = {
+  'node.id': 'every peer and every epoch knows the node by it',
+  'node.listen': 'peers dial it; moving the listener would drop every inbound connection',
+  'cluster.name': 'every frame is signed for it, so no peer would accept the next one',
+  'cluster.tls':
+    'switching TLS on or off changes the listener protocol under the peers (certificate, key and CA files reload)',
+  'api.enabled': 'the API listener is opened at start',
+  'api.listen': 'the API listener is opened at start',
+  'log.format': 'the log stream is set up at start (log.level reloads)',
+};
+
+/**
+ * A node on the new timing and a peer still on the old one (a rolling reload) must each
+ * hear the other at least this many times within its own down deadline, so neither
+ * declares the other dead between the two reloads.
+ */
+export const HEARTBEATS_PER_DEADLINE = 2;
+
 export function planReload(before: VipdConfig, after: VipdConfig): ReloadPlan {
   const restartOnly = restartOnlyChanges(before, after);
-  if (restartOnly.length > 0) return { apply: false, restartOnly };
+  const reasons = [
+    ...restartOnly.map((key) => `${key}: ${RESTART_REASONS[key] ?? VRRP_REASON}`),
+    ...timingStep(before.cluster, after.cluster),
+  ];
+  if (reasons.length > 0) return { apply: false, restartOnly, reasons };
   const running = new Map(before.groups.map((g) => [g.name, g]));
   const next = new Set(after.groups.map((g) => g.name));
   return {
@@ -39,22 +66,48 @@ export function planReload(before: VipdConfig, after: VipdConfig): ReloadPlan {
 /** Keys a reload cannot change without restarting the node (they shape the mesh or the API). */
 function restartOnlyChanges(before: VipdConfig, after: VipdConfig): string[] {
   const changed: string[] = [];
-  const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
   if (before.node.id !== after.node.id) changed.push('node.id');
   if (before.node.listen !== after.node.listen) changed.push('node.listen');
   if (before.cluster.name !== after.cluster.name) changed.push('cluster.name');
-  if (!same(before.cluster.tls, after.cluster.tls)) changed.push('cluster.tls');
-  if (!same(before.cluster.peers, after.cluster.peers)) changed.push('cluster.peers');
-  if (before.cluster.heartbeatIntervalMs !== after.cluster.heartbeatIntervalMs)
-    changed.push('cluster.heartbeat_interval');
-  if (before.cluster.downMultiplier !== after.cluster.downMultiplier)
-    changed.push('cluster.down_multiplier');
+  if ((before.cluster.tls === undefined) !== (after.cluster.tls === undefined))
+    changed.push('cluster.tls');
   if (before.api.enabled !== after.api.enabled) changed.push('api.enabled');
   if (before.api.listen !== after.api.listen) changed.push('api.listen');
   if (before.log.format !== after.log.format) changed.push('log.format');
   changed.push(...vrrpRestartOnly(before.groups, after.groups));
   return changed;
 }
+
+/**
+ * During a rolling reload some nodes send on the old interval and wait the old deadline,
+ * others the new ones. A step is safe when each side still hears the other
+ * HEARTBEATS_PER_DEADLINE times within its deadline; a bigger change takes several reloads
+ * (docs/operations.md "Reload").
+ */
+function timingStep(before: VipdConfig['cluster'], after: VipdConfig['cluster']): string[] {
+  const oldDownMs = before.downMultiplier * before.heartbeatIntervalMs;
+  const newDownMs = after.downMultiplier * after.heartbeatIntervalMs;
+  const fits = (intervalMs: number, downMs: number) =>
+    intervalMs * HEARTBEATS_PER_DEADLINE <= downMs;
+  const reasons: string[] = [];
+  if (!fits(after.heartbeatIntervalMs, oldDownMs))
+    reasons.push(
+      `cluster.heartbeat_interval: ${after.heartbeatIntervalMs}ms is too long for peers still waiting ` +
+        `${oldDownMs}ms (down_multiplier x the old interval) during a rolling reload: they would ` +
+        `declare this node dead. Raise down_multiplier on every node first, or lengthen the ` +
+        `interval in steps of at most ${oldDownMs / HEARTBEATS_PER_DEADLINE}ms`,
+    );
+  if (!fits(before.heartbeatIntervalMs, newDownMs))
+    reasons.push(
+      `cluster.down_multiplier: a ${newDownMs}ms deadline is too short for peers still sending ` +
+        `every ${before.heartbeatIntervalMs}ms during a rolling reload: this node would declare ` +
+        `them dead. Shorten the interval on every node first, or shrink the deadline in steps`,
+    );
+  return reasons;
+}
+
+const VRRP_REASON =
+  "a running virtual router keeps its VRID, link, timing and preempt rules for life (its socket is shared with the link's other groups)";
 
 /**
  * A running virtual router keeps its VRID, link, timing and preempt rules for life, and its

@@ -116,15 +116,20 @@ describe('vipd run as a witness, driven by signals and vipctl (real processes)',
     assert.match(rejected.msg, /YAML syntax/);
     assert.equal((await fetch(`${api}/readyz`)).status, 200, 'still running');
 
-    writeFileSync(dir.file, WITNESS.replace('127.0.0.1:9', '127.0.0.1:10'));
+    writeFileSync(dir.file, WITNESS.replace('id: w1', 'id: w2'));
     daemon.signal('SIGHUP');
-    await daemon.waitFor(
+    const restartOnly = await daemon.waitFor(
       (l) => l['code'] === 'CONFIG_RELOAD_UNSUPPORTED',
       10_000,
       'the restart-only rejection',
     );
+    assert.match(restartOnly.msg, /node\.id: every peer and every epoch knows the node by it/);
 
-    writeFileSync(dir.file, `${WITNESS}log: { level: debug }\n`);
+    // A peer moved and the log level: both reload in place.
+    writeFileSync(
+      dir.file,
+      `${WITNESS.replace('127.0.0.1:9', '127.0.0.1:10')}log: { level: debug }\n`,
+    );
     daemon.signal('SIGHUP');
     await daemon.waitFor((l) => /^configuration reloaded/.test(l.msg), 10_000, 'the reload');
     const metrics = await (await fetch(`${api}/metrics`)).text();

@@ -159,7 +159,7 @@ describe('Daemon on in-memory parts', () => {
     await n.daemon.start();
     untilMaster(n);
     n.dir.write('vipd.yaml', yaml({ addresses: '10.213.0.100/24, 10.213.0.101/24' }), 0o644);
-    assert.equal(n.daemon.reload(), true);
+    assert.equal(await n.daemon.reload(), true);
     assert.deepEqual(present(n.addresses), ['10.213.0.100/24', '10.213.0.101/24']);
     assert.equal(n.daemon.config.groups[0]?.vips.length, 2);
   });
@@ -193,12 +193,12 @@ describe('Daemon on in-memory parts', () => {
     await n.daemon.start();
     const running = n.daemon.config;
     n.dir.write('vipd.yaml', yaml({ listen: '127.0.0.1:7' }), 0o644);
-    assert.equal(n.daemon.reload(), false);
+    assert.equal(await n.daemon.reload(), false);
     assert.equal(n.daemon.config, running);
   });
 
-  it('reload before the node is running is ignored', () => {
+  it('reload before the node is running is ignored', async () => {
     const n = create();
-    assert.equal(n.daemon.reload(), false);
+    assert.equal(await n.daemon.reload(), false);
   });
 });

@@ -4,6 +4,9 @@ import { describe, it } from 'node:test';
 import { Secret } from '../../src/config/secret.js';
 import type { VipdConfig } from '../../src/config/types.js';
 import { planReload, type ReloadPlan } from '../../src/daemon/reload-plan.js';
+
+/** A refusal, compared by the keys it names; each key must also come with its reason. */
+const refused = (restartOnly: string[], reasons = restartOnly) => ({ restartOnly, reasons });
 import { configuredPeer, groupSpec, testConfig } from '../driver/harness.js';
 
 const WEB = { name: 'web', addresses: ['10.213.0.100/24'], priority: 150 };
@@ -19,7 +22,11 @@ const applied = (fields: Partial<Extract<ReloadPlan, { apply: true }>>): ReloadP
   ...fields,
 });
 
-const cases: { name: string; after: VipdConfig; plan: ReloadPlan }[] = [
+const cases: {
+  name: string;
+  after: VipdConfig;
+  plan: ReloadPlan | ReturnType<typeof refused>;
+}[] = [
   {
     name: 'the same config changes nothing',
     after: testConfig({ groups: [WEB, DB] }),
@@ -58,47 +65,68 @@ const cases: { name: string; after: VipdConfig; plan: ReloadPlan }[] = [
   {
     name: 'node id and listen need a restart',
     after: { ...BASE, node: { ...BASE.node, id: 'n9', listen: '127.0.0.1:7' } },
-    plan: { apply: false, restartOnly: ['node.id', 'node.listen'] },
+    plan: refused(['node.id', 'node.listen']),
   },
   {
-    name: 'cluster shape and timing need a restart',
+    name: 'the cluster name needs a restart',
+    after: { ...BASE, cluster: { ...BASE.cluster, name: 'other' } },
+    plan: refused(['cluster.name']),
+  },
+  {
+    name: 'peers, interval and down multiplier reload (a step a rolling reload survives)',
     after: {
       ...BASE,
       cluster: {
         ...BASE.cluster,
-        name: 'other',
         peers: [configuredPeer('n3', '127.0.0.1:13')],
-        heartbeatIntervalMs: 200,
-        downMultiplier: 4,
+        heartbeatIntervalMs: BASE.cluster.heartbeatIntervalMs * 1.5,
+        downMultiplier: BASE.cluster.downMultiplier + 1,
       },
     },
-    plan: {
-      apply: false,
-      restartOnly: [
-        'cluster.name',
-        'cluster.peers',
-        'cluster.heartbeat_interval',
-        'cluster.down_multiplier',
-      ],
-    },
+    plan: applied({}),
   },
   {
-    name: 'TLS, the API listener and the log format need a restart',
+    name: 'an interval longer than half the deadline peers still wait is refused',
+    after: {
+      ...BASE,
+      cluster: {
+        ...BASE.cluster,
+        heartbeatIntervalMs: BASE.cluster.heartbeatIntervalMs * BASE.cluster.downMultiplier,
+      },
+    },
+    plan: refused([], ['cluster.heartbeat_interval']),
+  },
+  {
+    name: 'a deadline shorter than two of the intervals peers still send is refused',
+    after: {
+      ...BASE,
+      cluster: {
+        ...BASE.cluster,
+        heartbeatIntervalMs: BASE.cluster.heartbeatIntervalMs / 4,
+        downMultiplier: 2,
+      },
+    },
+    plan: refused([], ['cluster.down_multiplier']),
+  },
+  {
+    name: 'raising down_multiplier first, then the interval, is two safe reloads',
+    after: { ...BASE, cluster: { ...BASE.cluster, downMultiplier: 20 } },
+    plan: applied({}),
+  },
+  {
+    name: 'TLS files reload; switching TLS on, the API listener and the log format need a restart',
     after: {
       ...BASE,
       cluster: { ...BASE.cluster, tls: { certFile: '/c', keyFile: '/k', caFile: '/a' } },
       api: { ...BASE.api, enabled: true, listen: '127.0.0.1:9' },
       log: { ...BASE.log, format: 'pretty' },
     },
-    plan: {
-      apply: false,
-      restartOnly: ['cluster.tls', 'api.enabled', 'api.listen', 'log.format'],
-    },
+    plan: refused(['cluster.tls', 'api.enabled', 'api.listen', 'log.format']),
   },
   {
     name: 'a restart-only change refuses the whole reload, group changes included',
     after: { ...testConfig({ groups: [WEB] }), log: { ...BASE.log, format: 'pretty' } },
-    plan: { apply: false, restartOnly: ['log.format'] },
+    plan: refused(['log.format']),
   },
   {
     name: 'reloadable settings outside groups are no restart and no group change',
@@ -115,7 +143,19 @@ const cases: { name: string; after: VipdConfig; plan: ReloadPlan }[] = [
 describe('planReload', () => {
   for (const { name, after, plan } of cases) {
     it(name, () => {
-      assert.deepEqual(planReload(BASE, after), plan);
+      const got = planReload(BASE, after);
+      if ('apply' in plan) {
+        assert.deepEqual(got, plan);
+        return;
+      }
+      assert.ok(!got.apply, 'refused');
+      assert.deepEqual(got.restartOnly, plan.restartOnly);
+      assert.deepEqual(
+        got.reasons.map((reason) => reason.slice(0, reason.indexOf(':'))),
+        plan.reasons,
+        'one reason per refused key, in order',
+      );
+      for (const reason of got.reasons) assert.match(reason, /: \S.{10,}/, 'a reason is given');
     });
   }
 
