@@ -24,6 +24,8 @@ export interface VipdGroupSpec {
   /** Trackers per node name (the `track` list of this group on that node). */
   readonly track?: Readonly<Record<string, readonly { tracker: string; weight: number }[]>>;
   readonly trackInterface?: boolean;
+  /** Decide the group by VRRPv3 on the wire instead of the mesh. */
+  readonly vrrp?: { readonly vrid: number; readonly advertInterval?: string };
 }
 
 export interface VipdClusterOptions {
@@ -97,24 +99,36 @@ export function vipdConfig(
       preempt_delay: g.preemptDelay ?? '0s',
       ...(g.track?.[node.name] === undefined ? {} : { track: g.track[node.name] }),
       ...(g.trackInterface === undefined ? {} : { track_interface: g.trackInterface }),
+      ...(g.vrrp === undefined
+        ? {}
+        : {
+            vrrp: {
+              vrid: g.vrrp.vrid,
+              advert_interval: g.vrrp.advertInterval ?? formatDuration(options.intervalMs),
+            },
+          }),
     }));
   const trackers = options.trackers?.[node.name];
+  // A node whose groups all speak VRRP needs no mesh: no listen address, key or peers.
+  const meshless = groups.length > 0 && groups.every((g) => 'vrrp' in g);
   return {
     node: {
       id: node.name,
-      listen: `${node.ipv4}:${HEARTBEAT_PORT}`,
+      ...(meshless ? {} : { listen: `${node.ipv4}:${HEARTBEAT_PORT}` }),
       // Maintenance outlives a restart through this file: one per node, inside the run.
       state_file: join(lab.runDir, `vipd-${node.name}-state.json`),
     },
-    cluster: {
-      key_file: files.keyFile,
-      heartbeat_interval: formatDuration(options.intervalMs),
-      down_multiplier: options.downMultiplier ?? 3,
-      quorum: options.quorum ?? false,
-      peers: members
-        .filter((m) => m !== node)
-        .map((m) => ({ id: m.name, address: `${m.ipv4}:${HEARTBEAT_PORT}` })),
-    },
+    cluster: meshless
+      ? {}
+      : {
+          key_file: files.keyFile,
+          heartbeat_interval: formatDuration(options.intervalMs),
+          down_multiplier: options.downMultiplier ?? 3,
+          quorum: options.quorum ?? false,
+          peers: members
+            .filter((m) => m !== node)
+            .map((m) => ({ id: m.name, address: `${m.ipv4}:${HEARTBEAT_PORT}` })),
+        },
     groups,
     ...(trackers === undefined ? {} : { trackers }),
     api: { listen: `127.0.0.1:${API_PORT}`, token_file: files.tokenFile },

@@ -129,6 +129,20 @@ export const ERROR_CATALOG = {
     message: 'the sysctl file exists and was not written by vipd',
   },
 
+  // `vipd import-keepalived`: the keepalived.conf being converted
+  KEEPALIVED_UNREADABLE: {
+    httpStatus: 400,
+    message: 'a keepalived configuration file cannot be read',
+  },
+  KEEPALIVED_SYNTAX: {
+    httpStatus: 400,
+    message: 'the keepalived configuration cannot be parsed (braces or quotes do not balance)',
+  },
+  KEEPALIVED_INCLUDE_FAILED: {
+    httpStatus: 400,
+    message: 'a keepalived include names no file, or includes itself',
+  },
+
   // vipctl
   API_UNREACHABLE: { httpStatus: 503, message: 'cannot reach the vipd API' },
   TOKEN_MISSING: {

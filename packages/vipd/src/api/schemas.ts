@@ -69,6 +69,24 @@ export const groupTrackSchema = closedObject({
   up: nullable(Type.Boolean()),
 });
 
+export const groupVrrpSchema = closedObject(
+  {
+    vrid: Type.Integer({ minimum: 1, maximum: 255 }),
+    family: Type.Integer({ enum: [4, 6], description: 'Address family of the group.' }),
+    primaryAddress: Type.String({ description: "This node's advert source address." }),
+    masterAddress: nullable(
+      Type.String({ description: "The current master's address (own when master)." }),
+    ),
+    advertIntervalMs: Type.Integer({ description: 'Configured advert interval.' }),
+    masterAdvertIntervalMs: Type.Integer({ description: "The master's advertised interval." }),
+    masterDownIntervalMs: Type.Number({
+      description:
+        '3 x the master interval + skew time: how long a backup waits for a silent master.',
+    }),
+  },
+  { description: 'The VRRP side of a `vrrp:` group; null for a mesh group.' },
+);
+
 export const groupSchema = closedObject(
   {
     name: Type.String(),
@@ -87,6 +105,11 @@ export const groupSchema = closedObject(
     }),
     lastTransitionAt: nullable(Type.String({ format: 'date-time' })),
     track: readonlyArray(groupTrackSchema),
+    mode: Type.Enum(['mesh', 'vrrp'], {
+      type: 'string',
+      description: 'Who decides the master: the vipd mesh, or VRRPv3 on the wire (`vrrp:`).',
+    }),
+    vrrp: nullable(groupVrrpSchema),
   },
   { $id: 'Group' },
 );

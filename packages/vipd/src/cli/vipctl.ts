@@ -132,6 +132,11 @@ function rtt(ms: number | null): string {
   return ms < 1 ? `${(ms * 1000).toFixed(0)}µs` : `${ms.toFixed(1)}ms`;
 }
 
+/** A mesh master holds an epoch; a VRRP master is an address speaking for a VRID. */
+function masterTerm(view: GroupView): string {
+  return view.vrrp === null ? `at epoch ${view.epoch}` : `(VRRP vrid ${view.vrrp.vrid})`;
+}
+
 export function renderStatus(status: StatusView, nowMs = Date.now()): string {
   const { node, quorum } = status;
   const lines = [
@@ -142,14 +147,16 @@ export function renderStatus(status: StatusView, nowMs = Date.now()): string {
   if (status.groups.length > 0) {
     lines.push(
       table([
-        ['GROUP', 'STATE', 'MASTER', 'PRIO', 'EFFECTIVE', 'EPOCH', 'VIPS'],
+        ['GROUP', 'STATE', 'MODE', 'MASTER', 'PRIO', 'EFFECTIVE', 'EPOCH', 'VIPS'],
         ...status.groups.map((g) => [
           g.name,
           `${g.state}${g.forced ? ' (forced)' : ''}`,
+          // A VRRP group's master is an address on the wire, and it has no epochs.
+          g.vrrp === null ? 'mesh' : `vrrp ${g.vrrp.vrid}`,
           g.master ?? '-',
           String(g.priority),
           String(g.effectivePriority),
-          String(g.epoch),
+          g.vrrp === null ? String(g.epoch) : '-',
           `${g.addresses.join(', ')} on ${g.interface}${g.state === 'MASTER' && !g.announced ? ' (not yet announced)' : ''}`,
         ]),
       ]),
@@ -310,7 +317,7 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
     'how long the node waits for the VIPs to move',
     (group, body) => {
       const result = body as TakeoverResult;
-      return `${group}: ${result.group.master ?? '?'} is master at epoch ${result.group.epoch}; ${result.group.addresses.join(', ')} announced after ${result.durationMs.toFixed(1)}ms\n`;
+      return `${group}: ${result.group.master ?? '?'} is master ${masterTerm(result.group)}; ${result.group.addresses.join(', ')} announced after ${result.durationMs.toFixed(1)}ms\n`;
     },
   );
 
@@ -320,6 +327,8 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
     'how long the node waits for another master',
     (group, body) => {
       const view = body as GroupView;
+      if (view.vrrp !== null)
+        return `${group}: released; advertising priority ${view.effectivePriority} again, ${view.master ?? 'no one yet'} is master ${masterTerm(view)}\n`;
       return `${group}: released; ${view.master ?? 'another node'} is master at epoch ${view.epoch}\n`;
     },
   );

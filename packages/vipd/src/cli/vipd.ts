@@ -29,6 +29,7 @@ import { createLogger } from '../log/logger.js';
 import { runClusterCheck } from '../check/cluster-command.js';
 import { checksOnThisHost } from '../check/host.js';
 import type { DocumentCheck } from '../config/problems.js';
+import { buildImportKeepalivedCommand } from '../keepalived/index.js';
 import { buildRealServerCommand, RealServerError } from '../realserver/index.js';
 import { VIPD_VERSION } from '../version.js';
 import { EXIT, startFailureExit } from './exit-codes.js';
@@ -110,7 +111,7 @@ function summary(config: VipdConfig): string {
       ? realServerOnly
         ? 'groups: none'
         : 'groups: none (a witness)'
-      : `groups: ${config.groups.map((g) => `${g.name} on ${g.interface} priority ${g.priority}: ${g.vips.map(vipText).join(', ')}`).join('; ')}`,
+      : `groups: ${config.groups.map((g) => `${g.name} on ${g.interface} priority ${g.priority}${g.vrrp === undefined ? '' : ` (VRRP vrid ${g.vrrp.vrid}, every ${g.vrrp.advertIntervalMs}ms)`}: ${g.vips.map(vipText).join(', ')}`).join('; ')}`,
     `API: ${config.api.enabled ? `${config.api.listen}${config.api.token === null ? ' (read-only: no token)' : ''}` : 'disabled'}`,
   ];
   if (config.realserver !== undefined)
@@ -370,6 +371,8 @@ export function buildVipdProgram(io: CliIo, hooks: VipdCliHooks): Command {
       io.stdout(`${randomBytes(32).toString('base64')}\n`);
       hooks.setExitCode(EXIT.OK);
     });
+
+  program.addCommand(buildImportKeepalivedCommand({ io, setExitCode: hooks.setExitCode }));
 
   program.addCommand(
     buildReloadCommand({

@@ -14,7 +14,7 @@ import {
 import { resolve } from 'node:path';
 import { scriptExposure, secretFileExposure } from './file-trust.js';
 import type { Path, ProblemList } from './problems.js';
-import { documentIsRealServerOnly } from './rules.js';
+import { documentIsRealServerOnly, documentNeedsMesh } from './rules.js';
 import { Secret } from './secret.js';
 import { list, obj, str, type Unchecked } from './unchecked.js';
 
@@ -89,7 +89,7 @@ function readSecrets(
     baseDir,
     minBytes: MIN_CLUSTER_KEY_BYTES,
     what: 'cluster key',
-    required: !realServerOnly,
+    required: documentNeedsMesh(data),
     allowReadable: cluster?.['allow_readable_key_file'] === true,
     override: 'cluster.allow_readable_key_file',
   });

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { AnnounceSchedule, Vip } from '@vipd/arp';
+import { normalizeIp, type AnnounceSchedule, type Vip } from '@vipd/arp';
 import { readHostPort, type HostPort, type HostPortRules } from '@vipd/heartbeat';
 import { toRealServerConfig } from '../realserver/index.js';
 import { LISTEN_ADDRESS, PEER_ADDRESS, parseVip } from './addresses.js';
@@ -16,9 +16,10 @@ import type {
   ConfigFile,
   GroupFile,
   TrackerFile,
+  VrrpFile,
 } from './schema.js';
 import { Secret } from './secret.js';
-import type { GroupSpec, TrackerSpec, VipdConfig } from './types.js';
+import type { GroupSpec, TrackerSpec, VipdConfig, VrrpSpec } from './types.js';
 
 /** Milliseconds of a duration the schema's pattern already accepted. */
 function ms(text: string): number {
@@ -76,6 +77,19 @@ function groupFrom(
     trackInterface: g.track_interface,
     notify: [...globalScripts, ...g.notify.map((s) => resolve(baseDir, s))],
     announce: g.announce === undefined ? announce : announceOver(announce, g.announce),
+    ...(g.vrrp === undefined ? {} : { vrrp: vrrpFrom(g.vrrp, vips) }),
+  };
+}
+
+function vrrpFrom(v: VrrpFile, vips: readonly Vip[]): VrrpSpec {
+  return {
+    vrid: v.vrid,
+    advertIntervalMs: ms(v.advert_interval),
+    version: 3,
+    // The rules made every VIP of a VRRP group one family.
+    family: vips.some((vip) => vip.address.includes(':')) ? 6 : 4,
+    unicastPeers: (v.unicast_peers ?? []).map(normalizeIp),
+    ...(v.source_address === undefined ? {} : { sourceAddress: normalizeIp(v.source_address) }),
   };
 }
 

@@ -12,6 +12,7 @@ import { parseDurationMs } from './duration.js';
 import { formatPath } from './locate.js';
 import type { Path, ProblemList } from './problems.js';
 import { list, obj, str, type Unchecked } from './unchecked.js';
+import { checkVrrpGroups, documentNeedsMesh as needsMesh } from './vrrp-rules.js';
 
 /** @vipd/arp's announcer: a periodic refresh is off (0) or at least this often. */
 export const MIN_REFRESH_MS = 100;
@@ -28,6 +29,7 @@ export function checkRules(data: Unchecked, problems: ProblemList): void {
       problems.warn(['trackers', index, 'name'], `tracker "${name}" is not tracked by any group`);
   }
   checkRealServer(data, problems);
+  checkVrrpGroups(data, problems);
 }
 
 /**
@@ -82,12 +84,17 @@ function checkPeers(data: Unchecked, problems: ProblemList): void {
   });
 }
 
-/** node.listen is required unless the node is a real server only; the API needs its own port. */
+/** Whether the node runs the heartbeat mesh (needs node.listen and a cluster key). */
+export function documentNeedsMesh(data: Unchecked): boolean {
+  return needsMesh(data, documentIsRealServerOnly(data));
+}
+
+/** node.listen is required unless the node needs no mesh; the API needs its own port. */
 function checkListenAddresses(data: Unchecked, problems: ProblemList): void {
   const node = obj(data['node']);
   const api = obj(data['api']);
   const nodeListen = str(node?.['listen']);
-  if (node !== undefined && nodeListen === undefined && !documentIsRealServerOnly(data)) {
+  if (node !== undefined && nodeListen === undefined && documentNeedsMesh(data)) {
     problems.error(['node'], 'missing required key "listen"');
   }
   const apiListen = str(api?.['listen']);

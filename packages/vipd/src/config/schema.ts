@@ -248,6 +248,61 @@ const notifyScript = Type.String({
     'against the config file.',
 });
 
+const ipAddress = (description: string) =>
+  Type.Unsafe<string>({
+    anyOf: [{ format: 'ipv4' }, { format: 'ipv6' }],
+    type: 'string',
+    description,
+  });
+
+/** RFC 5798 §5.2.7: Max Adver Int is 12 bits of centiseconds, 10ms-40.95s. */
+const vrrpSchema = Type.Object(
+  {
+    vrid: Type.Integer({
+      minimum: 1,
+      maximum: 255,
+      description:
+        'Virtual router id (keepalived `virtual_router_id`), the same on every router of the ' +
+        'group; unique per interface and address family.',
+    }),
+    advert_interval: defaulted(
+      duration(
+        'How often the master advertises (keepalived `advert_int`); a multiple of 10ms. ' +
+          'Backups declare it dead after 3 intervals plus the skew time.',
+        { min: '10ms', max: '40950ms' },
+        '1s',
+      ),
+    ),
+    version: defaulted(
+      Type.Integer({
+        default: 3,
+        description: 'VRRP version; only 3 (RFC 5798) is spoken. A VRRPv2 peer is refused.',
+      }),
+    ),
+    unicast_peers: Type.Optional(
+      Type.Array(ipAddress('Address of another router of the group.'), {
+        minItems: 1,
+        uniqueItems: true,
+        description:
+          'Send adverts to these addresses instead of the multicast group (224.0.0.18 / ' +
+          'ff02::12) and accept adverts only from them (keepalived `unicast_peer`).',
+      }),
+    ),
+    source_address: Type.Optional(
+      ipAddress(
+        "Source of every advert (the RFC's primary address). Default: the interface's first " +
+          'address of the family (IPv6: its link-local address).',
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Decide this group by VRRPv3 (RFC 5798) on the wire instead of the vipd mesh: pairs with ' +
+      'keepalived and hardware routers. All VIPs of a VRRP group are of one address family.',
+  },
+);
+
 const groupSchema = Type.Object(
   {
     name: name('Unique group name, the same on every node.'),
@@ -334,6 +389,7 @@ const groupSchema = Type.Object(
       }),
     ),
     announce: Type.Optional(announceOverrides),
+    vrrp: Type.Optional(vrrpSchema),
   },
   {
     additionalProperties: false,
@@ -353,7 +409,8 @@ const nodeSchema = Type.Object(
         format: 'listen-address',
         description:
           'ip:port ([v6]:port) where the heartbeat WebSocket listens; peers dial it. Required ' +
-          'unless the node is a real server only (a realserver section, no groups, no peers).',
+          'unless the node needs no mesh: a real server only (a realserver section, no groups, ' +
+          'no peers), or a node whose groups all use `vrrp` and that lists no peers.',
       }),
     ),
     state_file: defaulted(
@@ -398,7 +455,7 @@ const clusterSchema = Type.Object(
           'File holding the shared heartbeat key: its bytes exactly (binary is fine), except ' +
           'that one trailing newline is dropped, so `vipd keygen > cluster.key` works. At ' +
           'least 32 bytes (VIPD_CLUSTER_KEY: its UTF-8 bytes, the same minimum). Required ' +
-          'unless VIPD_CLUSTER_KEY is set or the node is a real server only. Must be mode ' +
+          'unless VIPD_CLUSTER_KEY is set or the node needs no mesh (see node.listen). Must be mode ' +
           '0600 or 0400: a file group or others can read is refused (KEY_FILE_EXPOSED).',
         envOverride: 'VIPD_CLUSTER_KEY',
       }),
@@ -631,5 +688,6 @@ export type { JsonSchema } from './schema-kit.js';
  */
 export type ConfigFile = Static<typeof CONFIG_SCHEMA>;
 export type GroupFile = Static<typeof groupSchema>;
+export type VrrpFile = Static<typeof vrrpSchema>;
 export type AnnounceFile = Static<typeof announceDefaults>;
 export type AnnounceOverridesFile = Static<typeof announceOverrides>;

@@ -15,6 +15,19 @@ export interface TrackRef {
   readonly weight: number;
 }
 
+/** How a `vrrp:` group speaks RFC 5798 VRRPv3 on its interface. */
+export interface VrrpSpec {
+  readonly vrid: number;
+  /** A multiple of 10 (the wire carries centiseconds). */
+  readonly advertIntervalMs: number;
+  readonly version: 3;
+  /** The family of every VIP of the group (the rules refuse a mix). */
+  readonly family: 4 | 6;
+  /** Empty: the multicast group. */
+  readonly unicastPeers: readonly string[];
+  readonly sourceAddress?: string;
+}
+
 export interface GroupSpec {
   readonly name: string;
   readonly interface: string;
@@ -28,6 +41,8 @@ export interface GroupSpec {
   /** Top-level scripts first, then the group's own. */
   readonly notify: readonly string[];
   readonly announce: AnnounceSchedule;
+  /** Decided by VRRP on the wire instead of the mesh. */
+  readonly vrrp?: VrrpSpec;
 }
 
 interface TrackerBase {

@@ -206,6 +206,7 @@ export class Daemon {
       trackers: this.#trackers,
       metrics,
       logger,
+      vrrp: parts.vrrp,
       onFatal:
         options.onFatal ??
         (() => {
@@ -220,6 +221,7 @@ export class Daemon {
       ready: () => this.#driver.phase() === 'running',
       framesUnderAcceptedKey: () => this.#mesh.stats().framesUnderAcceptedKey,
       heartbeatConnectionsDropped: () => heartbeatConnectionDrops(this.#mesh.stats()),
+      vrrp: () => this.#driver.vrrpReadings(),
     });
   }
 
@@ -310,6 +312,8 @@ export class Daemon {
     // group although a master exists).
     if (config.api.enabled) await this.#startApi();
     this.#driver.start({ maintenance: drained });
+    // VRRP groups hear adverts from the moment their sockets open; the mesh's do not wait.
+    await this.#driver.startVrrp({ maintenance: drained });
     try {
       await this.#mesh.start();
     } catch (error) {

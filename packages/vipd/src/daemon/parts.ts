@@ -21,6 +21,7 @@ import {
   type HeartbeatMesh,
   type HeartbeatMeshOptions,
 } from '@vipd/heartbeat';
+import { HOST_VRRP_PARTS, type VrrpParts } from '../vrrp/parts.js';
 
 export interface DaemonParts {
   readonly clock: Clock;
@@ -30,6 +31,8 @@ export interface DaemonParts {
   readonly createHeartbeatMesh: (options: HeartbeatMeshOptions) => HeartbeatMesh;
   readonly createConflictWatch: (options: ConflictWatchOptions) => ConflictWatch;
   readonly createMacWatch: (options: MacWatchOptions) => MacWatch;
+  /** @vipd/vrrp's codec, raw sockets and virtual routers, for groups with `vrrp:`. */
+  readonly vrrp: VrrpParts;
 }
 
 export const HOST_PARTS: DaemonParts = {
@@ -39,4 +42,5 @@ export const HOST_PARTS: DaemonParts = {
   createHeartbeatMesh,
   createConflictWatch,
   createMacWatch,
+  vrrp: HOST_VRRP_PARTS,
 };

@@ -3,7 +3,7 @@
 // removed and changed and whether the cluster keys changed. Pure: the daemon applies it.
 
 import { isDeepStrictEqual } from 'node:util';
-import type { VipdConfig } from '../config/types.js';
+import type { GroupSpec, VipdConfig } from '../config/types.js';
 
 export type ReloadPlan =
   | {
@@ -52,6 +52,38 @@ function restartOnlyChanges(before: VipdConfig, after: VipdConfig): string[] {
   if (before.api.enabled !== after.api.enabled) changed.push('api.enabled');
   if (before.api.listen !== after.api.listen) changed.push('api.listen');
   if (before.log.format !== after.log.format) changed.push('log.format');
+  changed.push(...vrrpRestartOnly(before.groups, after.groups));
+  return changed;
+}
+
+/**
+ * A running virtual router keeps its VRID, link, timing and preempt rules for life, and its
+ * socket is shared with the link's other groups: only a restart changes those, adds or
+ * removes a VRRP group, or moves a group between the mesh and VRRP. Its priority, trackers,
+ * VIPs, hooks and announce settings reload in place.
+ */
+function vrrpRestartOnly(before: readonly GroupSpec[], after: readonly GroupSpec[]): string[] {
+  const running = new Map(before.map((g) => [g.name, g]));
+  const next = new Map(after.map((g) => [g.name, g]));
+  const changed: string[] = [];
+  for (const name of new Set([...running.keys(), ...next.keys()])) {
+    const a = running.get(name);
+    const b = next.get(name);
+    if (a?.vrrp === undefined && b?.vrrp === undefined) continue;
+    const where = `groups[${name}]`;
+    if (a === undefined || b === undefined) {
+      changed.push(`${where} (a VRRP group ${a === undefined ? 'added' : 'removed'})`);
+      continue;
+    }
+    if ((a.vrrp === undefined) !== (b.vrrp === undefined)) {
+      changed.push(`${where}.vrrp (mesh <-> VRRP)`);
+      continue;
+    }
+    if (!isDeepStrictEqual(a.vrrp, b.vrrp)) changed.push(`${where}.vrrp`);
+    if (a.interface !== b.interface) changed.push(`${where}.interface`);
+    if (a.preempt !== b.preempt) changed.push(`${where}.preempt`);
+    if (a.preemptDelayMs !== b.preemptDelayMs) changed.push(`${where}.preempt_delay`);
+  }
   return changed;
 }
 

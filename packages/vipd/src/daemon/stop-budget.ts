@@ -22,6 +22,11 @@ export interface StopTiming {
   readonly notifyScriptsPerTransition: number;
   /** A real-server check may be in flight when the watcher stops. */
   readonly realServer: boolean;
+  /**
+   * The longest advert interval of a VRRP group (0: none). A resigning VRRP master waits at
+   * most Master_Down_Interval (3 intervals plus the skew time, under one more) for the backup.
+   */
+  readonly vrrpAdvertIntervalMs?: number;
 }
 
 export interface StopBudget {
@@ -40,7 +45,11 @@ export interface StopBudget {
  * flapping group had already queued before the stop (at most MAX_QUEUED_PER_GROUP of them).
  */
 export function stopBudget(timing: StopTiming): StopBudget {
-  const resignMs = timing.downMultiplier * timing.heartbeatIntervalMs + RESIGN_GRACE_MS;
+  const resignMs =
+    Math.max(
+      timing.downMultiplier * timing.heartbeatIntervalMs,
+      4 * (timing.vrrpAdvertIntervalMs ?? 0),
+    ) + RESIGN_GRACE_MS;
   const hooksMs = timing.notifyScriptsPerTransition * timing.notifyTimeoutMs;
   const realServerMs = timing.realServer ? COMMAND_TIMEOUT_MS : 0;
   const teardownMs = TEARDOWN_SLACK_MS;
@@ -60,5 +69,6 @@ export function stopTiming(config: VipdConfig): StopTiming {
     notifyTimeoutMs: config.notifyTimeoutMs,
     notifyScriptsPerTransition: Math.max(0, ...config.groups.map((g) => g.notify.length)),
     realServer: config.realserver !== undefined,
+    vrrpAdvertIntervalMs: Math.max(0, ...config.groups.map((g) => g.vrrp?.advertIntervalMs ?? 0)),
   };
 }

@@ -48,6 +48,8 @@ import {
 } from './vip-holder.js';
 import { VipPolicy } from './vip-policy.js';
 import { Waiters } from './waiters.js';
+import type { VrrpParts } from '../vrrp/parts.js';
+import { VrrpGroups } from '../vrrp/vrrp-groups.js';
 
 export { toElectionConfig } from './election-config.js';
 export { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, VIP_FAULT_TRACKER } from './vip-policy.js';
@@ -70,6 +72,8 @@ export interface DriverDeps {
   readonly wallClockMs?: () => number;
   /** The election threw (a bug): the driver has stopped. Default: rethrow. */
   readonly onFatal?: (error: Error) => void;
+  /** @vipd/vrrp's codec, sockets and routers, for groups with `vrrp:`. */
+  readonly vrrp?: VrrpParts;
 }
 
 /**
@@ -87,6 +91,8 @@ export class Driver implements DaemonControl {
   readonly #commands: OperatorCommands;
   readonly #waiters: Waiters;
   readonly #views: StatusViews;
+  /** Groups decided by VRRP on the wire; the election sees only the mesh's. */
+  readonly #vrrp: VrrpGroups | null;
   #config: VipdConfig;
   #groups = new Map<string, GroupSpec>();
   #election: Election | null = null;
@@ -133,6 +139,8 @@ export class Driver implements DaemonControl {
         this.#waiters.check();
       },
     });
+    this.#vrrp = this.#createVrrp(deps);
+    const vrrp = this.#vrrp;
     this.#views = new StatusViews({
       clock: deps.clock,
       wallClockMs: deps.wallClockMs ?? Date.now,
@@ -143,6 +151,11 @@ export class Driver implements DaemonControl {
       groups,
       election,
       phase: () => this.#phase,
+      vrrp: {
+        group: (name) => vrrp?.group(name) ?? null,
+        views: () => vrrp?.views() ?? [],
+        maintenance: () => vrrp?.maintenance() ?? false,
+      },
     });
     this.#commands = new OperatorCommands({
       clock: deps.clock,
@@ -158,6 +171,45 @@ export class Driver implements DaemonControl {
 
   get config(): VipdConfig {
     return this.#config;
+  }
+
+  #createVrrp(deps: DriverDeps): VrrpGroups | null {
+    if (!deps.config.groups.some((g) => g.vrrp !== undefined)) return null;
+    if (deps.vrrp === undefined) throw new Error('VRRP groups need @vipd/vrrp (DriverDeps.vrrp)');
+    return new VrrpGroups(
+      {
+        clock: deps.clock,
+        parts: deps.vrrp,
+        holder: this.#holder,
+        notify: deps.notify,
+        metrics: deps.metrics,
+        logger: deps.logger,
+        wallClockMs: deps.wallClockMs ?? Date.now,
+        trackLinks: (group) => deps.trackers?.linksOf(group) ?? [],
+        onFatal: (error) => {
+          this.abandon();
+          if (deps.onFatal === undefined) throw error;
+          deps.onFatal(error);
+        },
+        settled: () => {
+          this.#waiters.check();
+        },
+      },
+      deps.config,
+    );
+  }
+
+  /**
+   * Opens the VRRP sockets and starts the virtual routers (after start()); nothing to do on a
+   * node without `vrrp:` groups.
+   */
+  async startVrrp(options: { readonly maintenance?: boolean } = {}): Promise<void> {
+    await this.#vrrp?.start(options);
+  }
+
+  /** Readings of the VRRP groups for the metrics' scrape. */
+  vrrpReadings(): ReturnType<VrrpGroups['readings']> {
+    return this.#vrrp?.readings() ?? [];
   }
 
   /**
@@ -224,6 +276,10 @@ export class Driver implements DaemonControl {
 
   /** A tracker's effect on a group changed. */
   trackerReport(report: TrackerEffectOnGroup): void {
+    if (this.#vrrp?.has(report.group) === true) {
+      this.#vrrp.trackerReport(report);
+      return;
+    }
     this.#submit({ type: 'tracker', nowMs: this.#clock.now(), ...report });
   }
 
@@ -384,15 +440,21 @@ export class Driver implements DaemonControl {
   // ---- operator commands ----
 
   takeover(group: string, timeoutMs: number): Promise<CommandOutcome<TakeoverResult>> {
+    if (this.#vrrp?.has(group) === true) return this.#vrrp.takeover(group, timeoutMs);
     return this.#commands.takeover(group, timeoutMs);
   }
 
   release(group: string, timeoutMs: number): Promise<CommandOutcome<GroupView>> {
+    if (this.#vrrp?.has(group) === true) return this.#vrrp.release(group);
     return this.#commands.release(group, timeoutMs);
   }
 
-  setMaintenance(enabled: boolean): Promise<CommandOutcome<{ readonly maintenance: boolean }>> {
-    return this.#commands.setMaintenance(enabled);
+  async setMaintenance(
+    enabled: boolean,
+  ): Promise<CommandOutcome<{ readonly maintenance: boolean }>> {
+    const outcome = await this.#commands.setMaintenance(enabled);
+    if (outcome.ok) this.#vrrp?.setMaintenance(enabled);
+    return outcome;
   }
 
   // ---- lifecycle ----
@@ -403,15 +465,20 @@ export class Driver implements DaemonControl {
    */
   async resign(): Promise<void> {
     this.#phase = 'stopping';
+    const vrrpResigned = this.#vrrp?.resign();
     await this.#commands.send({ command: 'resign' });
     const limitMs = this.#config.cluster.downMultiplier * this.#config.cluster.heartbeatIntervalMs;
+    // VRRP groups hand over on their own timing (Master_Down_Interval): vrrp.resign() ends them.
+    const mesh = (name: string) => this.#vrrp?.has(name) !== true;
+    const lingering = () => this.#holder.lingeringGroups().filter(mesh);
+    const held = () => this.#holder.heldGroups().filter((group) => mesh(group.name));
     await this.#waiters.waitUntil(
-      () => this.#holder.lingeringGroups().length === 0 && this.#holder.heldGroups().length === 0,
+      () => lingering().length === 0 && held().length === 0,
       limitMs + RESIGN_GRACE_MS,
     );
-    for (const group of this.#holder.lingeringGroups()) this.#holder.finishLinger(group);
-    for (const group of this.#holder.heldGroups())
-      this.#holder.withdraw(group.name, { linger: false });
+    for (const group of lingering()) this.#holder.finishLinger(group);
+    for (const group of held()) this.#holder.withdraw(group.name, { linger: false });
+    await vrrpResigned;
   }
 
   /**
@@ -438,6 +505,7 @@ export class Driver implements DaemonControl {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#policy.stop();
+    this.#vrrp?.stop();
     this.#waiters.cancelAll();
     for (const listener of this.#meshListeners) listener.off();
     this.#meshListeners.length = 0;
@@ -456,6 +524,7 @@ export class Driver implements DaemonControl {
       election.reconfigure(toElectionConfig(config), this.#clock.now()),
     );
     if (!applied) return;
+    this.#vrrp?.reconfigure(config);
     this.#policy.reconfigured();
     this.#waiters.check();
   }

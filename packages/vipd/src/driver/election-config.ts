@@ -11,12 +11,15 @@ export function toElectionConfig(config: VipdConfig): ElectionConfig {
     heartbeatIntervalMs: config.cluster.heartbeatIntervalMs,
     downMultiplier: config.cluster.downMultiplier,
     quorum: config.cluster.quorum,
-    groups: config.groups.map((g) => ({
-      name: g.name,
-      priority: g.priority,
-      preempt: g.preempt,
-      preemptDelayMs: g.preemptDelayMs,
-      ...(g.syncGroup === undefined ? {} : { syncGroup: g.syncGroup }),
-    })),
+    // Groups with `vrrp:` are decided on the wire, never by the mesh.
+    groups: config.groups
+      .filter((g) => g.vrrp === undefined)
+      .map((g) => ({
+        name: g.name,
+        priority: g.priority,
+        preempt: g.preempt,
+        preemptDelayMs: g.preemptDelayMs,
+        ...(g.syncGroup === undefined ? {} : { syncGroup: g.syncGroup }),
+      })),
   };
 }

@@ -22,6 +22,12 @@ export interface StatusViewDeps {
   readonly groups: () => ReadonlyMap<string, GroupSpec>;
   readonly election: () => Election | null;
   readonly phase: () => DaemonPhase;
+  /** Groups decided by VRRP on the wire (the election knows only the mesh's). */
+  readonly vrrp: {
+    group(name: string): GroupView | null;
+    views(): GroupView[];
+    maintenance(): boolean;
+  };
 }
 
 export class StatusViews {
@@ -44,7 +50,7 @@ export class StatusViews {
       .election()
       ?.status()
       .groups.find((g) => g.name === name);
-    return status === undefined ? null : this.#groupView(status);
+    return status === undefined ? this.#deps.vrrp.group(name) : this.#groupView(status);
   }
 
   status(): StatusView {
@@ -56,7 +62,7 @@ export class StatusViews {
         id: config.node.id,
         version: VIPD_VERSION,
         phase: this.#deps.phase(),
-        maintenance: election?.maintenance ?? false,
+        maintenance: election?.maintenance ?? this.#deps.vrrp.maintenance(),
         witness: config.groups.length === 0,
         uptimeSeconds: Math.round((this.#deps.clock.now() - this.#startedAtMs) / 10) / 100,
       },
@@ -75,7 +81,10 @@ export class StatusViews {
           peer.lastHeartbeatAtMs === null ? null : new Date(peer.lastHeartbeatAtMs).toISOString(),
         groups: this.#lastHeardGroups.get(peer.id) ?? {},
       })),
-      groups: (election?.groups ?? []).map((g) => this.#groupView(g)),
+      groups: [
+        ...(election?.groups ?? []).map((g) => this.#groupView(g)),
+        ...this.#deps.vrrp.views(),
+      ],
       trackers: (this.#deps.trackers?.states() ?? []).map((t) => ({
         name: t.name,
         type: t.type,
@@ -106,6 +115,8 @@ export class StatusViews {
       announced: status.state === 'MASTER' && this.#deps.holder.isHeld(status.name),
       lastTransitionAt: this.#wallIso(status.lastTransitionAtMs),
       track: this.#deps.trackers?.linksOf(status.name) ?? [],
+      mode: 'mesh',
+      vrrp: null,
     };
   }
 }

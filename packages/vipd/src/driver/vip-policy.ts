@@ -255,6 +255,9 @@ export class VipPolicy {
     const holder = this.#deps.holder;
     const nodeId = this.#deps.config().node.id;
     for (const group of holder.lingeringGroups()) {
+      // A VRRP group's hand-over ends on its new master's advert (vrrp/vrrp-groups.ts); the
+      // election, which never knew the group, must not end it.
+      if (this.#deps.groups().get(group)?.vrrp !== undefined) continue;
       const status = election.status().groups.find((g) => g.name === group);
       const master = status?.master ?? null;
       if (status === undefined || (master !== null && master !== nodeId)) {

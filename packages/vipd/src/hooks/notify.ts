@@ -5,6 +5,7 @@
 
 import { systemClock, type Clock } from '@vipd/clock';
 import type { GroupState, TransitionReason } from '@vipd/election';
+import type { VrrpTransitionReason } from '@vipd/vrrp';
 import type { Logger } from 'pino';
 import type { NotifyResult, VipdMetrics } from '../metrics/metrics.js';
 import { runScript } from '../run-script.js';
@@ -14,7 +15,8 @@ export interface NotifyTransition {
   readonly from: GroupState;
   readonly to: GroupState;
   readonly epoch: number;
-  readonly reason: TransitionReason;
+  /** The election's reason for a mesh group, the virtual router's for a VRRP group. */
+  readonly reason: TransitionReason | VrrpTransitionReason;
 }
 
 export interface NotifyOptions {

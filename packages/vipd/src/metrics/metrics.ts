@@ -68,8 +68,20 @@ export function heartbeatConnectionDrops(
   };
 }
 
+/** A VRRP group as the scrape reads it (the election does not know these groups). */
+export interface VrrpGroupReading {
+  readonly name: string;
+  readonly state: GroupState;
+  readonly basePriority: number;
+  readonly effectivePriority: number;
+  /** The current master's primary address (own when master), null when unknown. */
+  readonly masterAddress: string | null;
+}
+
 /** What the daemon knows now; read on every scrape. */
 export interface MetricsSources {
+  /** Groups decided by VRRP on the wire. */
+  vrrp?(): readonly VrrpGroupReading[];
   election(): ElectionStatus | null;
   peers(): readonly PeerStatus[];
   trackers(): readonly TrackerReading[];
@@ -135,6 +147,10 @@ export class VipdMetrics {
   readonly configReloads: Counter<'result'>;
   readonly configReloadOk: Gauge;
   readonly takeoverDuration: Histogram<'group'>;
+  readonly vrrpAdvertsSent: Counter<'group'>;
+  readonly vrrpAdvertsReceived: Counter<'group'>;
+  readonly vrrpAdvertsRejected: Counter<'interface' | 'group' | 'reason'>;
+  readonly vrrpMasterDownExpiries: Counter<'group'>;
 
   /**
    * `eventLoopSampleMs`: how often nodejs_eventloop_lag_* samples the loop. Every sample is
@@ -150,6 +166,8 @@ export class VipdMetrics {
     const gauge = <L extends string>(config: GaugeConfiguration<L>) =>
       new Gauge<L>({ ...config, registers: [r] });
     const sources = () => this.#sources;
+    // Mesh and VRRP groups alike: the state gauges do not care who decided.
+    const groups = () => [...(sources().election()?.groups ?? []), ...(sources().vrrp?.() ?? [])];
 
     gauge({
       name: 'vipd_build_info',
@@ -171,7 +189,7 @@ export class VipdMetrics {
       labelNames: ['group', 'state'],
       collect() {
         this.reset();
-        for (const group of sources().election()?.groups ?? []) {
+        for (const group of groups()) {
           for (const state of GROUP_STATES)
             this.set({ group: group.name, state }, group.state === state ? 1 : 0);
         }
@@ -183,7 +201,7 @@ export class VipdMetrics {
       labelNames: ['group'],
       collect() {
         this.reset();
-        for (const group of sources().election()?.groups ?? []) {
+        for (const group of groups()) {
           this.set({ group: group.name }, group.state === 'MASTER' ? 1 : 0);
         }
       },
@@ -194,8 +212,7 @@ export class VipdMetrics {
       labelNames: ['group'],
       collect() {
         this.reset();
-        for (const group of sources().election()?.groups ?? [])
-          this.set({ group: group.name }, group.basePriority);
+        for (const group of groups()) this.set({ group: group.name }, group.basePriority);
       },
     });
     gauge({
@@ -204,7 +221,7 @@ export class VipdMetrics {
       labelNames: ['group'],
       collect() {
         this.reset();
-        for (const group of sources().election()?.groups ?? []) {
+        for (const group of groups()) {
           this.set({ group: group.name }, group.effectivePriority);
         }
       },
@@ -409,6 +426,41 @@ export class VipdMetrics {
       labelNames: ['group'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [r],
+    });
+
+    this.vrrpAdvertsSent = counter({
+      name: 'vipd_vrrp_adverts_sent_total',
+      help: 'VRRP advertisements sent, by group (one per destination counts once).',
+      labelNames: ['group'],
+    });
+    this.vrrpAdvertsReceived = counter({
+      name: 'vipd_vrrp_adverts_received_total',
+      help: 'Valid VRRP advertisements received and handed to the group, by group.',
+      labelNames: ['group'],
+    });
+    this.vrrpAdvertsRejected = counter({
+      name: 'vipd_vrrp_adverts_rejected_total',
+      help:
+        'VRRP packets refused, by interface, group (empty before one is known) and reason ' +
+        '(RFC 5798 §7.1 checks: ttl, checksum, version, vrrpv2, vrid, address-list, …).',
+      labelNames: ['interface', 'group', 'reason'],
+    });
+    this.vrrpMasterDownExpiries = counter({
+      name: 'vipd_vrrp_master_down_expiries_total',
+      help: "Times the group's Master_Down_Timer ran out and this node became master.",
+      labelNames: ['group'],
+    });
+    gauge({
+      name: 'vipd_vrrp_master',
+      help: "1 for the address of the VRRP group's current master (own address when master).",
+      labelNames: ['group', 'address'],
+      collect() {
+        this.reset();
+        for (const group of sources().vrrp?.() ?? []) {
+          if (group.masterAddress !== null)
+            this.set({ group: group.name, address: group.masterAddress }, 1);
+        }
+      },
     });
 
     collectDefaultMetrics({
