@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { asService, commandWords } from './unit-as-service.js';
 import { parseUnitFile } from './unit-file.js';
 import { DEPLOY_DIR } from './vipd-cli.js';
-import { shellCommands, walkthroughSteps } from './walkthrough.js';
+import { shellCommands, tableRow, walkthroughSteps } from './walkthrough.js';
 
 describe('walkthroughSteps', () => {
   const doc = [
@@ -85,5 +85,30 @@ describe('asService on deploy/systemd/vipd.service', () => {
 
   it('refuses a quoted command line rather than split it wrongly', () => {
     assert.throws(() => commandWords('/bin/sh -c "echo hi"', {}), /quoting/);
+  });
+});
+
+describe('tableRow', () => {
+  const status = [
+    'node n2  vipd 0.2.0  running  up 79s',
+    '',
+    'GROUP  STATE            MODE  MASTER  PRIO',
+    'web    MASTER (forced)  mesh  n2      100',
+    '',
+    'PEER  ADDRESS        UP  RTT',
+    'n1    10.0.0.1:7410  up  21.1ms',
+  ].join('\n');
+
+  it('reads a row by column name, a cell with one space in it included', () => {
+    assert.deepEqual(tableRow(status, 'GROUP', 'web'), {
+      GROUP: 'web',
+      STATE: 'MASTER (forced)',
+      MODE: 'mesh',
+      MASTER: 'n2',
+      PRIO: '100',
+    });
+    assert.equal(tableRow(status, 'PEER', 'n1')?.['UP'], 'up');
+    assert.equal(tableRow(status, 'GROUP', 'db'), null);
+    assert.equal(tableRow('no table', 'GROUP', 'web'), null);
   });
 });

@@ -72,3 +72,25 @@ export function shellCommands(body: string): string[] {
     .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
     .filter((line) => line !== '');
 }
+
+/**
+ * A row of a table as `vipctl status` prints it (columns apart by two or more spaces), keyed
+ * by the header's names: `tableRow(text, 'GROUP', 'web')` → { GROUP: 'web', STATE: 'MASTER', … }.
+ * Reading by column name keeps assertions right when a column is added.
+ */
+export function tableRow(
+  text: string,
+  firstColumn: string,
+  key: string,
+): Record<string, string> | null {
+  const lines = text.split('\n');
+  const header = lines.findIndex((line) => line.startsWith(`${firstColumn} `));
+  if (header < 0) return null;
+  const names = (lines[header] ?? '').trim().split(/\s{2,}/);
+  for (const line of lines.slice(header + 1)) {
+    if (line.trim() === '') break;
+    const cells = line.trim().split(/\s{2,}/);
+    if (cells[0] === key) return Object.fromEntries(names.map((name, i) => [name, cells[i] ?? '']));
+  }
+  return null;
+}
