@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { median } from '../src/probe-analysis.js';
 import type { BenchOptions, DaemonResult } from './failover-run.js';
 
-const START = '<!-- bench:failover -->';
-const END = '<!-- /bench:failover -->';
+/** The section of docs/benchmarks.md each table owns. */
+export type ReportSection = 'bench:failover' | 'bench:failover-vrrp';
 
 function ms(value: number): string {
   if (Number.isNaN(value)) return '–';
@@ -25,6 +25,103 @@ function cpu(value: number): string {
   return Number.isNaN(value) ? '–' : value.toFixed(3);
 }
 
+function machine(results: readonly DaemonResult[], elapsedMs: number): string {
+  const versions = [...new Set(results.map((r) => r.version))].join(', ');
+  return (
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ` +
+    `Linux ${release()}, Node ${process.version}; ${versions}. Total run ${(elapsedMs / 60_000).toFixed(1)} min; ` +
+    `load average at the end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')} (1/5/15 min).`
+  );
+}
+
+function outageCell(result: DaemonResult | undefined): string {
+  return `${ms(medianOf(result?.outagesMs ?? []))} (${range(result?.outagesMs ?? [])})`;
+}
+
+function interval(intervalMs: number): string {
+  return intervalMs >= 1000 ? `${intervalMs / 1000} s` : `${intervalMs} ms`;
+}
+
+/** Failed trials and repeated bring-ups, as Markdown lines. */
+function trouble(results: readonly DaemonResult[], skipped: readonly string[]): string[] {
+  const lines: string[] = [];
+  const unsettled = results.filter((r) => r.unsettledStarts > 0);
+  if (unsettled.length > 0) {
+    lines.push(
+      '',
+      'Bring-ups repeated because a backup had become master on its own before the fault ' +
+        '(missed heartbeats under load): ' +
+        unsettled.map((r) => `${r.daemon} @ ${r.intervalMs} ms: ${r.unsettledStarts}`).join(', ') +
+        '.',
+    );
+  }
+  if (skipped.length > 0) lines.push('', `Not measured: ${skipped.join('; ')}.`);
+  const failures = results.flatMap((r) =>
+    r.errors.map((e) => `${r.daemon} @ ${r.intervalMs} ms: ${e}`),
+  );
+  if (failures.length > 0) {
+    lines.push(
+      '',
+      'Trials that failed (left out of the medians):',
+      '',
+      ...failures.map((f) => `- ${f}`),
+    );
+  }
+  return lines;
+}
+
+/**
+ * The VRRP section: vipd speaking VRRPv3 (both nodes), and a keepalived master with a vipd
+ * backup, against a keepalived pair at the same advert interval.
+ */
+export function formatVrrpReport(
+  results: readonly DaemonResult[],
+  options: BenchOptions,
+  skipped: readonly string[],
+  elapsedMs: number,
+): string {
+  const byKey = new Map(results.map((r) => [`${r.daemon}@${r.intervalMs}`, r]));
+  const lines: string[] = [
+    '## Failover in VRRP mode: vipd vs keepalived (`npm run bench:failover`)',
+    '',
+    machine(results, elapsedMs),
+    '',
+    'Same lab, probes and trials as the section above, with one VRRPv3 virtual router (VRID 51,',
+    'multicast, priorities 150 and 100, preempt on) at the `advert_interval` in the first column.',
+    '*vipd VRRP*: vipd on both nodes with a `vrrp:` group. *keepalived → vipd*: keepalived on the',
+    'master (n1) and vipd on the backup (n2), the mixed pair of a migration; its crash row is',
+    "SIGKILL of keepalived's processes. Both sides wait Master_Down_Interval =",
+    '3 × interval + Skew_Time (3.61 × interval at priority 100) before taking over, so the',
+    `outages should match keepalived's. Medians of ${options.trials} silent deaths and ${options.crashTrials} crashes.`,
+    '*Planned* is `POST /v1/groups/web/takeover` on vipd at n2 (priority 254).',
+    '',
+    '| interval | keepalived outage ms (range) | vipd VRRP outage ms (range) | vipd VRRP / keepalived | keepalived → vipd outage ms (range) | CPU s/min master / backup: keepalived | vipd VRRP | keepalived → vipd | crash takeover ms: keepalived / vipd VRRP / keepalived → vipd | planned takeover gap ms: vipd VRRP / keepalived → vipd |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const intervalMs of options.intervalsMs) {
+    const k = byKey.get(`keepalived@${intervalMs}`);
+    const v = byKey.get(`vipd-vrrp@${intervalMs}`);
+    const m = byKey.get(`vrrp-mixed@${intervalMs}`);
+    const kOutage = medianOf(k?.outagesMs ?? []);
+    const vOutage = medianOf(v?.outagesMs ?? []);
+    const ratio =
+      Number.isNaN(kOutage) || Number.isNaN(vOutage) ? '–' : (vOutage / kOutage).toFixed(2);
+    const cpus = (r: DaemonResult | undefined): string =>
+      `${cpu(r?.cpuMaster ?? Number.NaN)} / ${cpu(r?.cpuBackup ?? Number.NaN)}`;
+    const crash = (r: DaemonResult | undefined): string => ms(medianOf(r?.crashTakeoversMs ?? []));
+    const planned = (r: DaemonResult | undefined): string => ms(medianOf(r?.plannedGapsMs ?? []));
+    lines.push(
+      `| ${interval(intervalMs)} | ${outageCell(k)} | ${outageCell(v)} | ${ratio} | ${outageCell(m)} ` +
+        `| ${cpus(k)} | ${cpus(v)} | ${cpus(m)} | ${crash(k)} / ${crash(v)} / ${crash(m)} ` +
+        `| ${planned(v)} / ${planned(m)} |`,
+    );
+  }
+  lines.push(...trouble(results, skipped));
+  return lines.join('\n');
+}
+
 /** The Markdown section: method, machine, one table, and any trial that failed. */
 export function formatReport(
   results: readonly DaemonResult[],
@@ -33,12 +130,10 @@ export function formatReport(
   elapsedMs: number,
 ): string {
   const byKey = new Map(results.map((r) => [`${r.daemon}@${r.intervalMs}`, r]));
-  const versions = [...new Set(results.map((r) => r.version))].join(', ');
   const lines: string[] = [
     '## Failover: vipd vs keepalived (`npm run bench:failover`)',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ` +
-      `Linux ${release()}, Node ${process.version}; ${versions}. Total run ${(elapsedMs / 60_000).toFixed(1)} min.`,
+    machine(results, elapsedMs),
     '',
     'Method: a namespace lab (`test/src/lab.ts`): one bridge namespace, two node namespaces',
     '(priorities 150 and 100, preempt on) and a client namespace. Both daemons run with the same',
@@ -65,7 +160,7 @@ export function formatReport(
     const ratio =
       Number.isNaN(kOutage) || Number.isNaN(vOutage) ? '–' : (vOutage / kOutage).toFixed(2);
     lines.push(
-      `| ${intervalMs >= 1000 ? `${intervalMs / 1000} s` : `${intervalMs} ms`} ` +
+      `| ${interval(intervalMs)} ` +
         `| ${ms(kOutage)} (${range(k?.outagesMs ?? [])}) ` +
         `| ${ms(vOutage)} (${range(v?.outagesMs ?? [])}) ` +
         `| ${ratio} ` +
@@ -77,33 +172,17 @@ export function formatReport(
         `| ${ms(medianOf(v?.plannedGapsMs ?? []))} (${range(v?.plannedGapsMs ?? [])}) |`,
     );
   }
-  const unsettled = results.filter((r) => r.unsettledStarts > 0);
-  if (unsettled.length > 0) {
-    lines.push(
-      '',
-      'Bring-ups repeated because a backup had become master on its own before the fault ' +
-        '(missed heartbeats under load): ' +
-        unsettled.map((r) => `${r.daemon} @ ${r.intervalMs} ms: ${r.unsettledStarts}`).join(', ') +
-        '.',
-    );
-  }
-  if (skipped.length > 0) lines.push('', `Not measured: ${skipped.join('; ')}.`);
-  const failures = results.flatMap((r) =>
-    r.errors.map((e) => `${r.daemon} @ ${r.intervalMs} ms: ${e}`),
-  );
-  if (failures.length > 0) {
-    lines.push(
-      '',
-      'Trials that failed (left out of the medians):',
-      '',
-      ...failures.map((f) => `- ${f}`),
-    );
-  }
+  lines.push(...trouble(results, skipped));
   return lines.join('\n');
 }
 
-/** Replaces (or appends) this benchmark's section of docs/benchmarks.md; returns the path. */
-export function writeBenchmarkSection(report: string): string {
+/** Replaces (or appends) one section of docs/benchmarks.md; returns the path. */
+export function writeBenchmarkSection(
+  report: string,
+  marker: ReportSection = 'bench:failover',
+): string {
+  const START = `<!-- ${marker} -->`;
+  const END = `<!-- /${marker} -->`;
   const path = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
   const section = `${START}\n${report}\n${END}`;

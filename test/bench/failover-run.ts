@@ -12,6 +12,7 @@ import {
   type TrialContext,
 } from '../src/trials.js';
 import { VipdCluster } from '../src/vipd-cluster.js';
+import { VrrpCluster, type VrrpSpeaker } from '../src/vrrp-cluster.js';
 
 export interface BenchOptions {
   readonly trials: number;
@@ -46,8 +47,30 @@ export interface DaemonResult {
 const GROUP = 'web';
 const PRIORITIES = { n1: 150, n2: 100 };
 
+/** Who speaks VRRP on n1 (the master) and n2 for the VRRP kinds. */
+const VRRP_SPEAKERS: Partial<Record<DaemonKind, Record<string, VrrpSpeaker>>> = {
+  'vipd-vrrp': { n1: 'vipd', n2: 'vipd' },
+  // keepalived master, vipd backup: vipd's takeover from a keepalived that dies.
+  'vrrp-mixed': { n1: 'keepalived', n2: 'vipd' },
+};
+
 function makeCluster(lab: Lab, daemon: DaemonKind, intervalMs: number): FailoverCluster {
   const addresses = [`${lab.vip4()}/24`];
+  const speakers = VRRP_SPEAKERS[daemon];
+  if (speakers !== undefined) {
+    return new VrrpCluster(lab, {
+      group: {
+        name: GROUP,
+        vrid: 51,
+        intervalMs,
+        addresses,
+        priorities: PRIORITIES,
+        preempt: true,
+      },
+      speakers,
+      kind: daemon,
+    });
+  }
   if (daemon === 'keepalived') {
     return new KeepalivedCluster(lab, [
       {
@@ -149,12 +172,13 @@ async function measureDaemon(
         );
       });
     }
-    if (cluster instanceof VipdCluster) {
+    const api = plannedTakeoverApi(cluster);
+    if (api !== undefined) {
       for (let trial = 1; trial <= options.trials; trial += 1) {
         await attempt(`planned takeover #${trial}`, async () => {
           await bringUp(ctx, n1, [n2]);
           const r = await measureFault(ctx, n2, async () => {
-            const response = await cluster.api(n2, 'POST', `/v1/groups/${GROUP}/takeover`);
+            const response = await api.api(n2, 'POST', `/v1/groups/${GROUP}/takeover`);
             if (response.status !== 200)
               throw new Error(
                 `takeover answered ${response.status}: ${JSON.stringify(response.body)}`,
@@ -172,6 +196,12 @@ async function measureDaemon(
     await capture.stop();
     return result;
   });
+}
+
+/** The vipd API that takes the group over on the backup (n2): every kind but keepalived's. */
+function plannedTakeoverApi(cluster: FailoverCluster): VipdCluster | undefined {
+  if (cluster instanceof VipdCluster) return cluster;
+  return cluster instanceof VrrpCluster ? cluster.vipd : undefined;
 }
 
 /** Runs every interval, keepalived then vipd at each, one lab per pair. */

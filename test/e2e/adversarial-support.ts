@@ -100,7 +100,7 @@ export function note(label: string, value: unknown): void {
  * (e.g. 'reason="bad-mac"'); every series when omitted, 0 when there is none.
  */
 export async function counterTotal(
-  s: Scenario,
+  s: { readonly cluster: Pick<Scenario['cluster'], 'api'> },
   node: LabHost,
   name: string,
   labels = '',

@@ -1,8 +1,11 @@
 import type { LabHost } from './lab.js';
 import type { LabProcess } from './lab-process.js';
 
-/** Which failover daemon a cluster runs. */
-export type DaemonKind = 'vipd' | 'keepalived';
+/**
+ * Which failover daemon a cluster runs: vipd's mesh, keepalived, vipd speaking VRRPv3 on
+ * every node, or one VRRP router spoken by keepalived and vipd together.
+ */
+export type DaemonKind = 'vipd' | 'keepalived' | 'vipd-vrrp' | 'vrrp-mixed';
 
 /**
  * A failover daemon running on the lab's nodes, seen the same way for vipd and keepalived

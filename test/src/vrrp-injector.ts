@@ -1,0 +1,116 @@
+// A third router on the lab LAN that sends whatever VRRP packets a test builds, with the TTL
+// it chooses. vipd's own transport always writes TTL 255 (it builds its IP header), so the
+// injector is a plain raw socket that lets the kernel build the header: IP_MULTICAST_TTL is
+// then the TTL on the wire, 1 as easily as 255.
+import { createRequire } from 'node:module';
+import { inNetns } from '@vipd/arp';
+import { encodeAdvert, VRRP_MULTICAST_V4, VRRP_PROTOCOL, type AdvertFields } from '@vipd/vrrp';
+import type { LabHost } from './lab.js';
+
+interface RawSocket {
+  on(event: 'message' | 'error', listener: () => void): void;
+  setOption(level: number, option: number, value: number): void;
+  setOption(level: number, option: number, value: Buffer, length: number): void;
+  send(
+    bytes: Buffer,
+    offset: number,
+    length: number,
+    address: string,
+    after: (error: Error | null) => void,
+  ): void;
+  close(): void;
+}
+
+interface RawSocketModule {
+  createSocket(options: { protocol: number; addressFamily: number }): RawSocket;
+  readonly AddressFamily: { readonly IPv4: number };
+}
+
+// <netinet/in.h>; raw-socket exports none of the multicast options.
+const IPPROTO_IP = 0;
+const IP_MULTICAST_IF = 32;
+const IP_MULTICAST_TTL = 33;
+const IP_MULTICAST_LOOP = 34;
+
+/** VRRPv2 (RFC 3768 §5.3) header: version 2, type 1, then vrid, priority, count, auth, interval. */
+const V2_VERSION_TYPE = 0x21;
+const V2_AUTH_DATA_BYTES = 8;
+const V2_CHECKSUM_OFFSET = 6;
+
+function ipv4Bytes(address: string): Buffer {
+  return Buffer.from(address.split('.').map(Number));
+}
+
+/** RFC 1071 one's-complement sum, folded. */
+function internetChecksum(bytes: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+/**
+ * An RFC 3768 advert, no authentication, `intervalS` seconds: what a keepalived left at
+ * `vrrp_version 2` sends. The v2 checksum covers the message alone.
+ */
+export function encodeVrrpv2(fields: AdvertFields, intervalS: number): Buffer {
+  const addresses = fields.addresses.map(ipv4Bytes);
+  const header = Buffer.from([
+    V2_VERSION_TYPE,
+    fields.vrid,
+    fields.priority,
+    addresses.length,
+    0,
+    intervalS,
+    0,
+    0,
+  ]);
+  const message = Buffer.concat([header, ...addresses, Buffer.alloc(V2_AUTH_DATA_BYTES)]);
+  message.writeUInt16BE(internetChecksum(message), V2_CHECKSUM_OFFSET);
+  return message;
+}
+
+/** IPv4 multicast VRRP from one lab host, any payload, any TTL. */
+export class VrrpInjector {
+  private constructor(
+    private readonly socket: RawSocket,
+    readonly source: LabHost,
+  ) {}
+
+  static open(host: LabHost): VrrpInjector {
+    const raw = createRequire(import.meta.url)('raw-socket') as RawSocketModule;
+    const socket = inNetns(host.netns, () =>
+      raw.createSocket({ protocol: VRRP_PROTOCOL, addressFamily: raw.AddressFamily.IPv4 }),
+    );
+    // raw-socket reads whatever arrives (the routers' adverts); nothing here wants them.
+    socket.on('message', () => undefined);
+    socket.on('error', () => undefined);
+    const ifAddress = ipv4Bytes(host.ipv4);
+    socket.setOption(IPPROTO_IP, IP_MULTICAST_IF, ifAddress, ifAddress.length);
+    socket.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, 0);
+    return new VrrpInjector(socket, host);
+  }
+
+  /** A VRRPv3 advert from this host to 224.0.0.18, checksummed for that pseudo-header. */
+  advert(fields: AdvertFields): Buffer {
+    return encodeAdvert(fields, {
+      family: 4,
+      sourceAddress: this.source.ipv4,
+      destinationAddress: VRRP_MULTICAST_V4,
+    });
+  }
+
+  send(payload: Buffer, ttl = 255): Promise<void> {
+    this.socket.setOption(IPPROTO_IP, IP_MULTICAST_TTL, ttl);
+    return new Promise((resolve, reject) => {
+      this.socket.send(payload, 0, payload.length, VRRP_MULTICAST_V4, (error) => {
+        if (error === null) resolve();
+        else reject(error);
+      });
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
