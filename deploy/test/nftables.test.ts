@@ -66,6 +66,12 @@ describe('deploy/nftables/vipd-heartbeat.nft', { skip }, () => {
     assert.match(listed.stdout, /tcp dport 7410 ip6 saddr != @peers6 drop/);
   });
 
+  it('loaded again (after editing the peers), replaces its rules instead of adding a copy', () => {
+    assert.equal(inNetns(['nft', '-f', RULESET]).status, 0);
+    const listed = inNetns(['nft', 'list', 'table', 'inet', 'vipd_heartbeat']).stdout;
+    assert.equal(listed.match(/ drop/g)?.length, 2, listed);
+  });
+
   it('drops a stranger on the heartbeat port, lets a peer in, leaves other ports alone', () => {
     assert.equal(connects(PEER, PEER, 7410), true, 'a listed peer reaches the heartbeat port');
     assert.equal(connects(STRANGER, PEER, 7410), false, 'a stranger reaches the heartbeat port');
