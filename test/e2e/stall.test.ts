@@ -39,7 +39,9 @@ class AddressEvents {
 
   /** Epoch ms of the first deletion of `address` at or after `sinceMs`. */
   deletedAfter(address: string, sinceMs: number): number | undefined {
-    const deleted = new RegExp(`^\\[([^\\]]+)\\] Deleted .* inet ${address.replace(/\./g, '\\.')}/`);
+    const deleted = new RegExp(
+      `^\\[([^\\]]+)\\] Deleted .* inet ${address.replace(/\./g, '\\.')}/`,
+    );
     for (const line of this.monitor.output('stdout')) {
       const match = deleted.exec(line);
       if (match?.[1] === undefined) continue;
