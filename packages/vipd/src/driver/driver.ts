@@ -39,6 +39,7 @@ import type { TrackerEffectOnGroup, TrackerSet } from '../trackers/tracker-set.j
 import { toElectionConfig } from './election-config.js';
 import { OperatorCommands } from './operator-commands.js';
 import { RESIGN_GRACE_MS } from './resign.js';
+import { StallWatch } from './stall-watch.js';
 import { StatusViews } from './status-views.js';
 import {
   VipHolder,
@@ -101,6 +102,7 @@ export class Driver implements DaemonControl {
   #stepping = false;
   #timer: TimerHandle | undefined;
   #timerAtMs: number | null = null;
+  #stallWatch: StallWatch | null = null;
   #lastLocalState: unknown = null;
   #lastHearing: unknown = null;
   readonly #meshListeners: { off: () => void }[] = [];
@@ -253,8 +255,28 @@ export class Driver implements DaemonControl {
     this.#listen(mesh, 'sent', (peer: string) => {
       metrics.heartbeatsSent.inc({ peer });
     });
+    this.#watchStalls();
     this.#submit({ type: 'tick', nowMs: this.#clock.now() });
     this.#phase = 'running';
+  }
+
+  /**
+   * A stall is told to the election before anything else of the wake-up: the heartbeats,
+   * closes and deadlines that follow it are judged knowing the view is that old.
+   */
+  #watchStalls(): void {
+    this.#stallWatch?.stop();
+    const { heartbeatIntervalMs: intervalMs, downMultiplier } = this.#config.cluster;
+    const downAfterMs = intervalMs * downMultiplier;
+    this.#stallWatch = new StallWatch(this.#clock, intervalMs, intervalMs, (stalledMs) => {
+      const level = stalledMs + intervalMs >= downAfterMs ? 'warn' : 'debug';
+      this.#log[level](
+        { stalledMs: Math.round(stalledMs), downAfterMs },
+        `this node did not run for ${Math.round(stalledMs)}ms (frozen or starved)`,
+      );
+      this.#submit({ type: 'stalled', nowMs: this.#clock.now(), stalledMs });
+    });
+    this.#stallWatch.start();
   }
 
   #listen<E extends keyof HeartbeatMeshEvents>(
@@ -296,6 +318,7 @@ export class Driver implements DaemonControl {
   // ---- the loop ----
 
   #submit(event: ElectionEvent): void {
+    this.#stallWatch?.check();
     this.#queue.push(event);
     this.#drain(event.type);
   }
@@ -504,6 +527,8 @@ export class Driver implements DaemonControl {
     this.#phase = 'stopping';
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#stallWatch?.stop();
+    this.#stallWatch = null;
     this.#policy.stop();
     this.#vrrp?.stop();
     this.#waiters.cancelAll();
@@ -524,6 +549,7 @@ export class Driver implements DaemonControl {
       election.reconfigure(toElectionConfig(config), this.#clock.now()),
     );
     if (!applied) return;
+    this.#watchStalls();
     this.#vrrp?.reconfigure(config);
     this.#policy.reconfigured();
     this.#waiters.check();
