@@ -1,11 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { writeDocSection } from '../src/benchmarks-doc.js';
 import { median } from '../src/probe-analysis.js';
 import type { BenchOptions, DaemonResult } from './failover-run.js';
-
-const START = '<!-- bench:failover -->';
-const END = '<!-- /bench:failover -->';
 
 function ms(value: number): string {
   if (Number.isNaN(value)) return '–';
@@ -104,15 +100,5 @@ export function formatReport(
 
 /** Replaces (or appends) this benchmark's section of docs/benchmarks.md; returns the path. */
 export function writeBenchmarkSection(report: string): string {
-  const path = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const section = `${START}\n${report}\n${END}`;
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  const next =
-    start >= 0 && end > start
-      ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
-      : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, next);
-  return path;
+  return writeDocSection('bench:failover', report);
 }
