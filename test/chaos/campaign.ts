@@ -124,7 +124,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         probeIntervalMs: options.probeIntervalMs,
         arpingIntervalMs: 50,
       });
-      cluster.startAll();
+      // Every daemon up (slow under load) before the cluster may settle.
+      await Promise.all(cluster.startAll().map((d) => d.waitForLine(/"reason":"startup"/, 30_000)));
       await waitUntil('every VIP answered the client', () => recorder.allAnswered, 30_000);
       await sleep(settleMsFor(bounds));
       await recorder.begin();

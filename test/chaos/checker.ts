@@ -190,16 +190,19 @@ function judgeOutages(history: History, bounds: Bounds): Finding[] {
   );
 }
 
-/** Reasons that only a given fault kind, on the transitioning node itself, explains. */
-const REASON_FAULT: Readonly<Record<string, FaultKind | 'never'>> = {
-  'tracker-fault': 'tracker',
-  'tracker-recovered': 'tracker',
-  'maintenance-on': 'operator',
-  'maintenance-off': 'operator',
-  'forced-takeover': 'operator',
-  released: 'operator',
-  reconfigured: 'reload',
-  startup: 'kill',
+/**
+ * Reasons that only given fault kinds, on the transitioning node itself, explain. A link
+ * flap shows as a tracker fault: the group tracks its interface's carrier.
+ */
+const REASON_FAULT: Readonly<Record<string, readonly FaultKind[] | 'never'>> = {
+  'tracker-fault': ['tracker', 'flap'],
+  'tracker-recovered': ['tracker', 'flap'],
+  'maintenance-on': ['operator'],
+  'maintenance-off': ['operator'],
+  'forced-takeover': ['operator'],
+  released: ['operator'],
+  reconfigured: ['reload'],
+  startup: ['kill'],
   resign: 'never',
 };
 
@@ -218,7 +221,7 @@ function judgeTransition(history: History, bounds: Bounds, t: Transition): Findi
   let explained: boolean;
   if (needs === 'never') explained = false;
   else if (needs !== undefined)
-    explained = faults.some((f) => f.fault.kind === needs && f.fault.target === t.node);
+    explained = faults.some((f) => needs.includes(f.fault.kind) && f.fault.target === t.node);
   else if (t.reason.startsWith('quorum-')) explained = history.quorum && faults.length > 0;
   else explained = faults.length > 0;
   return {
@@ -226,7 +229,7 @@ function judgeTransition(history: History, bounds: Bounds, t: Transition): Findi
     violation: !explained,
     why: explained
       ? `${label}: explained by ${faults.map((f) => `#${f.fault.id} ${f.fault.kind}`).join(', ')}`
-      : `${label}: no injected fault ${needs === undefined ? 'was active' : `of kind ${needs} on ${t.node}`} to explain it`,
+      : `${label}: no injected fault ${needs === undefined ? 'was active' : `of kind ${String(needs)} on ${t.node}`} to explain it`,
   };
 }
 
@@ -283,7 +286,9 @@ function judgeCheckpoints(history: History): Finding[] {
 
 export function check(history: History, bounds: Bounds): Verdict {
   const findings = [
-    ...[...heldTwice(history), ...answeredTwice(history)].map((o) => judgeDual(history, bounds, o)),
+    ...[...heldTwice(history), ...answeredTwice(history)]
+      .filter((o) => o.toMs >= history.originMs)
+      .map((o) => judgeDual(history, bounds, o)),
     ...judgeOutages(history, bounds),
     ...history.transitions
       .filter((t) => t.atMs >= history.originMs)

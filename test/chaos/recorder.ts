@@ -72,16 +72,17 @@ export class Recorder {
   /** From now on everything counts: samples the starting point, follows daemons and addresses. */
   async begin(): Promise<void> {
     this.watch = await ClusterWatch.start(this.lab, this.cluster, this.lab.nodes, this.vips);
-    await this.drainProbes();
-    for (const list of this.replies.values()) list.length = 0;
-    this.originMs = wallClockMs();
-    this.initialHolders = await sampleHolders(this.lab, this.vips);
     for (const node of this.lab.nodes) {
       for (const group of this.groups) {
         const state = await this.cluster.groupState(node, group.name);
         this.initialStates.push({ node: node.name, group: group.name, state: state ?? 'unknown' });
       }
     }
+    this.initialHolders = await sampleHolders(this.lab, this.vips);
+    this.originMs = wallClockMs();
+    // The bring-up is not part of the history.
+    await this.drainProbes();
+    for (const list of this.replies.values()) list.length = 0;
   }
 
   private async drainProbes(): Promise<void> {
