@@ -58,7 +58,7 @@ function lockHolderAlive(): boolean {
 }
 
 /** One lab scenario at a time across test files; a lock left by a dead process is taken over. */
-async function withE2eLock<T>(body: () => Promise<T>): Promise<T> {
+export async function withE2eLock<T>(body: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
