@@ -26,7 +26,10 @@ export interface Bounds {
   readonly handoverOverlapMs: number;
   /** With the quorum guard: two owners never overlap longer than D (+ margin) while both run. */
   readonly fencingMs: number;
-  /** A killed daemon is started again within this (process start under load). */
+  /**
+   * After a killed daemon's successor logged its start (the kill's end), until its left-over
+   * VIPs are gone and it has listened D: D + margin.
+   */
   readonly restartMs: number;
   /** An outage shorter than this is not counted (a few lost probes under load). */
   readonly outageFloorMs: number;
@@ -41,7 +44,7 @@ export function deriveBounds(timing: ClusterTiming): Bounds {
     recoveryMs: downMs + (timing.nodes - 1) * timing.intervalMs + rehearMs + timing.loadMarginMs,
     handoverOverlapMs: timing.intervalMs + timing.loadMarginMs,
     fencingMs: downMs + timing.loadMarginMs,
-    restartMs: 3_000,
+    restartMs: downMs + timing.loadMarginMs,
     outageFloorMs: Math.max(50, timing.intervalMs / 2),
   };
 }
@@ -65,7 +68,7 @@ export const STOPS_THE_DAEMON: ReadonlySet<FaultKind> = new Set(['kill', 'pause'
 
 /** How long after a fault ends its effects may still show, before the cluster must be calm. */
 export function aftermathMs(kind: FaultKind, bounds: Bounds): number {
-  // A restarted node listens D, may preempt, and its start is slow under load.
-  if (kind === 'kill') return bounds.restartMs + bounds.recoveryMs + bounds.downMs;
+  // A restarted node listens D, then may preempt.
+  if (kind === 'kill') return bounds.restartMs + bounds.recoveryMs;
   return bounds.recoveryMs;
 }

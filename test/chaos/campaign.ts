@@ -89,6 +89,7 @@ async function healEverything(lab: Lab, cluster: VipdCluster): Promise<void> {
   }
 }
 
+/** Quiet time after a round: the longest aftermath (a kill's), plus one more D. */
 export function settleMsFor(bounds: Bounds): number {
   return bounds.restartMs + bounds.recoveryMs + bounds.downMs;
 }

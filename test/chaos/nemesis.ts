@@ -52,7 +52,11 @@ function reload(t: NemesisTarget, node: LabHost, options: VipdClusterOptions): v
 async function restart(t: NemesisTarget, node: LabHost): Promise<void> {
   const daemon = t.cluster.process(node);
   if (daemon !== undefined) await daemon.exited;
-  t.watch.follow(node, t.cluster.startNode(node));
+  const restarted = t.cluster.startNode(node);
+  t.watch.follow(node, restarted);
+  // The kill lasts until the new daemon runs (node starts slowly under load): by then it
+  // has removed the VIPs its predecessor left behind.
+  await restarted.waitForLine(/"reason":"startup"/, 60_000);
 }
 
 async function operator(

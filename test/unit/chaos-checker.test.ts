@@ -218,7 +218,7 @@ describe('check', () => {
       probes: [{ vip: '10.0.0.100', replies }],
     };
     assert.equal(check(h, bounds).violations[0]?.kind, 'no-owner');
-    const during = { ...h, faults: [applied({ kind: 'kill' }, 4_990, 6_000)] };
+    const during = { ...h, faults: [applied({ kind: 'kill' }, 4_990, 7_000)] };
     assert.deepEqual(check(during, bounds).violations, []);
   });
 });

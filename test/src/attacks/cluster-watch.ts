@@ -115,7 +115,11 @@ export class ClusterWatch {
     } catch {
       return;
     }
-    const atMs = typeof line['time'] === 'number' ? line['time'] : Date.now();
+    // vipd logs pino's time as ISO text; pino's default is epoch ms.
+    const time = line['time'];
+    const logged =
+      typeof time === 'string' ? Date.parse(time) : typeof time === 'number' ? time : NaN;
+    const atMs = Number.isFinite(logged) ? logged : Date.now();
     const msg = typeof line['msg'] === 'string' ? line['msg'] : '';
     if (WARNING_LEVELS.has(line['level']) && this.warned.length < MAX_KEPT_WARNINGS) {
       this.warned.push({ node: node.name, atMs, level: String(line['level']), msg });
