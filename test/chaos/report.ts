@@ -70,6 +70,9 @@ export function replayCommand(options: CampaignOptions): string {
     `--nodes ${options.nodes}`,
     `--groups ${options.groups}`,
     `--interval ${options.intervalMs}ms`,
+    `--down-multiplier ${options.downMultiplier}`,
+    // The settle time, hence the schedule, depends on the margin.
+    `--load-margin ${options.loadMarginMs}ms`,
     ...(options.quorum ? ['--quorum'] : []),
   ].join(' ');
 }
