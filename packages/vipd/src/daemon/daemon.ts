@@ -158,6 +158,7 @@ export class Daemon {
       timeoutMs: config.notifyTimeoutMs,
       logger,
       metrics,
+      events,
     });
     const neighbors = new PeerNeighborRefresh({
       peers: () => this.#config.cluster.peers,
@@ -211,6 +212,7 @@ export class Daemon {
       trackers: this.#trackers,
       metrics,
       logger,
+      events,
       vrrp: parts.vrrp,
       onFatal:
         options.onFatal ??
@@ -393,10 +395,10 @@ export class Daemon {
       control: {
         status: () => driver.status(),
         group: (name) => driver.group(name),
-        takeover: (group, timeoutMs) => driver.takeover(group, timeoutMs),
-        release: (group, timeoutMs) => driver.release(group, timeoutMs),
-        setMaintenance: async (enabled) => {
-          const outcome = await driver.setMaintenance(enabled);
+        takeover: (group, timeoutMs, call) => driver.takeover(group, timeoutMs, call),
+        release: (group, timeoutMs, call) => driver.release(group, timeoutMs, call),
+        setMaintenance: async (enabled, call) => {
+          const outcome = await driver.setMaintenance(enabled, call);
           if (outcome.ok) await this.#maintenance.keep(outcome.value.maintenance);
           return outcome;
         },
@@ -492,6 +494,7 @@ export class Daemon {
         { code: (error as VipdError).code, problems },
         `reload rejected, keeping the running configuration: ${problems.join('; ')}`,
       );
+      this.#recordReload('rejected', `reload rejected: ${problems.join('; ')}`);
       return false;
     }
     const plan = planReload(this.#config, next);
@@ -501,6 +504,10 @@ export class Daemon {
       this.#log.error(
         { code: 'CONFIG_RELOAD_UNSUPPORTED', changed: plan.restartOnly },
         `reload rejected, keeping the running configuration: ${plan.restartOnly.join(', ')} changed; restart the node to apply`,
+      );
+      this.#recordReload(
+        'restart-needed',
+        `reload rejected: ${plan.restartOnly.join(', ')} changed; restart the node to apply`,
       );
       return false;
     }
@@ -528,7 +535,18 @@ export class Daemon {
       { added, removed, changed, clusterKeysChanged: keysChanged },
       `configuration reloaded: ${added.length} group(s) added, ${removed.length} removed, ${changed.length} changed`,
     );
+    const changes = `${listed('added', added)}${listed('removed', removed)}${listed('changed', changed)}`;
+    this.#recordReload(
+      'applied',
+      `configuration reloaded: ${changes === '' ? 'no group changed' : changes.slice(0, -2)}` +
+        (keysChanged ? '; cluster keys changed' : ''),
+    );
     return true;
+  }
+
+  /** A reload is node-wide; the signal (SIGHUP, systemctl reload) is its actor. */
+  #recordReload(reason: 'applied' | 'rejected' | 'restart-needed', detail: string): void {
+    this.events.record({ kind: 'reload', reason, detail, actor: 'signal' });
   }
 
   /** SIGTERM: resign so a backup takes over at once, remove the VIPs, stop everything. */
@@ -557,4 +575,8 @@ export class Daemon {
     // Hooks of the last transitions still run, within their own timeout.
     await this.#notify.idle();
   }
+}
+
+function listed(what: string, groups: readonly string[]): string {
+  return groups.length === 0 ? '' : `${what} ${groups.join(', ')}; `;
 }

@@ -7,6 +7,8 @@ import { once } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
+import type { StatusView } from '../../src/api/control.js';
+import { Secret } from '../../src/config/secret.js';
 import { EventRing } from '../../src/events/ring.js';
 import { followEvents, FollowRefused } from '../../src/events/follow-client.js';
 import type { EventInput, VipdEvent } from '../../src/events/types.js';
@@ -273,6 +275,106 @@ describe('GET /v1/events?follow=1 (server-sent events)', () => {
     assert.equal(
       await metricValue(h, 'vipd_event_streams_ended_total{reason="server-closing"}'),
       1,
+    );
+  });
+});
+
+describe('operator actions: reason and actor', () => {
+  const TOKEN = 'operator-token-0123456789';
+  const AUTH = { authorization: `Bearer ${TOKEN}` };
+
+  async function withGroup(): Promise<{ app: FastifyInstance; h: Harness }> {
+    harness = new Harness(
+      testConfig({ groups: [{ name: 'web', addresses: ['10.213.0.100/24'], priority: 150 }] }),
+    );
+    await harness.start();
+    app = await buildApp({
+      control: harness.driver,
+      metrics: harness.metrics,
+      logger: createLogger({ level: 'fatal', format: 'json' }),
+      token: () => new Secret(TOKEN),
+      events: harness.events,
+    });
+    return { app, h: harness };
+  }
+
+  it('a takeover with reason and actor: the operator event and the transition carry them', async () => {
+    const { app, h } = await withGroup();
+    await h.say('n2', { web: { state: 'MASTER', priority: 200, epoch: 4 } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/groups/web/takeover',
+      headers: AUTH,
+      payload: { reason: 'CHG-42 kernel upgrade', actor: 'alice' },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    const events = h.events.list();
+    const operator = events.find((e) => e.kind === 'operator');
+    assert.equal(operator?.reason, 'takeover');
+    assert.equal(operator.group, 'web');
+    assert.equal(operator.actor, 'alice');
+    assert.equal(operator.to, 'ok');
+    assert.match(operator.detail ?? '', /by alice .*"CHG-42 kernel upgrade".*done/);
+    const forced = events.find((e) => e.reason === 'forced-takeover');
+    assert.equal(forced?.actor, 'alice');
+    const status = (await app.inject({ method: 'GET', url: '/v1/status' })).json<StatusView>();
+    assert.equal(status.groups[0]?.lastTransitionReason, 'forced-takeover');
+    assert.equal(status.groups[0].lastTransitionDetail, forced.detail);
+  });
+
+  it('no body at all is fine; the actor is then "api"; a refusal is recorded too', async () => {
+    const { app, h } = await withGroup();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/groups/web/release',
+      headers: AUTH,
+    });
+    assert.equal(response.statusCode, 409);
+    const operator = h.events.list().find((e) => e.kind === 'operator');
+    assert.deepEqual(
+      [operator?.reason, operator?.actor, operator?.to],
+      ['release', 'api', 'NOT_MASTER'],
+    );
+  });
+
+  it('maintenance takes them beside enabled', async () => {
+    const { app, h } = await withGroup();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/maintenance',
+      headers: AUTH,
+      payload: { enabled: true, actor: 'bob', reason: 'rack move' },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    const operator = h.events.list().find((e) => e.kind === 'operator');
+    assert.deepEqual([operator?.reason, operator?.actor], ['maintenance-on', 'bob']);
+    const drained = h.events
+      .list()
+      .find((e) => e.reason === 'maintenance-on' && e.kind === 'transition');
+    assert.equal(drained?.actor, 'bob');
+  });
+
+  it('a bad reason or actor is 400 INVALID_REQUEST and changes nothing', async () => {
+    const { app, h } = await withGroup();
+    for (const payload of [
+      { actor: 'a\nb' },
+      { reason: '' },
+      { actor: 'x'.repeat(65) },
+      { reason: 'r'.repeat(201) },
+      { who: 'alice' },
+    ]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/groups/web/takeover',
+        headers: AUTH,
+        payload,
+      });
+      assert.equal(response.statusCode, 400, JSON.stringify(payload));
+      assert.equal(response.json<{ code: string }>().code, 'INVALID_REQUEST');
+    }
+    assert.deepEqual(
+      h.events.list().filter((e) => e.kind === 'operator'),
+      [],
     );
   });
 });
