@@ -204,6 +204,25 @@ export function renderStatus(status: StatusView, nowMs = Date.now()): string {
   return `${lines.join('\n')}\n`;
 }
 
+const REASON_OPTION = [
+  '--reason <text>',
+  'why (a ticket, "kernel upgrade"): kept in the audit log and the event history',
+] as const;
+const ACTOR_OPTION = ['--actor <name>', 'who asks (default: $SUDO_USER, else $USER)'] as const;
+
+/** The optional reason and actor of an operator command; the login name when none is given. */
+function operatorCall(
+  options: VipctlOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): { reason?: string; actor?: string } {
+  const { reason, actor } = options as VipctlOptions & { reason?: string; actor?: string };
+  const who = actor ?? (env['SUDO_USER'] || env['USER'] || undefined);
+  return {
+    ...(reason === undefined ? {} : { reason }),
+    ...(who === undefined ? {} : { actor: who }),
+  };
+}
+
 function parseTimeout(value: string): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 1 || ms > 60_000)
@@ -335,6 +354,8 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
       .description(description)
       .argument('<group>')
       .addOption(new Option('--timeout <ms>', timeoutHelp).argParser(parseTimeout).default(5000))
+      .option(...REASON_OPTION)
+      .option(...ACTOR_OPTION)
       .action(
         action(async (options, target, group: string) => {
           const timeout = (options as VipctlOptions & { timeout: number }).timeout;
@@ -344,6 +365,7 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
             path: `/v1/groups/${encodeURIComponent(group)}/${verb}?timeout_ms=${timeout}`,
             timeoutMs: Math.max(options.requestTimeout, timeout + MOVE_REPLY_MARGIN_MS),
             token,
+            body: operatorCall(options, io.env),
           });
           failIfError(answer, `${verb} ${group}`);
           print(options, answer.body, () => render(group, answer.body));
@@ -380,6 +402,8 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
       if (value !== 'on' && value !== 'off') throw new InvalidArgumentError('on or off');
       return value;
     })
+    .option(...REASON_OPTION)
+    .option(...ACTOR_OPTION)
     .action(
       action(async (options, target, mode: string) => {
         const token = target.token();
@@ -388,7 +412,7 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
           path: '/v1/maintenance',
           timeoutMs: options.requestTimeout,
           token,
-          body: { enabled: mode === 'on' },
+          body: { enabled: mode === 'on', ...operatorCall(options, io.env) },
         });
         failIfError(answer, `maintenance ${mode}`);
         print(options, answer.body, () => `maintenance ${mode}\n`);

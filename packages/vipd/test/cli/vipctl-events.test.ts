@@ -5,11 +5,14 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
+import { Secret } from '../../src/config/secret.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { buildVipctlProgram } from '../../src/cli/vipctl.js';
 import type { VipdEvent } from '../../src/events/types.js';
 import { createLogger } from '../../src/log/logger.js';
 import { DOWN_AFTER_MS, Harness, testConfig } from '../driver/harness.js';
+
+const TOKEN = 'operator-token-0123456789';
 
 interface Node {
   readonly h: Harness;
@@ -38,7 +41,7 @@ async function node(id: string, peers: readonly string[] = ['n2']): Promise<Node
     control: h.driver,
     metrics: h.metrics,
     logger: createLogger({ level: 'fatal', format: 'json' }),
-    token: () => null,
+    token: () => new Secret(TOKEN),
     events: h.events,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -63,7 +66,7 @@ async function vipctl(args: readonly string[], onOutput?: (stdout: string) => vo
       stderr: (text) => {
         stderr += text;
       },
-      env: {},
+      env: { VIPD_API_TOKEN: TOKEN, USER: 'carol' },
     },
     {
       setExitCode: (code) => {
@@ -214,5 +217,25 @@ describe('vipctl status --cluster', () => {
     );
     assert.match(result.stdout, /unreachable: n3 at http:\/\/127\.0\.0\.1:9/);
     assert.match(result.stderr, /n3 did not answer/);
+  });
+});
+
+describe('vipctl takeover, release, maintenance: --reason and --actor', () => {
+  it('are sent with the command and land in the event history; the login name by default', async () => {
+    const n1 = await node('n1');
+    await n1.h.advance(DOWN_AFTER_MS);
+    const on = await vipctl(['--api', n1.api, 'maintenance', 'on', '--reason', 'rack move']);
+    assert.equal(on.exitCode, EXIT.OK, on.stderr);
+    const off = await vipctl(['--api', n1.api, 'maintenance', 'off', '--actor', 'dave']);
+    assert.equal(off.exitCode, EXIT.OK, off.stderr);
+    const operator = n1.h.events.list().filter((e) => e.kind === 'operator');
+    assert.deepEqual(
+      operator.map((e) => [e.reason, e.actor]),
+      [
+        ['maintenance-on', 'carol'],
+        ['maintenance-off', 'dave'],
+      ],
+    );
+    assert.match(operator[0]?.detail ?? '', /"rack move"/);
   });
 });
