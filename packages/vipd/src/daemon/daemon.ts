@@ -21,6 +21,7 @@ import type { VipdConfig } from '../config/types.js';
 import { Driver } from '../driver/driver.js';
 import { vipText } from '../driver/vip-holder.js';
 import { VipdError } from '../errors.js';
+import { EventRing } from '../events/ring.js';
 import { NotifyRunner } from '../hooks/notify.js';
 import { heartbeatConnectionDrops, VipdMetrics } from '../metrics/metrics.js';
 import {
@@ -59,6 +60,8 @@ export interface DaemonOptions {
 
 export class Daemon {
   readonly metrics: VipdMetrics;
+  /** What happened and why: GET /v1/events, the web view, webhooks. */
+  readonly events: EventRing;
   readonly #log: Logger;
   readonly #env: Readonly<Record<string, string | undefined>>;
   #config: VipdConfig;
@@ -99,6 +102,8 @@ export class Daemon {
     });
     this.metrics = metrics;
     metrics.declareConfig(config);
+    const events = new EventRing({ capacity: config.api.eventHistory, node: config.node.id });
+    this.events = events;
     const parts: DaemonParts = { ...HOST_PARTS, ...options.parts };
     const { openPacketSocket } = parts;
     this.#openPacketSocket = openPacketSocket;
@@ -154,6 +159,7 @@ export class Daemon {
       timeoutMs: config.notifyTimeoutMs,
       logger,
       metrics,
+      events,
     });
     const neighbors = new PeerNeighborRefresh({
       peers: () => this.#config.cluster.peers,
@@ -207,6 +213,7 @@ export class Daemon {
       trackers: this.#trackers,
       metrics,
       logger,
+      events,
       vrrp: parts.vrrp,
       onFatal:
         options.onFatal ??
@@ -389,10 +396,10 @@ export class Daemon {
       control: {
         status: () => driver.status(),
         group: (name) => driver.group(name),
-        takeover: (group, timeoutMs) => driver.takeover(group, timeoutMs),
-        release: (group, timeoutMs) => driver.release(group, timeoutMs),
-        setMaintenance: async (enabled) => {
-          const outcome = await driver.setMaintenance(enabled);
+        takeover: (group, timeoutMs, call) => driver.takeover(group, timeoutMs, call),
+        release: (group, timeoutMs, call) => driver.release(group, timeoutMs, call),
+        setMaintenance: async (enabled, call) => {
+          const outcome = await driver.setMaintenance(enabled, call);
           if (outcome.ok) await this.#maintenance.keep(outcome.value.maintenance);
           return outcome;
         },
@@ -403,6 +410,7 @@ export class Daemon {
       token: () => this.#config.api.token,
       allowedHosts: () => this.#config.api.allowedHosts,
       limits: { maxConnections: this.#config.api.maxConnections },
+      events: this.events,
     });
     const { host, port } = this.#config.api.listenEndpoint;
     try {
@@ -486,6 +494,7 @@ export class Daemon {
       this.#reloadRefused(
         { code: 'CONFIG_RELOAD_UNSUPPORTED', changed: plan.restartOnly, reasons: plan.reasons },
         plan.reasons.join('; '),
+        'restart-needed',
       );
       return false;
     }
@@ -531,10 +540,15 @@ export class Daemon {
     }
   }
 
-  #reloadRefused(fields: object, why: string): void {
+  #reloadRefused(
+    fields: object,
+    why: string,
+    reason: 'rejected' | 'restart-needed' = 'rejected',
+  ): void {
     this.metrics.configReloads.inc({ result: 'failure' });
     this.metrics.configReloadOk.set(0);
     this.#log.error(fields, `reload rejected, keeping the running configuration: ${why}`);
+    this.#recordReload(reason, `reload rejected: ${why}`);
   }
 
   #apply(next: VipdConfig, plan: Extract<ReloadPlan, { apply: true }>): void {
@@ -555,6 +569,7 @@ export class Daemon {
       void this.#realServerRole().configure(next.realserver ?? null);
     // For new connections; open ones stay until shed for a newcomer.
     if (this.#app !== null) setConnectionCap(this.#app.server, next.api.maxConnections);
+    this.events.resize(next.api.eventHistory);
     this.#log.level = next.log.level;
     this.metrics.configReloads.inc({ result: 'success' });
     this.metrics.configReloadOk.set(1);
@@ -562,6 +577,17 @@ export class Daemon {
       { added, removed, changed, clusterKeysChanged: keysChanged },
       `configuration reloaded: ${added.length} group(s) added, ${removed.length} removed, ${changed.length} changed`,
     );
+    const changes = `${listed('added', added)}${listed('removed', removed)}${listed('changed', changed)}`;
+    this.#recordReload(
+      'applied',
+      `configuration reloaded: ${changes === '' ? 'no group changed' : changes.slice(0, -2)}` +
+        (keysChanged ? '; cluster keys changed' : ''),
+    );
+  }
+
+  /** A reload is node-wide; the signal (SIGHUP, systemctl reload) is its actor. */
+  #recordReload(reason: 'applied' | 'rejected' | 'restart-needed', detail: string): void {
+    this.events.record({ kind: 'reload', reason, detail, actor: 'signal' });
   }
 
   /** SIGTERM: resign so a backup takes over at once, remove the VIPs, stop everything. */
@@ -590,4 +616,8 @@ export class Daemon {
     // Hooks of the last transitions still run, within their own timeout.
     await this.#notify.idle();
   }
+}
+
+function listed(what: string, groups: readonly string[]): string {
+  return groups.length === 0 ? '' : `${what} ${groups.join(', ')}; `;
 }

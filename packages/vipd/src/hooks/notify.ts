@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '@vipd/clock';
 import type { GroupState, TransitionReason } from '@vipd/election';
 import type { VrrpTransitionReason } from '@vipd/vrrp';
 import type { Logger } from 'pino';
+import type { EventSink } from '../events/types.js';
 import type { NotifyResult, VipdMetrics } from '../metrics/metrics.js';
 import { runScript } from '../run-script.js';
 
@@ -24,6 +25,8 @@ export interface NotifyOptions {
   readonly timeoutMs: number;
   readonly logger: Logger;
   readonly metrics?: VipdMetrics;
+  /** Failed runs (not started, failed, killed, dropped) go to the event history. */
+  readonly events?: EventSink;
   /** Times each run's deadline and the duration it logs; the scripts run in real time. */
   readonly clock?: Clock;
 }
@@ -65,6 +68,13 @@ export class NotifyRunner {
     while (queue.length > MAX_QUEUED_PER_GROUP) {
       const dropped = queue.shift();
       this.#options.metrics?.notifyRuns.inc({ result: 'dropped' });
+      if (dropped !== undefined)
+        this.#recordFailure(
+          'dropped',
+          dropped.script,
+          dropped.transition,
+          `notify queue of ${transition.group} full; the oldest run was dropped`,
+        );
       this.#log.warn(
         { group: transition.group, script: dropped?.script },
         'notify queue full; dropped the oldest run',
@@ -89,6 +99,18 @@ export class NotifyRunner {
       this.#queues.delete(group);
     });
     this.#active.set(group, work);
+  }
+
+  #recordFailure(result: NotifyResult, script: string, t: NotifyTransition, detail: string): void {
+    this.#options.events?.record({
+      kind: 'hook-failure',
+      group: t.group,
+      from: t.from,
+      to: t.to,
+      reason: result,
+      subject: script,
+      detail,
+    });
   }
 
   async #run(run: Run): Promise<void> {
@@ -125,7 +147,10 @@ export class NotifyRunner {
         ...fields,
       };
       if (result === 'ok') this.#log.info(entry, message);
-      else this.#log.warn(entry, message);
+      else {
+        this.#log.warn(entry, message);
+        this.#recordFailure(result, script, t, message);
+      }
     };
     switch (outcome.kind) {
       case 'spawn-error':
