@@ -27,6 +27,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
 /** One file of the page, as it is served. */
@@ -60,7 +61,7 @@ export function loadWebAssets(
   if (!existsSync(new URL('index.html', pageDir)) || !existsSync(scriptDir)) return new Map();
   const scripts = readdirSync(scriptDir).filter((name) => name.endsWith('.js'));
   return new Map([
-    ...readAssets(pageDir, ['index.html', 'style.css']),
+    ...readAssets(pageDir, ['index.html', 'style.css', 'icon.svg']),
     ...readAssets(scriptDir, scripts),
   ]);
 }

@@ -77,9 +77,14 @@ describe('the web view', () => {
         assert.match(type, /^text\/javascript/);
         // The scripts' own relative imports must ship too.
         for (const m of response.body.matchAll(/from '\.\/([^']+)'/g)) pending.push(m[1]!);
-      } else assert.match(type, /^text\/css/);
+      } else assert.match(type, /^(text\/css|image\/svg\+xml)/);
     }
-    assert.ok(seen.has('main.js') && seen.has('style.css') && seen.has('events-view.js'));
+    assert.ok(
+      seen.has('main.js') &&
+        seen.has('style.css') &&
+        seen.has('events-view.js') &&
+        seen.has('icon.svg'),
+    );
   });
 
   it('/ui redirects to /ui/; a name not in the page, or a path outside it, is 404', async () => {

@@ -46,7 +46,10 @@ function dataCells(group: GroupWithReason, status: StatusView, nowMs: number) {
     element('th', { scope: 'row' }, group.name),
     cell(mode),
     cell(`${group.addresses.join(', ')} on ${group.interface}`),
-    cell(
+    // Named for scripts and tests that read the page (data-col), like data-group on the row.
+    element(
+      'td',
+      { 'data-col': 'master' },
       group.master === null ? stateBadge('no master') : group.master,
       group.forced ? ' (forced)' : '',
     ),
