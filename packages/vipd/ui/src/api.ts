@@ -32,12 +32,15 @@ export async function fetchStatus(): Promise<StatusView> {
   return (await readJson(response)) as StatusView;
 }
 
-/** The ring's newest events, oldest first; the reply is `{ events }` or a bare list. */
-export async function fetchEvents(limit: number): Promise<readonly VipdEvent[]> {
+/** A page of the node's event history (GET /v1/events): its newest events, oldest first. */
+export interface EventPage {
+  readonly lastSeq: number;
+  readonly events: readonly VipdEvent[];
+}
+
+export async function fetchEvents(limit: number): Promise<EventPage> {
   const response = await fetch(`/v1/events?limit=${limit}`, { cache: 'no-store' });
-  const body = await readJson(response);
-  if (Array.isArray(body)) return body as VipdEvent[];
-  return (body as { events: VipdEvent[] }).events;
+  return (await readJson(response)) as EventPage;
 }
 
 /** POST a command with the bearer token; the answer's JSON, or an ApiRefusal. */

@@ -56,16 +56,20 @@ export class EventList {
 
   /** Shows the ring's newest events, then follows the stream. */
   async start(): Promise<void> {
+    let since: number | null = null;
     try {
-      for (const event of await fetchEvents(EVENTS_SHOWN)) this.add(event, false);
+      const page = await fetchEvents(EVENTS_SHOWN);
+      for (const event of page.events) this.add(event, false);
+      since = page.lastSeq;
     } catch (error) {
       this.setState(`Event history unavailable: ${(error as Error).message}`, 'lost');
     }
-    this.follow();
+    this.follow(since);
   }
 
-  private follow(): void {
-    const source = new EventSource('/v1/events?follow=1');
+  /** From `since` on, so nothing recorded between the page and the stream is missed. */
+  private follow(since: number | null): void {
+    const source = new EventSource(`/v1/events?follow=1${since === null ? '' : `&since=${since}`}`);
     this.source = source;
     source.addEventListener('open', () => {
       this.setState('Live: new events appear as the node records them.', 'live');
