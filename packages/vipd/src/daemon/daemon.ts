@@ -21,6 +21,7 @@ import type { VipdConfig } from '../config/types.js';
 import { Driver } from '../driver/driver.js';
 import { vipText } from '../driver/vip-holder.js';
 import { VipdError } from '../errors.js';
+import { EventRing } from '../events/ring.js';
 import { NotifyRunner } from '../hooks/notify.js';
 import { heartbeatConnectionDrops, VipdMetrics } from '../metrics/metrics.js';
 import {
@@ -58,6 +59,8 @@ export interface DaemonOptions {
 
 export class Daemon {
   readonly metrics: VipdMetrics;
+  /** What happened and why: GET /v1/events, the web view, webhooks. */
+  readonly events: EventRing;
   readonly #log: Logger;
   readonly #env: Readonly<Record<string, string | undefined>>;
   #config: VipdConfig;
@@ -95,6 +98,8 @@ export class Daemon {
       eventLoopSampleMs: config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs,
     });
     this.metrics = metrics;
+    const events = new EventRing({ capacity: config.api.eventHistory, node: config.node.id });
+    this.events = events;
     const parts: DaemonParts = { ...HOST_PARTS, ...options.parts };
     const { openPacketSocket } = parts;
     this.#openPacketSocket = openPacketSocket;
@@ -402,6 +407,7 @@ export class Daemon {
       token: () => this.#config.api.token,
       allowedHosts: () => this.#config.api.allowedHosts,
       limits: { maxConnections: this.#config.api.maxConnections },
+      events: this.events,
     });
     const { host, port } = this.#config.api.listenEndpoint;
     try {
@@ -514,6 +520,7 @@ export class Daemon {
       void this.#realServerRole().configure(next.realserver ?? null);
     // For new connections; open ones stay until shed for a newcomer.
     if (this.#app !== null) setConnectionCap(this.#app.server, next.api.maxConnections);
+    this.events.resize(next.api.eventHistory);
     this.#log.level = next.log.level;
     this.metrics.configReloads.inc({ result: 'success' });
     this.metrics.configReloadOk.set(1);
