@@ -26,7 +26,9 @@ export function clockTime(ms: number, withMs = false): string {
 }
 
 export function agoText(elapsedMs: number): string {
-  const seconds = Math.max(0, Math.round(elapsedMs / 1000));
+  // Tenths while heartbeats are fresh: "0 s ago" would hide a peer that just went quiet.
+  if (elapsedMs < 10_000) return `${(Math.max(0, elapsedMs) / 1000).toFixed(1)} s ago`;
+  const seconds = Math.round(elapsedMs / 1000);
   if (seconds < 60) return `${seconds} s ago`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min ${seconds % 60} s ago`;
