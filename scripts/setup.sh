@@ -16,8 +16,10 @@ cd "$(dirname "$0")/.."
 # heartbeat TLS tests' throwaway CA), curl (HTTP through a VIP), procps and util-linux (ps,
 # setpriv and nsenter in tests that drop capabilities). dpkg-dev (dpkg-shlibdeps, strip),
 # lintian, adduser and man-db: the Debian package is built, linted, installed, read and purged.
+# chromium: the web view's test drives the system browser headless (playwright-core downloads
+# none).
 LAB_PACKAGES=(iproute2 keepalived tcpdump tshark nftables iputils-ping iputils-arping prometheus
-  procps systemd openssl curl util-linux dpkg-dev lintian adduser man-db)
+  procps systemd openssl curl util-linux dpkg-dev lintian adduser man-db chromium)
 # Native addons without a prebuilt binary for this machine are compiled by node-gyp.
 BUILD_PACKAGES=(g++ make python3)
 PACKAGES=("${LAB_PACKAGES[@]}" "${BUILD_PACKAGES[@]}")

@@ -36,6 +36,7 @@ import {
   type ApiLimits,
 } from './limits.js';
 import { RefusalLog } from './refusal-log.js';
+import { loadWebAssets, registerWebView, type WebAsset } from './web-view.js';
 import {
   DEFAULT_WAIT_MS,
   errorReplies,
@@ -65,6 +66,8 @@ export interface ApiDeps {
   readonly limits?: Partial<ApiLimits>;
   /** Milliseconds on a monotonic clock, for the refusal log's interval. */
   readonly now?: () => number;
+  /** The web view's files (web-view.ts); the package's own unless given. */
+  readonly webAssets?: ReadonlyMap<string, WebAsset>;
   /** The event history behind GET /v1/events; an empty one of its own unless given. */
   readonly events?: EventRing;
   /** Heartbeat, slow-client bound and cap of the event streams; the defaults unless given. */
@@ -203,6 +206,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   /** Every route: DNS rebinding protection (see allowed-host.ts). */
   app.addHook('onRequest', async (request, reply) => {
+    // A browser must take every answer for the type it is labelled with (a JSON error that
+    // echoes a name is never run as a script or rendered as HTML).
+    reply.header('x-content-type-options', 'nosniff');
     if (isAllowedHost(request.headers.host, allowedHosts())) return;
     // A header can be kilobytes long; a name is at most 253 characters and a port.
     const host = (request.headers.host ?? '').slice(0, 260);
@@ -460,6 +466,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       reply.type(metrics.contentType);
       return text;
     },
+  );
+
+  registerWebView(app, deps.webAssets ?? loadWebAssets(), (reply, path) =>
+    sendError(reply, 'NOT_FOUND', `no file ${path} in the web view`),
   );
 
   return app;
