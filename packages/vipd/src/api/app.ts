@@ -22,8 +22,11 @@ import type { Secret } from '../config/secret.js';
 import { ERROR_CATALOG, VipdError, type ErrorCode } from '../errors.js';
 import type { ApiDropReason, VipdMetrics } from '../metrics/metrics.js';
 import { VIPD_VERSION } from '../version.js';
+import { DEFAULT_EVENT_STREAM_LIMITS, type EventStreamLimits } from '../events/event-stream.js';
+import { EventRing } from '../events/ring.js';
 import { isAllowedHost } from './allowed-host.js';
 import type { CommandOutcome, DaemonControl } from './control.js';
+import { MAX_EVENT_STREAMS, addEventRoutes } from './event-routes.js';
 import {
   DEFAULT_API_LIMITS,
   answerClientError,
@@ -60,6 +63,10 @@ export interface ApiDeps {
   readonly limits?: Partial<ApiLimits>;
   /** Milliseconds on a monotonic clock, for the refusal log's interval. */
   readonly now?: () => number;
+  /** The event history behind GET /v1/events; an empty one of its own unless given. */
+  readonly events?: EventRing;
+  /** Heartbeat, slow-client bound and cap of the event streams; the defaults unless given. */
+  readonly eventStreams?: Partial<EventStreamLimits & { readonly maxStreams: number }>;
 }
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -269,6 +276,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   const mutating = { onRequest: requireToken, preHandler: requireRunning };
   const security = [{ bearer: [] }];
+
+  const { maxStreams = MAX_EVENT_STREAMS, ...streamLimits } = deps.eventStreams ?? {};
+  addEventRoutes(app, {
+    ring: deps.events ?? new EventRing({ capacity: 1, node: control.status().node.id }),
+    registry: metrics.registry,
+    limits: { ...DEFAULT_EVENT_STREAM_LIMITS, ...streamLimits },
+    maxStreams,
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 

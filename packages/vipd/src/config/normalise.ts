@@ -185,6 +185,7 @@ export function normalise(
       listenEndpoint: endpoint(api.listen, LISTEN_ADDRESS),
       token: secrets.apiToken,
       maxConnections: api.max_connections,
+      eventHistory: api.event_history,
       allowedHosts: api.allowed_hosts.map((host) => host.toLowerCase()),
     },
     log: { level: log.level, format: log.format },

@@ -602,6 +602,17 @@ const apiSchema = Type.Object(
           'max-connections). Reloadable.',
       }),
     ),
+    event_history: defaulted(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000,
+        default: 1000,
+        description:
+          'Events the node keeps in memory for GET /v1/events, vipctl events and the web view ' +
+          '(transitions, operator actions, peers, trackers, conflicts, hook failures, reloads); ' +
+          'the oldest go first. About 300 bytes each. Reloadable (the newest are kept).',
+      }),
+    ),
     allowed_hosts: defaulted(
       Type.Array(Type.String({ format: 'host-name' }), {
         default: [],

@@ -119,6 +119,8 @@ export interface VipdConfig {
     readonly token: Secret | null;
     /** Connections open at once; more are closed on arrival. */
     readonly maxConnections: number;
+    /** Events kept for GET /v1/events (api.event_history). */
+    readonly eventHistory: number;
     /** Host header names answered besides IP literals and localhost (DNS rebinding guard). */
     readonly allowedHosts: readonly string[];
   };

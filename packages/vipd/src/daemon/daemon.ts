@@ -21,6 +21,7 @@ import type { VipdConfig } from '../config/types.js';
 import { Driver } from '../driver/driver.js';
 import { vipText } from '../driver/vip-holder.js';
 import { VipdError } from '../errors.js';
+import { EventRing } from '../events/ring.js';
 import { NotifyRunner } from '../hooks/notify.js';
 import { heartbeatConnectionDrops, VipdMetrics } from '../metrics/metrics.js';
 import {
@@ -59,6 +60,8 @@ export interface DaemonOptions {
 
 export class Daemon {
   readonly metrics: VipdMetrics;
+  /** What happened and why: GET /v1/events, the web view, webhooks. */
+  readonly events: EventRing;
   readonly #log: Logger;
   readonly #env: Readonly<Record<string, string | undefined>>;
   #config: VipdConfig;
@@ -99,6 +102,8 @@ export class Daemon {
     });
     this.metrics = metrics;
     metrics.declareConfig(config);
+    const events = new EventRing({ capacity: config.api.eventHistory, node: config.node.id });
+    this.events = events;
     const parts: DaemonParts = { ...HOST_PARTS, ...options.parts };
     const { openPacketSocket } = parts;
     this.#openPacketSocket = openPacketSocket;
@@ -403,6 +408,7 @@ export class Daemon {
       token: () => this.#config.api.token,
       allowedHosts: () => this.#config.api.allowedHosts,
       limits: { maxConnections: this.#config.api.maxConnections },
+      events: this.events,
     });
     const { host, port } = this.#config.api.listenEndpoint;
     try {
@@ -555,6 +561,7 @@ export class Daemon {
       void this.#realServerRole().configure(next.realserver ?? null);
     // For new connections; open ones stay until shed for a newcomer.
     if (this.#app !== null) setConnectionCap(this.#app.server, next.api.maxConnections);
+    this.events.resize(next.api.eventHistory);
     this.#log.level = next.log.level;
     this.metrics.configReloads.inc({ result: 'success' });
     this.metrics.configReloadOk.set(1);

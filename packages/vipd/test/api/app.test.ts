@@ -176,6 +176,7 @@ describe('GET routes', () => {
       '/healthz',
       '/metrics',
       '/readyz',
+      '/v1/events',
       '/v1/groups/{name}',
       '/v1/groups/{name}/release',
       '/v1/groups/{name}/takeover',

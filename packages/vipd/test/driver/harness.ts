@@ -114,6 +114,7 @@ export function testConfig(options: {
       listenEndpoint: { host: '127.0.0.1', port: 0 },
       token: null,
       maxConnections: 64,
+      eventHistory: 1000,
       allowedHosts: [],
     },
     log: { level: 'debug', format: 'json' },
