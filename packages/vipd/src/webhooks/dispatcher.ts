@@ -10,6 +10,9 @@ import type { VipdEvent } from '../events/types.js';
 import { DEFAULT_BACKOFF, WebhookOutbox, type BackoffMs, type OutboxDeps } from './outbox.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 
+/** How long a stopping node waits for its last events to reach the webhooks. */
+export const SHUTDOWN_DRAIN_MS = 2000;
+
 export interface WebhookDispatcherOptions {
   readonly registry: Registry;
   readonly logger: Logger;
