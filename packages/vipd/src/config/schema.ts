@@ -245,8 +245,9 @@ const notifyScript = Type.String({
   minLength: 1,
   description:
     'Executable run on every state change with VIPD_GROUP, VIPD_OLD_STATE, VIPD_NEW_STATE, ' +
-    'VIPD_EPOCH, VIPD_REASON and VIPD_NODE in its environment; relative paths resolve ' +
-    'against the config file.',
+    'VIPD_EPOCH, VIPD_REASON, VIPD_NODE, VIPD_INTERFACE, VIPD_ADDRESSES (space-separated ' +
+    'address/prefix), VIPD_MASTER (the master after the change, empty if none is known) and ' +
+    'VIPD_PRIORITY in its environment; relative paths resolve against the config file.',
 });
 
 const ipAddress = (description: string) =>

@@ -42,6 +42,7 @@ import { RESIGN_GRACE_MS } from './resign.js';
 import { StatusViews } from './status-views.js';
 import {
   VipHolder,
+  vipText,
   type AddressPort,
   type AnnouncerPort,
   type VipHolderDeps,
@@ -427,12 +428,17 @@ export class Driver implements DaemonControl {
       `${action.group}: ${action.from} -> ${action.to} (${action.reason}): ${action.detail}${holdNote}`,
     );
     if (group !== undefined) {
+      const status = this.#election?.status().groups.find((g) => g.name === action.group);
       this.#deps.notify.notify(group.notify, {
         group: action.group,
         from: action.from,
         to: action.to,
         epoch: action.epoch,
         reason: action.reason,
+        interface: group.interface,
+        addresses: group.vips.map(vipText),
+        master: status?.master ?? null,
+        priority: status?.effectivePriority ?? group.priority,
       });
     }
   }

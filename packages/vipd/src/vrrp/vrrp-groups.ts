@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { CommandOutcome, GroupView, TakeoverResult } from '../api/control.js';
 import type { GroupSpec, VipdConfig, VrrpSpec } from '../config/types.js';
 import { ADDRESS_RETRY_MS } from '../driver/vip-policy.js';
-import type { VipHolder } from '../driver/vip-holder.js';
+import { vipText, type VipHolder } from '../driver/vip-holder.js';
 import { Waiters } from '../driver/waiters.js';
 import type { NotifyRunner } from '../hooks/notify.js';
 import type { VipdMetrics, VrrpGroupReading } from '../metrics/metrics.js';
@@ -328,7 +328,18 @@ export class VrrpGroups {
         `priority ${status.priority}, master ${status.masterAddress ?? 'unknown'}${note}`,
     );
     // No epochs on the wire: VIPD_EPOCH is 0 for VRRP groups.
-    this.#deps.notify.notify(spec.notify, { group: group.name, from, to, epoch: 0, reason });
+    this.#deps.notify.notify(spec.notify, {
+      group: group.name,
+      from,
+      to,
+      epoch: 0,
+      reason,
+      interface: spec.interface,
+      addresses: spec.vips.map(vipText),
+      // The virtual router knows its master by address only (its own, when master).
+      master: status.masterAddress,
+      priority: status.priority,
+    });
     this.#settled();
   }
 
