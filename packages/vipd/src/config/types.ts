@@ -5,6 +5,7 @@ import type { AnnounceSchedule, Vip } from '@vipd/arp';
 import type { HostPort, PeerAddress, TlsOptions } from '@vipd/heartbeat';
 import type { RealServerConfig } from '../realserver/index.js';
 import type { ErrorCode } from '../errors.js';
+import type { EventKind } from '../events/types.js';
 import type { Secret } from './secret.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -82,6 +83,19 @@ export type TrackerSpec =
 export type TrackerType = TrackerSpec['type'];
 
 /** A peer as the mesh takes it (`address` as written) and its endpoint, parsed at load. */
+/** notify.webhooks[]: where events are POSTed, signed with `secret`. */
+export interface WebhookSpec {
+  readonly name: string;
+  readonly url: string;
+  readonly secret: Secret;
+  readonly events: readonly EventKind[];
+  /** One attempt's deadline. */
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  /** Events waiting beyond the one in flight. */
+  readonly queueSize: number;
+}
+
 export interface ConfiguredPeer extends PeerAddress {
   readonly endpoint: HostPort;
 }
@@ -111,6 +125,7 @@ export interface VipdConfig {
   readonly groups: readonly GroupSpec[];
   readonly trackers: readonly TrackerSpec[];
   readonly notifyTimeoutMs: number;
+  readonly webhooks: readonly WebhookSpec[];
   readonly api: {
     readonly enabled: boolean;
     readonly listen: string;

@@ -23,6 +23,7 @@ import { vipText } from '../driver/vip-holder.js';
 import { VipdError } from '../errors.js';
 import { EventRing } from '../events/ring.js';
 import { NotifyRunner } from '../hooks/notify.js';
+import { SHUTDOWN_DRAIN_MS, WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { heartbeatConnectionDrops, VipdMetrics } from '../metrics/metrics.js';
 import {
   LinuxSystemOps,
@@ -71,6 +72,7 @@ export class Daemon {
   readonly #macWatch: MacWatch;
   readonly #mesh: HeartbeatMesh;
   readonly #notify: NotifyRunner;
+  readonly #webhooks: WebhookDispatcher;
   readonly #trackers: TrackerSet;
   readonly #driver: Driver;
   /** Maintenance as the operator last set it, kept across restarts (node.state_file). */
@@ -104,6 +106,9 @@ export class Daemon {
     metrics.declareConfig(config);
     const events = new EventRing({ capacity: config.api.eventHistory, node: config.node.id });
     this.events = events;
+    this.#webhooks = new WebhookDispatcher({ registry: metrics.registry, logger });
+    this.#webhooks.configure(config.webhooks);
+    events.follow(this.#webhooks.offer);
     const parts: DaemonParts = { ...HOST_PARTS, ...options.parts };
     const { openPacketSocket } = parts;
     this.#openPacketSocket = openPacketSocket;
@@ -564,6 +569,7 @@ export class Daemon {
     this.metrics.declareConfig(next);
     this.#trackers.apply(next.trackers, next.groups);
     this.#notify.setTimeoutMs(next.notifyTimeoutMs);
+    this.#webhooks.configure(next.webhooks);
     // Same apply as at start; runs after this returns and logs its own outcome.
     if (next.realserver !== undefined || this.#realserver !== null)
       void this.#realServerRole().configure(next.realserver ?? null);
@@ -613,8 +619,8 @@ export class Daemon {
     for (const sender of this.#preopened.values()) sender.close();
     this.#preopened.clear();
     this.#addresses.close();
-    // Hooks of the last transitions still run, within their own timeout.
-    await this.#notify.idle();
+    // Hooks of the last transitions still run, within their own timeout; webhooks get a moment.
+    await Promise.all([this.#notify.idle(), this.#webhooks.close(SHUTDOWN_DRAIN_MS)]);
   }
 }
 

@@ -46,6 +46,7 @@ import { StallWatch } from './stall-watch.js';
 import { StatusViews } from './status-views.js';
 import {
   VipHolder,
+  vipText,
   type AddressPort,
   type AnnouncerPort,
   type VipHolderDeps,
@@ -521,12 +522,17 @@ export class Driver implements DaemonControl {
       `${action.group}: ${action.from} -> ${action.to} (${action.reason}): ${action.detail}${holdNote}`,
     );
     if (group !== undefined) {
+      const status = this.#election?.status().groups.find((g) => g.name === action.group);
       this.#deps.notify.notify(group.notify, {
         group: action.group,
         from: action.from,
         to: action.to,
         epoch: action.epoch,
         reason: action.reason,
+        interface: group.interface,
+        addresses: group.vips.map(vipText),
+        master: status?.master ?? null,
+        priority: status?.effectivePriority ?? group.priority,
       });
     }
   }

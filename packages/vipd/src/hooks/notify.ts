@@ -18,6 +18,13 @@ export interface NotifyTransition {
   readonly epoch: number;
   /** The election's reason for a mesh group, the virtual router's for a VRRP group. */
   readonly reason: TransitionReason | VrrpTransitionReason;
+  /** The group's interface and VIPs (address/prefix), as keepalived scripts read them from their config. */
+  readonly interface: string;
+  readonly addresses: readonly string[];
+  /** The master after the change as this node sees it: a node id (mesh), an address (VRRP), or null. */
+  readonly master: string | null;
+  /** This node's priority for the group now (keepalived's fourth notify argument). */
+  readonly priority: number;
 }
 
 export interface NotifyOptions {
@@ -127,6 +134,10 @@ export class NotifyRunner {
         VIPD_NEW_STATE: t.to,
         VIPD_EPOCH: String(t.epoch),
         VIPD_REASON: t.reason,
+        VIPD_INTERFACE: t.interface,
+        VIPD_ADDRESSES: t.addresses.join(' '),
+        VIPD_MASTER: t.master ?? '',
+        VIPD_PRIORITY: String(t.priority),
       },
       timeoutMs,
       outputTailChars: OUTPUT_TAIL_CHARS,

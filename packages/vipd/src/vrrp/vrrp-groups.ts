@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { CommandOutcome, GroupView, TakeoverResult } from '../api/control.js';
 import type { GroupSpec, VipdConfig, VrrpSpec } from '../config/types.js';
 import { ADDRESS_RETRY_MS } from '../driver/vip-policy.js';
-import type { VipHolder } from '../driver/vip-holder.js';
+import { vipText, type VipHolder } from '../driver/vip-holder.js';
 import { Waiters } from '../driver/waiters.js';
 import type { LastTransitions } from '../events/last-transitions.js';
 import type { EventSink } from '../events/types.js';
@@ -350,7 +350,18 @@ export class VrrpGroups {
       ...(actor === undefined ? {} : { actor }),
     });
     // No epochs on the wire: VIPD_EPOCH is 0 for VRRP groups.
-    this.#deps.notify.notify(spec.notify, { group: group.name, from, to, epoch: 0, reason });
+    this.#deps.notify.notify(spec.notify, {
+      group: group.name,
+      from,
+      to,
+      epoch: 0,
+      reason,
+      interface: spec.interface,
+      addresses: spec.vips.map(vipText),
+      // The virtual router knows its master by address only (its own, when master).
+      master: status.masterAddress,
+      priority: status.priority,
+    });
     this.#settled();
   }
 

@@ -109,6 +109,7 @@ export function testConfig(options: {
     groups: (options.groups ?? []).map(groupSpec),
     trackers: [],
     notifyTimeoutMs: 5000,
+    webhooks: [],
     api: {
       enabled: false,
       listen: '127.0.0.1:0',
