@@ -237,7 +237,18 @@ export const takeoverReplySchema = closedObject({
   }),
 });
 
-export const maintenanceReplySchema = closedObject({ maintenance: Type.Boolean() });
+export const maintenanceReplySchema = closedObject({
+  maintenance: Type.Boolean(),
+  persisted: Type.Optional(
+    Type.Boolean({
+      description:
+        'Whether node.state_file now holds the setting, so a restart keeps it. false: the setting is in force but a restart may lose it (see persistError).',
+    }),
+  ),
+  persistError: Type.Optional(
+    Type.String({ description: 'Why the setting could not be written ("ENOSPC: …").' }),
+  ),
+});
 
 export const probeReplySchema = closedObject({
   status: Type.String(),

@@ -4,7 +4,7 @@
 // (cli/exit-codes.ts).
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { GroupView, StatusView, TakeoverResult } from '../api/control.js';
+import type { GroupView, MaintenanceResult, StatusView, TakeoverResult } from '../api/control.js';
 import { CliFailure, NodeTarget, type NodeTargetOptions } from './node-target.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -419,7 +419,13 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
           body: { enabled: mode === 'on', ...operatorCall(options, io.env) },
         });
         failIfError(answer, `maintenance ${mode}`);
-        print(options, answer.body, () => `maintenance ${mode}\n`);
+        print(options, answer.body, () => {
+          const { persisted, persistError } = answer.body as MaintenanceResult;
+          // The setting is in force either way; a restart may not keep it.
+          return persisted === false
+            ? `maintenance ${mode}, but NOT saved for a restart: ${persistError ?? 'state file not written'}\n`
+            : `maintenance ${mode}\n`;
+        });
       }),
     );
 

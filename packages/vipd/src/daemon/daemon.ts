@@ -95,14 +95,15 @@ export class Daemon {
     this.#log = logger;
     this.#env = options.env ?? process.env;
     this.#firstTrackerResultMs = options.firstTrackerResultMs ?? 2000;
-    this.#maintenance = new MaintenanceRecord(
-      () => this.#config.node.stateFile,
-      logger.child({ component: 'maintenance' }),
-    );
     const metrics = new VipdMetrics({
       eventLoopSampleMs: config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs,
     });
     this.metrics = metrics;
+    this.#maintenance = new MaintenanceRecord(
+      () => this.#config.node.stateFile,
+      logger.child({ component: 'maintenance' }),
+      metrics,
+    );
     metrics.declareConfig(config);
     const events = new EventRing({ capacity: config.api.eventHistory, node: config.node.id });
     this.events = events;
@@ -405,8 +406,9 @@ export class Daemon {
         release: (group, timeoutMs, call) => driver.release(group, timeoutMs, call),
         setMaintenance: async (enabled, call) => {
           const outcome = await driver.setMaintenance(enabled, call);
-          if (outcome.ok) await this.#maintenance.keep(outcome.value.maintenance);
-          return outcome;
+          if (!outcome.ok) return outcome;
+          const persistence = await this.#maintenance.keep(outcome.value.maintenance);
+          return { ok: true, value: { ...outcome.value, ...persistence } };
         },
         phase: () => driver.phase(),
       },
