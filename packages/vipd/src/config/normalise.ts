@@ -182,7 +182,8 @@ export function normalise(
     webhooks: notify.webhooks.flatMap((w, i) => {
       // files.ts reported a missing or unsafe secret, so load() never gets here without one.
       const secret = secrets.webhookSecrets[i];
-      if (secret === undefined || secret === null) throw new Error(`unread secret of webhook ${w.name}`);
+      if (secret === undefined || secret === null)
+        throw new Error(`unread secret of webhook ${w.name}`);
       return [
         {
           name: w.name,
