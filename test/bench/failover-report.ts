@@ -39,6 +39,33 @@ function outageCell(result: DaemonResult | undefined): string {
   return `${ms(medianOf(result?.outagesMs ?? []))} (${range(result?.outagesMs ?? [])})`;
 }
 
+/** vipd's median outage over keepalived's, "–" while either has none. */
+function outageRatio(keepalived: DaemonResult | undefined, vipd: DaemonResult | undefined): string {
+  const kOutage = medianOf(keepalived?.outagesMs ?? []);
+  const vOutage = medianOf(vipd?.outagesMs ?? []);
+  return Number.isNaN(kOutage) || Number.isNaN(vOutage) ? '–' : (vOutage / kOutage).toFixed(2);
+}
+
+function cpuPair(result: DaemonResult | undefined): string {
+  return `${cpu(result?.cpuMaster ?? Number.NaN)} / ${cpu(result?.cpuBackup ?? Number.NaN)}`;
+}
+
+function crashCell(result: DaemonResult | undefined): string {
+  return ms(medianOf(result?.crashTakeoversMs ?? []));
+}
+
+function plannedCell(result: DaemonResult | undefined): string {
+  return ms(medianOf(result?.plannedGapsMs ?? []));
+}
+
+/** The result of one daemon at one interval, if it ran. */
+function resultLookup(
+  results: readonly DaemonResult[],
+): (daemon: DaemonResult['daemon'], intervalMs: number) => DaemonResult | undefined {
+  const byKey = new Map(results.map((r) => [`${r.daemon}@${r.intervalMs}`, r]));
+  return (daemon, intervalMs) => byKey.get(`${daemon}@${intervalMs}`);
+}
+
 function interval(intervalMs: number): string {
   return intervalMs >= 1000 ? `${intervalMs / 1000} s` : `${intervalMs} ms`;
 }
@@ -81,7 +108,7 @@ export function formatVrrpReport(
   skipped: readonly string[],
   elapsedMs: number,
 ): string {
-  const byKey = new Map(results.map((r) => [`${r.daemon}@${r.intervalMs}`, r]));
+  const resultAt = resultLookup(results);
   const lines: string[] = [
     '## Failover in VRRP mode: vipd vs keepalived (`npm run bench:failover`)',
     '',
@@ -100,21 +127,13 @@ export function formatVrrpReport(
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const intervalMs of options.intervalsMs) {
-    const k = byKey.get(`keepalived@${intervalMs}`);
-    const v = byKey.get(`vipd-vrrp@${intervalMs}`);
-    const m = byKey.get(`vrrp-mixed@${intervalMs}`);
-    const kOutage = medianOf(k?.outagesMs ?? []);
-    const vOutage = medianOf(v?.outagesMs ?? []);
-    const ratio =
-      Number.isNaN(kOutage) || Number.isNaN(vOutage) ? '–' : (vOutage / kOutage).toFixed(2);
-    const cpus = (r: DaemonResult | undefined): string =>
-      `${cpu(r?.cpuMaster ?? Number.NaN)} / ${cpu(r?.cpuBackup ?? Number.NaN)}`;
-    const crash = (r: DaemonResult | undefined): string => ms(medianOf(r?.crashTakeoversMs ?? []));
-    const planned = (r: DaemonResult | undefined): string => ms(medianOf(r?.plannedGapsMs ?? []));
+    const k = resultAt('keepalived', intervalMs);
+    const v = resultAt('vipd-vrrp', intervalMs);
+    const m = resultAt('vrrp-mixed', intervalMs);
     lines.push(
-      `| ${interval(intervalMs)} | ${outageCell(k)} | ${outageCell(v)} | ${ratio} | ${outageCell(m)} ` +
-        `| ${cpus(k)} | ${cpus(v)} | ${cpus(m)} | ${crash(k)} / ${crash(v)} / ${crash(m)} ` +
-        `| ${planned(v)} / ${planned(m)} |`,
+      `| ${interval(intervalMs)} | ${outageCell(k)} | ${outageCell(v)} | ${outageRatio(k, v)} | ${outageCell(m)} ` +
+        `| ${cpuPair(k)} | ${cpuPair(v)} | ${cpuPair(m)} | ${crashCell(k)} / ${crashCell(v)} / ${crashCell(m)} ` +
+        `| ${plannedCell(v)} / ${plannedCell(m)} |`,
     );
   }
   lines.push(...trouble(results, skipped));
@@ -128,7 +147,7 @@ export function formatReport(
   skipped: readonly string[],
   elapsedMs: number,
 ): string {
-  const byKey = new Map(results.map((r) => [`${r.daemon}@${r.intervalMs}`, r]));
+  const resultAt = resultLookup(results);
   const lines: string[] = [
     '## Failover: vipd vs keepalived (`npm run bench:failover`)',
     '',
@@ -152,23 +171,13 @@ export function formatReport(
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const intervalMs of options.intervalsMs) {
-    const k = byKey.get(`keepalived@${intervalMs}`);
-    const v = byKey.get(`vipd@${intervalMs}`);
-    const kOutage = medianOf(k?.outagesMs ?? []);
-    const vOutage = medianOf(v?.outagesMs ?? []);
-    const ratio =
-      Number.isNaN(kOutage) || Number.isNaN(vOutage) ? '–' : (vOutage / kOutage).toFixed(2);
+    const k = resultAt('keepalived', intervalMs);
+    const v = resultAt('vipd', intervalMs);
     lines.push(
-      `| ${interval(intervalMs)} ` +
-        `| ${ms(kOutage)} (${range(k?.outagesMs ?? [])}) ` +
-        `| ${ms(vOutage)} (${range(v?.outagesMs ?? [])}) ` +
-        `| ${ratio} ` +
+      `| ${interval(intervalMs)} | ${outageCell(k)} | ${outageCell(v)} | ${outageRatio(k, v)} ` +
         `| ${ms(medianOf(k?.pingOutagesMs ?? []))} / ${ms(medianOf(v?.pingOutagesMs ?? []))} ` +
-        `| ${cpu(k?.cpuMaster ?? Number.NaN)} / ${cpu(k?.cpuBackup ?? Number.NaN)} ` +
-        `| ${cpu(v?.cpuMaster ?? Number.NaN)} / ${cpu(v?.cpuBackup ?? Number.NaN)} ` +
-        `| ${ms(medianOf(k?.crashTakeoversMs ?? []))} ` +
-        `| ${ms(medianOf(v?.crashTakeoversMs ?? []))} ` +
-        `| ${ms(medianOf(v?.plannedGapsMs ?? []))} (${range(v?.plannedGapsMs ?? [])}) |`,
+        `| ${cpuPair(k)} | ${cpuPair(v)} | ${crashCell(k)} | ${crashCell(v)} ` +
+        `| ${plannedCell(v)} (${range(v?.plannedGapsMs ?? [])}) |`,
     );
   }
   lines.push(...trouble(results, skipped));
