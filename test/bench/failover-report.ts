@@ -39,6 +39,60 @@ function outageCell(result: DaemonResult | undefined): string {
   return `${ms(medianOf(result?.outagesMs ?? []))} (${range(result?.outagesMs ?? [])})`;
 }
 
+/** vipd's median outage over keepalived's, "–" while either has none. */
+function outageRatio(keepalived: DaemonResult | undefined, vipd: DaemonResult | undefined): string {
+  const kOutage = medianOf(keepalived?.outagesMs ?? []);
+  const vOutage = medianOf(vipd?.outagesMs ?? []);
+  return Number.isNaN(kOutage) || Number.isNaN(vOutage) ? '–' : (vOutage / kOutage).toFixed(2);
+}
+
+function cpuPair(result: DaemonResult | undefined): string {
+  return `${cpu(result?.cpuMaster ?? Number.NaN)} / ${cpu(result?.cpuBackup ?? Number.NaN)}`;
+}
+
+function crashCell(result: DaemonResult | undefined): string {
+  return ms(medianOf(result?.crashTakeoversMs ?? []));
+}
+
+function plannedCell(result: DaemonResult | undefined): string {
+  return ms(medianOf(result?.plannedGapsMs ?? []));
+}
+
+/** The result of one daemon at one interval, if it ran. */
+type ResultAt = (daemon: DaemonResult['daemon'], intervalMs: number) => DaemonResult | undefined;
+
+/** What one section of the report says besides the machine, the rows and the trouble. */
+interface SectionText {
+  readonly title: string;
+  readonly method: readonly string[];
+  /** The table's header and alignment lines. */
+  readonly table: readonly string[];
+  readonly row: (intervalMs: number, resultAt: ResultAt) => string;
+}
+
+/** Title, machine, method, one table row per interval, and any trial that failed. */
+function section(
+  results: readonly DaemonResult[],
+  options: BenchOptions,
+  skipped: readonly string[],
+  elapsedMs: number,
+  text: SectionText,
+): string {
+  const byKey = new Map(results.map((r) => [`${r.daemon}@${r.intervalMs}`, r]));
+  const resultAt: ResultAt = (daemon, intervalMs) => byKey.get(`${daemon}@${intervalMs}`);
+  return [
+    text.title,
+    '',
+    machine(results, elapsedMs),
+    '',
+    ...text.method,
+    '',
+    ...text.table,
+    ...options.intervalsMs.map((intervalMs) => text.row(intervalMs, resultAt)),
+    ...trouble(results, skipped),
+  ].join('\n');
+}
+
 function interval(intervalMs: number): string {
   return intervalMs >= 1000 ? `${intervalMs / 1000} s` : `${intervalMs} ms`;
 }
@@ -81,44 +135,33 @@ export function formatVrrpReport(
   skipped: readonly string[],
   elapsedMs: number,
 ): string {
-  const byKey = new Map(results.map((r) => [`${r.daemon}@${r.intervalMs}`, r]));
-  const lines: string[] = [
-    '## Failover in VRRP mode: vipd vs keepalived (`npm run bench:failover`)',
-    '',
-    machine(results, elapsedMs),
-    '',
-    'Same lab, probes and trials as the section above, with one VRRPv3 virtual router (VRID 51,',
-    'multicast, priorities 150 and 100, preempt on) at the `advert_interval` in the first column.',
-    '*vipd VRRP*: vipd on both nodes with a `vrrp:` group. *keepalived → vipd*: keepalived on the',
-    'master (n1) and vipd on the backup (n2), the mixed pair of a migration; its crash row is',
-    "SIGKILL of keepalived's processes. Both sides wait Master_Down_Interval =",
-    '3 × interval + Skew_Time (3.61 × interval at priority 100) before taking over, so the',
-    `outages should match keepalived's. Medians of ${options.trials} silent deaths and ${options.crashTrials} crashes.`,
-    '*Planned* is `POST /v1/groups/web/takeover` on vipd at n2 (priority 254).',
-    '',
-    '| interval | keepalived outage ms (range) | vipd VRRP outage ms (range) | vipd VRRP / keepalived | keepalived → vipd outage ms (range) | CPU s/min master / backup: keepalived | vipd VRRP | keepalived → vipd | crash takeover ms: keepalived / vipd VRRP / keepalived → vipd | planned takeover gap ms: vipd VRRP / keepalived → vipd |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  for (const intervalMs of options.intervalsMs) {
-    const k = byKey.get(`keepalived@${intervalMs}`);
-    const v = byKey.get(`vipd-vrrp@${intervalMs}`);
-    const m = byKey.get(`vrrp-mixed@${intervalMs}`);
-    const kOutage = medianOf(k?.outagesMs ?? []);
-    const vOutage = medianOf(v?.outagesMs ?? []);
-    const ratio =
-      Number.isNaN(kOutage) || Number.isNaN(vOutage) ? '–' : (vOutage / kOutage).toFixed(2);
-    const cpus = (r: DaemonResult | undefined): string =>
-      `${cpu(r?.cpuMaster ?? Number.NaN)} / ${cpu(r?.cpuBackup ?? Number.NaN)}`;
-    const crash = (r: DaemonResult | undefined): string => ms(medianOf(r?.crashTakeoversMs ?? []));
-    const planned = (r: DaemonResult | undefined): string => ms(medianOf(r?.plannedGapsMs ?? []));
-    lines.push(
-      `| ${interval(intervalMs)} | ${outageCell(k)} | ${outageCell(v)} | ${ratio} | ${outageCell(m)} ` +
-        `| ${cpus(k)} | ${cpus(v)} | ${cpus(m)} | ${crash(k)} / ${crash(v)} / ${crash(m)} ` +
-        `| ${planned(v)} / ${planned(m)} |`,
-    );
-  }
-  lines.push(...trouble(results, skipped));
-  return lines.join('\n');
+  return section(results, options, skipped, elapsedMs, {
+    title: '## Failover in VRRP mode: vipd vs keepalived (`npm run bench:failover`)',
+    method: [
+      'Same lab, probes and trials as the section above, with one VRRPv3 virtual router (VRID 51,',
+      'multicast, priorities 150 and 100, preempt on) at the `advert_interval` in the first column.',
+      '*vipd VRRP*: vipd on both nodes with a `vrrp:` group. *keepalived → vipd*: keepalived on the',
+      'master (n1) and vipd on the backup (n2), the mixed pair of a migration; its crash row is',
+      "SIGKILL of keepalived's processes. Both sides wait Master_Down_Interval =",
+      '3 × interval + Skew_Time (3.61 × interval at priority 100) before taking over, so the',
+      `outages should match keepalived's. Medians of ${options.trials} silent deaths and ${options.crashTrials} crashes.`,
+      '*Planned* is `POST /v1/groups/web/takeover` on vipd at n2 (priority 254).',
+    ],
+    table: [
+      '| interval | keepalived outage ms (range) | vipd VRRP outage ms (range) | vipd VRRP / keepalived | keepalived → vipd outage ms (range) | CPU s/min master / backup: keepalived | vipd VRRP | keepalived → vipd | crash takeover ms: keepalived / vipd VRRP / keepalived → vipd | planned takeover gap ms: vipd VRRP / keepalived → vipd |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ],
+    row: (intervalMs, resultAt) => {
+      const k = resultAt('keepalived', intervalMs);
+      const v = resultAt('vipd-vrrp', intervalMs);
+      const m = resultAt('vrrp-mixed', intervalMs);
+      return (
+        `| ${interval(intervalMs)} | ${outageCell(k)} | ${outageCell(v)} | ${outageRatio(k, v)} | ${outageCell(m)} ` +
+        `| ${cpuPair(k)} | ${cpuPair(v)} | ${cpuPair(m)} | ${crashCell(k)} / ${crashCell(v)} / ${crashCell(m)} ` +
+        `| ${plannedCell(v)} / ${plannedCell(m)} |`
+      );
+    },
+  });
 }
 
 /** The Markdown section: method, machine, one table, and any trial that failed. */
@@ -128,51 +171,38 @@ export function formatReport(
   skipped: readonly string[],
   elapsedMs: number,
 ): string {
-  const byKey = new Map(results.map((r) => [`${r.daemon}@${r.intervalMs}`, r]));
-  const lines: string[] = [
-    '## Failover: vipd vs keepalived (`npm run bench:failover`)',
-    '',
-    machine(results, elapsedMs),
-    '',
-    'Method: a namespace lab (`test/src/lab.ts`): one bridge namespace, two node namespaces',
-    '(priorities 150 and 100, preempt on) and a client namespace. Both daemons run with the same',
-    'interval (vipd `heartbeat_interval`, `down_multiplier: 3`; keepalived VRRPv3 `advert_int`,',
-    'multicast). The client sends a UDP probe to the VIP every 1 ms; each node answers with its',
-    'name. *Outage* is the longest span between the send times of two answered probes with lost probes between them, around a silent master death (the',
-    "master's switch port stops forwarding; carrier stays up), median of " +
-      `${options.trials} trials, cross-checked by \`ping -D -i 0.005\`. *Crash* is the time from SIGKILL of`,
-    "every master daemon process to the backup's first gratuitous ARP seen by the client",
-    `(median of ${options.crashTrials}). *CPU* is utime+stime from /proc/PID/stat of the daemon's`,
-    `processes over ${options.cpuSampleMs / 1000} s in steady state, in CPU seconds per minute. *Planned* is the client-visible`,
-    'gap of `POST /v1/groups/web/takeover` on the backup (vipd only: keepalived has no such call).',
-    'Before each trial the daemons are restarted (master first, then the backup) and the VIP is left unannounced for 1.2 s (the',
-    "client's ARP locktime is 1 s). Timings on a shared 2-core VM are noisy: compare medians and ratios.",
-    '',
-    '| interval | keepalived outage ms (range) | vipd outage ms (range) | vipd / keepalived | ping cross-check ms (keepalived / vipd) | keepalived CPU s/min (master / backup) | vipd CPU s/min (master / backup) | keepalived crash takeover ms | vipd crash takeover ms | vipd planned takeover gap ms (range) |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  for (const intervalMs of options.intervalsMs) {
-    const k = byKey.get(`keepalived@${intervalMs}`);
-    const v = byKey.get(`vipd@${intervalMs}`);
-    const kOutage = medianOf(k?.outagesMs ?? []);
-    const vOutage = medianOf(v?.outagesMs ?? []);
-    const ratio =
-      Number.isNaN(kOutage) || Number.isNaN(vOutage) ? '–' : (vOutage / kOutage).toFixed(2);
-    lines.push(
-      `| ${interval(intervalMs)} ` +
-        `| ${ms(kOutage)} (${range(k?.outagesMs ?? [])}) ` +
-        `| ${ms(vOutage)} (${range(v?.outagesMs ?? [])}) ` +
-        `| ${ratio} ` +
+  return section(results, options, skipped, elapsedMs, {
+    title: '## Failover: vipd vs keepalived (`npm run bench:failover`)',
+    method: [
+      'Method: a namespace lab (`test/src/lab.ts`): one bridge namespace, two node namespaces',
+      '(priorities 150 and 100, preempt on) and a client namespace. Both daemons run with the same',
+      'interval (vipd `heartbeat_interval`, `down_multiplier: 3`; keepalived VRRPv3 `advert_int`,',
+      'multicast). The client sends a UDP probe to the VIP every 1 ms; each node answers with its',
+      'name. *Outage* is the longest span between the send times of two answered probes with lost probes between them, around a silent master death (the',
+      "master's switch port stops forwarding; carrier stays up), median of " +
+        `${options.trials} trials, cross-checked by \`ping -D -i 0.005\`. *Crash* is the time from SIGKILL of`,
+      "every master daemon process to the backup's first gratuitous ARP seen by the client",
+      `(median of ${options.crashTrials}). *CPU* is utime+stime from /proc/PID/stat of the daemon's`,
+      `processes over ${options.cpuSampleMs / 1000} s in steady state, in CPU seconds per minute. *Planned* is the client-visible`,
+      'gap of `POST /v1/groups/web/takeover` on the backup (vipd only: keepalived has no such call).',
+      'Before each trial the daemons are restarted (master first, then the backup) and the VIP is left unannounced for 1.2 s (the',
+      "client's ARP locktime is 1 s). Timings on a shared 2-core VM are noisy: compare medians and ratios.",
+    ],
+    table: [
+      '| interval | keepalived outage ms (range) | vipd outage ms (range) | vipd / keepalived | ping cross-check ms (keepalived / vipd) | keepalived CPU s/min (master / backup) | vipd CPU s/min (master / backup) | keepalived crash takeover ms | vipd crash takeover ms | vipd planned takeover gap ms (range) |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ],
+    row: (intervalMs, resultAt) => {
+      const k = resultAt('keepalived', intervalMs);
+      const v = resultAt('vipd', intervalMs);
+      return (
+        `| ${interval(intervalMs)} | ${outageCell(k)} | ${outageCell(v)} | ${outageRatio(k, v)} ` +
         `| ${ms(medianOf(k?.pingOutagesMs ?? []))} / ${ms(medianOf(v?.pingOutagesMs ?? []))} ` +
-        `| ${cpu(k?.cpuMaster ?? Number.NaN)} / ${cpu(k?.cpuBackup ?? Number.NaN)} ` +
-        `| ${cpu(v?.cpuMaster ?? Number.NaN)} / ${cpu(v?.cpuBackup ?? Number.NaN)} ` +
-        `| ${ms(medianOf(k?.crashTakeoversMs ?? []))} ` +
-        `| ${ms(medianOf(v?.crashTakeoversMs ?? []))} ` +
-        `| ${ms(medianOf(v?.plannedGapsMs ?? []))} (${range(v?.plannedGapsMs ?? [])}) |`,
-    );
-  }
-  lines.push(...trouble(results, skipped));
-  return lines.join('\n');
+        `| ${cpuPair(k)} | ${cpuPair(v)} | ${crashCell(k)} | ${crashCell(v)} ` +
+        `| ${plannedCell(v)} (${range(v?.plannedGapsMs ?? [])}) |`
+      );
+    },
+  });
 }
 
 /** Replaces (or appends) one section of docs/benchmarks.md; returns the path. */

@@ -12,7 +12,7 @@ import {
   runScenario,
   sleep,
   pairScenario,
-  vip4Address,
+  trioScenario,
   wallClockMs,
 } from './support.js';
 
@@ -23,20 +23,7 @@ const DOWN_MULTIPLIER = 3;
 describe('unplanned failover', { skip }, () => {
   it('silent master death: the best backup takes over within down_multiplier × interval', async () => {
     await runScenario(
-      {
-        nodes: 3,
-        cluster: (lab) => ({
-          intervalMs: INTERVAL_MS,
-          downMultiplier: DOWN_MULTIPLIER,
-          groups: [
-            {
-              name: 'web',
-              addresses: [vip4Address(lab)],
-              priorities: { n1: 150, n2: 100, n3: 50 },
-            },
-          ],
-        }),
-      },
+      trioScenario({ intervalMs: INTERVAL_MS, downMultiplier: DOWN_MULTIPLIER }),
       async ({ ctx, n1, n2, n3 }) => {
         const outages: number[] = [];
         for (let trial = 0; trial < 3; trial += 1) {

@@ -12,6 +12,7 @@ import {
   e2eSkipReason,
   runScenario,
   sleep,
+  trioScenario,
   vip4Address,
   wallClockMs,
   type Scenario,
@@ -42,16 +43,12 @@ async function partitionAndWatch(
   return { longestDoubleMs, windows };
 }
 
-function threeNodes(lab: Parameters<Parameters<typeof runScenario>[0]['cluster']>[0]) {
-  return {
-    intervalMs: INTERVAL_MS,
-    downMultiplier: DOWN_MULTIPLIER,
-    quorum: true,
-    groups: [
-      { name: 'web', addresses: [vip4Address(lab)], priorities: { n1: 150, n2: 100, n3: 50 } },
-    ],
-  };
-}
+/** The trio with the quorum guard on: a node that sees no majority demotes. */
+const QUORUM_TRIO = trioScenario({
+  intervalMs: INTERVAL_MS,
+  downMultiplier: DOWN_MULTIPLIER,
+  quorum: true,
+});
 
 async function masters(s: Scenario, nodes: readonly LabHost[]): Promise<string[]> {
   const states = await Promise.all(nodes.map((n) => s.cluster.groupState(n, 'web')));
@@ -60,7 +57,7 @@ async function masters(s: Scenario, nodes: readonly LabHost[]): Promise<string[]
 
 describe('quorum guard', { skip }, () => {
   it('3 nodes, master cut off from both peers: it demotes itself and n2 takes over', async () => {
-    await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
+    await runScenario(QUORUM_TRIO, async (s) => {
       await bringUp(s.ctx, s.n1, [s.n2, s.n3]);
       const watched = await partitionAndWatch(s, () =>
         s.lab.faults.partition([s.n1], [s.n2, s.n3]),
@@ -72,7 +69,7 @@ describe('quorum guard', { skip }, () => {
   });
 
   it('3 nodes, one-way cut (n1 heard by nobody, hears all): one master, n2', async () => {
-    await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
+    await runScenario(QUORUM_TRIO, async (s) => {
       await bringUp(s.ctx, s.n1, [s.n2, s.n3]);
       const watched = await partitionAndWatch(s, () =>
         s.lab.faults.partition([s.n1], [s.n2, s.n3], { oneWay: true }),
@@ -84,7 +81,7 @@ describe('quorum guard', { skip }, () => {
   });
 
   it('3 nodes, one-way cut (n1 hears nobody, heard by all): n1 demotes, one master', async () => {
-    await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
+    await runScenario(QUORUM_TRIO, async (s) => {
       await bringUp(s.ctx, s.n1, [s.n2, s.n3]);
       const watched = await partitionAndWatch(s, () =>
         s.lab.faults.partition([s.n2, s.n3], [s.n1], { oneWay: true }),
@@ -96,7 +93,7 @@ describe('quorum guard', { skip }, () => {
   });
 
   it('3 nodes, all cut from each other: nobody is master, and a master returns after healing', async () => {
-    await runScenario({ nodes: 3, cluster: threeNodes }, async (s) => {
+    await runScenario(QUORUM_TRIO, async (s) => {
       await bringUp(s.ctx, s.n1, [s.n2, s.n3]);
       const watched = await partitionAndWatch(s, async () => {
         await s.lab.faults.partition([s.n1], [s.n2, s.n3]);

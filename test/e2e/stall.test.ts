@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { Lab, LabHost } from '../src/lab.js';
 import type { LabProcess } from '../src/lab-process.js';
 import { bringUp } from '../src/trials.js';
-import { e2eSkipReason, runScenario, sleep, vip4Address, wallClockMs } from './support.js';
+import { e2eSkipReason, runScenario, sleep, trioScenario, wallClockMs } from './support.js';
 
 const skip = e2eSkipReason();
 const INTERVAL_MS = 100;
@@ -75,21 +75,7 @@ async function waitFor<T>(read: () => T | undefined, timeoutMs: number): Promise
 async function pauseTrials(quorum: boolean): Promise<number[]> {
   const heldAfterWakeMs: number[] = [];
   await runScenario(
-    {
-      nodes: 3,
-      cluster: (lab) => ({
-        intervalMs: INTERVAL_MS,
-        downMultiplier: DOWN_MULTIPLIER,
-        quorum,
-        groups: [
-          {
-            name: 'web',
-            addresses: [vip4Address(lab)],
-            priorities: { n1: 150, n2: 100, n3: 50 },
-          },
-        ],
-      }),
-    },
+    trioScenario({ intervalMs: INTERVAL_MS, downMultiplier: DOWN_MULTIPLIER, quorum }),
     async (s) => {
       for (let trial = 0; trial < TRIALS; trial += 1) {
         await bringUp(s.ctx, s.n1, [s.n2, s.n3]);

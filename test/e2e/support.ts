@@ -9,6 +9,7 @@ import { wallClockMs } from '../src/clock.js';
 import { withLab, type Lab, type LabHost } from '../src/lab.js';
 import { hasTool, labSupport } from '@vipd/testkit';
 import { ClientProber, NeighborCapture, startResponders } from '../src/probes.js';
+import type { FailoverCluster } from '../src/cluster.js';
 import type { TrialContext } from '../src/trials.js';
 import { VipdCluster, vipdAvailable, type VipdClusterOptions } from '../src/vipd-cluster.js';
 
@@ -23,9 +24,10 @@ export function e2eSkipReason(): string | false {
   return false;
 }
 
-export interface Scenario {
+/** What every lab scenario gets, whichever daemon speaks for the nodes. */
+export interface ClientLab<C extends FailoverCluster> {
   readonly lab: Lab;
-  readonly cluster: VipdCluster;
+  readonly cluster: C;
   readonly prober: ClientProber;
   readonly capture: NeighborCapture;
   readonly vip: string;
@@ -35,6 +37,8 @@ export interface Scenario {
   /** n3 when the lab has 3 nodes; n2 again otherwise (never used then). */
   readonly n3: LabHost;
 }
+
+export type Scenario = ClientLab<VipdCluster>;
 
 export interface ScenarioOptions {
   readonly nodes: number;
@@ -114,29 +118,25 @@ export function pairScenario(options: PairOptions = {}): ScenarioOptions {
   };
 }
 
-/** Builds the lab, starts responders, capture and prober (not vipd), runs `body`, tears down. */
-export function runScenario(
-  options: ScenarioOptions,
-  body: (s: Scenario) => Promise<void>,
+/**
+ * Under the lab lock: builds the lab and the cluster (`setUp`, not started), starts the
+ * responders on both VIPs, the client's ARP/NA capture and its prober on the IPv4 (or IPv6)
+ * VIP, runs `body`, and stops the cluster and the client's tools whatever happened.
+ */
+export function withClientLab<C extends FailoverCluster>(
+  options: { readonly nodes: number; readonly ipv6?: boolean | undefined },
+  setUp: (lab: Lab) => { readonly cluster: C; readonly intervalMs: number },
+  body: (s: ClientLab<C>) => Promise<void>,
 ): Promise<void> {
   return withE2eLock(() =>
     withLab({ nodes: options.nodes }, async (lab) => {
-      const clusterOptions = options.cluster(lab);
-      const cluster = new VipdCluster(lab, clusterOptions);
-      cluster.writeConfigs();
+      const { cluster, intervalMs } = setUp(lab);
       const vip = options.ipv6 === true ? lab.vip6() : lab.vip4();
       await startResponders(lab, [lab.vip4(), lab.vip6()]);
       const capture = await NeighborCapture.start(lab);
       const prober = await ClientProber.start(lab, vip, { intervalMs: 1, gapReportMs: 5 });
       const [n1, n2, n3] = lab.nodes as [LabHost, LabHost, LabHost | undefined];
-      const ctx: TrialContext = {
-        lab,
-        cluster,
-        prober,
-        capture,
-        vip,
-        intervalMs: clusterOptions.intervalMs,
-      };
+      const ctx: TrialContext = { lab, cluster, prober, capture, vip, intervalMs };
       try {
         await body({ lab, cluster, prober, capture, vip, ctx, n1, n2, n3: n3 ?? n2 });
       } finally {
@@ -145,6 +145,53 @@ export function runScenario(
         await capture.stop();
       }
     }),
+  );
+}
+
+/** What sets one three-node scenario apart: its timing, and whether the quorum guard is on. */
+export interface TrioOptions {
+  readonly intervalMs: number;
+  readonly downMultiplier: number;
+  /** Omitted: vipd's default (off). */
+  readonly quorum?: boolean;
+}
+
+/**
+ * The standard trio: n1 at priority 150, n2 at 100 and n3 at 50 share group "web" with the
+ * lab's IPv4 VIP; n1 wins the election and n2 is the best backup.
+ */
+export function trioScenario(options: TrioOptions): ScenarioOptions {
+  return {
+    nodes: 3,
+    cluster: (lab) => ({
+      intervalMs: options.intervalMs,
+      downMultiplier: options.downMultiplier,
+      ...(options.quorum === undefined ? {} : { quorum: options.quorum }),
+      groups: [
+        {
+          name: 'web',
+          addresses: [vip4Address(lab)],
+          priorities: { n1: 150, n2: 100, n3: 50 },
+        },
+      ],
+    }),
+  };
+}
+
+/** Builds the lab, starts responders, capture and prober (not vipd), runs `body`, tears down. */
+export function runScenario(
+  options: ScenarioOptions,
+  body: (s: Scenario) => Promise<void>,
+): Promise<void> {
+  return withClientLab(
+    options,
+    (lab) => {
+      const clusterOptions = options.cluster(lab);
+      const cluster = new VipdCluster(lab, clusterOptions);
+      cluster.writeConfigs();
+      return { cluster, intervalMs: clusterOptions.intervalMs };
+    },
+    body,
   );
 }
 

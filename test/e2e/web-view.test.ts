@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { chromiumAvailable, chromiumIn, CHROMIUM_PATH } from '../src/browser.js';
 import { bringUp } from '../src/trials.js';
 import { API_PORT } from '../src/vipd-cluster.js';
-import { e2eSkipReason, runScenario, vip4Address } from './support.js';
+import { e2eSkipReason, runScenario, trioScenario } from './support.js';
 
 const INTERVAL_MS = 100;
 const DOWN_MULTIPLIER = 3;
@@ -43,20 +43,7 @@ const focused = (page: Page) => page.locator(':focus');
 describe('web view (/ui/) in headless Chromium', { skip }, () => {
   it('shows a silent failover live, and takes over with the token from its button', async () => {
     await runScenario(
-      {
-        nodes: 3,
-        cluster: (lab) => ({
-          intervalMs: INTERVAL_MS,
-          downMultiplier: DOWN_MULTIPLIER,
-          groups: [
-            {
-              name: 'web',
-              addresses: [vip4Address(lab)],
-              priorities: { n1: 150, n2: 100, n3: 50 },
-            },
-          ],
-        }),
-      },
+      trioScenario({ intervalMs: INTERVAL_MS, downMultiplier: DOWN_MULTIPLIER }),
       async ({ ctx, lab, cluster, n1, n2, n3 }) => {
         await bringUp(ctx, n1, [n2, n3]);
         const browser = await chromiumIn(lab, n2);

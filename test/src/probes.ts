@@ -5,6 +5,7 @@ import type { LabProcess } from './lab-process.js';
 import { parseTcpdumpLine, type NeighborFrame } from './neighbor-frames.js';
 import { parsePingLine } from './ping.js';
 import type { ProbeReply } from './probe-analysis.js';
+import { startTcpdump, stopTcpdump } from './tcpdump.js';
 
 /** UDP port of the probe responders. */
 export const PROBE_PORT = 7_777;
@@ -221,22 +222,12 @@ export class NeighborCapture {
   }
 
   static async start(lab: Lab, host: LabHost = lab.client): Promise<NeighborCapture> {
-    const child = lab.spawn(
+    const child = await startTcpdump(
+      lab,
       host,
-      [
-        'tcpdump',
-        '-i',
-        host.interface,
-        '-e',
-        '-n',
-        '-l',
-        '-tt',
-        '--immediate-mode',
-        'arp or (icmp6 and (ip6[40] == 135 or ip6[40] == 136))',
-      ],
-      { name: `capture-${host.name}` },
+      'arp or (icmp6 and (ip6[40] == 135 or ip6[40] == 136))',
+      `capture-${host.name}`,
     );
-    await child.waitForLine(/listening on/, 10_000, 'stderr');
     return new NeighborCapture(child);
   }
 
@@ -268,10 +259,8 @@ export class NeighborCapture {
     return () => this.listeners.delete(listener);
   }
 
-  async stop(): Promise<void> {
-    // SIGINT makes tcpdump flush what it buffered before exiting.
-    this.process.signal('SIGINT');
-    await this.process.stop(2_000);
+  stop(): Promise<void> {
+    return stopTcpdump(this.process);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Lab, LabHost } from './lab.js';
 import type { LabProcess } from './lab-process.js';
+import { startTcpdump, stopTcpdump } from './tcpdump.js';
 
 /** One VRRP advertisement as tcpdump printed it. */
 export interface CapturedAdvert {
@@ -46,22 +47,12 @@ export class VrrpCapture {
   }
 
   static async start(lab: Lab, host: LabHost = lab.client): Promise<VrrpCapture> {
-    const child = lab.spawn(
+    const child = await startTcpdump(
+      lab,
       host,
-      [
-        'tcpdump',
-        '-i',
-        host.interface,
-        '-e',
-        '-n',
-        '-l',
-        '-tt',
-        '--immediate-mode',
-        'ip proto 112 or ip6 proto 112',
-      ],
-      { name: `vrrp-capture-${host.name}` },
+      'ip proto 112 or ip6 proto 112',
+      `vrrp-capture-${host.name}`,
     );
-    await child.waitForLine(/listening on/, 10_000, 'stderr');
     return new VrrpCapture(child);
   }
 
@@ -70,8 +61,7 @@ export class VrrpCapture {
     return this.captured.filter((a) => a.atMs >= fromMs);
   }
 
-  async stop(): Promise<void> {
-    this.process.signal('SIGINT');
-    await this.process.stop(2_000);
+  stop(): Promise<void> {
+    return stopTcpdump(this.process);
   }
 }

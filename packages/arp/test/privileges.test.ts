@@ -2,13 +2,13 @@
 // runs inside a namespace this test creates (with the capabilities dropped by setpriv), so
 // even if dropping failed nothing could touch the host's interfaces.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
   HOST_INTERFACE,
   netnsSkipReason,
   createSwitchedLab,
+  runModuleWithoutCaps,
   type NetnsLab,
   type LabHost,
 } from '@vipd/testkit';
@@ -37,24 +37,7 @@ describe('missing privileges', { skip: netnsSkipReason() }, () => {
   });
 
   it('names CAP_NET_RAW for the packet socket and CAP_NET_ADMIN for addresses', () => {
-    const output = execFileSync(
-      'ip',
-      [
-        'netns',
-        'exec',
-        host.netns,
-        'setpriv',
-        '--inh-caps=-all',
-        '--ambient-caps=-all',
-        '--bounding-set=-net_raw,-net_admin,-sys_admin',
-        '--',
-        process.execPath,
-        '--input-type=module',
-        '-e',
-        probe,
-      ],
-      { encoding: 'utf8' },
-    );
+    const output = runModuleWithoutCaps(host.netns, ['net_raw', 'net_admin', 'sys_admin'], probe);
     type Outcome = [code: string, capability: string, message: string] | 'ok';
     const { packet, address } = JSON.parse(output) as { packet: Outcome; address: Outcome };
     assert.ok(Array.isArray(packet) && Array.isArray(address), `both must fail: ${output}`);

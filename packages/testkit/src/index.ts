@@ -11,5 +11,6 @@ export type { LabSupport } from './privileges.js';
 export type { PollOptions } from './poll.js';
 export { freePorts } from './ports.js';
 export { newRunId } from './run-id.js';
+export { runModuleWithoutCaps } from './without-caps.js';
 export { finishTeardown, processBoundTeardown, Teardown } from './teardown.js';
 export type { TeardownStep } from './teardown.js';

@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
 import type { GroupView, StatusView, TakeoverResult } from '../../src/api/control.js';
 import { Secret } from '../../src/config/secret.js';
 import { ERROR_CODES } from '../../src/errors.js';
 import { createLogger } from '../../src/log/logger.js';
-import { DOWN_AFTER_MS, Harness, flush, testConfig, type LogLine } from '../driver/harness.js';
+import { DOWN_AFTER_MS, flush, type Harness, type LogLine } from '../driver/harness.js';
 import { findPromtool, promtoolCheckMetrics } from '../metrics/promtool.js';
+import { AppUnderTest, OPERATOR_TOKEN } from './app-under-test.js';
 
-const TOKEN = 'operator-token-0123456789';
+const TOKEN = OPERATOR_TOKEN;
 const AUTH = { authorization: `Bearer ${TOKEN}` };
-const WEB = { name: 'web', addresses: ['10.213.0.100/24'], priority: 150 };
 
-let harness: Harness | undefined;
-let app: FastifyInstance | undefined;
+const api = new AppUnderTest();
 const apiLogs: LogLine[] = [];
 
 async function setup(
@@ -24,8 +22,6 @@ async function setup(
     now?: () => number;
   } = {},
 ): Promise<{ h: Harness; app: FastifyInstance }> {
-  harness = new Harness(testConfig({ groups: [WEB] }));
-  await harness.start();
   apiLogs.length = 0;
   const logger = createLogger({
     level: 'debug',
@@ -33,9 +29,7 @@ async function setup(
     destination: { write: (line: string) => apiLogs.push(JSON.parse(line) as LogLine) },
   });
   const token = options.token === undefined ? TOKEN : options.token;
-  app = await buildApp({
-    control: harness.driver,
-    metrics: harness.metrics,
+  return api.start({
     logger,
     token: () => (token === null ? null : new Secret(token)),
     ...(options.allowedHosts === undefined
@@ -43,15 +37,9 @@ async function setup(
       : { allowedHosts: () => options.allowedHosts ?? [] }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  return { h: harness, app };
 }
 
-afterEach(async () => {
-  await app?.close();
-  await harness?.stop();
-  app = undefined;
-  harness = undefined;
-});
+afterEach(() => api.stop());
 
 function assertError(
   response: { statusCode: number; json: () => unknown },

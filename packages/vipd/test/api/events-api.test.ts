@@ -6,24 +6,16 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
 import type { StatusView } from '../../src/api/control.js';
-import { Secret } from '../../src/config/secret.js';
 import { EventRing } from '../../src/events/ring.js';
 import { followEvents, FollowRefused } from '../../src/events/follow-client.js';
 import type { EventInput, VipdEvent } from '../../src/events/types.js';
-import { createLogger } from '../../src/log/logger.js';
-import { Harness, testConfig } from '../driver/harness.js';
+import type { Harness } from '../driver/harness.js';
+import { AppUnderTest, listenLocal, OPERATOR_TOKEN, type TestApiDeps } from './app-under-test.js';
 
-let harness: Harness | undefined;
-let app: FastifyInstance | undefined;
+const api = new AppUnderTest();
 
-afterEach(async () => {
-  await app?.close();
-  await harness?.stop();
-  app = undefined;
-  harness = undefined;
-});
+afterEach(() => api.stop());
 
 const peerDown = (peer: string): EventInput => ({
   kind: 'peer',
@@ -42,27 +34,18 @@ const transition = (group: string): EventInput => ({
 });
 
 async function setup(
-  streams: Parameters<typeof buildApp>[0]['eventStreams'] = {},
+  streams: TestApiDeps['eventStreams'] = {},
 ): Promise<{ app: FastifyInstance; ring: EventRing; h: Harness }> {
-  harness = new Harness(testConfig({ groups: [] }));
-  await harness.start();
   const ring = new EventRing({ capacity: 50, node: 'n1' });
-  app = await buildApp({
-    control: harness.driver,
-    metrics: harness.metrics,
-    logger: createLogger({ level: 'fatal', format: 'json' }),
-    token: () => null,
-    events: ring,
-    eventStreams: streams,
-  });
-  return { app, ring, h: harness };
+  const { app, h } = await api.start(
+    { token: () => null, events: ring, eventStreams: streams },
+    [],
+  );
+  return { app, ring, h };
 }
 
 async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  assert.ok(typeof address === 'object' && address !== null);
-  return `http://127.0.0.1:${address.port}`;
+  return `http://127.0.0.1:${await listenLocal(app)}`;
 }
 
 async function metricValue(h: Harness, line: string): Promise<number> {
@@ -280,22 +263,10 @@ describe('GET /v1/events?follow=1 (server-sent events)', () => {
 });
 
 describe('operator actions: reason and actor', () => {
-  const TOKEN = 'operator-token-0123456789';
-  const AUTH = { authorization: `Bearer ${TOKEN}` };
+  const AUTH = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 
   async function withGroup(): Promise<{ app: FastifyInstance; h: Harness }> {
-    harness = new Harness(
-      testConfig({ groups: [{ name: 'web', addresses: ['10.213.0.100/24'], priority: 150 }] }),
-    );
-    await harness.start();
-    app = await buildApp({
-      control: harness.driver,
-      metrics: harness.metrics,
-      logger: createLogger({ level: 'fatal', format: 'json' }),
-      token: () => new Secret(TOKEN),
-      events: harness.events,
-    });
-    return { app, h: harness };
+    return api.start((h) => ({ events: h.events }));
   }
 
   it('a takeover with reason and actor: the operator event and the transition carry them', async () => {

@@ -4,41 +4,23 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
 import type { ApiLimits } from '../../src/api/limits.js';
-import { Secret } from '../../src/config/secret.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { Harness, testConfig } from '../driver/harness.js';
+import type { Harness } from '../driver/harness.js';
+import { AppUnderTest, listenLocal, OPERATOR_TOKEN } from './app-under-test.js';
 import { RawClient } from './raw-client.js';
 
-const TOKEN = 'operator-token-0123456789';
-const WEB = { name: 'web', addresses: ['10.213.0.100/24'], priority: 150 };
+const api = new AppUnderTest();
 
-let harness: Harness | undefined;
-let app: FastifyInstance | undefined;
-
-async function listening(limits: Partial<ApiLimits>): Promise<{ h: Harness; port: number }> {
-  harness = new Harness(testConfig({ groups: [WEB] }));
-  await harness.start();
-  app = await buildApp({
-    control: harness.driver,
-    metrics: harness.metrics,
-    logger: silentLogger(),
-    token: () => new Secret(TOKEN),
-    limits,
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  assert.ok(typeof address === 'object' && address !== null);
-  return { h: harness, port: address.port };
+async function listening(
+  limits: Partial<ApiLimits>,
+): Promise<{ h: Harness; app: FastifyInstance; port: number }> {
+  const { h, app } = await api.start({ limits });
+  return { h, app, port: await listenLocal(app) };
 }
 
 afterEach(async () => {
   RawClient.destroyAll();
-  await app?.close();
-  await harness?.stop();
-  app = undefined;
-  harness = undefined;
+  await api.stop();
 });
 
 const metricValue = async (h: Harness, series: string): Promise<number> => {
@@ -148,11 +130,11 @@ describe('API server limits (real sockets)', () => {
   });
 
   it('a connection in the middle of a request is never shed; with every one busy, the newcomer is refused', async () => {
-    const { h, port } = await listening({ maxConnections: 2 });
+    const { h, app, port } = await listening({ maxConnections: 2 });
     // A release whose body is still on its way: the token passed, the request is in progress.
     let started = 0;
     const bothStarted = new Promise<void>((resolve) => {
-      app?.server.on('request', () => {
+      app.server.on('request', () => {
         if (++started === 2) resolve();
       });
     });
@@ -161,7 +143,7 @@ describe('API server limits (real sockets)', () => {
       await client.opened();
       client.socket.write(
         'POST /v1/groups/web/release HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
-          `Authorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n` +
+          `Authorization: Bearer ${OPERATOR_TOKEN}\r\nContent-Type: application/json\r\n` +
           'Content-Length: 2\r\n\r\n',
       );
     }

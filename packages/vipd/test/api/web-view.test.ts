@@ -4,40 +4,17 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
 import { loadWebAssets, WEB_VIEW_CSP, type WebAsset } from '../../src/api/web-view.js';
-import { Secret } from '../../src/config/secret.js';
-import { createLogger } from '../../src/log/logger.js';
-import { Harness, testConfig } from '../driver/harness.js';
+import { AppUnderTest } from './app-under-test.js';
 
-let harness: Harness | undefined;
-let app: FastifyInstance | undefined;
+const api = new AppUnderTest();
 
 async function setup(webAssets?: ReadonlyMap<string, WebAsset>): Promise<FastifyInstance> {
-  harness = new Harness(
-    testConfig({ groups: [{ name: 'web', addresses: ['10.213.0.100/24'], priority: 150 }] }),
-  );
-  await harness.start();
-  app = await buildApp({
-    control: harness.driver,
-    metrics: harness.metrics,
-    logger: createLogger({
-      level: 'fatal',
-      format: 'json',
-      destination: { write: () => undefined },
-    }),
-    token: () => new Secret('operator-token-0123456789'),
-    ...(webAssets === undefined ? {} : { webAssets }),
-  });
+  const { app } = await api.start(webAssets === undefined ? {} : { webAssets });
   return app;
 }
 
-afterEach(async () => {
-  await app?.close();
-  await harness?.stop();
-  app = undefined;
-  harness = undefined;
-});
+afterEach(() => api.stop());
 
 const get = (a: FastifyInstance, url: string, host = '127.0.0.1:7411') =>
   a.inject({ method: 'GET', url, headers: { host } });

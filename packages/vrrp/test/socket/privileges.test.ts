@@ -2,13 +2,13 @@
 // raw + packet sockets). The child runs in a namespace this test creates, with the
 // capability dropped by setpriv, so nothing could reach the host's interfaces.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
   HOST_INTERFACE,
   createSwitchedLab,
   netnsSkipReason,
+  runModuleWithoutCaps,
   type LabHost,
   type NetnsLab,
 } from '@vipd/testkit';
@@ -40,14 +40,7 @@ describe('missing privileges', { skip: netnsSkipReason(['setpriv']) }, () => {
   });
 
   it('names CAP_NET_RAW and the interface, for IPv4 and IPv6', () => {
-    const output = execFileSync(
-      'ip',
-      [
-        ...['netns', 'exec', host.netns, 'setpriv', '--inh-caps=-all', '--ambient-caps=-all'],
-        ...['--bounding-set=-net_raw', '--', process.execPath, '--input-type=module', '-e', probe],
-      ],
-      { encoding: 'utf8' },
-    );
+    const output = runModuleWithoutCaps(host.netns, ['net_raw'], probe);
     type Outcome = [code: string, message: string] | 'ok';
     const outcomes = JSON.parse(output) as { v4: Outcome; v6: Outcome };
     for (const outcome of [outcomes.v4, outcomes.v6]) {
