@@ -16,6 +16,8 @@ export class PeerView {
   lostReason: PeerLostReason | 'expired' | null = null;
   /** When it was heard again after having been down; null if it never went down. */
   returnedAtMs: number | null = null;
+  /** Since when it has been heard without a break (alive); null while it is not. */
+  heardSinceMs: number | null = null;
   /** The groups of its latest heartbeat, as received (kept when it goes down). */
   groups: Readonly<Record<GroupName, PeerGroupState>> = NO_GROUPS;
   /**
@@ -115,6 +117,7 @@ export class PeerTable {
     const restarted = peer.incarnation !== null && peer.incarnation !== incarnation;
     const cameAlive = !peer.alive;
     if (cameAlive && peer.lastHeardMs !== null) peer.returnedAtMs = nowMs;
+    if (cameAlive) peer.heardSinceMs = nowMs;
     const leaseRenewed = !peer.leaseHeld;
     peer.leaseHeld = true;
     const previousGroups = peer.groups;
@@ -139,6 +142,7 @@ export class PeerTable {
     if (peer?.alive !== true) return false;
     if (reason === 'closed' && this.closeMayBeACut(peer, nowMs)) return false;
     peer.alive = false;
+    peer.heardSinceMs = null;
     peer.leaseHeld = false;
     peer.lostReason = reason;
     this.aliveIdsCache = null;
@@ -162,6 +166,7 @@ export class PeerTable {
     for (const peer of this.byId.values()) {
       if (peer.alive && peer.lastHeardMs !== null && nowMs >= peer.lastHeardMs + this.downAfterMs) {
         peer.alive = false;
+        peer.heardSinceMs = null;
         peer.leaseHeld = false;
         peer.lostReason = 'expired';
         died.push(peer);
@@ -226,6 +231,21 @@ export class PeerTable {
       if (peer.alive && (peer.hears === null || peer.hears.has(this.selfId))) votes++;
     }
     return votes;
+  }
+
+  /**
+   * From when the peer counts as unable to hear this node (one-way loss): it is heard now,
+   * its latest heartbeat leaves this node out of its `hears`, and it has been heard for
+   * downAfterMs, time enough to have heard us back had our heartbeats reached it (a peer
+   * that hears us says so in its next heartbeat: hearing a peer again sends one at once).
+   * The wait keeps a healed link, where the first heartbeats still predate hearing us,
+   * from passing for a one-way cut. Null when it hears us, does not say (older mesh), or
+   * is not heard.
+   */
+  deafToSelfFromMs(peer: PeerView): number | null {
+    if (!peer.alive || peer.heardSinceMs === null || peer.hears === null) return null;
+    if (peer.hears.has(this.selfId)) return null;
+    return peer.heardSinceMs + this.downAfterMs;
   }
 
   /** Some live peer (other than `id`) says it hears `id`. */
