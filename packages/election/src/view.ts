@@ -87,7 +87,7 @@ export function viewSyncGroup(
   const nowMs = self.lease.nowMs;
   const candidates: PeerStanding[] = [];
   for (const peer of peers.all()) {
-    const standing = standingOf(syncGroup, peer, peers);
+    const standing = standingOf(syncGroup, peer, peers, nowMs);
     if (standing === null) continue;
     if (standing.claimsMaster) {
       if (!standing.direct && standing.epoch < syncGroup.maxSeenEpoch) continue;
@@ -130,6 +130,7 @@ function standingOf(
   syncGroup: Readonly<SyncGroup>,
   peer: PeerView,
   peers: PeerTable,
+  nowMs: number,
 ): Standing | null {
   let present = 0;
   let claimsMaster = false;
@@ -151,7 +152,10 @@ function standingOf(
   }
   if (present === 0) return null;
   const direct = peer.alive;
-  if (!direct && !peers.vouchedFor(peer.id)) return null;
+  // A master presumed alive behind a one-way cut (PeerTable.presumeIfDeaf) still counts.
+  const reachable =
+    direct || peers.vouchedFor(peer.id) || (claimsMaster && peers.presumed(peer, nowMs));
+  if (!reachable) return null;
   return {
     nodeId: peer.id,
     priority,
@@ -239,7 +243,7 @@ function backs(
   // by one lease, not an instant fence that would make both claimants fall and retry.
   if (rival?.alive !== true)
     return report !== undefined && report.epoch <= self.claim.epoch ? 'handover' : 'no';
-  const standing = standingOf(syncGroup, rival, peers);
+  const standing = standingOf(syncGroup, rival, peers, self.lease.nowMs);
   if (standing === null || !standing.claimsMaster || compareClaims(self.claim, standing) > 0)
     return 'handover';
   return 'no';
