@@ -283,9 +283,11 @@ function preemptWhenDue(
   const owner = priority === PRIORITY_OWNER;
   if (
     priority <= master.priority ||
-    // Its heartbeat says it does not hear this node: it would never see the claim and stay
-    // master too (README, "One-way cuts").
+    // It, or another master heard, does not hear this node: that one would never see the
+    // claim and stay master too (README, "One-way cuts").
     !master.hearsUs ||
+    view.deafMaster !== null ||
+    view.deafMasterDueAtMs !== null ||
     outranked ||
     syncGroup.preemptSuppressed ||
     (!owner && !syncGroup.preempt)
