@@ -7,7 +7,7 @@ import { assertValidElectionConfig, InvalidElectionConfigError } from './config.
 import { judgeCommand, type CommandVerdict } from './operator-commands.js';
 import { foldAdvert } from './peer-advert.js';
 import { relayedGroups } from './relayed-groups.js';
-import { PeerTable } from './peer-table.js';
+import { PeerTable, type PeerTiming } from './peer-table.js';
 import { regroup } from './regroup.js';
 import { masterKnowledge } from './master-knowledge.js';
 import { quorumDetail, STATE_HANDLERS, type ElectionContext } from './state-handlers.js';
@@ -43,6 +43,14 @@ import { viewSyncGroup, type OwnClaim, type SyncGroupView } from './view.js';
 
 /** A sync group settles in at most this many transitions per evaluation (e.g. FAULT->BACKUP->MASTER). */
 const MAX_TRANSITIONS_PER_EVALUATION = 4;
+
+/**
+ * Without the quorum guard, a master that fell silent right after saying it could not hear
+ * this node is presumed alive (behind a one-way cut) for this many down intervals: longer
+ * than the one-way faults the chaos campaign injects (4 s at most, 13 down intervals at
+ * 100 ms x 3), short enough that a master that really died meanwhile is replaced in seconds.
+ */
+const ONE_WAY_HOLD_DOWN_INTERVALS = 20;
 
 export class Election {
   private config: ElectionConfig;
@@ -88,7 +96,7 @@ export class Election {
     this.nodeId = config.nodeId;
     this.intervalMs = config.heartbeatIntervalMs;
     this.downAfterMs = config.downMultiplier * config.heartbeatIntervalMs;
-    this.peers = new PeerTable(config.nodeId, config.peers, this.downAfterMs, this.leaseMs());
+    this.peers = new PeerTable(config.nodeId, config.peers, this.peerTiming());
     this.peersNeverHeard = config.peers.length;
     this.startMs = startMs;
     this.nowMs = startMs;
@@ -165,7 +173,7 @@ export class Election {
       this.config = config;
       this.intervalMs = config.heartbeatIntervalMs;
       this.downAfterMs = config.downMultiplier * config.heartbeatIntervalMs;
-      this.peers.reconfigure(config.peers, this.downAfterMs, this.leaseMs());
+      this.peers.reconfigure(config.peers, this.peerTiming());
       this.hearingChanged = true;
       const previous = this.syncGroups;
       const result = regroup(previous, config.groups, {
@@ -239,6 +247,7 @@ export class Election {
     if (died.length > 0) this.onLivenessChange();
     // Votes are checked when a lease actually lapses, not on every renewal (README, quorum).
     if (this.peers.expireLeases(this.nowMs) && this.config.quorum) this.everythingDirty = true;
+    if (this.peers.endPresumptions(this.nowMs)) this.everythingDirty = true;
     this.settle();
     if (this.observedDirty) this.refreshObserved();
     if (this.advertChanged || this.hearingChanged) this.out.push({ type: 'send-state' });
@@ -500,6 +509,16 @@ export class Election {
     return this.downAfterMs - this.intervalMs / 2;
   }
 
+  private peerTiming(): PeerTiming {
+    return {
+      downAfterMs: this.downAfterMs,
+      leaseMs: this.leaseMs(),
+      // The quorum guard fences a master cut off one way by itself; presuming it alive
+      // would only leave the group without a master (README, "One-way cuts").
+      oneWayHoldMs: this.config.quorum ? 0 : ONE_WAY_HOLD_DOWN_INTERVALS * this.downAfterMs,
+    };
+  }
+
   /** What the peers say about the sync group, with this node's (prospective) claim. */
   private view(syncGroup: Readonly<SyncGroup>, withVotes = false): SyncGroupView {
     const master = syncGroup.state === 'MASTER';
@@ -650,6 +669,7 @@ export class Election {
     const next = earliest([
       this.peers.nextExpiryMs(),
       this.config.quorum ? this.peers.nextLeaseLapseMs() : null,
+      this.peers.nextPresumptionEndMs(),
       this.nextSyncGroupDeadlineMs,
     ]);
     if (next === null) return;

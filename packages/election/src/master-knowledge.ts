@@ -95,6 +95,11 @@ function describeMasterLoss(syncGroup: Readonly<SyncGroup>, ctx: ElectionContext
       detail: `${lost.id} stopped being master of ${syncGroup.memberNames()} (${says})`,
     };
   }
+  if (lost.presumedUntilMs !== null && lost.lastHeardMs !== null)
+    return {
+      reason: 'master-down',
+      detail: `master ${lost.id} last said it could not hear this node; presumed alive behind a one-way cut for ${Math.round(lost.presumedUntilMs - lost.lastHeardMs)}ms, no heartbeat since`,
+    };
   if (lost.lostReason === 'closed')
     return {
       reason: 'peer-connection-closed',

@@ -16,6 +16,14 @@ export class PeerView {
   lostReason: PeerLostReason | 'expired' | null = null;
   /** When it was heard again after having been down; null if it never went down. */
   returnedAtMs: number | null = null;
+  /** When the latest stretch of hearing it without a break began (kept after it ends). */
+  heardSinceMs: number | null = null;
+  /**
+   * Fell silent right after saying it could not hear this node: presumed alive, and master
+   * if it claimed so, until then (see PeerTable.presumeIfDeaf). Kept after it passed, for
+   * the detail of the claim that follows; null once heard again, or if never presumed.
+   */
+  presumedUntilMs: number | null = null;
   /** The groups of its latest heartbeat, as received (kept when it goes down). */
   groups: Readonly<Record<GroupName, PeerGroupState>> = NO_GROUPS;
   /**
@@ -60,17 +68,31 @@ export interface HeartbeatUpdate {
   readonly restarted: boolean;
 }
 
+export interface PeerTiming {
+  /** downMultiplier x interval: silent this long, a peer is down. */
+  readonly downAfterMs: number;
+  /** A quorum vote counts this long after the voter's last heartbeat. */
+  readonly leaseMs: number;
+  /** How long a peer that fell silent while deaf to this node is presumed alive; 0: never. */
+  readonly oneWayHoldMs: number;
+}
+
 export class PeerTable {
   private readonly byId = new Map<NodeId, PeerView>();
   private aliveIdsCache: readonly NodeId[] | null = null;
+  /** Presumptions that have not run out yet. */
+  private readonly presumedPeers = new Set<PeerView>();
 
   constructor(
     readonly selfId: NodeId,
     peerIds: readonly NodeId[],
-    private downAfterMs: number,
-    private leaseMs: number,
+    private timing: PeerTiming,
   ) {
     for (const id of peerIds) this.byId.set(id, new PeerView(id));
+  }
+
+  private get downAfterMs(): number {
+    return this.timing.downAfterMs;
   }
 
   get size(): number {
@@ -86,14 +108,15 @@ export class PeerTable {
   }
 
   /** Adopt a reloaded peer list and timing; returns true when liveness of anyone changed. */
-  reconfigure(peerIds: readonly NodeId[], downAfterMs: number, leaseMs: number): boolean {
-    this.downAfterMs = downAfterMs;
-    this.leaseMs = leaseMs;
+  reconfigure(peerIds: readonly NodeId[], timing: PeerTiming): boolean {
+    this.timing = timing;
     let changed = false;
     const wanted = new Set(peerIds);
     for (const id of [...this.byId.keys()]) {
-      if (!wanted.has(id)) {
-        if (this.byId.get(id)?.alive === true) changed = true;
+      const peer = this.byId.get(id);
+      if (peer !== undefined && !wanted.has(id)) {
+        if (peer.alive) changed = true;
+        this.presumedPeers.delete(peer);
         this.byId.delete(id);
       }
     }
@@ -115,6 +138,7 @@ export class PeerTable {
     const restarted = peer.incarnation !== null && peer.incarnation !== incarnation;
     const cameAlive = !peer.alive;
     if (cameAlive && peer.lastHeardMs !== null) peer.returnedAtMs = nowMs;
+    if (cameAlive) peer.heardSinceMs = nowMs;
     const leaseRenewed = !peer.leaseHeld;
     peer.leaseHeld = true;
     const previousGroups = peer.groups;
@@ -122,6 +146,8 @@ export class PeerTable {
     peer.lastHeardMs = nowMs;
     peer.alive = true;
     peer.lostReason = null;
+    peer.presumedUntilMs = null;
+    this.presumedPeers.delete(peer);
     peer.groups = groups;
     const hearsChanged = peer.setHears(hears);
     if (cameAlive) this.aliveIdsCache = null;
@@ -141,6 +167,7 @@ export class PeerTable {
     peer.alive = false;
     peer.leaseHeld = false;
     peer.lostReason = reason;
+    this.presumeIfDeaf(peer);
     this.aliveIdsCache = null;
     return true;
   }
@@ -164,6 +191,7 @@ export class PeerTable {
         peer.alive = false;
         peer.leaseHeld = false;
         peer.lostReason = 'expired';
+        this.presumeIfDeaf(peer);
         died.push(peer);
       }
     }
@@ -175,7 +203,11 @@ export class PeerTable {
   expireLeases(nowMs: number): boolean {
     let lapsed = false;
     for (const peer of this.byId.values()) {
-      if (peer.leaseHeld && peer.lastHeardMs !== null && nowMs >= peer.lastHeardMs + this.leaseMs) {
+      if (
+        peer.leaseHeld &&
+        peer.lastHeardMs !== null &&
+        nowMs >= peer.lastHeardMs + this.timing.leaseMs
+      ) {
         peer.leaseHeld = false;
         lapsed = true;
       }
@@ -188,7 +220,7 @@ export class PeerTable {
     let next: number | null = null;
     for (const peer of this.byId.values()) {
       if (!peer.leaseHeld || peer.lastHeardMs === null) continue;
-      const at = peer.lastHeardMs + this.leaseMs;
+      const at = peer.lastHeardMs + this.timing.leaseMs;
       if (next === null || at < next) next = at;
     }
     return next;
@@ -226,6 +258,68 @@ export class PeerTable {
       if (peer.alive && (peer.hears === null || peer.hears.has(this.selfId))) votes++;
     }
     return votes;
+  }
+
+  /**
+   * From when the peer counts as unable to hear this node (one-way loss): it is heard now,
+   * its latest heartbeat leaves this node out of its `hears`, and it has been heard for
+   * downAfterMs, time enough to have heard us back had our heartbeats reached it (a peer
+   * that hears us says so in its next heartbeat: hearing a peer again sends one at once).
+   * The wait keeps a healed link, where the first heartbeats still predate hearing us,
+   * from passing for a one-way cut. Null when it hears us, does not say (older mesh), or
+   * is not heard.
+   */
+  deafToSelfFromMs(peer: PeerView): number | null {
+    if (!peer.alive || peer.heardSinceMs === null || peer.hears === null) return null;
+    if (peer.hears.has(this.selfId)) return null;
+    return peer.heardSinceMs + this.downAfterMs;
+  }
+
+  /**
+   * A peer that said it could not hear this node, then fell silent, is most likely alive
+   * behind the same one-way cut: a TCP connection needs both directions (our ACKs are
+   * lost), so the mesh stops delivering its heartbeats a moment after the cut began. It
+   * stays presumed alive for oneWayHoldMs after it was last heard, unless heard again
+   * (README, "One-way cuts").
+   */
+  private presumeIfDeaf(peer: PeerView): void {
+    const last = peer.lastHeardMs;
+    const deaf =
+      last !== null &&
+      peer.heardSinceMs !== null &&
+      peer.hears !== null &&
+      !peer.hears.has(this.selfId) &&
+      last >= peer.heardSinceMs + this.downAfterMs;
+    if (!deaf || this.timing.oneWayHoldMs <= 0) return;
+    peer.presumedUntilMs = last + this.timing.oneWayHoldMs;
+    this.presumedPeers.add(peer);
+  }
+
+  /** Presumed alive now (see presumeIfDeaf). */
+  presumed(peer: PeerView, nowMs: number): boolean {
+    return !peer.alive && peer.presumedUntilMs !== null && nowMs < peer.presumedUntilMs;
+  }
+
+  /** Ends the presumptions that ran out; true when any did (masters must be re-checked). */
+  endPresumptions(nowMs: number): boolean {
+    let ended = false;
+    for (const peer of this.presumedPeers) {
+      if (peer.presumedUntilMs === null || nowMs >= peer.presumedUntilMs) {
+        this.presumedPeers.delete(peer);
+        ended = true;
+      }
+    }
+    return ended;
+  }
+
+  /** When the next presumption runs out, if the peer is not heard first. */
+  nextPresumptionEndMs(): number | null {
+    let next: number | null = null;
+    for (const peer of this.presumedPeers) {
+      const at = peer.presumedUntilMs;
+      if (at !== null && (next === null || at < next)) next = at;
+    }
+    return next;
   }
 
   /** Some live peer (other than `id`) says it hears `id`. */

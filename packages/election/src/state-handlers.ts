@@ -73,6 +73,11 @@ function stay(untilMs: number | null): Decision {
   return untilMs === null ? STAY : { kind: 'stay', untilMs };
 }
 
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
+}
+
 /** Stays with a backup's waits as given; only a change to them makes a new object. */
 function stayWaiting(
   syncGroup: Readonly<SyncGroup>,
@@ -278,6 +283,11 @@ function preemptWhenDue(
   const owner = priority === PRIORITY_OWNER;
   if (
     priority <= master.priority ||
+    // It, or another master heard, does not hear this node: that one would never see the
+    // claim and stay master too (README, "One-way cuts").
+    !master.hearsUs ||
+    view.deafMaster !== null ||
+    view.deafMasterDueAtMs !== null ||
     outranked ||
     syncGroup.preemptSuppressed ||
     (!owner && !syncGroup.preempt)
@@ -322,6 +332,16 @@ const onMaster: Handler = (syncGroup, view, ctx) => {
     priority: syncGroup.advertisedSyncGroupPriority(ctx.resigned),
     nodeId: ctx.nodeId,
   };
+  // Before comparing claims: a master that cannot hear this node never sees this claim, so
+  // whichever claim is stronger, only this node can end the two (README, "One-way cuts").
+  const deaf = view.deafMaster;
+  if (deaf !== null)
+    return {
+      kind: 'transition',
+      to: 'BACKUP',
+      reason: 'higher-master-seen',
+      detail: `${deaf.nodeId} is master (epoch ${deaf.epoch}, priority ${deaf.priority}) and does not hear ${ctx.nodeId}: it cannot see this claim, so this node yields`,
+    };
   const rival = view.directMaster;
   if (rival !== null && compareClaims(rival, own) > 0) {
     if (
@@ -354,8 +374,9 @@ const onMaster: Handler = (syncGroup, view, ctx) => {
       reason: 'quorum-lost',
       detail: `self-fencing: ${quorumDetail(view, ctx)}`,
     };
-  // Re-check when a handover vote ends, even if nothing arrives meanwhile.
-  return stay(ctx.quorumEnabled ? view.voteLapsesAtMs : null);
+  // Re-check when a handover vote ends, or when a master that does not hear this node has
+  // had time enough to hear it, even if nothing arrives meanwhile.
+  return stay(earliest(ctx.quorumEnabled ? view.voteLapsesAtMs : null, view.deafMasterDueAtMs));
 };
 
 /**

@@ -16,6 +16,8 @@ export interface PeerStanding {
   readonly epoch: number;
   /** Heard directly; false when only vouched for by a peer that hears it. */
   readonly direct: boolean;
+  /** Its latest heartbeat says it hears this node, or does not say (older mesh). */
+  readonly hearsUs: boolean;
 }
 
 export interface RelayedMaster {
@@ -26,10 +28,18 @@ export interface RelayedMaster {
 export interface SyncGroupView {
   /** The strongest (epoch, priority, node id) master claim among reachable peers. */
   readonly master: PeerStanding | null;
-  /** The strongest claim among peers heard directly (the ones that can hear us back). */
+  /** The strongest claim among peers heard directly. */
   readonly directMaster: PeerStanding | null;
   /** A master this node cannot hear, reported by a live peer that follows it. */
   readonly relayedMaster: RelayedMaster | null;
+  /**
+   * The strongest master heard directly that cannot hear this node (one-way loss, see
+   * PeerTable.deafToSelfFromMs): it never sees this node's claim, so only this node can end
+   * the two claims.
+   */
+  readonly deafMaster: PeerStanding | null;
+  /** When a master heard directly that leaves this node out of its `hears` counts as deaf. */
+  readonly deafMasterDueAtMs: number | null;
   /** Reachable peers in BACKUP with priority > 0 for every member. */
   readonly candidates: readonly PeerStanding[];
   /** Quorum guard votes for this node for this sync group, its own included. */
@@ -72,15 +82,26 @@ export function viewSyncGroup(
 ): SyncGroupView {
   let master: PeerStanding | null = null;
   let directMaster: PeerStanding | null = null;
+  let deafMaster: PeerStanding | null = null;
+  let deafMasterDueAtMs: number | null = null;
+  const nowMs = self.lease.nowMs;
   const candidates: PeerStanding[] = [];
   for (const peer of peers.all()) {
-    const standing = standingOf(syncGroup, peer, peers);
+    const standing = standingOf(syncGroup, peer, peers, nowMs);
     if (standing === null) continue;
     if (standing.claimsMaster) {
       if (!standing.direct && standing.epoch < syncGroup.maxSeenEpoch) continue;
       if (master === null || compareClaims(standing, master) > 0) master = standing;
       if (standing.direct && (directMaster === null || compareClaims(standing, directMaster) > 0))
         directMaster = standing;
+      const deafFromMs = peers.deafToSelfFromMs(peer);
+      if (deafFromMs === null) continue;
+      if (nowMs < deafFromMs) {
+        if (deafMasterDueAtMs === null || deafFromMs < deafMasterDueAtMs)
+          deafMasterDueAtMs = deafFromMs;
+      } else if (deafMaster === null || compareClaims(standing, deafMaster) > 0) {
+        deafMaster = standing;
+      }
     } else if (standing.candidate) {
       candidates.push(standing);
     }
@@ -90,6 +111,8 @@ export function viewSyncGroup(
     master,
     directMaster,
     relayedMaster: master === null ? relayedMasterOf(syncGroup, peers, self.nodeId) : null,
+    deafMaster,
+    deafMasterDueAtMs,
     candidates,
     votes,
     voteLapsesAtMs: lapsesAtMs,
@@ -107,6 +130,7 @@ function standingOf(
   syncGroup: Readonly<SyncGroup>,
   peer: PeerView,
   peers: PeerTable,
+  nowMs: number,
 ): Standing | null {
   let present = 0;
   let claimsMaster = false;
@@ -128,12 +152,16 @@ function standingOf(
   }
   if (present === 0) return null;
   const direct = peer.alive;
-  if (!direct && !peers.vouchedFor(peer.id)) return null;
+  // A master presumed alive behind a one-way cut (PeerTable.presumeIfDeaf) still counts.
+  const reachable =
+    direct || peers.vouchedFor(peer.id) || (claimsMaster && peers.presumed(peer, nowMs));
+  if (!reachable) return null;
   return {
     nodeId: peer.id,
     priority,
     epoch,
     direct,
+    hearsUs: peer.hears === null || peer.hears.has(peers.selfId),
     claimsMaster,
     candidate: candidate && priority > 0,
   };
@@ -215,7 +243,7 @@ function backs(
   // by one lease, not an instant fence that would make both claimants fall and retry.
   if (rival?.alive !== true)
     return report !== undefined && report.epoch <= self.claim.epoch ? 'handover' : 'no';
-  const standing = standingOf(syncGroup, rival, peers);
+  const standing = standingOf(syncGroup, rival, peers, self.lease.nowMs);
   if (standing === null || !standing.claimsMaster || compareClaims(self.claim, standing) > 0)
     return 'handover';
   return 'no';

@@ -24,6 +24,10 @@ const ONCE_BROKEN: readonly { seed: number; what: string }[] = [
   { seed: 515338, what: 'resign, crash and restart in the same millisecond (checker order)' },
   { seed: 126226, what: 'preemption exactly at the convergence deadline (handover window)' },
   { seed: 110119, what: 'resign at the start millisecond (checker order)' },
+  {
+    seed: 164517439,
+    what: 'an owner preempted the master that heard it, then yielded to one that did not, forever',
+  },
 ];
 
 describe('fuzz seeds that once failed', () => {
