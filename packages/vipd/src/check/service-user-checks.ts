@@ -131,7 +131,7 @@ export function serviceUserChecks(
         reported.add(dir);
         report(
           need,
-          `user ${user.name} cannot enter ${dir} (${factsText(facts)}), so the service cannot reach ${need.file}: ${grantFix(user, dir, facts, ['x'])}`,
+          `user ${user.name} cannot enter ${dir} (${factsText(facts)}), so the service cannot reach ${need.file}; fix: ${grantFix(user, dir, facts, ['x'])}`,
         );
       }
       checkFile(need, user, files, report);
@@ -154,13 +154,13 @@ function checkFile(
     if (fix !== null && (!readable || facts.uid !== user.uid))
       report(
         need,
-        `user ${user.name} ${readable ? 'reads' : 'cannot read'} ${need.file} (${factsText(facts)}), and a secret's file must be its own and mode 0600: ${fix}`,
+        `user ${user.name} ${readable ? 'reads' : 'cannot read'} ${need.file} (${factsText(facts)}), and a secret's file must be its own and mode 0600; fix: ${fix}`,
       );
     return;
   }
   if (readable) return;
   report(
     need,
-    `user ${user.name} cannot ${what(need.role)} ${need.file} (${factsText(facts)}), so the service ${need.role === 'state' ? 'loses maintenance mode on restart' : 'cannot start'}: ${grantFix(user, need.file, facts, WANTS[need.role])}`,
+    `user ${user.name} cannot ${what(need.role)} ${need.file} (${factsText(facts)}), so the service ${need.role === 'state' ? 'loses maintenance mode on restart' : 'cannot start'}; fix: ${grantFix(user, need.file, facts, WANTS[need.role])}`,
   );
 }

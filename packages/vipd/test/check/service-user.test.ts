@@ -71,7 +71,7 @@ describe('service user checks (an injected user and file system)', () => {
   it('names the fix for a config saved under umask 077 (root:root 0600)', () => {
     const { errors } = check({ ...DOCUMENTED, '/etc/vipd/vipd.yaml': facts(ROOT, ROOT, 0o600) });
     assert.deepEqual(errors, [
-      ': user vipd cannot read /etc/vipd/vipd.yaml (uid 0, gid 0, mode 0600), so the service cannot start: chgrp vipd /etc/vipd/vipd.yaml && chmod g+r /etc/vipd/vipd.yaml',
+      ': user vipd cannot read /etc/vipd/vipd.yaml (uid 0, gid 0, mode 0600), so the service cannot start; fix: chgrp vipd /etc/vipd/vipd.yaml && chmod g+r /etc/vipd/vipd.yaml',
     ]);
   });
 
@@ -82,8 +82,8 @@ describe('service user checks (an injected user and file system)', () => {
       '/etc/vipd/api.token': facts(ROOT, 990, 0o640),
     });
     assert.deepEqual(errors, [
-      "cluster.key_file: user vipd cannot read /etc/vipd/cluster.key (uid 0, gid 0, mode 0600), and a secret's file must be its own and mode 0600: chown vipd: /etc/vipd/cluster.key",
-      "api.token_file: user vipd reads /etc/vipd/api.token (uid 0, gid 990, mode 0640), and a secret's file must be its own and mode 0600: chown vipd: /etc/vipd/api.token && chmod 0600 /etc/vipd/api.token",
+      "cluster.key_file: user vipd cannot read /etc/vipd/cluster.key (uid 0, gid 0, mode 0600), and a secret's file must be its own and mode 0600; fix: chown vipd: /etc/vipd/cluster.key",
+      "api.token_file: user vipd reads /etc/vipd/api.token (uid 0, gid 990, mode 0640), and a secret's file must be its own and mode 0600; fix: chown vipd: /etc/vipd/api.token && chmod 0600 /etc/vipd/api.token",
     ]);
   });
 
@@ -101,7 +101,7 @@ describe('service user checks (an injected user and file system)', () => {
     assert.equal(errors.length, 1, errors.join('\n'));
     assert.match(
       errors[0]!,
-      /user vipd cannot enter \/etc\/vipd \(uid 0, gid 0, mode 0700\), so the service cannot reach \/etc\/vipd\/vipd\.yaml: chgrp vipd \/etc\/vipd && chmod g\+x \/etc\/vipd$/,
+      /user vipd cannot enter \/etc\/vipd \(uid 0, gid 0, mode 0700\), so the service cannot reach \/etc\/vipd\/vipd\.yaml; fix: chgrp vipd \/etc\/vipd && chmod g\+x \/etc\/vipd$/,
     );
   });
 
@@ -113,14 +113,14 @@ describe('service user checks (an injected user and file system)', () => {
     };
     const { errors } = check(files, DOCUMENT, { '/etc/vipd/notify.sh': '/srv/notify.sh' });
     assert.deepEqual(errors, [
-      'notify.scripts[0]: user vipd cannot enter /srv (uid 0, gid 0, mode 0700), so the service cannot reach /etc/vipd/notify.sh: chgrp vipd /srv && chmod g+x /srv',
+      'notify.scripts[0]: user vipd cannot enter /srv (uid 0, gid 0, mode 0700), so the service cannot reach /etc/vipd/notify.sh; fix: chgrp vipd /srv && chmod g+x /srv',
     ]);
   });
 
   it('needs read and execute on a script, through the owner bits when the user owns it', () => {
     const { errors } = check({ ...DOCUMENTED, '/etc/vipd/notify.sh': facts(990, ROOT, 0o300) });
     assert.deepEqual(errors, [
-      'notify.scripts[0]: user vipd cannot read and run /etc/vipd/notify.sh (uid 990, gid 0, mode 0300), so the service cannot start: chmod u+rx /etc/vipd/notify.sh',
+      'notify.scripts[0]: user vipd cannot read and run /etc/vipd/notify.sh (uid 990, gid 0, mode 0300), so the service cannot start; fix: chmod u+rx /etc/vipd/notify.sh',
     ]);
   });
 
@@ -128,7 +128,7 @@ describe('service user checks (an injected user and file system)', () => {
     const result = check({ ...DOCUMENTED, '/var/lib/vipd': dir(ROOT, ROOT, 0o755) });
     assert.deepEqual(result.errors, []);
     assert.deepEqual(result.warnings, [
-      'node.state_file: user vipd cannot write files in /var/lib/vipd (uid 0, gid 0, mode 0755), so the service loses maintenance mode on restart: chgrp vipd /var/lib/vipd && chmod g+wx /var/lib/vipd',
+      'node.state_file: user vipd cannot write files in /var/lib/vipd (uid 0, gid 0, mode 0755), so the service loses maintenance mode on restart; fix: chgrp vipd /var/lib/vipd && chmod g+wx /var/lib/vipd',
     ]);
   });
 
