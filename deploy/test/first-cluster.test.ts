@@ -334,16 +334,17 @@ describe('docs/operations.md "First cluster", run as written', { skip, timeout: 
           ].join('\n'),
         );
       }
-      // Why the doc runs the check twice: a file root:root 0600 passes as root, not as the unit's user.
+      // A file root:root 0600 (an editor under umask 077): root's check now looks at it as user
+      // vipd and names the fix; the check as vipd (the unit's ExecStartPre) fails the same way.
       const node = host('n1');
-      assert.equal(
-        (
-          await inside(
-            node,
-            'chmod 0600 /etc/vipd/vipd.yaml && chown root:root /etc/vipd/vipd.yaml && vipd check',
-          )
-        ).status,
-        0,
+      const asRoot = await inside(
+        node,
+        'chmod 0600 /etc/vipd/vipd.yaml && chown root:root /etc/vipd/vipd.yaml && vipd check',
+      );
+      assert.equal(asRoot.status, 3, `vipd check as root: ${asRoot.stdout}${asRoot.stderr}`);
+      assert.match(
+        asRoot.stderr,
+        /user vipd cannot read \/etc\/vipd\/vipd\.yaml .*; fix: chgrp vipd \/etc\/vipd\/vipd\.yaml && chmod g\+r \/etc\/vipd\/vipd\.yaml \[SERVICE_USER_ACCESS\]/,
       );
       const asVipd = await inside(node, 'runuser -u vipd -- vipd check');
       assert.equal(

@@ -47,6 +47,10 @@ export const ERROR_CATALOG = {
     message: "node.listen's address is not an address of this host",
   },
   CLUSTER_MISMATCH: { httpStatus: 400, message: "the cluster's node files disagree" },
+  SERVICE_USER_ACCESS: {
+    httpStatus: 400,
+    message: 'the user the service runs as cannot read, run or write a file the node needs',
+  },
 
   // REST API: request problems
   INVALID_REQUEST: { httpStatus: 400, message: 'the request does not match its schema' },

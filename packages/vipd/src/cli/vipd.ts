@@ -28,6 +28,7 @@ import { VipdError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
 import { runClusterCheck } from '../check/cluster-command.js';
 import { checksOnThisHost } from '../check/host.js';
+import { serviceUserOnThisHost } from '../check/service-user-on-host.js';
 import type { DocumentCheck } from '../config/problems.js';
 import { buildImportKeepalivedCommand } from '../keepalived/index.js';
 import { buildRealServerCommand, RealServerError } from '../realserver/index.js';
@@ -242,6 +243,7 @@ interface CheckOptions extends GlobalOptions {
   json?: boolean;
   offline?: boolean;
   cluster?: string[];
+  user?: string;
 }
 
 function check(io: CliIo, hooks: VipdCliHooks, options: CheckOptions): void {
@@ -251,13 +253,23 @@ function check(io: CliIo, hooks: VipdCliHooks, options: CheckOptions): void {
   }
   let host =
     options.offline === true ? 'not checked (--offline)' : 'interfaces and addresses checked';
-  const checks =
+  const checks: DocumentCheck[] =
     options.offline === true
       ? []
       : checksOnThisHost((reason) => {
           host = `not checked: cannot read this host's interfaces (${reason})`;
           io.stderr(`vipd: host checks skipped: ${reason}\n`);
         });
+  if (options.offline !== true) {
+    const serviceUser = serviceUserOnThisHost(options.config, options.user);
+    if (serviceUser.unknownUser !== undefined) {
+      io.stderr(`vipd: --user ${serviceUser.unknownUser}: no such user on this host\n`);
+      hooks.setExitCode(EXIT.USAGE);
+      return;
+    }
+    checks.push(...serviceUser.checks);
+    host = `${host}; ${serviceUser.note}`;
+  }
   if (options.json !== true) {
     const loaded = loadOrReport(io, hooks, options.config, checks);
     if (loaded === null) return;
@@ -351,7 +363,14 @@ export function buildVipdProgram(io: CliIo, hooks: VipdCliHooks): Command {
       "validate the configuration against this host, or a cluster's files against each other; list every problem with its line; exit 3 if any is an error",
     )
     .option('--json', 'print the result as JSON')
-    .option('--offline', "skip the checks against this host's interfaces and addresses")
+    .option(
+      '--offline',
+      "skip the checks against this host's interfaces, addresses and the service user's access",
+    )
+    .option(
+      '--user <name>',
+      'check that this user can read every file the node opens (default as root: vipd, if it exists)',
+    )
     .option('--cluster <files...>', "check that these nodes' files agree (not this host)")
     .action((_options: unknown, command: Command) => {
       check(io, hooks, command.optsWithGlobals<CheckOptions>());
