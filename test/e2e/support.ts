@@ -215,3 +215,14 @@ export async function hasAddress(lab: Lab, node: LabHost, address: string): Prom
   const { stdout } = await lab.exec(node, ['ip', '-o', 'addr', 'show', 'dev', node.interface]);
   return stdout.split('\n').some((line) => line.includes(` ${address}/`));
 }
+
+/** Every address (without prefix) on a node's interface, as `ip -j addr show` lists them. */
+export async function interfaceAddresses(lab: Lab, node: LabHost): Promise<Set<string>> {
+  const { stdout } = await lab.exec(node, ['ip', '-j', 'addr', 'show', 'dev', node.interface]);
+  const links = JSON.parse(stdout) as { addr_info?: { local?: string }[] }[];
+  return new Set(
+    links.flatMap((link) =>
+      (link.addr_info ?? []).flatMap((a) => (a.local === undefined ? [] : [a.local])),
+    ),
+  );
+}

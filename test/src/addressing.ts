@@ -20,7 +20,7 @@ export interface LabAddressing {
 }
 
 export const CLIENT_HOST = 200;
-/** Hosts 100..119 are reserved for VIPs; nodes are 1..99. */
+/** Hosts 100..199 are reserved for VIPs (a group may hold 64 or more); nodes are 1..99. */
 export const FIRST_VIP_HOST = 100;
 
 function hex2(value: number): string {

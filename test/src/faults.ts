@@ -1,6 +1,6 @@
 import { runCommand } from './command.js';
 import { LabError } from './errors.js';
-import type { LabHost } from './lab.js';
+import type { Lab, LabHost } from './lab.js';
 import type { LabProcess } from './lab-process.js';
 
 /** Linux bridge port states (`bridge link set … state N`). */
@@ -179,4 +179,41 @@ export async function stallProcess(target: LabProcess, ms: number): Promise<void
   } finally {
     target.signal('SIGCONT');
   }
+}
+
+/**
+ * Makes every `syscall` of a running process take `delayUs` longer (strace's delay
+ * injection, attached to its main thread), until the returned tracer is stopped or the
+ * process dies. A netlink address add takes ~0.1 ms, so a 64-VIP takeover is over before
+ * any observer can act; slowed down, a SIGKILL can land between two of its adds.
+ */
+export async function slowSyscall(
+  lab: Pick<Lab, 'spawn'>,
+  where: LabHost,
+  target: LabProcess,
+  options: { syscall: string; delayUs: number },
+): Promise<LabProcess> {
+  if (!Number.isInteger(options.delayUs) || options.delayUs < 1) {
+    throw new LabError(
+      'LAB_BAD_ARGUMENT',
+      `delayUs must be a positive integer, got ${options.delayUs}`,
+    );
+  }
+  const tracer = lab.spawn(
+    where,
+    [
+      'strace',
+      '-p',
+      String(target.pid),
+      '-o',
+      '/dev/null',
+      '-e',
+      `trace=${options.syscall}`,
+      '-e',
+      `inject=${options.syscall}:delay_enter=${options.delayUs}`,
+    ],
+    { name: `strace-${target.name}` },
+  );
+  await tracer.waitForLine(/attached/, 10_000);
+  return tracer;
 }
