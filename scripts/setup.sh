@@ -17,9 +17,9 @@ cd "$(dirname "$0")/.."
 # setpriv and nsenter in tests that drop capabilities). dpkg-dev (dpkg-shlibdeps, strip),
 # lintian, adduser and man-db: the Debian package is built, linted, installed, read and purged.
 # chromium: the web view's test drives the system browser headless (playwright-core downloads
-# none).
+# none). strace: slows a daemon's netlink calls so a test can kill it in mid-takeover.
 LAB_PACKAGES=(iproute2 keepalived tcpdump tshark nftables iputils-ping iputils-arping prometheus
-  procps systemd openssl curl util-linux dpkg-dev lintian adduser man-db chromium)
+  procps systemd openssl curl util-linux dpkg-dev lintian adduser man-db chromium strace)
 # Native addons without a prebuilt binary for this machine are compiled by node-gyp.
 BUILD_PACKAGES=(g++ make python3)
 PACKAGES=("${LAB_PACKAGES[@]}" "${BUILD_PACKAGES[@]}")
