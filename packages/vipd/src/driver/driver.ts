@@ -102,6 +102,8 @@ export class Driver implements DaemonControl {
   readonly #clock: Clock;
   readonly #holder: VipHolder;
   readonly #policy: VipPolicy;
+  /** Peers reported down and not heard since: their return re-announces the held VIPs. */
+  readonly #lostPeers = new Set<string>();
   readonly #commands: OperatorCommands;
   readonly #waiters: Waiters;
   readonly #views: StatusViews;
@@ -273,10 +275,12 @@ export class Driver implements DaemonControl {
         reason,
         detail: PEER_DOWN_TEXT[reason](peer),
       });
+      this.#lostPeers.add(peer);
       this.#submit({ type: 'peer-lost', nowMs: this.#clock.now(), peer, reason });
     });
     this.#listen(mesh, 'peer-up', (peer: string) => {
       this.#log.debug({ peer }, `peer ${peer} up`);
+      if (this.#lostPeers.delete(peer)) this.#policy.peerReturned(peer);
       this.#events.record({
         kind: 'peer',
         subject: peer,

@@ -159,6 +159,22 @@ export class VipPolicy {
     }
   }
 
+  /**
+   * A peer we had lost is heard again. While we could not hear each other it may have taken
+   * the VIPs over and announced them (a cut that hid us, or a peer that then died in the
+   * middle of its takeover), so the LAN's caches may point at it: announce what we hold again,
+   * as keepalived's garp_master_refresh would, but only when it matters.
+   */
+  peerReturned(peer: string): void {
+    const held = this.#deps.holder.heldGroups();
+    if (held.length === 0) return;
+    this.#log.info(
+      { peer, groups: held.map((g) => g.name) },
+      `peer ${peer} is back; announcing the VIPs held here again`,
+    );
+    for (const group of held) this.#deps.holder.reannounce(group.name);
+  }
+
   /** An interface's MAC changed: hosts must learn the new one at once. */
   macChanged(event: MacChangeEvent): void {
     const holder = this.#deps.holder;
