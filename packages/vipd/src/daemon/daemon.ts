@@ -601,10 +601,31 @@ export class Daemon {
     this.#stopping ??= (async () => {
       this.#log.info({ event: 'stopping' }, 'vipd stopping: resigning every group');
       await this.#driver.resign();
+      this.#notifyStop();
       await this.#teardown();
       this.#log.info({ event: 'stopped' }, 'vipd stopped');
     })();
     return this.#stopping;
+  }
+
+  /** keepalived-convention hooks hear STOP for every group, as keepalived's `notify` did. */
+  #notifyStop(): void {
+    const specs = new Map(this.#config.groups.map((group) => [group.name, group]));
+    for (const view of this.#driver.status().groups) {
+      const spec = specs.get(view.name);
+      if (spec === undefined) continue;
+      this.#notify.notify(spec.notify, {
+        group: view.name,
+        from: view.state,
+        to: 'STOP',
+        epoch: view.epoch,
+        reason: 'shutdown',
+        interface: view.interface,
+        addresses: view.addresses,
+        master: view.master,
+        priority: view.effectivePriority,
+      });
+    }
   }
 
   async #teardown(): Promise<void> {
