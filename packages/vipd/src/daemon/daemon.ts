@@ -600,8 +600,12 @@ export class Daemon {
   shutdown(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#log.info({ event: 'stopping' }, 'vipd stopping: resigning every group');
+      // keepalived's STOP carries the priority the instance had, not the 0 it resigns with.
+      const priorities = new Map(
+        this.#driver.status().groups.map((group) => [group.name, group.effectivePriority]),
+      );
       await this.#driver.resign();
-      this.#notifyStop();
+      this.#notifyStop(priorities);
       await this.#teardown();
       this.#log.info({ event: 'stopped' }, 'vipd stopped');
     })();
@@ -609,7 +613,7 @@ export class Daemon {
   }
 
   /** keepalived-convention hooks hear STOP for every group, as keepalived's `notify` did. */
-  #notifyStop(): void {
+  #notifyStop(priorities: ReadonlyMap<string, number>): void {
     const specs = new Map(this.#config.groups.map((group) => [group.name, group]));
     for (const view of this.#driver.status().groups) {
       const spec = specs.get(view.name);
@@ -623,7 +627,7 @@ export class Daemon {
         interface: view.interface,
         addresses: view.addresses,
         master: view.master,
-        priority: view.effectivePriority,
+        priority: priorities.get(view.name) ?? view.effectivePriority,
       });
     }
   }
