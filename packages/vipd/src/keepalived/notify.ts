@@ -52,7 +52,7 @@ function keepalivedHook(command: CommandOut): NotifyOut {
 
 export class NotifyConversion {
   readonly #stateCommands = new Map<string, CommandOut>();
-  #generic: { command: CommandOut; directive: Directive } | null = null;
+  #generic: CommandOut | null = null;
 
   constructor(
     private readonly group: string,
@@ -81,7 +81,7 @@ export class NotifyConversion {
     if (command === null) return;
     const state = STATE_HOOKS[directive.keyword];
     if (state !== undefined) this.#stateCommands.set(state, command);
-    else this.#generic = { command, directive };
+    else this.#generic = command;
     if (this.notifyDir === undefined && state !== undefined)
       this.notes.notConverted(
         directive,
@@ -94,7 +94,7 @@ export class NotifyConversion {
    * before the generic one), and the dispatcher to write when one is needed.
    */
   finish(instance: Directive): { scripts: NotifyOut[]; file?: WrittenScript } {
-    const generic = this.#generic === null ? [] : [keepalivedHook(this.#generic.command)];
+    const generic = this.#generic === null ? [] : [keepalivedHook(this.#generic)];
     if (this.notifyDir === undefined || this.#stateCommands.size === 0) return { scripts: generic };
     const path = join(this.notifyDir, `${this.group}.notify.sh`);
     return {
