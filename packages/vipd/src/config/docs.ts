@@ -59,8 +59,17 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** The mapping a list item may be: the item itself, or the mapping branch of an anyOf. */
+function mappingOf(items: JsonSchema): JsonSchema | undefined {
+  if (items['properties'] || items['oneOf']) return items;
+  const branches = items['anyOf'] as JsonSchema[] | undefined;
+  return branches?.find((branch) => branch['properties'] !== undefined);
+}
+
 function typeOf(schema: JsonSchema): string {
   if (schema['const'] !== undefined) return `\`${JSON.stringify(schema['const'])}\``;
+  const branches = schema['anyOf'] as JsonSchema[] | undefined;
+  if (schema['type'] === undefined && branches) return branches.map(typeOf).join(' or ');
   const type = schema['type'];
   if (type === 'array') {
     const items = (schema['items'] ?? {}) as JsonSchema;
@@ -128,9 +137,8 @@ function rows(section: Section, nested: Section[]): string {
     );
     if (child['type'] === 'object' && child['properties']) nested.push({ path, schema: child });
     const items = child['items'] as JsonSchema | undefined;
-    if (child['type'] === 'array' && items && (items['properties'] || items['oneOf'])) {
-      nested.push({ path: `${path}[]`, schema: items });
-    }
+    const mapping = items && mappingOf(items);
+    if (child['type'] === 'array' && mapping) nested.push({ path: `${path}[]`, schema: mapping });
   }
   return lines.join('\n');
 }

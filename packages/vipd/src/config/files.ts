@@ -61,14 +61,18 @@ export function checkFiles(
       checkReadable(problems, ['trackers', i, 'ca_file'], resolve(baseDir, caFile));
     }
   });
-  list(obj(data['notify'])?.['scripts']).forEach((script, i) => {
-    if (typeof script === 'string')
-      checkScript(problems, ['notify', 'scripts', i], resolve(baseDir, script), scriptRule);
+  const checkHook = (hook: unknown, at: Path) => {
+    // A bare path or a mapping's `path`; a malformed entry is the schema's to report.
+    const script = typeof hook === 'string' ? hook : str(obj(hook)?.['path']);
+    const where = typeof hook === 'string' ? at : [...at, 'path'];
+    if (script !== undefined) checkScript(problems, where, resolve(baseDir, script), scriptRule);
+  };
+  list(obj(data['notify'])?.['scripts']).forEach((hook, i) => {
+    checkHook(hook, ['notify', 'scripts', i]);
   });
   list(data['groups']).forEach((group, g) => {
-    list(obj(group)?.['notify']).forEach((script, s) => {
-      if (typeof script === 'string')
-        checkScript(problems, ['groups', g, 'notify', s], resolve(baseDir, script), scriptRule);
+    list(obj(group)?.['notify']).forEach((hook, s) => {
+      checkHook(hook, ['groups', g, 'notify', s]);
     });
   });
   return secrets;

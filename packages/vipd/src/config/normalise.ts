@@ -15,11 +15,12 @@ import type {
   AnnounceOverridesFile,
   ConfigFile,
   GroupFile,
+  NotifyScriptFile,
   TrackerFile,
   VrrpFile,
 } from './schema.js';
 import { Secret } from './secret.js';
-import type { GroupSpec, TrackerSpec, VipdConfig, VrrpSpec } from './types.js';
+import type { GroupSpec, NotifyHook, TrackerSpec, VipdConfig, VrrpSpec } from './types.js';
 
 /** Milliseconds of a duration the schema's pattern already accepted. */
 function ms(text: string): number {
@@ -52,7 +53,7 @@ function announceOver(base: AnnounceSchedule, raw: AnnounceOverridesFile): Annou
 function groupFrom(
   g: GroupFile,
   baseDir: string,
-  globalScripts: readonly string[],
+  globalScripts: readonly NotifyHook[],
   announce: AnnounceSchedule,
 ): GroupSpec {
   const vips: Vip[] = g.addresses.map((text) => {
@@ -75,9 +76,19 @@ function groupFrom(
     ...(g.sync_group === undefined ? {} : { syncGroup: g.sync_group }),
     track: g.track.map((t) => ({ tracker: t.tracker, weight: t.weight })),
     trackInterface: g.track_interface,
-    notify: [...globalScripts, ...g.notify.map((s) => resolve(baseDir, s))],
+    notify: [...globalScripts, ...g.notify.map((s) => notifyHookFrom(s, baseDir))],
     announce: g.announce === undefined ? announce : announceOver(announce, g.announce),
     ...(g.vrrp === undefined ? {} : { vrrp: vrrpFrom(g.vrrp, vips) }),
+  };
+}
+
+/** A bare path is a hook with vipd's arguments. */
+function notifyHookFrom(raw: NotifyScriptFile, baseDir: string): NotifyHook {
+  if (typeof raw === 'string') return { path: resolve(baseDir, raw), args: [], convention: 'vipd' };
+  return {
+    path: resolve(baseDir, raw.path),
+    args: raw.args ?? [],
+    convention: raw.convention ?? 'vipd',
   };
 }
 
@@ -140,7 +151,7 @@ export function normalise(
 ): VipdConfig {
   const { node, cluster, api, log, notify } = data;
   const announce = announceFrom(data.announce);
-  const globalScripts = notify.scripts.map((s) => resolve(baseDir, s));
+  const globalScripts = notify.scripts.map((s) => notifyHookFrom(s, baseDir));
   // Only a real-server-only node has none (the reads require it otherwise). Its mesh has no
   // peers and listens on loopback; a key nobody knows keeps it closed to everyone.
   const clusterKey = secrets.clusterKey ?? new Secret(randomBytes(32).toString('base64'));

@@ -241,13 +241,54 @@ const trackerSchema = Type.Unsafe<TrackerFile>({
   oneOf: [...trackerVariants],
 });
 
-const notifyScript = Type.String({
-  minLength: 1,
-  description:
-    'Executable run on every state change with VIPD_GROUP, VIPD_OLD_STATE, VIPD_NEW_STATE, ' +
-    'VIPD_EPOCH, VIPD_REASON, VIPD_NODE, VIPD_INTERFACE, VIPD_ADDRESSES (space-separated ' +
-    'address/prefix), VIPD_MASTER (the master after the change, empty if none is known) and ' +
-    'VIPD_PRIORITY in its environment; relative paths resolve against the config file.',
+const NOTIFY_ENV =
+  'VIPD_GROUP, VIPD_OLD_STATE, VIPD_NEW_STATE, VIPD_EPOCH, VIPD_REASON, VIPD_NODE, ' +
+  'VIPD_INTERFACE, VIPD_ADDRESSES (space-separated address/prefix), VIPD_MASTER (the master ' +
+  'after the change, empty if none is known) and VIPD_PRIORITY';
+
+const NOTIFY_SCRIPT_DESCRIPTION =
+  `Executable run on every state change, as \`PATH INSTANCE <group> <state>\`, with ${NOTIFY_ENV} ` +
+  'in its environment; relative paths resolve against the config file. Or a mapping: ' +
+  "arguments of its own, keepalived's calling convention.";
+
+const notifyPath = Type.String({ minLength: 1, description: NOTIFY_SCRIPT_DESCRIPTION });
+
+/** The arguments vipd appends to a hook's own: its default, or keepalived's `notify` ones. */
+export const NOTIFY_CONVENTIONS = ['vipd', 'keepalived'] as const;
+
+const notifyHook = Type.Object(
+  {
+    path: path('Executable to run; relative paths resolve against the config file.'),
+    // No `default`s here: ajv fills none in below an anyOf; normalise.ts supplies them.
+    args: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          'Arguments of its own, passed first (keepalived: `notify "/path/script VG_1"`). ' +
+          'Default none.',
+      }),
+    ),
+    convention: Type.Optional(
+      oneOfStrings(NOTIFY_CONVENTIONS, {
+        description:
+          'The arguments appended after `args` (default `vipd`). `vipd`: `INSTANCE <group> <state>` on every ' +
+          'state change, state being any of MASTER, BACKUP, FAULT, MAINTENANCE, INIT. ' +
+          '`keepalived`: `INSTANCE <group> <MASTER|BACKUP|FAULT|STOP> <priority>`, exactly what ' +
+          "keepalived's `notify` script gets: MAINTENANCE counts as BACKUP, a change that keeps " +
+          'the keepalived state (or enters INIT) runs nothing, STOP comes when vipd stops, and ' +
+          `the priority is the group's current one. The environment is the same in both: ${NOTIFY_ENV}.`,
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: "A notify hook with arguments of its own or keepalived's calling convention.",
+  },
+);
+
+// A path alone, or a mapping for arguments and the convention. ajv's errors for the two
+// branches are folded into one in validate.ts.
+const notifyScript = Type.Union([notifyPath, notifyHook], {
+  description: NOTIFY_SCRIPT_DESCRIPTION,
 });
 
 const ipAddress = (description: string) =>
@@ -769,5 +810,6 @@ export type { JsonSchema } from './schema-kit.js';
 export type ConfigFile = Static<typeof CONFIG_SCHEMA>;
 export type GroupFile = Static<typeof groupSchema>;
 export type VrrpFile = Static<typeof vrrpSchema>;
+export type NotifyScriptFile = Static<typeof notifyScript>;
 export type AnnounceFile = Static<typeof announceDefaults>;
 export type AnnounceOverridesFile = Static<typeof announceOverrides>;

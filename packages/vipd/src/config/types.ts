@@ -40,10 +40,21 @@ export interface GroupSpec {
   readonly track: readonly TrackRef[];
   readonly trackInterface: boolean;
   /** Top-level scripts first, then the group's own. */
-  readonly notify: readonly string[];
+  readonly notify: readonly NotifyHook[];
   readonly announce: AnnounceSchedule;
   /** Decided by VRRP on the wire instead of the mesh. */
   readonly vrrp?: VrrpSpec;
+}
+
+/** How a notify hook is called: see NotifyHookFile's `convention`. */
+export type NotifyConvention = 'vipd' | 'keepalived';
+
+export interface NotifyHook {
+  /** Absolute. */
+  readonly path: string;
+  /** Its own arguments, before the convention's. */
+  readonly args: readonly string[];
+  readonly convention: NotifyConvention;
 }
 
 interface TrackerBase {

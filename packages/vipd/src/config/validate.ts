@@ -58,7 +58,9 @@ export function validateAgainstSchema(data: unknown): SchemaProblem[] {
 
 /**
  * ajv reports a failed anyOf as one error per branch plus "must match a schema in anyOf";
- * fold them into one: "must be an IPv4 address or an IPv6 address".
+ * fold them into one: "must be an IPv4 address or an IPv6 address". Where a branch did take
+ * the value's type (a notify hook given as a mapping), its own errors say what is wrong, and
+ * the other branches' "must be a string" would only mislead: those are dropped.
  */
 function mergeAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
   const anyOfPaths = new Set(
@@ -66,17 +68,33 @@ function mergeAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
   );
   const branchMessages = new Map<string, string[]>();
   const rest = errors.filter((e) => {
-    if (!anyOfPaths.has(e.instancePath) || e.keyword !== 'format') return true;
-    const format = String((e.params as Record<string, unknown>)['format']);
-    const text = (FORMAT_MESSAGES[format] ?? `match format ${format}`).replace(/^must be /, '');
+    const text = anyOfPaths.has(e.instancePath) ? branchMismatch(e) : undefined;
+    if (text === undefined) return true;
     branchMessages.set(e.instancePath, [...(branchMessages.get(e.instancePath) ?? []), text]);
     return false;
   });
-  return rest.map((e) => {
+  const explained = (at: string) =>
+    rest.some(
+      (e) =>
+        e.keyword !== 'anyOf' && (e.instancePath === at || e.instancePath.startsWith(`${at}/`)),
+    );
+  return rest.flatMap((e) => {
     const branches = branchMessages.get(e.instancePath);
-    if (e.keyword !== 'anyOf' || branches === undefined) return e;
-    return { ...e, keyword: 'anyOf-merged', message: `must be ${branches.join(' or ')}` };
+    if (e.keyword !== 'anyOf' || branches === undefined) return [e];
+    if (explained(e.instancePath)) return [];
+    return [{ ...e, keyword: 'anyOf-merged', message: `must be ${branches.join(' or ')}` }];
   });
+}
+
+/** What an anyOf branch that rejected the value as a whole wanted, or undefined. */
+function branchMismatch(e: ErrorObject): string | undefined {
+  const params = e.params as Record<string, unknown>;
+  if (e.keyword === 'format') {
+    const format = String(params['format']);
+    return (FORMAT_MESSAGES[format] ?? `match format ${format}`).replace(/^must be /, '');
+  }
+  if (e.keyword === 'type') return TYPE_WORDS[String(params['type'])] ?? String(params['type']);
+  return undefined;
 }
 
 function pointerToPath(pointer: string, data: unknown): (string | number)[] {

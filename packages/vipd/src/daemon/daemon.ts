@@ -602,11 +602,36 @@ export class Daemon {
   shutdown(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#log.info({ event: 'stopping' }, 'vipd stopping: resigning every group');
+      // keepalived's STOP carries the priority the instance had, not the 0 it resigns with.
+      const priorities = new Map(
+        this.#driver.status().groups.map((group) => [group.name, group.effectivePriority]),
+      );
       await this.#driver.resign();
+      this.#notifyStop(priorities);
       await this.#teardown();
       this.#log.info({ event: 'stopped' }, 'vipd stopped');
     })();
     return this.#stopping;
+  }
+
+  /** keepalived-convention hooks hear STOP for every group, as keepalived's `notify` did. */
+  #notifyStop(priorities: ReadonlyMap<string, number>): void {
+    const specs = new Map(this.#config.groups.map((group) => [group.name, group]));
+    for (const view of this.#driver.status().groups) {
+      const spec = specs.get(view.name);
+      if (spec === undefined) continue;
+      this.#notify.notify(spec.notify, {
+        group: view.name,
+        from: view.state,
+        to: 'STOP',
+        epoch: view.epoch,
+        reason: 'shutdown',
+        interface: view.interface,
+        addresses: view.addresses,
+        master: view.master,
+        priority: priorities.get(view.name) ?? view.effectivePriority,
+      });
+    }
   }
 
   async #teardown(): Promise<void> {

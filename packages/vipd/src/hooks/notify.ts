@@ -7,14 +7,17 @@ import { systemClock, type Clock } from '@vipd/clock';
 import type { GroupState, TransitionReason } from '@vipd/election';
 import type { VrrpTransitionReason } from '@vipd/vrrp';
 import type { Logger } from 'pino';
+import type { NotifyHook } from '../config/types.js';
 import type { EventSink } from '../events/types.js';
 import type { NotifyResult, VipdMetrics } from '../metrics/metrics.js';
 import { runScript } from '../run-script.js';
+import { conventionArgs, type NotifyState } from './convention.js';
 
 export interface NotifyTransition {
   readonly group: string;
   readonly from: GroupState;
-  readonly to: GroupState;
+  /** STOP: the node is stopping (only keepalived-convention hooks run on it). */
+  readonly to: NotifyState;
   readonly epoch: number;
   /** The election's reason for a mesh group, the virtual router's for a VRRP group. */
   readonly reason: TransitionReason | VrrpTransitionReason;
@@ -44,6 +47,7 @@ const OUTPUT_TAIL_CHARS = 500;
 
 interface Run {
   readonly script: string;
+  readonly args: readonly string[];
   readonly transition: NotifyTransition;
 }
 
@@ -66,12 +70,18 @@ export class NotifyRunner {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** Queue every script for this transition; returns at once. */
-  notify(scripts: readonly string[], transition: NotifyTransition): void {
-    if (scripts.length === 0) return;
+  /** Queue every hook this transition calls for; returns at once. */
+  notify(hooks: readonly NotifyHook[], transition: NotifyTransition): void {
+    const runs = hooks.flatMap((hook) => {
+      const args = conventionArgs(hook.convention, transition);
+      return args === null
+        ? []
+        : [{ script: hook.path, args: [...hook.args, ...args], transition }];
+    });
+    if (runs.length === 0) return;
     const queue = this.#queues.get(transition.group) ?? [];
     this.#queues.set(transition.group, queue);
-    for (const script of scripts) queue.push({ script, transition });
+    queue.push(...runs);
     while (queue.length > MAX_QUEUED_PER_GROUP) {
       const dropped = queue.shift();
       this.#options.metrics?.notifyRuns.inc({ result: 'dropped' });
@@ -121,12 +131,12 @@ export class NotifyRunner {
   }
 
   async #run(run: Run): Promise<void> {
-    const { script, transition: t } = run;
+    const { script, args, transition: t } = run;
     const startedAt = this.#clock.now();
     const timeoutMs = this.#timeoutMs;
     const outcome = await runScript({
       path: script,
-      args: ['INSTANCE', t.group, t.to],
+      args,
       env: {
         VIPD_NODE: this.#options.nodeId,
         VIPD_GROUP: t.group,

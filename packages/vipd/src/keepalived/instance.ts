@@ -9,7 +9,13 @@ import type { CommandResolver } from './command-line.js';
 import type { Directive } from './directive.js';
 import { directiveName, type ConversionNotes } from './notes.js';
 import { NOTIFY_KEYWORDS, NotifyConversion, type WrittenScript } from './notify.js';
-import { toVipdName, type AnnounceOut, type GroupOut, type TrackRefOut } from './output.js';
+import {
+  toVipdName,
+  type AnnounceOut,
+  type GroupOut,
+  type NotifyOut,
+  type TrackRefOut,
+} from './output.js';
 import type { TrackerRegistry } from './trackers.js';
 import { integerArg, secondsArg } from './values.js';
 
@@ -279,7 +285,7 @@ function buildGroup(
   name: string,
   { iface, vrid }: Essentials,
   draft: InstanceDraft,
-  notifyScripts: string[],
+  notifyScripts: NotifyOut[],
 ): GroupOut {
   const announce = announceOrUndefined(draft.announce);
   return {

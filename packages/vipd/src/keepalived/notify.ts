@@ -1,13 +1,15 @@
-// keepalived's notify scripts as vipd notify hooks. vipd runs every hook of a group on every
-// state change, as `SCRIPT INSTANCE <group> <STATE>` — keepalived's `notify` convention
-// without the priority. keepalived's per-state scripts (notify_master …) and scripts with
-// arguments of their own have no direct vipd form, so with --notify-dir the importer writes
-// one small dispatcher per group that calls them as keepalived did; without it they are noted.
+// keepalived's notify scripts as vipd notify hooks. keepalived's generic `notify` becomes a hook
+// with keepalived's calling convention (its own arguments, then INSTANCE <group> <STATE>
+// <priority>): exact. The per-state scripts (notify_master, _backup, _fault, _stop) get only
+// their own arguments, which no single hook entry gives, so with --notify-dir the importer
+// writes one small dispatcher per group, itself a keepalived-convention hook, that runs the
+// one for the new state; without it they are noted.
 
 import { join } from 'node:path';
 import { locationText, type Directive } from './directive.js';
 import { convertCommandLine, type CommandOut, type CommandResolver } from './command-line.js';
 import { directiveName, type ConversionNotes } from './notes.js';
+import type { NotifyOut } from './output.js';
 
 /** A file the importer writes beside the YAML (a notify dispatcher). */
 export interface WrittenScript {
@@ -19,9 +21,9 @@ const STATE_HOOKS: Readonly<Record<string, string>> = {
   notify_master: 'MASTER',
   notify_backup: 'BACKUP',
   notify_fault: 'FAULT',
+  notify_stop: 'STOP',
 };
 const UNCONVERTED_HOOKS: Readonly<Record<string, string>> = {
-  notify_stop: 'vipd runs no hook when it stops; use ExecStopPost= in its systemd unit',
   notify_deleted: 'vipd has no DELETED state: a group removed by a reload just stops',
   notify_master_rx_lower: 'vipd runs no hook when a master hears a lower priority',
 };
@@ -40,9 +42,17 @@ function commandText(command: CommandOut): string {
   return [command.path, ...command.args].map(shellQuote).join(' ');
 }
 
+function keepalivedHook(command: CommandOut): NotifyOut {
+  return {
+    path: command.path,
+    ...(command.args.length === 0 ? {} : { args: [...command.args] }),
+    convention: 'keepalived',
+  };
+}
+
 export class NotifyConversion {
   readonly #stateCommands = new Map<string, CommandOut>();
-  #generic: { command: CommandOut; directive: Directive } | null = null;
+  #generic: CommandOut | null = null;
 
   constructor(
     private readonly group: string,
@@ -71,30 +81,26 @@ export class NotifyConversion {
     if (command === null) return;
     const state = STATE_HOOKS[directive.keyword];
     if (state !== undefined) this.#stateCommands.set(state, command);
-    else this.#generic = { command, directive };
-    if (this.notifyDir === undefined && (state !== undefined || command.args.length > 0))
+    else this.#generic = command;
+    if (this.notifyDir === undefined && state !== undefined)
       this.notes.notConverted(
         directive,
-        state !== undefined
-          ? `vipd runs every notify hook on every state change; pass --notify-dir DIR to have a dispatcher written that runs it on ${state} only`
-          : 'a vipd notify hook is a path without arguments; pass --notify-dir DIR to have a dispatcher written that passes them',
+        `keepalived passes it no arguments of its own, a vipd hook always gets some; pass --notify-dir DIR to have a dispatcher written that runs it on ${state} only`,
       );
   }
 
-  /** The group's `notify` list, and the dispatcher to write when one is needed. */
-  finish(instance: Directive): { scripts: string[]; file?: WrittenScript } {
-    const generic = this.#generic;
-    const needsDispatcher = this.#stateCommands.size > 0 || (generic?.command.args.length ?? 0) > 0;
-    if (this.notifyDir === undefined || !needsDispatcher) {
-      if (generic === null || generic.command.args.length > 0) return { scripts: [] };
-      this.notes.changed(
-        generic.directive,
-        "vipd calls it as SCRIPT INSTANCE <group> <STATE>, without keepalived's fourth argument (the priority); STATE may also be MAINTENANCE or INIT",
-      );
-      return { scripts: [generic.command.path] };
-    }
+  /**
+   * The group's `notify` list (the dispatcher first: keepalived ran the per-state script
+   * before the generic one), and the dispatcher to write when one is needed.
+   */
+  finish(instance: Directive): { scripts: NotifyOut[]; file?: WrittenScript } {
+    const generic = this.#generic === null ? [] : [keepalivedHook(this.#generic)];
+    if (this.notifyDir === undefined || this.#stateCommands.size === 0) return { scripts: generic };
     const path = join(this.notifyDir, `${this.group}.notify.sh`);
-    return { scripts: [path], file: { path, text: this.#dispatcher(instance) } };
+    return {
+      scripts: [{ path, convention: 'keepalived' }, ...generic],
+      file: { path, text: this.#dispatcher(instance) },
+    };
   }
 
   #dispatcher(instance: Directive): string {
@@ -105,11 +111,12 @@ export class NotifyConversion {
       '#!/bin/sh',
       `# vipd notify hook of group ${this.group}, written by \`vipd import-keepalived\` from`,
       `# ${locationText(instance.at)} (${directiveName(instance)}). vipd runs it on every state change`,
-      `# as: SCRIPT INSTANCE ${this.group} STATE (MASTER, BACKUP, FAULT, MAINTENANCE or INIT).`,
-      '# keepalived ran one script per state: this runs the one for the new state.',
-      ...(cases.length > 0 ? ['case "$3" in', ...cases, 'esac'] : []),
-      // keepalived's generic notify came after the per-state one, with the state appended.
-      ...(this.#generic === null ? [] : [`${commandText(this.#generic.command)} "$@"`]),
+      `# with keepalived's arguments: INSTANCE ${this.group} STATE PRIORITY (MASTER, BACKUP, FAULT, STOP).`,
+      '# keepalived ran one script per state, with its own arguments only: this runs the one',
+      '# for the new state.',
+      'case "$3" in',
+      ...cases,
+      'esac',
     ];
     return `${lines.join('\n')}\n`;
   }

@@ -23,6 +23,13 @@ export interface TrackRefOut {
   weight?: number;
 }
 
+/** A notify hook called as keepalived calls its `notify` script. */
+export interface NotifyOut {
+  path: string;
+  args?: string[];
+  convention: 'keepalived';
+}
+
 export interface GroupOut {
   name: string;
   interface: string;
@@ -35,7 +42,7 @@ export interface GroupOut {
   label?: string;
   track?: TrackRefOut[];
   track_interface?: boolean;
-  notify?: string[];
+  notify?: NotifyOut[];
   announce?: AnnounceOut;
   vrrp: VrrpOut;
 }

@@ -102,14 +102,14 @@ groups:
   - name: web
     interface: eth0
     addresses: [10.213.0.100/24, "fd00:213::0100/64", 10.213.0.101]
-    notify: [./notify.sh]
+    notify: [./notify.sh, { path: ./ka.sh, args: [VG_1], convention: keepalived }]
     track: [{ tracker: chk, weight: -20 }, { tracker: weight, weight: 5 }]
     announce: { repeat: 2 }
 notify: { scripts: [./all.sh], timeout: 2s }
 announce: { interval: 50ms, mode: both }
 `;
     const dir = configDir(yaml);
-    for (const script of ['check.sh', 'notify.sh', 'all.sh'])
+    for (const script of ['check.sh', 'notify.sh', 'ka.sh', 'all.sh'])
       dir.write(script, '#!/bin/sh\n', 0o755);
     try {
       const { config } = loadConfigFile(dir.file, { env: {} });
@@ -117,7 +117,11 @@ announce: { interval: 50ms, mode: both }
       assert.equal(chk?.type === 'script' ? chk.path : '', `${dir.dir}/check.sh`);
       assert.equal(weight?.type === 'file' ? weight.path : '', `${dir.dir}/run/weight`);
       const web = config.groups[0]!;
-      assert.deepEqual(web.notify, [`${dir.dir}/all.sh`, `${dir.dir}/notify.sh`]);
+      assert.deepEqual(web.notify, [
+        { path: `${dir.dir}/all.sh`, args: [], convention: 'vipd' },
+        { path: `${dir.dir}/notify.sh`, args: [], convention: 'vipd' },
+        { path: `${dir.dir}/ka.sh`, args: ['VG_1'], convention: 'keepalived' },
+      ]);
       assert.deepEqual(
         web.vips.map((v) => `${v.address}/${v.prefixLength}`),
         ['10.213.0.100/24', 'fd00:213::100/64', '10.213.0.101/32'],
@@ -183,6 +187,40 @@ groups:
   - { name: api, type: http, url: "https://10.0.0.5/", ca_file: nope.pem }
 `).map((p) => [p.path, p.message.replace(/\/.*\//, '/…/')]),
       [['trackers[0].ca_file', '/…/nope.pem does not exist']],
+    );
+  });
+
+  it('names what is wrong with a notify hook mapping, and checks its script like a path', () => {
+    const dir = configDir(`${MINIMAL}notify:
+  scripts:
+    - { path: ./ka.sh, convention: keepalive }
+    - { path: ./ka.sh, argv: [x] }
+    - { args: [x] }
+    - 7
+    - { path: ./missing.sh, convention: keepalived }
+`);
+    dir.write('ka.sh', '#!/bin/sh\n', 0o755);
+    let problems: ConfigProblem[] = [];
+    try {
+      loadConfigFile(dir.file, { env: {} });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems = [...error.problems];
+    } finally {
+      dir.remove();
+    }
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.message.replace(/\/.*\//, '/…/')]),
+      [
+        [
+          'notify.scripts[0].convention',
+          'must be one of: vipd, keepalived (got the string "keepalive")',
+        ],
+        ['notify.scripts[1].argv', 'unknown key "argv"; did you mean "args"?'],
+        ['notify.scripts[2]', 'missing required key "path"'],
+        ['notify.scripts[3]', 'must be a string or a mapping (key: value) (got number 7)'],
+        ['notify.scripts[4].path', '/…/missing.sh does not exist'],
+      ],
     );
   });
 

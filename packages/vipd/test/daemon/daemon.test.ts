@@ -3,6 +3,7 @@
 // on a manual clock. No root, no namespace.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
 import {
   createFakeConflictWatch,
@@ -18,12 +19,16 @@ import { loadConfigFile } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { RESIGN_GRACE_MS } from '../../src/driver/resign.js';
 import { silentLogger } from '../../src/log/logger.js';
+import type { VipdEvent } from '../../src/events/types.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../src/webhooks/signature.js';
 import { configDir, type ConfigDir } from '../config/fixture.js';
+import { waitFor } from '../tmpdir.js';
+import { Receiver, type Received } from '../webhooks/receiver.js';
 
 const INTERVAL_MS = 100;
 const DOWN_AFTER_MS = 3 * INTERVAL_MS;
 
-function yaml(options: { listen?: string; addresses?: string } = {}): string {
+function yaml(options: { listen?: string; addresses?: string; extra?: string } = {}): string {
   return `node: { id: n1, listen: ${options.listen ?? '127.0.0.1:0'} }
 cluster:
   key_file: cluster.key
@@ -36,7 +41,7 @@ groups:
     priority: 150
     addresses: [${options.addresses ?? '10.213.0.100/24'}]
 api: { enabled: false }
-`;
+${options.extra ?? ''}`;
 }
 
 interface Node {
@@ -59,9 +64,18 @@ afterEach(async () => {
 
 let nodeClock: ManualClock = createManualClock();
 
-/** Builds a node on doubles; `before` prepares the fake host first. */
-function create(before: (addresses: MemoryAddressManager) => void = () => undefined): Node {
-  const dir = configDir(yaml());
+interface CreateOptions {
+  /** Prepares the fake host first. */
+  readonly before?: (addresses: MemoryAddressManager) => void;
+  /** YAML appended to the config, and the files it names written beside it. */
+  readonly extra?: string;
+  readonly files?: (dir: ConfigDir) => void;
+}
+
+/** Builds a node on doubles. */
+function create({ before = () => undefined, extra, files }: CreateOptions = {}): Node {
+  const dir = configDir(yaml(extra === undefined ? {} : { extra }));
+  files?.(dir);
   const clock = createManualClock(1000);
   nodeClock = clock;
   const addresses = createMemoryAddressManager();
@@ -126,9 +140,11 @@ async function stopOnClock(daemon: Daemon, clock: ManualClock): Promise<void> {
 
 describe('Daemon on in-memory parts', () => {
   it('starts without root: removes what a crashed predecessor left, takes the group, announces', async () => {
-    const n = create((addresses) => {
-      addresses.addStale({ address: '10.213.0.9', prefixLength: 32, interface: 'eth0' });
-      addresses.addForeign({ address: '10.213.0.5', prefixLength: 24, interface: 'eth0' });
+    const n = create({
+      before: (addresses) => {
+        addresses.addStale({ address: '10.213.0.9', prefixLength: 32, interface: 'eth0' });
+        addresses.addForeign({ address: '10.213.0.5', prefixLength: 24, interface: 'eth0' });
+      },
     });
     await n.daemon.start();
     assert.deepEqual(
@@ -201,4 +217,76 @@ describe('Daemon on in-memory parts', () => {
     const n = create();
     assert.equal(await n.daemon.reload(), false);
   });
+
+  it('a transition reaches a webhook receiver as signed events, in order (ring → daemon → webhook)', async () => {
+    const receiver = await Receiver.start();
+    try {
+      const n = create({
+        extra: `notify:
+  webhooks:
+    - { name: chat, url: "${receiver.url}", secret_file: hook.secret, events: [transition] }
+`,
+        files: (dir) => dir.write('hook.secret', `${WEBHOOK_SECRET}\n`),
+      });
+      await n.daemon.start();
+      untilMaster(n);
+      const transitions = () => n.daemon.events.list().filter((e) => e.kind === 'transition');
+      await waitFor(() => receiver.received.length >= 2, 10_000, 'two transitions delivered');
+      const now = Math.floor(Date.now() / 1000);
+      const delivered = receiver.received.map((request) => {
+        const signed = {
+          body: request.body,
+          signature: headerOf(request, SIGNATURE_HEADER),
+          timestamp: headerOf(request, TIMESTAMP_HEADER),
+        };
+        assert.equal(verifyWebhook(Buffer.from(WEBHOOK_SECRET), signed, now), 'ok');
+        return JSON.parse(request.body) as VipdEvent;
+      });
+      assert.deepEqual(delivered, transitions(), "the ring's transitions, in its order");
+      assert.deepEqual(
+        delivered.map((e) => e.kind === 'transition' && [e.from, e.to]),
+        [
+          ['INIT', 'BACKUP'],
+          ['BACKUP', 'MASTER'],
+        ],
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('shutdown runs keepalived-convention hooks with STOP, after no BACKUP for the step-down', async () => {
+    const n = create({
+      extra: `notify:
+  scripts: [{ path: ./ka.sh, args: [VG_1], convention: keepalived }, ./vipd.sh]
+`,
+      files: (dir) => {
+        for (const name of ['ka', 'vipd'])
+          dir.write(`${name}.sh`, `#!/bin/sh\necho "${name} $*" >> ${dir.dir}/out\n`, 0o755);
+      },
+    });
+    await n.daemon.start();
+    untilMaster(n);
+    node = undefined;
+    await stopOnClock(n.daemon, n.clock);
+    try {
+      assert.deepEqual(readFileSync(`${n.dir.dir}/out`, 'utf8').trim().split('\n'), [
+        'ka VG_1 INSTANCE web BACKUP 150',
+        'vipd INSTANCE web BACKUP',
+        'ka VG_1 INSTANCE web MASTER 150',
+        'vipd INSTANCE web MASTER',
+        'vipd INSTANCE web BACKUP',
+        'ka VG_1 INSTANCE web STOP 150',
+      ]);
+    } finally {
+      n.dir.remove();
+    }
+  });
 });
+
+const WEBHOOK_SECRET = 'a-webhook-secret-of-some-length';
+
+function headerOf(request: Received, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { GroupSpec, VipdConfig, VrrpSpec } from '../../src/config/types.js';
 import { planReload } from '../../src/daemon/reload-plan.js';
-import { groupSpec, testConfig } from '../driver/harness.js';
+import { groupSpec, notifyHook, testConfig } from '../driver/harness.js';
 
 const VRRP: VrrpSpec = { vrid: 51, advertIntervalMs: 100, version: 3, family: 4, unicastPeers: [] };
 
@@ -29,7 +29,7 @@ describe('planReload: VRRP groups', () => {
       web({
         priority: 120,
         track: [{ tracker: 'up', weight: -10 }],
-        notify: ['/bin/true'],
+        notify: [notifyHook('/bin/true')],
         vips: [{ address: '192.0.2.101', prefixLength: 24, interface: 'eth0' }],
       }),
       mesh,

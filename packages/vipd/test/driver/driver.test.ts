@@ -15,7 +15,15 @@ import { VipdMetrics } from '../../src/metrics/metrics.js';
 import { TrackerSet } from '../../src/trackers/tracker-set.js';
 import { tempDir, waitFor } from '../tmpdir.js';
 import type { CommandOutcome } from '../../src/api/control.js';
-import { DOWN_AFTER_MS, Harness, INTERVAL_MS, flush, groupSpec, testConfig } from './harness.js';
+import {
+  DOWN_AFTER_MS,
+  Harness,
+  INTERVAL_MS,
+  flush,
+  groupSpec,
+  notifyHook,
+  testConfig,
+} from './harness.js';
 
 function codeOf(outcome: CommandOutcome<unknown>): string {
   return outcome.ok ? 'ok' : outcome.code;
@@ -411,12 +419,38 @@ describe('Driver: notify hooks and reload', () => {
         `#!/bin/sh\necho "$VIPD_GROUP $VIPD_OLD_STATE $VIPD_NEW_STATE $VIPD_EPOCH $VIPD_REASON" >> ${out}\n`,
         0o755,
       );
-      const h = await started(testConfig({ groups: [{ ...WEB, notify: [script] }] }));
+      const h = await started(testConfig({ groups: [{ ...WEB, notify: [notifyHook(script)] }] }));
       await h.advance(DOWN_AFTER_MS);
       await h.notify.idle();
       assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), [
         'web INIT BACKUP 0 startup',
         'web BACKUP MASTER 1 master-down',
+      ]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('a mesh group runs a keepalived-convention hook with TYPE NAME STATE PRIORITY', async () => {
+    const dir = tempDir();
+    try {
+      const out = `${dir.path}/out`;
+      const script = (name: string) =>
+        dir.file(
+          `${name}.sh`,
+          `#!/bin/sh\necho "${name} $* | $VIPD_MASTER $VIPD_INTERFACE $VIPD_ADDRESSES" >> ${out}\n`,
+          0o755,
+        );
+      const notify = [notifyHook(script('ka'), 'keepalived'), notifyHook(script('vipd'))];
+      const h = await started(testConfig({ groups: [{ ...WEB, notify }] }));
+      await h.advance(DOWN_AFTER_MS);
+      await h.notify.idle();
+      const facts = 'eth0 10.213.0.100/24 fd00:213::100/64';
+      assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), [
+        `ka INSTANCE web BACKUP 150 |  ${facts}`,
+        `vipd INSTANCE web BACKUP |  ${facts}`,
+        `ka INSTANCE web MASTER 150 | n1 ${facts}`,
+        `vipd INSTANCE web MASTER | n1 ${facts}`,
       ]);
     } finally {
       dir.remove();

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { VipdEvent } from '../../src/events/types.js';
 import { tempDir } from '../tmpdir.js';
-import { DOWN_AFTER_MS, Harness, INTERVAL_MS, testConfig } from './harness.js';
+import type { NotifyHook } from '../../src/config/types.js';
+import { DOWN_AFTER_MS, Harness, INTERVAL_MS, notifyHook, testConfig } from './harness.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -13,7 +14,7 @@ afterEach(async () => {
   harness = undefined;
 });
 
-async function started(notify: readonly string[] = []): Promise<Harness> {
+async function started(notify: readonly NotifyHook[] = []): Promise<Harness> {
   harness = new Harness(
     testConfig({
       groups: [{ name: 'web', addresses: ['10.213.0.100/24'], priority: 150, notify }],
@@ -117,7 +118,7 @@ describe('Driver: the event history', () => {
   it('a notify hook that fails is recorded with its script and result', async () => {
     const dir = tempDir('vipd-events-hook-');
     const script = dir.file('notify.sh', '#!/bin/sh\nexit 3\n', 0o755);
-    const h = await started([script]);
+    const h = await started([notifyHook(script)]);
     await h.advance(DOWN_AFTER_MS);
     await h.notify.idle();
     const failures = ofKind(h, 'hook-failure');

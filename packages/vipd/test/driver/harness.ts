@@ -24,7 +24,13 @@ import {
 } from '@vipd/heartbeat';
 import { PEER_ADDRESS, parseVip } from '../../src/config/addresses.js';
 import { Secret } from '../../src/config/secret.js';
-import type { ConfiguredPeer, GroupSpec, VipdConfig } from '../../src/config/types.js';
+import type {
+  ConfiguredPeer,
+  GroupSpec,
+  NotifyConvention,
+  NotifyHook,
+  VipdConfig,
+} from '../../src/config/types.js';
 import { EventRing } from '../../src/events/ring.js';
 import { Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
@@ -50,8 +56,13 @@ export interface GroupOptions {
   readonly priority?: number;
   readonly preempt?: boolean;
   readonly interface?: string;
-  readonly notify?: readonly string[];
+  readonly notify?: readonly NotifyHook[];
   readonly syncGroup?: string;
+}
+
+/** A notify hook as the config makes it from a path (vipd's arguments) or a mapping. */
+export function notifyHook(path: string, convention: NotifyConvention = 'vipd'): NotifyHook {
+  return { path, args: [], convention };
 }
 
 export function groupSpec(options: GroupOptions): GroupSpec {

@@ -7,6 +7,7 @@ import { createManualClock } from '@vipd/clock';
 import { NotifyRunner } from '../../src/hooks/notify.js';
 import { createLogger, silentLogger, type Logger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
+import { notifyHook } from '../driver/harness.js';
 import { withProcessEnv } from '../process-env.js';
 import { tempDir, waitFor } from '../tmpdir.js';
 
@@ -51,7 +52,7 @@ describe('NotifyRunner (real processes)', () => {
     });
     const startedRuns = () => writtenLines(started);
     try {
-      runner.notify([a, b], {
+      runner.notify([notifyHook(a), notifyHook(b)], {
         group: 'web',
         ...GROUP_FACTS,
         from: 'BACKUP',
@@ -59,7 +60,7 @@ describe('NotifyRunner (real processes)', () => {
         epoch: 4,
         reason: 'master-down',
       });
-      runner.notify([a, b], {
+      runner.notify([notifyHook(a), notifyHook(b)], {
         group: 'web',
         ...GROUP_FACTS,
         from: 'MASTER',
@@ -103,7 +104,7 @@ describe('NotifyRunner (real processes)', () => {
     );
     const runner = new NotifyRunner({ nodeId: 'n2', timeoutMs: 5000, logger: silentLogger() });
     try {
-      runner.notify([script], {
+      runner.notify([notifyHook(script)], {
         group: 'db',
         from: 'MASTER',
         to: 'BACKUP',
@@ -116,6 +117,65 @@ describe('NotifyRunner (real processes)', () => {
         readFileSync(out, 'utf8'),
         'eth0|10.0.0.10/24 fd00::10/64|n1|150|INSTANCE|db|BACKUP|',
       );
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('calls a keepalived-convention hook as keepalived calls `notify`, a vipd one as always', async () => {
+    const dir = tempDir();
+    const out = `${dir.path}/out`;
+    // Prints its argv and two variables of its environment, one line per run.
+    const hook = (name: string) =>
+      dir.file(
+        `${name}.sh`,
+        `#!/bin/sh\necho "${name} $* | $VIPD_NEW_STATE $VIPD_PRIORITY" >> ${out}\n`,
+        0o755,
+      );
+    const hooks = [
+      { path: hook('ka'), args: ['VG_1'], convention: 'keepalived' as const },
+      { path: hook('vipd'), args: [], convention: 'vipd' as const },
+    ];
+    const runner = new NotifyRunner({ nodeId: 'n1', timeoutMs: 5000, logger: silentLogger() });
+    const changes = [
+      ['INIT', 'BACKUP', 'startup', 150],
+      ['BACKUP', 'MASTER', 'master-down', 150],
+      ['MASTER', 'MAINTENANCE', 'maintenance-on', 0],
+      ['MAINTENANCE', 'BACKUP', 'maintenance-off', 150],
+      ['BACKUP', 'FAULT', 'tracker-fault', 90],
+      ['FAULT', 'MASTER', 'tracker-recovered', 150],
+      ['MASTER', 'BACKUP', 'resign', 150],
+      ['BACKUP', 'STOP', 'shutdown', 150],
+    ] as const;
+    try {
+      for (const [from, to, reason, priority] of changes)
+        runner.notify(hooks, {
+          group: 'web',
+          ...GROUP_FACTS,
+          from,
+          to,
+          epoch: 1,
+          reason,
+          priority,
+        });
+      await runner.idle();
+      assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), [
+        'ka VG_1 INSTANCE web BACKUP 150 | BACKUP 150',
+        'vipd INSTANCE web BACKUP | BACKUP 150',
+        'ka VG_1 INSTANCE web MASTER 150 | MASTER 150',
+        'vipd INSTANCE web MASTER | MASTER 150',
+        // keepalived has no MAINTENANCE: standing by is BACKUP, and leaving it changes nothing.
+        'ka VG_1 INSTANCE web BACKUP 0 | MAINTENANCE 0',
+        'vipd INSTANCE web MAINTENANCE | MAINTENANCE 0',
+        'vipd INSTANCE web BACKUP | BACKUP 150',
+        'ka VG_1 INSTANCE web FAULT 90 | FAULT 90',
+        'vipd INSTANCE web FAULT | FAULT 90',
+        'ka VG_1 INSTANCE web MASTER 150 | MASTER 150',
+        'vipd INSTANCE web MASTER | MASTER 150',
+        // Stepping down on the way out: keepalived goes straight to STOP; vipd hooks never hear STOP.
+        'vipd INSTANCE web BACKUP | BACKUP 150',
+        'ka VG_1 INSTANCE web STOP 150 | STOP 150',
+      ]);
     } finally {
       dir.remove();
     }
@@ -136,7 +196,7 @@ describe('NotifyRunner (real processes)', () => {
     const startedGroups = () => writtenLines(started).sort();
     try {
       for (const group of ['a', 'b', 'c']) {
-        runner.notify([held], {
+        runner.notify([notifyHook(held)], {
           group,
           from: 'BACKUP',
           to: 'MASTER',
@@ -174,7 +234,7 @@ describe('NotifyRunner (real processes)', () => {
     });
     try {
       const started = performance.now();
-      runner.notify([hang, '/nonexistent/notify'], {
+      runner.notify([notifyHook(hang), notifyHook('/nonexistent/notify')], {
         group: 'web',
         ...GROUP_FACTS,
         from: 'INIT',
@@ -217,7 +277,7 @@ describe('NotifyRunner (real processes)', () => {
     try {
       const runner = new NotifyRunner({ nodeId: 'n1', timeoutMs: 5000, logger: silentLogger() });
       await withProcessEnv(daemonEnv, async () => {
-        runner.notify([hook], {
+        runner.notify([notifyHook(hook)], {
           group: 'web',
           ...GROUP_FACTS,
           from: 'BACKUP',
@@ -279,7 +339,7 @@ describe('NotifyRunner (real processes)', () => {
     });
     try {
       const started = performance.now();
-      runner.notify([hook], {
+      runner.notify([notifyHook(hook)], {
         group: 'web',
         ...GROUP_FACTS,
         from: 'BACKUP',

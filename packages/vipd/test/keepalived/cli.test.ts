@@ -60,8 +60,11 @@ describe('vipd import-keepalived (real process)', () => {
       ]);
       assert.equal(result.status, EXIT.OK, result.stderr);
       assert.equal(result.stdout, '');
-      const config = parse(readFileSync(out, 'utf8')) as { groups: { notify: string[] }[] };
-      assert.deepEqual(config.groups[0]?.notify, [`${dir.path}/web.notify.sh`]);
+      const config = parse(readFileSync(out, 'utf8')) as { groups: { notify: unknown[] }[] };
+      assert.deepEqual(config.groups[0]?.notify, [
+        { path: `${dir.path}/web.notify.sh`, convention: 'keepalived' },
+        { path: '/etc/keepalived/record.sh', args: ['generic'], convention: 'keepalived' },
+      ]);
       assert.equal(statSync(`${dir.path}/web.notify.sh`).mode & 0o777, 0o755);
       assert.match(
         readFileSync(`${dir.path}/web.notify.sh`, 'utf8'),

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,6 +8,8 @@ import { validateAgainstSchema } from '../../src/config/validate.js';
 import { convertKeepalived, type Conversion } from '../../src/keepalived/convert.js';
 import { readKeepalivedConfig } from '../../src/keepalived/parse.js';
 import { renderImportedConfig } from '../../src/keepalived/render.js';
+import { NotifyRunner } from '../../src/hooks/notify.js';
+import { silentLogger } from '../../src/log/logger.js';
 import { tempDir } from '../tmpdir.js';
 import {
   PER_STATE_NOTIFY,
@@ -87,7 +88,7 @@ describe('keepalived.conf → vipd config', () => {
               { tracker: 'chk_nginx', weight: -60 },
               { tracker: 'chk_disk', weight: -30 },
             ],
-            notify: ['/etc/keepalived/notify.sh'],
+            notify: [{ path: '/etc/keepalived/notify.sh', convention: 'keepalived' }],
             vrrp: {
               vrid: 51,
               advert_interval: '100ms',
@@ -106,7 +107,6 @@ describe('keepalived.conf → vipd config', () => {
         'keepalived.conf:42 changed 192.0.2.100/24',
         'keepalived.conf:44 not-converted 198.51.100.7/24',
         'keepalived.conf:45 not-converted 192.0.2.102/24 brd 192.0.2.255',
-        'keepalived.conf:55 changed notify',
         'keepalived.conf:56 not-converted smtp_alert',
         'conf.d/scripts.conf:9 not-converted user',
         'conf.d/scripts.conf:15 not-converted vrrp_script chk_unused',
@@ -139,7 +139,7 @@ describe('keepalived.conf → vipd config', () => {
         text,
         new RegExp(`from ${dir.main}\\n# and the files it includes: web6\\.conf\\.`),
       );
-      assert.match(text, /# 11 directives were not converted and 2 converted with a difference:/);
+      assert.match(text, /# 11 directives were not converted and 1 converted with a difference:/);
       assert.match(
         text,
         new RegExp(`  # from ${dir.main}:25 vrrp_instance VI_WEB; keepalived state BACKUP\\n`),
@@ -333,7 +333,7 @@ virtual_server 192.0.2.1 80 {
     }
   });
 
-  it("writes a notify dispatcher that runs keepalived's per-state scripts on their state only", () => {
+  it("writes a notify dispatcher for keepalived's per-state scripts; vipd runs both as keepalived did", async () => {
     const dir = tempDir('vipd-ka-');
     try {
       const log = `${dir.path}/calls.log`;
@@ -341,20 +341,49 @@ virtual_server 192.0.2.1 80 {
       const main = dir.file('keepalived.conf', PER_STATE_NOTIFY.replaceAll('NOTIFY_DIR', dir.path));
       const kdir = { ...dir, main };
       const conversion = convert(kdir, { notifyDir: dir.path });
-      assert.deepEqual(conversion.config.groups[0]?.notify, [`${dir.path}/web.notify.sh`]);
+      const hooks = conversion.config.groups[0]?.notify ?? [];
+      assert.deepEqual(hooks, [
+        { path: `${dir.path}/web.notify.sh`, convention: 'keepalived' },
+        { path: `${dir.path}/record.sh`, args: ['generic'], convention: 'keepalived' },
+      ]);
       assert.equal(conversion.scripts.length, 1);
       const script = conversion.scripts[0]!;
       writeFileSync(script.path, script.text, { mode: 0o755 });
-      // vipd calls every hook as SCRIPT INSTANCE <group> <STATE>.
-      for (const state of ['MASTER', 'BACKUP', 'FAULT', 'MAINTENANCE'])
-        execFileSync(script.path, ['INSTANCE', 'web', state]);
-      assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [
-        'MASTER web pair',
-        'generic INSTANCE web MASTER',
+      // The converted hooks run by vipd's own runner, through a life of the group.
+      const runner = new NotifyRunner({ nodeId: 'n1', timeoutMs: 5000, logger: silentLogger() });
+      const asRun = hooks.map((h) => ({ ...h, args: h.args ?? [] }));
+      const life = [
+        ['INIT', 'BACKUP'],
+        ['BACKUP', 'MASTER'],
+        ['MASTER', 'FAULT'],
+        ['FAULT', 'MAINTENANCE'],
+        ['MAINTENANCE', 'STOP'],
+      ] as const;
+      for (const [from, to] of life)
+        runner.notify(asRun, {
+          group: 'web',
+          from,
+          to,
+          epoch: 1,
+          reason: 'reconfigured',
+          interface: 'eth0',
+          addresses: ['192.0.2.50/24'],
+          master: null,
+          priority: 100,
+        });
+      await runner.idle();
+      // keepalived: the state's own script with its own arguments (notify_backup has none),
+      // then `notify` with its argument and INSTANCE NAME STATE PRIORITY.
+      assert.deepEqual(readFileSync(log, 'utf8').split('\n').slice(0, -1), [
         '',
-        'generic INSTANCE web BACKUP',
-        'generic INSTANCE web FAULT',
-        'generic INSTANCE web MAINTENANCE',
+        'generic INSTANCE web BACKUP 100',
+        'MASTER web pair',
+        'generic INSTANCE web MASTER 100',
+        'generic INSTANCE web FAULT 100',
+        '',
+        'generic INSTANCE web BACKUP 100',
+        'STOPPED',
+        'generic INSTANCE web STOP 100',
       ]);
       assert.deepEqual(noteLines(kdir, conversion), [
         'keepalived.conf:3 not-converted dynamic_interfaces',
@@ -364,17 +393,19 @@ virtual_server 192.0.2.1 80 {
     }
   });
 
-  it('without --notify-dir, keeps a plain notify script and notes the per-state ones', () => {
+  it('without --notify-dir, converts a generic notify exactly and notes the per-state ones', () => {
     const dir = singleFileDir(PER_STATE_NOTIFY.replaceAll('NOTIFY_DIR', '/etc/keepalived'));
     try {
       const conversion = convert(dir);
-      assert.equal(conversion.config.groups[0]?.notify, undefined);
+      assert.deepEqual(conversion.config.groups[0]?.notify, [
+        { path: '/etc/keepalived/record.sh', args: ['generic'], convention: 'keepalived' },
+      ]);
       assert.deepEqual(conversion.scripts, []);
       assert.deepEqual(noteLines(dir, conversion), [
         'keepalived.conf:3 not-converted dynamic_interfaces',
         'keepalived.conf:11 not-converted notify_master',
         'keepalived.conf:12 not-converted notify_backup',
-        'keepalived.conf:13 not-converted notify',
+        'keepalived.conf:14 not-converted notify_stop',
       ]);
     } finally {
       dir.remove();

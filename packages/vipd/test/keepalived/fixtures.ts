@@ -145,6 +145,7 @@ vrrp_instance web {
   notify_master "NOTIFY_DIR/record.sh MASTER 'web pair'"
   notify_backup NOTIFY_DIR/record.sh
   notify "NOTIFY_DIR/record.sh generic"
+  notify_stop "NOTIFY_DIR/record.sh STOPPED"
 }
 `;
 

@@ -2,6 +2,7 @@
 // in-memory link and one manual clock: what each node holds, advertises, counts and reports.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   createMemoryAddressManager,
@@ -20,11 +21,12 @@ import type { GroupSpec, VipdConfig } from '../../src/config/types.js';
 import { VipHolder } from '../../src/driver/vip-holder.js';
 import { LastTransitions } from '../../src/events/last-transitions.js';
 import { EventRing } from '../../src/events/ring.js';
-import type { NotifyTransition } from '../../src/hooks/notify.js';
-import { createLogger } from '../../src/log/logger.js';
+import { NotifyRunner, type NotifyTransition } from '../../src/hooks/notify.js';
+import { createLogger, silentLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
 import { VrrpGroups } from '../../src/vrrp/vrrp-groups.js';
-import { groupSpec, testConfig, type LogLine } from '../driver/harness.js';
+import { groupSpec, notifyHook, testConfig, type LogLine } from '../driver/harness.js';
+import { tempDir } from '../tmpdir.js';
 import { MemoryLink } from './memory-link.js';
 
 const INTERVAL_MS = 100;
@@ -56,6 +58,7 @@ class VrrpNode {
     clock: ManualClock,
     link: MemoryLink,
     groups: readonly GroupSpec[],
+    runner?: NotifyRunner,
   ) {
     const logger = createLogger({
       level: 'debug',
@@ -80,7 +83,12 @@ class VrrpNode {
           matchInstance,
         },
         holder,
-        notify: { notify: (_scripts, transition) => void this.hooks.push(transition) },
+        notify: {
+          notify: (hooks, transition) => {
+            this.hooks.push(transition);
+            runner?.notify(hooks, transition);
+          },
+        },
         metrics: this.metrics,
         logger,
         wallClockMs: () => 0,
@@ -160,6 +168,42 @@ describe('VRRP groups in the daemon (real codec and router, in-memory link)', ()
         ['BACKUP', 'MASTER', 'master-down'],
       ],
     );
+  });
+
+  it('runs real notify hooks: keepalived-convention with TYPE NAME STATE PRIORITY, vipd with its own', async () => {
+    const dir = tempDir();
+    const out = `${dir.path}/out`;
+    const script = (name: string) =>
+      dir.file(`${name}.sh`, `#!/bin/sh\necho "${name} $* [$VIPD_MASTER]" >> ${out}\n`, 0o755);
+    const notify = [notifyHook(script('ka'), 'keepalived'), notifyHook(script('vipd'))];
+    const runner = new NotifyRunner({
+      nodeId: 'n1',
+      timeoutMs: 5000,
+      logger: silentLogger(),
+    });
+    const clock = createManualClock(1_000);
+    const link = new MemoryLink(clock);
+    const n1 = new VrrpNode('192.0.2.1', clock, link, [vrrpGroup(150, { notify })], runner);
+    try {
+      await n1.groups.start();
+      clock.advance(10 * INTERVAL_MS);
+      assert.equal(n1.state(), 'MASTER');
+      const resigned = n1.groups.resign();
+      clock.advance(10 * INTERVAL_MS);
+      await resigned;
+      n1.groups.stop();
+      await runner.idle();
+      assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), [
+        'ka INSTANCE web BACKUP 150 []',
+        'vipd INSTANCE web BACKUP []',
+        'ka INSTANCE web MASTER 150 [192.0.2.1]',
+        'vipd INSTANCE web MASTER [192.0.2.1]',
+        // Shutting down: keepalived's STOP comes from the daemon (daemon-notify.test.ts).
+        'vipd INSTANCE web INIT []',
+      ]);
+    } finally {
+      dir.remove();
+    }
   });
 
   it('SIGTERM: the master sends priority 0, the backup takes over after the skew time, then the VIPs go', async () => {
