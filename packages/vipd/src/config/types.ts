@@ -28,6 +28,12 @@ export interface VrrpSpec {
   readonly sourceAddress?: string;
 }
 
+/** How a `routed:` group is announced: a route per VIP in a kernel table BIRD learns from. */
+export interface RoutedSpec {
+  /** Kernel routing table (1..2^32-1, not 253-255). */
+  readonly table: number;
+}
+
 export interface GroupSpec {
   readonly name: string;
   readonly interface: string;
@@ -43,6 +49,8 @@ export interface GroupSpec {
   readonly announce: AnnounceSchedule;
   /** Decided by VRRP on the wire instead of the mesh. */
   readonly vrrp?: VrrpSpec;
+  /** Announced by route (BGP through BIRD) instead of ARP; its VIPs go on `lo`. */
+  readonly routed?: RoutedSpec;
 }
 
 interface TrackerBase {
