@@ -1,5 +1,5 @@
 import { wallClockMs } from './clock.js';
-import type { Lab } from './lab.js';
+import type { Lab, LabHost } from './lab.js';
 import type { LabProcess } from './lab-process.js';
 
 /**
@@ -35,8 +35,11 @@ export class RouteWatch {
     });
   }
 
-  static async start(lab: Lab): Promise<RouteWatch> {
-    const child = lab.spawn(lab.bridgeNetns, ['ip', 'monitor', 'route'], { name: 'route-watch' });
+  /** Watches the router by default; a node's own table with `where` (its VIP routes). */
+  static async start(lab: Lab, where?: LabHost): Promise<RouteWatch> {
+    const child = lab.spawn(where ?? lab.bridgeNetns, ['ip', 'monitor', 'route'], {
+      name: `route-watch-${where?.name ?? 'router'}`,
+    });
     // ip monitor prints nothing when it is ready; a route added after a short pause is seen.
     await new Promise((resolve) => setTimeout(resolve, 200));
     return new RouteWatch(lab, child);
