@@ -69,8 +69,14 @@ export function birdRequest(
       try {
         for (let reply = parseBirdReply(buffer); reply !== null; reply = parseBirdReply(buffer)) {
           buffer = buffer.slice(reply.consumed);
-          if (greeted) return finish(null, reply);
-          if (reply.code !== 1) return finish(new Error(`unexpected greeting ${reply.code}`));
+          if (greeted) {
+            finish(null, reply);
+            return;
+          }
+          if (reply.code !== 1) {
+            finish(new Error(`unexpected BIRD greeting ${reply.code}`));
+            return;
+          }
           greeted = true;
           socket.write(`${command}\n`);
         }

@@ -26,12 +26,13 @@ describe('BIRD control socket replies', () => {
   it('waits for the final line; continuation lines keep their code', () => {
     assert.equal(parseBirdReply(SHOW_ONE.slice(0, -7)), null);
     const reply = parseBirdReply(SHOW_ALL);
-    assert.equal(reply?.code, 0);
+    assert.ok(reply !== null);
+    assert.equal(reply.code, 0);
     assert.deepEqual(
-      reply?.lines.map((l) => l.code),
+      reply.lines.map((l) => l.code),
       [2002, 1002, 1002, 0],
     );
-    assert.deepEqual(protocolRows(reply ?? { code: 0, lines: [], consumed: 0 }), [
+    assert.deepEqual(protocolRows(reply), [
       { name: 'device1', proto: 'Device', state: 'up', info: '' },
       { name: 'up1', proto: 'BGP', state: 'up', info: 'Established' },
     ]);
