@@ -127,6 +127,14 @@ function trackerFrom(t: TrackerFile, baseDir: string): TrackerSpec {
         endpoint: endpoint(t.address, PEER_ADDRESS),
         timeoutMs: ms(t.timeout),
       };
+    case 'bird':
+      return {
+        ...base,
+        type: t.type,
+        socket: t.socket,
+        protocol: t.protocol,
+        timeoutMs: ms(t.timeout),
+      };
     case 'script':
       return {
         ...base,

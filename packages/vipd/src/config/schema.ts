@@ -193,6 +193,31 @@ const trackerVariants = [
   Type.Object(
     {
       ...trackerCommon,
+      type: tag('bird'),
+      socket: defaulted(
+        Type.String({
+          pattern: '^/',
+          default: '/run/bird/bird.ctl',
+          description: "BIRD's control socket (`bird -s`; what birdc talks to).",
+        }),
+      ),
+      protocol: Type.String({
+        pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$',
+        description: 'Name of the BIRD protocol (the BGP session) that must be up.',
+      }),
+      timeout: trackerTimeout,
+    },
+    {
+      title: 'bird',
+      description:
+        "Up while BIRD's protocol `protocol` is up and, for BGP, Established (`show protocols` " +
+        'on the control socket): a routed group whose node cannot announce should not be master.',
+      additionalProperties: false,
+    },
+  ),
+  Type.Object(
+    {
+      ...trackerCommon,
       type: tag('script'),
       path: path('Executable to run; relative paths resolve against the config file.'),
       args: defaulted(Type.Array(Type.String(), { default: [], description: 'Arguments.' })),

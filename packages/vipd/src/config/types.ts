@@ -80,6 +80,12 @@ export type TrackerSpec =
       readonly timeoutMs: number;
     })
   | (TrackerBase & {
+      readonly type: 'bird';
+      readonly socket: string;
+      readonly protocol: string;
+      readonly timeoutMs: number;
+    })
+  | (TrackerBase & {
       readonly type: 'script';
       readonly path: string;
       readonly args: readonly string[];

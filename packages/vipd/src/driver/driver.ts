@@ -39,6 +39,7 @@ import type { TrackerEffectOnGroup, TrackerSet } from '../trackers/tracker-set.j
 import { toElectionConfig } from './election-config.js';
 import { OperatorCommands } from './operator-commands.js';
 import { RESIGN_GRACE_MS } from './resign.js';
+import { RouteAnnouncer, type RoutePort } from './route-announcer.js';
 import { StatusViews } from './status-views.js';
 import {
   VipHolder,
@@ -52,7 +53,12 @@ import type { VrrpParts } from '../vrrp/parts.js';
 import { VrrpGroups } from '../vrrp/vrrp-groups.js';
 
 export { toElectionConfig } from './election-config.js';
-export { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, VIP_FAULT_TRACKER } from './vip-policy.js';
+export {
+  ADDRESS_RETRY_MS,
+  DEFEND_INTERVAL_MS,
+  ROUTED_HANDOVER_GRACE_MS,
+  VIP_FAULT_TRACKER,
+} from './vip-policy.js';
 export { RESIGN_GRACE_MS };
 
 export interface DriverDeps {
@@ -62,6 +68,8 @@ export interface DriverDeps {
   readonly mesh: HeartbeatMesh;
   readonly addresses: AddressPort;
   readonly announcer: AnnouncerPort;
+  /** Routes for routed groups (@vipd/arp's route manager); needed once one is configured. */
+  readonly routes?: RoutePort;
   readonly conflictWatch?: VipHolderDeps['conflictWatch'];
   readonly macWatch?: VipHolderDeps['macWatch'];
   readonly notify: NotifyRunner;
@@ -110,9 +118,22 @@ export class Driver implements DaemonControl {
     this.#config = deps.config;
     this.#clock = deps.clock;
     this.#log = deps.logger.child({ component: 'driver' });
+    const routes = deps.routes;
     this.#holder = new VipHolder({
       addresses: deps.addresses,
       announcer: deps.announcer,
+      ...(routes === undefined
+        ? {}
+        : {
+            routes: new RouteAnnouncer({
+              routes,
+              groups: () => this.#groups,
+              // The transition being carried out is already in the election's state.
+              epochOf: (group) => this.#election?.localState()[group]?.epoch ?? 0,
+              metrics: deps.metrics,
+              logger: deps.logger,
+            }),
+          }),
       ...(deps.conflictWatch ? { conflictWatch: deps.conflictWatch } : {}),
       ...(deps.macWatch ? { macWatch: deps.macWatch } : {}),
       metrics: deps.metrics,

@@ -29,6 +29,7 @@ import { Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
 import { createLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
+import { FakeRoutes } from './fake-routes.js';
 
 export const INTERVAL_MS = 100;
 export const DOWN_MULTIPLIER = 3;
@@ -51,10 +52,12 @@ export interface GroupOptions {
   readonly interface?: string;
   readonly notify?: readonly string[];
   readonly syncGroup?: string;
+  /** A routed group: VIPs on lo, a route per VIP in this table. */
+  readonly routedTable?: number;
 }
 
 export function groupSpec(options: GroupOptions): GroupSpec {
-  const iface = options.interface ?? 'eth0';
+  const iface = options.routedTable === undefined ? (options.interface ?? 'eth0') : 'lo';
   return {
     name: options.name,
     interface: iface,
@@ -77,6 +80,7 @@ export function groupSpec(options: GroupOptions): GroupSpec {
       refreshMs: 0,
       mode: 'request',
     },
+    ...(options.routedTable === undefined ? {} : { routed: { table: options.routedTable } }),
   };
 }
 
@@ -167,6 +171,7 @@ export class Harness {
   readonly network: LoopbackNetwork;
   readonly addresses: MemoryAddressManager;
   readonly announcer: RecordingAnnouncer;
+  readonly routes = new FakeRoutes();
   readonly conflicts: FakeConflictWatch;
   readonly macs: FakeMacWatch;
   readonly metrics = new VipdMetrics();
@@ -236,6 +241,7 @@ export class Harness {
       mesh: this.mesh,
       addresses: this.addresses,
       announcer: this.announcer,
+      routes: this.routes,
       conflictWatch: this.conflicts,
       macWatch: this.macs,
       notify: this.notify,
