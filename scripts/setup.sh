@@ -17,8 +17,10 @@ cd "$(dirname "$0")/.."
 # setpriv and nsenter in tests that drop capabilities), bird2 (routed mode: BIRD on the routed
 # lab's router and nodes, `bird -p` on the example configs). dpkg-dev (dpkg-shlibdeps, strip),
 # lintian, adduser and man-db: the Debian package is built, linted, installed, read and purged.
+# chromium: the web view's test drives the system browser headless (playwright-core downloads
+# none).
 LAB_PACKAGES=(iproute2 keepalived tcpdump tshark nftables iputils-ping iputils-arping prometheus
-  procps systemd openssl curl util-linux dpkg-dev lintian adduser man-db bird2)
+  procps systemd openssl curl util-linux dpkg-dev lintian adduser man-db chromium bird2)
 # Native addons without a prebuilt binary for this machine are compiled by node-gyp.
 BUILD_PACKAGES=(g++ make python3)
 PACKAGES=("${LAB_PACKAGES[@]}" "${BUILD_PACKAGES[@]}")

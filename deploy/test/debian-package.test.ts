@@ -95,6 +95,9 @@ describe(
           .find((line) => line.includes(` .${path}`) && !line.includes(` .${path}/`)) ?? '';
       for (const path of [
         '/usr/lib/vipd/packages/vipd/dist/src/index.js',
+        // The web view's page and compiled script (GET /ui/).
+        '/usr/lib/vipd/packages/vipd/ui/index.html',
+        '/usr/lib/vipd/packages/vipd/dist/ui/main.js',
         '/usr/lib/vipd/node_modules/fastify/package.json',
         '/usr/lib/systemd/system/vipd.service',
         '/usr/lib/sysusers.d/vipd.conf',

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { writeDocSection } from '../src/benchmarks-doc.js';
 import { median } from '../src/probe-analysis.js';
 import type { BenchOptions, DaemonResult } from './failover-run.js';
 
@@ -181,17 +180,5 @@ export function writeBenchmarkSection(
   report: string,
   marker: ReportSection = 'bench:failover',
 ): string {
-  const START = `<!-- ${marker} -->`;
-  const END = `<!-- /${marker} -->`;
-  const path = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const section = `${START}\n${report}\n${END}`;
-  const start = current.indexOf(START);
-  const end = current.indexOf(END);
-  const next =
-    start >= 0 && end > start
-      ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
-      : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, next);
-  return path;
+  return writeDocSection(marker, report);
 }

@@ -162,17 +162,35 @@ export class FaultInjector {
 
   /**
    * Random loss of `percent` (0..100, in steps of 0.1) of the frames a host sends, receives
-   * or both, with nftables' `numgen random` on the switch.
+   * or both (to and from `peers` only, if given), with nftables' `numgen random` on the switch.
    */
-  async setLoss(host: LabHost, percent: number, direction: LossDirection = 'both'): Promise<void> {
+  async setLoss(
+    host: LabHost,
+    percent: number,
+    direction: LossDirection = 'both',
+    options: { peers?: readonly LabHost[] } = {},
+  ): Promise<void> {
     if (!(percent >= 0 && percent <= 100)) {
       throw new LabError('LAB_BAD_ARGUMENT', `loss must be 0..100 %, got ${percent}`);
     }
     await this.ensureTable();
     const perMille = Math.round(percent * 10);
+    // Only the links to `peers` (the heartbeat links) when given; every frame otherwise.
+    const peerPorts =
+      options.peers === undefined
+        ? undefined
+        : `{ ${options.peers.map((p) => `"${p.bridgePort}"`).join(', ')} }`;
     const matches: string[] = [];
-    if (direction !== 'to-host') matches.push(`iifname "${host.bridgePort}"`);
-    if (direction !== 'from-host') matches.push(`oifname "${host.bridgePort}"`);
+    if (direction !== 'to-host') {
+      matches.push(
+        `iifname "${host.bridgePort}"${peerPorts === undefined ? '' : ` oifname ${peerPorts}`}`,
+      );
+    }
+    if (direction !== 'from-host') {
+      matches.push(
+        `oifname "${host.bridgePort}"${peerPorts === undefined ? '' : ` iifname ${peerPorts}`}`,
+      );
+    }
     const rules = matches.map(
       (match) =>
         `add rule ${this.family} ${TABLE} ${LOSS_CHAIN} ${match} numgen random mod 1000 < ${perMille} drop`,

@@ -114,22 +114,23 @@ export function macsClaiming(
  * How long two MACs answered for `address` at once, from the replies to the client's own
  * ARP requests (arping): a request answered by two MACs opens (or continues) a window,
  * the next request answered by one MAC closes it. Returns the windows' lengths in ms.
- * Replies are attributed to the latest request sent before them.
+ * Replies are attributed to the latest request sent before them; each window names the MACs.
  */
 export function doubleAnswerWindows(
   frames: readonly NeighborFrame[],
   address: string,
   clientMac: string,
-): { fromMs: number; toMs: number }[] {
-  const windows: { fromMs: number; toMs: number }[] = [];
-  let open: { fromMs: number; toMs: number } | undefined;
+): { fromMs: number; toMs: number; macs: string[] }[] {
+  const windows: { fromMs: number; toMs: number; macs: string[] }[] = [];
+  let open: { fromMs: number; toMs: number; macs: string[] } | undefined;
   let requestAt: number | undefined;
   let macs = new Set<string>();
   const closeRequest = (): void => {
     if (requestAt === undefined) return;
     if (macs.size >= 2) {
-      open ??= { fromMs: requestAt, toMs: requestAt };
+      open ??= { fromMs: requestAt, toMs: requestAt, macs: [] };
       open.toMs = requestAt;
+      open.macs = [...new Set([...open.macs, ...macs])].sort();
     } else if (macs.size === 1 && open !== undefined) {
       windows.push(open);
       open = undefined;

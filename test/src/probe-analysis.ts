@@ -115,6 +115,45 @@ export function longestOutage(
   return longest;
 }
 
+/**
+ * Every client-visible outage of at least `minMs` (send-time spans around lost probes, as in
+ * longestOutage), in order; a silence until `endMs` longer than `minMs` counts as one too.
+ */
+export function outages(
+  replies: readonly ProbeReply[],
+  minMs: number,
+  endMs: number,
+  seqModulo = 2 ** 32,
+): ReplyGap[] {
+  const sorted = byReceiveTime(replies);
+  const found: ReplyGap[] = [];
+  for (let i = 1; i < sorted.length; i += 1) {
+    const before = sorted[i - 1]!;
+    const after = sorted[i]!;
+    const step = (((after.seq - before.seq) % seqModulo) + seqModulo) % seqModulo;
+    const gapMs = after.sentAtMs - before.sentAtMs;
+    if (step <= 1 || gapMs < minMs) continue;
+    found.push({
+      fromMs: before.sentAtMs,
+      toMs: after.sentAtMs,
+      gapMs,
+      nodeBefore: before.node,
+      nodeAfter: after.node,
+    });
+  }
+  const last = sorted.at(-1);
+  if (last !== undefined && endMs - last.sentAtMs >= minMs) {
+    found.push({
+      fromMs: last.sentAtMs,
+      toMs: endMs,
+      gapMs: endMs - last.sentAtMs,
+      nodeBefore: last.node,
+      nodeAfter: '',
+    });
+  }
+  return found;
+}
+
 /** Who answered, in order: one segment per change of responder. */
 export function responderSegments(replies: readonly ProbeReply[]): ResponderSegment[] {
   const segments: ResponderSegment[] = [];

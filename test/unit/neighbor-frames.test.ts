@@ -146,11 +146,15 @@ describe('doubleAnswerWindows', () => {
       request(60),
       reply(61, B),
     ];
-    assert.deepEqual(doubleAnswerWindows(frames, '10.0.0.100', CLIENT), [{ fromMs: 20, toMs: 40 }]);
+    assert.deepEqual(doubleAnswerWindows(frames, '10.0.0.100', CLIENT), [
+      { fromMs: 20, toMs: 40, macs: [A, B].sort() },
+    ]);
   });
 
   it('keeps a window still open at the end of the capture', () => {
     const frames = [request(0), reply(1, A), reply(2, B)];
-    assert.deepEqual(doubleAnswerWindows(frames, '10.0.0.100', CLIENT), [{ fromMs: 0, toMs: 0 }]);
+    assert.deepEqual(doubleAnswerWindows(frames, '10.0.0.100', CLIENT), [
+      { fromMs: 0, toMs: 0, macs: [A, B].sort() },
+    ]);
   });
 });

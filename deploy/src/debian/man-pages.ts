@@ -67,6 +67,8 @@ const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
   UNAUTHORIZED: 'no token, a wrong token, or the node has none configured',
   NOT_FOUND: 'no such group',
   UNAVAILABLE: 'the API did not answer, or is starting, stopping or timed out',
+  UNHEALTHY:
+    'status: a group is in FAULT or has no master; with --cluster, also a node unreachable or the nodes disagreeing',
 };
 
 function exitSection(program: string, names: readonly (keyof typeof EXIT)[]): string {
@@ -121,6 +123,7 @@ const CONTROL_EXITS = [
   'UNAUTHORIZED',
   'NOT_FOUND',
   'UNAVAILABLE',
+  'UNHEALTHY',
 ] as const;
 
 export function vipdManPage(program: Command, version: string, date: string): ManPage {

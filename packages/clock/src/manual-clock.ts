@@ -7,6 +7,11 @@ import type { Clock, TimerHandle } from './clock.js';
 export interface ManualClock extends Clock {
   /** Moves the clock forward, running every deferred callback and every timer that falls due. */
   advance(ms: number): void;
+  /**
+   * Moves the clock forward without running anything, as a frozen process (SIGSTOP, a paused
+   * VM) sees time: every timer that fell due meanwhile runs late, at the next advance().
+   */
+  jump(ms: number): void;
   /** Runs what is deferred (and what that defers) without moving the clock. */
   flush(): void;
   /** Timers and deferred callbacks not yet run. */
@@ -84,13 +89,17 @@ export function createManualClock(startMs = 0): ManualClock {
       const endMs = nowMs + Math.max(0, ms);
       flush();
       for (let timer = nextDue(); timer !== undefined && timer.dueMs <= endMs; timer = nextDue()) {
-        nowMs = timer.dueMs;
+        // A timer overdue after a jump() runs late, at the time it is now (time never goes back).
+        nowMs = Math.max(nowMs, timer.dueMs);
         if (timer.intervalMs === null) timers.delete(timer);
-        else timer.dueMs += timer.intervalMs;
+        else timer.dueMs = nowMs + timer.intervalMs; // as Node: from when it ran
         timer.callback();
         flush();
       }
       nowMs = endMs;
+    },
+    jump: (ms) => {
+      nowMs += Math.max(0, ms);
     },
     flush,
     pendingTimers: () => timers.size + deferred.size,

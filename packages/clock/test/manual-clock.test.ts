@@ -43,6 +43,20 @@ describe('manual clock', () => {
     assert.equal(clock.pendingTimers(), 0);
   });
 
+  it('jump() runs nothing; overdue timers then run late, once, and an interval restarts from then', () => {
+    const clock = createManualClock();
+    const ran: string[] = [];
+    clock.setTimeout(() => ran.push(`once@${clock.now()}`), 50);
+    clock.setInterval(() => ran.push(`every@${clock.now()}`), 100);
+    clock.jump(1000);
+    assert.deepEqual(ran, [], 'a frozen process runs nothing');
+    assert.equal(clock.now(), 1000);
+    clock.advance(0);
+    assert.deepEqual(ran, ['once@1000', 'every@1000']);
+    clock.advance(100);
+    assert.deepEqual(ran, ['once@1000', 'every@1000', 'every@1100']);
+  });
+
   it('runs deferred work before timers, and on flush without moving the clock', () => {
     const clock = createManualClock();
     const ran: string[] = [];

@@ -58,6 +58,8 @@ export class Election {
   private started = false;
   private nowMs: number;
   private peersNeverHeard: number;
+  /** Peers not heard since this node's last stall (onStalled); null when none is pending. */
+  private unheardSinceStall: Set<NodeId> | null = null;
   private maintenance = false;
   private resigned = false;
   private quorumEverHeld = false;
@@ -219,6 +221,9 @@ export class Election {
       case 'peer-lost':
         if (this.peers.lose(event.peer, event.reason, this.nowMs)) this.onLivenessChange();
         return;
+      case 'stalled':
+        this.onStalled(event.stalledMs);
+        return;
       case 'tracker':
         this.onTracker(event.trackerId, event.group, event.weightDelta, event.fault);
         return;
@@ -262,6 +267,7 @@ export class Election {
     const update = this.peers.heartbeat(from, incarnation, groups, hears, this.nowMs);
     if (update === undefined) return;
     if (wasNeverHeard) this.onFirstHeard();
+    if (this.unheardSinceStall?.delete(from) === true) this.onHeardSinceStall();
     if (update.cameAlive || update.restarted) this.onLivenessChange();
     // A vote that counts again can give a backup the quorum it was waiting for.
     if (update.leaseRenewed && this.config.quorum) this.everythingDirty = true;
@@ -330,6 +336,42 @@ export class Election {
   private onFirstHeard(): void {
     this.peersNeverHeard--;
     if (this.peersNeverHeard > 0) return;
+    for (const syncGroup of this.syncGroups) stopListening(syncGroup, this.nowMs);
+    this.everythingDirty = true;
+  }
+
+  /**
+   * A stall long enough that a peer may have declared this node dead: a peer waits
+   * downAfterMs from our last heartbeat, which left at most one interval before the stall.
+   * Every claim this node holds may now be the second one, so masters step down at once,
+   * and no group claims again until every peer has been heard or downAfterMs has passed
+   * (the startup listening window): heartbeats queued while it stalled must be read first.
+   */
+  private onStalled(stalledMs: number): void {
+    // Alone, nobody could have replaced it: stepping down would only cost an outage.
+    if (this.peers.size === 0 || !Number.isFinite(stalledMs)) return;
+    if (stalledMs + this.intervalMs < this.downAfterMs) return;
+    const detail =
+      `this node stalled for ${Math.round(stalledMs)}ms, long enough for a peer to replace it ` +
+      `(${this.downAfterMs}ms); listening until every peer is heard, at most ${this.downAfterMs}ms`;
+    for (const syncGroup of this.syncGroups) {
+      if (syncGroup.state === 'MASTER') this.transition(syncGroup, 'BACKUP', 'stalled', detail);
+      startListening(
+        syncGroup,
+        this.nowMs + this.downAfterMs,
+        this.nowMs + this.intervalMs,
+        this.nowMs,
+        detail,
+      );
+    }
+    this.unheardSinceStall = new Set([...this.peers.all()].map((peer) => peer.id));
+    this.everythingDirty = true;
+  }
+
+  /** Every peer spoke since the stall: the view is fresh again, stop listening. */
+  private onHeardSinceStall(): void {
+    if (this.unheardSinceStall === null || this.unheardSinceStall.size > 0) return;
+    this.unheardSinceStall = null;
     for (const syncGroup of this.syncGroups) stopListening(syncGroup, this.nowMs);
     this.everythingDirty = true;
   }

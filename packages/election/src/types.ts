@@ -86,6 +86,16 @@ export type ElectionEvent =
       readonly reason: PeerLostReason;
     }
   | {
+      /**
+       * This node's event loop did not run for stalledMs (the process was frozen, the VM
+       * paused, the loop starved): everything it knew is that old, and its peers may have
+       * replaced it. Sent by the driver before any other event of the wake-up.
+       */
+      readonly type: 'stalled';
+      readonly nowMs: number;
+      readonly stalledMs: number;
+    }
+  | {
       readonly type: 'tracker';
       readonly nowMs: number;
       /** Stable id of the tracker; its latest report replaces its previous one. */
@@ -123,7 +133,9 @@ export type TransitionReason =
   | 'quorum-regained'
   | 'sync-group'
   | 'resign'
-  | 'reconfigured';
+  | 'reconfigured'
+  /** This node stalled long enough for a peer to have replaced it (README, "Stalls"). */
+  | 'stalled';
 
 export type RefusalCode =
   | 'UNKNOWN_GROUP'

@@ -6,7 +6,7 @@
 import { dial } from './transport.js';
 import type { MeshContext } from './mesh-context.js';
 import type { PeerLink } from './peer-link.js';
-import { Session } from './session.js';
+import { CLOSE_RECONNECTING, Session } from './session.js';
 
 /** What the mesh does with a connection the dialer opened. */
 export interface DialedConnections {
@@ -43,8 +43,9 @@ export class Dialer {
 
   /**
    * A planned reconnect (reconnect()): our own link came back and the connections to the
-   * peer may sit in TCP retransmission backoff. Terminate them (a RST, which the far end sees
-   * at once now that the path is up) and dial a fresh one without backoff.
+   * peer may sit in TCP retransmission backoff. Hang them up with CLOSE_RECONNECTING (the
+   * far end gives us our normal down interval to come back instead of declaring us gone)
+   * and dial a fresh one without backoff.
    *
    * The connections are detached from the link first, so their close reports nothing: the
    * peer did not go away, we hung up on purpose. Whether it is up stays as it was, and the
@@ -55,7 +56,7 @@ export class Dialer {
    */
   redialNow(link: PeerLink): void {
     const cut = link.detachAll();
-    for (const session of cut) session.terminate();
+    for (const session of cut) session.hangUp(CLOSE_RECONNECTING, 'reconnecting');
     this.ctx.options.logger.info(
       { peer: link.id, connections: cut.length, up: link.up },
       'reconnecting to peer (planned)',

@@ -4,7 +4,7 @@
 
 import type { MeshContext } from './mesh-context.js';
 import type { PeerLink } from './peer-link.js';
-import type { Session } from './session.js';
+import { CLOSE_RECONNECTING, type Session } from './session.js';
 import type { PeerDownReason } from './types.js';
 
 export class Liveness {
@@ -41,7 +41,9 @@ export class Liveness {
         { peer: link.id, remote: session.remote, silentMs: options.cutSilentAfterMs },
         'cutting a silent connection to redial',
       );
-      session.terminate();
+      // The far end may be the one that stalled: on waking it reads this close, and must
+      // not take a peer that is about to redial for one that crashed.
+      session.hangUp(CLOSE_RECONNECTING, 'silent too long; redialing');
     }
   }
 

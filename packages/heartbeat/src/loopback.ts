@@ -94,11 +94,14 @@ class Network implements LoopbackNetwork {
     this.meshes.get(b)?.connectionClosed(a);
   }
 
-  /** `from` hung up on purpose and redials: only `to` sees the connection close. */
+  /**
+   * `from` hung up on purpose and redials: only `to` sees the connection close, with the
+   * "coming back" code, so it keeps waiting for `from`'s heartbeats as the real mesh does.
+   */
   reconnected(from: string, to: string): void {
     const key = pairKey(from, to);
     this.generation.set(key, (this.generation.get(key) ?? 0) + 1);
-    this.meshes.get(to)?.connectionClosed(from);
+    this.meshes.get(to)?.connectionClosed(from, { comingBack: true });
   }
 
   blackhole(a: string, b: string): void {
@@ -364,8 +367,10 @@ class LoopbackMesh implements HeartbeatMesh {
     });
   }
 
-  connectionClosed(peerId: string): void {
+  /** `comingBack`: closed with CLOSE_RECONNECTING; the silence watch, not the close, decides. */
+  connectionClosed(peerId: string, options: { readonly comingBack?: boolean } = {}): void {
     const peer = this.peerStates.get(peerId);
+    if (options.comingBack === true) return;
     if (peer?.up === true && this.running) this.markDown(peer, 'closed');
   }
 

@@ -32,7 +32,7 @@ import { Receiver } from './receiver.js';
 import { RejectLog } from './reject-log.js';
 import { HeartbeatSender } from './sender.js';
 import { snapshot, zeroCounters } from './stats.js';
-import { CLOSE_DUPLICATE, CLOSE_SHUTDOWN, Session } from './session.js';
+import { CLOSE_DUPLICATE, CLOSE_RECONNECTING, CLOSE_SHUTDOWN, Session } from './session.js';
 import { SILENCE_HORIZON_INTERVALS } from './silence.js';
 import { listen, loadTls, remoteOf, type Endpoint, type ListenOptions } from './transport.js';
 import type {
@@ -440,7 +440,10 @@ class WebSocketMesh implements HeartbeatMesh {
       return;
     }
     if (link.up && link.active === null) {
-      if (detached === 'lost-active' && code === CLOSE_DUPLICATE) link.expectHandover();
+      // A duplicate moved to another connection; a reconnecting peer is dialing a new one.
+      // Either way it is not gone: its silence deadline, not this close, decides.
+      const comingBack = code === CLOSE_DUPLICATE || code === CLOSE_RECONNECTING;
+      if (detached === 'lost-active' && comingBack) link.expectHandover();
       // Only the connection in use, or our own dial, closing says something about the peer:
       // an inbound one still in its handshake may be anyone's, replaying the peer's hello.
       // Awaiting a handover, the silence watch still runs: no connection proving itself

@@ -17,6 +17,12 @@ export type Direction = 'inbound' | 'outbound';
 /** Close codes in the private range (RFC 6455 §7.4.2), so the far end knows why. */
 export const CLOSE_DUPLICATE = 4001;
 export const CLOSE_SUPERSEDED = 4002;
+/**
+ * "Coming back": we hung up on purpose and are dialing again (reconnect(), or a connection
+ * cut for long silence). The far end must not take it for a crash: the peer keeps its
+ * normal down interval to reconnect before anything is declared.
+ */
+export const CLOSE_RECONNECTING = 4003;
 export const CLOSE_SHUTDOWN = 1001;
 
 export class Session implements HandshakeState {
@@ -154,6 +160,17 @@ export class Session implements HandshakeState {
     this.#dead = true;
     this.clearAuthTimer();
     this.ws.terminate();
+  }
+
+  /**
+   * Tell the far end why (a close frame, if the socket is open), then cut at once without
+   * waiting for its answer: the connection may sit in TCP retransmission backoff, and the
+   * redial must not wait for it. On a healthy path the frame arrives before the FIN.
+   */
+  hangUp(code: number, reason: string): void {
+    if (this.#dead) return;
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason);
+    this.terminate();
   }
 
   /** Close with a reason the far end can read; terminate if it does not finish in graceMs. */

@@ -2,7 +2,8 @@
 // may sit in TCP retransmission backoff and hold the peer's heartbeats for seconds. The
 // proxies' strand() leaves exactly such connections behind (the path works again, the old
 // connection delivers nothing); reconnect() must get the peer's heartbeats flowing within a
-// few intervals, and a planned reconnect must not report the peer down on this side.
+// few intervals, and a planned reconnect must not report the peer down on either side: it
+// hangs up with CLOSE_RECONNECTING (4003), which the far end reads as "coming back".
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
@@ -95,15 +96,17 @@ describe('heartbeat mesh reconnect()', () => {
     assert.deepEqual(downsOnA.calls, []);
   });
 
-  it('does not report the peer down on this side while it redials', async () => {
+  it('does not report the peer down on either side while it redials', async () => {
     const { a, b } = await pair();
     const downsOnA = record(a, 'peer-down');
+    const downsOnB = record(b, 'peer-down');
     const before = a.stats().dialAttempts;
     a.reconnect();
     assert.equal(a.stats().dialAttempts, before + 1, 'dialled at once, without backoff');
-    // The connection is replaced: b hears the reset and then a's new connection.
-    await waitForEvent(b, 'peer-up', (peer) => peer === 'a');
+    // b reads CLOSE_RECONNECTING ("coming back"), not a crash: a stays up there while its
+    // new connection is dialed and proven.
     await until(() => a.peers()[0]?.direction !== null, 'a has a connection again');
+    await until(() => b.peers()[0]?.direction !== null, 'b has a connection again');
     // Twice the silence deadline, heartbeats flowing both ways on the new connection.
     for (let i = 0; i < 2 * DOWN_MULTIPLIER; i++) {
       await heartbeatRound(clock, INTERVAL_MS, [
@@ -112,7 +115,22 @@ describe('heartbeat mesh reconnect()', () => {
       ]);
     }
     assert.deepEqual(downsOnA.calls, [], 'a planned reconnect is not the peer dying');
+    assert.deepEqual(downsOnB.calls, [], 'nor is it on the far end, which read "coming back"');
     assert.equal(a.peers()[0]?.up, true);
+    assert.equal(b.peers()[0]?.up, true);
+  });
+
+  it('a peer that said "coming back" and does not is declared down at its silence deadline, not at the close', async () => {
+    const { cluster: c, a, b } = await pair();
+    // Every dial between them now fails (nothing listens on port 1): a cannot come back.
+    for (const proxy of c.link('a', 'b')) proxy.setTarget(1);
+    const downsOnB = record(b, 'peer-down');
+    a.reconnect();
+    await until(() => b.peers()[0]?.direction === null, 'b saw the connection close');
+    assert.deepEqual(downsOnB.calls, [], 'not at the close');
+    const down = waitForEvent(b, 'peer-down', (peer) => peer === 'a');
+    clock.advance((DOWN_MULTIPLIER + 1) * INTERVAL_MS);
+    assert.equal((await down)[1], 'silent');
   });
 
   it('rejects an unknown peer with a typed error', async () => {

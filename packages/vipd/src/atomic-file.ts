@@ -42,3 +42,23 @@ async function syncDirectory(directory: string): Promise<void> {
     await handle.close();
   }
 }
+
+/**
+ * Rewrites an existing file where it lies, without creating it: open, write from the start,
+ * cut to length, flush. Not atomic — a crash can leave a mix of old and new bytes — so it is
+ * only for a caller to whom a torn file is as good as the new one (node state: a file that
+ * cannot be read starts the node drained). It needs no new directory entry and, for a text
+ * no longer than the old one, no new block: it works where writeFileAtomically cannot,
+ * on a full disk.
+ */
+export async function overwriteInPlace(path: string, text: string): Promise<void> {
+  const file = await open(path, 'r+');
+  try {
+    const bytes = Buffer.from(text, 'utf8');
+    await file.write(bytes, 0, bytes.length, 0);
+    await file.truncate(bytes.length);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}

@@ -67,6 +67,10 @@ export const ERROR_CATALOG = {
     httpStatus: 421,
     message: 'the Host header names neither an IP address, localhost nor an api.allowed_hosts name',
   },
+  TOO_MANY_STREAMS: {
+    httpStatus: 503,
+    message: 'as many event streams are open as the node serves at once',
+  },
 
   // REST API: the election refused an operator command (codes match @vipd/election RefusalCode)
   UNKNOWN_GROUP: { httpStatus: 404, message: 'no group with that name on this node' },

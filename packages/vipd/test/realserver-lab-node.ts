@@ -5,14 +5,19 @@
 
 import { readFileSync } from 'node:fs';
 import { createServer, get } from 'node:http';
-import { Command } from 'commander';
-import { parse } from 'yaml';
-import { buildRealServerCommand } from '../src/realserver/cli.js';
-import { parseRealServerSection } from '../src/realserver/config.js';
 
 const REQUEST_TIMEOUT_MS = 3000;
 
 async function vipd(args: string[]): Promise<void> {
+  // Loaded only here: `serve` must print "listening" fast on a loaded machine, and the CLI's
+  // modules (commander, yaml, the whole real-server code) cost it seconds of start-up there.
+  const [{ Command }, { parse }, { buildRealServerCommand }, { parseRealServerSection }] =
+    await Promise.all([
+      import('commander'),
+      import('yaml'),
+      import('../src/realserver/cli.js'),
+      import('../src/realserver/config.js'),
+    ]);
   const program = new Command('vipd').option('-c, --config <path>', 'config file');
   program.addCommand(
     buildRealServerCommand({

@@ -1,7 +1,8 @@
 // What the harness watches while a cluster is under attack: every peer-down, peer-up and
 // state transition the daemons log (JSON lines on their stdout), every warning they log,
 // and every add or removal of the VIP on each node's interface (`ip monitor address` in the
-// node's namespace, so even a VIP held for a few milliseconds is seen).
+// node's namespace, so even a VIP held for a few milliseconds is seen). The chaos campaign
+// (test/chaos) reads its history from the same watch: many VIPs, daemons restarted mid-run.
 import type { LabHost, Lab } from '../lab.js';
 import type { LabProcess } from '../lab-process.js';
 import { LabError } from '../errors.js';
@@ -9,12 +10,27 @@ import type { VipdCluster } from '../vipd-cluster.js';
 
 export type WatchedKind = 'peer-down' | 'peer-up' | 'transition' | 'vip-added' | 'vip-removed';
 
+/** A state transition as the daemon logged it. */
+export interface LoggedTransition {
+  readonly group: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+}
+
 export interface WatchedEvent {
   readonly node: string;
-  /** Wall-clock epoch ms when the harness saw it. */
+  /**
+   * Wall-clock epoch ms: the daemon's own log time (pino `time`) for log lines, the kernel
+   * event's time (`ip -ts monitor`) for addresses; when the harness saw it otherwise.
+   */
   readonly atMs: number;
   readonly kind: WatchedKind;
   readonly detail: string;
+  /** For 'transition'. */
+  readonly transition?: LoggedTransition;
+  /** For 'vip-added' / 'vip-removed': the address without prefix length. */
+  readonly address?: string;
 }
 
 export interface LoggedWarning {
@@ -28,8 +44,20 @@ export interface LoggedWarning {
 const WARNING_LEVELS: ReadonlySet<unknown> = new Set(['warn', 'error', 'fatal', 40, 50, 60]);
 const MAX_KEPT_WARNINGS = 50_000;
 
-function describeTransition(line: Record<string, unknown>): string {
-  return `${String(line['group'])}: ${String(line['from'])} -> ${String(line['to'])} (${String(line['reason'])})`;
+function describeTransition(t: LoggedTransition): string {
+  return `${t.group}: ${t.from} -> ${t.to} (${t.reason})`;
+}
+
+/** `ip -ts` prefixes "[2026-12-07T15:14:48.817820]" in local time, microseconds. */
+const MONITOR_TIME = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?\]\s*/;
+
+/** The event time of an `ip -o -ts monitor` line and the rest of it. */
+export function parseMonitorLine(line: string): { atMs: number | undefined; rest: string } {
+  const match = MONITOR_TIME.exec(line);
+  if (match === null) return { atMs: undefined, rest: line };
+  const seconds = new Date(match[1]!).getTime();
+  const fraction = match[2] === undefined ? 0 : Number(match[2]) * 1000;
+  return { atMs: seconds + fraction, rest: line.slice(match[0].length) };
 }
 
 export class ClusterWatch {
@@ -38,27 +66,27 @@ export class ClusterWatch {
   private readonly unsubscribe: (() => void)[] = [];
   private readonly monitors: LabProcess[] = [];
 
-  private constructor(private readonly vip: string) {}
+  private readonly vips: readonly string[];
 
-  /** Starts watching the running daemons of `nodes` and their interfaces for `vip`. */
+  private constructor(vips: string | readonly string[]) {
+    this.vips = typeof vips === 'string' ? [vips] : vips;
+  }
+
+  /** Starts watching the running daemons of `nodes` and their interfaces for `vips`. */
   static async start(
     lab: Lab,
     cluster: VipdCluster,
     nodes: readonly LabHost[],
-    vip: string,
+    vips: string | readonly string[],
   ): Promise<ClusterWatch> {
-    const watch = new ClusterWatch(vip);
+    const watch = new ClusterWatch(vips);
     for (const node of nodes) {
       const daemon = cluster.process(node);
       if (daemon?.running !== true) {
         throw new LabError('LAB_PROCESS_EXITED', `vipd is not running on ${node.name}`);
       }
-      watch.unsubscribe.push(
-        daemon.onLine((line) => {
-          watch.onDaemonLine(node, line);
-        }),
-      );
-      const monitor = lab.spawn(node, ['ip', '-o', 'monitor', 'address'], {
+      watch.follow(node, daemon);
+      const monitor = lab.spawn(node, ['ip', '-o', '-ts', 'monitor', 'address'], {
         name: `ip-monitor-${node.name}-${Date.now()}`,
       });
       monitor.onLine((line) => {
@@ -71,6 +99,15 @@ export class ClusterWatch {
     return watch;
   }
 
+  /** Reads the log of a daemon (again, after a restart) on `node`. */
+  follow(node: LabHost, daemon: LabProcess): void {
+    this.unsubscribe.push(
+      daemon.onLine((line) => {
+        this.onDaemonLine(node, line);
+      }),
+    );
+  }
+
   private onDaemonLine(node: LabHost, text: string): void {
     let line: Record<string, unknown>;
     try {
@@ -78,7 +115,11 @@ export class ClusterWatch {
     } catch {
       return;
     }
-    const atMs = Date.now();
+    // vipd logs pino's time as ISO text; pino's default is epoch ms.
+    const time = line['time'];
+    const logged =
+      typeof time === 'string' ? Date.parse(time) : typeof time === 'number' ? time : NaN;
+    const atMs = Number.isFinite(logged) ? logged : Date.now();
     const msg = typeof line['msg'] === 'string' ? line['msg'] : '';
     if (WARNING_LEVELS.has(line['level']) && this.warned.length < MAX_KEPT_WARNINGS) {
       this.warned.push({ node: node.name, atMs, level: String(line['level']), msg });
@@ -88,15 +129,36 @@ export class ClusterWatch {
     } else if (msg === 'peer up') {
       this.record(node, atMs, 'peer-up', String(line['peer']));
     } else if (typeof line['from'] === 'string' && typeof line['to'] === 'string') {
-      this.record(node, atMs, 'transition', describeTransition(line));
+      const transition = {
+        group: String(line['group']),
+        from: line['from'],
+        to: line['to'],
+        reason: String(line['reason']),
+      };
+      this.seen.push({
+        node: node.name,
+        atMs,
+        kind: 'transition',
+        detail: describeTransition(transition),
+        transition,
+      });
     }
   }
 
-  private onAddressLine(node: LabHost, line: string): void {
-    const family = this.vip.includes(':') ? 'inet6' : 'inet';
-    if (!line.includes(` ${family} ${this.vip}/`)) return;
-    const kind = line.startsWith('Deleted') ? 'vip-removed' : 'vip-added';
-    this.record(node, Date.now(), kind, this.vip);
+  private onAddressLine(node: LabHost, text: string): void {
+    const { atMs, rest } = parseMonitorLine(text);
+    for (const vip of this.vips) {
+      const family = vip.includes(':') ? 'inet6' : 'inet';
+      if (!rest.includes(` ${family} ${vip}/`)) continue;
+      const kind = rest.startsWith('Deleted') ? 'vip-removed' : 'vip-added';
+      this.seen.push({
+        node: node.name,
+        atMs: atMs ?? Date.now(),
+        kind,
+        detail: vip,
+        address: vip,
+      });
+    }
   }
 
   private record(node: LabHost, atMs: number, kind: WatchedKind, detail: string): void {

@@ -22,8 +22,12 @@ import type { Secret } from '../config/secret.js';
 import { ERROR_CATALOG, VipdError, type ErrorCode } from '../errors.js';
 import type { ApiDropReason, VipdMetrics } from '../metrics/metrics.js';
 import { VIPD_VERSION } from '../version.js';
+import { DEFAULT_EVENT_STREAM_LIMITS, type EventStreamLimits } from '../events/event-stream.js';
+import { DEFAULT_ACTOR, type OperatorCall } from '../events/operator-call.js';
+import { EventRing } from '../events/ring.js';
 import { isAllowedHost } from './allowed-host.js';
 import type { CommandOutcome, DaemonControl } from './control.js';
+import { MAX_EVENT_STREAMS, addEventRoutes } from './event-routes.js';
 import {
   DEFAULT_API_LIMITS,
   answerClientError,
@@ -32,6 +36,7 @@ import {
   type ApiLimits,
 } from './limits.js';
 import { RefusalLog } from './refusal-log.js';
+import { loadWebAssets, registerWebView, type WebAsset } from './web-view.js';
 import {
   DEFAULT_WAIT_MS,
   errorReplies,
@@ -42,6 +47,7 @@ import {
   maintenanceBodySchema,
   maintenanceReplySchema,
   metricsReplySchema,
+  operatorCallBodySchema,
   probeReplySchema,
   statusSchema,
   takeoverReplySchema,
@@ -60,6 +66,12 @@ export interface ApiDeps {
   readonly limits?: Partial<ApiLimits>;
   /** Milliseconds on a monotonic clock, for the refusal log's interval. */
   readonly now?: () => number;
+  /** The web view's files (web-view.ts); the package's own unless given. */
+  readonly webAssets?: ReadonlyMap<string, WebAsset>;
+  /** The event history behind GET /v1/events; an empty one of its own unless given. */
+  readonly events?: EventRing;
+  /** Heartbeat, slow-client bound and cap of the event streams; the defaults unless given. */
+  readonly eventStreams?: Partial<EventStreamLimits & { readonly maxStreams: number }>;
 }
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -107,6 +119,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...deps.limits };
   const allowedHosts = deps.allowedHosts ?? (() => []);
   const log = deps.logger.child({ component: 'api' });
+  // Without a ring of the daemon's (tests, the OpenAPI document) events go to one of the app's.
+  const events = deps.events ?? new EventRing({ capacity: 100, node: 'this-node' });
   const baseLogger: FastifyBaseLogger = log;
   const refusalLog = () =>
     new RefusalLog({
@@ -192,6 +206,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   /** Every route: DNS rebinding protection (see allowed-host.ts). */
   app.addHook('onRequest', async (request, reply) => {
+    // A browser must take every answer for the type it is labelled with (a JSON error that
+    // echoes a name is never run as a script or rendered as HTML).
+    reply.header('x-content-type-options', 'nosniff');
     if (isAllowedHost(request.headers.host, allowedHosts())) return;
     // A header can be kilobytes long; a name is at most 253 characters and a port.
     const host = (request.headers.host ?? '').slice(0, 260);
@@ -248,27 +265,56 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     target: string | null,
     outcome: CommandOutcome<T>,
     startedAt: number,
+    call: OperatorCall = {},
   ) => {
     const result = outcome.ok ? 'ok' : outcome.code;
     metrics.operatorActions.inc({ action, result });
+    const actor = call.actor ?? DEFAULT_ACTOR;
     const entry = {
-      operator: { remote: request.ip },
+      operator: {
+        remote: request.ip,
+        actor,
+        ...(call.reason === undefined ? {} : { reason: call.reason }),
+      },
       action,
       ...(target === null ? {} : { group: target }),
       result,
       durationMs: Math.round((performance.now() - startedAt) * 1000) / 1000,
       ...(outcome.ok ? {} : { reason: outcome.message }),
     };
-    log.info(
-      entry,
-      `operator ${action}${target === null ? '' : ` ${target}`} from ${request.ip}: ${outcome.ok ? 'done' : `refused (${outcome.code}: ${outcome.message})`}`,
-    );
+    const why = call.reason === undefined ? '' : ` ("${call.reason}")`;
+    const said = `operator ${action}${target === null ? '' : ` ${target}`} by ${actor} from ${request.ip}${why}: ${outcome.ok ? 'done' : `refused (${outcome.code}: ${outcome.message})`}`;
+    log.info(entry, said);
+    events.record({
+      kind: 'operator',
+      ...(target === null ? {} : { group: target }),
+      reason: action,
+      to: result,
+      actor,
+      detail: said,
+    });
     if (!outcome.ok) throw new VipdError(outcome.code, outcome.message);
     return outcome.value;
   };
 
   const mutating = { onRequest: requireToken, preHandler: requireRunning };
+  /** Takeover and release take an optional body: none at all is an empty one. */
+  const optionalBody = {
+    ...mutating,
+    preValidation: (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+      request.body ??= {};
+      done();
+    },
+  };
   const security = [{ bearer: [] }];
+
+  const { maxStreams = MAX_EVENT_STREAMS, ...streamLimits } = deps.eventStreams ?? {};
+  addEventRoutes(app, {
+    ring: events,
+    registry: metrics.registry,
+    limits: { ...DEFAULT_EVENT_STREAM_LIMITS, ...streamLimits },
+    maxStreams,
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
@@ -304,7 +350,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.post(
     '/v1/groups/:name/takeover',
     {
-      ...mutating,
+      ...optionalBody,
       schema: {
         summary:
           'Make this node master of the group now (a forced takeover: new epoch, wins even with preempt off)',
@@ -313,6 +359,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         security,
         params: groupParamsSchema,
         querystring: waitQuerySchema,
+        body: operatorCallBodySchema,
         response: {
           200: takeoverReplySchema,
           ...errorReplies(400, 401, 403, 404, 409, 421, 503, 504),
@@ -321,15 +368,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     async (request) => {
       const startedAt = performance.now();
-      const outcome = await control.takeover(request.params.name, waitMs(request.query));
-      return answer(request, 'takeover', request.params.name, outcome, startedAt);
+      const call = request.body;
+      const outcome = await control.takeover(request.params.name, waitMs(request.query), call);
+      return answer(request, 'takeover', request.params.name, outcome, startedAt, call);
     },
   );
 
   app.post(
     '/v1/groups/:name/release',
     {
-      ...mutating,
+      ...optionalBody,
       schema: {
         summary: 'Hand the group to the best other node and stay backup',
         description:
@@ -337,6 +385,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
         security,
         params: groupParamsSchema,
         querystring: waitQuerySchema,
+        body: operatorCallBodySchema,
         response: {
           200: groupReference(),
           ...errorReplies(400, 401, 403, 404, 409, 421, 503, 504),
@@ -345,8 +394,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     async (request) => {
       const startedAt = performance.now();
-      const outcome = await control.release(request.params.name, waitMs(request.query));
-      return answer(request, 'release', request.params.name, outcome, startedAt);
+      const call = request.body;
+      const outcome = await control.release(request.params.name, waitMs(request.query), call);
+      return answer(request, 'release', request.params.name, outcome, startedAt, call);
     },
   );
 
@@ -363,14 +413,15 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
     async (request) => {
       const startedAt = performance.now();
-      const { enabled } = request.body;
-      const outcome = await control.setMaintenance(enabled);
+      const { enabled, ...call } = request.body;
+      const outcome = await control.setMaintenance(enabled, call);
       return answer(
         request,
         enabled ? 'maintenance-on' : 'maintenance-off',
         null,
         outcome,
         startedAt,
+        call,
       );
     },
   );
@@ -415,6 +466,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       reply.type(metrics.contentType);
       return text;
     },
+  );
+
+  registerWebView(app, deps.webAssets ?? loadWebAssets(), (reply, path) =>
+    sendError(reply, 'NOT_FOUND', `no file ${path} in the web view`),
   );
 
   return app;

@@ -4,6 +4,7 @@
 
 import type { Static } from 'typebox';
 import type { ErrorCode } from '../errors.js';
+import type { OperatorCall } from '../events/operator-call.js';
 import type {
   daemonPhaseSchema,
   groupSchema,
@@ -39,9 +40,17 @@ export interface DaemonControl {
   status(): StatusView;
   group(name: string): GroupView | null;
   /** Resolves once this node is master and has announced, or with the refusal. */
-  takeover(group: string, timeoutMs: number): Promise<CommandOutcome<TakeoverResult>>;
+  takeover(
+    group: string,
+    timeoutMs: number,
+    call?: OperatorCall,
+  ): Promise<CommandOutcome<TakeoverResult>>;
   /** Resolves once this node has left MASTER and removed the VIPs, or with the refusal. */
-  release(group: string, timeoutMs: number): Promise<CommandOutcome<GroupView>>;
-  setMaintenance(enabled: boolean): Promise<CommandOutcome<MaintenanceResult>>;
+  release(
+    group: string,
+    timeoutMs: number,
+    call?: OperatorCall,
+  ): Promise<CommandOutcome<GroupView>>;
+  setMaintenance(enabled: boolean, call?: OperatorCall): Promise<CommandOutcome<MaintenanceResult>>;
   phase(): DaemonPhase;
 }

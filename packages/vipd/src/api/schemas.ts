@@ -104,6 +104,15 @@ export const groupSchema = closedObject(
       description: 'This node is master with the VIPs on the interface and announced.',
     }),
     lastTransitionAt: nullable(Type.String({ format: 'date-time' })),
+    lastTransitionReason: nullable(
+      Type.String({
+        description:
+          "Why the group is in its state: the election's (or VRRP router's) reason for its last transition. Null before the first.",
+      }),
+    ),
+    lastTransitionDetail: nullable(
+      Type.String({ description: 'The same as one sentence, as in the log and GET /v1/events.' }),
+    ),
     track: readonlyArray(groupTrackSchema),
     mode: Type.Enum(['mesh', 'vrrp'], {
       type: 'string',
@@ -191,7 +200,35 @@ export const waitQuerySchema = closedObject({
   ),
 });
 
-export const maintenanceBodySchema = closedObject({ enabled: Type.Boolean() });
+/** The caller's optional why and who, for the audit log and the event history. */
+const operatorCallProperties = {
+  reason: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[^\\u0000-\\u001f\\u007f]*$',
+      description:
+        'Why, in the operator\'s words (a ticket, "kernel upgrade"); logged and kept in the event history.',
+    }),
+  ),
+  actor: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[^\\u0000-\\u001f\\u007f]*$',
+      description: 'Who asks (a user name, a CI job); `api` when not given.',
+    }),
+  ),
+};
+
+export const operatorCallBodySchema = closedObject(operatorCallProperties, {
+  description: 'Optional: the reason and actor recorded with the action.',
+});
+
+export const maintenanceBodySchema = closedObject({
+  enabled: Type.Boolean(),
+  ...operatorCallProperties,
+});
 
 export const takeoverReplySchema = closedObject({
   group: groupReference(),
@@ -200,7 +237,18 @@ export const takeoverReplySchema = closedObject({
   }),
 });
 
-export const maintenanceReplySchema = closedObject({ maintenance: Type.Boolean() });
+export const maintenanceReplySchema = closedObject({
+  maintenance: Type.Boolean(),
+  persisted: Type.Optional(
+    Type.Boolean({
+      description:
+        'Whether node.state_file now holds the setting, so a restart keeps it. false: the setting is in force but a restart may lose it (see persistError).',
+    }),
+  ),
+  persistError: Type.Optional(
+    Type.String({ description: 'Why the setting could not be written ("ENOSPC: …").' }),
+  ),
+});
 
 export const probeReplySchema = closedObject({
   status: Type.String(),

@@ -21,6 +21,8 @@ export const EXIT = {
   NOT_FOUND: 7,
   /** The API did not answer, or answered 503/504 (starting, stopping, timeout). */
   UNAVAILABLE: 8,
+  /** vipctl status: a group is in FAULT or has no master, or (--cluster) the nodes disagree. */
+  UNHEALTHY: 10,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -4,12 +4,22 @@
 // (cli/exit-codes.ts).
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { GroupView, StatusView, TakeoverResult } from '../api/control.js';
+import type { GroupView, MaintenanceResult, StatusView, TakeoverResult } from '../api/control.js';
 import { CliFailure, NodeTarget, type NodeTargetOptions } from './node-target.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { DEFAULT_CONFIG_FILE } from './node-config.js';
 import { VIPD_VERSION } from '../version.js';
+import {
+  clusterProblems,
+  clusterViews,
+  collectPeerApi,
+  renderClusterStatus,
+  statusProblems,
+  STATUS_EXIT_HELP,
+  throwIfUnhealthy,
+} from './status-health.js';
+import { addEventCommands } from './vipctl-events.js';
 
 export const DEFAULT_API = 'http://127.0.0.1:7411';
 
@@ -19,22 +29,28 @@ export const DEFAULT_API = 'http://127.0.0.1:7411';
  */
 export const MOVE_REPLY_MARGIN_MS = 5000;
 
-interface VipctlOptions extends NodeTargetOptions {
+export interface VipctlOptions extends NodeTargetOptions {
   json?: boolean;
   requestTimeout: number;
 }
+
+export type VipctlAction = <A extends unknown[]>(
+  body: (options: VipctlOptions, target: NodeTarget, ...args: A) => Promise<void>,
+) => (...args: [...A, unknown, Command]) => Promise<void>;
+
+export type VipctlPrint = (options: VipctlOptions, body: unknown, human: () => string) => void;
 
 export interface VipctlHooks {
   readonly setExitCode: (code: number) => void;
   readonly fetch?: typeof fetch;
 }
 
-interface ApiAnswer {
+export interface ApiAnswer {
   readonly status: number;
   readonly body: unknown;
 }
 
-interface ApiRequest {
+export interface ApiRequest {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly timeoutMs: number;
@@ -42,9 +58,9 @@ interface ApiRequest {
   readonly body?: unknown;
 }
 
-async function call(
+export async function call(
   hooks: VipctlHooks,
-  target: NodeTarget,
+  target: Pick<NodeTarget, 'url'>,
   request: ApiRequest,
 ): Promise<ApiAnswer> {
   const api = target.url();
@@ -92,7 +108,7 @@ const HOST_REFUSED_HINT =
   '; use the IP address in --api, or add the name to api.allowed_hosts on the node';
 
 /** Turns an error answer into a CliFailure with the API's code and message. */
-function failIfError(answer: ApiAnswer, what: string): void {
+export function failIfError(answer: ApiAnswer, what: string): void {
   if (answer.status >= 200 && answer.status < 300) return;
   const body = answer.body as { code?: string; message?: string } | string;
   const code =
@@ -105,7 +121,7 @@ function failIfError(answer: ApiAnswer, what: string): void {
 
 // ---- human output ----
 
-function table(rows: readonly (readonly string[])[]): string {
+export function table(rows: readonly (readonly string[])[]): string {
   const widths =
     rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
   return rows
@@ -192,6 +208,25 @@ export function renderStatus(status: StatusView, nowMs = Date.now()): string {
   return `${lines.join('\n')}\n`;
 }
 
+const REASON_OPTION = [
+  '--reason <text>',
+  'why (a ticket, "kernel upgrade"): kept in the audit log and the event history',
+] as const;
+const ACTOR_OPTION = ['--actor <name>', 'who asks (default: $SUDO_USER, else $USER)'] as const;
+
+/** The optional reason and actor of an operator command; the login name when none is given. */
+function operatorCall(
+  options: VipctlOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): { reason?: string; actor?: string } {
+  const { reason, actor } = options as VipctlOptions & { reason?: string; actor?: string };
+  const who = actor ?? (env['SUDO_USER'] || env['USER'] || undefined);
+  return {
+    ...(reason === undefined ? {} : { reason }),
+    ...(who === undefined ? {} : { actor: who }),
+  };
+}
+
 function parseTimeout(value: string): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 1 || ms > 60_000)
@@ -236,7 +271,7 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
     })
     .showHelpAfterError('(run vipctl --help for usage)');
 
-  const action =
+  const action: VipctlAction =
     <A extends unknown[]>(
       body: (options: VipctlOptions, target: NodeTarget, ...args: A) => Promise<void>,
     ) =>
@@ -263,7 +298,7 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
       }
     };
 
-  const print = (options: VipctlOptions, body: unknown, human: () => string) => {
+  const print: VipctlPrint = (options, body, human) => {
     io.stdout(options.json === true ? `${JSON.stringify(body, null, 2)}\n` : human());
   };
 
@@ -272,17 +307,41 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
     .description(
       'groups (state, master, priorities, epoch), peers (up, RTT, last heartbeat), trackers',
     )
+    .option('--cluster', "one table of every node's view, asking each peer's API")
+    .addOption(
+      new Option(
+        '--peer-api <id=url>',
+        "a peer's API (repeat; default: the peer's heartbeat host with this node's API port)",
+      )
+        .argParser(collectPeerApi)
+        .default({}),
+    )
+    .addHelpText('after', STATUS_EXIT_HELP)
     .action(
       action(async (options, target) => {
+        const { cluster, peerApi } = options as VipctlOptions & {
+          cluster?: boolean;
+          peerApi: Record<string, string>;
+        };
         const answer = await call(hooks, target, {
           method: 'GET',
           path: '/v1/status',
           timeoutMs: options.requestTimeout,
         });
         failIfError(answer, 'status');
-        print(options, answer.body, () => renderStatus(answer.body as StatusView));
+        const status = answer.body as StatusView;
+        if (cluster === true) {
+          const views = await clusterViews(hooks, target, status, peerApi, options.requestTimeout);
+          print(options, views, () => renderClusterStatus(views));
+          throwIfUnhealthy(clusterProblems(views));
+          return;
+        }
+        print(options, status, () => renderStatus(status));
+        throwIfUnhealthy(statusProblems(status));
       }),
     );
+
+  addEventCommands(program, { hooks, io, action, print });
 
   /**
    * takeover and release: one POST on a group that the node answers once the VIPs have moved
@@ -299,6 +358,8 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
       .description(description)
       .argument('<group>')
       .addOption(new Option('--timeout <ms>', timeoutHelp).argParser(parseTimeout).default(5000))
+      .option(...REASON_OPTION)
+      .option(...ACTOR_OPTION)
       .action(
         action(async (options, target, group: string) => {
           const timeout = (options as VipctlOptions & { timeout: number }).timeout;
@@ -308,6 +369,7 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
             path: `/v1/groups/${encodeURIComponent(group)}/${verb}?timeout_ms=${timeout}`,
             timeoutMs: Math.max(options.requestTimeout, timeout + MOVE_REPLY_MARGIN_MS),
             token,
+            body: operatorCall(options, io.env),
           });
           failIfError(answer, `${verb} ${group}`);
           print(options, answer.body, () => render(group, answer.body));
@@ -344,6 +406,8 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
       if (value !== 'on' && value !== 'off') throw new InvalidArgumentError('on or off');
       return value;
     })
+    .option(...REASON_OPTION)
+    .option(...ACTOR_OPTION)
     .action(
       action(async (options, target, mode: string) => {
         const token = target.token();
@@ -352,10 +416,16 @@ export function buildVipctlProgram(io: CliIo, hooks: VipctlHooks): Command {
           path: '/v1/maintenance',
           timeoutMs: options.requestTimeout,
           token,
-          body: { enabled: mode === 'on' },
+          body: { enabled: mode === 'on', ...operatorCall(options, io.env) },
         });
         failIfError(answer, `maintenance ${mode}`);
-        print(options, answer.body, () => `maintenance ${mode}\n`);
+        print(options, answer.body, () => {
+          const { persisted, persistError } = answer.body as MaintenanceResult;
+          // The setting is in force either way; a restart may not keep it.
+          return persisted === false
+            ? `maintenance ${mode}, but NOT saved for a restart: ${persistError ?? 'state file not written'}\n`
+            : `maintenance ${mode}\n`;
+        });
       }),
     );
 

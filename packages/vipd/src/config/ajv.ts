@@ -18,6 +18,11 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
+/** fetch() refuses a URL with credentials in it, so the config does first, by name. */
+function isWebhookUrl(text: string): boolean {
+  return isHttpUrl(text) && new URL(text).username === '' && new URL(text).password === '';
+}
+
 interface DurationRange {
   readonly min: string;
   readonly max: string;
@@ -60,6 +65,7 @@ export function createConfigAjv(): Ajv {
   ajv.addFormat('interface-name', isInterfaceName);
   ajv.addFormat('http-url', isHttpUrl);
   ajv.addFormat('host-name', isHostName);
+  ajv.addFormat('webhook-url', isWebhookUrl);
   ajv.addVocabulary(['envOverride']);
   ajv.addKeyword({
     keyword: 'durationRange',

@@ -171,6 +171,7 @@ const FORMATS = `## Value formats
 | \`peer-address\` | \`host:port\`, \`[ipv6]:port\`; the host may be a DNS name |
 | \`interface-name\` | a Linux interface name: 1-15 characters, no \`/\`, \`:\` or spaces, not \`.\` or \`..\` |
 | \`http-url\` | an \`http://\` or \`https://\` URL |
+| \`webhook-url\` | an \`http://\` or \`https://\` URL without \`user:password@\` |
 | \`host-name\` | a DNS name without port or scheme: \`vipd-1.example\` |
 | name pattern | letters, digits, \`_\`, \`.\`, \`-\`; starts with a letter or digit; at most 63 characters |
 `;

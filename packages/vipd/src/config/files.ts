@@ -21,11 +21,14 @@ import { list, obj, str, type Unchecked } from './unchecked.js';
 /** 256 bits, what HMAC-SHA256 can use; `vipd keygen` prints 44 bytes of base64. */
 export const MIN_CLUSTER_KEY_BYTES = 32;
 export const MIN_API_TOKEN_BYTES = 16;
+export const MIN_WEBHOOK_SECRET_BYTES = 16;
 
 export interface Secrets {
   readonly clusterKey: Secret | null;
   readonly acceptKeys: readonly Secret[];
   readonly apiToken: Secret | null;
+  /** One per notify.webhooks entry, same order; null where it could not be read. */
+  readonly webhookSecrets: readonly (Secret | null)[];
 }
 
 /** Reads the secrets and checks every file the config names; returns the secrets read. */
@@ -131,7 +134,36 @@ function readSecrets(
       'no token_file and no VIPD_API_TOKEN: the API is read-only (takeover, release and maintenance are refused)',
     );
   }
-  return { clusterKey, acceptKeys, apiToken };
+  return {
+    clusterKey,
+    acceptKeys,
+    apiToken,
+    webhookSecrets: readWebhookSecrets(data, problems, baseDir, env),
+  };
+}
+
+function readWebhookSecrets(
+  data: Unchecked,
+  problems: ProblemList,
+  baseDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): (Secret | null)[] {
+  return list(obj(data['notify'])?.['webhooks']).map((webhook, i) => {
+    const w = obj(webhook);
+    return readSecret(problems, {
+      path: ['notify', 'webhooks', i],
+      key: 'secret_file',
+      file: str(w?.['secret_file']),
+      envName: undefined,
+      env,
+      baseDir,
+      minBytes: MIN_WEBHOOK_SECRET_BYTES,
+      what: 'webhook secret',
+      required: true,
+      allowReadable: w?.['allow_readable_secret_file'] === true,
+      override: `notify.webhooks[${i}].allow_readable_secret_file`,
+    });
+  });
 }
 
 interface SecretSource {

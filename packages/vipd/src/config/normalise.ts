@@ -193,12 +193,29 @@ export function normalise(
     groups: data.groups.map((g) => groupFrom(g, baseDir, globalScripts, announce)),
     trackers: data.trackers.map((t) => trackerFrom(t, baseDir)),
     notifyTimeoutMs: ms(notify.timeout),
+    webhooks: notify.webhooks.flatMap((w, i) => {
+      // files.ts reported a missing or unsafe secret, so load() never gets here without one.
+      const secret = secrets.webhookSecrets[i];
+      if (secret === undefined || secret === null) throw new Error(`unread secret of webhook ${w.name}`);
+      return [
+        {
+          name: w.name,
+          url: w.url,
+          secret,
+          events: w.events,
+          timeoutMs: ms(w.timeout),
+          maxAttempts: w.max_attempts,
+          queueSize: w.queue,
+        },
+      ];
+    }),
     api: {
       enabled: api.enabled,
       listen: api.listen,
       listenEndpoint: endpoint(api.listen, LISTEN_ADDRESS),
       token: secrets.apiToken,
       maxConnections: api.max_connections,
+      eventHistory: api.event_history,
       allowedHosts: api.allowed_hosts.map((host) => host.toLowerCase()),
     },
     log: { level: log.level, format: log.format },

@@ -32,6 +32,22 @@ export function checkRules(data: Unchecked, problems: ProblemList): void {
   checkRealServer(data, problems);
   checkVrrpGroups(data, problems);
   checkRoutedGroups(data, problems);
+  checkWebhooks(data, problems);
+}
+
+/** Webhook names label their metrics, so two with one name would count as one. */
+function checkWebhooks(data: Unchecked, problems: ProblemList): void {
+  const names = new Map<string, number>();
+  list(obj(data['notify'])?.['webhooks']).forEach((webhook, i) => {
+    noteUniqueName(
+      problems,
+      names,
+      ['notify', 'webhooks'],
+      'webhook',
+      str(obj(webhook)?.['name']),
+      i,
+    );
+  });
 }
 
 /**
@@ -232,7 +248,7 @@ function checkRealServer(data: Unchecked, problems: ProblemList): void {
 function noteUniqueName(
   problems: ProblemList,
   seen: Map<string, number>,
-  section: 'trackers' | 'groups',
+  section: 'trackers' | 'groups' | readonly ['notify', 'webhooks'],
   kind: string,
   name: string | undefined,
   index: number,
@@ -243,8 +259,9 @@ function noteUniqueName(
     seen.set(name, index);
     return;
   }
+  const sectionPath = typeof section === 'string' ? [section] : section;
   problems.error(
-    [section, index, 'name'],
-    `duplicate ${kind} name "${name}" (also ${section}[${first}])`,
+    [...sectionPath, index, 'name'],
+    `duplicate ${kind} name "${name}" (also ${formatPath([...sectionPath, first])})`,
   );
 }

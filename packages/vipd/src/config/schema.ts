@@ -5,11 +5,12 @@
 //
 // Besides standard JSON Schema it uses three vipd keywords, registered in validate.ts:
 //   format: "vip" | "listen-address" | "peer-address" | "interface-name" | "http-url" |
-//           "host-name"
+//           "host-name" | "webhook-url"
 //   durationRange: { min, max }   bounds for a duration string ("100ms", "2s", "1m")
 //   envOverride: "NAME"          an environment variable that replaces the value (secrets)
 
 import Type, { type Static } from 'typebox';
+import { EVENT_KINDS } from '../events/types.js';
 import { REALSERVER_SCHEMA } from '../realserver/config.js';
 import { DURATION_PATTERN } from './duration.js';
 import { asJsonSchema, defaulted, oneOfStrings, tag } from './schema-kit.js';
@@ -269,8 +270,9 @@ const notifyScript = Type.String({
   minLength: 1,
   description:
     'Executable run on every state change with VIPD_GROUP, VIPD_OLD_STATE, VIPD_NEW_STATE, ' +
-    'VIPD_EPOCH, VIPD_REASON and VIPD_NODE in its environment; relative paths resolve ' +
-    'against the config file.',
+    'VIPD_EPOCH, VIPD_REASON, VIPD_NODE, VIPD_INTERFACE, VIPD_ADDRESSES (space-separated ' +
+    'address/prefix), VIPD_MASTER (the master after the change, empty if none is known) and ' +
+    'VIPD_PRIORITY in its environment; relative paths resolve against the config file.',
 });
 
 const ipAddress = (description: string) =>
@@ -599,6 +601,64 @@ const clusterSchema = Type.Object(
   },
 );
 
+const webhookSchema = Type.Object(
+  {
+    name: name('Names the webhook in metrics and logs (`webhook` label); unique.'),
+    url: Type.String({
+      format: 'webhook-url',
+      description:
+        'http:// or https:// URL the events are POSTed to; no user:password@ in it (put ' +
+        "credentials in the receiver's check of the signature).",
+    }),
+    secret_file: path(
+      'File holding the HMAC-SHA256 key (at least 16 bytes; `vipd keygen` makes one). Must ' +
+        'not be readable by other users; never logged.',
+    ),
+    allow_readable_secret_file: defaulted(
+      Type.Boolean({
+        default: false,
+        description: 'Accept a secret_file other users can read (with a warning).',
+      }),
+    ),
+    events: defaulted(
+      Type.Array(oneOfStrings(EVENT_KINDS, { description: 'An event kind.' }), {
+        default: [...EVENT_KINDS],
+        minItems: 1,
+        uniqueItems: true,
+        description: 'The event kinds sent; all of them unless listed.',
+      }),
+    ),
+    timeout: defaulted(
+      duration(
+        'One delivery attempt still unanswered after this is abandoned (and retried).',
+        { min: '100ms', max: '1m' },
+        '5s',
+      ),
+    ),
+    max_attempts: defaulted(
+      Type.Integer({
+        minimum: 1,
+        maximum: 20,
+        default: 5,
+        description:
+          'Attempts per event, with exponential backoff between them, before it is counted ' +
+          'as failed and the next one is sent. A 4xx answer other than 408 and 429 is not retried.',
+      }),
+    ),
+    queue: defaulted(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000,
+        default: 1000,
+        description:
+          'Events waiting for this webhook; beyond it the oldest waiting one is dropped and ' +
+          'counted (vipd_webhook_events_dropped_total).',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'One webhook receiver.' },
+);
+
 const notifySchema = Type.Object(
   {
     scripts: defaulted(
@@ -610,11 +670,20 @@ const notifySchema = Type.Object(
     timeout: defaulted(
       duration('A script still running after this is killed.', { min: '10ms', max: '10m' }, '10s'),
     ),
+    webhooks: defaulted(
+      Type.Array(webhookSchema, {
+        default: [],
+        description:
+          'HTTP endpoints every selected event (GET /v1/events) is POSTed to as JSON, signed ' +
+          'with HMAC-SHA256 (docs/operations.md, "Webhooks"). Delivery runs beside the ' +
+          'election and never delays it. Reloadable.',
+      }),
+    ),
   },
   {
     additionalProperties: false,
     default: {},
-    description: 'Scripts run on state changes (keepalived `notify`).',
+    description: 'Scripts run on state changes (keepalived `notify`), and webhooks.',
   },
 );
 
@@ -658,6 +727,17 @@ const apiSchema = Type.Object(
           'client that asks promptly; it is refused only while every connection is in a ' +
           'request. Both are counted in vipd_api_connections_dropped_total (evicted, ' +
           'max-connections). Reloadable.',
+      }),
+    ),
+    event_history: defaulted(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000,
+        default: 1000,
+        description:
+          'Events the node keeps in memory for GET /v1/events, vipctl events and the web view ' +
+          '(transitions, operator actions, peers, trackers, conflicts, hook failures, reloads); ' +
+          'the oldest go first. About 300 bytes each. Reloadable (the newest are kept).',
       }),
     ),
     allowed_hosts: defaulted(

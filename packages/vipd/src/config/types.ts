@@ -5,6 +5,7 @@ import type { AnnounceSchedule, Vip } from '@vipd/arp';
 import type { HostPort, PeerAddress, TlsOptions } from '@vipd/heartbeat';
 import type { RealServerConfig } from '../realserver/index.js';
 import type { ErrorCode } from '../errors.js';
+import type { EventKind } from '../events/types.js';
 import type { Secret } from './secret.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -96,6 +97,19 @@ export type TrackerSpec =
 export type TrackerType = TrackerSpec['type'];
 
 /** A peer as the mesh takes it (`address` as written) and its endpoint, parsed at load. */
+/** notify.webhooks[]: where events are POSTed, signed with `secret`. */
+export interface WebhookSpec {
+  readonly name: string;
+  readonly url: string;
+  readonly secret: Secret;
+  readonly events: readonly EventKind[];
+  /** One attempt's deadline. */
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  /** Events waiting beyond the one in flight. */
+  readonly queueSize: number;
+}
+
 export interface ConfiguredPeer extends PeerAddress {
   readonly endpoint: HostPort;
 }
@@ -125,6 +139,7 @@ export interface VipdConfig {
   readonly groups: readonly GroupSpec[];
   readonly trackers: readonly TrackerSpec[];
   readonly notifyTimeoutMs: number;
+  readonly webhooks: readonly WebhookSpec[];
   readonly api: {
     readonly enabled: boolean;
     readonly listen: string;
@@ -133,6 +148,8 @@ export interface VipdConfig {
     readonly token: Secret | null;
     /** Connections open at once; more are closed on arrival. */
     readonly maxConnections: number;
+    /** Events kept for GET /v1/events (api.event_history). */
+    readonly eventHistory: number;
     /** Host header names answered besides IP literals and localhost (DNS rebinding guard). */
     readonly allowedHosts: readonly string[];
   };

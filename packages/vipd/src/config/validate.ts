@@ -24,6 +24,7 @@ const FORMAT_MESSAGES: Record<string, string> = {
   'peer-address': 'must be host:port, e.g. 10.0.0.2:7410, [fd00::2]:7410 or node2.example:7410',
   'interface-name': `must be a Linux interface name (${INTERFACE_NAME_RULE})`,
   'http-url': 'must be an http:// or https:// URL',
+  'webhook-url': 'must be an http:// or https:// URL without user:password@',
   'host-name': 'must be a DNS name without port or scheme, e.g. vipd-1.example',
   ipv4: 'must be an IPv4 address',
   ipv6: 'must be an IPv6 address',

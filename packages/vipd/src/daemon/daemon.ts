@@ -21,7 +21,9 @@ import type { VipdConfig } from '../config/types.js';
 import { Driver } from '../driver/driver.js';
 import { vipText } from '../driver/vip-holder.js';
 import { VipdError } from '../errors.js';
+import { EventRing } from '../events/ring.js';
 import { NotifyRunner } from '../hooks/notify.js';
+import { SHUTDOWN_DRAIN_MS, WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { heartbeatConnectionDrops, VipdMetrics } from '../metrics/metrics.js';
 import {
   LinuxSystemOps,
@@ -61,6 +63,8 @@ export interface DaemonOptions {
 
 export class Daemon {
   readonly metrics: VipdMetrics;
+  /** What happened and why: GET /v1/events, the web view, webhooks. */
+  readonly events: EventRing;
   readonly #log: Logger;
   readonly #env: Readonly<Record<string, string | undefined>>;
   #config: VipdConfig;
@@ -71,6 +75,7 @@ export class Daemon {
   readonly #macWatch: MacWatch;
   readonly #mesh: HeartbeatMesh;
   readonly #notify: NotifyRunner;
+  readonly #webhooks: WebhookDispatcher;
   readonly #trackers: TrackerSet;
   readonly #driver: Driver;
   /** Maintenance as the operator last set it, kept across restarts (node.state_file). */
@@ -93,15 +98,21 @@ export class Daemon {
     this.#log = logger;
     this.#env = options.env ?? process.env;
     this.#firstTrackerResultMs = options.firstTrackerResultMs ?? 2000;
-    this.#maintenance = new MaintenanceRecord(
-      () => this.#config.node.stateFile,
-      logger.child({ component: 'maintenance' }),
-    );
     const metrics = new VipdMetrics({
       eventLoopSampleMs: config.cluster.downMultiplier * config.cluster.heartbeatIntervalMs,
     });
     this.metrics = metrics;
+    this.#maintenance = new MaintenanceRecord(
+      () => this.#config.node.stateFile,
+      logger.child({ component: 'maintenance' }),
+      metrics,
+    );
     metrics.declareConfig(config);
+    const events = new EventRing({ capacity: config.api.eventHistory, node: config.node.id });
+    this.events = events;
+    this.#webhooks = new WebhookDispatcher({ registry: metrics.registry, logger });
+    this.#webhooks.configure(config.webhooks);
+    events.follow(this.#webhooks.offer);
     const parts: DaemonParts = { ...HOST_PARTS, ...options.parts };
     const { openPacketSocket } = parts;
     this.#openPacketSocket = openPacketSocket;
@@ -158,6 +169,7 @@ export class Daemon {
       timeoutMs: config.notifyTimeoutMs,
       logger,
       metrics,
+      events,
     });
     const neighbors = new PeerNeighborRefresh({
       peers: () => this.#config.cluster.peers,
@@ -212,6 +224,7 @@ export class Daemon {
       trackers: this.#trackers,
       metrics,
       logger,
+      events,
       vrrp: parts.vrrp,
       onFatal:
         options.onFatal ??
@@ -414,12 +427,13 @@ export class Daemon {
       control: {
         status: () => driver.status(),
         group: (name) => driver.group(name),
-        takeover: (group, timeoutMs) => driver.takeover(group, timeoutMs),
-        release: (group, timeoutMs) => driver.release(group, timeoutMs),
-        setMaintenance: async (enabled) => {
-          const outcome = await driver.setMaintenance(enabled);
-          if (outcome.ok) await this.#maintenance.keep(outcome.value.maintenance);
-          return outcome;
+        takeover: (group, timeoutMs, call) => driver.takeover(group, timeoutMs, call),
+        release: (group, timeoutMs, call) => driver.release(group, timeoutMs, call),
+        setMaintenance: async (enabled, call) => {
+          const outcome = await driver.setMaintenance(enabled, call);
+          if (!outcome.ok) return outcome;
+          const persistence = await this.#maintenance.keep(outcome.value.maintenance);
+          return { ok: true, value: { ...outcome.value, ...persistence } };
         },
         phase: () => driver.phase(),
       },
@@ -428,6 +442,7 @@ export class Daemon {
       token: () => this.#config.api.token,
       allowedHosts: () => this.#config.api.allowedHosts,
       limits: { maxConnections: this.#config.api.maxConnections },
+      events: this.events,
     });
     const { host, port } = this.#config.api.listenEndpoint;
     try {
@@ -511,6 +526,7 @@ export class Daemon {
       this.#reloadRefused(
         { code: 'CONFIG_RELOAD_UNSUPPORTED', changed: plan.restartOnly, reasons: plan.reasons },
         plan.reasons.join('; '),
+        'restart-needed',
       );
       return false;
     }
@@ -556,10 +572,15 @@ export class Daemon {
     }
   }
 
-  #reloadRefused(fields: object, why: string): void {
+  #reloadRefused(
+    fields: object,
+    why: string,
+    reason: 'rejected' | 'restart-needed' = 'rejected',
+  ): void {
     this.metrics.configReloads.inc({ result: 'failure' });
     this.metrics.configReloadOk.set(0);
     this.#log.error(fields, `reload rejected, keeping the running configuration: ${why}`);
+    this.#recordReload(reason, `reload rejected: ${why}`);
   }
 
   #apply(next: VipdConfig, plan: Extract<ReloadPlan, { apply: true }>): void {
@@ -575,11 +596,13 @@ export class Daemon {
     this.metrics.declareConfig(next);
     this.#trackers.apply(next.trackers, next.groups);
     this.#notify.setTimeoutMs(next.notifyTimeoutMs);
+    this.#webhooks.configure(next.webhooks);
     // Same apply as at start; runs after this returns and logs its own outcome.
     if (next.realserver !== undefined || this.#realserver !== null)
       void this.#realServerRole().configure(next.realserver ?? null);
     // For new connections; open ones stay until shed for a newcomer.
     if (this.#app !== null) setConnectionCap(this.#app.server, next.api.maxConnections);
+    this.events.resize(next.api.eventHistory);
     this.#log.level = next.log.level;
     this.metrics.configReloads.inc({ result: 'success' });
     this.metrics.configReloadOk.set(1);
@@ -587,6 +610,17 @@ export class Daemon {
       { added, removed, changed, clusterKeysChanged: keysChanged },
       `configuration reloaded: ${added.length} group(s) added, ${removed.length} removed, ${changed.length} changed`,
     );
+    const changes = `${listed('added', added)}${listed('removed', removed)}${listed('changed', changed)}`;
+    this.#recordReload(
+      'applied',
+      `configuration reloaded: ${changes === '' ? 'no group changed' : changes.slice(0, -2)}` +
+        (keysChanged ? '; cluster keys changed' : ''),
+    );
+  }
+
+  /** A reload is node-wide; the signal (SIGHUP, systemctl reload) is its actor. */
+  #recordReload(reason: 'applied' | 'rejected' | 'restart-needed', detail: string): void {
+    this.events.record({ kind: 'reload', reason, detail, actor: 'signal' });
   }
 
   /** SIGTERM: resign so a backup takes over at once, remove the VIPs, stop everything. */
@@ -613,7 +647,11 @@ export class Daemon {
     this.#preopened.clear();
     this.#addresses.close();
     this.#routes.close();
-    // Hooks of the last transitions still run, within their own timeout.
-    await this.#notify.idle();
+    // Hooks of the last transitions still run, within their own timeout; webhooks get a moment.
+    await Promise.all([this.#notify.idle(), this.#webhooks.close(SHUTDOWN_DRAIN_MS)]);
   }
+}
+
+function listed(what: string, groups: readonly string[]): string {
+  return groups.length === 0 ? '' : `${what} ${groups.join(', ')}; `;
 }

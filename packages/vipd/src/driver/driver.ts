@@ -33,6 +33,9 @@ import type {
   TakeoverResult,
 } from '../api/control.js';
 import type { GroupSpec, VipdConfig } from '../config/types.js';
+import { LastTransitions } from '../events/last-transitions.js';
+import { PendingActors, type OperatorCall } from '../events/operator-call.js';
+import type { EventSink } from '../events/types.js';
 import type { NotifyRunner } from '../hooks/notify.js';
 import type { VipdMetrics } from '../metrics/metrics.js';
 import type { TrackerEffectOnGroup, TrackerSet } from '../trackers/tracker-set.js';
@@ -40,9 +43,11 @@ import { toElectionConfig } from './election-config.js';
 import { OperatorCommands } from './operator-commands.js';
 import { RESIGN_GRACE_MS } from './resign.js';
 import { RouteAnnouncer, type RoutePort } from './route-announcer.js';
+import { StallWatch } from './stall-watch.js';
 import { StatusViews } from './status-views.js';
 import {
   VipHolder,
+  vipText,
   type AddressPort,
   type AnnouncerPort,
   type VipHolderDeps,
@@ -53,6 +58,11 @@ import type { VrrpParts } from '../vrrp/parts.js';
 import { VrrpGroups } from '../vrrp/vrrp-groups.js';
 
 export { toElectionConfig } from './election-config.js';
+
+const PEER_DOWN_TEXT: Record<PeerDownReason, (peer: string) => string> = {
+  silent: (peer) => `no heartbeat from ${peer} for down_multiplier x heartbeat_interval`,
+  closed: (peer) => `the connection to ${peer} closed`,
+};
 export {
   ADDRESS_RETRY_MS,
   DEFEND_INTERVAL_MS,
@@ -82,7 +92,11 @@ export interface DriverDeps {
   readonly onFatal?: (error: Error) => void;
   /** @vipd/vrrp's codec, sockets and routers, for groups with `vrrp:`. */
   readonly vrrp?: VrrpParts;
+  /** The event history: transitions, peers, trackers, conflicts (none recorded unless given). */
+  readonly events?: EventSink;
 }
+
+const NO_EVENTS: EventSink = { record: () => undefined };
 
 /**
  * How long a dying node goes on starting VIP removals (abandon()); with netlink's 1 s reply
@@ -109,15 +123,20 @@ export class Driver implements DaemonControl {
   #stepping = false;
   #timer: TimerHandle | undefined;
   #timerAtMs: number | null = null;
+  #stallWatch: StallWatch | null = null;
   #lastLocalState: unknown = null;
   #lastHearing: unknown = null;
   readonly #meshListeners: { off: () => void }[] = [];
+  readonly #events: EventSink;
+  readonly #lastTransitions = new LastTransitions();
+  readonly #actors = new PendingActors();
 
   constructor(deps: DriverDeps) {
     this.#deps = deps;
     this.#config = deps.config;
     this.#clock = deps.clock;
     this.#log = deps.logger.child({ component: 'driver' });
+    this.#events = deps.events ?? NO_EVENTS;
     const routes = deps.routes;
     this.#holder = new VipHolder({
       addresses: deps.addresses,
@@ -154,6 +173,7 @@ export class Driver implements DaemonControl {
       config,
       groups,
       election,
+      events: this.#events,
       enqueue: (event) => this.#queue.push(event),
       submit,
       settled: () => {
@@ -172,6 +192,7 @@ export class Driver implements DaemonControl {
       groups,
       election,
       phase: () => this.#phase,
+      lastTransitions: this.#lastTransitions,
       vrrp: {
         group: (name) => vrrp?.group(name) ?? null,
         views: () => vrrp?.views() ?? [],
@@ -206,6 +227,9 @@ export class Driver implements DaemonControl {
         metrics: deps.metrics,
         logger: deps.logger,
         wallClockMs: deps.wallClockMs ?? Date.now,
+        events: this.#events,
+        lastTransitions: this.#lastTransitions,
+        pendingActor: (group) => this.#actors.pending(group),
         trackLinks: (group) => deps.trackers?.linksOf(group) ?? [],
         onFatal: (error) => {
           this.abandon();
@@ -262,10 +286,26 @@ export class Driver implements DaemonControl {
     });
     this.#listen(mesh, 'peer-down', (peer: string, reason: PeerDownReason) => {
       this.#log.debug({ peer, reason }, `peer ${peer} down (${reason})`);
+      this.#events.record({
+        kind: 'peer',
+        subject: peer,
+        from: 'up',
+        to: 'down',
+        reason,
+        detail: PEER_DOWN_TEXT[reason](peer),
+      });
       this.#submit({ type: 'peer-lost', nowMs: this.#clock.now(), peer, reason });
     });
     this.#listen(mesh, 'peer-up', (peer: string) => {
       this.#log.debug({ peer }, `peer ${peer} up`);
+      this.#events.record({
+        kind: 'peer',
+        subject: peer,
+        from: 'down',
+        to: 'up',
+        reason: 'connected',
+        detail: `peer ${peer} authenticated and heard`,
+      });
     });
     this.#listen(mesh, 'rejected', (reason: RejectReason, peer: string | null, remote: string) => {
       metrics.recordRejectedHeartbeat(reason);
@@ -274,8 +314,28 @@ export class Driver implements DaemonControl {
     this.#listen(mesh, 'sent', (peer: string) => {
       metrics.heartbeatsSent.inc({ peer });
     });
+    this.#watchStalls();
     this.#submit({ type: 'tick', nowMs: this.#clock.now() });
     this.#phase = 'running';
+  }
+
+  /**
+   * A stall is told to the election before anything else of the wake-up: the heartbeats,
+   * closes and deadlines that follow it are judged knowing the view is that old.
+   */
+  #watchStalls(): void {
+    this.#stallWatch?.stop();
+    const { heartbeatIntervalMs: intervalMs, downMultiplier } = this.#config.cluster;
+    const downAfterMs = intervalMs * downMultiplier;
+    this.#stallWatch = new StallWatch(this.#clock, intervalMs, intervalMs, (stalledMs) => {
+      const level = stalledMs + intervalMs >= downAfterMs ? 'warn' : 'debug';
+      this.#log[level](
+        { stalledMs: Math.round(stalledMs), downAfterMs },
+        `this node did not run for ${Math.round(stalledMs)}ms (frozen or starved)`,
+      );
+      this.#submit({ type: 'stalled', nowMs: this.#clock.now(), stalledMs });
+    });
+    this.#stallWatch.start();
   }
 
   #listen<E extends keyof HeartbeatMeshEvents>(
@@ -297,11 +357,33 @@ export class Driver implements DaemonControl {
 
   /** A tracker's effect on a group changed. */
   trackerReport(report: TrackerEffectOnGroup): void {
+    this.#recordTracker(report);
     if (this.#vrrp?.has(report.group) === true) {
       this.#vrrp.trackerReport(report);
       return;
     }
     this.#submit({ type: 'tracker', nowMs: this.#clock.now(), ...report });
+  }
+
+  #recordTracker(report: TrackerEffectOnGroup): void {
+    const reading = this.#deps.trackers?.states().find((t) => t.name === report.trackerId)?.reading;
+    const state = reading?.up === true ? 'up' : reading?.up === false ? 'down' : 'unknown';
+    const effect = report.fault
+      ? 'faults the group'
+      : report.weightDelta !== 0
+        ? `changes its priority by ${report.weightDelta}`
+        : 'no longer affects it';
+    this.#events.record({
+      kind: 'tracker',
+      group: report.group,
+      subject: report.trackerId,
+      to: state,
+      reason: report.fault ? 'fault' : report.weightDelta !== 0 ? 'weight' : 'clear',
+      detail:
+        `tracker ${report.trackerId} is ${state}` +
+        `${reading?.detail === null || reading?.detail === undefined ? '' : ` (${reading.detail})`}: ` +
+        `${effect} for ${report.group}`,
+    });
   }
 
   /** Another MAC claimed one of our VIPs (see VipPolicy.conflict for the defence). */
@@ -317,6 +399,7 @@ export class Driver implements DaemonControl {
   // ---- the loop ----
 
   #submit(event: ElectionEvent): void {
+    this.#stallWatch?.check();
     this.#queue.push(event);
     this.#drain(event.type);
   }
@@ -436,6 +519,18 @@ export class Driver implements DaemonControl {
     // The fast path first: VIPs on, first frames out; then everything that can wait.
     const holdNote = group === undefined ? '' : this.#policy.onTransition(action, group);
     this.#deps.metrics.recordTransition(action.group, action.from, action.to, action.reason);
+    const actor = this.#actors.take(action.group, action.reason);
+    this.#lastTransitions.note(action.group, { reason: action.reason, detail: action.detail });
+    this.#events.record({
+      kind: 'transition',
+      group: action.group,
+      from: action.from,
+      to: action.to,
+      reason: action.reason,
+      detail: action.detail,
+      epoch: action.epoch,
+      ...(actor === undefined ? {} : { actor }),
+    });
     this.#log.info(
       {
         group: action.group,
@@ -448,34 +543,70 @@ export class Driver implements DaemonControl {
       `${action.group}: ${action.from} -> ${action.to} (${action.reason}): ${action.detail}${holdNote}`,
     );
     if (group !== undefined) {
+      const status = this.#election?.status().groups.find((g) => g.name === action.group);
       this.#deps.notify.notify(group.notify, {
         group: action.group,
         from: action.from,
         to: action.to,
         epoch: action.epoch,
         reason: action.reason,
+        interface: group.interface,
+        addresses: group.vips.map(vipText),
+        master: status?.master ?? null,
+        priority: status?.effectivePriority ?? group.priority,
       });
     }
   }
 
   // ---- operator commands ----
 
-  takeover(group: string, timeoutMs: number): Promise<CommandOutcome<TakeoverResult>> {
-    if (this.#vrrp?.has(group) === true) return this.#vrrp.takeover(group, timeoutMs);
-    return this.#commands.takeover(group, timeoutMs);
+  takeover(
+    group: string,
+    timeoutMs: number,
+    call?: OperatorCall,
+  ): Promise<CommandOutcome<TakeoverResult>> {
+    return this.#attributed(group, call, () =>
+      this.#vrrp?.has(group) === true
+        ? this.#vrrp.takeover(group, timeoutMs)
+        : this.#commands.takeover(group, timeoutMs),
+    );
   }
 
-  release(group: string, timeoutMs: number): Promise<CommandOutcome<GroupView>> {
-    if (this.#vrrp?.has(group) === true) return this.#vrrp.release(group);
-    return this.#commands.release(group, timeoutMs);
+  release(
+    group: string,
+    timeoutMs: number,
+    call?: OperatorCall,
+  ): Promise<CommandOutcome<GroupView>> {
+    return this.#attributed(group, call, () =>
+      this.#vrrp?.has(group) === true
+        ? this.#vrrp.release(group)
+        : this.#commands.release(group, timeoutMs),
+    );
   }
 
-  async setMaintenance(
+  setMaintenance(
     enabled: boolean,
+    call?: OperatorCall,
   ): Promise<CommandOutcome<{ readonly maintenance: boolean }>> {
-    const outcome = await this.#commands.setMaintenance(enabled);
-    if (outcome.ok) this.#vrrp?.setMaintenance(enabled);
-    return outcome;
+    return this.#attributed('*', call, async () => {
+      const outcome = await this.#commands.setMaintenance(enabled);
+      if (outcome.ok) this.#vrrp?.setMaintenance(enabled);
+      return outcome;
+    });
+  }
+
+  /** The transitions a command causes carry its caller's actor until it settles. */
+  async #attributed<T>(
+    key: string,
+    call: OperatorCall | undefined,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    this.#actors.expect(key, call);
+    try {
+      return await run();
+    } finally {
+      this.#actors.settle(key);
+    }
   }
 
   // ---- lifecycle ----
@@ -525,6 +656,8 @@ export class Driver implements DaemonControl {
     this.#phase = 'stopping';
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#stallWatch?.stop();
+    this.#stallWatch = null;
     this.#policy.stop();
     this.#vrrp?.stop();
     this.#waiters.cancelAll();
@@ -545,6 +678,7 @@ export class Driver implements DaemonControl {
       election.reconfigure(toElectionConfig(config), this.#clock.now()),
     );
     if (!applied) return;
+    this.#watchStalls();
     this.#vrrp?.reconfigure(config);
     this.#policy.reconfigured();
     this.#waiters.check();

@@ -7,6 +7,7 @@ import type { Election, GroupStatus } from '@vipd/election';
 import type { HeartbeatMesh, HeartbeatReceived } from '@vipd/heartbeat';
 import type { DaemonPhase, GroupView, StatusView } from '../api/control.js';
 import type { GroupSpec, VipdConfig } from '../config/types.js';
+import type { LastTransitions } from '../events/last-transitions.js';
 import type { TrackerSet } from '../trackers/tracker-set.js';
 import { VIPD_VERSION } from '../version.js';
 import { vipText, type VipHolder } from './vip-holder.js';
@@ -22,6 +23,8 @@ export interface StatusViewDeps {
   readonly groups: () => ReadonlyMap<string, GroupSpec>;
   readonly election: () => Election | null;
   readonly phase: () => DaemonPhase;
+  /** Why each group is in its state (the Group view's lastTransitionReason and …Detail). */
+  readonly lastTransitions: LastTransitions;
   /** Groups decided by VRRP on the wire (the election knows only the mesh's). */
   readonly vrrp: {
     group(name: string): GroupView | null;
@@ -114,6 +117,8 @@ export class StatusViews {
       addresses: spec?.vips.map(vipText) ?? [],
       announced: status.state === 'MASTER' && this.#deps.holder.isHeld(status.name),
       lastTransitionAt: this.#wallIso(status.lastTransitionAtMs),
+      lastTransitionReason: this.#deps.lastTransitions.of(status.name)?.reason ?? null,
+      lastTransitionDetail: this.#deps.lastTransitions.of(status.name)?.detail ?? null,
       track: this.#deps.trackers?.linksOf(status.name) ?? [],
       mode: 'mesh',
       vrrp: null,

@@ -9,6 +9,7 @@ import type { Clock, TimerHandle } from '@vipd/clock';
 import type { Election, ElectionAction, ElectionEvent } from '@vipd/election';
 import type { Logger } from 'pino';
 import type { GroupSpec, VipdConfig } from '../config/types.js';
+import type { EventSink } from '../events/types.js';
 import type { VipdMetrics } from '../metrics/metrics.js';
 import type { VipHolder } from './vip-holder.js';
 
@@ -32,6 +33,8 @@ export interface VipPolicyDeps {
   readonly metrics: VipdMetrics;
   /** The driver's logger: these lines are the driver's. */
   readonly log: Logger;
+  /** Address conflicts go to the event history. */
+  readonly events: EventSink;
   readonly config: () => VipdConfig;
   readonly groups: () => ReadonlyMap<string, GroupSpec>;
   readonly election: () => Election | null;
@@ -136,6 +139,13 @@ export class VipPolicy {
         defended: defend,
       };
       const claim = `address conflict: ${event.foreignMac} claims ${event.vip} on ${event.interface} (${event.kind})`;
+      this.#deps.events.record({
+        kind: 'conflict',
+        group: group.name,
+        subject: event.vip,
+        reason: event.kind,
+        detail: `${claim}; ${defend ? 'defending with one announcement' : held ? 'defended recently' : 'not master here'}`,
+      });
       if (defend) {
         this.#lastDefendedAtMs.set(group.name, nowMs);
         this.#log.warn(fields, `${claim}; defending with one announcement unless a peer took over`);

@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '@vipd/clock';
 import type { GroupState, TransitionReason } from '@vipd/election';
 import type { VrrpTransitionReason } from '@vipd/vrrp';
 import type { Logger } from 'pino';
+import type { EventSink } from '../events/types.js';
 import type { NotifyResult, VipdMetrics } from '../metrics/metrics.js';
 import { runScript } from '../run-script.js';
 
@@ -17,6 +18,13 @@ export interface NotifyTransition {
   readonly epoch: number;
   /** The election's reason for a mesh group, the virtual router's for a VRRP group. */
   readonly reason: TransitionReason | VrrpTransitionReason;
+  /** The group's interface and VIPs (address/prefix), as keepalived scripts read them from their config. */
+  readonly interface: string;
+  readonly addresses: readonly string[];
+  /** The master after the change as this node sees it: a node id (mesh), an address (VRRP), or null. */
+  readonly master: string | null;
+  /** This node's priority for the group now (keepalived's fourth notify argument). */
+  readonly priority: number;
 }
 
 export interface NotifyOptions {
@@ -24,6 +32,8 @@ export interface NotifyOptions {
   readonly timeoutMs: number;
   readonly logger: Logger;
   readonly metrics?: VipdMetrics;
+  /** Failed runs (not started, failed, killed, dropped) go to the event history. */
+  readonly events?: EventSink;
   /** Times each run's deadline and the duration it logs; the scripts run in real time. */
   readonly clock?: Clock;
 }
@@ -65,6 +75,13 @@ export class NotifyRunner {
     while (queue.length > MAX_QUEUED_PER_GROUP) {
       const dropped = queue.shift();
       this.#options.metrics?.notifyRuns.inc({ result: 'dropped' });
+      if (dropped !== undefined)
+        this.#recordFailure(
+          'dropped',
+          dropped.script,
+          dropped.transition,
+          `notify queue of ${transition.group} full; the oldest run was dropped`,
+        );
       this.#log.warn(
         { group: transition.group, script: dropped?.script },
         'notify queue full; dropped the oldest run',
@@ -91,6 +108,18 @@ export class NotifyRunner {
     this.#active.set(group, work);
   }
 
+  #recordFailure(result: NotifyResult, script: string, t: NotifyTransition, detail: string): void {
+    this.#options.events?.record({
+      kind: 'hook-failure',
+      group: t.group,
+      from: t.from,
+      to: t.to,
+      reason: result,
+      subject: script,
+      detail,
+    });
+  }
+
   async #run(run: Run): Promise<void> {
     const { script, transition: t } = run;
     const startedAt = this.#clock.now();
@@ -105,6 +134,10 @@ export class NotifyRunner {
         VIPD_NEW_STATE: t.to,
         VIPD_EPOCH: String(t.epoch),
         VIPD_REASON: t.reason,
+        VIPD_INTERFACE: t.interface,
+        VIPD_ADDRESSES: t.addresses.join(' '),
+        VIPD_MASTER: t.master ?? '',
+        VIPD_PRIORITY: String(t.priority),
       },
       timeoutMs,
       outputTailChars: OUTPUT_TAIL_CHARS,
@@ -125,7 +158,10 @@ export class NotifyRunner {
         ...fields,
       };
       if (result === 'ok') this.#log.info(entry, message);
-      else this.#log.warn(entry, message);
+      else {
+        this.#log.warn(entry, message);
+        this.#recordFailure(result, script, t, message);
+      }
     };
     switch (outcome.kind) {
       case 'spawn-error':

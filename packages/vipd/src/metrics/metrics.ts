@@ -174,6 +174,8 @@ export class VipdMetrics {
   readonly operatorActions: Counter<'action' | 'result'>;
   readonly configReloads: Counter<'result'>;
   readonly configReloadOk: Gauge;
+  readonly maintenancePersisted: Gauge;
+  readonly stateFileWriteFailures: Counter<'code'>;
   readonly takeoverDuration: Histogram<'group'>;
   readonly vrrpAdvertsSent: Counter<'group'>;
   readonly vrrpAdvertsReceived: Counter<'group'>;
@@ -514,6 +516,15 @@ export class VipdMetrics {
       help: '1 if the last configuration reload succeeded (or none was tried), 0 if it was rejected.',
     });
     this.configReloadOk.set(1);
+    this.maintenancePersisted = gauge({
+      name: 'vipd_maintenance_persisted',
+      help: '1 while node.state_file holds the maintenance setting the node runs with; 0 after a failed write (full disk, read-only directory) or an unreadable file at start.',
+    });
+    this.stateFileWriteFailures = counter({
+      name: 'vipd_state_file_write_failures_total',
+      help: 'Writes of node.state_file that failed, by error code (ENOSPC, EROFS, EACCES, …).',
+      labelNames: ['code'],
+    });
     for (const reason of HEARTBEAT_REJECT_REASONS) this.heartbeatsRejected.inc({ reason }, 0);
     for (const result of NOTIFY_RESULTS) this.notifyRuns.inc({ result }, 0);
     for (const action of OPERATOR_ACTIONS) this.operatorActions.inc({ action, result: 'ok' }, 0);

@@ -4,6 +4,7 @@
 
 import type { Clock } from '@vipd/clock';
 import type { GroupView } from '../api/control.js';
+import type { LastTransitions } from '../events/last-transitions.js';
 import { vipText } from '../driver/vip-holder.js';
 import type { VrrpGroup } from './virtual-group.js';
 
@@ -14,6 +15,7 @@ export interface GroupViewParts {
   readonly trackLinks: (group: string) => GroupView['track'];
   /** The node is drained: a backup shows MAINTENANCE, as a mesh group does. */
   readonly maintenance: boolean;
+  readonly lastTransitions: LastTransitions;
 }
 
 export function vrrpGroupView(group: VrrpGroup, parts: GroupViewParts): GroupView {
@@ -34,6 +36,8 @@ export function vrrpGroupView(group: VrrpGroup, parts: GroupViewParts): GroupVie
     announced: status.state === 'MASTER' && parts.isHeld(group.name),
     lastTransitionAt:
       at === null ? null : new Date(parts.wallClockMs() - (parts.clock.now() - at)).toISOString(),
+    lastTransitionReason: parts.lastTransitions.of(group.name)?.reason ?? null,
+    lastTransitionDetail: parts.lastTransitions.of(group.name)?.detail ?? null,
     track: parts.trackLinks(group.name),
     mode: 'vrrp',
     vrrp: {

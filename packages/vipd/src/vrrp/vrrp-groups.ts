@@ -9,8 +9,10 @@ import type { Logger } from 'pino';
 import type { CommandOutcome, GroupView, TakeoverResult } from '../api/control.js';
 import type { GroupSpec, VipdConfig, VrrpSpec } from '../config/types.js';
 import { ADDRESS_RETRY_MS } from '../driver/vip-policy.js';
-import type { VipHolder } from '../driver/vip-holder.js';
+import { vipText, type VipHolder } from '../driver/vip-holder.js';
 import { Waiters } from '../driver/waiters.js';
+import type { LastTransitions } from '../events/last-transitions.js';
+import type { EventSink } from '../events/types.js';
 import type { NotifyRunner } from '../hooks/notify.js';
 import type { VipdMetrics, VrrpGroupReading } from '../metrics/metrics.js';
 import type { TrackEffect } from '../trackers/effect.js';
@@ -41,6 +43,11 @@ export interface VrrpGroupsDeps {
   readonly metrics: VipdMetrics;
   readonly logger: Logger;
   readonly wallClockMs: () => number;
+  /** Transitions go to the event history, and their reason to the Group view. */
+  readonly events: EventSink;
+  readonly lastTransitions: LastTransitions;
+  /** The actor of an operator command in progress for the group (or node-wide), if any. */
+  readonly pendingActor: (group: string) => string | undefined;
   readonly trackLinks: (group: string) => GroupView['track'];
   /** A router threw (a bug): the daemon should stop deciding and exit. */
   readonly onFatal: (error: Error) => void;
@@ -269,6 +276,7 @@ export class VrrpGroups {
       isHeld: (name) => this.#deps.holder.isHeld(name),
       trackLinks: this.#deps.trackLinks,
       maintenance: this.#maintenance,
+      lastTransitions: this.#deps.lastTransitions,
     };
   }
 
@@ -314,6 +322,9 @@ export class VrrpGroups {
       this.#deps.metrics.vrrpMasterDownExpiries.inc({ group: group.name });
     this.#deps.metrics.recordTransition(group.name, from, to, reason);
     const status = group.status();
+    const detail =
+      `VRRP vrid ${spec.vrrp.vrid} on ${spec.interface}, ` +
+      `priority ${status.priority}, master ${status.masterAddress ?? 'unknown'}`;
     this.#log.info(
       {
         group: group.name,
@@ -324,11 +335,33 @@ export class VrrpGroups {
         priority: status.priority,
         master: status.masterAddress,
       },
-      `${group.name}: ${from} -> ${to} (${reason}): VRRP vrid ${spec.vrrp.vrid} on ${spec.interface}, ` +
-        `priority ${status.priority}, master ${status.masterAddress ?? 'unknown'}${note}`,
+      `${group.name}: ${from} -> ${to} (${reason}): ${detail}${note}`,
     );
+    this.#deps.lastTransitions.note(group.name, { reason, detail });
+    const actor = this.#deps.pendingActor(group.name);
+    this.#deps.events.record({
+      kind: 'transition',
+      group: group.name,
+      from,
+      to,
+      reason,
+      detail,
+      epoch: 0,
+      ...(actor === undefined ? {} : { actor }),
+    });
     // No epochs on the wire: VIPD_EPOCH is 0 for VRRP groups.
-    this.#deps.notify.notify(spec.notify, { group: group.name, from, to, epoch: 0, reason });
+    this.#deps.notify.notify(spec.notify, {
+      group: group.name,
+      from,
+      to,
+      epoch: 0,
+      reason,
+      interface: spec.interface,
+      addresses: spec.vips.map(vipText),
+      // The virtual router knows its master by address only (its own, when master).
+      master: status.masterAddress,
+      priority: status.priority,
+    });
     this.#settled();
   }
 

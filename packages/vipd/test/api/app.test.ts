@@ -176,6 +176,7 @@ describe('GET routes', () => {
       '/healthz',
       '/metrics',
       '/readyz',
+      '/v1/events',
       '/v1/groups/{name}',
       '/v1/groups/{name}/release',
       '/v1/groups/{name}/takeover',
@@ -358,7 +359,7 @@ describe('POST /v1/groups/:name/takeover', () => {
     assert.deepEqual(h.present(), ['10.213.0.100/24']);
     const audit = apiLogs.find((l) => l['action'] === 'takeover');
     assert.ok(audit);
-    assert.deepEqual(audit['operator'], { remote: '192.0.2.7' });
+    assert.deepEqual(audit['operator'], { remote: '192.0.2.7', actor: 'api' });
     assert.equal(audit['result'], 'ok');
     assert.equal(audit['group'], 'web');
   });

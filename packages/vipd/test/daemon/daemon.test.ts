@@ -178,7 +178,7 @@ describe('Daemon on in-memory parts', () => {
     assert.match(text, /^vipd_node_info\{node="n1",cluster="[^"]+",version="[^"]+"\} 1$/m);
     untilMaster(n);
     n.dir.write('vipd.yaml', yaml({ addresses: '10.213.0.100/24, 10.213.0.101/24' }), 0o644);
-    assert.equal(n.daemon.reload(), true);
+    assert.equal(await n.daemon.reload(), true);
     text = await n.daemon.metrics.render();
     assert.ok(
       text.includes(

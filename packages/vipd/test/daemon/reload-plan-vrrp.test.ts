@@ -69,7 +69,12 @@ describe('planReload: VRRP groups', () => {
   ];
   for (const [what, after, restartOnly] of refused) {
     it(`needs a restart for ${what}`, () => {
-      assert.deepEqual(planReload(before, after), { apply: false, restartOnly });
+      const plan = planReload(before, after);
+      assert.equal(plan.apply, false);
+      assert.deepEqual(plan.restartOnly, restartOnly);
+      // One reason per refused key, naming it, with a sentence after the colon.
+      assert.equal(plan.reasons.length, restartOnly.length);
+      for (const reason of plan.reasons) assert.match(reason, /^groups\[\w+\][^:]*: \S.{10,}/);
     });
   }
 });

@@ -25,6 +25,7 @@ import {
 import { PEER_ADDRESS, parseVip } from '../../src/config/addresses.js';
 import { Secret } from '../../src/config/secret.js';
 import type { ConfiguredPeer, GroupSpec, VipdConfig } from '../../src/config/types.js';
+import { EventRing } from '../../src/events/ring.js';
 import { Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -112,12 +113,14 @@ export function testConfig(options: {
     groups: (options.groups ?? []).map(groupSpec),
     trackers: [],
     notifyTimeoutMs: 5000,
+    webhooks: [],
     api: {
       enabled: false,
       listen: '127.0.0.1:0',
       listenEndpoint: { host: '127.0.0.1', port: 0 },
       token: null,
       maxConnections: 64,
+      eventHistory: 1000,
       allowedHosts: [],
     },
     log: { level: 'debug', format: 'json' },
@@ -180,8 +183,11 @@ export class Harness {
   readonly mesh: HeartbeatMesh;
   readonly peers = new Map<string, TestPeer>();
   readonly notify: NotifyRunner;
+  /** Everything the driver and the hooks recorded (the daemon's ring, here of 1000). */
+  readonly events: EventRing;
 
   constructor(config: VipdConfig) {
+    this.events = new EventRing({ capacity: 1000, node: config.node.id });
     this.clock = createManualClock(10_000);
     this.network = createLoopbackNetwork();
     this.addresses = createMemoryAddressManager();
@@ -225,6 +231,7 @@ export class Harness {
       timeoutMs: 5000,
       logger,
       metrics: this.metrics,
+      events: this.events,
     });
     this.conflicts = createFakeConflictWatch((event) => {
       this.driver.conflict(event);
@@ -237,6 +244,7 @@ export class Harness {
     );
     this.driver = new Driver({
       config,
+      events: this.events,
       clock: this.clock,
       mesh: this.mesh,
       addresses: this.addresses,

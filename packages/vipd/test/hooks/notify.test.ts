@@ -10,6 +10,14 @@ import { VipdMetrics } from '../../src/metrics/metrics.js';
 import { withProcessEnv } from '../process-env.js';
 import { tempDir, waitFor } from '../tmpdir.js';
 
+/** The group facts every transition carries besides the change itself. */
+const GROUP_FACTS = {
+  interface: 'eth0',
+  addresses: ['10.0.0.10/24', 'fd00::10/64'],
+  master: 'n1',
+  priority: 150,
+} as const;
+
 describe('NotifyRunner (real processes)', () => {
   it('runs every script per transition in order, with the transition in the environment', async () => {
     const dir = tempDir();
@@ -45,6 +53,7 @@ describe('NotifyRunner (real processes)', () => {
     try {
       runner.notify([a, b], {
         group: 'web',
+        ...GROUP_FACTS,
         from: 'BACKUP',
         to: 'MASTER',
         epoch: 4,
@@ -52,6 +61,7 @@ describe('NotifyRunner (real processes)', () => {
       });
       runner.notify([a, b], {
         group: 'web',
+        ...GROUP_FACTS,
         from: 'MASTER',
         to: 'BACKUP',
         epoch: 5,
@@ -83,6 +93,34 @@ describe('NotifyRunner (real processes)', () => {
     }
   });
 
+  it("gives a script the group's interface, VIPs, master and priority", async () => {
+    const dir = tempDir();
+    const out = `${dir.path}/out`;
+    const script = dir.file(
+      'env.sh',
+      `#!/bin/sh\nprintf '%s|' "$VIPD_INTERFACE" "$VIPD_ADDRESSES" "$VIPD_MASTER" "$VIPD_PRIORITY" "$@" > ${out}\n`,
+      0o755,
+    );
+    const runner = new NotifyRunner({ nodeId: 'n2', timeoutMs: 5000, logger: silentLogger() });
+    try {
+      runner.notify([script], {
+        group: 'db',
+        from: 'MASTER',
+        to: 'BACKUP',
+        epoch: 3,
+        reason: 'higher-master-seen',
+        ...GROUP_FACTS,
+      });
+      await runner.idle();
+      assert.equal(
+        readFileSync(out, 'utf8'),
+        'eth0|10.0.0.10/24 fd00::10/64|n1|150|INSTANCE|db|BACKUP|',
+      );
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('runs different groups concurrently', async () => {
     const dir = tempDir();
     const started = `${dir.path}/started`;
@@ -98,7 +136,14 @@ describe('NotifyRunner (real processes)', () => {
     const startedGroups = () => writtenLines(started).sort();
     try {
       for (const group of ['a', 'b', 'c']) {
-        runner.notify([held], { group, from: 'BACKUP', to: 'MASTER', epoch: 1, reason: 'startup' });
+        runner.notify([held], {
+          group,
+          from: 'BACKUP',
+          to: 'MASTER',
+          epoch: 1,
+          reason: 'startup',
+          ...GROUP_FACTS,
+        });
       }
       await waitFor(
         () => startedGroups().length === 3,
@@ -131,6 +176,7 @@ describe('NotifyRunner (real processes)', () => {
       const started = performance.now();
       runner.notify([hang, '/nonexistent/notify'], {
         group: 'web',
+        ...GROUP_FACTS,
         from: 'INIT',
         to: 'BACKUP',
         epoch: 0,
@@ -173,6 +219,7 @@ describe('NotifyRunner (real processes)', () => {
       await withProcessEnv(daemonEnv, async () => {
         runner.notify([hook], {
           group: 'web',
+          ...GROUP_FACTS,
           from: 'BACKUP',
           to: 'MASTER',
           epoch: 3,
@@ -203,7 +250,7 @@ describe('NotifyRunner (real processes)', () => {
       const fromVipd = [...env.keys()].filter((name) => !['PWD', 'SHLVL', '_'].includes(name));
       for (const name of fromVipd) {
         assert.ok(
-          /^(PATH|LANG|LANGUAGE|TZ|LC_[A-Z_]+|VIPD_(NODE|GROUP|OLD_STATE|NEW_STATE|EPOCH|REASON))$/.test(
+          /^(PATH|LANG|LANGUAGE|TZ|LC_[A-Z_]+|VIPD_(NODE|GROUP|OLD_STATE|NEW_STATE|EPOCH|REASON|INTERFACE|ADDRESSES|MASTER|PRIORITY))$/.test(
             name,
           ),
           `${name} is not in the documented hook environment`,
@@ -234,6 +281,7 @@ describe('NotifyRunner (real processes)', () => {
       const started = performance.now();
       runner.notify([hook], {
         group: 'web',
+        ...GROUP_FACTS,
         from: 'BACKUP',
         to: 'MASTER',
         epoch: 1,

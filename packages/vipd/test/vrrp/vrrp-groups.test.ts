@@ -18,6 +18,8 @@ import {
 } from '@vipd/vrrp';
 import type { GroupSpec, VipdConfig } from '../../src/config/types.js';
 import { VipHolder } from '../../src/driver/vip-holder.js';
+import { LastTransitions } from '../../src/events/last-transitions.js';
+import { EventRing } from '../../src/events/ring.js';
 import type { NotifyTransition } from '../../src/hooks/notify.js';
 import { createLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
@@ -46,6 +48,7 @@ class VrrpNode {
   readonly metrics = new VipdMetrics();
   readonly logs: LogLine[] = [];
   readonly hooks: NotifyTransition[] = [];
+  readonly events = new EventRing({ capacity: 100, node: 'n1' });
   readonly groups: VrrpGroups;
 
   constructor(
@@ -81,6 +84,9 @@ class VrrpNode {
         metrics: this.metrics,
         logger,
         wallClockMs: () => 0,
+        events: this.events,
+        lastTransitions: new LastTransitions(),
+        pendingActor: () => undefined,
         trackLinks: () => [],
         onFatal: (error) => {
           throw error;

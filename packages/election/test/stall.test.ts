@@ -1,0 +1,155 @@
+// A node that stalled (frozen process, paused VM, starved event loop) wakes with a view as
+// old as the stall. Not in RFC 5798 (a router's VRRP runs in the kernel or on a real-time
+// loop); see README, "Stalls". Time here jumps the way it does for the woken process.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Election } from '../src/election.js';
+import {
+  advertOf,
+  config,
+  DOWN_AFTER_MS,
+  group,
+  heartbeat,
+  INTERVAL_MS,
+  replay,
+  tick,
+  type ScriptLine,
+} from './support/script.js';
+import type { ElectionEvent } from '../src/types.js';
+
+const PAUSE_MS = 10 * DOWN_AFTER_MS;
+const WAKE_MS = 100 + PAUSE_MS;
+
+function stalled(nowMs: number, stalledMs: number): ElectionEvent {
+  return { type: 'stalled', nowMs, stalledMs };
+}
+
+/**
+ * n1 (200) master of "web" among n2 (100) and n3 (50), epoch 1, at 100 ms. Preempt off, so
+ * what the woken node does is what the stall makes it do, not a preemption.
+ */
+function master(quorum = false): Election {
+  const election = new Election(
+    config('n1', ['n2', 'n3'], [group('web', 200, { preempt: false })], { quorum }),
+    0,
+  );
+  replay(election, [
+    { event: tick(0), transitions: ['web:INIT->BACKUP(startup)'] },
+    { event: heartbeat(10, 'n2', { web: [100, 'BACKUP', 0] }, { hears: ['n1', 'n3'] }) },
+    {
+      event: heartbeat(20, 'n3', { web: [50, 'BACKUP', 0] }, { hears: ['n1', 'n2'] }),
+      transitions: ['web:BACKUP->MASTER(master-down)'],
+    },
+    { event: heartbeat(100, 'n2', { web: [100, 'BACKUP', 1, 'n1'] }, { hears: ['n1', 'n3'] }) },
+  ]);
+  return election;
+}
+
+/** n2's heartbeat as the master that replaced n1 while it was frozen. */
+const n2AsMaster = (nowMs: number) =>
+  heartbeat(nowMs, 'n2', { web: [100, 'MASTER', 2, 'n2'] }, { hears: ['n3'] });
+const n3FollowingN2 = (nowMs: number) =>
+  heartbeat(nowMs, 'n3', { web: [50, 'BACKUP', 2, 'n2'] }, { hears: ['n2'] });
+
+describe('a node that wakes from a stall', () => {
+  for (const quorum of [false, true]) {
+    it(`a master stalled past the down interval steps down before it reads anything (quorum ${quorum ? 'on' : 'off'})`, () => {
+      replay(master(quorum), [
+        {
+          event: stalled(WAKE_MS, PAUSE_MS),
+          transitions: ['web:MASTER->BACKUP(stalled)'],
+          sendsState: true,
+          then: (e) => {
+            assert.equal(advertOf(e, 'web').state, 'BACKUP');
+          },
+        },
+        // The heartbeats queued while it was frozen: it follows the new master.
+        { event: n2AsMaster(WAKE_MS + 1) },
+        {
+          event: n3FollowingN2(WAKE_MS + 1),
+          then: (e) => {
+            const web = e.status().groups.find((g) => g.name === 'web');
+            assert.equal(web?.master, 'n2');
+          },
+        },
+      ]);
+    });
+  }
+
+  it('with preempt on, the woken master steps down, then takes over again by preemption (a new epoch)', () => {
+    const election = new Election(config('n1', ['n2', 'n3'], [group('web', 200)]), 0);
+    replay(election, [
+      { event: tick(0), transitions: ['web:INIT->BACKUP(startup)'] },
+      { event: heartbeat(10, 'n2', { web: [100, 'BACKUP', 0] }) },
+      {
+        event: heartbeat(20, 'n3', { web: [50, 'BACKUP', 0] }),
+        transitions: ['web:BACKUP->MASTER(master-down)'],
+      },
+      { event: stalled(WAKE_MS, PAUSE_MS), transitions: ['web:MASTER->BACKUP(stalled)'] },
+      { event: n2AsMaster(WAKE_MS + 1) },
+      { event: n3FollowingN2(WAKE_MS + 2), transitions: ['web:BACKUP->MASTER(preempt)'], epoch: 3 },
+    ]);
+  });
+
+  it('a stall shorter than peers wait (down interval - one interval) changes nothing', () => {
+    replay(master(), [
+      { event: stalled(300, DOWN_AFTER_MS - INTERVAL_MS - 1) },
+      { event: tick(300) },
+    ]);
+    assert.equal(master().status().groups[0]?.state, 'MASTER');
+  });
+
+  it('a backup does not claim on the stale silence of a master whose heartbeats are still queued', () => {
+    const script = (withStall: boolean): ScriptLine[] => [
+      { event: tick(0), transitions: ['web:INIT->BACKUP(startup)'] },
+      { event: n2AsMaster(10) },
+      { event: n3FollowingN2(20) },
+      // Frozen from 20 ms to WAKE_MS: n2's last heartbeat looks PAUSE_MS old.
+      ...(withStall ? [{ event: stalled(WAKE_MS, PAUSE_MS) }] : []),
+      { event: tick(WAKE_MS) },
+    ];
+    const stale = new Election(config('n1', ['n2', 'n3'], [group('web', 200)]), 0);
+    const claims = script(false).map((line) => stale.step(line.event));
+    assert.ok(
+      claims.flat().some((a) => a.type === 'transition' && a.to === 'MASTER'),
+      'without the stall event the stale view claims (the bug this guards against)',
+    );
+    const woken = new Election(config('n1', ['n2', 'n3'], [group('web', 100)]), 0);
+    replay(woken, [
+      ...script(true),
+      // What was queued in the socket: n2 is alive and master. Nothing to do.
+      { event: n2AsMaster(WAKE_MS + 1) },
+      { event: tick(WAKE_MS + INTERVAL_MS) },
+    ]);
+  });
+
+  it('no peer heard after the stall: it claims again after the down interval', () => {
+    replay(master(), [
+      { event: stalled(WAKE_MS, PAUSE_MS), transitions: ['web:MASTER->BACKUP(stalled)'] },
+      { event: tick(WAKE_MS + DOWN_AFTER_MS - 1) },
+      { event: tick(WAKE_MS + DOWN_AFTER_MS), transitions: ['web:BACKUP->MASTER(master-down)'] },
+    ]);
+  });
+
+  it('every peer heard after the stall and none took over: it claims at once', () => {
+    replay(master(), [
+      { event: stalled(WAKE_MS, PAUSE_MS), transitions: ['web:MASTER->BACKUP(stalled)'] },
+      { event: heartbeat(WAKE_MS + 1, 'n2', { web: [100, 'BACKUP', 1, null] }) },
+      {
+        event: heartbeat(WAKE_MS + 2, 'n3', { web: [50, 'BACKUP', 1, null] }),
+        transitions: ['web:BACKUP->MASTER(master-down)'],
+      },
+    ]);
+  });
+
+  it('a lone node has nobody to be replaced by: it keeps its VIPs', () => {
+    const election = new Election(config('n1', [], [group('web', 200)]), 0);
+    replay(election, [
+      {
+        event: tick(0),
+        transitions: ['web:INIT->BACKUP(startup)', 'web:BACKUP->MASTER(master-down)'],
+      },
+      { event: stalled(PAUSE_MS, PAUSE_MS) },
+    ]);
+  });
+});

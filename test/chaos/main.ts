@@ -1,0 +1,50 @@
+// `npm run chaos -- --seed S --minutes M [--nodes 3] [--quorum] [--interval 100ms]`: one
+// campaign; prints the figures per fault kind, and on a violation the seed and schedule.
+// Exit 0: every bound held; 1: a violation; 2: bad arguments or the lab could not run.
+import { labSupport } from '@vipd/testkit';
+import { runCampaign } from './campaign.js';
+import { parseCampaignArgs } from './options.js';
+import { failureReport, figuresByKind, figuresTable, replayCommand } from './report.js';
+import { writeBenchmarkSection } from './benchmarks.js';
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseCampaignArgs(process.argv.slice(2));
+  } catch (error) {
+    // commander printed the problem already.
+    const code = (error as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : 2;
+  }
+  const support = labSupport();
+  if (!support.ok) {
+    console.error(`chaos: the namespace lab cannot run here: ${support.reason}`);
+    return 2;
+  }
+  console.log(`chaos: ${replayCommand(options)}`);
+  const result = await runCampaign({
+    ...options,
+    log: (line) => {
+      console.log(line);
+    },
+  });
+  const figures = figuresByKind([result]);
+  console.log(figuresTable(figures));
+  if (options.write) writeBenchmarkSection([result]);
+  if (result.verdict.violations.length > 0) {
+    console.error(failureReport(result));
+    return 1;
+  }
+  console.log(
+    `chaos: no violation (seed ${options.seed}, ${result.verdict.findings.length} findings within bounds)`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('chaos:', error instanceof Error ? error.message : error);
+    process.exit(2);
+  },
+);
