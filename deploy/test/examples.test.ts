@@ -142,8 +142,8 @@ describe('deploy/examples', () => {
       'direct-routing',
       'ipv6',
       'pair-witness',
-      'router-pair',
       'routed',
+      'router-pair',
     ]);
     const all = new Map(exampleDirs.map((dir) => [dir, readExample(dir)]));
     const members = (dir: string) => (all.get(dir) ?? []).filter((n) => n.realserver === undefined);
