@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline';
 /** Everything the skipping suites look for (kept in step with .ci/run). */
 const LAB_PACKAGES =
   'iproute2 keepalived tcpdump tshark nftables iputils-ping iputils-arping prometheus procps ' +
-  'systemd openssl curl util-linux dpkg-dev lintian adduser man-db chromium strace';
+  'systemd openssl curl util-linux dpkg-dev lintian adduser man-db chromium strace bird2';
 
 const roots = [
   ...readdirSync('packages').map((name) => join('packages', name, 'dist', 'test')),

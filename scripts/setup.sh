@@ -14,12 +14,13 @@ cd "$(dirname "$0")/.."
 # keepalived (the yardstick in the benchmark and VRRP interop), prometheus (promtool checks
 # the rules), systemd (systemd-analyze verifies the unit; nothing is started), openssl (the
 # heartbeat TLS tests' throwaway CA), curl (HTTP through a VIP), procps and util-linux (ps,
-# setpriv and nsenter in tests that drop capabilities). dpkg-dev (dpkg-shlibdeps, strip),
+# setpriv and nsenter in tests that drop capabilities), bird2 (routed mode: BIRD on the routed
+# lab's router and nodes, `bird -p` on the example configs). dpkg-dev (dpkg-shlibdeps, strip),
 # lintian, adduser and man-db: the Debian package is built, linted, installed, read and purged.
 # chromium: the web view's test drives the system browser headless (playwright-core downloads
 # none). strace: slows a daemon's netlink calls so a test can kill it in mid-takeover.
 LAB_PACKAGES=(iproute2 keepalived tcpdump tshark nftables iputils-ping iputils-arping prometheus
-  procps systemd openssl curl util-linux dpkg-dev lintian adduser man-db chromium strace)
+  procps systemd openssl curl util-linux dpkg-dev lintian adduser man-db chromium strace bird2)
 # Native addons without a prebuilt binary for this machine are compiled by node-gyp.
 BUILD_PACKAGES=(g++ make python3)
 PACKAGES=("${LAB_PACKAGES[@]}" "${BUILD_PACKAGES[@]}")

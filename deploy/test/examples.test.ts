@@ -3,7 +3,7 @@
 // addresses are the example's, not this machine's), without warnings; the files of one example
 // describe one coherent cluster, and `vipd check --cluster` agrees; and the set covers what
 // the issue asks for (pair, pair + witness with quorum, 3 nodes active/active, IPv6, direct
-// routing).
+// routing, routed mode over BGP).
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -89,7 +89,8 @@ interface RawNode {
   };
   readonly groups?: {
     name: string;
-    interface: string;
+    interface?: string;
+    routed?: { table?: number };
     addresses: string[];
     priority?: number;
     sync_group?: string;
@@ -141,6 +142,7 @@ describe('deploy/examples', () => {
       'direct-routing',
       'ipv6',
       'pair-witness',
+      'routed',
       'router-pair',
     ]);
     const all = new Map(exampleDirs.map((dir) => [dir, readExample(dir)]));
@@ -185,6 +187,17 @@ describe('deploy/examples', () => {
     const dr = all.get('direct-routing') ?? [];
     assert.equal(dr.filter((n) => n.realserver !== undefined).length, 2, 'two real servers');
     assert.equal(members('direct-routing').length, 2, 'two directors');
+
+    // Routed mode: nodes on different subnets, host-route VIPs announced from table 250.
+    const routed = members('routed');
+    assert.equal(routed.length, 2);
+    for (const n of routed) {
+      for (const g of n.groups ?? []) {
+        assert.deepEqual(g.routed, { table: 250 }, `${n.file}: ${g.name} is routed`);
+        assert.equal(g.interface, undefined, `${n.file}: a routed group needs no interface`);
+        assert.ok(g.addresses.every((a) => a.endsWith('/32') || a.endsWith('/128')));
+      }
+    }
   });
 
   for (const example of exampleDirs) {

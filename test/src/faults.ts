@@ -13,6 +13,14 @@ const LOSS_CHAIN = 'loss';
 
 export type LossDirection = 'from-host' | 'to-host' | 'both';
 
+/**
+ * Where faults are applied: a Linux bridge (the LAN's switch) or a router namespace (a
+ * routed lab), where the same per-port rules live in nftables' `inet` family instead.
+ */
+export type FaultSite = 'switch' | 'router';
+
+const SILENCED_SET = 'silenced';
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -26,7 +34,14 @@ function sleep(ms: number): Promise<void> {
 export class FaultInjector {
   private tableReady: Promise<void> | undefined;
 
-  constructor(private readonly bridgeNetns: string) {}
+  private readonly family: 'bridge' | 'inet';
+
+  constructor(
+    private readonly bridgeNetns: string,
+    private readonly site: FaultSite = 'switch',
+  ) {
+    this.family = site === 'router' ? 'inet' : 'bridge';
+  }
 
   private bridgeCommand(argv: readonly string[]): Promise<unknown> {
     return runCommand(['ip', 'netns', 'exec', this.bridgeNetns, ...argv]);
@@ -48,13 +63,25 @@ export class FaultInjector {
    * Silent death: the switch port stops forwarding both ways while the node keeps its
    * carrier, as when a host hangs or its NIC queue stalls. The node itself sees nothing.
    */
-  silence(host: LabHost): Promise<unknown> {
-    return this.setPortState(host, PORT_DISABLED);
+  async silence(host: LabHost): Promise<unknown> {
+    if (this.site === 'switch') return this.setPortState(host, PORT_DISABLED);
+    // On a router the link keeps its carrier; every packet in or out of its port is dropped
+    // (forwarded ones, and the router's own: BGP and BFD to the host die with it).
+    await this.ensureTable();
+    return this.bridgeCommand([
+      'nft',
+      `add element inet ${TABLE} ${SILENCED_SET} { "${host.bridgePort}" }`,
+    ]);
   }
 
   /** Undoes `silence`. */
-  revive(host: LabHost): Promise<unknown> {
-    return this.setPortState(host, PORT_FORWARDING);
+  async revive(host: LabHost): Promise<unknown> {
+    if (this.site === 'switch') return this.setPortState(host, PORT_FORWARDING);
+    await this.ensureTable();
+    return this.bridgeCommand([
+      'nft',
+      `add element inet ${TABLE} ${SILENCED_SET} { "${host.bridgePort}" } ; delete element inet ${TABLE} ${SILENCED_SET} { "${host.bridgePort}" }`,
+    ]);
   }
 
   /** Carrier loss: the node's eth0 goes NO-CARRIER (its link tracker can see it). */
@@ -80,15 +107,26 @@ export class FaultInjector {
 
   private ensureTable(): Promise<void> {
     // The forward hook of the bridge family sees each frame once per output port, so
-    // per-port rules also cut flooded broadcasts and multicasts (ARP, VRRP, NA).
-    this.tableReady ??= this.bridgeCommand([
-      'nft',
-      [
-        `add table bridge ${TABLE}`,
-        `add chain bridge ${TABLE} ${PARTITION_CHAIN} { type filter hook forward priority 0 ; policy accept ; }`,
-        `add chain bridge ${TABLE} ${LOSS_CHAIN} { type filter hook forward priority 10 ; policy accept ; }`,
-      ].join(' ; '),
-    ]).then(() => undefined);
+    // per-port rules also cut flooded broadcasts and multicasts (ARP, VRRP, NA). On a
+    // router the inet family's forward hook sees each routed packet with both its ports.
+    const family = this.family;
+    const commands = [
+      `add table ${family} ${TABLE}`,
+      `add chain ${family} ${TABLE} ${PARTITION_CHAIN} { type filter hook forward priority 0 ; policy accept ; }`,
+      `add chain ${family} ${TABLE} ${LOSS_CHAIN} { type filter hook forward priority 10 ; policy accept ; }`,
+    ];
+    if (this.site === 'router') {
+      commands.push(`add set inet ${TABLE} ${SILENCED_SET} { type ifname ; }`);
+      for (const hook of ['input', 'forward', 'output']) {
+        const match =
+          hook === 'output' ? ['oifname'] : hook === 'input' ? ['iifname'] : ['iifname', 'oifname'];
+        commands.push(
+          `add chain inet ${TABLE} silence-${hook} { type filter hook ${hook} priority -10 ; policy accept ; }`,
+          ...match.map((m) => `add rule inet ${TABLE} silence-${hook} ${m} @${SILENCED_SET} drop`),
+        );
+      }
+    }
+    this.tableReady ??= this.bridgeCommand(['nft', commands.join(' ; ')]).then(() => undefined);
     return this.tableReady;
   }
 
@@ -113,13 +151,13 @@ export class FaultInjector {
   }
 
   private dropRule(from: LabHost, to: LabHost): string {
-    return `add rule bridge ${TABLE} ${PARTITION_CHAIN} iifname "${from.bridgePort}" oifname "${to.bridgePort}" drop`;
+    return `add rule ${this.family} ${TABLE} ${PARTITION_CHAIN} iifname "${from.bridgePort}" oifname "${to.bridgePort}" drop`;
   }
 
   /** Removes every partition. */
   async heal(): Promise<void> {
     await this.ensureTable();
-    await this.bridgeCommand(['nft', `flush chain bridge ${TABLE} ${PARTITION_CHAIN}`]);
+    await this.bridgeCommand(['nft', `flush chain ${this.family} ${TABLE} ${PARTITION_CHAIN}`]);
   }
 
   /**
@@ -155,14 +193,14 @@ export class FaultInjector {
     }
     const rules = matches.map(
       (match) =>
-        `add rule bridge ${TABLE} ${LOSS_CHAIN} ${match} numgen random mod 1000 < ${perMille} drop`,
+        `add rule ${this.family} ${TABLE} ${LOSS_CHAIN} ${match} numgen random mod 1000 < ${perMille} drop`,
     );
     await this.bridgeCommand(['nft', rules.join(' ; ')]);
   }
 
   async clearLoss(): Promise<void> {
     await this.ensureTable();
-    await this.bridgeCommand(['nft', `flush chain bridge ${TABLE} ${LOSS_CHAIN}`]);
+    await this.bridgeCommand(['nft', `flush chain ${this.family} ${TABLE} ${LOSS_CHAIN}`]);
   }
 }
 

@@ -7,6 +7,7 @@ import { runCommand, type CommandOutput } from './command.js';
 import { LabError } from './errors.js';
 import { FaultInjector } from './faults.js';
 import { LabProcess } from './lab-process.js';
+import { ROUTED_PREFIX_LENGTH4, ROUTED_PREFIX_LENGTH6, routedLink } from './routed-addressing.js';
 
 /** One host on the lab LAN: a namespace with one veth (`eth0`) into the lab bridge. */
 export interface LabHost {
@@ -21,7 +22,15 @@ export interface LabHost {
   readonly ipv4: string;
   readonly ipv6: string;
   readonly mac: string;
+  /** In a routed lab: the router's end of this host's link, the host's default gateway. */
+  readonly gateway?: { readonly ipv4: string; readonly ipv6: string };
 }
+
+/**
+ * `switched`: every host on one LAN (one bridge). `routed`: every host on a subnet of its
+ * own, each a point-to-point link to one router namespace (routed mode, BGP).
+ */
+export type LabTopology = 'switched' | 'routed';
 
 export interface LabOptions {
   /** Node namespaces to build (1..9). */
@@ -29,6 +38,8 @@ export interface LabOptions {
   readonly runId?: string;
   /** Keep the run directory (logs, configs) after destroy. Default: env VIPD_LAB_KEEP=1. */
   readonly keepRunDir?: boolean;
+  /** Default `switched`. */
+  readonly topology?: LabTopology;
 }
 
 /**
@@ -41,12 +52,21 @@ export interface LabOptions {
  * The bridge lives in its own namespace so fault injection (port state, nftables bridge
  * rules) happens on the "switch", out of sight of the nodes. Nothing is created in the
  * namespace this process runs in.
+ *
+ * The `routed` topology puts a router where the switch was, every host on a /29 of its own
+ * (see routed-addressing.ts); the nodes' heartbeats and the client's probes cross it.
+ *
+ *   [vl<id>-n1] eth0 ─ p-n1 ┐
+ *   [vl<id>-n2] eth0 ─ p-n2 ┼─ forwarding in [vl<id>-rt]
+ *   [vl<id>-c ] eth0 ─ p-c  ┘
  */
 export class Lab {
   readonly runId: string;
   readonly runDir: string;
   readonly addressing: LabAddressing;
+  /** The switch's namespace, or the router's in a routed lab (where faults are applied). */
   readonly bridgeNetns: string;
+  readonly topology: LabTopology;
   readonly nodes: readonly LabHost[];
   readonly client: LabHost;
   readonly teardown: Teardown;
@@ -65,8 +85,12 @@ export class Lab {
     this.keepRunDir = options.keepRunDir ?? process.env['VIPD_LAB_KEEP'] === '1';
     this.teardown = this.net.teardown;
     this.runDir = mkdtempSync(join(tmpdir(), `vipd-lab-${this.runId}-`));
-    this.bridgeNetns = this.net.name('br');
-    this.faults = new FaultInjector(this.bridgeNetns);
+    this.topology = options.topology ?? 'switched';
+    this.bridgeNetns = this.net.name(this.topology === 'routed' ? 'rt' : 'br');
+    this.faults = new FaultInjector(
+      this.bridgeNetns,
+      this.topology === 'routed' ? 'router' : 'switch',
+    );
     const hosts: LabHost[] = [];
     for (let host = 1; host <= options.nodes; host += 1)
       hosts.push(this.describeHost(`n${host}`, host));
@@ -76,16 +100,19 @@ export class Lab {
 
   private describeHost(name: string, host: number): LabHost {
     const short = name === 'client' ? 'c' : name;
-    return {
+    const common = {
       name,
       host,
       netns: this.net.name(short),
       interface: HOST_INTERFACE,
       bridgePort: `p-${short}`,
-      ipv4: this.addressing.ipv4(host),
-      ipv6: this.addressing.ipv6(host),
       mac: this.addressing.mac(host),
-    };
+    } as const;
+    if (this.topology === 'switched') {
+      return { ...common, ipv4: this.addressing.ipv4(host), ipv6: this.addressing.ipv6(host) };
+    }
+    const link = routedLink(this.addressing.subnet, host);
+    return { ...common, ipv4: link.host4, ipv6: link.host6, gateway: link.router };
   }
 
   /** Builds the LAN. Throws LAB_NOT_PRIVILEGED without root; tears down what it built on failure. */
@@ -129,6 +156,10 @@ export class Lab {
   }
 
   private async build(): Promise<void> {
+    if (this.topology === 'routed') {
+      await this.buildRouted();
+      return;
+    }
     this.net.switch('br');
     // The switch has no addresses of its own, so no link-local DAD noise in captures.
     await this.sysctl(this.bridgeNetns, {
@@ -153,6 +184,45 @@ export class Lab {
     this.net.plug(this.bridgeNetns, host.netns, short, host.mac);
     await this.ip(host.netns, ['addr', 'add', `${host.ipv4}/24`, 'dev', host.interface]);
     await this.ip(host.netns, ['addr', 'add', `${host.ipv6}/64`, 'dev', host.interface, 'nodad']);
+  }
+
+  private async buildRouted(): Promise<void> {
+    this.net.namespace('rt');
+    await this.sysctl(this.bridgeNetns, {
+      'net.ipv4.ip_forward': '1',
+      'net.ipv6.conf.all.forwarding': '1',
+      'net.ipv6.conf.default.accept_dad': '0',
+    });
+    for (const host of [...this.nodes, this.client]) {
+      const short = host.name === 'client' ? 'c' : host.name;
+      const gateway = host.gateway;
+      if (gateway === undefined) throw new LabError('LAB_BAD_ARGUMENT', `${host.name}: no link`);
+      this.net.namespace(short);
+      await this.sysctl(host.netns, {
+        'net.ipv6.conf.default.accept_dad': '0',
+        'net.ipv6.conf.all.accept_dad': '0',
+        'net.ipv6.conf.default.accept_ra': '0',
+        'net.ipv4.ip_nonlocal_bind': '1',
+        'net.ipv6.ip_nonlocal_bind': '1',
+      });
+      this.net.veth(this.bridgeNetns, host.bridgePort, host.netns, host.interface);
+      await this.ip(host.netns, ['link', 'set', host.interface, 'address', host.mac]);
+      const v4 = `/${ROUTED_PREFIX_LENGTH4}`;
+      const v6 = `/${ROUTED_PREFIX_LENGTH6}`;
+      await this.ip(this.bridgeNetns, ['addr', 'add', gateway.ipv4 + v4, 'dev', host.bridgePort]);
+      await this.ip(this.bridgeNetns, [
+        'addr',
+        'add',
+        gateway.ipv6 + v6,
+        'dev',
+        host.bridgePort,
+        'nodad',
+      ]);
+      await this.ip(host.netns, ['addr', 'add', host.ipv4 + v4, 'dev', host.interface]);
+      await this.ip(host.netns, ['addr', 'add', host.ipv6 + v6, 'dev', host.interface, 'nodad']);
+      await this.ip(host.netns, ['route', 'add', 'default', 'via', gateway.ipv4]);
+      await this.ip(host.netns, ['-6', 'route', 'add', 'default', 'via', gateway.ipv6]);
+    }
   }
 
   private ip(netns: string, args: readonly string[]): Promise<CommandOutput> {

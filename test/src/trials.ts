@@ -4,14 +4,24 @@ import { LabError } from './errors.js';
 import type { Lab, LabHost } from './lab.js';
 import type { NeighborFrame } from './neighbor-frames.js';
 import { longestOutage, type ProbeReply } from './probe-analysis.js';
-import type { ClientProber, NeighborCapture, PingProbe } from './probes.js';
+import type { ClientProber, PingProbe } from './probes.js';
+import type { RouteClaim } from './route-watch.js';
+
+/** Who the network is told owns a VIP: ARP/NA claims on a LAN, the router's route in a routed lab. */
+export type VipClaim = NeighborFrame | RouteClaim;
+
+/** What a trial watches for claims: NeighborCapture in the client, or RouteWatch on the router. */
+export interface ClaimWatch {
+  frames(): readonly VipClaim[];
+  waitForQuiet(address: string, quietMs: number, timeoutMs: number): Promise<boolean>;
+}
 
 /** What one trial needs: the lab, the daemons under test, the client's probe and capture. */
 export interface TrialContext {
   readonly lab: Lab;
   readonly cluster: FailoverCluster;
   readonly prober: ClientProber;
-  readonly capture: NeighborCapture;
+  readonly capture: ClaimWatch;
   /** The VIP the prober targets. */
   readonly vip: string;
   readonly intervalMs: number;
@@ -36,7 +46,7 @@ export interface TrialResult {
   readonly answeredAfterMs: number | undefined;
   readonly sent: number;
   readonly replies: readonly ProbeReply[];
-  readonly frames: readonly NeighborFrame[];
+  readonly frames: readonly VipClaim[];
 }
 
 /** Settle time before a fault: the client's ARP locktime (1 s) plus margin. */

@@ -26,6 +26,8 @@ export interface VipdGroupSpec {
   readonly trackInterface?: boolean;
   /** Decide the group by VRRPv3 on the wire instead of the mesh. */
   readonly vrrp?: { readonly vrid: number; readonly advertInterval?: string };
+  /** Announce by route (BGP through BIRD) instead of ARP: host-address VIPs on `lo`. */
+  readonly routed?: { readonly table: number };
 }
 
 export interface VipdClusterOptions {
@@ -92,7 +94,7 @@ export function vipdConfig(
     .filter((g) => g.priorities[node.name] !== undefined)
     .map((g) => ({
       name: g.name,
-      interface: node.interface,
+      ...(g.routed === undefined ? { interface: node.interface } : { routed: { ...g.routed } }),
       addresses: [...g.addresses],
       priority: g.priorities[node.name],
       preempt: g.preempt ?? true,
@@ -307,7 +309,25 @@ export class VipdCluster implements FailoverCluster {
     this.running.clear();
     await removeVips(
       this.lab,
-      this.options.groups.flatMap((g) => g.addresses),
+      this.options.groups.filter((g) => g.routed === undefined).flatMap((g) => g.addresses),
+    );
+    await removeRoutedVips(
+      this.lab,
+      this.options.groups.flatMap((g) => (g.routed === undefined ? [] : [g])),
     );
   }
+}
+
+/** What a routed group leaves behind on a node: the VIPs on `lo` and the routes in its table. */
+async function removeRoutedVips(lab: Lab, groups: readonly VipdGroupSpec[]): Promise<void> {
+  const quietly = (node: LabHost, argv: readonly string[]) =>
+    lab.exec(node, argv).catch(() => undefined);
+  await Promise.all(
+    lab.nodes.flatMap((node) =>
+      groups.flatMap((g) => [
+        ...g.addresses.map((address) => quietly(node, ['ip', 'addr', 'del', address, 'dev', 'lo'])),
+        quietly(node, ['ip', 'route', 'flush', 'table', String(g.routed?.table)]),
+      ]),
+    ),
+  );
 }

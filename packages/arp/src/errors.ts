@@ -46,6 +46,10 @@ export const ERROR_CODES = {
   ADDRESS_VERIFY_FAILED: 'after adding, the address is not on the interface as requested',
   ADDRESS_MARK_UNSUPPORTED:
     'the kernel does not keep the IFA_PROTO mark on addresses (Linux 5.18+ is needed)',
+
+  // Routes to VIPs (routed groups).
+  INVALID_ROUTE: 'a VIP route has a table outside 1..2^32-1 (or 253-255) or a metric outside u32',
+  ROUTE_NOT_OURS: 'a route with the same key is already there, installed by someone else',
 } as const;
 
 export type ArpErrorCode = keyof typeof ERROR_CODES;

@@ -98,6 +98,19 @@ export type {
   LinkEntry,
   PlainAddress,
 } from './netlink/address-table.js';
+export {
+  createRouteManager,
+  checkVipRoute,
+  VIPD_ROUTE_PROTOCOL,
+  ROUTE_INTERFACE,
+} from './route-manager.js';
+export type {
+  VipRoute,
+  RouteAddOutcome,
+  RouteRemoveOutcome,
+  RouteManagerOptions,
+  NetlinkRouteManager,
+} from './route-manager.js';
 export { checkVip } from './vip.js';
 export type { CheckedVip } from './vip.js';
 

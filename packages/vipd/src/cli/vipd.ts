@@ -2,7 +2,7 @@
 // real-server role's sub-commands.
 
 import { randomBytes } from 'node:crypto';
-import type { Capability } from '@vipd/arp';
+import type { Capability, NetlinkRouteManager } from '@vipd/arp';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
 import {
@@ -294,7 +294,30 @@ function check(io: CliIo, hooks: VipdCliHooks, options: CheckOptions): void {
   }
 }
 
-/** Remove every VIP vipd marked as its own (for ExecStopPost); the config is optional. */
+/** Routes of routed groups, marked proto 241, in any table; returns how many failed. */
+function removeManagedRoutes(
+  io: CliIo,
+  routes: Pick<NetlinkRouteManager, 'listManagedNow' | 'removeNow' | 'close'>,
+): number {
+  let failures = 0;
+  try {
+    for (const route of routes.listManagedNow()) {
+      const what = `the route to ${route.address} from table ${route.table}`;
+      try {
+        routes.removeNow(route);
+        io.stdout(`removed ${what}\n`);
+      } catch (error) {
+        failures++;
+        io.stderr(`vipd: could not remove ${what}: ${(error as Error).message}\n`);
+      }
+    }
+  } finally {
+    routes.close();
+  }
+  return failures;
+}
+
+/** Remove every VIP and VIP route vipd marked as its own (for ExecStopPost); no config needed. */
 async function cleanup(io: CliIo, hooks: VipdCliHooks): Promise<void> {
   const missing = (hooks.missingCapabilities ?? missingCapabilities)(['CAP_NET_ADMIN']);
   if (missing.length > 0) {
@@ -302,7 +325,7 @@ async function cleanup(io: CliIo, hooks: VipdCliHooks): Promise<void> {
     hooks.setExitCode(EXIT.MISSING_CAPABILITY);
     return;
   }
-  const { createAddressManager } = await import('@vipd/arp');
+  const { createAddressManager, createRouteManager } = await import('@vipd/arp');
   const addresses = createAddressManager();
   let failures = 0;
   try {
@@ -319,6 +342,7 @@ async function cleanup(io: CliIo, hooks: VipdCliHooks): Promise<void> {
       }
     }
     if (managed.length === 0) io.stdout('no VIPs managed by vipd on this host\n');
+    failures += removeManagedRoutes(io, createRouteManager());
   } finally {
     addresses.close();
   }

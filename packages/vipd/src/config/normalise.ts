@@ -9,6 +9,7 @@ import { readHostPort, type HostPort, type HostPortRules } from '@vipd/heartbeat
 import { toRealServerConfig } from '../realserver/index.js';
 import { LISTEN_ADDRESS, PEER_ADDRESS, parseVip } from './addresses.js';
 import { parseDurationMs } from './duration.js';
+import { ROUTED_INTERFACE } from './routed-rules.js';
 import type { Secrets } from './files.js';
 import type {
   AnnounceFile,
@@ -56,29 +57,34 @@ function groupFrom(
   globalScripts: readonly NotifyHook[],
   announce: AnnounceSchedule,
 ): GroupSpec {
+  // A routed group's VIPs go on lo: no ARP or NA answers for them there, yet the node
+  // accepts their traffic once the route draws it in.
+  const iface = g.routed === undefined ? (g.interface ?? '') : ROUTED_INTERFACE;
   const vips: Vip[] = g.addresses.map((text) => {
     const vip = parseVip(text);
     if (vip === null) throw new Error(`unvalidated VIP ${text}`);
     return {
       address: vip.address,
       prefixLength: vip.prefixLength,
-      interface: g.interface,
+      interface: iface,
       ...(g.label !== undefined && vip.family === 4 ? { label: g.label } : {}),
     };
   });
   return {
     name: g.name,
-    interface: g.interface,
+    interface: iface,
     vips,
     priority: g.priority,
     preempt: g.preempt,
     preemptDelayMs: ms(g.preempt_delay),
     ...(g.sync_group === undefined ? {} : { syncGroup: g.sync_group }),
     track: g.track.map((t) => ({ tracker: t.tracker, weight: t.weight })),
-    trackInterface: g.track_interface,
+    // lo never loses its carrier; a routed group's health is its BGP session (a bird tracker).
+    trackInterface: g.routed === undefined && g.track_interface,
     notify: [...globalScripts, ...g.notify.map((s) => notifyHookFrom(s, baseDir))],
     announce: g.announce === undefined ? announce : announceOver(announce, g.announce),
     ...(g.vrrp === undefined ? {} : { vrrp: vrrpFrom(g.vrrp, vips) }),
+    ...(g.routed === undefined ? {} : { routed: { table: g.routed.table } }),
   };
 }
 
@@ -130,6 +136,14 @@ function trackerFrom(t: TrackerFile, baseDir: string): TrackerSpec {
         type: t.type,
         address: t.address,
         endpoint: endpoint(t.address, PEER_ADDRESS),
+        timeoutMs: ms(t.timeout),
+      };
+    case 'bird':
+      return {
+        ...base,
+        type: t.type,
+        socket: t.socket,
+        protocol: t.protocol,
         timeoutMs: ms(t.timeout),
       };
     case 'script':

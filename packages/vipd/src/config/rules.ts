@@ -12,6 +12,7 @@ import { parseDurationMs } from './duration.js';
 import { formatPath } from './locate.js';
 import type { Path, ProblemList } from './problems.js';
 import { list, obj, str, type Unchecked } from './unchecked.js';
+import { checkRoutedGroups } from './routed-rules.js';
 import { checkVrrpGroups, documentNeedsMesh as needsMesh } from './vrrp-rules.js';
 
 /** @vipd/arp's announcer: a periodic refresh is off (0) or at least this often. */
@@ -30,6 +31,7 @@ export function checkRules(data: Unchecked, problems: ProblemList): void {
   }
   checkRealServer(data, problems);
   checkVrrpGroups(data, problems);
+  checkRoutedGroups(data, problems);
   checkWebhooks(data, problems);
 }
 

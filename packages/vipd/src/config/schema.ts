@@ -194,6 +194,31 @@ const trackerVariants = [
   Type.Object(
     {
       ...trackerCommon,
+      type: tag('bird'),
+      socket: defaulted(
+        Type.String({
+          pattern: '^/',
+          default: '/run/bird/bird.ctl',
+          description: "BIRD's control socket (`bird -s`; what birdc talks to).",
+        }),
+      ),
+      protocol: Type.String({
+        pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$',
+        description: 'Name of the BIRD protocol (the BGP session) that must be up.',
+      }),
+      timeout: trackerTimeout,
+    },
+    {
+      title: 'bird',
+      description:
+        "Up while BIRD's protocol `protocol` is up and, for BGP, Established (`show protocols` " +
+        'on the control socket): a routed group whose node cannot announce should not be master.',
+      additionalProperties: false,
+    },
+  ),
+  Type.Object(
+    {
+      ...trackerCommon,
       type: tag('script'),
       path: path('Executable to run; relative paths resolve against the config file.'),
       args: defaulted(Type.Array(Type.String(), { default: [], description: 'Arguments.' })),
@@ -346,13 +371,45 @@ const vrrpSchema = Type.Object(
   },
 );
 
+/** Linux's reserved tables: default, main and local (rt_tables(5)). */
+export const RESERVED_ROUTE_TABLES = [253, 254, 255] as const;
+export const DEFAULT_ROUTED_TABLE = 250;
+
+const routedSchema = Type.Object(
+  {
+    table: defaulted(
+      Type.Integer({
+        minimum: 1,
+        maximum: 4294967295,
+        default: DEFAULT_ROUTED_TABLE,
+        description:
+          'Kernel routing table the VIP routes go into: a spare one no routing rule uses, that ' +
+          "BIRD's kernel protocol learns from (`kernel table 250; learn;`). Not 253-255 " +
+          '(default, main, local).',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Announce this group by route instead of ARP: the master puts each VIP on `lo` (a ' +
+      "/32 or /128, no ARP or NA) and a route to it into `table`, marked as vipd's (protocol " +
+      '241) with metric 2^32-1-epoch, for BIRD to export over BGP with `bgp_med = krt_metric`. ' +
+      'No `interface` and no `vrrp` (docs/routed.md).',
+  },
+);
+
 const groupSchema = Type.Object(
   {
     name: name('Unique group name, the same on every node.'),
-    interface: Type.String({
-      format: 'interface-name',
-      description: 'Interface the VIPs are added to and announced on.',
-    }),
+    interface: Type.Optional(
+      Type.String({
+        format: 'interface-name',
+        description:
+          'Interface the VIPs are added to and announced on. Required, except in a `routed` ' +
+          'group, which puts its VIPs on `lo` and refuses this key.',
+      }),
+    ),
     addresses: Type.Array(
       Type.String({
         format: 'vip',
@@ -433,6 +490,7 @@ const groupSchema = Type.Object(
     ),
     announce: Type.Optional(announceOverrides),
     vrrp: Type.Optional(vrrpSchema),
+    routed: Type.Optional(routedSchema),
   },
   {
     additionalProperties: false,

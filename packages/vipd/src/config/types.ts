@@ -29,6 +29,12 @@ export interface VrrpSpec {
   readonly sourceAddress?: string;
 }
 
+/** How a `routed:` group is announced: a route per VIP in a kernel table BIRD learns from. */
+export interface RoutedSpec {
+  /** Kernel routing table (1..2^32-1, not 253-255). */
+  readonly table: number;
+}
+
 export interface GroupSpec {
   readonly name: string;
   readonly interface: string;
@@ -44,6 +50,8 @@ export interface GroupSpec {
   readonly announce: AnnounceSchedule;
   /** Decided by VRRP on the wire instead of the mesh. */
   readonly vrrp?: VrrpSpec;
+  /** Announced by route (BGP through BIRD) instead of ARP; its VIPs go on `lo`. */
+  readonly routed?: RoutedSpec;
 }
 
 /** How a notify hook is called: see NotifyHookFile's `convention`. */
@@ -81,6 +89,12 @@ export type TrackerSpec =
       readonly address: string;
       /** Parsed once at load: what the check dials. */
       readonly endpoint: HostPort;
+      readonly timeoutMs: number;
+    })
+  | (TrackerBase & {
+      readonly type: 'bird';
+      readonly socket: string;
+      readonly protocol: string;
       readonly timeoutMs: number;
     })
   | (TrackerBase & {

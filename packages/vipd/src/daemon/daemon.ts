@@ -55,6 +55,8 @@ export interface DaemonOptions {
   readonly onFatal?: (error: Error) => void;
   /** Addresses are managed through this (tests: a manager inside their own namespace). */
   readonly addresses?: NetlinkAddressManager;
+  /** VIP routes are managed through this (tests: a manager inside their own namespace). */
+  readonly routes?: ReturnType<DaemonParts['createRouteManager']>;
   /** What touches the host (netlink, packet sockets, the mesh, the clock); default the real ones. */
   readonly parts?: Partial<DaemonParts>;
 }
@@ -67,6 +69,7 @@ export class Daemon {
   readonly #env: Readonly<Record<string, string | undefined>>;
   #config: VipdConfig;
   readonly #addresses: NetlinkAddressManager;
+  readonly #routes: ReturnType<DaemonParts['createRouteManager']>;
   readonly #announcer: FrameAnnouncer;
   readonly #conflictWatch: ConflictWatch;
   readonly #macWatch: MacWatch;
@@ -114,6 +117,7 @@ export class Daemon {
     const { openPacketSocket } = parts;
     this.#openPacketSocket = openPacketSocket;
     this.#addresses = options.addresses ?? parts.createAddressManager();
+    this.#routes = options.routes ?? parts.createRouteManager();
     this.#announcer = createAnnouncer({
       openSender: (iface) => {
         const ready = this.#preopened.get(iface);
@@ -213,6 +217,7 @@ export class Daemon {
       mesh: this.#mesh,
       addresses: this.#addresses,
       announcer: this.#announcer,
+      routes: this.#routes,
       conflictWatch: this.#conflictWatch,
       macWatch: this.#macWatch,
       notify: this.#notify,
@@ -313,6 +318,7 @@ export class Daemon {
         : []),
     ]);
     if (config.groups.some((group) => group.vips.length > 0)) this.#checkAddressMarking();
+    this.#removeStaleRoutes();
     this.#removeStaleVips();
     this.#preopenSockets();
     this.#trackers.apply(config.trackers, config.groups);
@@ -356,6 +362,25 @@ export class Daemon {
           'or newer is needed. No address was changed.',
         { cause: error },
       );
+    }
+  }
+
+  /**
+   * Routes marked as vipd's that a crashed predecessor left behind, in any table: a stale
+   * route would keep drawing a VIP's traffic here (at an old epoch's metric) once BIRD runs.
+   */
+  #removeStaleRoutes(): void {
+    for (const route of this.#routes.listManagedNow()) {
+      const where = `the route to ${route.address} from table ${route.table} (metric ${route.metric})`;
+      try {
+        this.#routes.removeNow(route);
+        this.#log.warn(
+          { vip: route.address, table: route.table, metric: route.metric },
+          `removed ${where}: left by a previous vipd that did not stop cleanly`,
+        );
+      } catch (error) {
+        this.#log.error({ vip: route.address, err: error }, `could not remove stale ${where}`);
+      }
     }
   }
 
@@ -646,6 +671,7 @@ export class Daemon {
     for (const sender of this.#preopened.values()) sender.close();
     this.#preopened.clear();
     this.#addresses.close();
+    this.#routes.close();
     // Hooks of the last transitions still run, within their own timeout; webhooks get a moment.
     await Promise.all([this.#notify.idle(), this.#webhooks.close(SHUTDOWN_DRAIN_MS)]);
   }

@@ -6,6 +6,7 @@
 import {
   createAddressManager,
   createConflictWatch,
+  createRouteManager,
   createMacWatch,
   openPacketSocket,
   type ConflictWatch,
@@ -14,6 +15,7 @@ import {
   type MacWatch,
   type MacWatchOptions,
   type NetlinkAddressManager,
+  type NetlinkRouteManager,
 } from '@vipd/arp';
 import { systemClock, type Clock } from '@vipd/clock';
 import {
@@ -26,6 +28,11 @@ import { HOST_VRRP_PARTS, type VrrpParts } from '../vrrp/parts.js';
 export interface DaemonParts {
   readonly clock: Clock;
   readonly createAddressManager: () => NetlinkAddressManager;
+  /** VIP routes of routed groups, marked proto 241. */
+  readonly createRouteManager: () => Pick<
+    NetlinkRouteManager,
+    'addNow' | 'removeNow' | 'listManagedNow' | 'close'
+  >;
   /** A packet socket on an interface, for announcements and neighbour requests. */
   readonly openPacketSocket: (interfaceName: string) => FrameSender;
   readonly createHeartbeatMesh: (options: HeartbeatMeshOptions) => HeartbeatMesh;
@@ -38,6 +45,7 @@ export interface DaemonParts {
 export const HOST_PARTS: DaemonParts = {
   clock: systemClock,
   createAddressManager: () => createAddressManager(),
+  createRouteManager: () => createRouteManager(),
   openPacketSocket: (interfaceName) => openPacketSocket(interfaceName),
   createHeartbeatMesh,
   createConflictWatch,

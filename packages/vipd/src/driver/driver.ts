@@ -42,6 +42,7 @@ import type { TrackerEffectOnGroup, TrackerSet } from '../trackers/tracker-set.j
 import { toElectionConfig } from './election-config.js';
 import { OperatorCommands } from './operator-commands.js';
 import { RESIGN_GRACE_MS } from './resign.js';
+import { RouteAnnouncer, type RoutePort } from './route-announcer.js';
 import { StallWatch } from './stall-watch.js';
 import { StatusViews } from './status-views.js';
 import {
@@ -62,7 +63,12 @@ const PEER_DOWN_TEXT: Record<PeerDownReason, (peer: string) => string> = {
   silent: (peer) => `no heartbeat from ${peer} for down_multiplier x heartbeat_interval`,
   closed: (peer) => `the connection to ${peer} closed`,
 };
-export { ADDRESS_RETRY_MS, DEFEND_INTERVAL_MS, VIP_FAULT_TRACKER } from './vip-policy.js';
+export {
+  ADDRESS_RETRY_MS,
+  DEFEND_INTERVAL_MS,
+  ROUTED_HANDOVER_GRACE_MS,
+  VIP_FAULT_TRACKER,
+} from './vip-policy.js';
 export { RESIGN_GRACE_MS };
 
 export interface DriverDeps {
@@ -72,6 +78,8 @@ export interface DriverDeps {
   readonly mesh: HeartbeatMesh;
   readonly addresses: AddressPort;
   readonly announcer: AnnouncerPort;
+  /** Routes for routed groups (@vipd/arp's route manager); needed once one is configured. */
+  readonly routes?: RoutePort;
   readonly conflictWatch?: VipHolderDeps['conflictWatch'];
   readonly macWatch?: VipHolderDeps['macWatch'];
   readonly notify: NotifyRunner;
@@ -131,9 +139,22 @@ export class Driver implements DaemonControl {
     this.#clock = deps.clock;
     this.#log = deps.logger.child({ component: 'driver' });
     this.#events = deps.events ?? NO_EVENTS;
+    const routes = deps.routes;
     this.#holder = new VipHolder({
       addresses: deps.addresses,
       announcer: deps.announcer,
+      ...(routes === undefined
+        ? {}
+        : {
+            routes: new RouteAnnouncer({
+              routes,
+              groups: () => this.#groups,
+              // The transition being carried out is already in the election's state.
+              epochOf: (group) => this.#election?.localState()[group]?.epoch ?? 0,
+              metrics: deps.metrics,
+              logger: deps.logger,
+            }),
+          }),
       ...(deps.conflictWatch ? { conflictWatch: deps.conflictWatch } : {}),
       ...(deps.macWatch ? { macWatch: deps.macWatch } : {}),
       metrics: deps.metrics,

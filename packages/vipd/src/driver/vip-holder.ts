@@ -19,6 +19,7 @@ import {
 import type { Logger } from 'pino';
 import type { GroupSpec } from '../config/types.js';
 import type { VipdMetrics } from '../metrics/metrics.js';
+import type { RouteAnnouncer } from './route-announcer.js';
 
 /** The address half of @vipd/arp's NetlinkAddressManager that the driver uses. */
 export interface AddressPort extends VipAddresses {
@@ -26,10 +27,14 @@ export interface AddressPort extends VipAddresses {
 }
 
 export type AnnouncerPort = Pick<FrameAnnouncer, 'announce' | 'stop'>;
+/** How routed groups are announced: a route per VIP instead of gratuitous ARP. */
+export type RouteAnnouncerPort = Pick<RouteAnnouncer, 'announce' | 'stop' | 'groups'>;
 
 export interface VipHolderDeps {
   readonly addresses: AddressPort;
   readonly announcer: AnnouncerPort;
+  /** Required once a routed group is held. */
+  readonly routes?: RouteAnnouncerPort;
   readonly conflictWatch?: Pick<ConflictWatch, 'watch' | 'unwatch'>;
   readonly macWatch?: Pick<MacWatch, 'watch' | 'unwatch'>;
   readonly metrics: VipdMetrics;
@@ -95,7 +100,7 @@ export class VipHolder {
   hold(group: GroupSpec, options: { announceFirst?: boolean } = {}): HoldResult {
     const startedAt = performance.now();
     this.#lingering.delete(group.name);
-    const result = takeOver(this.#deps, group.name, group.vips, {
+    const result = takeOver(this.#parts(group), group.name, group.vips, {
       announceFirst: options.announceFirst === true,
       schedule: group.announce,
     });
@@ -123,7 +128,7 @@ export class VipHolder {
     const spec = this.#held.get(group);
     if (spec === undefined) return;
     try {
-      this.#deps.announcer.announce(spec.name, spec.vips, spec.announce);
+      this.#announcerFor(spec).announce(spec.name, spec.vips, spec.announce);
     } catch (error) {
       this.#log.error({ group, err: asError(error) }, `re-announcing ${group} failed`);
     }
@@ -153,12 +158,15 @@ export class VipHolder {
     if (spec === undefined) return;
     this.#held.delete(group);
     if (options.linger) {
-      this.#deps.announcer.stop(group);
+      // A routed group keeps its route too (make-before-break): the newer master's route
+      // has the lower metric, so the router moves as soon as it hears it, and no packet
+      // meets a router without a path meanwhile.
+      if (spec.routed === undefined) this.#deps.announcer.stop(group);
       this.#unwatch(spec);
       this.#lingering.set(group, spec);
       return;
     }
-    const removals = giveUp(this.#deps, group, spec.vips);
+    const removals = giveUp(this.#parts(spec), group, spec.vips);
     this.#unwatch(spec);
     for (const removal of removals) this.#noteRemoved(group, removal);
   }
@@ -168,6 +176,7 @@ export class VipHolder {
     const spec = this.#lingering.get(group);
     if (spec === undefined) return;
     this.#lingering.delete(group);
+    if (spec.routed !== undefined) this.#announcerFor(spec).stop(group);
     this.#remove(spec);
   }
 
@@ -220,6 +229,15 @@ export class VipHolder {
         this.#log.error({ group, err: asError(error) }, `could not stop announcing ${group}`);
       }
     }
+    // Lingering routed groups still have their routes: withdraw every one, before the
+    // addresses go (a route to an address no longer here would draw traffic into nothing).
+    for (const group of this.#deps.routes?.groups() ?? []) {
+      try {
+        this.#deps.routes?.stop(group);
+      } catch (error) {
+        this.#log.error({ group, err: asError(error) }, `could not withdraw ${group}'s routes`);
+      }
+    }
     this.#held.clear();
     this.#lingering.clear();
     const removed: string[] = [];
@@ -234,6 +252,18 @@ export class VipHolder {
       (this.#placed.has(key) ? left : removed).push(where);
     }
     return { removed, left };
+  }
+
+  /** What announces this group: gratuitous ARP / NA, or its routes. */
+  #announcerFor(spec: GroupSpec): AnnouncerPort {
+    if (spec.routed === undefined) return this.#deps.announcer;
+    const routes = this.#deps.routes;
+    if (routes === undefined) throw new Error(`${spec.name} is routed but no route port was given`);
+    return routes;
+  }
+
+  #parts(spec: GroupSpec): { addresses: AddressPort; announcer: AnnouncerPort } {
+    return { addresses: this.#deps.addresses, announcer: this.#announcerFor(spec) };
   }
 
   #remove(spec: GroupSpec): void {
@@ -271,6 +301,8 @@ export class VipHolder {
   }
 
   #watch(spec: GroupSpec): void {
+    // A routed group's VIPs are on lo: nobody answers ARP there, there is no MAC to follow.
+    if (spec.routed !== undefined) return;
     this.#deps.conflictWatch?.watch(spec.name, spec.vips);
     for (const iface of interfacesOf(spec)) {
       const users = this.#macWatched.get(iface) ?? 0;
@@ -280,6 +312,7 @@ export class VipHolder {
   }
 
   #unwatch(spec: GroupSpec): void {
+    if (spec.routed !== undefined) return;
     this.#deps.conflictWatch?.unwatch(spec.name);
     for (const iface of interfacesOf(spec)) {
       const users = (this.#macWatched.get(iface) ?? 1) - 1;

@@ -17,6 +17,13 @@ import type { VipHolder } from './vip-holder.js';
 export const ADDRESS_RETRY_MS = 5000;
 /** RFC 5227 DEFEND_INTERVAL: a group answers a conflicting claim at most this often. */
 export const DEFEND_INTERVAL_MS = 10_000;
+/**
+ * How long the old master of a routed group keeps its route and VIP after it saw the new
+ * master take over: the new master's route needs a BGP update to reach the router (a few ms
+ * with BFD-speed sessions), and packets already routed here must still find the VIP. The
+ * newer route has the lower MED, so the router has moved long before this runs out.
+ */
+export const ROUTED_HANDOVER_GRACE_MS = 1000;
 /** Tracker id of the synthetic fault raised when VIPs cannot be added or announced. */
 export const VIP_FAULT_TRACKER = 'vip-add';
 
@@ -43,6 +50,8 @@ export class VipPolicy {
   readonly #deps: VipPolicyDeps;
   readonly #log: Logger;
   readonly #lingerTimers = new Map<string, TimerHandle>();
+  /** Routed groups whose new master is seen, waiting out ROUTED_HANDOVER_GRACE_MS. */
+  readonly #graceTimers = new Map<string, TimerHandle>();
   readonly #retryTimers = new Map<string, TimerHandle>();
   readonly #lastDefendedAtMs = new Map<string, number>();
   /** Epoch at which each held group was taken or last reclaimed. */
@@ -212,9 +221,14 @@ export class VipPolicy {
 
   /** The driver stopped: no retry or linger timer may fire any more. */
   stop(): void {
-    for (const timer of [...this.#lingerTimers.values(), ...this.#retryTimers.values()])
+    for (const timer of [
+      ...this.#lingerTimers.values(),
+      ...this.#retryTimers.values(),
+      ...this.#graceTimers.values(),
+    ])
       this.#deps.clock.clearTimeout(timer);
     this.#lingerTimers.clear();
+    this.#graceTimers.clear();
     this.#retryTimers.clear();
   }
 
@@ -290,11 +304,34 @@ export class VipPolicy {
         const timer = this.#lingerTimers.get(group);
         if (timer !== undefined) this.#deps.clock.clearTimeout(timer);
         this.#lingerTimers.delete(group);
+        if (this.#deps.groups().get(group)?.routed !== undefined && master !== null) {
+          this.#finishAfterGrace(group, master);
+          continue;
+        }
         holder.finishLinger(group);
         if (master !== null)
           this.#log.info({ group, master }, `${group}: ${master} took over; VIPs removed`);
       }
     }
+  }
+
+  /** Make-before-break for a routed group: route and VIP go ROUTED_HANDOVER_GRACE_MS later. */
+  #finishAfterGrace(group: string, master: string): void {
+    if (this.#graceTimers.has(group)) return;
+    const { clock, holder } = this.#deps;
+    this.#graceTimers.set(
+      group,
+      clock.setTimeout(() => {
+        this.#graceTimers.delete(group);
+        if (!holder.isLingering(group)) return; // master again meanwhile: nothing to drop
+        holder.finishLinger(group);
+        this.#log.info(
+          { group, master },
+          `${group}: ${master} took over; route and VIPs removed after ${ROUTED_HANDOVER_GRACE_MS}ms`,
+        );
+        this.#deps.settled();
+      }, ROUTED_HANDOVER_GRACE_MS),
+    );
   }
 
   /**

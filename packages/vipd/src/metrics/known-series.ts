@@ -84,6 +84,7 @@ export function vipFamily(address: string): 4 | 6 {
 export function announceInterfaces(groups: readonly GroupSpec[], family: 4 | 6): Set<string> {
   return new Set(
     groups
+      .filter((g) => g.routed === undefined)
       .flatMap((g) => g.vips.filter((v) => vipFamily(v.address) === family))
       .map((v) => v.interface),
   );

@@ -164,6 +164,10 @@ export class VipdMetrics {
   readonly addressConflicts: Counter<'group' | 'kind'>;
   readonly macChanges: Counter<'interface'>;
   readonly addressFailures: Counter<'group' | 'operation'>;
+  /** Routed groups: VIP routes put into / taken out of the kernel table, and failures. */
+  readonly routesAnnounced: Counter<'group'>;
+  readonly routesWithdrawn: Counter<'group'>;
+  readonly routeFailures: Counter<'group' | 'operation'>;
   readonly notifyRuns: Counter<'result'>;
   readonly apiRejected: Counter<'code'>;
   readonly apiConnectionsDropped: Counter<'reason'>;
@@ -463,6 +467,21 @@ export class VipdMetrics {
       help: 'Failed VIP additions or removals, by group and operation.',
       labelNames: ['group', 'operation'],
     });
+    this.routesAnnounced = counter({
+      name: 'vipd_routes_announced_total',
+      help: 'Routed groups: VIP routes added to the kernel table BIRD exports (one per VIP and epoch).',
+      labelNames: ['group'],
+    });
+    this.routesWithdrawn = counter({
+      name: 'vipd_routes_withdrawn_total',
+      help: 'Routed groups: VIP routes removed (release, demotion, stop, or an older epoch replaced).',
+      labelNames: ['group'],
+    });
+    this.routeFailures = counter({
+      name: 'vipd_route_operation_failures_total',
+      help: 'Routed groups: failed VIP route additions or removals, by group and operation.',
+      labelNames: ['group', 'operation'],
+    });
     this.notifyRuns = counter({
       name: 'vipd_notify_runs_total',
       help: 'Notify hook runs, by result.',
@@ -590,14 +609,22 @@ export class VipdMetrics {
       const transitions = g.vrrp === undefined ? MESH_TRANSITIONS : VRRP_TRANSITIONS;
       for (const [from, to, reason] of transitions)
         zero(this.transitions, { group: g.name, from, to, reason });
-      zero(this.macChanges, { interface: g.interface });
       for (const operation of ['add', 'remove'])
         zero(this.addressFailures, { group: g.name, operation });
+      this.takeoverDuration.zero({ group: g.name });
+      if (g.routed !== undefined) {
+        // Announced by route: no ARP, no MAC to change, no conflict to see on lo.
+        zero(this.routesAnnounced, { group: g.name });
+        zero(this.routesWithdrawn, { group: g.name });
+        for (const operation of ['add', 'remove'])
+          zero(this.routeFailures, { group: g.name, operation });
+        continue;
+      }
+      zero(this.macChanges, { interface: g.interface });
       const families = new Set(g.vips.map((v) => vipFamily(v.address)));
       for (const family of families)
         for (const kind of CONFLICT_KINDS[family])
           zero(this.addressConflicts, { group: g.name, kind });
-      this.takeoverDuration.zero({ group: g.name });
       if (g.vrrp === undefined) continue;
       zero(this.vrrpAdvertsSent, { group: g.name });
       zero(this.vrrpAdvertsReceived, { group: g.name });

@@ -10,6 +10,7 @@ import { httpCheck } from './http-check.js';
 import { interfaceCheck } from './interface-check.js';
 import { scriptCheck } from './script-check.js';
 import { tcpCheck } from './tcp-check.js';
+import { birdCheck } from './bird-check.js';
 import { trackEffect, type TrackEffect } from './effect.js';
 import { Tracker, type TrackerReading } from './tracker.js';
 
@@ -49,6 +50,8 @@ export function createCheck(spec: TrackerSpec, clock: Clock = systemClock): Chec
       return httpCheck(spec, clock);
     case 'tcp':
       return tcpCheck(spec.endpoint, spec.timeoutMs, clock);
+    case 'bird':
+      return birdCheck(spec, clock);
     case 'script':
       return scriptCheck(spec.path, spec.args, spec.timeoutMs, clock);
     case 'file':

@@ -692,7 +692,7 @@ groups:
       {
         path: 'trackers[0]',
         line: 4,
-        message: /unknown tracker type "smtp"; one of: interface, http, tcp, script, file/,
+        message: /unknown tracker type "smtp"; one of: interface, http, tcp, bird, script, file/,
       },
       { path: 'trackers[1].url', line: 5, message: /http:\/\/ or https:\/\/ URL/ },
       { path: 'trackers[1].expect_status[0]', line: 5, message: />= 100/ },

@@ -36,6 +36,7 @@ import { Driver } from '../../src/driver/driver.js';
 import { NotifyRunner } from '../../src/hooks/notify.js';
 import { createLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
+import { FakeRoutes } from './fake-routes.js';
 
 export const INTERVAL_MS = 100;
 export const DOWN_MULTIPLIER = 3;
@@ -58,6 +59,8 @@ export interface GroupOptions {
   readonly interface?: string;
   readonly notify?: readonly NotifyHook[];
   readonly syncGroup?: string;
+  /** A routed group: VIPs on lo, a route per VIP in this table. */
+  readonly routedTable?: number;
 }
 
 /** A notify hook as the config makes it from a path (vipd's arguments) or a mapping. */
@@ -66,7 +69,7 @@ export function notifyHook(path: string, convention: NotifyConvention = 'vipd'):
 }
 
 export function groupSpec(options: GroupOptions): GroupSpec {
-  const iface = options.interface ?? 'eth0';
+  const iface = options.routedTable === undefined ? (options.interface ?? 'eth0') : 'lo';
   return {
     name: options.name,
     interface: iface,
@@ -89,6 +92,7 @@ export function groupSpec(options: GroupOptions): GroupSpec {
       refreshMs: 0,
       mode: 'request',
     },
+    ...(options.routedTable === undefined ? {} : { routed: { table: options.routedTable } }),
   };
 }
 
@@ -181,6 +185,7 @@ export class Harness {
   readonly network: LoopbackNetwork;
   readonly addresses: MemoryAddressManager;
   readonly announcer: RecordingAnnouncer;
+  readonly routes = new FakeRoutes();
   readonly conflicts: FakeConflictWatch;
   readonly macs: FakeMacWatch;
   readonly metrics = new VipdMetrics();
@@ -255,6 +260,7 @@ export class Harness {
       mesh: this.mesh,
       addresses: this.addresses,
       announcer: this.announcer,
+      routes: this.routes,
       conflictWatch: this.conflicts,
       macWatch: this.macs,
       notify: this.notify,
