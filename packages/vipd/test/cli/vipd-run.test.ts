@@ -233,13 +233,18 @@ describe('maintenance outlives a restart (node.state_file)', () => {
         env: { VIPD_API_TOKEN: API_TOKEN },
       });
       assert.equal(on.status, EXIT.OK, on.stderr);
-      const warning = await daemon.waitFor(
-        (l) => /is not kept across a restart/.test(l.msg),
+      assert.match(on.stdout, /NOT saved for a restart/);
+      const failure = await daemon.waitFor(
+        (l) => l['event'] === 'maintenance-not-persisted',
         5000,
-        'the warning',
+        'the error line',
       );
-      assert.equal(warning.level, 'warn');
-      assert.match(warning.msg, /nonexistent-vipd-dir\/state\.json \(ENOENT/);
+      assert.equal(failure.level, 'error');
+      assert.equal(failure['code'], 'NODE_STATE_NOT_PERSISTED');
+      assert.match(
+        failure.msg,
+        /NOT kept across a restart: cannot write .*nonexistent-vipd-dir\/state\.json/,
+      );
     } finally {
       await daemon.kill();
       dir.remove();
