@@ -90,7 +90,9 @@ describe('vipd check on a host (a namespace, root)', { skip: netnsSkipReason() }
   it('passes a config that fits the host, the VIP vipd holds included: exit 0', () => {
     const result = check(GOOD);
     assert.equal(result.status, EXIT.OK, result.stderr);
-    assert.match(result.stdout, /\nhost: interfaces and addresses checked\n/);
+    // What follows on that line is the service-user file check, which depends on whether
+    // a vipd user exists here (vipd-check-user.test covers it).
+    assert.match(result.stdout, /\nhost: interfaces and addresses checked[;\n]/);
     assert.doesNotMatch(result.stdout, /warning:/);
   });
 
