@@ -110,8 +110,10 @@ export class Driver implements DaemonControl {
   readonly #clock: Clock;
   readonly #holder: VipHolder;
   readonly #policy: VipPolicy;
-  /** Peers reported down and not heard since: their return re-announces the held VIPs. */
+  /** Peers reported down and not heard since. */
   readonly #lostPeers = new Set<string>();
+  /** Lost peers connected again whose first heartbeat has not come yet. */
+  readonly #returnedPeers = new Set<string>();
   readonly #commands: OperatorCommands;
   readonly #waiters: Waiters;
   readonly #views: StatusViews;
@@ -285,6 +287,9 @@ export class Driver implements DaemonControl {
         groups: heartbeat.groups,
         ...(heartbeat.hears === undefined ? {} : { hears: heartbeat.hears }),
       });
+      if (this.#returnedPeers.delete(heartbeat.from)) {
+        this.#policy.peerReturned(heartbeat.from, heartbeat.groups);
+      }
     });
     this.#listen(mesh, 'peer-down', (peer: string, reason: PeerDownReason) => {
       this.#log.debug({ peer, reason }, `peer ${peer} down (${reason})`);
@@ -301,7 +306,8 @@ export class Driver implements DaemonControl {
     });
     this.#listen(mesh, 'peer-up', (peer: string) => {
       this.#log.debug({ peer }, `peer ${peer} up`);
-      if (this.#lostPeers.delete(peer)) this.#policy.peerReturned(peer);
+      // Its first heartbeat says whether it holds anything; only then may we announce.
+      if (this.#lostPeers.delete(peer)) this.#returnedPeers.add(peer);
       this.#events.record({
         kind: 'peer',
         subject: peer,

@@ -169,19 +169,23 @@ export class VipPolicy {
   }
 
   /**
-   * A peer we had lost is heard again. While we could not hear each other it may have taken
-   * the VIPs over and announced them (a cut that hid us, or a peer that then died in the
-   * middle of its takeover), so the LAN's caches may point at it: announce what we hold again,
-   * as keepalived's garp_master_refresh would, but only when it matters.
+   * A peer we had lost is heard again, and this is its first heartbeat. While we could not
+   * hear each other it may have taken a group over and announced it (a cut that hid us, or a
+   * peer that then died in the middle of its takeover and restarted), so the LAN's caches may
+   * point at it: announce again the groups we hold that it does not claim, as keepalived's
+   * garp_master_refresh would, but only when it matters. A group it still claims is settled
+   * by the election (we step down, or reclaim with a new epoch and announce then).
    */
-  peerReturned(peer: string): void {
-    const held = this.#deps.holder.heldGroups();
-    if (held.length === 0) return;
+  peerReturned(peer: string, groups: Readonly<Record<string, { readonly state: string }>>): void {
+    const quiet = this.#deps.holder
+      .heldGroups()
+      .filter((group) => groups[group.name]?.state !== 'MASTER');
+    if (quiet.length === 0) return;
     this.#log.info(
-      { peer, groups: held.map((g) => g.name) },
-      `peer ${peer} is back; announcing the VIPs held here again`,
+      { peer, groups: quiet.map((g) => g.name) },
+      `peer ${peer} is back and claims none of them; announcing the VIPs held here again`,
     );
-    for (const group of held) this.#deps.holder.reannounce(group.name);
+    for (const group of quiet) this.#deps.holder.reannounce(group.name);
   }
 
   /** An interface's MAC changed: hosts must learn the new one at once. */
