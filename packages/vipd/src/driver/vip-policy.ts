@@ -172,14 +172,16 @@ export class VipPolicy {
    * A peer we had lost is heard again, and this is its first heartbeat. While we could not
    * hear each other it may have taken a group over and announced it (a cut that hid us, or a
    * peer that then died in the middle of its takeover and restarted), so the LAN's caches may
-   * point at it: announce again the groups we hold that it does not claim, as keepalived's
-   * garp_master_refresh would, but only when it matters. A group it still claims is settled
-   * by the election (we step down, or reclaim with a new epoch and announce then).
+   * point at it: announce again the groups we hold that it runs but does not claim, as
+   * keepalived's garp_master_refresh would, but only when it matters. A group it still claims
+   * is settled by the election (we step down, or reclaim with a new epoch and announce then);
+   * a peer without the group (a witness) could not have taken it.
    */
   peerReturned(peer: string, groups: Readonly<Record<string, { readonly state: string }>>): void {
-    const quiet = this.#deps.holder
-      .heldGroups()
-      .filter((group) => groups[group.name]?.state !== 'MASTER');
+    const quiet = this.#deps.holder.heldGroups().filter((group) => {
+      const theirs = groups[group.name];
+      return theirs !== undefined && theirs.state !== 'MASTER';
+    });
     if (quiet.length === 0) return;
     this.#log.info(
       { peer, groups: quiet.map((g) => g.name) },
