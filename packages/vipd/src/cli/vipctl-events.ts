@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { StatusView } from '../api/control.js';
 import { followEvents, FollowRefused } from '../events/follow-client.js';
+import { followResumed, StreamEnded } from './resumed-follow.js';
 import type { VipdEvent } from '../events/types.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -30,6 +31,7 @@ interface EventsOptions extends VipctlOptions {
   since?: number;
   limit: number;
   follow?: boolean;
+  reconnect: boolean;
 }
 
 /** Events shown under the table of `vipctl watch`. */
@@ -62,6 +64,8 @@ export function renderEvent(event: VipdEvent): string {
 }
 
 function streamFailure(error: unknown, api: string): CliFailure {
+  if (error instanceof StreamEnded)
+    return new CliFailure(EXIT.UNAVAILABLE, 'STREAM_ENDED', error.message);
   if (error instanceof FollowRefused) {
     const body = /"code":"([A-Z_]+)"/.exec(error.body);
     return new CliFailure(
@@ -77,34 +81,74 @@ function streamFailure(error: unknown, api: string): CliFailure {
   );
 }
 
+interface FollowRequest {
+  readonly group?: string;
+  readonly lastEventId: number;
+  readonly reconnect: boolean;
+  readonly timeoutMs: number;
+  readonly onEvent: (e: VipdEvent) => void;
+  readonly onComment?: () => void;
+}
+
+/** The newest seq the node has recorded, or null if it cannot be asked now. */
+async function newestSeq(
+  ctx: EventCommandContext,
+  target: NodeTarget,
+  timeoutMs: number,
+): Promise<number | null> {
+  try {
+    const answer = await call(ctx.hooks, target, {
+      method: 'GET',
+      path: '/v1/events?limit=1',
+      timeoutMs,
+    });
+    const body = answer.body as { lastSeq?: unknown };
+    return answer.status === 200 && typeof body.lastSeq === 'number' ? body.lastSeq : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Follows the node's events until Ctrl-C (or the hooks' signal), reconnecting through restarts;
+ * with `reconnect: false`, until the stream ends, which fails with exit 8 like a lost node.
+ */
 async function follow(
   ctx: EventCommandContext,
-  api: string,
-  options: {
-    group?: string;
-    lastEventId?: number;
-    onEvent: (e: VipdEvent) => void;
-    onComment?: () => void;
-  },
-): Promise<never> {
+  target: NodeTarget,
+  request: FollowRequest,
+): Promise<void> {
+  const api = target.url().url;
+  const { hooks, io } = ctx;
+  const shared = {
+    api,
+    lastEventId: request.lastEventId,
+    ...(hooks.fetch === undefined ? {} : { fetch: hooks.fetch }),
+    ...(request.group === undefined ? {} : { group: request.group }),
+    ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+    onEvent: request.onEvent,
+    ...(request.onComment === undefined ? {} : { onComment: request.onComment }),
+  };
   try {
-    await followEvents({
-      api,
-      ...(ctx.hooks.fetch === undefined ? {} : { fetch: ctx.hooks.fetch }),
-      ...(options.group === undefined ? {} : { group: options.group }),
-      ...(options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }),
-      onEvent: options.onEvent,
-      ...(options.onComment === undefined ? {} : { onComment: options.onComment }),
-    });
+    if (request.reconnect) {
+      await followResumed({
+        ...shared,
+        newestSeq: () => newestSeq(ctx, target, request.timeoutMs),
+        notice: (text) => {
+          io.stderr(`vipctl: ${text}\n`);
+        },
+      });
+      return;
+    }
+    await followEvents(shared);
   } catch (error) {
     throw streamFailure(error, api);
   }
-  throw new CliFailure(
-    EXIT.UNAVAILABLE,
-    'STREAM_ENDED',
-    `${api} closed the event stream (stopping?)`,
-  );
+  if (hooks.signal?.aborted !== true) throw streamFailure(new StreamEnded(api), api);
 }
+
+const NO_RECONNECT =
+  'exit (status 8) when the stream ends or the node cannot be reached, instead of reconnecting';
 
 export function addEventCommands(program: Command, ctx: EventCommandContext): void {
   const { hooks, io, action, print } = ctx;
@@ -122,9 +166,10 @@ export function addEventCommands(program: Command, ctx: EventCommandContext): vo
         .default(50),
     )
     .option('-f, --follow', 'then print each new event as it happens (Ctrl-C to stop)')
+    .option('--no-reconnect', NO_RECONNECT)
     .action(
       action(async (options, target) => {
-        const { group, since, limit, follow: live } = options as EventsOptions;
+        const { group, since, limit, follow: live, reconnect } = options as EventsOptions;
         const query = new URLSearchParams();
         if (group !== undefined) query.set('group', group);
         if (since !== undefined) query.set('since', String(since));
@@ -145,9 +190,11 @@ export function addEventCommands(program: Command, ctx: EventCommandContext): vo
           io.stdout(options.json === true ? `${JSON.stringify(event)}\n` : renderEvent(event));
         };
         for (const event of shown) line(event);
-        await follow(ctx, target.url().url, {
+        await follow(ctx, target, {
           ...(group === undefined ? {} : { group }),
           lastEventId: page.lastSeq,
+          reconnect,
+          timeoutMs: options.requestTimeout,
           onEvent: line,
         });
       }),
@@ -156,9 +203,10 @@ export function addEventCommands(program: Command, ctx: EventCommandContext): vo
   program
     .command('watch')
     .description('the status table, redrawn live from the event stream (Ctrl-C to stop)')
+    .option('--no-reconnect', NO_RECONNECT)
     .action(
       action(async (options, target) => {
-        const api = target.url().url;
+        const { reconnect } = options as VipctlOptions & { reconnect: boolean };
         const recent: VipdEvent[] = [];
         const status = async (): Promise<StatusView> => {
           const answer = await call(hooks, target, {
@@ -171,7 +219,10 @@ export function addEventCommands(program: Command, ctx: EventCommandContext): vo
         };
         const redraw = watchRedraw(io, status, recent, target);
         await redraw.now();
-        await follow(ctx, api, {
+        await follow(ctx, target, {
+          lastEventId: (await newestSeq(ctx, target, options.requestTimeout)) ?? 0,
+          reconnect,
+          timeoutMs: options.requestTimeout,
           onEvent: (event) => {
             recent.push(event);
             if (recent.length > WATCH_RECENT) recent.shift();

@@ -43,6 +43,8 @@ export type VipctlPrint = (options: VipctlOptions, body: unknown, human: () => s
 export interface VipctlHooks {
   readonly setExitCode: (code: number) => void;
   readonly fetch?: typeof fetch;
+  /** Ends `events --follow` and `watch` (exit 0); the command line ends them with Ctrl-C. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ApiAnswer {

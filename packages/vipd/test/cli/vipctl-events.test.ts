@@ -10,6 +10,7 @@ import { EXIT } from '../../src/cli/exit-codes.js';
 import { buildVipctlProgram } from '../../src/cli/vipctl.js';
 import type { VipdEvent } from '../../src/events/types.js';
 import { createLogger } from '../../src/log/logger.js';
+import { VipdMetrics } from '../../src/metrics/metrics.js';
 import { DOWN_AFTER_MS, Harness, testConfig } from '../driver/harness.js';
 
 const TOKEN = 'operator-token-0123456789';
@@ -37,14 +38,22 @@ async function node(id: string, peers: readonly string[] = ['n2']): Promise<Node
     }),
   );
   await h.start();
+  return serve(h);
+}
+
+/**
+ * The API of harness h on a real socket; on `port` with its own registry if given: a node's
+ * API coming back, as a restarted process would (one registry per process).
+ */
+async function serve(h: Harness, port = 0): Promise<Node> {
   const app = await buildApp({
     control: h.driver,
-    metrics: h.metrics,
+    metrics: port === 0 ? h.metrics : new VipdMetrics(),
     logger: createLogger({ level: 'fatal', format: 'json' }),
     token: () => new Secret(TOKEN),
     events: h.events,
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port });
   const address = app.server.address();
   assert.ok(typeof address === 'object' && address !== null);
   const created = { h, app, api: `http://127.0.0.1:${address.port}` };
@@ -53,7 +62,11 @@ async function node(id: string, peers: readonly string[] = ['n2']): Promise<Node
 }
 
 /** vipctl in-process; `onOutput` sees stdout as it grows (for the commands that follow). */
-async function vipctl(args: readonly string[], onOutput?: (stdout: string) => void) {
+async function vipctl(
+  args: readonly string[],
+  onOutput?: (stdout: string) => void,
+  signal?: AbortSignal,
+) {
   let stdout = '';
   let stderr = '';
   let exitCode = -1;
@@ -72,6 +85,7 @@ async function vipctl(args: readonly string[], onOutput?: (stdout: string) => vo
       setExitCode: (code) => {
         exitCode = code;
       },
+      ...(signal === undefined ? {} : { signal }),
     },
   );
   await program.parseAsync(['node', 'vipctl', '-c', '/nonexistent/vipd.yaml', ...args]);
@@ -150,22 +164,54 @@ describe('vipctl events', () => {
     );
   });
 
-  it('--follow prints the backlog, then each new event, until the node closes the stream', async () => {
+  it('--follow --no-reconnect prints the backlog, then each new event, until the node closes the stream', async () => {
     const n1 = await node('n1');
     let recorded = false;
-    const result = await vipctl(['--api', n1.api, 'events', '--follow'], (stdout) => {
-      if (!recorded && /startup/.test(stdout)) {
-        recorded = true;
-        // A turn later, so the stream is open (the backlog came from the page before it).
-        setTimeout(() => {
-          n1.h.events.record(transition('web', 'FAULT'));
-        }, 50);
-      }
-      if (/web went FAULT/.test(stdout)) void n1.app.close();
-    });
+    const result = await vipctl(
+      ['--api', n1.api, 'events', '--follow', '--no-reconnect'],
+      (stdout) => {
+        if (!recorded && /startup/.test(stdout)) {
+          recorded = true;
+          // A turn later, so the stream is open (the backlog came from the page before it).
+          setTimeout(() => {
+            n1.h.events.record(transition('web', 'FAULT'));
+          }, 50);
+        }
+        if (/web went FAULT/.test(stdout)) void n1.app.close();
+      },
+    );
     assert.match(result.stdout, /startup[\s\S]*web went FAULT/);
     assert.equal(result.exitCode, EXIT.UNAVAILABLE, 'the stream ended: the node went away');
     assert.match(result.stderr, /closed the event stream/);
+  });
+  it('--follow reconnects when the API comes back and prints what happened meanwhile, once', async () => {
+    const n1 = await node('n1');
+    const port = Number(new URL(n1.api).port);
+    const stop = new AbortController();
+    let phase: 'backlog' | 'away' | 'back' = 'backlog';
+    const result = await vipctl(
+      ['--api', n1.api, 'events', '--follow'],
+      (stdout) => {
+        if (phase === 'backlog' && /startup/.test(stdout)) {
+          phase = 'away';
+          // The API goes away; an event happens while it is gone; the API comes back.
+          setTimeout(() => {
+            void (async () => {
+              await n1.app.close();
+              n1.h.events.record(transition('web', 'FAULT'));
+              nodes.push(await serve(n1.h, port));
+              phase = 'back';
+            })();
+          }, 50);
+        }
+        if (phase === 'back' && /web went FAULT/.test(stdout)) stop.abort();
+      },
+      stop.signal,
+    );
+    assert.equal(result.exitCode, EXIT.OK, `no failure: ${result.stderr}`);
+    assert.equal(result.stdout.match(/web went FAULT/g)?.length, 1, 'printed exactly once');
+    assert.match(result.stderr, /lost the event stream of .*; reconnecting/);
+    assert.match(result.stderr, /resumed the event stream of .* after #\d+/);
   });
 });
 
@@ -173,7 +219,7 @@ describe('vipctl watch', () => {
   it('draws the status table, and redraws it with the event when something happens', async () => {
     const n1 = await node('n1');
     let drawn = 0;
-    const result = await vipctl(['--api', n1.api, 'watch'], (stdout) => {
+    const result = await vipctl(['--api', n1.api, 'watch', '--no-reconnect'], (stdout) => {
       const draws = stdout.split('\u001b[H\u001b[2J').length - 1;
       if (draws === 1 && drawn === 0) {
         drawn = 1;
