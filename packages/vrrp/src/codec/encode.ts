@@ -1,9 +1,9 @@
 // encodeAdvert: the VRRPv3 message a master sends, ready for a raw socket (the kernel adds the
-// IP header). Fields outside their wire range throw VrrpCodecError: they are our bug or bad
+// IP header). Fields outside their wire range throw VrrpError: they are our bug or bad
 // config, and must never reach a peer. Reserved bits go out as zero (RFC 5798 §5.2.6).
 import { addressToBytes, familyOfText } from './address-bytes.js';
 import { vrrpChecksum } from './checksum.js';
-import { VrrpCodecError, type CodecErrorCode } from './errors.js';
+import { VrrpError, type VrrpErrorCode } from '../errors.js';
 import {
   MAX_ADDRESSES,
   MAX_INTERVAL_CS,
@@ -24,31 +24,28 @@ import {
 import type { AdvertFields, IpFamily, PacketAddressing } from './types.js';
 
 function requireInteger(
-  code: CodecErrorCode,
+  code: VrrpErrorCode,
   what: string,
   value: number,
   min: number,
   max: number,
 ): void {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new VrrpCodecError(code, `${what} ${value} is not an integer ${min}-${max}`);
+    throw new VrrpError(code, `${what} ${value} is not an integer ${min}-${max}`);
   }
 }
 
 /** The type says 4 | 6, but addressing may come from untyped config or JSON. */
 function requireFamily(family: unknown): asserts family is IpFamily {
   if (family !== 4 && family !== 6) {
-    throw new VrrpCodecError(
-      'INVALID_FAMILY',
-      `packet family ${String(family)} is neither 4 nor 6`,
-    );
+    throw new VrrpError('INVALID_FAMILY', `packet family ${String(family)} is neither 4 nor 6`);
   }
 }
 
 /** The address's bytes, after checking it is text of the packet's family. */
 function addressOfFamily(text: string, family: IpFamily, role: string): number[] {
   if (familyOfText(text) !== family) {
-    throw new VrrpCodecError(
+    throw new VrrpError(
       'INVALID_ADDRESS',
       `${role} "${text}" is not an IPv${family} address (an advert carries one family only)`,
     );
@@ -69,7 +66,7 @@ function checkFields(fields: AdvertFields): void {
   const count = fields.addresses.length;
   if (count < 1 || count > MAX_ADDRESSES) {
     // RFC 5798 §5.2.5: at least one; the count is one byte.
-    throw new VrrpCodecError(
+    throw new VrrpError(
       'INVALID_ADDRESS_COUNT',
       `an advert carries 1-${MAX_ADDRESSES} addresses, got ${count}`,
     );
