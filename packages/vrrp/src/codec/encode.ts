@@ -4,21 +4,16 @@
 import { addressToBytes, familyOfText } from './address-bytes.js';
 import { vrrpChecksum } from './checksum.js';
 import { VrrpError, type VrrpErrorCode } from '../errors.js';
+import { writeAddresses, writeCommonHeader } from './header.js';
 import {
   MAX_ADDRESSES,
   MAX_INTERVAL_CS,
   MAX_PRIORITY,
   MAX_VRID,
-  OFFSET_ADDRESS_COUNT,
-  OFFSET_ADDRESSES,
   OFFSET_CHECKSUM,
   OFFSET_INTERVAL,
-  OFFSET_PRIORITY,
-  OFFSET_VERSION_TYPE,
-  OFFSET_VRID,
   TYPE_ADVERTISEMENT,
   VRRP_VERSION_3,
-  addressBytesOf,
   advertBytes,
 } from './layout.js';
 import type { AdvertFields, IpFamily, PacketAddressing } from './types.js';
@@ -82,18 +77,19 @@ export function encodeAdvert(fields: AdvertFields, addressing: PacketAddressing)
     source: addressOfFamily(addressing.sourceAddress, family, 'source address'),
     destination: addressOfFamily(addressing.destinationAddress, family, 'destination address'),
   };
-  const message = Buffer.alloc(advertBytes(family, fields.addresses.length));
-  message[OFFSET_VERSION_TYPE] = (VRRP_VERSION_3 << 4) | TYPE_ADVERTISEMENT;
-  message[OFFSET_VRID] = fields.vrid;
-  message[OFFSET_PRIORITY] = fields.priority;
-  message[OFFSET_ADDRESS_COUNT] = fields.addresses.length;
-  message.writeUInt16BE(fields.maxAdvertIntervalCs, OFFSET_INTERVAL);
-  fields.addresses.forEach((address, i) => {
-    message.set(
-      addressOfFamily(address, family, `virtual address ${i + 1}`),
-      OFFSET_ADDRESSES + i * addressBytesOf(family),
-    );
+  const addresses = fields.addresses.map((address, i) =>
+    addressOfFamily(address, family, `virtual address ${i + 1}`),
+  );
+  const message = Buffer.alloc(advertBytes(family, addresses.length));
+  writeCommonHeader(message, {
+    version: VRRP_VERSION_3,
+    type: TYPE_ADVERTISEMENT,
+    vrid: fields.vrid,
+    priority: fields.priority,
+    addressCount: addresses.length,
   });
+  message.writeUInt16BE(fields.maxAdvertIntervalCs, OFFSET_INTERVAL);
+  writeAddresses(message, family, addresses);
   message.writeUInt16BE(vrrpChecksum(message, pseudo), OFFSET_CHECKSUM);
   return message;
 }
