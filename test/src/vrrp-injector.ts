@@ -2,35 +2,16 @@
 // it chooses. vipd's own transport always writes TTL 255 (it builds its IP header), so the
 // injector is a plain raw socket that lets the kernel build the header: IP_MULTICAST_TTL is
 // then the TTL on the wire, 1 as easily as 255.
-import { createRequire } from 'node:module';
 import { inNetns } from '@vipd/arp';
-import { encodeAdvert, VRRP_MULTICAST_V4, VRRP_PROTOCOL, type AdvertFields } from '@vipd/vrrp';
+import { encodeAdvert, VRRP_MULTICAST_V4, type AdvertFields } from '@vipd/vrrp';
+import {
+  IPPROTO_IP,
+  IP_MULTICAST_IF,
+  IP_MULTICAST_LOOP,
+  IP_MULTICAST_TTL,
+  RawIpSocket,
+} from '@vipd/vrrp/socket';
 import type { LabHost } from './lab.js';
-
-interface RawSocket {
-  on(event: 'message' | 'error', listener: () => void): void;
-  setOption(level: number, option: number, value: number): void;
-  setOption(level: number, option: number, value: Buffer, length: number): void;
-  send(
-    bytes: Buffer,
-    offset: number,
-    length: number,
-    address: string,
-    after: (error: Error | null) => void,
-  ): void;
-  close(): void;
-}
-
-interface RawSocketModule {
-  createSocket(options: { protocol: number; addressFamily: number }): RawSocket;
-  readonly AddressFamily: { readonly IPv4: number };
-}
-
-// <netinet/in.h>; raw-socket exports none of the multicast options.
-const IPPROTO_IP = 0;
-const IP_MULTICAST_IF = 32;
-const IP_MULTICAST_TTL = 33;
-const IP_MULTICAST_LOOP = 34;
 
 /** VRRPv2 (RFC 3768 §5.3) header: version 2, type 1, then vrid, priority, count, auth, interval. */
 const V2_VERSION_TYPE = 0x21;
@@ -73,21 +54,24 @@ export function encodeVrrpv2(fields: AdvertFields, intervalS: number): Buffer {
 /** IPv4 multicast VRRP from one lab host, any payload, any TTL. */
 export class VrrpInjector {
   private constructor(
-    private readonly socket: RawSocket,
+    private readonly socket: RawIpSocket,
     readonly source: LabHost,
   ) {}
 
   static open(host: LabHost): VrrpInjector {
-    const raw = createRequire(import.meta.url)('raw-socket') as RawSocketModule;
-    const socket = inNetns(host.netns, () =>
-      raw.createSocket({ protocol: VRRP_PROTOCOL, addressFamily: raw.AddressFamily.IPv4 }),
+    const socket = inNetns(
+      host.netns,
+      () =>
+        new RawIpSocket({
+          family: 4,
+          interfaceName: host.interface,
+          // raw-socket reads whatever arrives (the routers' adverts); nothing here wants them.
+          onMessage: () => undefined,
+          onError: () => undefined,
+        }),
     );
-    // raw-socket reads whatever arrives (the routers' adverts); nothing here wants them.
-    socket.on('message', () => undefined);
-    socket.on('error', () => undefined);
-    const ifAddress = ipv4Bytes(host.ipv4);
-    socket.setOption(IPPROTO_IP, IP_MULTICAST_IF, ifAddress, ifAddress.length);
-    socket.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, 0);
+    socket.setOption('IP_MULTICAST_IF', IPPROTO_IP, IP_MULTICAST_IF, ipv4Bytes(host.ipv4));
+    socket.setOption('IP_MULTICAST_LOOP', IPPROTO_IP, IP_MULTICAST_LOOP, 0);
     return new VrrpInjector(socket, host);
   }
 
@@ -101,13 +85,8 @@ export class VrrpInjector {
   }
 
   send(payload: Buffer, ttl = 255): Promise<void> {
-    this.socket.setOption(IPPROTO_IP, IP_MULTICAST_TTL, ttl);
-    return new Promise((resolve, reject) => {
-      this.socket.send(payload, 0, payload.length, VRRP_MULTICAST_V4, (error) => {
-        if (error === null) resolve();
-        else reject(error);
-      });
-    });
+    this.socket.setOption('IP_MULTICAST_TTL', IPPROTO_IP, IP_MULTICAST_TTL, ttl);
+    return this.socket.send(payload, VRRP_MULTICAST_V4);
   }
 
   close(): void {

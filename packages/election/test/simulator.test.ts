@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ClusterSimulator, type SimTransition } from '../src/simulator/cluster-simulator.js';
 import { EventQueue } from '../src/simulator/event-queue.js';
+import { EventQueueRunner } from '../src/simulator/event-queue-runner.js';
 import { SimulatedNetwork } from '../src/simulator/network.js';
 import { SeededRandom } from '../src/simulator/random.js';
 import {
@@ -77,6 +78,64 @@ describe('EventQueue', () => {
         assert.deepEqual(popped, expected);
       }),
     );
+  });
+});
+
+/** Records what ran when; an echo event schedules `count` more at the same instant. */
+class Recorder extends EventQueueRunner<{
+  readonly kind: 'note' | 'echo';
+  readonly count: number;
+}> {
+  readonly seen: string[] = [];
+
+  note(atMs: number, count = 0): void {
+    this.schedule(atMs, { kind: count > 0 ? 'echo' : 'note', count });
+  }
+
+  protected override dispatch(event: { readonly kind: 'note' | 'echo'; readonly count: number }) {
+    this.seen.push(`${event.kind}@${this.nowMs}`);
+    if (event.kind === 'echo') this.note(this.nowMs, event.count - 1);
+  }
+}
+
+describe('EventQueueRunner', () => {
+  it('runs events and scripts in time order, ties in scheduling order, and ends at untilMs', () => {
+    const run = new Recorder();
+    run.note(20);
+    run.at(10, () => run.seen.push(`script@${run.nowMs}`));
+    run.note(10);
+    run.note(30);
+    run.runUntil(25);
+    assert.deepEqual(run.seen, ['script@10', 'note@10', 'note@20']);
+    assert.equal(run.nowMs, 25);
+    run.runFor(5);
+    assert.deepEqual(run.seen.at(-1), 'note@30');
+    assert.equal(run.nowMs, 30);
+  });
+
+  it('runs what is scheduled in the past now, never moving the clock back', () => {
+    const run = new Recorder();
+    run.runUntil(100);
+    run.note(40);
+    run.at(50, () => run.seen.push(`script@${run.nowMs}`));
+    run.runUntil(100);
+    assert.deepEqual(run.seen, ['note@100', 'script@100']);
+  });
+
+  it('reports a livelock (events that never let time pass) with its time', () => {
+    const run = new Recorder();
+    run.note(7, 200_000);
+    assert.throws(() => {
+      run.runUntil(10);
+    }, /livelock: more than 100000 events at 7ms/);
+  });
+
+  it('stops a run that exceeds its event budget', () => {
+    const run = new Recorder();
+    for (let t = 0; t < 10; t++) run.note(t);
+    assert.throws(() => {
+      run.runUntil(100, 5);
+    }, /exceeded 5 events before 100ms/);
   });
 });
 

@@ -1,5 +1,7 @@
 // @vipd/vrrp: RFC 5798 VRRPv3 on the wire — the advert codec, the per-interface transport and
 // the pure state machine of one virtual router. The daemon drives it for groups with `vrrp:`.
+export { VRRP_ERROR_CODES, VrrpError } from './errors.js';
+export type { VrrpErrorCode } from './errors.js';
 export {
   ADVERT_REJECT_REASONS,
   VRRP_MULTICAST_V4,
@@ -22,12 +24,8 @@ export { matchInstance } from './codec/match.js';
 export type { InstanceAddresses } from './codec/match.js';
 export { decodeVrrpv2 } from './codec/vrrpv2.js';
 export type { Vrrpv2Advert } from './codec/vrrpv2.js';
-export { CODEC_ERROR_CODES, VrrpCodecError } from './codec/errors.js';
-export type { CodecErrorCode } from './codec/errors.js';
 export type { ReceivedPacket, VrrpSocket, VrrpSocketOptions } from './socket/types.js';
 export { openVrrpSocket } from './socket/open.js';
-export { VRRP_ERROR_CODES, VrrpError } from './socket/errors.js';
-export type { VrrpErrorCode } from './socket/errors.js';
 export type {
   VirtualRouterAction,
   VirtualRouterConfig,
@@ -37,8 +35,6 @@ export type {
   VrrpTransitionReason,
 } from './router/types.js';
 export { VirtualRouter } from './router/virtual-router.js';
-export { VirtualRouterError, ROUTER_ERROR_CODES } from './router/errors.js';
-export type { RouterErrorCode } from './router/errors.js';
 export {
   assertValidVirtualRouterConfig,
   virtualRouterConfigProblems,

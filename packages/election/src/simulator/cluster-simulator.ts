@@ -14,20 +14,11 @@ import type {
   PeerGroupState,
   TransitionReason,
 } from '../types.js';
-import { EventQueue } from './event-queue.js';
-import { DEFAULT_LINK, SimulatedNetwork, type LinkProfile } from './network.js';
-import { SeededRandom } from './random.js';
+import { NetworkedSimulator, type NetworkedSimulatorOptions } from './networked-simulator.js';
 
-export interface ClusterSimulatorOptions {
-  readonly seed: number;
+export interface ClusterSimulatorOptions extends NetworkedSimulatorOptions {
   /** One config per node; every node's peers must name the others. */
   readonly nodes: readonly ElectionConfig[];
-  /** Default profile of every directed link. */
-  readonly link?: Partial<LinkProfile>;
-  /** When each node starts; default 0 for all. */
-  readonly startAtMs?: Readonly<Record<NodeId, number>>;
-  /** Inject your own random source (otherwise seeded from `seed`). */
-  readonly random?: SeededRandom;
   /** Sees every event just before a node's Election steps on it (recording, replay). */
   readonly onStep?: (node: NodeId, event: ElectionEvent) => void;
 }
@@ -86,11 +77,7 @@ type SimEvent =
       readonly to: SimNode;
       readonly peer: NodeId;
       readonly reason: 'silent' | 'closed';
-    }
-  | { readonly kind: 'script'; readonly run: () => void };
-
-/** Far above anything a real run needs at one virtual instant (every node starting at 0). */
-const MAX_EVENTS_PER_INSTANT = 100_000;
+    };
 
 class SimNode {
   election: Election | null = null;
@@ -111,26 +98,22 @@ class SimNode {
   }
 }
 
-export class ClusterSimulator {
-  readonly random: SeededRandom;
-  readonly network: SimulatedNetwork;
+export class ClusterSimulator extends NetworkedSimulator<SimEvent> {
   readonly transitions: SimTransition[] = [];
   readonly commandResults: SimCommandResult[] = [];
   readonly lifecycle: SimLifecycle[] = [];
   /** Election.step calls so far: the benchmark's unit of work. */
   eventsProcessed = 0;
 
-  private readonly queue = new EventQueue<SimEvent>();
   private readonly nodes = new Map<NodeId, SimNode>();
-  private now = 0;
   private pendingCommand: OperatorCommand | null = null;
   private order = 0;
   private readonly onStep: ((node: NodeId, event: ElectionEvent) => void) | undefined;
 
   constructor(options: ClusterSimulatorOptions) {
-    this.random = options.random ?? new SeededRandom(options.seed);
-    this.onStep = options.onStep;
     const ids = options.nodes.map((c) => c.nodeId);
+    super(options, ids);
+    this.onStep = options.onStep;
     if (new Set(ids).size !== ids.length)
       throw new RangeError('duplicate node ids in the simulated cluster');
     for (const config of options.nodes) {
@@ -139,13 +122,8 @@ export class ClusterSimulator {
           throw new RangeError(`${config.nodeId} names unknown peer ${peer}`);
       this.nodes.set(config.nodeId, new SimNode(config.nodeId, config));
     }
-    this.network = new SimulatedNetwork(ids, { ...DEFAULT_LINK, ...options.link }, this.random);
     for (const node of this.nodes.values())
-      this.queue.push(options.startAtMs?.[node.id] ?? 0, { kind: 'start', node });
-  }
-
-  get nowMs(): number {
-    return this.now;
+      this.schedule(options.startAtMs?.[node.id] ?? 0, { kind: 'start', node });
   }
 
   nodeIds(): NodeId[] {
@@ -177,79 +155,12 @@ export class ClusterSimulator {
     return this.nodeIds().filter((id) => this.state(id, group) === 'MASTER');
   }
 
-  // ---- running ----
-
-  /** Runs `run` at virtual time `atMs` (now if in the past), in order with the traffic. */
-  at(atMs: number, run: () => void): void {
-    this.queue.push(Math.max(atMs, this.now), { kind: 'script', run });
-  }
-
-  /** Processes every event up to and including `untilMs`; the clock ends at untilMs. */
-  runUntil(untilMs: number, maxEvents = 50_000_000): void {
-    let budget = maxEvents;
-    let sameInstant = 0;
-    for (;;) {
-      const next = this.queue.peekTime();
-      if (next === undefined || next > untilMs) break;
-      const entry = this.queue.pop();
-      if (entry === undefined) break;
-      sameInstant = entry.atMs === this.now ? sameInstant + 1 : 0;
-      // Elections reacting to each other forever without time passing: a livelock. Say so
-      // (with the time) instead of growing the queue until memory runs out.
-      if (sameInstant > MAX_EVENTS_PER_INSTANT)
-        throw new Error(`livelock: more than ${MAX_EVENTS_PER_INSTANT} events at ${entry.atMs}ms`);
-      this.now = entry.atMs;
-      this.handle(entry.item);
-      if (--budget <= 0)
-        throw new Error(`simulator exceeded ${maxEvents} events before ${untilMs}ms`);
-    }
-    this.now = Math.max(this.now, untilMs);
-  }
-
-  runFor(durationMs: number): void {
-    this.runUntil(this.now + durationMs);
-  }
-
-  // ---- what can happen to the cluster ----
-
-  /** Symmetric partition: nodes in different sides cannot reach each other at all. */
-  partition(sides: readonly (readonly NodeId[])[]): void {
-    const sideOf = new Map<NodeId, number>();
-    sides.forEach((side, i) => {
-      for (const id of side) sideOf.set(id, i);
-    });
-    let lone = sides.length;
-    for (const id of this.nodes.keys()) if (!sideOf.has(id)) sideOf.set(id, lone++);
-    for (const from of this.nodes.keys())
-      for (const to of this.nodes.keys())
-        if (from !== to)
-          this.network.setBlocked(from, to, sideOf.get(from) !== sideOf.get(to), this.now);
-  }
+  // ---- what can happen to the cluster (links: NetworkedSimulator) ----
 
   /** Asymmetric partition: messages from `from` nodes to `to` nodes are dropped, not back. */
   blockOneWay(from: readonly NodeId[], to: readonly NodeId[]): void {
     for (const a of from)
-      for (const b of to) if (a !== b) this.network.setBlocked(a, b, true, this.now);
-  }
-
-  setBlocked(from: NodeId, to: NodeId, blocked: boolean): void {
-    this.network.setBlocked(from, to, blocked, this.now);
-  }
-
-  /** Every link unblocked (profiles are kept). */
-  heal(): void {
-    for (const from of this.nodes.keys())
-      for (const to of this.nodes.keys())
-        if (from !== to) this.network.setBlocked(from, to, false, this.now);
-  }
-
-  setLink(from: NodeId, to: NodeId, profile: Partial<LinkProfile>): void {
-    this.network.setProfile(from, to, { ...this.network.profile(from, to), ...profile }, this.now);
-  }
-
-  setAllLinks(profile: Partial<LinkProfile>): void {
-    for (const from of this.nodes.keys())
-      for (const to of this.nodes.keys()) if (from !== to) this.setLink(from, to, profile);
+      for (const b of to) if (a !== b) this.network.setBlocked(a, b, true, this.nowMs);
   }
 
   /**
@@ -263,12 +174,12 @@ export class ClusterSimulator {
     node.armedAtMs = null;
     node.meshUp.clear();
     node.lastReceivedMs.clear();
-    this.lifecycle.push({ atMs: this.now, order: this.order++, node: id, kind: 'crash' });
+    this.lifecycle.push({ atMs: this.nowMs, order: this.order++, node: id, kind: 'crash' });
     if (how === 'host') return;
     for (const peer of node.config.peers) {
-      const at = this.network.transmitControl(id, peer, this.now);
+      const at = this.network.transmitControl(id, peer, this.nowMs);
       if (at !== null)
-        this.queue.push(at, { kind: 'peer-lost', to: this.node(peer), peer: id, reason: 'closed' });
+        this.schedule(at, { kind: 'peer-lost', to: this.node(peer), peer: id, reason: 'closed' });
     }
   }
 
@@ -289,7 +200,7 @@ export class ClusterSimulator {
       const node = this.node(to);
       if (node.election === null) continue;
       node.meshUp.delete(from);
-      this.queue.push(this.now, { kind: 'peer-lost', to: node, peer: from, reason: 'closed' });
+      this.schedule(this.nowMs, { kind: 'peer-lost', to: node, peer: from, reason: 'closed' });
     }
   }
 
@@ -301,7 +212,7 @@ export class ClusterSimulator {
     this.pendingCommand = command;
     this.stepNode(node, {
       type: 'operator',
-      nowMs: this.now,
+      nowMs: this.nowMs,
       commandId: `${id}-${before}`,
       operator: command,
     });
@@ -318,7 +229,14 @@ export class ClusterSimulator {
   ): void {
     const node = this.node(id);
     if (node.election === null) return;
-    this.stepNode(node, { type: 'tracker', nowMs: this.now, trackerId, group, weightDelta, fault });
+    this.stepNode(node, {
+      type: 'tracker',
+      nowMs: this.nowMs,
+      trackerId,
+      group,
+      weightDelta,
+      fault,
+    });
   }
 
   /** SIGHUP with a new config. */
@@ -327,7 +245,7 @@ export class ClusterSimulator {
     node.config = config;
     if (node.election === null) return;
     this.eventsProcessed++;
-    this.apply(node, node.election.reconfigure(config, this.now));
+    this.apply(node, node.election.reconfigure(config, this.nowMs));
   }
 
   // ---- the driver of each node ----
@@ -340,35 +258,32 @@ export class ClusterSimulator {
 
   private boot(node: SimNode, kind: 'start' | 'restart'): void {
     node.incarnation++;
-    node.election = new Election(node.config, this.now);
+    node.election = new Election(node.config, this.nowMs);
     node.armedAtMs = null;
-    this.lifecycle.push({ atMs: this.now, order: this.order++, node: node.id, kind });
-    this.stepNode(node, { type: 'tick', nowMs: this.now });
+    this.lifecycle.push({ atMs: this.nowMs, order: this.order++, node: node.id, kind });
+    this.stepNode(node, { type: 'tick', nowMs: this.nowMs });
     // Heartbeat timers of different nodes are not in phase.
     const phase = this.random.between(0, node.config.heartbeatIntervalMs);
-    this.queue.push(this.now + phase, {
+    this.schedule(this.nowMs + phase, {
       kind: 'heartbeat-timer',
       node,
       incarnation: node.incarnation,
     });
   }
 
-  private handle(event: SimEvent): void {
+  protected override dispatch(event: SimEvent): void {
     switch (event.kind) {
       case 'start':
         // An early restart() may have started it already.
         if (event.node.election === null && event.node.incarnation === 0)
           this.boot(event.node, 'start');
         return;
-      case 'script':
-        event.run();
-        return;
       case 'heartbeat-timer': {
         const node = event.node;
         if (node.election === null || node.incarnation !== event.incarnation) return;
         this.broadcast(node);
         this.detectSilence(node);
-        this.queue.push(this.now + node.config.heartbeatIntervalMs, event);
+        this.schedule(this.nowMs + node.config.heartbeatIntervalMs, event);
         return;
       }
       case 'tick': {
@@ -380,18 +295,18 @@ export class ClusterSimulator {
         )
           return;
         node.armedAtMs = null;
-        this.stepNode(node, { type: 'tick', nowMs: this.now });
+        this.stepNode(node, { type: 'tick', nowMs: this.nowMs });
         return;
       }
       case 'deliver': {
         const node = event.to;
         if (node.election === null) return;
         const message = event.message;
-        node.lastReceivedMs.set(message.from, this.now);
+        node.lastReceivedMs.set(message.from, this.nowMs);
         node.meshUp.add(message.from);
         this.stepNode(node, {
           type: 'heartbeat',
-          nowMs: this.now,
+          nowMs: this.nowMs,
           from: message.from,
           incarnation: message.incarnation,
           groups: message.groups,
@@ -405,7 +320,7 @@ export class ClusterSimulator {
         node.meshUp.delete(event.peer);
         this.stepNode(node, {
           type: 'peer-lost',
-          nowMs: this.now,
+          nowMs: this.nowMs,
           peer: event.peer,
           reason: event.reason,
         });
@@ -419,9 +334,9 @@ export class ClusterSimulator {
     const downAfterMs = node.config.downMultiplier * node.config.heartbeatIntervalMs;
     for (const peer of [...node.meshUp]) {
       const last = node.lastReceivedMs.get(peer);
-      if (last !== undefined && this.now - last >= downAfterMs) {
+      if (last !== undefined && this.nowMs - last >= downAfterMs) {
         node.meshUp.delete(peer);
-        this.queue.push(this.now, { kind: 'peer-lost', to: node, peer, reason: 'silent' });
+        this.schedule(this.nowMs, { kind: 'peer-lost', to: node, peer, reason: 'silent' });
       }
     }
   }
@@ -439,7 +354,7 @@ export class ClusterSimulator {
       switch (action.type) {
         case 'transition':
           this.transitions.push({
-            atMs: this.now,
+            atMs: this.nowMs,
             order: this.order++,
             node: node.id,
             group: action.group,
@@ -455,7 +370,7 @@ export class ClusterSimulator {
           break;
         case 'arm-timer':
           node.armedAtMs = action.atMs;
-          this.queue.push(Math.max(action.atMs, this.now), {
+          this.schedule(action.atMs, {
             kind: 'tick',
             node,
             incarnation: node.incarnation,
@@ -466,7 +381,7 @@ export class ClusterSimulator {
           const command = this.pendingCommand;
           if (command === null) throw new Error('command-result without a command');
           this.commandResults.push({
-            atMs: this.now,
+            atMs: this.nowMs,
             order: this.order++,
             node: node.id,
             command,
@@ -490,9 +405,9 @@ export class ClusterSimulator {
       hears: election.hearing(),
     };
     for (const peer of node.config.peers) {
-      const at = this.network.transmit(node.id, peer, this.now);
+      const at = this.network.transmit(node.id, peer, this.nowMs);
       const to = this.nodes.get(peer);
-      if (at !== null && to !== undefined) this.queue.push(at, { kind: 'deliver', to, message });
+      if (at !== null && to !== undefined) this.schedule(at, { kind: 'deliver', to, message });
     }
   }
 }

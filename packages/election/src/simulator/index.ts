@@ -9,6 +9,9 @@ export type {
 } from './cluster-simulator.js';
 export { SeededRandom } from './random.js';
 export { EventQueue } from './event-queue.js';
+export { EventQueueRunner } from './event-queue-runner.js';
+export { NetworkedSimulator } from './networked-simulator.js';
+export type { NetworkedSimulatorOptions } from './networked-simulator.js';
 export { SimulatedNetwork, DEFAULT_LINK } from './network.js';
 export type { LinkProfile, LinkChange } from './network.js';
 export {

@@ -1,8 +1,11 @@
-// Writes a config directory (config file, key and token files) under a fresh temp dir.
+// Writes a config directory (config file, key and token files) under a fresh temp dir, and
+// loads one the way the daemon does.
 
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError, loadConfigFile } from '../../src/config/load.js';
+import type { ConfigProblem, VipdConfig } from '../../src/config/types.js';
 
 export const CLUSTER_KEY = 'k'.repeat(32);
 export const API_TOKEN = 't'.repeat(24);
@@ -59,4 +62,30 @@ export function configDir(yaml: string, options: { withSecrets?: boolean } = {})
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface LoadOptions {
+  /** Write cluster.key and api.token beside the file (default true). */
+  readonly withSecrets?: boolean;
+  /** The environment `${VAR}` references read (default empty). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Loads `yaml` from a fresh config directory: the config, or every problem the loader found
+ * (any other failure throws). The directory is removed either way.
+ */
+export function loadOrProblems(
+  yaml: string,
+  options: LoadOptions = {},
+): VipdConfig | ConfigProblem[] {
+  const dir = configDir(yaml, options);
+  try {
+    return loadConfigFile(dir.file, { env: { ...options.env } }).config;
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  } finally {
+    dir.remove();
+  }
 }

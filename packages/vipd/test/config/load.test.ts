@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { ConfigError, loadConfigFile } from '../../src/config/load.js';
 import type { ConfigProblem } from '../../src/config/types.js';
 import { VipdError } from '../../src/errors.js';
-import { API_TOKEN, CLUSTER_KEY, ISSUE_EXAMPLE, configDir } from './fixture.js';
+import { API_TOKEN, CLUSTER_KEY, ISSUE_EXAMPLE, configDir, loadOrProblems } from './fixture.js';
 
 const MINIMAL = `node: { id: n1, listen: 127.0.0.1:7410 }
 cluster: { key_file: cluster.key }
@@ -15,16 +15,8 @@ function problemsOf(
   env: Record<string, string> = {},
   withSecrets = true,
 ): ConfigProblem[] {
-  const dir = configDir(yaml, { withSecrets });
-  try {
-    loadConfigFile(dir.file, { env });
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  } finally {
-    dir.remove();
-  }
-  return [];
+  const result = loadOrProblems(yaml, { env, withSecrets });
+  return Array.isArray(result) ? result : [];
 }
 
 describe('loadConfigFile: valid files', () => {

@@ -3,9 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfigFile } from '../../src/config/load.js';
 import type { ConfigProblem, VipdConfig } from '../../src/config/types.js';
-import { configDir } from './fixture.js';
+import { loadOrProblems } from './fixture.js';
 
 const HEAD = `node: { id: n1, listen: 10.0.1.2:7410 }
 cluster:
@@ -15,15 +14,7 @@ groups:
 `;
 
 function load(groups: string): VipdConfig | ConfigProblem[] {
-  const dir = configDir(HEAD + groups);
-  try {
-    return loadConfigFile(dir.file, { env: {} }).config;
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  } finally {
-    dir.remove();
-  }
+  return loadOrProblems(HEAD + groups);
 }
 
 function problems(groups: string): [string, string][] {

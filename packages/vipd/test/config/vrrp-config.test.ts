@@ -3,13 +3,15 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfigFile } from '../../src/config/load.js';
 import type { ConfigProblem, VipdConfig } from '../../src/config/types.js';
-import { configDir } from './fixture.js';
+import { loadOrProblems } from './fixture.js';
 
-const VRRP_ONLY = `node: { id: r1 }
+/** A node whose groups all use vrrp: no listen, key or peers. Its groups follow. */
+const VRRP_NODE = `node: { id: r1 }
 groups:
-  - name: web
+`;
+
+const VRRP_ONLY = `${VRRP_NODE}  - name: web
     interface: eth0
     addresses: [192.0.2.100/24, 192.0.2.101]
     priority: 150
@@ -20,16 +22,8 @@ groups:
     vrrp: { vrid: 51, source_address: 'fe80::1' }
 `;
 
-function load(yaml: string, withSecrets = false): VipdConfig | ConfigProblem[] {
-  const dir = configDir(yaml, { withSecrets });
-  try {
-    return loadConfigFile(dir.file, { env: {} }).config;
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  } finally {
-    dir.remove();
-  }
+function load(yaml: string): VipdConfig | ConfigProblem[] {
+  return loadOrProblems(yaml, { withSecrets: false });
 }
 
 function problems(yaml: string): [string, number | undefined, string][] {
@@ -74,9 +68,7 @@ describe('config: vrrp groups', () => {
   });
 
   it('refuses mixed families, a VRID twice on one link and family, bad intervals and v2', () => {
-    const found = problems(`node: { id: r1 }
-groups:
-  - name: a
+    const found = problems(`${VRRP_NODE}  - name: a
     interface: eth0
     addresses: [192.0.2.100, 'fd00::100']
     vrrp: { vrid: 1 }
@@ -124,9 +116,8 @@ groups:
   });
 
   it('refuses groups on one link that disagree on source address or unicast peers', () => {
-    const found = problems(`node: { id: r1 }
-groups:
-  - { name: a, interface: eth0, addresses: [192.0.2.100], vrrp: { vrid: 1, unicast_peers: [192.0.2.2] } }
+    const found =
+      problems(`${VRRP_NODE}  - { name: a, interface: eth0, addresses: [192.0.2.100], vrrp: { vrid: 1, unicast_peers: [192.0.2.2] } }
   - { name: b, interface: eth0, addresses: [192.0.2.101], vrrp: { vrid: 2, unicast_peers: [192.0.2.2] } }
   - { name: c, interface: eth0, addresses: [192.0.2.102], vrrp: { vrid: 3 } }
   - { name: d, interface: eth0, addresses: ['fd00::1'], vrrp: { vrid: 3 } }
@@ -160,9 +151,7 @@ groups:
   });
 
   it('refuses a vrid out of range and an unknown key with the schema', () => {
-    const found = problems(`node: { id: r1 }
-groups:
-  - name: a
+    const found = problems(`${VRRP_NODE}  - name: a
     interface: eth0
     addresses: [192.0.2.100]
     vrrp: { vrid: 256, advert: 1s }

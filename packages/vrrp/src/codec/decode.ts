@@ -4,26 +4,21 @@
 // values possible (VRID, interval). The first failing check is the reason. Never throws:
 // whatever arrives on the wire gets a result. The VRID and address list against a configured
 // instance are matchInstance's (match.ts).
-import { addressToBytes, familyOfText, readAddress } from './address-bytes.js';
+import { addressToBytes, familyOfText } from './address-bytes.js';
 import { vrrpChecksum } from './checksum.js';
+import { readAddresses, readCommonHeader, type CommonHeader } from './header.js';
 import {
   HEADER_BYTES,
   INTERVAL_MASK,
-  OFFSET_ADDRESS_COUNT,
-  OFFSET_ADDRESSES,
   OFFSET_CHECKSUM,
   OFFSET_INTERVAL,
-  OFFSET_PRIORITY,
-  OFFSET_VERSION_TYPE,
-  OFFSET_VRID,
   TYPE_ADVERTISEMENT,
   VRRP_VERSION_2,
   VRRP_VERSION_3,
-  addressBytesOf,
   advertBytes,
 } from './layout.js';
 import { hex16, reject, type Rejection } from './reject.js';
-import { VRRP_TTL, type DecodeResult, type IpFamily, type PacketContext } from './types.js';
+import { VRRP_TTL, type DecodeResult, type PacketContext } from './types.js';
 import { refuseVrrpv2 } from './vrrpv2.js';
 
 function checkFamily(context: PacketContext): Rejection | undefined {
@@ -43,9 +38,11 @@ function checkFamily(context: PacketContext): Rejection | undefined {
 }
 
 /** Version, type and hop count: whether this is a VRRPv3 advert that stayed on the link. */
-function checkKind(payload: Buffer, context: PacketContext): Rejection | undefined {
-  const versionType = payload[OFFSET_VERSION_TYPE] ?? 0;
-  const version = versionType >> 4;
+function checkKind(
+  payload: Buffer,
+  { version, type }: CommonHeader,
+  context: PacketContext,
+): Rejection | undefined {
   if (version === VRRP_VERSION_2 && context.family === 4) {
     return refuseVrrpv2(payload, context.sourceAddress);
   }
@@ -55,7 +52,6 @@ function checkKind(payload: Buffer, context: PacketContext): Rejection | undefin
       `VRRP version ${version} from ${context.sourceAddress}; vipd speaks 3`,
     );
   }
-  const type = versionType & 0x0f;
   if (type !== TYPE_ADVERTISEMENT) {
     return reject('type', `VRRPv3 packet of type ${type}; only 1 (advertisement) exists`);
   }
@@ -71,8 +67,11 @@ function checkKind(payload: Buffer, context: PacketContext): Rejection | undefin
 }
 
 /** Address count against length, then the checksum over pseudo-header and message. */
-function checkIntegrity(payload: Buffer, context: PacketContext): Rejection | undefined {
-  const count = payload[OFFSET_ADDRESS_COUNT] ?? 0;
+function checkIntegrity(
+  payload: Buffer,
+  { addressCount: count }: CommonHeader,
+  context: PacketContext,
+): Rejection | undefined {
   const expected = advertBytes(context.family, count);
   if (payload.length !== expected) {
     return reject(
@@ -96,23 +95,17 @@ function checkIntegrity(payload: Buffer, context: PacketContext): Rejection | un
   return undefined;
 }
 
-function readAddresses(payload: Buffer, family: IpFamily, count: number): string[] {
-  const size = addressBytesOf(family);
-  return Array.from({ length: count }, (_, i) =>
-    readAddress(payload, OFFSET_ADDRESSES + i * size, family),
-  );
-}
-
 /** The VRRPv3 advert in `payload` (the bytes after the IP header), or why it is refused. */
 export function decodeAdvert(payload: Buffer, context: PacketContext): DecodeResult {
-  const problem =
-    checkFamily(context) ??
-    (payload.length < HEADER_BYTES
-      ? reject('truncated', `${payload.length} bytes; the VRRP header alone is ${HEADER_BYTES}`)
-      : (checkKind(payload, context) ?? checkIntegrity(payload, context)));
+  const familyProblem = checkFamily(context);
+  if (familyProblem !== undefined) return familyProblem;
+  if (payload.length < HEADER_BYTES)
+    return reject('truncated', `${payload.length} bytes; the VRRP header alone is ${HEADER_BYTES}`);
+  const header = readCommonHeader(payload);
+  const problem = checkKind(payload, header, context) ?? checkIntegrity(payload, header, context);
   if (problem !== undefined) return problem;
 
-  const vrid = payload[OFFSET_VRID] ?? 0;
+  const { vrid, priority, addressCount } = header;
   if (vrid === 0) return reject('vrid', 'VRID 0; virtual router ids are 1-255 (RFC 5798 §5.2.3)');
   // Reserved bits: ignored on receive (RFC 5798 §5.2.6).
   const maxAdvertIntervalCs = payload.readUInt16BE(OFFSET_INTERVAL) & INTERVAL_MASK;
@@ -124,9 +117,9 @@ export function decodeAdvert(payload: Buffer, context: PacketContext): DecodeRes
     advert: {
       version: 3,
       vrid,
-      priority: payload[OFFSET_PRIORITY] ?? 0,
+      priority,
       maxAdvertIntervalCs,
-      addresses: readAddresses(payload, context.family, payload[OFFSET_ADDRESS_COUNT] ?? 0),
+      addresses: readAddresses(payload, context.family, addressCount),
     },
   };
 }

@@ -3,7 +3,7 @@
 // owns the addresses (priority 255), like keepalived ("ip address associated with VRID not
 // present in MASTER advert"). Lists compare as sets of canonical text, order ignored.
 import { canonicalAddress } from './address-bytes.js';
-import { VrrpCodecError } from './errors.js';
+import { VrrpError } from '../errors.js';
 import { OWNER_PRIORITY } from './layout.js';
 import { reject } from './reject.js';
 import type { Advert, DecodeResult } from './types.js';
@@ -20,10 +20,7 @@ function canonicalList(addresses: readonly string[]): string[] {
       const address = text.replace(/\/\d+$/, '');
       const canonical = canonicalAddress(address);
       if (canonical === undefined) {
-        throw new VrrpCodecError(
-          'INVALID_ADDRESS',
-          `instance address "${text}" is not an IP address`,
-        );
+        throw new VrrpError('INVALID_ADDRESS', `instance address "${text}" is not an IP address`);
       }
       return canonical;
     })

@@ -1,15 +1,10 @@
 // VRRPv2 (RFC 3768) is recognised only to be refused well: keepalived's default is still v2,
 // and "the peer speaks v2" is the first thing an operator pairing vipd with it must learn.
-import { readAddress } from './address-bytes.js';
 import { vrrpChecksum } from './checksum.js';
+import { readAddresses, readCommonHeader } from './header.js';
 import {
   HEADER_BYTES,
-  OFFSET_ADDRESS_COUNT,
-  OFFSET_ADDRESSES,
   OFFSET_CHECKSUM,
-  OFFSET_PRIORITY,
-  OFFSET_VERSION_TYPE,
-  OFFSET_VRID,
   TYPE_ADVERTISEMENT,
   V2_AUTH_DATA_BYTES,
   V2_OFFSET_ADVERT_INTERVAL,
@@ -40,11 +35,10 @@ export function authTypeName(authType: number): string {
 
 /** Reads a v2 advert; a damaged one gets the same reasons a damaged v3 one would. */
 export function decodeVrrpv2(payload: Buffer): { ok: true; advert: Vrrpv2Advert } | Rejection {
-  const type = (payload[OFFSET_VERSION_TYPE] ?? 0) & 0x0f;
+  const { type, vrid, priority, addressCount: count } = readCommonHeader(payload);
   if (type !== TYPE_ADVERTISEMENT) {
     return reject('type', `VRRPv2 packet of type ${type}; only 1 (advertisement) exists`);
   }
-  const count = payload[OFFSET_ADDRESS_COUNT] ?? 0;
   const expected = HEADER_BYTES + count * 4 + V2_AUTH_DATA_BYTES;
   if (payload.length !== expected) {
     return reject(
@@ -57,18 +51,15 @@ export function decodeVrrpv2(payload: Buffer): { ok: true; advert: Vrrpv2Advert 
   if (stored !== computed) {
     return reject('checksum', `VRRPv2 checksum ${hex16(stored)}, computed ${hex16(computed)}`);
   }
-  const addresses = Array.from({ length: count }, (_, i) =>
-    readAddress(payload, OFFSET_ADDRESSES + i * 4, 4),
-  );
   return {
     ok: true,
     advert: {
       version: 2,
-      vrid: payload[OFFSET_VRID] ?? 0,
-      priority: payload[OFFSET_PRIORITY] ?? 0,
+      vrid,
+      priority,
       authType: payload[V2_OFFSET_AUTH_TYPE] ?? 0,
       advertIntervalSeconds: payload[V2_OFFSET_ADVERT_INTERVAL] ?? 0,
-      addresses,
+      addresses: readAddresses(payload, 4, count),
     },
   };
 }

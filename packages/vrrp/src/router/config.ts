@@ -3,7 +3,7 @@
 // each naming the field and why it is wrong. (The daemon's YAML schema catches these first;
 // this is the module's own guard.)
 import { addressKey } from './address-order.js';
-import { VirtualRouterError } from './errors.js';
+import { VrrpError } from '../errors.js';
 import { MAX_ADVERT_INTERVAL_CS, MIN_ADVERT_INTERVAL_CS, PRIORITY_OWNER } from './timing.js';
 import type { VirtualRouterConfig } from './types.js';
 
@@ -49,7 +49,7 @@ export function virtualRouterConfigProblems(config: VirtualRouterConfig): string
 export function assertValidVirtualRouterConfig(config: VirtualRouterConfig): void {
   const problems = virtualRouterConfigProblems(config);
   if (problems.length > 0)
-    throw new VirtualRouterError(
+    throw new VrrpError(
       'VRRP_CONFIG_INVALID',
       `invalid virtual router config: ${problems.join('; ')}`,
     );

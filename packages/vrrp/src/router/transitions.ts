@@ -1,6 +1,6 @@
 // The state changes RFC 5798 §6.4 has, plus FAULT (keepalived's, for a failed tracker or
 // interface). Anything else is a bug in the state machine and throws.
-import { VirtualRouterError } from './errors.js';
+import { VrrpError } from '../errors.js';
 import type { VrrpState } from './types.js';
 
 const LEGAL: Readonly<Record<VrrpState, readonly VrrpState[]>> = {
@@ -20,8 +20,5 @@ export function isLegalVrrpTransition(from: VrrpState, to: VrrpState): boolean {
 
 export function assertLegalVrrpTransition(from: VrrpState, to: VrrpState): void {
   if (!isLegalVrrpTransition(from, to))
-    throw new VirtualRouterError(
-      'VRRP_ILLEGAL_TRANSITION',
-      `illegal VRRP transition ${from} -> ${to}`,
-    );
+    throw new VrrpError('VRRP_ILLEGAL_TRANSITION', `illegal VRRP transition ${from} -> ${to}`);
 }

@@ -8,7 +8,7 @@
 // "State machine" section says so and why.
 import { addressKey } from './address-order.js';
 import { assertValidVirtualRouterConfig } from './config.js';
-import { VirtualRouterError } from './errors.js';
+import { VrrpError } from '../errors.js';
 import {
   centisecondsToMs,
   masterDownIntervalMs,
@@ -74,7 +74,7 @@ export class VirtualRouter {
   /** Feed one event; returns what the daemon must do, in order. */
   handle(event: VirtualRouterEvent): VirtualRouterAction[] {
     if (this.handling)
-      throw new VirtualRouterError('VRRP_REENTRANT', 'VirtualRouter.handle is not re-entrant');
+      throw new VrrpError('VRRP_REENTRANT', 'VirtualRouter.handle is not re-entrant');
     if (!Number.isFinite(event.nowMs)) invalidEvent(event, `nowMs ${event.nowMs} is not finite`);
     this.handling = true;
     try {
@@ -336,5 +336,5 @@ function checkedPriority(event: VirtualRouterEvent, priority: number): number {
 
 function invalidEvent(event: VirtualRouterEvent, why: string): never {
   const type = (event as { type?: unknown }).type;
-  throw new VirtualRouterError('VRRP_EVENT_INVALID', `invalid ${String(type)} event: ${why}`);
+  throw new VrrpError('VRRP_EVENT_INVALID', `invalid ${String(type)} event: ${why}`);
 }

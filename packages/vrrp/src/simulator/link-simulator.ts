@@ -2,14 +2,8 @@
 // driven the way the daemon drives it (adverts multicast to every other router, the one
 // timer armed as `arm-timer` asks), with per-link delay, loss and blocking, crashes,
 // graceful shutdowns and restarts. Seeded: the same options and calls replay the same run.
-// The PRNG, the event queue and the lossy links are @vipd/election's simulator pieces.
-import {
-  DEFAULT_LINK,
-  EventQueue,
-  SeededRandom,
-  SimulatedNetwork,
-  type LinkProfile,
-} from '@vipd/election/simulator';
+// The PRNG, the run loop and the lossy links are @vipd/election's simulator pieces.
+import { NetworkedSimulator, type NetworkedSimulatorOptions } from '@vipd/election/simulator';
 import { VirtualRouter } from '../router/virtual-router.js';
 import type {
   VirtualRouterAction,
@@ -22,15 +16,10 @@ import type {
 /** A router on the simulated link is named by its primary address. */
 export type RouterId = string;
 
-export interface VrrpLinkSimulatorOptions {
-  readonly seed: number;
+/** Seed, link profile, start times and random source as the cluster simulator's. */
+export interface VrrpLinkSimulatorOptions extends NetworkedSimulatorOptions {
   /** One config per router, all of one VRID and family, distinct primary addresses. */
   readonly routers: readonly VirtualRouterConfig[];
-  /** Default profile of every directed link (delay in ms, loss 0-1). */
-  readonly link?: Partial<LinkProfile>;
-  /** When each router starts; default 0 for all. */
-  readonly startAtMs?: Readonly<Record<RouterId, number>>;
-  readonly random?: SeededRandom;
   /** Sees every event just before a router handles it (recording, replay, benchmarks). */
   readonly onHandle?: (router: RouterId, event: VirtualRouterEvent) => void;
 }
@@ -68,11 +57,7 @@ type SimEvent =
       readonly from: RouterId;
       readonly priority: number;
       readonly intervalCs: number;
-    }
-  | { readonly kind: 'script'; readonly run: () => void };
-
-/** Routers reacting to each other forever without time passing: a livelock, not a run. */
-const MAX_EVENTS_PER_INSTANT = 100_000;
+    };
 
 class SimRouter {
   router: VirtualRouter | null = null;
@@ -85,40 +70,30 @@ class SimRouter {
   ) {}
 }
 
-export class VrrpLinkSimulator {
-  readonly random: SeededRandom;
-  readonly network: SimulatedNetwork;
+export class VrrpLinkSimulator extends NetworkedSimulator<SimEvent> {
   readonly transitions: SimVrrpTransition[] = [];
   readonly lifecycle: SimVrrpLifecycle[] = [];
   readonly adverts: SimAdvert[] = [];
   /** VirtualRouter.handle calls so far: the benchmark's unit of work. */
   eventsHandled = 0;
 
-  private readonly queue = new EventQueue<SimEvent>();
   private readonly nodes = new Map<RouterId, SimRouter>();
   private readonly onHandle: VrrpLinkSimulatorOptions['onHandle'];
-  private now = 0;
   private order = 0;
 
   constructor(options: VrrpLinkSimulatorOptions) {
-    this.random = options.random ?? new SeededRandom(options.seed);
+    super(
+      options,
+      options.routers.map((config) => config.primaryAddress),
+    );
     this.onHandle = options.onHandle;
     for (const config of options.routers) {
       const id = config.primaryAddress;
       if (this.nodes.has(id)) throw new RangeError(`two routers with primary address ${id}`);
       this.nodes.set(id, new SimRouter(id, config));
     }
-    this.network = new SimulatedNetwork(
-      this.routerIds(),
-      { ...DEFAULT_LINK, ...options.link },
-      this.random,
-    );
     for (const node of this.nodes.values())
-      this.queue.push(options.startAtMs?.[node.id] ?? 0, { kind: 'start', node });
-  }
-
-  get nowMs(): number {
-    return this.now;
+      this.schedule(options.startAtMs?.[node.id] ?? 0, { kind: 'start', node });
   }
 
   routerIds(): RouterId[] {
@@ -142,67 +117,7 @@ export class VrrpLinkSimulator {
     return this.routerIds().filter((id) => this.state(id) === 'MASTER');
   }
 
-  // ---- running ----
-
-  /** Runs `run` at virtual time `atMs` (now if in the past), in order with the traffic. */
-  at(atMs: number, run: () => void): void {
-    this.queue.push(Math.max(atMs, this.now), { kind: 'script', run });
-  }
-
-  /** Processes every event up to and including `untilMs`; the clock ends at untilMs. */
-  runUntil(untilMs: number): void {
-    let sameInstant = 0;
-    for (let next = this.queue.peekTime(); next !== undefined && next <= untilMs;) {
-      const entry = this.queue.pop();
-      if (entry === undefined) break;
-      sameInstant = entry.atMs === this.now ? sameInstant + 1 : 0;
-      if (sameInstant > MAX_EVENTS_PER_INSTANT)
-        throw new Error(`livelock: more than ${MAX_EVENTS_PER_INSTANT} events at ${entry.atMs}ms`);
-      this.now = entry.atMs;
-      this.run(entry.item);
-      next = this.queue.peekTime();
-    }
-    this.now = Math.max(this.now, untilMs);
-  }
-
-  runFor(durationMs: number): void {
-    this.runUntil(this.now + durationMs);
-  }
-
-  // ---- what can happen on the link ----
-
-  /** Routers on different sides cannot hear each other; routers on no side hear nobody. */
-  partition(sides: readonly (readonly RouterId[])[]): void {
-    const sideOf = (id: RouterId): number => {
-      const side = sides.findIndex((s) => s.includes(id));
-      return side === -1 ? -1 - this.routerIds().indexOf(id) : side;
-    };
-    this.eachLink((from, to) => {
-      this.network.setBlocked(from, to, sideOf(from) !== sideOf(to), this.now);
-    });
-  }
-
-  /** Adverts from `from` to `to` are dropped; the other direction still works. */
-  setBlocked(from: RouterId, to: RouterId, blocked: boolean): void {
-    this.network.setBlocked(from, to, blocked, this.now);
-  }
-
-  /** Every link unblocked; delay and loss profiles stay as they are. */
-  heal(): void {
-    this.eachLink((from, to) => {
-      this.network.setBlocked(from, to, false, this.now);
-    });
-  }
-
-  setLink(from: RouterId, to: RouterId, profile: Partial<LinkProfile>): void {
-    this.network.setProfile(from, to, { ...this.network.profile(from, to), ...profile }, this.now);
-  }
-
-  setAllLinks(profile: Partial<LinkProfile>): void {
-    this.eachLink((from, to) => {
-      this.setLink(from, to, profile);
-    });
-  }
+  // ---- what can happen on the link (partitions, blocks, loss: NetworkedSimulator) ----
 
   /** Power off: the router stops at once and says nothing. */
   crash(id: RouterId): void {
@@ -215,7 +130,7 @@ export class VrrpLinkSimulator {
   shutdown(id: RouterId): void {
     const node = this.node(id);
     if (node.router === null) return;
-    this.handle(node, { type: 'shutdown', nowMs: this.now });
+    this.handle(node, { type: 'shutdown', nowMs: this.nowMs });
     this.stop(node, 'shutdown');
   }
 
@@ -228,11 +143,11 @@ export class VrrpLinkSimulator {
   }
 
   setPriority(id: RouterId, priority: number, forcePreempt = false): void {
-    this.handleIfUp(id, { type: 'set-priority', nowMs: this.now, priority, forcePreempt });
+    this.handleIfUp(id, { type: 'set-priority', nowMs: this.nowMs, priority, forcePreempt });
   }
 
   fault(id: RouterId, faulted: boolean): void {
-    this.handleIfUp(id, { type: 'fault', nowMs: this.now, faulted });
+    this.handleIfUp(id, { type: 'fault', nowMs: this.nowMs, faulted });
   }
 
   // ---- the daemon of each router ----
@@ -243,45 +158,37 @@ export class VrrpLinkSimulator {
     return node;
   }
 
-  private eachLink(visit: (from: RouterId, to: RouterId) => void): void {
-    for (const from of this.nodes.keys())
-      for (const to of this.nodes.keys()) if (from !== to) visit(from, to);
-  }
-
   private boot(node: SimRouter, kind: 'start' | 'restart'): void {
     node.started = true;
     node.router = new VirtualRouter(node.config);
     node.armedAtMs = null;
-    this.lifecycle.push({ atMs: this.now, order: this.order++, router: node.id, kind });
-    this.handle(node, { type: 'startup', nowMs: this.now });
+    this.lifecycle.push({ atMs: this.nowMs, order: this.order++, router: node.id, kind });
+    this.handle(node, { type: 'startup', nowMs: this.nowMs });
   }
 
   private stop(node: SimRouter, kind: 'crash' | 'shutdown'): void {
     node.router = null;
     node.armedAtMs = null;
-    this.lifecycle.push({ atMs: this.now, order: this.order++, router: node.id, kind });
+    this.lifecycle.push({ atMs: this.nowMs, order: this.order++, router: node.id, kind });
   }
 
-  private run(event: SimEvent): void {
+  protected override dispatch(event: SimEvent): void {
     switch (event.kind) {
       case 'start':
         // A restart() before its scheduled start has started it already.
         if (!event.node.started) this.boot(event.node, 'start');
         return;
-      case 'script':
-        event.run();
-        return;
       case 'timer':
         // Only the latest arm counts, as with one real timer that each arm replaces.
         if (event.node.router === null || event.node.armedAtMs !== event.atMs) return;
         event.node.armedAtMs = null;
-        this.handle(event.node, { type: 'timer', nowMs: this.now });
+        this.handle(event.node, { type: 'timer', nowMs: this.nowMs });
         return;
       case 'deliver':
         if (event.to.router === null) return;
         this.handle(event.to, {
           type: 'advert',
-          nowMs: this.now,
+          nowMs: this.nowMs,
           sourceAddress: event.from,
           priority: event.priority,
           maxAdvertIntervalCs: event.intervalCs,
@@ -310,7 +217,7 @@ export class VrrpLinkSimulator {
         return;
       case 'transition':
         this.transitions.push({
-          atMs: this.now,
+          atMs: this.nowMs,
           order: this.order++,
           router: node.id,
           from: action.from,
@@ -320,7 +227,7 @@ export class VrrpLinkSimulator {
         return;
       case 'arm-timer':
         node.armedAtMs = action.atMs;
-        this.queue.push(Math.max(action.atMs, this.now), {
+        this.schedule(action.atMs, {
           kind: 'timer',
           node,
           atMs: action.atMs,
@@ -334,12 +241,12 @@ export class VrrpLinkSimulator {
 
   /** 224.0.0.18 / ff02::12: every other router on the link, each link with its own fate. */
   private multicast(node: SimRouter, priority: number): void {
-    this.adverts.push({ atMs: this.now, router: node.id, priority });
+    this.adverts.push({ atMs: this.nowMs, router: node.id, priority });
     for (const to of this.nodes.values()) {
       if (to === node) continue;
-      const atMs = this.network.transmit(node.id, to.id, this.now);
+      const atMs = this.network.transmit(node.id, to.id, this.nowMs);
       if (atMs !== null)
-        this.queue.push(atMs, {
+        this.schedule(atMs, {
           kind: 'deliver',
           to,
           from: node.id,

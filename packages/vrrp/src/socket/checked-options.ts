@@ -3,7 +3,7 @@
 import { isInterfaceName } from '@vipd/arp';
 import type { IpFamily } from '../codec/types.js';
 import { canonicalAddress } from './address-text.js';
-import { VrrpError } from './errors.js';
+import { VrrpError } from '../errors.js';
 import type { VrrpSocketOptions } from './types.js';
 
 export interface CheckedOptions {

@@ -12,7 +12,7 @@ import {
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../codec/types.js';
 import { addressBytes } from './address-text.js';
 import { checkOptions, type CheckedOptions } from './checked-options.js';
-import { VrrpError, type VrrpErrorCode } from './errors.js';
+import { VrrpError, type VrrpErrorCode } from '../errors.js';
 import { parseIpv4Packet, parseIpv6Frame } from './ip-header.js';
 import { packetFilter, reporter, type PacketSink } from './packet-filter.js';
 import { RawIpSocket } from './raw-ip-socket.js';

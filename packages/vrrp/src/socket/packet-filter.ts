@@ -1,7 +1,7 @@
 // What happens to each packet read: adverts from ourselves and, in unicast mode, from
 // strangers are dropped with their reason; the rest go to the caller. Nothing a callback
 // throws escapes into the socket's event-loop callback, where it would take the node down.
-import { VrrpError } from './errors.js';
+import { VrrpError } from '../errors.js';
 import type { ParsedPacket } from './ip-header.js';
 import type { ReceivedPacket, VrrpSocketOptions } from './types.js';
 

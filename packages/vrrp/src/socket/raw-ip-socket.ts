@@ -3,7 +3,7 @@
 // is turned into a typed VrrpError naming the interface and the step that failed.
 import { createRequire } from 'node:module';
 import { VRRP_PROTOCOL, type IpFamily } from '../codec/types.js';
-import { VrrpError, type VrrpErrorCode } from './errors.js';
+import { VrrpError, type VrrpErrorCode } from '../errors.js';
 
 interface RawSocketModule {
   createSocket(options: {

@@ -9,6 +9,8 @@ export const SO_BINDTODEVICE = 25;
 export const IPPROTO_IP = 0;
 export const IP_HDRINCL = 3;
 export const IP_MULTICAST_IF = 32;
+/** The TTL of multicast sends when the kernel builds the header (IP_TTL does not apply). */
+export const IP_MULTICAST_TTL = 33;
 export const IP_MULTICAST_LOOP = 34;
 export const IP_ADD_MEMBERSHIP = 35;
 

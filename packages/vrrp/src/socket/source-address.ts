@@ -4,7 +4,7 @@
 import { networkInterfaces } from 'node:os';
 import type { IpFamily } from '../codec/types.js';
 import { canonicalAddress } from './address-text.js';
-import { VrrpError } from './errors.js';
+import { VrrpError } from '../errors.js';
 
 /**
  * The interface's addresses of `family`, kernel order (the primary IPv4 address first), as

@@ -2,7 +2,7 @@
 // source, TTL/hop limit 255) and owns whatever receives for it.
 import type { IpFamily } from '../codec/types.js';
 import { addressBytes } from './address-text.js';
-import { VrrpError } from './errors.js';
+import { VrrpError } from '../errors.js';
 import { ipPacket } from './ip-header.js';
 import type { RawIpSocket } from './raw-ip-socket.js';
 import type { VrrpSocket } from './types.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeAdvert } from '../../src/codec/decode.js';
 import { encodeAdvert } from '../../src/codec/encode.js';
-import { VrrpCodecError, type CodecErrorCode } from '../../src/codec/errors.js';
+import { VrrpError, type VrrpErrorCode } from '../../src/errors.js';
 import type { AdvertFields, PacketAddressing } from '../../src/codec/types.js';
 import { HAND_BUILT_ADVERTS } from '../fixtures/hand-built-adverts.js';
 
@@ -62,7 +62,7 @@ describe('encodeAdvert refuses fields outside the wire ranges', () => {
     name: string;
     fields?: Partial<AdvertFields>;
     addressing?: Partial<PacketAddressing>;
-    code: CodecErrorCode;
+    code: VrrpErrorCode;
     message: RegExp;
   }[] = [
     {
@@ -144,7 +144,7 @@ describe('encodeAdvert refuses fields outside the wire ranges', () => {
       assert.throws(
         () => encodeAdvert({ ...fields, ...c.fields }, { ...v4, ...c.addressing }),
         (error: unknown) =>
-          error instanceof VrrpCodecError && error.code === c.code && c.message.test(error.message),
+          error instanceof VrrpError && error.code === c.code && c.message.test(error.message),
       );
     });
   }

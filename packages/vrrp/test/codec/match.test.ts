@@ -2,7 +2,7 @@
 // the address list must match ours unless the sender is the address owner (priority 255).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VrrpCodecError } from '../../src/codec/errors.js';
+import { VrrpError } from '../../src/errors.js';
 import { matchInstance } from '../../src/codec/match.js';
 import type { Advert } from '../../src/codec/types.js';
 
@@ -77,7 +77,7 @@ describe('matchInstance', () => {
     assert.throws(
       () => matchInstance(advert, { vrid: 51, addresses: ['192.0.2.100', 'web-vip'] }),
       (error: unknown) =>
-        error instanceof VrrpCodecError &&
+        error instanceof VrrpError &&
         error.code === 'INVALID_ADDRESS' &&
         /"web-vip"/.test(error.message),
     );

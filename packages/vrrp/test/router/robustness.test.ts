@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { VirtualRouterError } from '../../src/router/errors.js';
+import { VrrpError } from '../../src/errors.js';
 import type {
   VirtualRouterAction,
   VirtualRouterConfig,
@@ -14,7 +14,7 @@ import { advert, LOWER_PEER, routerConfig, startup, timer } from './support.js';
 
 function throwsCode(run: () => unknown, code: string, mentions: RegExp): void {
   assert.throws(run, (error: unknown) => {
-    assert.ok(error instanceof VirtualRouterError);
+    assert.ok(error instanceof VrrpError);
     assert.equal(error.code, code);
     assert.match(error.message, mentions);
     return true;

@@ -17,7 +17,7 @@ import {
   type NetnsLab,
 } from '@vipd/testkit';
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type IpFamily } from '../../src/codec/types.js';
-import { VrrpError } from '../../src/socket/errors.js';
+import { VrrpError } from '../../src/errors.js';
 import { openVrrpSocket } from '../../src/socket/open.js';
 import type { ReceivedPacket, VrrpSocket, VrrpSocketOptions } from '../../src/socket/types.js';
 
