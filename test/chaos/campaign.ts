@@ -1,6 +1,7 @@
 // One campaign: a namespace lab with vipd on every node, the client probing every VIP, the
 // nemesis working through the seed's schedule, then the checker's verdict on the history.
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { wallClockMs } from '../src/clock.js';
 import { LabError } from '../src/errors.js';
 import { withLab, type Lab } from '../src/lab.js';
@@ -34,6 +35,11 @@ export interface CampaignResult {
   readonly history: History;
   readonly verdict: Verdict;
   readonly runDir: string;
+  /**
+   * The 1-minute load average at the origin, at every checkpoint and at the end: the bounds
+   * carry a load margin, so figures from a busy machine say how busy it was.
+   */
+  readonly loadAverages: readonly number[];
 }
 
 /** Group i's priorities rotate over the nodes, so every node is someone's master. */
@@ -132,6 +138,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       await recorder.begin();
       const target: NemesisTarget = { lab, cluster, watch: recorder.watch!, options: configured };
       const origin = recorder.originMs;
+      const loadAverages = [loadavg()[0] ?? 0];
       log(
         `seed ${options.seed}: ${schedule.faults.length} faults in ${schedule.checkpointsMs.length} rounds`,
       );
@@ -146,10 +153,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       for (const atMs of schedule.checkpointsMs) {
         await sleep(origin + atMs - wallClockMs());
         await recorder.checkpoint();
+        loadAverages.push(loadavg()[0] ?? 0);
       }
       const faults = await Promise.all(applied);
       await sleep(origin + options.durationMs - wallClockMs());
       const recorded = await recorder.finish();
+      loadAverages.push(loadavg()[0] ?? 0);
       const history: History = { ...recorded, seed: options.seed, quorum: options.quorum, faults };
       return {
         options,
@@ -158,6 +167,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         history,
         verdict: check(history, bounds),
         runDir: lab.runDir,
+        loadAverages,
       };
     } finally {
       await healEverything(lab, cluster).catch(() => undefined);

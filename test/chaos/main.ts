@@ -1,6 +1,7 @@
 // `npm run chaos -- --seed S --minutes M [--nodes 3] [--quorum] [--interval 100ms]`: one
 // campaign; prints the figures per fault kind, and on a violation the seed and schedule.
 // Exit 0: every bound held; 1: a violation; 2: bad arguments or the lab could not run.
+import { writeFileSync } from 'node:fs';
 import { labSupport } from '@vipd/testkit';
 import { runCampaign } from './campaign.js';
 import { parseCampaignArgs } from './options.js';
@@ -28,9 +29,11 @@ async function main(): Promise<number> {
       console.log(line);
     },
   });
+  if (options.historyPath !== undefined)
+    writeFileSync(options.historyPath, JSON.stringify(result.history));
   const figures = figuresByKind([result]);
   console.log(figuresTable(figures));
-  if (options.write) writeBenchmarkSection([result]);
+  if (options.write) console.log(`chaos: figures written to ${writeBenchmarkSection(result)}`);
   if (result.verdict.violations.length > 0) {
     console.error(failureReport(result));
     return 1;
