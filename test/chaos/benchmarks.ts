@@ -70,7 +70,9 @@ export function benchmarkSection(result: CampaignResult, on: MeasuredOn): string
     '',
     figuresTable(figuresByKind([result])),
     '',
-    `${history.faults.length} faults injected, ${verdict.violations.length} violation(s).`,
+    `${history.faults.length} faults injected, ${verdict.violations.length} violation(s); ` +
+      `${verdict.checkpoints.judged} of ${verdict.checkpoints.sampled} checkpoints judged ` +
+      '(the others fell within a fault or its aftermath, e.g. a restart slowed by load).',
     ...verdict.violations.map(
       (v) => `- seed ${options.seed}: ${describeFinding(v, history.originMs)}`,
     ),

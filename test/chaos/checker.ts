@@ -27,6 +27,8 @@ export interface Finding {
 export interface Verdict {
   readonly findings: readonly Finding[];
   readonly violations: readonly Finding[];
+  /** Checkpoints sampled, and those judged (no fault nor its aftermath covered them). */
+  readonly checkpoints: { readonly sampled: number; readonly judged: number };
 }
 
 function window(applied: AppliedFault, bounds: Bounds): { fromMs: number; toMs: number } {
@@ -313,5 +315,12 @@ export function check(history: History, bounds: Bounds): Verdict {
       .map((t) => judgeTransition(history, bounds, t)),
     ...judgeCheckpoints(history, bounds),
   ].sort((a, b) => a.fromMs - b.fromMs);
-  return { findings, violations: findings.filter((f) => f.violation) };
+  const judged = history.checkpoints.filter(
+    (c) => covering(history, bounds, c.atMs, c.atMs).length === 0,
+  ).length;
+  return {
+    findings,
+    violations: findings.filter((f) => f.violation),
+    checkpoints: { sampled: history.checkpoints.length, judged },
+  };
 }

@@ -45,7 +45,7 @@ function answers(fromMs: number, toMs: number, node: string) {
 /**
  * A kill of n1 (master) at 1 s: n2 takes over 400 ms later while the kernel keeps n1's VIP
  * for 1,100 ms (dual owner, excused by the kill), the client gets no answer for 405 ms. Then,
- * at 20 s with no fault about, 500 ms without answers: one violation.
+ * at 20 s with no fault about, 505 ms without answers: one violation. Two checkpoints.
  */
 function result(quorum: boolean): CampaignResult {
   const bounds = deriveBounds({ ...options, quorum });
@@ -78,9 +78,19 @@ function result(quorum: boolean): CampaignResult {
       { node: 'n2', vip, atMs: 1_400, added: true },
       { node: 'n1', vip, atMs: 2_500, added: false },
     ],
-    initialStates: [],
-    transitions: [],
-    checkpoints: [],
+    initialStates: [
+      { node: 'n1', group: 'g1', state: 'master' },
+      { node: 'n2', group: 'g1', state: 'backup' },
+    ],
+    transitions: [
+      { node: 'n2', atMs: 1_400, group: 'g1', from: 'BACKUP', to: 'MASTER', reason: 'master-down' },
+      { node: 'n1', atMs: 2_000, group: 'g1', from: 'INIT', to: 'BACKUP', reason: 'startup' },
+    ],
+    // The first falls within the kill, so only the second is judged.
+    checkpoints: [
+      { atMs: 1_500, holders: [{ vip, node: 'n2' }] },
+      { atMs: 25_000, holders: [{ vip, node: 'n2' }] },
+    ],
   };
   return {
     options: { ...options, quorum },
@@ -137,6 +147,7 @@ describe('benchmarkSection', () => {
       '2026-12-07 18:00 UTC',
       'abc1234',
     ]);
+    assert.match(section, /2 faults injected, 1 violation\(s\); 1 of 2 checkpoints judged/);
     assert.match(section, /Measured on 2 × Test CPU, Linux 6\.1, Node v20\.0\.0\./);
     assert.match(section, /`npm run chaos -- --seed 7 --minutes 5 .* --quorum`/);
   });
