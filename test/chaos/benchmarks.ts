@@ -79,9 +79,6 @@ export function benchmarkSection(result: CampaignResult, on: MeasuredOn): string
   ].join('\n');
 }
 
-export function writeBenchmarkSection(result: CampaignResult): string {
-  return writeDocSection(
-    sectionName(result.options.quorum),
-    benchmarkSection(result, measuredOnHere()),
-  );
+export function writeBenchmarkSection(result: CampaignResult, on: MeasuredOn): string {
+  return writeDocSection(sectionName(result.options.quorum), benchmarkSection(result, on));
 }

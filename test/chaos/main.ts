@@ -6,7 +6,7 @@ import { labSupport } from '@vipd/testkit';
 import { runCampaign, type CampaignResult } from './campaign.js';
 import { parseCampaignArgs } from './options.js';
 import { failureReport, figuresByKind, figuresTable, replayCommand } from './report.js';
-import { writeBenchmarkSection } from './benchmarks.js';
+import { measuredOnHere, writeBenchmarkSection } from './benchmarks.js';
 
 /** After the figures: a history too large to serialise must not cost the run its verdict. */
 function saveHistory(path: string, result: CampaignResult): void {
@@ -33,6 +33,8 @@ async function main(): Promise<number> {
     return 2;
   }
   console.log(`chaos: ${replayCommand(options)}`);
+  // The commit and date the run started from, not those of the moment it ends.
+  const measuredOn = measuredOnHere();
   const result = await runCampaign({
     ...options,
     log: (line) => {
@@ -41,7 +43,8 @@ async function main(): Promise<number> {
   });
   const figures = figuresByKind([result]);
   console.log(figuresTable(figures));
-  if (options.write) console.log(`chaos: figures written to ${writeBenchmarkSection(result)}`);
+  if (options.write)
+    console.log(`chaos: figures written to ${writeBenchmarkSection(result, measuredOn)}`);
   if (options.historyPath !== undefined) saveHistory(options.historyPath, result);
   if (result.verdict.violations.length > 0) {
     console.error(failureReport(result));

@@ -257,6 +257,53 @@ describe('check', () => {
     assert.equal(stray.vip, vip);
   });
 
+  it('does not judge a group that moved while the checkpoint was sampled, but flags the move', () => {
+    // Seed 7 (--quorum, load 17): the checkpoint's `ip addr` on n2 ran after n2 took over
+    // from n1, whose loop had stalled (no fault): n2 holds the VIP, the logs still say n1.
+    const vip = '10.0.0.100';
+    const base = history(true, [], 1_000, 1_000);
+    const moved: History = {
+      ...base,
+      addressEvents: [
+        { node: 'n2', vip, atMs: 20_200, added: true },
+        { node: 'n1', vip, atMs: 20_600, added: false },
+      ],
+      transitions: [
+        {
+          node: 'n2',
+          atMs: 20_201,
+          group: 'g1',
+          from: 'BACKUP',
+          to: 'MASTER',
+          reason: 'master-down',
+        },
+      ],
+      checkpoints: [
+        {
+          atMs: 20_000,
+          sampledUntilMs: 20_300,
+          holders: [
+            { vip, node: 'n1' },
+            { vip, node: 'n2' },
+          ],
+        },
+      ],
+    };
+    const { violations, findings, checkpoints } = check(moved, bounds);
+    assert.deepEqual(
+      violations.map((v) => v.kind),
+      ['unexplained-transition'],
+    );
+    assert.ok(findings.some((f) => f.kind === 'not-converged' && !f.violation));
+    assert.deepEqual(checkpoints, { sampled: 1, judged: 0 });
+    // The same sample taken in an instant is judged: n2 holds a VIP it is not master of.
+    const instant = {
+      ...moved,
+      checkpoints: [{ ...moved.checkpoints[0]!, sampledUntilMs: 20_000 }],
+    };
+    assert.ok(check(instant, bounds).violations.some((v) => v.kind === 'not-converged'));
+  });
+
   it('flags an outage with no fault around it and accepts one inside a fault and its recovery', () => {
     const replies = [0, 1, 2, 600, 601].map((seq) => ({
       seq,
