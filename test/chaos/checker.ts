@@ -27,7 +27,7 @@ export interface Finding {
 export interface Verdict {
   readonly findings: readonly Finding[];
   readonly violations: readonly Finding[];
-  /** Checkpoints sampled, and those judged (no fault nor its aftermath covered them). */
+  /** Checkpoints sampled, and those judged (no fault or aftermath over them, no group moving). */
   readonly checkpoints: { readonly sampled: number; readonly judged: number };
 }
 
