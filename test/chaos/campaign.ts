@@ -10,7 +10,14 @@ import { VipdCluster, type VipdClusterOptions, type VipdGroupSpec } from '../src
 import { deriveBounds, type Bounds } from './bounds.js';
 import { check, type Verdict } from './checker.js';
 import type { AppliedFault, History } from './history.js';
-import { inject, sleep, TRACKER_NAME, trackerPath, type NemesisTarget } from './nemesis.js';
+import {
+  inject,
+  sleep,
+  START_TIMEOUT_MS,
+  TRACKER_NAME,
+  trackerPath,
+  type NemesisTarget,
+} from './nemesis.js';
 import { Recorder } from './recorder.js';
 import { drawSchedule, type Schedule } from './schedule.js';
 
@@ -131,9 +138,16 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         probeIntervalMs: options.probeIntervalMs,
         arpingIntervalMs: 50,
       });
-      // Every daemon up (slow under load) before the cluster may settle.
-      await Promise.all(cluster.startAll().map((d) => d.waitForLine(/"reason":"startup"/, 30_000)));
-      await waitUntil('every VIP answered the client', () => recorder.allAnswered, 30_000);
+      // Every daemon up before the cluster may settle. As long as a restart may take (the
+      // nemesis's): at a load average of 27 on 2 cores one daemon took 30 s to log its start.
+      await Promise.all(
+        cluster.startAll().map((d) => d.waitForLine(/"reason":"startup"/, START_TIMEOUT_MS)),
+      );
+      await waitUntil(
+        'every VIP answered the client',
+        () => recorder.allAnswered,
+        START_TIMEOUT_MS,
+      );
       await sleep(settleMsFor(bounds));
       await recorder.begin();
       const target: NemesisTarget = { lab, cluster, watch: recorder.watch!, options: configured };
