@@ -2,7 +2,12 @@
 // one table per mode with the figures per fault kind, the run's parameters and the machine.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { benchmarkSection, sectionName, type MeasuredOn } from '../chaos/benchmarks.js';
+import {
+  benchmarkSection,
+  LISTED_VIOLATIONS,
+  sectionName,
+  type MeasuredOn,
+} from '../chaos/benchmarks.js';
 import { deriveBounds } from '../chaos/bounds.js';
 import type { CampaignOptions, CampaignResult } from '../chaos/campaign.js';
 import { check } from '../chaos/checker.js';
@@ -150,6 +155,17 @@ describe('benchmarkSection', () => {
     assert.match(section, /2 faults injected, 1 violation\(s\); 1 of 2 checkpoints judged/);
     assert.match(section, /Measured on 2 × Test CPU, Linux 6\.1, Node v20\.0\.0\./);
     assert.match(section, /`npm run chaos -- --seed 7 --minutes 5 .* --quorum`/);
+  });
+
+  it('lists the first violations only, and says how many more the run printed', () => {
+    const one = result(true);
+    const many = Array.from({ length: LISTED_VIOLATIONS + 5 }, (_, i) => ({
+      ...one.verdict.violations[0]!,
+      fromMs: 20_000 + i,
+    }));
+    const section = benchmarkSection({ ...one, verdict: { ...one.verdict, violations: many } }, on);
+    assert.equal(section.match(/^- seed 7: /gm)?.length, LISTED_VIOLATIONS);
+    assert.match(section, /^- … and 5 more: the run prints them all/m);
   });
 
   it('keeps one section per mode, so a run with the guard leaves the run without it alone', () => {
