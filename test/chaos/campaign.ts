@@ -1,6 +1,7 @@
 // One campaign: a namespace lab with vipd on every node, the client probing every VIP, the
 // nemesis working through the seed's schedule, then the checker's verdict on the history.
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { wallClockMs } from '../src/clock.js';
 import { LabError } from '../src/errors.js';
 import { withLab, type Lab } from '../src/lab.js';
@@ -9,7 +10,14 @@ import { VipdCluster, type VipdClusterOptions, type VipdGroupSpec } from '../src
 import { deriveBounds, type Bounds } from './bounds.js';
 import { check, type Verdict } from './checker.js';
 import type { AppliedFault, History } from './history.js';
-import { inject, sleep, TRACKER_NAME, trackerPath, type NemesisTarget } from './nemesis.js';
+import {
+  inject,
+  sleep,
+  START_TIMEOUT_MS,
+  TRACKER_NAME,
+  trackerPath,
+  type NemesisTarget,
+} from './nemesis.js';
 import { Recorder } from './recorder.js';
 import { drawSchedule, type Schedule } from './schedule.js';
 
@@ -34,6 +42,11 @@ export interface CampaignResult {
   readonly history: History;
   readonly verdict: Verdict;
   readonly runDir: string;
+  /**
+   * The 1-minute load average at the origin, at every checkpoint and at the end: the bounds
+   * carry a load margin, so figures from a busy machine say how busy it was.
+   */
+  readonly loadAverages: readonly number[];
 }
 
 /** Group i's priorities rotate over the nodes, so every node is someone's master. */
@@ -125,13 +138,21 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         probeIntervalMs: options.probeIntervalMs,
         arpingIntervalMs: 50,
       });
-      // Every daemon up (slow under load) before the cluster may settle.
-      await Promise.all(cluster.startAll().map((d) => d.waitForLine(/"reason":"startup"/, 30_000)));
-      await waitUntil('every VIP answered the client', () => recorder.allAnswered, 30_000);
+      // Every daemon up before the cluster may settle. As long as a restart may take (the
+      // nemesis's): at a load average of 27 on 2 cores one daemon took 30 s to log its start.
+      await Promise.all(
+        cluster.startAll().map((d) => d.waitForLine(/"reason":"startup"/, START_TIMEOUT_MS)),
+      );
+      await waitUntil(
+        'every VIP answered the client',
+        () => recorder.allAnswered,
+        START_TIMEOUT_MS,
+      );
       await sleep(settleMsFor(bounds));
       await recorder.begin();
       const target: NemesisTarget = { lab, cluster, watch: recorder.watch!, options: configured };
       const origin = recorder.originMs;
+      const loadAverages = [loadavg()[0] ?? 0];
       log(
         `seed ${options.seed}: ${schedule.faults.length} faults in ${schedule.checkpointsMs.length} rounds`,
       );
@@ -146,10 +167,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       for (const atMs of schedule.checkpointsMs) {
         await sleep(origin + atMs - wallClockMs());
         await recorder.checkpoint();
+        loadAverages.push(loadavg()[0] ?? 0);
       }
       const faults = await Promise.all(applied);
       await sleep(origin + options.durationMs - wallClockMs());
       const recorded = await recorder.finish();
+      loadAverages.push(loadavg()[0] ?? 0);
       const history: History = { ...recorded, seed: options.seed, quorum: options.quorum, faults };
       return {
         options,
@@ -158,6 +181,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         history,
         verdict: check(history, bounds),
         runDir: lab.runDir,
+        loadAverages,
       };
     } finally {
       await healEverything(lab, cluster).catch(() => undefined);

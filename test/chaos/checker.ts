@@ -4,7 +4,7 @@
 import { doubleAnswerWindows } from '../src/neighbor-frames.js';
 import { outages } from '../src/probe-analysis.js';
 import { aftermathMs, CUTS_EVERY_PATH, STOPS_THE_DAEMON, type Bounds } from './bounds.js';
-import type { AppliedFault, History, Transition } from './history.js';
+import type { AppliedFault, Checkpoint, History, Transition } from './history.js';
 import type { FaultKind } from './schedule.js';
 
 export type FindingKind = 'dual-owner' | 'no-owner' | 'not-converged' | 'unexplained-transition';
@@ -27,6 +27,8 @@ export interface Finding {
 export interface Verdict {
   readonly findings: readonly Finding[];
   readonly violations: readonly Finding[];
+  /** Checkpoints sampled, and those judged (no fault or aftermath over them, no group moving). */
+  readonly checkpoints: { readonly sampled: number; readonly judged: number };
 }
 
 function window(applied: AppliedFault, bounds: Bounds): { fromMs: number; toMs: number } {
@@ -241,47 +243,100 @@ function stateAt(history: History, node: string, group: string, atMs: number): s
   return history.initialStates.find((s) => s.node === node && s.group === group)?.state;
 }
 
-function judgeCheckpoints(history: History): Finding[] {
-  const findings: Finding[] = [];
-  for (const checkpoint of history.checkpoints) {
-    for (const group of history.groups) {
-      const masters = history.nodes.filter(
-        (n) => stateAt(history, n, group.name, checkpoint.atMs) === 'master',
-      );
-      const problem = (vip: string | undefined, nodes: readonly string[], why: string): void => {
-        findings.push({
-          kind: 'not-converged',
-          ...(vip === undefined ? {} : { vip }),
-          nodes,
-          fromMs: checkpoint.atMs,
-          toMs: checkpoint.atMs,
-          source: 'sample',
-          faultIds: [],
-          violation: true,
-          why,
-        });
-      };
-      if (masters.length !== 1)
-        problem(
-          undefined,
-          masters,
-          `group ${group.name} has ${masters.length} masters after convergence (${masters.join(', ') || 'none'})`,
-        );
-      for (const vip of group.vips) {
-        const holders = checkpoint.holders.filter((h) => h.vip === vip).map((h) => h.node);
-        const strays = holders.filter((n) => !masters.includes(n));
-        if (strays.length > 0)
-          problem(
-            vip,
-            strays,
-            `${vip} is on ${strays.join(', ')}, which is not master of ${group.name}`,
-          );
-        if (masters.length === 1 && !holders.includes(masters[0]!))
-          problem(vip, masters, `${vip} is not on ${masters[0]!}, the master of ${group.name}`);
-      }
-    }
+type Group = History['groups'][number];
+
+interface Divergence {
+  readonly vip?: string;
+  readonly nodes: readonly string[];
+  readonly why: string;
+}
+
+/** What is wrong with a group at a checkpoint: not one master, a stray or a missing VIP. */
+function divergences(history: History, group: Group, checkpoint: Checkpoint): Divergence[] {
+  const found: Divergence[] = [];
+  const masters = history.nodes.filter(
+    (n) => stateAt(history, n, group.name, checkpoint.atMs) === 'master',
+  );
+  if (masters.length !== 1)
+    found.push({
+      nodes: masters,
+      why: `group ${group.name} has ${masters.length} masters after convergence (${masters.join(', ') || 'none'})`,
+    });
+  for (const vip of group.vips) {
+    const held = checkpoint.holders.filter((h) => h.vip === vip).map((h) => h.node);
+    const strays = held.filter((n) => !masters.includes(n));
+    if (strays.length > 0)
+      found.push({
+        vip,
+        nodes: strays,
+        why: `${vip} is on ${strays.join(', ')}, which is not master of ${group.name}`,
+      });
+    if (masters.length === 1 && !held.includes(masters[0]!))
+      found.push({
+        vip,
+        nodes: masters,
+        why: `${vip} is not on ${masters[0]!}, the master of ${group.name}`,
+      });
   }
-  return findings;
+  return found;
+}
+
+/**
+ * Why a group's sample at a checkpoint says nothing about convergence, if it does not.
+ *
+ * A fault or its aftermath covers it: the checkpoint's time is fixed by the schedule, but a
+ * fault can outlast its drawn duration (a kill lasts until the restarted daemon logs its
+ * start, seconds on a loaded machine), and until then the dead daemon's last logged state
+ * (often MASTER) and the VIPs the kernel keeps for it say nothing about convergence.
+ *
+ * Or the group moved while it was sampled: `ip addr` starts in every node's namespace, and
+ * under load the last may run hundreds of ms after the checkpoint's time, so the sample mixes
+ * the group before and after; the move itself is judged (a transition no fault explains is a
+ * violation of its own).
+ */
+function notJudged(
+  history: History,
+  bounds: Bounds,
+  group: Group,
+  checkpoint: Checkpoint,
+): { reason: string; faultIds: number[] } | undefined {
+  const untilMs = checkpoint.sampledUntilMs ?? checkpoint.atMs;
+  const active = covering(history, bounds, checkpoint.atMs, untilMs);
+  const faultIds = active.map((f) => f.fault.id);
+  if (active.length > 0)
+    return {
+      reason: `sampled during ${active.map((f) => `#${f.fault.id} ${f.fault.kind} ${f.fault.target}`).join(', ')} or its aftermath`,
+      faultIds,
+    };
+  const within = (atMs: number): boolean => atMs >= checkpoint.atMs && atMs <= untilMs;
+  const moved =
+    history.transitions.some((t) => t.group === group.name && within(t.atMs)) ||
+    history.addressEvents.some((e) => group.vips.includes(e.vip) && within(e.atMs));
+  if (moved)
+    return {
+      reason: `${group.name} changed while it was sampled (${Math.round(untilMs - checkpoint.atMs)} ms)`,
+      faultIds,
+    };
+  return undefined;
+}
+
+/** Samples that are not judged are kept as findings, not as violations. */
+function judgeCheckpoints(history: History, bounds: Bounds): Finding[] {
+  return history.checkpoints.flatMap((checkpoint) =>
+    history.groups.flatMap((group) => {
+      const skip = notJudged(history, bounds, group, checkpoint);
+      return divergences(history, group, checkpoint).map((d) => ({
+        kind: 'not-converged' as const,
+        ...d,
+        fromMs: checkpoint.atMs,
+        toMs: checkpoint.sampledUntilMs ?? checkpoint.atMs,
+        source: 'sample' as const,
+        faultIds: skip?.faultIds ?? [],
+        violation: skip === undefined,
+        why: skip === undefined ? d.why : `${d.why} (not judged: ${skip.reason})`,
+      }));
+    }),
+  );
 }
 
 export function check(history: History, bounds: Bounds): Verdict {
@@ -293,7 +348,14 @@ export function check(history: History, bounds: Bounds): Verdict {
     ...history.transitions
       .filter((t) => t.atMs >= history.originMs)
       .map((t) => judgeTransition(history, bounds, t)),
-    ...judgeCheckpoints(history),
+    ...judgeCheckpoints(history, bounds),
   ].sort((a, b) => a.fromMs - b.fromMs);
-  return { findings, violations: findings.filter((f) => f.violation) };
+  const judged = history.checkpoints.filter((c) =>
+    history.groups.every((g) => notJudged(history, bounds, g, c) === undefined),
+  ).length;
+  return {
+    findings,
+    violations: findings.filter((f) => f.violation),
+    checkpoints: { sampled: history.checkpoints.length, judged },
+  };
 }

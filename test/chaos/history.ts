@@ -45,6 +45,8 @@ export interface GroupState {
 /** After a round's settle time: who held what (`ip addr`, sampled) at that moment. */
 export interface Checkpoint {
   readonly atMs: number;
+  /** When the last node's address list came back (sampling takes a while under load). */
+  readonly sampledUntilMs?: number;
   readonly holders: readonly Holding[];
 }
 

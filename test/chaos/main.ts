@@ -1,11 +1,22 @@
 // `npm run chaos -- --seed S --minutes M [--nodes 3] [--quorum] [--interval 100ms]`: one
 // campaign; prints the figures per fault kind, and on a violation the seed and schedule.
 // Exit 0: every bound held; 1: a violation; 2: bad arguments or the lab could not run.
+import { writeFileSync } from 'node:fs';
 import { labSupport } from '@vipd/testkit';
-import { runCampaign } from './campaign.js';
+import { runCampaign, type CampaignResult } from './campaign.js';
 import { parseCampaignArgs } from './options.js';
 import { failureReport, figuresByKind, figuresTable, replayCommand } from './report.js';
-import { writeBenchmarkSection } from './benchmarks.js';
+import { measuredOnHere, writeBenchmarkSection } from './benchmarks.js';
+
+/** After the figures: a history too large to serialise must not cost the run its verdict. */
+function saveHistory(path: string, result: CampaignResult): void {
+  try {
+    writeFileSync(path, JSON.stringify(result.history));
+    console.log(`chaos: history saved to ${path}`);
+  } catch (error) {
+    console.error(`chaos: could not save the history to ${path}: ${String(error)}`);
+  }
+}
 
 async function main(): Promise<number> {
   let options;
@@ -22,6 +33,8 @@ async function main(): Promise<number> {
     return 2;
   }
   console.log(`chaos: ${replayCommand(options)}`);
+  // The commit and date the run started from, not those of the moment it ends.
+  const measuredOn = measuredOnHere();
   const result = await runCampaign({
     ...options,
     log: (line) => {
@@ -30,13 +43,16 @@ async function main(): Promise<number> {
   });
   const figures = figuresByKind([result]);
   console.log(figuresTable(figures));
-  if (options.write) writeBenchmarkSection([result]);
+  if (options.write)
+    console.log(`chaos: figures written to ${writeBenchmarkSection(result, measuredOn)}`);
+  if (options.historyPath !== undefined) saveHistory(options.historyPath, result);
   if (result.verdict.violations.length > 0) {
     console.error(failureReport(result));
     return 1;
   }
+  const { judged, sampled } = result.verdict.checkpoints;
   console.log(
-    `chaos: no violation (seed ${options.seed}, ${result.verdict.findings.length} findings within bounds)`,
+    `chaos: no violation (seed ${options.seed}, ${result.verdict.findings.length} findings within bounds, ${judged} of ${sampled} checkpoints judged)`,
   );
   return 0;
 }

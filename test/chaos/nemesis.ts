@@ -12,6 +12,9 @@ import type { Fault } from './schedule.js';
 
 export const TRACKER_NAME = 'chaos';
 
+/** How long a daemon may take to log its start: node starts slowly on a loaded machine. */
+export const START_TIMEOUT_MS = 60_000;
+
 export function trackerPath(lab: Lab, node: string): string {
   return join(lab.runDir, `tracker-${node}`);
 }
@@ -56,7 +59,7 @@ async function restart(t: NemesisTarget, node: LabHost): Promise<void> {
   t.watch.follow(node, restarted);
   // The kill lasts until the new daemon runs (node starts slowly under load): by then it
   // has removed the VIPs its predecessor left behind.
-  await restarted.waitForLine(/"reason":"startup"/, 60_000);
+  await restarted.waitForLine(/"reason":"startup"/, START_TIMEOUT_MS);
 }
 
 async function operator(

@@ -36,6 +36,8 @@ function minutes(text: string): number {
 export interface CliOptions extends CampaignOptions {
   /** Write the figures into docs/benchmarks.md. */
   readonly write: boolean;
+  /** Save the recorded history (JSON) here, to read it or judge it again with a changed checker. */
+  readonly historyPath?: string;
 }
 
 export function parseCampaignArgs(argv: readonly string[]): CliOptions {
@@ -72,6 +74,7 @@ export function parseCampaignArgs(argv: readonly string[]): CliOptions {
       5,
     )
     .option('--write', 'write the figures into docs/benchmarks.md', false)
+    .option('--history <file>', 'save the recorded history as JSON to <file>')
     .exitOverride()
     .parse(argv, { from: 'user' });
   const o = program.opts<{
@@ -85,6 +88,7 @@ export function parseCampaignArgs(argv: readonly string[]): CliOptions {
     loadMargin: number;
     probeInterval: number;
     write: boolean;
+    history?: string;
   }>();
   return {
     seed: o.seed ?? Math.floor(Math.random() * 2 ** 31),
@@ -97,5 +101,6 @@ export function parseCampaignArgs(argv: readonly string[]): CliOptions {
     loadMarginMs: o.loadMargin,
     probeIntervalMs: o.probeInterval,
     write: o.write,
+    ...(o.history === undefined ? {} : { historyPath: o.history }),
   };
 }

@@ -94,7 +94,8 @@ export class Recorder {
 
   async checkpoint(): Promise<void> {
     const atMs = wallClockMs();
-    this.checkpoints.push({ atMs, holders: await sampleHolders(this.lab, this.vips) });
+    const holders = await sampleHolders(this.lab, this.vips);
+    this.checkpoints.push({ atMs, sampledUntilMs: wallClockMs(), holders });
     // Keep the probers' buffers small on long campaigns.
     await this.drainProbes();
   }

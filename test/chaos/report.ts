@@ -14,43 +14,54 @@ export interface KindFigures {
 
 const length = (f: Finding): number => f.toMs - f.fromMs;
 
-/** Figures per fault kind; a finding counts for every kind whose window covers it ("none" if none). */
+/**
+ * Figures per fault kind; a finding counts for every kind whose window covers it ("none" if
+ * none). The last row, "all", is the whole run: every fault, the worst of every finding, and
+ * each violation once (one covered by two kinds counts in both their rows).
+ */
 export function figuresByKind(results: readonly CampaignResult[]): KindFigures[] {
-  const rows = new Map<
-    string,
-    { injected: number; worstDualMs: number; worstOutageMs: number; violations: number }
-  >();
-  const row = (kind: string) => {
+  const rows = new Map<string, Mutable<KindFigures>>();
+  const row = (kind: string): Mutable<KindFigures> => {
     let r = rows.get(kind);
     if (r === undefined)
-      rows.set(kind, (r = { injected: 0, worstDualMs: 0, worstOutageMs: 0, violations: 0 }));
+      rows.set(kind, (r = { kind, injected: 0, worstDualMs: 0, worstOutageMs: 0, violations: 0 }));
     return r;
   };
   for (const kind of FAULT_KINDS) row(kind);
+  const all: Mutable<KindFigures> = {
+    kind: 'all',
+    injected: 0,
+    worstDualMs: 0,
+    worstOutageMs: 0,
+    violations: 0,
+  };
   for (const result of results) {
     const kindOf = new Map(result.history.faults.map((f) => [f.fault.id, f.fault.kind]));
     for (const f of result.history.faults) row(f.fault.kind).injected += 1;
+    all.injected += result.history.faults.length;
     for (const finding of result.verdict.findings) {
       const kinds =
         finding.faultIds.length === 0
           ? ['none']
           : [...new Set(finding.faultIds.map((id) => kindOf.get(id)!))];
-      for (const kind of kinds) {
-        const r = row(kind);
-        if (finding.kind === 'dual-owner') r.worstDualMs = Math.max(r.worstDualMs, length(finding));
-        if (finding.kind === 'no-owner')
-          r.worstOutageMs = Math.max(r.worstOutageMs, length(finding));
-        if (finding.violation) r.violations += 1;
-      }
+      for (const r of [...kinds.map(row), all]) count(r, finding);
     }
   }
-  return [...rows].map(([kind, r]) => ({ kind, ...r }));
+  return [...rows.values(), all];
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function count(r: Mutable<KindFigures>, finding: Finding): void {
+  if (finding.kind === 'dual-owner') r.worstDualMs = Math.max(r.worstDualMs, length(finding));
+  if (finding.kind === 'no-owner') r.worstOutageMs = Math.max(r.worstOutageMs, length(finding));
+  if (finding.violation) r.violations += 1;
 }
 
 export function figuresTable(rows: readonly KindFigures[]): string {
   const lines = [
-    '| fault kind | injected | worst dual owner (ms) | worst outage (ms) | violations |',
-    '| ---------- | -------: | --------------------: | ----------------: | ---------: |',
+    '| fault kind | injected | worst dual owner (ms) | worst unavailability (ms) | violations |',
+    '| ---------- | -------: | --------------------: | ------------------------: | ---------: |',
     ...rows
       .filter((r) => r.injected > 0 || r.violations > 0 || r.worstDualMs > 0 || r.worstOutageMs > 0)
       .map(

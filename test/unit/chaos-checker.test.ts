@@ -205,6 +205,105 @@ describe('check', () => {
     assert.deepEqual(violation.nodes, ['n3']);
   });
 
+  it('does not judge a checkpoint sampled while a killed master is not yet back, and judges the next', () => {
+    // Seed 1001 (--quorum): n1, master of g1, is killed; n2 takes over; the kernel keeps
+    // n1's VIP and its log's last word is MASTER until the restarted daemon logs its start,
+    // which came after the checkpoint drawn for that round.
+    const kill = applied({ kind: 'kill', target: 'n1' }, 1_000, 7_000);
+    const vip = '10.0.0.100';
+    const killed: History = {
+      ...history(true, [kill], 1_300, 1_300),
+      addressEvents: [{ node: 'n2', vip, atMs: 1_300, added: true }],
+      transitions: [
+        {
+          node: 'n2',
+          atMs: 1_300,
+          group: 'g1',
+          from: 'BACKUP',
+          to: 'MASTER',
+          reason: 'master-down',
+        },
+      ],
+      checkpoints: [
+        {
+          atMs: 6_000,
+          holders: [
+            { vip, node: 'n1' },
+            { vip, node: 'n2' },
+          ],
+        },
+      ],
+    };
+    const [sample] = check(killed, bounds).findings.filter((f) => f.kind === 'not-converged');
+    assert.equal(sample?.violation, false, 'the sample falls within the kill');
+    assert.deepEqual(sample.faultIds, [1]);
+    assert.deepEqual(
+      check(killed, bounds).violations.filter((v) => v.kind === 'not-converged'),
+      [],
+    );
+
+    // Once the restart and its settle time are over, a VIP left on n1 is a violation again.
+    const settledAtMs = 7_000 + bounds.restartMs + bounds.recoveryMs + 1;
+    const restarted: History = {
+      ...killed,
+      transitions: [
+        ...killed.transitions,
+        { node: 'n1', atMs: 7_000, group: 'g1', from: 'INIT', to: 'BACKUP', reason: 'startup' },
+      ],
+      checkpoints: [{ atMs: settledAtMs, holders: killed.checkpoints[0]!.holders }],
+    };
+    const [stray] = check(restarted, bounds).violations.filter((v) => v.kind === 'not-converged');
+    assert.deepEqual(stray?.nodes, ['n1']);
+    assert.equal(stray.vip, vip);
+  });
+
+  it('does not judge a group that moved while the checkpoint was sampled, but flags the move', () => {
+    // Seed 7 (--quorum, load 17): the checkpoint's `ip addr` on n2 ran after n2 took over
+    // from n1, whose loop had stalled (no fault): n2 holds the VIP, the logs still say n1.
+    const vip = '10.0.0.100';
+    const base = history(true, [], 1_000, 1_000);
+    const moved: History = {
+      ...base,
+      addressEvents: [
+        { node: 'n2', vip, atMs: 20_200, added: true },
+        { node: 'n1', vip, atMs: 20_600, added: false },
+      ],
+      transitions: [
+        {
+          node: 'n2',
+          atMs: 20_201,
+          group: 'g1',
+          from: 'BACKUP',
+          to: 'MASTER',
+          reason: 'master-down',
+        },
+      ],
+      checkpoints: [
+        {
+          atMs: 20_000,
+          sampledUntilMs: 20_300,
+          holders: [
+            { vip, node: 'n1' },
+            { vip, node: 'n2' },
+          ],
+        },
+      ],
+    };
+    const { violations, findings, checkpoints } = check(moved, bounds);
+    assert.deepEqual(
+      violations.map((v) => v.kind),
+      ['unexplained-transition'],
+    );
+    assert.ok(findings.some((f) => f.kind === 'not-converged' && !f.violation));
+    assert.deepEqual(checkpoints, { sampled: 1, judged: 0 });
+    // The same sample taken in an instant is judged: n2 holds a VIP it is not master of.
+    const instant = {
+      ...moved,
+      checkpoints: [{ ...moved.checkpoints[0]!, sampledUntilMs: 20_000 }],
+    };
+    assert.ok(check(instant, bounds).violations.some((v) => v.kind === 'not-converged'));
+  });
+
   it('flags an outage with no fault around it and accepts one inside a fault and its recovery', () => {
     const replies = [0, 1, 2, 600, 601].map((seq) => ({
       seq,
