@@ -9,7 +9,11 @@ import type { LabProcess } from './lab-process.js';
  */
 export interface RouteClaim {
   readonly kind: 'route';
-  /** When `ip monitor` reported it (wall-clock epoch ms, on arrival). */
+  /**
+   * When `ip` read the change from netlink (its `-ts` stamp, wall-clock epoch ms): two watches
+   * in different namespaces compare to a fraction of a millisecond, where their lines' arrival
+   * here could be ms apart on a loaded machine.
+   */
   readonly atMs: number;
   readonly address: string;
   readonly claimedMac: string | undefined;
@@ -18,10 +22,17 @@ export interface RouteClaim {
   readonly deleted: boolean;
 }
 
+/** `ip -ts`'s local-time stamp (microseconds) as wall-clock epoch ms. */
+function stampMs(localTime: string, fraction: string | undefined): number {
+  // Without a zone, Date parses local time, as `ip` printed it.
+  return new Date(localTime).getTime() + Number(fraction ?? '0') * 1000;
+}
+
 /**
- * `ip monitor route` in the router's namespace: every change of the route to a /32 VIP that
- * BIRD installs from BGP. Multipath routes print their next hops on continuation lines
- * (`\tnexthop via …`), gathered into the claim before it.
+ * `ip -ts monitor route` in the router's namespace: every change of the route to a /32 VIP that
+ * BIRD installs from BGP. Each change starts with `[2026-12-07T18:02:12.937597]` (local time);
+ * multipath routes print their next hops on continuation lines (`\tnexthop via …`), gathered
+ * into the claim before it.
  */
 export class RouteWatch {
   private readonly claims: RouteClaim[] = [];
@@ -37,7 +48,7 @@ export class RouteWatch {
 
   /** Watches the router by default; a node's own table with `where` (its VIP routes). */
   static async start(lab: Lab, where?: LabHost): Promise<RouteWatch> {
-    const child = lab.spawn(where ?? lab.bridgeNetns, ['ip', 'monitor', 'route'], {
+    const child = lab.spawn(where ?? lab.bridgeNetns, ['ip', '-ts', 'monitor', 'route'], {
       name: `route-watch-${where?.name ?? 'router'}`,
     });
     // ip monitor prints nothing when it is ready; a route added after a short pause is seen.
@@ -52,14 +63,17 @@ export class RouteWatch {
       this.claims[this.claims.length - 1] = { ...last, via: [...last.via, nexthop[1] ?? ''] };
       return;
     }
-    const route = /^(Deleted )?(\d+\.\d+\.\d+\.\d+)(?:\/32)? (?:via (\S+) )?/.exec(line);
+    const stamped = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?\]\s*(.*)$/.exec(line);
+    const route = /^(Deleted )?(\d+\.\d+\.\d+\.\d+)(?:\/32)? (?:via (\S+) )?/.exec(
+      stamped?.[3] ?? line,
+    );
     if (route === null) return;
     const deleted = route[1] !== undefined;
     const via = route[3] === undefined ? [] : [route[3]];
     const node = this.lab.nodes.find((n) => n.ipv4 === via[0]);
     this.claims.push({
       kind: 'route',
-      atMs: wallClockMs(),
+      atMs: stamped === null ? wallClockMs() : stampMs(stamped[1] ?? '', stamped[2]),
       address: route[2] ?? '',
       claimedMac: deleted ? undefined : node?.mac,
       via,
