@@ -22,6 +22,36 @@ export interface RouteClaim {
   readonly deleted: boolean;
 }
 
+/** One line of `ip -ts monitor route` that matters here. */
+export type MonitorLine =
+  | { readonly kind: 'nexthop'; readonly via: string }
+  | {
+      readonly kind: 'route';
+      /** Its `-ts` stamp as wall-clock epoch ms, if the line has one. */
+      readonly stampMs: number | undefined;
+      readonly address: string;
+      readonly via: readonly string[];
+      readonly deleted: boolean;
+    };
+
+/** An IPv4 host route's change or a multipath continuation; undefined for anything else. */
+export function parseMonitorLine(line: string): MonitorLine | undefined {
+  const nexthop = /^\s+nexthop via (\S+)/.exec(line);
+  if (nexthop !== null) return { kind: 'nexthop', via: nexthop[1] ?? '' };
+  const stamped = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?\]\s*(.*)$/.exec(line);
+  const route = /^(Deleted )?(\d+\.\d+\.\d+\.\d+)(?:\/32)? (?:via (\S+) )?/.exec(
+    stamped?.[3] ?? line,
+  );
+  if (route === null) return undefined;
+  return {
+    kind: 'route',
+    stampMs: stamped === null ? undefined : stampMs(stamped[1] ?? '', stamped[2]),
+    address: route[2] ?? '',
+    via: route[3] === undefined ? [] : [route[3]],
+    deleted: route[1] !== undefined,
+  };
+}
+
 /** `ip -ts`'s local-time stamp (microseconds) as wall-clock epoch ms. */
 function stampMs(localTime: string, fraction: string | undefined): number {
   // Without a zone, Date parses local time, as `ip` printed it.
@@ -57,27 +87,23 @@ export class RouteWatch {
   }
 
   private take(line: string): void {
-    const nexthop = /^\s+nexthop via (\S+)/.exec(line);
+    const parsed = parseMonitorLine(line);
     const last = this.claims.at(-1);
-    if (nexthop !== null && last !== undefined) {
-      this.claims[this.claims.length - 1] = { ...last, via: [...last.via, nexthop[1] ?? ''] };
+    if (parsed?.kind === 'nexthop') {
+      if (last !== undefined) {
+        this.claims[this.claims.length - 1] = { ...last, via: [...last.via, parsed.via] };
+      }
       return;
     }
-    const stamped = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?\]\s*(.*)$/.exec(line);
-    const route = /^(Deleted )?(\d+\.\d+\.\d+\.\d+)(?:\/32)? (?:via (\S+) )?/.exec(
-      stamped?.[3] ?? line,
-    );
-    if (route === null) return;
-    const deleted = route[1] !== undefined;
-    const via = route[3] === undefined ? [] : [route[3]];
-    const node = this.lab.nodes.find((n) => n.ipv4 === via[0]);
+    if (parsed === undefined) return;
+    const node = this.lab.nodes.find((n) => n.ipv4 === parsed.via[0]);
     this.claims.push({
       kind: 'route',
-      atMs: stamped === null ? wallClockMs() : stampMs(stamped[1] ?? '', stamped[2]),
-      address: route[2] ?? '',
-      claimedMac: deleted ? undefined : node?.mac,
-      via,
-      deleted,
+      atMs: parsed.stampMs ?? wallClockMs(),
+      address: parsed.address,
+      claimedMac: parsed.deleted ? undefined : node?.mac,
+      via: parsed.via,
+      deleted: parsed.deleted,
     });
   }
 
