@@ -64,6 +64,7 @@ const outageCell = medianRangeCell((r) => r.outagesMs);
 const pingCell = medianCell((r) => r.pingOutagesMs);
 const crashCell = medianCell((r) => r.crashTakeoversMs);
 const plannedCell = medianCell((r) => r.plannedGapsMs);
+const plannedRangeCell = medianRangeCell((r) => r.plannedGapsMs);
 
 function cpuPair(result: DaemonResult | undefined): string {
   return `${cpu(result?.cpuMaster ?? Number.NaN)} / ${cpu(result?.cpuBackup ?? Number.NaN)}`;
@@ -124,6 +125,20 @@ function table(
     tableLine(all.map(() => '---:')),
     ...intervalsMs.map((i) => tableLine(all.map((c) => c.cell(i, resultAt)))),
   ];
+}
+
+/** A section's Markdown from everything the run measured. */
+export type ReportFormat = (
+  results: readonly DaemonResult[],
+  options: BenchOptions,
+  skipped: readonly Skipped[],
+  elapsedMs: number,
+) => string;
+
+/** The format of a section whose text depends on the run's options. */
+function report(text: (options: BenchOptions) => SectionText): ReportFormat {
+  return (results, options, skipped, elapsedMs) =>
+    section(results, options, skipped, elapsedMs, text(options));
 }
 
 /** Title, machine, method, one table row per interval, and any trial that failed. */
@@ -188,89 +203,71 @@ function trouble(results: readonly DaemonResult[], skipped: readonly Skipped[]):
  * The VRRP section: vipd speaking VRRPv3 (both nodes), and a keepalived master with a vipd
  * backup, against a keepalived pair at the same advert interval.
  */
-export function formatVrrpReport(
-  results: readonly DaemonResult[],
-  options: BenchOptions,
-  skipped: readonly Skipped[],
-  elapsedMs: number,
-): string {
-  return section(results, options, skipped, elapsedMs, {
-    kinds: ['keepalived', 'vipd-vrrp', 'vrrp-mixed'],
-    title: '## Failover in VRRP mode: vipd vs keepalived (`npm run bench:failover`)',
-    method: [
-      'Same lab, probes and trials as the section above, with one VRRPv3 virtual router (VRID 51,',
-      'multicast, priorities 150 and 100, preempt on) at the `advert_interval` in the first column.',
-      '*vipd VRRP*: vipd on both nodes with a `vrrp:` group. *keepalived → vipd*: keepalived on the',
-      'master (n1) and vipd on the backup (n2), the mixed pair of a migration; its crash row is',
-      "SIGKILL of keepalived's processes. Both sides wait Master_Down_Interval =",
-      '3 × interval + Skew_Time (3.61 × interval at priority 100) before taking over, so the',
-      `outages should match keepalived's. Medians of ${options.trials} silent deaths and ${options.crashTrials} crashes.`,
-      '*Planned* is `POST /v1/groups/web/takeover` on vipd at n2 (priority 254).',
-    ],
-    columns: [
-      column('keepalived outage ms (range)', ['keepalived'], outageCell),
-      column('vipd VRRP outage ms (range)', ['vipd-vrrp'], outageCell),
-      ratioColumn('vipd VRRP / keepalived', 'vipd-vrrp'),
-      column('keepalived → vipd outage ms (range)', ['vrrp-mixed'], outageCell),
-      column('CPU s/min master / backup: keepalived', ['keepalived'], cpuPair),
-      column('vipd VRRP', ['vipd-vrrp'], cpuPair),
-      column('keepalived → vipd', ['vrrp-mixed'], cpuPair),
-      column(
-        'crash takeover ms: keepalived / vipd VRRP / keepalived → vipd',
-        ['keepalived', 'vipd-vrrp', 'vrrp-mixed'],
-        crashCell,
-      ),
-      column(
-        'planned takeover gap ms: vipd VRRP / keepalived → vipd',
-        ['vipd-vrrp', 'vrrp-mixed'],
-        plannedCell,
-      ),
-    ],
-  });
-}
+export const formatVrrpReport = report((options) => ({
+  kinds: ['keepalived', 'vipd-vrrp', 'vrrp-mixed'],
+  title: '## Failover in VRRP mode: vipd vs keepalived (`npm run bench:failover`)',
+  method: [
+    'Same lab, probes and trials as the section above, with one VRRPv3 virtual router (VRID 51,',
+    'multicast, priorities 150 and 100, preempt on) at the `advert_interval` in the first column.',
+    '*vipd VRRP*: vipd on both nodes with a `vrrp:` group. *keepalived → vipd*: keepalived on the',
+    'master (n1) and vipd on the backup (n2), the mixed pair of a migration; its crash row is',
+    "SIGKILL of keepalived's processes. Both sides wait Master_Down_Interval =",
+    '3 × interval + Skew_Time (3.61 × interval at priority 100) before taking over, so the',
+    `outages should match keepalived's. Medians of ${options.trials} silent deaths and ${options.crashTrials} crashes.`,
+    '*Planned* is `POST /v1/groups/web/takeover` on vipd at n2 (priority 254).',
+  ],
+  columns: [
+    column('keepalived outage ms (range)', ['keepalived'], outageCell),
+    column('vipd VRRP outage ms (range)', ['vipd-vrrp'], outageCell),
+    ratioColumn('vipd VRRP / keepalived', 'vipd-vrrp'),
+    column('keepalived → vipd outage ms (range)', ['vrrp-mixed'], outageCell),
+    column('CPU s/min master / backup: keepalived', ['keepalived'], cpuPair),
+    column('vipd VRRP', ['vipd-vrrp'], cpuPair),
+    column('keepalived → vipd', ['vrrp-mixed'], cpuPair),
+    column(
+      'crash takeover ms: keepalived / vipd VRRP / keepalived → vipd',
+      ['keepalived', 'vipd-vrrp', 'vrrp-mixed'],
+      crashCell,
+    ),
+    column(
+      'planned takeover gap ms: vipd VRRP / keepalived → vipd',
+      ['vipd-vrrp', 'vrrp-mixed'],
+      plannedCell,
+    ),
+  ],
+}));
 
 /** The Markdown section: method, machine, one table, and any trial that failed. */
-export function formatReport(
-  results: readonly DaemonResult[],
-  options: BenchOptions,
-  skipped: readonly Skipped[],
-  elapsedMs: number,
-): string {
-  return section(results, options, skipped, elapsedMs, {
-    kinds: ['keepalived', 'vipd'],
-    title: '## Failover: vipd vs keepalived (`npm run bench:failover`)',
-    method: [
-      'Method: a namespace lab (`test/src/lab.ts`): one bridge namespace, two node namespaces',
-      '(priorities 150 and 100, preempt on) and a client namespace. Both daemons run with the same',
-      'interval (vipd `heartbeat_interval`, `down_multiplier: 3`; keepalived VRRPv3 `advert_int`,',
-      'multicast). The client sends a UDP probe to the VIP every 1 ms; each node answers with its',
-      'name. *Outage* is the longest span between the send times of two answered probes with lost probes between them, around a silent master death (the',
-      "master's switch port stops forwarding; carrier stays up), median of " +
-        `${options.trials} trials, cross-checked by \`ping -D -i 0.005\`. *Crash* is the time from SIGKILL of`,
-      "every master daemon process to the backup's first gratuitous ARP seen by the client",
-      `(median of ${options.crashTrials}). *CPU* is utime+stime from /proc/PID/stat of the daemon's`,
-      `processes over ${options.cpuSampleMs / 1000} s in steady state, in CPU seconds per minute. *Planned* is the client-visible`,
-      'gap of `POST /v1/groups/web/takeover` on the backup (vipd only: keepalived has no such call).',
-      'Before each trial the daemons are restarted (master first, then the backup) and the VIP is left unannounced for 1.2 s (the',
-      "client's ARP locktime is 1 s). Timings on a shared 2-core VM are noisy: compare medians and ratios.",
-    ],
-    columns: [
-      column('keepalived outage ms (range)', ['keepalived'], outageCell),
-      column('vipd outage ms (range)', ['vipd'], outageCell),
-      ratioColumn('vipd / keepalived', 'vipd'),
-      column('ping cross-check ms (keepalived / vipd)', ['keepalived', 'vipd'], pingCell),
-      column('keepalived CPU s/min (master / backup)', ['keepalived'], cpuPair),
-      column('vipd CPU s/min (master / backup)', ['vipd'], cpuPair),
-      column('keepalived crash takeover ms', ['keepalived'], crashCell),
-      column('vipd crash takeover ms', ['vipd'], crashCell),
-      column(
-        'vipd planned takeover gap ms (range)',
-        ['vipd'],
-        medianRangeCell((r) => r.plannedGapsMs),
-      ),
-    ],
-  });
-}
+export const formatReport = report((options) => ({
+  kinds: ['keepalived', 'vipd'],
+  title: '## Failover: vipd vs keepalived (`npm run bench:failover`)',
+  method: [
+    'Method: a namespace lab (`test/src/lab.ts`): one bridge namespace, two node namespaces',
+    '(priorities 150 and 100, preempt on) and a client namespace. Both daemons run with the same',
+    'interval (vipd `heartbeat_interval`, `down_multiplier: 3`; keepalived VRRPv3 `advert_int`,',
+    'multicast). The client sends a UDP probe to the VIP every 1 ms; each node answers with its',
+    'name. *Outage* is the longest span between the send times of two answered probes with lost probes between them, around a silent master death (the',
+    "master's switch port stops forwarding; carrier stays up), median of " +
+      `${options.trials} trials, cross-checked by \`ping -D -i 0.005\`. *Crash* is the time from SIGKILL of`,
+    "every master daemon process to the backup's first gratuitous ARP seen by the client",
+    `(median of ${options.crashTrials}). *CPU* is utime+stime from /proc/PID/stat of the daemon's`,
+    `processes over ${options.cpuSampleMs / 1000} s in steady state, in CPU seconds per minute. *Planned* is the client-visible`,
+    'gap of `POST /v1/groups/web/takeover` on the backup (vipd only: keepalived has no such call).',
+    'Before each trial the daemons are restarted (master first, then the backup) and the VIP is left unannounced for 1.2 s (the',
+    "client's ARP locktime is 1 s). Timings on a shared 2-core VM are noisy: compare medians and ratios.",
+  ],
+  columns: [
+    column('keepalived outage ms (range)', ['keepalived'], outageCell),
+    column('vipd outage ms (range)', ['vipd'], outageCell),
+    ratioColumn('vipd / keepalived', 'vipd'),
+    column('ping cross-check ms (keepalived / vipd)', ['keepalived', 'vipd'], pingCell),
+    column('keepalived CPU s/min (master / backup)', ['keepalived'], cpuPair),
+    column('vipd CPU s/min (master / backup)', ['vipd'], cpuPair),
+    column('keepalived crash takeover ms', ['keepalived'], crashCell),
+    column('vipd crash takeover ms', ['vipd'], crashCell),
+    column('vipd planned takeover gap ms (range)', ['vipd'], plannedRangeCell),
+  ],
+}));
 
 /** Runs of each fault that gave a figure: silent deaths / crashes / planned takeovers. */
 function runsCell(result: DaemonResult | undefined): string {
@@ -279,6 +276,13 @@ function runsCell(result: DaemonResult | undefined): string {
     .map((v) => v.length)
     .join(' / ');
 }
+
+function routedColumn(header: string, cell: Cell): Column {
+  return column(header, ['vipd-routed'], cell);
+}
+
+const routeAfterCell = medianRangeCell((r) => r.routeAfterMs);
+const silentLagCell = medianRangeCell((r) => r.routerLagsMs.silent);
 
 /** The router's lag behind the new master's route after a crash and a planned takeover. */
 const routerLagCell: Cell = (result) =>
@@ -290,73 +294,52 @@ const routerLagCell: Cell = (result) =>
  * The routed section: vipd announcing the VIP through BIRD and BGP, nodes on subnets of their
  * own, the client behind the router; the three faults timed at the client and at both hops.
  */
-export function formatRoutedReport(
-  results: readonly DaemonResult[],
-  options: BenchOptions,
-  skipped: readonly Skipped[],
-  elapsedMs: number,
-): string {
-  return section(results, options, skipped, elapsedMs, {
-    kinds: ['vipd-routed'],
-    title:
-      '## Failover in routed mode: vipd through BIRD and BGP (`npm run bench:failover -- --only routed`)',
-    method: [
-      'Method: the routed lab of the routed-mode proofs (`test/src/routed-scenario.ts`, [routed.md](routed.md)):',
-      'a router namespace running BIRD 2 (an eBGP session per node, `med metric on`, BFD 100 ms × 3,',
-      'hold 3 s), two node namespaces on /29 subnets of their own, each running BIRD (learning',
-      "vipd's kernel table 250, MED = the route's metric) and vipd (group `web`, one /32 VIP on `lo`,",
-      'priorities 150 and 100, preempt off, `heartbeat_interval` in the first column,',
-      '`down_multiplier: 3`, heartbeats crossing the router), and a client namespace behind the',
-      'router sending a UDP probe to the VIP every 1 ms. *Outage* is measured as in the mesh section,',
-      "around a silent death of the master (the router drops everything in and out of the master's",
-      'port; carrier stays up, so its BGP session and BFD die too), cross-checked by `ping -D -i 0.005`.',
-      "*Route after* is the fault → the new master's route in its own table 250 (`ip monitor route`",
-      "on n2): vipd's detection and its netlink write. *Router followed after* is that route → the",
-      "router's kernel route to the new master (`ip monitor route` on the router): BIRD learning",
-      "the route, the BGP UPDATE, the router's choice by MED and its FIB write; both watches stamp",
-      'each change with `ip -ts` (when `ip` read it from netlink), so figures within about a',
-      'millisecond of zero, even slightly negative, are below what the two watchers resolve on a',
-      'loaded machine. *Crash* is SIGKILL',
-      "of the master's vipd: its route stays announced, so the old master keeps answering until the",
-      "router prefers the new master's lower MED; *crash takeover* is SIGKILL → the router routing",
-      'to the new master. *Planned* is `POST /v1/groups/web/takeover` on n2 (make-before-break).',
-      `Medians of ${options.trials} silent deaths, ${options.crashTrials} crashes and ${options.trials} planned takeovers;`,
-      "*runs* counts those that gave a figure. CPU is vipd's alone (BIRD is not counted).",
-    ],
-    columns: [
-      column('runs: silent / crash / planned', ['vipd-routed'], runsCell),
-      column('silent death: client outage ms (range)', ['vipd-routed'], outageCell),
-      column('ping cross-check ms', ['vipd-routed'], pingCell),
-      column(
-        "silent death: new master's route after ms (range)",
-        ['vipd-routed'],
-        medianRangeCell((r) => r.routeAfterMs),
-      ),
-      column(
-        'silent death: router followed after ms (range)',
-        ['vipd-routed'],
-        medianRangeCell((r) => r.routerLagsMs.silent),
-      ),
-      column(
-        'crash takeover ms (range)',
-        ['vipd-routed'],
-        medianRangeCell((r) => r.crashTakeoversMs),
-      ),
-      column(
-        'crash: client gap ms (range)',
-        ['vipd-routed'],
-        medianRangeCell((r) => r.crashOutagesMs),
-      ),
-      column(
-        'planned takeover: client gap ms (range)',
-        ['vipd-routed'],
-        medianRangeCell((r) => r.plannedGapsMs),
-      ),
-      column('router followed after ms: crash / planned', ['vipd-routed'], routerLagCell),
-      column('vipd CPU s/min (master / backup)', ['vipd-routed'], cpuPair),
-    ],
-  });
-}
+export const formatRoutedReport = report((options) => ({
+  kinds: ['vipd-routed'],
+  title:
+    '## Failover in routed mode: vipd through BIRD and BGP (`npm run bench:failover -- --only routed`)',
+  method: [
+    'Method: the routed lab of the routed-mode proofs (`test/src/routed-scenario.ts`, [routed.md](routed.md)):',
+    'a router namespace running BIRD 2 (an eBGP session per node, `med metric on`, BFD 100 ms × 3,',
+    'hold 3 s), two node namespaces on /29 subnets of their own, each running BIRD (learning',
+    "vipd's kernel table 250, MED = the route's metric) and vipd (group `web`, one /32 VIP on `lo`,",
+    'priorities 150 and 100, preempt off, `heartbeat_interval` in the first column,',
+    '`down_multiplier: 3`, heartbeats crossing the router), and a client namespace behind the',
+    'router sending a UDP probe to the VIP every 1 ms. *Outage* is measured as in the mesh section,',
+    "around a silent death of the master (the router drops everything in and out of the master's",
+    'port; carrier stays up, so its BGP session and BFD die too), cross-checked by `ping -D -i 0.005`.',
+    "*Route after* is the fault → the new master's route in its own table 250 (`ip monitor route`",
+    "on n2): vipd's detection and its netlink write. *Router followed after* is that route → the",
+    "router's kernel route to the new master (`ip monitor route` on the router): BIRD learning",
+    "the route, the BGP UPDATE, the router's choice by MED and its FIB write; both watches stamp",
+    'each change with `ip -ts` (when `ip` read it from netlink), so figures within about a',
+    'millisecond of zero, even slightly negative, are below what the two watchers resolve on a',
+    'loaded machine. *Crash* is SIGKILL',
+    "of the master's vipd: its route stays announced, so the old master keeps answering until the",
+    "router prefers the new master's lower MED; *crash takeover* is SIGKILL → the router routing",
+    'to the new master. *Planned* is `POST /v1/groups/web/takeover` on n2 (make-before-break).',
+    `Medians of ${options.trials} silent deaths, ${options.crashTrials} crashes and ${options.trials} planned takeovers;`,
+    "*runs* counts those that gave a figure. CPU is vipd's alone (BIRD is not counted).",
+  ],
+  columns: [
+    routedColumn('runs: silent / crash / planned', runsCell),
+    routedColumn('silent death: client outage ms (range)', outageCell),
+    routedColumn('ping cross-check ms', pingCell),
+    routedColumn("silent death: new master's route after ms (range)", routeAfterCell),
+    routedColumn('silent death: router followed after ms (range)', silentLagCell),
+    routedColumn(
+      'crash takeover ms (range)',
+      medianRangeCell((r) => r.crashTakeoversMs),
+    ),
+    routedColumn(
+      'crash: client gap ms (range)',
+      medianRangeCell((r) => r.crashOutagesMs),
+    ),
+    routedColumn('planned takeover: client gap ms (range)', plannedRangeCell),
+    routedColumn('router followed after ms: crash / planned', routerLagCell),
+    routedColumn('vipd CPU s/min (master / backup)', cpuPair),
+  ],
+}));
 
 /** Replaces (or appends) one section of docs/benchmarks.md; returns the path. */
 export function writeBenchmarkSection(

@@ -19,6 +19,7 @@ import {
   formatRoutedReport,
   formatVrrpReport,
   writeBenchmarkSection,
+  type ReportFormat,
   type ReportSection,
   type Skipped,
 } from './failover-report.js';
@@ -31,7 +32,7 @@ interface BenchSection {
   readonly marker: ReportSection;
   readonly kinds: readonly DaemonKind[];
   readonly owners: readonly DaemonKind[];
-  readonly format: typeof formatReport;
+  readonly format: ReportFormat;
 }
 
 const SECTIONS: readonly BenchSection[] = [
