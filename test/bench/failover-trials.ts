@@ -3,6 +3,7 @@
 import type { DaemonKind } from '../src/cluster.js';
 import { cpuSecondsPerMinute } from '../src/cpu.js';
 import type { LabHost } from '../src/lab.js';
+import { longestSendStall } from '../src/probe-analysis.js';
 import {
   bringUp,
   daemonCrashTrial,
@@ -63,6 +64,23 @@ export interface TrialObserver {
 
 export const GROUP = 'web';
 
+/**
+ * A trial whose client prober sent nothing for longer than this around the fault measured a
+ * starved machine, not a failover (the outage may even read 0): it is left out and reported.
+ */
+export const PROBER_STALL_LIMIT_MS = 100;
+
+/** Throws when the client's prober stalled during the trial (see PROBER_STALL_LIMIT_MS). */
+function assertProberRan(r: TrialResult): TrialResult {
+  const stallMs = longestSendStall(r.replies, r.faultStartMs, Number.POSITIVE_INFINITY);
+  if (stallMs > PROBER_STALL_LIMIT_MS) {
+    throw new Error(
+      `the client's prober itself sent nothing for ${stallMs.toFixed(0)} ms (a starved machine)`,
+    );
+  }
+  return r;
+}
+
 export function newResult(daemon: DaemonKind, version: string, intervalMs: number): DaemonResult {
   return {
     daemon,
@@ -118,7 +136,7 @@ export async function runTrials(
   const observe = (fault: Fault, r: TrialResult) => observer?.onTakeover(fault, r, result);
   for (let trial = 1; trial <= options.trials; trial += 1) {
     await attempt(`silent death #${trial}`, async () => {
-      const r = await silentDeathTrial(ctx, n1, n2);
+      const r = assertProberRan(await silentDeathTrial(ctx, n1, n2));
       result.outagesMs.push(r.outageMs);
       if (r.pingOutageMs !== undefined) result.pingOutagesMs.push(r.pingOutageMs);
       observe('silent', r);
@@ -138,7 +156,7 @@ export async function runTrials(
   });
   for (let trial = 1; trial <= options.crashTrials; trial += 1) {
     await attempt(`crash #${trial}`, async () => {
-      const r = await daemonCrashTrial(ctx, n1, n2);
+      const r = assertProberRan(await daemonCrashTrial(ctx, n1, n2));
       if (r.announcedAfterMs === undefined) throw new Error('the backup never announced the VIP');
       result.crashTakeoversMs.push(r.announcedAfterMs);
       result.crashOutagesMs.push(r.outageMs);
@@ -152,11 +170,15 @@ export async function runTrials(
   for (let trial = 1; trial <= options.trials; trial += 1) {
     await attempt(`planned takeover #${trial}`, async () => {
       await bringUp(ctx, n1, [n2]);
-      const r = await measureFault(ctx, n2, async () => {
-        const response = await plannedApi.api(n2, 'POST', `/v1/groups/${GROUP}/takeover`);
-        if (response.status !== 200)
-          throw new Error(`takeover answered ${response.status}: ${JSON.stringify(response.body)}`);
-      });
+      const r = assertProberRan(
+        await measureFault(ctx, n2, async () => {
+          const response = await plannedApi.api(n2, 'POST', `/v1/groups/${GROUP}/takeover`);
+          if (response.status !== 200)
+            throw new Error(
+              `takeover answered ${response.status}: ${JSON.stringify(response.body)}`,
+            );
+        }),
+      );
       result.plannedGapsMs.push(r.outageMs);
       observe('planned', r);
       options.log(`  ${tag}: planned takeover #${trial}: client gap ${fmt(r.outageMs)} ms`);
