@@ -1,15 +1,10 @@
-// The routed lab's scenario: a router running BIRD with BFD, two nodes on subnets of their
-// own each running BIRD and vipd (group "web", one /32 VIP on lo, n1 at 150, n2 at 100,
-// heartbeats every 100 ms across the router), the client behind the router probing the VIP
-// every 1 ms, and a RouteWatch on the router standing in for the ARP capture.
+// The routed proofs run the shared scenario (src/routed-scenario.ts) one at a time.
 import { hasTool } from '@vipd/testkit';
-import { withLab, type Lab, type LabHost } from '../src/lab.js';
-import { ClientProber, startResponders } from '../src/probes.js';
-import { RoutedBgp, ROUTED_TABLE } from '../src/routed-bgp.js';
-import { RouteWatch } from '../src/route-watch.js';
-import type { TrialContext } from '../src/trials.js';
-import { VipdCluster, type VipdClusterOptions } from '../src/vipd-cluster.js';
+import { withRoutedScenario, type RoutedScenario } from '../src/routed-scenario.js';
+import type { VipdClusterOptions } from '../src/vipd-cluster.js';
 import { e2eSkipReason, withE2eLock } from './support.js';
+
+export { ROUTED_INTERVAL_MS } from '../src/routed-scenario.js';
 
 export function routedSkipReason(): string | false {
   const base = e2eSkipReason();
@@ -17,70 +12,10 @@ export function routedSkipReason(): string | false {
   return hasTool('bird') && hasTool('birdc') ? false : 'needs bird2 (see scripts/setup.sh)';
 }
 
-export interface RoutedScenario {
-  readonly lab: Lab;
-  readonly bgp: RoutedBgp;
-  readonly cluster: VipdCluster;
-  readonly prober: ClientProber;
-  readonly routes: RouteWatch;
-  readonly vip: string;
-  readonly ctx: TrialContext;
-  readonly n1: LabHost;
-  readonly n2: LabHost;
-}
-
-export const ROUTED_INTERVAL_MS = 100;
-
-export function routedClusterOptions(
-  lab: Lab,
-  extra: Partial<VipdClusterOptions> = {},
-): VipdClusterOptions {
-  return {
-    intervalMs: ROUTED_INTERVAL_MS,
-    groups: [
-      {
-        name: 'web',
-        addresses: [`${lab.vip4()}/32`],
-        priorities: { n1: 150, n2: 100 },
-        // Only a failure or an operator moves the VIP: n1 does not take it back.
-        preempt: false,
-        routed: { table: ROUTED_TABLE },
-      },
-    ],
-    ...extra,
-  };
-}
-
-/** Builds the routed lab and BGP, starts responders, prober and route watch (not vipd). */
+/** One routed scenario at a time across test files (see withE2eLock). */
 export function runRoutedScenario(
   body: (s: RoutedScenario) => Promise<void>,
   extra: Partial<VipdClusterOptions> = {},
 ): Promise<void> {
-  return withE2eLock(() =>
-    withLab({ nodes: 2, topology: 'routed' }, async (lab) => {
-      const bgp = await RoutedBgp.start(lab);
-      const cluster = new VipdCluster(lab, routedClusterOptions(lab, extra));
-      cluster.writeConfigs();
-      const vip = lab.vip4();
-      await startResponders(lab, [vip]);
-      const routes = await RouteWatch.start(lab);
-      const prober = await ClientProber.start(lab, vip, { intervalMs: 1, gapReportMs: 5 });
-      const [n1, n2] = lab.nodes as [LabHost, LabHost];
-      const ctx: TrialContext = {
-        lab,
-        cluster,
-        prober,
-        capture: routes,
-        vip,
-        intervalMs: ROUTED_INTERVAL_MS,
-      };
-      try {
-        await body({ lab, bgp, cluster, prober, routes, vip, ctx, n1, n2 });
-      } finally {
-        await cluster.stopAll();
-        await prober.stop();
-        await routes.stop();
-      }
-    }),
-  );
+  return withE2eLock(() => withRoutedScenario(body, extra));
 }

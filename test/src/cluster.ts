@@ -3,9 +3,10 @@ import type { LabProcess } from './lab-process.js';
 
 /**
  * Which failover daemon a cluster runs: vipd's mesh, keepalived, vipd speaking VRRPv3 on
- * every node, or one VRRP router spoken by keepalived and vipd together.
+ * every node, one VRRP router spoken by keepalived and vipd together, or vipd's mesh in
+ * routed mode (the VIP announced through BIRD, nodes on different subnets).
  */
-export type DaemonKind = 'vipd' | 'keepalived' | 'vipd-vrrp' | 'vrrp-mixed';
+export type DaemonKind = 'vipd' | 'keepalived' | 'vipd-vrrp' | 'vrrp-mixed' | 'vipd-routed';
 
 /**
  * A failover daemon running on the lab's nodes, seen the same way for vipd and keepalived

@@ -116,6 +116,29 @@ export function longestOutage(
 }
 
 /**
+ * The longest time the prober itself sent nothing (two consecutive sequence numbers, both
+ * answered, sent that far apart) overlapping [fromMs, toMs]: a starved client, during which
+ * longestOutage cannot see an outage at all. 0 without such a pair.
+ */
+export function longestSendStall(
+  replies: readonly ProbeReply[],
+  fromMs: number,
+  toMs: number,
+): number {
+  const bySeq = [...replies].sort((a, b) => a.seq - b.seq);
+  let longest = 0;
+  for (let i = 1; i < bySeq.length; i += 1) {
+    const before = bySeq[i - 1]!;
+    const after = bySeq[i]!;
+    if (after.seq - before.seq !== 1 || after.sentAtMs <= fromMs || before.sentAtMs >= toMs) {
+      continue;
+    }
+    longest = Math.max(longest, after.sentAtMs - before.sentAtMs);
+  }
+  return longest;
+}
+
+/**
  * Every client-visible outage of at least `minMs` (send-time spans around lost probes, as in
  * longestOutage), in order; a silence until `endMs` longer than `minMs` counts as one too.
  */

@@ -9,7 +9,11 @@ import type { LabProcess } from './lab-process.js';
  */
 export interface RouteClaim {
   readonly kind: 'route';
-  /** When `ip monitor` reported it (wall-clock epoch ms, on arrival). */
+  /**
+   * When `ip` read the change from netlink (its `-ts` stamp, wall-clock epoch ms): two watches
+   * in different namespaces compare to a fraction of a millisecond, where their lines' arrival
+   * here could be ms apart on a loaded machine.
+   */
   readonly atMs: number;
   readonly address: string;
   readonly claimedMac: string | undefined;
@@ -18,10 +22,47 @@ export interface RouteClaim {
   readonly deleted: boolean;
 }
 
+/** One line of `ip -ts monitor route` that matters here. */
+export type MonitorLine =
+  | { readonly kind: 'nexthop'; readonly via: string }
+  | {
+      readonly kind: 'route';
+      /** Its `-ts` stamp as wall-clock epoch ms, if the line has one. */
+      readonly stampMs: number | undefined;
+      readonly address: string;
+      readonly via: readonly string[];
+      readonly deleted: boolean;
+    };
+
+/** An IPv4 host route's change or a multipath continuation; undefined for anything else. */
+export function parseMonitorLine(line: string): MonitorLine | undefined {
+  const nexthop = /^\s+nexthop via (\S+)/.exec(line);
+  if (nexthop !== null) return { kind: 'nexthop', via: nexthop[1] ?? '' };
+  const stamped = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?\]\s*(.*)$/.exec(line);
+  const route = /^(Deleted )?(\d+\.\d+\.\d+\.\d+)(?:\/32)? (?:via (\S+) )?/.exec(
+    stamped?.[3] ?? line,
+  );
+  if (route === null) return undefined;
+  return {
+    kind: 'route',
+    stampMs: stamped === null ? undefined : stampMs(stamped[1] ?? '', stamped[2]),
+    address: route[2] ?? '',
+    via: route[3] === undefined ? [] : [route[3]],
+    deleted: route[1] !== undefined,
+  };
+}
+
+/** `ip -ts`'s local-time stamp (microseconds) as wall-clock epoch ms. */
+function stampMs(localTime: string, fraction: string | undefined): number {
+  // Without a zone, Date parses local time, as `ip` printed it.
+  return new Date(localTime).getTime() + Number(fraction ?? '0') * 1000;
+}
+
 /**
- * `ip monitor route` in the router's namespace: every change of the route to a /32 VIP that
- * BIRD installs from BGP. Multipath routes print their next hops on continuation lines
- * (`\tnexthop via …`), gathered into the claim before it.
+ * `ip -ts monitor route` in the router's namespace: every change of the route to a /32 VIP that
+ * BIRD installs from BGP. Each change starts with `[2026-12-07T18:02:12.937597]` (local time);
+ * multipath routes print their next hops on continuation lines (`\tnexthop via …`), gathered
+ * into the claim before it.
  */
 export class RouteWatch {
   private readonly claims: RouteClaim[] = [];
@@ -37,7 +78,7 @@ export class RouteWatch {
 
   /** Watches the router by default; a node's own table with `where` (its VIP routes). */
   static async start(lab: Lab, where?: LabHost): Promise<RouteWatch> {
-    const child = lab.spawn(where ?? lab.bridgeNetns, ['ip', 'monitor', 'route'], {
+    const child = lab.spawn(where ?? lab.bridgeNetns, ['ip', '-ts', 'monitor', 'route'], {
       name: `route-watch-${where?.name ?? 'router'}`,
     });
     // ip monitor prints nothing when it is ready; a route added after a short pause is seen.
@@ -46,24 +87,23 @@ export class RouteWatch {
   }
 
   private take(line: string): void {
-    const nexthop = /^\s+nexthop via (\S+)/.exec(line);
+    const parsed = parseMonitorLine(line);
     const last = this.claims.at(-1);
-    if (nexthop !== null && last !== undefined) {
-      this.claims[this.claims.length - 1] = { ...last, via: [...last.via, nexthop[1] ?? ''] };
+    if (parsed?.kind === 'nexthop') {
+      if (last !== undefined) {
+        this.claims[this.claims.length - 1] = { ...last, via: [...last.via, parsed.via] };
+      }
       return;
     }
-    const route = /^(Deleted )?(\d+\.\d+\.\d+\.\d+)(?:\/32)? (?:via (\S+) )?/.exec(line);
-    if (route === null) return;
-    const deleted = route[1] !== undefined;
-    const via = route[3] === undefined ? [] : [route[3]];
-    const node = this.lab.nodes.find((n) => n.ipv4 === via[0]);
+    if (parsed === undefined) return;
+    const node = this.lab.nodes.find((n) => n.ipv4 === parsed.via[0]);
     this.claims.push({
       kind: 'route',
-      atMs: wallClockMs(),
-      address: route[2] ?? '',
-      claimedMac: deleted ? undefined : node?.mac,
-      via,
-      deleted,
+      atMs: parsed.stampMs ?? wallClockMs(),
+      address: parsed.address,
+      claimedMac: parsed.deleted ? undefined : node?.mac,
+      via: parsed.via,
+      deleted: parsed.deleted,
     });
   }
 

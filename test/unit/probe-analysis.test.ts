@@ -5,6 +5,7 @@ import {
   firstReplyFrom,
   longestGap,
   longestOutage,
+  longestSendStall,
   median,
   responderSegments,
   type ProbeReply,
@@ -117,5 +118,32 @@ describe('median', () => {
     assert.equal(median([5, 1, 3]), 3);
     assert.equal(median([4, 1, 3, 2]), 2.5);
     assert.ok(Number.isNaN(median([])));
+  });
+});
+
+describe('longestSendStall', () => {
+  it('finds a prober that sent nothing for a while, which longestOutage cannot see', () => {
+    const before = replies(100, 1, new Set(), () => 'n1');
+    // The prober sleeps 5 s after seq 99: seq 100 onwards are sent late, every one answered.
+    const after = replies(100, 1, new Set(), () => 'n2').map((r) => ({
+      ...r,
+      seq: r.seq + 100,
+      sentAtMs: r.sentAtMs + 5_099,
+      receivedAtMs: r.receivedAtMs + 5_099,
+    }));
+    const all = [...before, ...after];
+    assert.equal(longestOutage(all, 50, 6_000), undefined, 'no lost probe, no outage');
+    assert.equal(longestSendStall(all, 50, 6_000), 5_000);
+    assert.equal(longestSendStall(all, 5_150, 6_000), 1, 'the window starts after the stall');
+  });
+
+  it('ignores lost probes: a gap in sequence numbers is an outage, not a stall', () => {
+    const lossy = replies(
+      300,
+      1,
+      new Set(Array.from({ length: 100 }, (_, i) => 100 + i)),
+      () => 'n1',
+    );
+    assert.equal(longestSendStall(lossy, 0, 300), 1);
   });
 });
