@@ -156,18 +156,10 @@ export class Receiver {
   }
 
   private heartbeat(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number): void {
-    this.liveness.heard(link, session, frame.incarnation, now, frame);
+    this.liveness.heard(link, session.remote, 'stream', frame.incarnation, now, frame);
     if (link.standby === session) this.promoteStandby(link, now);
     if (!link.isNews(frame.seq, frame.sentAtMs, now)) return;
-    this.ctx.events.emit('heartbeat', {
-      from: link.id,
-      incarnation: frame.incarnation,
-      seq: frame.seq,
-      sentAtMs: frame.sentAtMs,
-      receivedAtMs: now,
-      groups: frame.groups,
-      ...(frame.hears === undefined ? {} : { hears: frame.hears }),
-    });
+    emitHeartbeat(this.ctx, link, frame, now);
   }
 
   private authenticate(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number) {
@@ -267,6 +259,24 @@ export class Receiver {
     // connection gets no second chance.
     if (!session.authenticated) session.terminate();
   }
+}
+
+/** A heartbeat that is news for `link` goes to the listeners (either path). */
+export function emitHeartbeat(
+  ctx: MeshContext,
+  link: PeerLink,
+  frame: HeartbeatFrame,
+  now: number,
+): void {
+  ctx.events.emit('heartbeat', {
+    from: link.id,
+    incarnation: frame.incarnation,
+    seq: frame.seq,
+    sentAtMs: frame.sentAtMs,
+    receivedAtMs: now,
+    groups: frame.groups,
+    ...(frame.hears === undefined ? {} : { hears: frame.hears }),
+  });
 }
 
 /** host of a host:port (for one warning per host, whatever the source port). */
