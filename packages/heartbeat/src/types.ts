@@ -124,9 +124,7 @@ export type RejectReason =
  * a hello (hellos belong to connections).
  */
 export type DatagramRejectReason =
-  | RejectReason
-  | 'datagram-unknown-source'
-  | 'datagram-unknown-incarnation';
+  RejectReason | 'datagram-unknown-source' | 'datagram-unknown-incarnation';
 
 /** Which paths delivered the peer's heartbeats within the last two intervals. */
 export type PeerPath = 'both' | 'stream' | 'datagram';

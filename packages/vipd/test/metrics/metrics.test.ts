@@ -51,6 +51,7 @@ function populated(): VipdMetrics {
         incarnation: 'a',
         lastRttMs: 0.25,
         direction: 'outbound',
+        path: 'both',
       },
       {
         id: 'w',
@@ -62,6 +63,7 @@ function populated(): VipdMetrics {
         incarnation: null,
         lastRttMs: null,
         direction: null,
+        path: null,
       },
     ],
     trackers: () => [
