@@ -63,20 +63,22 @@ export class Liveness {
 
   /**
    * The connection in use closed. A crashed process closes it; so does a far end that cut
-   * a stalled connection, or this node cutting its own. While the peer's datagrams arrive
-   * (within the last `windowMs`) the close alone proves nothing: 'closed' follows only if
-   * no heartbeat arrives by either path within `windowMs` of it. Without datagrams, at once.
+   * a stalled connection, or this node cutting its own, or a redial failing. While the
+   * peer's datagrams arrive (one within the down interval) the close alone proves nothing:
+   * 'closed' follows only if no heartbeat arrives by either path within `confirmMs` of it.
+   * Without datagrams (switched off, filtered, or an older peer), or with `confirmMs` 0 (the
+   * peer said it is shutting down), at once.
    */
-  connectionLost(link: PeerLink, now: number, windowMs: number): void {
-    if (!link.datagramsFlowing(now, windowMs)) {
+  connectionLost(link: PeerLink, now: number, confirmMs: number): void {
+    if (confirmMs === 0 || !link.datagramsFlowing(now, this.ctx.options.downAfterMs)) {
       this.markDown(link, 'closed');
       return;
     }
     this.ctx.options.logger.info(
-      { peer: link.id, windowMs },
-      'connection in use closed but datagrams arrive: peer kept up while they do',
+      { peer: link.id, confirmMs },
+      "connection closed but the peer's datagrams arrive: it stays up while they do",
     );
-    link.confirmClosed(now, windowMs, () => {
+    link.confirmClosed(now, confirmMs, () => {
       if (this.ctx.state === 'running') this.markDown(link, 'closed');
     });
   }

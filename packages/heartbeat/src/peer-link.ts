@@ -94,8 +94,10 @@ export class PeerLink {
   /** The last authentic datagram of the followed incarnation, news or not. */
   #lastDatagramAtMs: number | null = null;
   #datagramAddressing: DatagramAddressing | null = null;
-  /** Armed when the connection in use closed while datagrams flowed (confirmClosed). */
+  /** Armed when the connection in use closed while datagrams flowed (confirmClosed)... */
   #closeConfirm: TimerHandle | null = null;
+  /** ...and the decision it defers past the event loop's poll phase. */
+  #closeDecision: TimerHandle | null = null;
 
   constructor(
     readonly id: string,
@@ -296,19 +298,27 @@ export class PeerLink {
    * The connection in use closed while the peer's datagrams were arriving: a crashed process
    * stops both, a stalled or cut connection only the stream. `gone` runs after `delayMs`
    * unless a heartbeat arrived after `closedAtMs` (the peer lives) or a connection took over.
+   * Decided after the event loop's poll phase, as the silence watch does: a stall of this
+   * process must not pass for the peer's silence while its datagrams wait unread.
    */
   confirmClosed(closedAtMs: number, delayMs: number, gone: () => void): void {
-    if (this.#closeConfirm !== null) return;
-    this.#closeConfirm = this.clock.setTimeout(() => {
-      this.#closeConfirm = null;
+    if (this.#closeConfirm !== null || this.#closeDecision !== null) return;
+    const decide = (): void => {
+      this.#closeDecision = null;
       const heardSince = (this.#lastHeartbeatAtMs ?? 0) > closedAtMs;
       if (this.#up && this.#active === null && !heardSince) gone();
+    };
+    this.#closeConfirm = this.clock.setTimeout(() => {
+      this.#closeConfirm = null;
+      this.#closeDecision = this.clock.defer(decide);
     }, delayMs);
   }
 
   private cancelCloseConfirm(): void {
     if (this.#closeConfirm !== null) this.clock.clearTimeout(this.#closeConfirm);
+    if (this.#closeDecision !== null) this.clock.cancelDefer(this.#closeDecision);
     this.#closeConfirm = null;
+    this.#closeDecision = null;
   }
 
   /**
