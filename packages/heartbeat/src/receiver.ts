@@ -166,6 +166,8 @@ export class Receiver {
     const { options } = this.ctx;
     this.pendingInbound.get(session)?.release();
     this.pendingInbound.delete(session);
+    // Up without a connection: its datagrams kept it up (or a handover was awaited).
+    const streamLost = link.up && link.active === null;
     const { restartedFrom, retire } = link.adopt(
       session,
       frame.incarnation,
@@ -193,10 +195,10 @@ export class Receiver {
     if (link.active !== session) return;
     link.connectedAt(now);
     link.cancelDial();
-    options.logger.debug(
-      { peer: link.id, remote: session.remote, direction: session.direction },
-      'link authenticated',
-    );
+    const fields = { peer: link.id, remote: session.remote, direction: session.direction };
+    // The counterpart of 'peer up' for a peer that never went down: the stream is back.
+    if (streamLost) options.logger.info(fields, 'heartbeat connection back');
+    else options.logger.debug(fields, 'link authenticated');
     // The current state right away on the connection now in use, rather than at the next
     // tick: a change sent on the old one may have been lost with it.
     this.sender.heartbeat(link, session, now);

@@ -136,6 +136,9 @@ describe('heartbeat datagrams', () => {
     assert.ok(peerOf(a, 'b').up && peerOf(b, 'a').up);
     for (const proxy of cluster.link('a', 'b')) proxy.restore();
     await until(() => peerOf(a, 'b').path === 'both', 'the stream is back', 10_000);
+    // What stands for 'peer up' when the peer never went down: said once it is back.
+    const logs = [...cluster.node('a').logs, ...cluster.node('b').logs];
+    assert.ok(logs.some((line) => line.message === 'heartbeat connection back'));
   });
 
   it("still reports 'closed' when the connection closes and the datagrams stop", async () => {
