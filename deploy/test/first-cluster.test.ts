@@ -370,7 +370,8 @@ describe('docs/operations.md "First cluster", run as written', { skip, timeout: 
         // Loading the file again (after editing the peers) replaces the rules instead of adding copies.
         assert.equal((await inside(host(name), 'nft -f /etc/vipd/heartbeat.nft')).status, 0);
         const table = host(name).enterSync(['nft', 'list', 'table', 'inet', 'vipd_heartbeat']);
-        assert.equal(table.match(/tcp dport 7410 ip saddr != @nodes drop/g)?.length, 1, table);
+        const rule = /l4proto \{ tcp, udp \} th dport 7410 ip saddr != @nodes drop/g;
+        assert.equal(table.match(rule)?.length, 1, table);
       }
     },
     start: (results) => {

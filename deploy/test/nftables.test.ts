@@ -1,6 +1,6 @@
 // deploy/nftables/vipd-heartbeat.nft does what operations.md says: loaded into a network
-// namespace of the test's own, it drops connections to the heartbeat port from an address
-// outside its peer sets, lets a listed peer through, and leaves other ports alone.
+// namespace of the test's own, it drops connections and datagrams to the heartbeat port from
+// an address outside its peer sets, lets a listed peer through, and leaves other ports alone.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -46,6 +46,23 @@ function connects(from: string, to: string, port: number): boolean {
   return result.stdout.trim() === 'connected';
 }
 
+/** From `from`, send a datagram to `to`:port inside the namespace, where a UDP socket waits. */
+function datagramArrives(from: string, to: string, port: number): boolean {
+  const script = `
+    const dgram = require('node:dgram');
+    const server = dgram.createSocket('udp4');
+    const done = (ok) => { console.log(ok ? 'arrived' : 'blocked'); process.exit(0); };
+    server.on('message', () => done(true));
+    server.bind(${port.toString()}, '0.0.0.0', () => {
+      const client = dgram.createSocket('udp4');
+      client.bind(0, '${from}', () => client.send('hb', ${port.toString()}, '${to}'));
+      setTimeout(() => done(false), 1000);
+    });`;
+  const result = inNetns([process.execPath, '-e', script]);
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout.trim() === 'arrived';
+}
+
 describe('deploy/nftables/vipd-heartbeat.nft', { skip }, () => {
   before(() => {
     lab.namespace('fw');
@@ -62,8 +79,8 @@ describe('deploy/nftables/vipd-heartbeat.nft', { skip }, () => {
     const checked = inNetns(['nft', '-c', '-f', RULESET]);
     assert.equal(checked.status, 0, checked.stderr);
     const listed = inNetns(['nft', 'list', 'table', 'inet', 'vipd_heartbeat']);
-    assert.match(listed.stdout, /tcp dport 7410 ip saddr != @peers4 drop/);
-    assert.match(listed.stdout, /tcp dport 7410 ip6 saddr != @peers6 drop/);
+    assert.match(listed.stdout, /l4proto \{ tcp, udp \} th dport 7410 ip saddr != @peers4 drop/);
+    assert.match(listed.stdout, /l4proto \{ tcp, udp \} th dport 7410 ip6 saddr != @peers6 drop/);
   });
 
   it('loaded again (after editing the peers), replaces its rules instead of adding a copy', () => {
@@ -76,5 +93,11 @@ describe('deploy/nftables/vipd-heartbeat.nft', { skip }, () => {
     assert.equal(connects(PEER, PEER, 7410), true, 'a listed peer reaches the heartbeat port');
     assert.equal(connects(STRANGER, PEER, 7410), false, 'a stranger reaches the heartbeat port');
     assert.equal(connects(STRANGER, PEER, 7411), true, 'another port is filtered too');
+  });
+
+  it("drops a stranger's heartbeat datagrams, lets a peer's through", () => {
+    assert.equal(datagramArrives(PEER, PEER, 7410), true, "a listed peer's datagram arrives");
+    assert.equal(datagramArrives(STRANGER, PEER, 7410), false, "a stranger's datagram arrives");
+    assert.equal(datagramArrives(STRANGER, PEER, 7411), true, 'another UDP port is filtered too');
   });
 });

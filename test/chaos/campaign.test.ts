@@ -33,13 +33,8 @@ async function campaign(seed: number, quorum: boolean): Promise<void> {
 
 describe('chaos campaign', { skip, timeout: 10 * 60_000 }, () => {
   it('with the quorum guard, seed 1001', () => campaign(1001, true));
-  // Known violation (seed 2002): without the guard a one-way cut keeps two masters for the
-  // whole cut when the deaf side's claim leaves after TCP stalled the link both ways, so
-  // neither side learns the cut is one-way (docs/chaos.md, "Found so far"). The election
-  // handles the cuts whose claim arrives (seed 1 passes); the rest needs the mesh.
-  it(
-    'without the quorum guard, seed 2002',
-    { todo: 'one-way cuts whose claim loses the race with the TCP stall (docs/chaos.md)' },
-    () => campaign(2002, false),
-  );
+  // Seed 2002 found the one-way cuts whose claim lost the race with the TCP stall: two
+  // masters for the whole cut. Heartbeat datagrams cross a one-way path, so the deaf side
+  // is heard throughout (docs/chaos.md, "Found so far").
+  it('without the quorum guard, seed 2002', () => campaign(2002, false));
 });

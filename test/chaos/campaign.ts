@@ -27,6 +27,8 @@ export interface CampaignOptions {
   readonly nodes: number;
   readonly groups: number;
   readonly quorum: boolean;
+  /** cluster.heartbeat_datagram; vipd's default (on) when absent. */
+  readonly datagram?: boolean;
   readonly intervalMs: number;
   readonly downMultiplier: number;
   readonly loadMarginMs: number;
@@ -68,6 +70,7 @@ function clusterOptions(lab: Lab, options: CampaignOptions): VipdClusterOptions 
     intervalMs: options.intervalMs,
     downMultiplier: options.downMultiplier,
     quorum: options.quorum,
+    ...(options.datagram === undefined ? {} : { heartbeatDatagram: options.datagram }),
     groups: groupSpecs(lab, options.groups),
     trackers: Object.fromEntries(
       lab.nodes.map((n) => [

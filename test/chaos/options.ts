@@ -59,6 +59,10 @@ export function parseCampaignArgs(argv: readonly string[]): CliOptions {
       2,
     )
     .option('--quorum', 'turn the quorum guard on', false)
+    .option(
+      '--no-datagram',
+      'heartbeats over the WebSocket alone (cluster.heartbeat_datagram: false)',
+    )
     .option('--interval <duration>', 'heartbeat interval', duration('--interval', 20, 5_000), 100)
     .option('--down-multiplier <n>', 'down_multiplier', integer('--down-multiplier', 2, 10), 3)
     .option(
@@ -83,6 +87,7 @@ export function parseCampaignArgs(argv: readonly string[]): CliOptions {
     nodes: number;
     groups: number;
     quorum: boolean;
+    datagram: boolean;
     interval: number;
     downMultiplier: number;
     loadMargin: number;
@@ -96,6 +101,7 @@ export function parseCampaignArgs(argv: readonly string[]): CliOptions {
     nodes: o.nodes,
     groups: o.groups,
     quorum: o.quorum,
+    datagram: o.datagram,
     intervalMs: o.interval,
     downMultiplier: o.downMultiplier,
     loadMarginMs: o.loadMargin,

@@ -169,7 +169,11 @@ export const RECONNECT_BOUND_MS = 2 * INTERVAL_MS + SLACK_MS;
 export interface LinkCut {
   /** Wall-clock epoch ms of the cut. */
   readonly cutAtMs: number;
-  /** Per node, ms from the cut to its first 'peer up' after it; null if none came. */
+  /**
+   * Per node, ms from the cut to its first 'peer up' after it, or to its connection being
+   * back for a peer its datagrams kept up (no 'peer up' then: it never went down); null if
+   * neither came.
+   */
   readonly backAfterMs: Readonly<Record<string, number | null>>;
 }
 
@@ -185,7 +189,13 @@ export async function cutLinkOnce(s: Scenario, a: Attacked, waitMs = 5_000): Pro
   await Promise.all(
     [s.n1, s.n2].map(async (node) => {
       const up = await a.watch
-        .waitFor((e) => e.node === node.name && e.kind === 'peer-up' && e.atMs >= cutAtMs, waitMs)
+        .waitFor(
+          (e) =>
+            e.node === node.name &&
+            (e.kind === 'peer-up' || e.kind === 'connection-back') &&
+            e.atMs >= cutAtMs,
+          waitMs,
+        )
         .catch(() => null);
       backAfterMs[node.name] = up === null ? null : Math.round(up.atMs - cutAtMs);
     }),

@@ -34,6 +34,8 @@ export interface VipdClusterOptions {
   readonly intervalMs: number;
   readonly downMultiplier?: number;
   readonly quorum?: boolean;
+  /** cluster.heartbeat_datagram (vipd's default, true, when absent). */
+  readonly heartbeatDatagram?: boolean;
   readonly groups: readonly VipdGroupSpec[];
   /** Nodes that run vipd with no groups: they only vote for the quorum guard. */
   readonly witnesses?: readonly string[];
@@ -127,6 +129,9 @@ export function vipdConfig(
           heartbeat_interval: formatDuration(options.intervalMs),
           down_multiplier: options.downMultiplier ?? 3,
           quorum: options.quorum ?? false,
+          ...(options.heartbeatDatagram === undefined
+            ? {}
+            : { heartbeat_datagram: options.heartbeatDatagram }),
           peers: members
             .filter((m) => m !== node)
             .map((m) => ({ id: m.name, address: `${m.ipv4}:${HEARTBEAT_PORT}` })),

@@ -10,6 +10,8 @@ export type {
   PeerDownReason,
   ConnectionDropReason,
   RejectReason,
+  DatagramRejectReason,
+  PeerPath,
   HeartbeatReceived,
   PeerStatus,
   HeartbeatMeshStats,

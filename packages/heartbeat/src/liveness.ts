@@ -3,19 +3,33 @@
 // useless for cutSilentAfterMs. The deadlines themselves are the link's (SilenceWatch).
 
 import type { MeshContext } from './mesh-context.js';
-import type { PeerLink } from './peer-link.js';
-import { CLOSE_RECONNECTING, type Session } from './session.js';
+import type { HeartbeatPath, PeerLink } from './peer-link.js';
+import { CLOSE_RECONNECTING } from './session.js';
 import type { PeerDownReason } from './types.js';
+
+/**
+ * How recent a heartbeat must be for its path to count as working (PeerStatus.path), and
+ * how long a peer whose connection closed while its datagrams arrived gets to prove it
+ * lives: two intervals, so one late datagram is not taken for a crash.
+ */
+export const DATAGRAM_WINDOW_INTERVALS = 2;
 
 export class Liveness {
   constructor(private readonly ctx: MeshContext) {}
 
-  /** A heartbeat from the peer was accepted on `session`. */
-  heard(link: PeerLink, session: Session, incarnation: string, now: number, echo: Echo): void {
-    const cameUp = link.heard(now, echo.echoSentAtMs, echo.echoHeldMs);
+  /** A heartbeat from the peer was accepted, from `remote` by `path`. */
+  heard(
+    link: PeerLink,
+    remote: string,
+    path: HeartbeatPath,
+    incarnation: string,
+    now: number,
+    echo: Echo,
+  ): void {
+    const cameUp = link.heard(now, echo.echoSentAtMs, echo.echoHeldMs, path);
     this.ctx.counters.heartbeatsReceived++;
     if (!cameUp) return;
-    this.ctx.options.logger.info({ peer: link.id, remote: session.remote, incarnation }, 'peer up');
+    this.ctx.options.logger.info({ peer: link.id, remote, path, incarnation }, 'peer up');
     this.ctx.events.emit('peer-up', link.id);
   }
 
@@ -45,6 +59,28 @@ export class Liveness {
       // not take a peer that is about to redial for one that crashed.
       session.hangUp(CLOSE_RECONNECTING, 'silent too long; redialing');
     }
+  }
+
+  /**
+   * The connection in use closed. A crashed process closes it; so does a far end that cut
+   * a stalled connection, or this node cutting its own, or a redial failing. While the
+   * peer's datagrams arrive (one within the down interval) the close alone proves nothing:
+   * 'closed' follows only if no heartbeat arrives by either path within `confirmMs` of it.
+   * Without datagrams (switched off, filtered, or an older peer), or with `confirmMs` 0 (the
+   * peer said it is shutting down), at once.
+   */
+  connectionLost(link: PeerLink, now: number, confirmMs: number): void {
+    if (confirmMs === 0 || !link.datagramsFlowing(now, this.ctx.options.downAfterMs)) {
+      this.markDown(link, 'closed');
+      return;
+    }
+    this.ctx.options.logger.info(
+      { peer: link.id, confirmMs },
+      "connection closed but the peer's datagrams arrive: it stays up while they do",
+    );
+    link.confirmClosed(now, confirmMs, () => {
+      if (this.ctx.state === 'running') this.markDown(link, 'closed');
+    });
   }
 
   markDown(link: PeerLink, reason: PeerDownReason): void {

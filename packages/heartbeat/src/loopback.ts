@@ -303,6 +303,8 @@ class LoopbackMesh implements HeartbeatMesh {
       lastHeartbeatAtMs: peer.lastHeartbeatAtMs,
       incarnation: peer.incarnation,
       direction: peer.up ? 'outbound' : null,
+      // One in-memory path: what the real mesh calls the stream (no datagram copies here).
+      path: peer.up ? 'stream' : null,
     }));
   }
 

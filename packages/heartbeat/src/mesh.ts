@@ -20,10 +20,11 @@ import {
   type AdmissionSlot,
 } from './admission.js';
 import { epochClock } from './clock.js';
+import { DatagramPath } from './datagram-path.js';
 import { Dialer } from './dialer.js';
 import { HeartbeatConfigError } from './errors.js';
 import { MeshEvents } from './events.js';
-import { Liveness } from './liveness.js';
+import { DATAGRAM_WINDOW_INTERVALS, Liveness } from './liveness.js';
 import type { MeshContext } from './mesh-context.js';
 import { resolveKeys, resolveOptions, type ResolvedOptions, type ResolvedPeer } from './options.js';
 import { reconciliation } from './reconfigure.js';
@@ -66,6 +67,8 @@ class WebSocketMesh implements HeartbeatMesh {
   /** Inbound connections that have not authenticated yet, with their admission slots. */
   private readonly pendingInbound = new Map<Session, AdmissionSlot>();
   private endpoint: Endpoint | null = null;
+  /** The UDP socket beside the listener, while running with options.datagram. */
+  private datagrams: DatagramPath | null = null;
   private ticker: TimerHandle | null = null;
   /** As given, so a reload resolves its changes with the same explicit settings. */
   private input: HeartbeatMeshOptions;
@@ -105,6 +108,11 @@ class WebSocketMesh implements HeartbeatMesh {
 
   private get options(): ResolvedOptions {
     return this.ctx.options;
+  }
+
+  /** How recent a heartbeat must be for its path to count as working. */
+  private get pathWindowMs(): number {
+    return DATAGRAM_WINDOW_INTERVALS * this.options.intervalMs;
   }
 
   private get silenceHorizonMs(): number {
@@ -150,6 +158,7 @@ class WebSocketMesh implements HeartbeatMesh {
         );
       },
     });
+    if (options.datagram) await this.openDatagrams(this.endpoint);
     ctx.state = 'running';
     this.startTicker();
     for (const link of this.links.values()) this.dialer.dial(link);
@@ -161,10 +170,25 @@ class WebSocketMesh implements HeartbeatMesh {
         intervalMs: options.intervalMs,
         downAfterMs: options.downAfterMs,
         tls: ctx.tls !== null,
+        datagram: options.datagram,
         incarnation: this.sender.incarnation,
       },
       'heartbeat mesh started',
     );
+  }
+
+  /** UDP at the listener's address and port; if it cannot bind, the listener closes too. */
+  private async openDatagrams(endpoint: Endpoint): Promise<void> {
+    const path = new DatagramPath(this.ctx, () => this.links, this.liveness);
+    try {
+      await path.open(this.options.listen, endpoint.port, this.options.peers);
+    } catch (error) {
+      await endpoint.close();
+      this.endpoint = null;
+      throw error;
+    }
+    this.datagrams = path;
+    this.sender.datagrams = path;
   }
 
   private newLink(peer: ResolvedPeer): PeerLink {
@@ -209,6 +233,8 @@ class WebSocketMesh implements HeartbeatMesh {
       this.endpoint?.setTls(tls);
     }
     this.applyPeers(outcome, next);
+    const moved = [outcome.peersAdded, outcome.peersRemoved, outcome.peersReaddressed];
+    if (moved.some((ids) => ids.length > 0)) await this.datagrams?.route(next.peers);
     if (outcome.retimed) {
       for (const link of this.links.values()) link.retime(next);
       this.startTicker();
@@ -270,6 +296,9 @@ class WebSocketMesh implements HeartbeatMesh {
     await Promise.all(closed);
     await this.endpoint?.close();
     this.endpoint = null;
+    this.sender.datagrams = null;
+    await this.datagrams?.close();
+    this.datagrams = null;
     ctx.state = 'idle';
     this.options.logger.info({ nodeId: this.options.nodeId }, 'heartbeat mesh stopped');
   }
@@ -289,9 +318,13 @@ class WebSocketMesh implements HeartbeatMesh {
   sendNow(): void {
     if (this.ctx.state !== 'running') return;
     const now = this.ctx.clock.now();
-    for (const link of this.links.values()) {
-      for (const session of link.outgoing()) this.sender.heartbeat(link, session, now);
-    }
+    for (const link of this.links.values()) this.sendTo(link, now);
+  }
+
+  /** The current state to one peer: on its connections, or as a datagram alone. */
+  private sendTo(link: PeerLink, now: number): void {
+    for (const session of link.outgoing()) this.sender.heartbeat(link, session, now);
+    if (link.active === null) this.sender.datagramOnly(link, now);
   }
 
   reconnect(peer?: string): void {
@@ -309,7 +342,7 @@ class WebSocketMesh implements HeartbeatMesh {
   }
 
   peers(): readonly PeerStatus[] {
-    return [...this.links.values()].map((link) => link.status());
+    return [...this.links.values()].map((link) => link.status(this.pathWindowMs));
   }
 
   port(): number {
@@ -449,7 +482,11 @@ class WebSocketMesh implements HeartbeatMesh {
       // Awaiting a handover, the silence watch still runs: no connection proving itself
       // means 'silent' at the usual deadline.
       const telling = detached === 'lost-active' || wasOurDial;
-      if (telling && !link.awaitingHandover) this.liveness.markDown(link, 'closed');
+      if (telling && !link.awaitingHandover) {
+        // A peer shutting down says so (1001): its datagrams stop too, no need to wait.
+        const windowMs = code === CLOSE_SHUTDOWN ? 0 : this.pathWindowMs;
+        this.liveness.connectionLost(link, this.ctx.clock.now(), windowMs);
+      }
     }
     this.dialer.redialAfterClose(link, session);
   }
@@ -459,7 +496,7 @@ class WebSocketMesh implements HeartbeatMesh {
   private tick(): void {
     const now = this.ctx.clock.now();
     for (const link of this.links.values()) {
-      for (const session of link.outgoing()) this.sender.heartbeat(link, session, now);
+      this.sendTo(link, now);
       link.tick(now, this.silenceHorizonMs);
     }
   }

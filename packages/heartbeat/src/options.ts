@@ -36,6 +36,7 @@ export interface ResolvedOptions {
   readonly reconnectMaxDelayMs: number;
   readonly sendStallTimeoutMs: number;
   readonly maxPendingConnections: number;
+  readonly datagram: boolean;
 }
 
 export function resolveOptions(options: HeartbeatMeshOptions): ResolvedOptions {
@@ -93,6 +94,7 @@ export function resolveOptions(options: HeartbeatMeshOptions): ResolvedOptions {
     maxPendingConnections: Math.floor(
       positive(options.maxPendingConnections ?? 16 + 4 * peers.length, 'maxPendingConnections'),
     ),
+    datagram: options.datagram ?? true,
   };
 }
 

@@ -5,10 +5,23 @@
 import type { Clock, TimerHandle } from '@vipd/clock';
 import type { HostPort } from './address.js';
 import { ReconnectBackoff } from './backoff.js';
+import type { ConnectionRole } from './frame.js';
 import { RttEstimator } from './rtt.js';
 import { CLOSE_DUPLICATE, CLOSE_SUPERSEDED, type Session } from './session.js';
 import { SilenceWatch } from './silence.js';
-import type { PeerStatus } from './types.js';
+import type { PeerPath, PeerStatus } from './types.js';
+
+/** Which path a heartbeat came by: the WebSocket connection or a UDP datagram. */
+export type HeartbeatPath = 'stream' | 'datagram';
+
+/**
+ * What our datagrams to the peer are signed with when no connection is in use: the
+ * connection's role and the peer's nonce of the last one that was (README "Datagram path").
+ */
+export interface DatagramAddressing {
+  readonly role: ConnectionRole;
+  readonly nonce: string;
+}
 
 export interface LinkTiming {
   readonly downAfterMs: number;
@@ -75,8 +88,16 @@ export class PeerLink {
   #hostPort: HostPort;
   /** Fires at downAfterMs of silence: the peer is down. */
   readonly #silence: SilenceWatch;
-  /** Fires at cutSilentAfterMs of silence: the connection is useless, redial. */
+  /** Fires at cutSilentAfterMs without a heartbeat on a connection: redial. */
   readonly #longSilence: SilenceWatch;
+  #lastStreamAtMs: number | null = null;
+  /** The last authentic datagram of the followed incarnation, news or not. */
+  #lastDatagramAtMs: number | null = null;
+  #datagramAddressing: DatagramAddressing | null = null;
+  /** Armed when the connection in use closed while datagrams flowed (confirmClosed)... */
+  #closeConfirm: TimerHandle | null = null;
+  /** ...and the decision it defers past the event loop's poll phase. */
+  #closeDecision: TimerHandle | null = null;
 
   constructor(
     readonly id: string,
@@ -228,15 +249,76 @@ export class PeerLink {
     this.#linkUpAtMs = nowMs;
   }
 
-  /** A heartbeat arrived; returns true if the peer was down until now. */
-  heard(atMs: number, echoSentAtMs: number, echoHeldMs: number): boolean {
+  /**
+   * A heartbeat arrived; returns true if the peer was down until now. Either path keeps the
+   * peer up; only the stream's keep its connection from being cut as useless.
+   */
+  heard(atMs: number, echoSentAtMs: number, echoHeldMs: number, path: HeartbeatPath): boolean {
     if (echoSentAtMs > 0) this.#rtt.addSample(atMs - echoSentAtMs - echoHeldMs);
     this.#lastHeartbeatAtMs = atMs;
     this.#silence.heard(atMs);
-    this.#longSilence.heard(atMs);
+    if (path === 'stream') {
+      this.#lastStreamAtMs = atMs;
+      this.#longSilence.heard(atMs);
+    } else {
+      this.#lastDatagramAtMs = atMs;
+    }
     const cameUp = !this.#up;
     this.#up = true;
     return cameUp;
+  }
+
+  /** An authentic datagram whose heartbeat the stream had delivered already. */
+  datagramRepeated(atMs: number): void {
+    this.#lastDatagramAtMs = atMs;
+  }
+
+  /** Whether a datagram of the peer arrived within the last `windowMs`. */
+  datagramsFlowing(nowMs: number, windowMs: number): boolean {
+    return this.#lastDatagramAtMs !== null && nowMs - this.#lastDatagramAtMs < windowMs;
+  }
+
+  /** Highest seq delivered for the followed incarnation (-1: none yet). */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /** How our datagrams to the peer are signed while no connection is in use. */
+  get datagramAddressing(): DatagramAddressing | null {
+    return this.#datagramAddressing;
+  }
+
+  /** A heartbeat went out on the connection in use: later datagram-only ones sign alike. */
+  addressedBy(role: ConnectionRole, nonce: string): void {
+    if (this.#datagramAddressing?.nonce === nonce && this.#datagramAddressing.role === role) return;
+    this.#datagramAddressing = { role, nonce };
+  }
+
+  /**
+   * The connection in use closed while the peer's datagrams were arriving: a crashed process
+   * stops both, a stalled or cut connection only the stream. `gone` runs after `delayMs`
+   * unless a heartbeat arrived after `closedAtMs` (the peer lives) or a connection took over.
+   * Decided after the event loop's poll phase, as the silence watch does: a stall of this
+   * process must not pass for the peer's silence while its datagrams wait unread.
+   */
+  confirmClosed(closedAtMs: number, delayMs: number, gone: () => void): void {
+    if (this.#closeConfirm !== null || this.#closeDecision !== null) return;
+    const decide = (): void => {
+      this.#closeDecision = null;
+      const heardSince = (this.#lastHeartbeatAtMs ?? 0) > closedAtMs;
+      if (this.#up && this.#active === null && !heardSince) gone();
+    };
+    this.#closeConfirm = this.clock.setTimeout(() => {
+      this.#closeConfirm = null;
+      this.#closeDecision = this.clock.defer(decide);
+    }, delayMs);
+  }
+
+  private cancelCloseConfirm(): void {
+    if (this.#closeConfirm !== null) this.clock.clearTimeout(this.#closeConfirm);
+    if (this.#closeDecision !== null) this.clock.cancelDefer(this.#closeDecision);
+    this.#closeConfirm = null;
+    this.#closeDecision = null;
   }
 
   /**
@@ -291,6 +373,7 @@ export class PeerLink {
   }
 
   private quiet(): void {
+    this.cancelCloseConfirm();
     this.#silence.cancel();
     this.#longSilence.cancel();
   }
@@ -356,7 +439,10 @@ export class PeerLink {
       retire.push(duplicate(this.#standby));
       this.#standby = null;
     }
-    if (this.#active === session) this.#awaitingHandover = false;
+    if (this.#active === session) {
+      this.#awaitingHandover = false;
+      this.cancelCloseConfirm();
+    }
     return {
       restartedFrom: previous !== null && previous !== incarnation ? previous : null,
       retire,
@@ -410,7 +496,16 @@ export class PeerLink {
     return all;
   }
 
-  status(): PeerStatus {
+  /** Which paths delivered a heartbeat within the last `windowMs`. */
+  path(nowMs: number, windowMs: number): PeerPath | null {
+    const stream = this.#lastStreamAtMs !== null && nowMs - this.#lastStreamAtMs < windowMs;
+    const datagram = this.datagramsFlowing(nowMs, windowMs);
+    if (stream && datagram) return 'both';
+    if (stream) return 'stream';
+    return datagram ? 'datagram' : null;
+  }
+
+  status(pathWindowMs: number): PeerStatus {
     return {
       id: this.id,
       address: this.#address,
@@ -421,6 +516,7 @@ export class PeerLink {
       lastHeartbeatAtMs: this.#lastHeartbeatAtMs,
       incarnation: this.#incarnation,
       direction: this.#active?.direction ?? null,
+      path: this.path(this.clock.now(), pathWindowMs),
     };
   }
 }

@@ -156,24 +156,18 @@ export class Receiver {
   }
 
   private heartbeat(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number): void {
-    this.liveness.heard(link, session, frame.incarnation, now, frame);
+    this.liveness.heard(link, session.remote, 'stream', frame.incarnation, now, frame);
     if (link.standby === session) this.promoteStandby(link, now);
     if (!link.isNews(frame.seq, frame.sentAtMs, now)) return;
-    this.ctx.events.emit('heartbeat', {
-      from: link.id,
-      incarnation: frame.incarnation,
-      seq: frame.seq,
-      sentAtMs: frame.sentAtMs,
-      receivedAtMs: now,
-      groups: frame.groups,
-      ...(frame.hears === undefined ? {} : { hears: frame.hears }),
-    });
+    emitHeartbeat(this.ctx, link, frame, now);
   }
 
   private authenticate(session: Session, link: PeerLink, frame: HeartbeatFrame, now: number) {
     const { options } = this.ctx;
     this.pendingInbound.get(session)?.release();
     this.pendingInbound.delete(session);
+    // Up without a connection: its datagrams kept it up (or a handover was awaited).
+    const streamLost = link.up && link.active === null;
     const { restartedFrom, retire } = link.adopt(
       session,
       frame.incarnation,
@@ -201,10 +195,10 @@ export class Receiver {
     if (link.active !== session) return;
     link.connectedAt(now);
     link.cancelDial();
-    options.logger.debug(
-      { peer: link.id, remote: session.remote, direction: session.direction },
-      'link authenticated',
-    );
+    const fields = { peer: link.id, remote: session.remote, direction: session.direction };
+    // The counterpart of 'peer up' for a peer that never went down: the stream is back.
+    if (streamLost) options.logger.info(fields, 'heartbeat connection back');
+    else options.logger.debug(fields, 'link authenticated');
     // The current state right away on the connection now in use, rather than at the next
     // tick: a change sent on the old one may have been lost with it.
     this.sender.heartbeat(link, session, now);
@@ -267,6 +261,24 @@ export class Receiver {
     // connection gets no second chance.
     if (!session.authenticated) session.terminate();
   }
+}
+
+/** A heartbeat that is news for `link` goes to the listeners (either path). */
+export function emitHeartbeat(
+  ctx: MeshContext,
+  link: PeerLink,
+  frame: HeartbeatFrame,
+  now: number,
+): void {
+  ctx.events.emit('heartbeat', {
+    from: link.id,
+    incarnation: frame.incarnation,
+    seq: frame.seq,
+    sentAtMs: frame.sentAtMs,
+    receivedAtMs: now,
+    groups: frame.groups,
+    ...(frame.hears === undefined ? {} : { hears: frame.hears }),
+  });
 }
 
 /** host of a host:port (for one warning per host, whatever the source port). */

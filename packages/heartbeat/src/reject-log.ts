@@ -2,7 +2,12 @@
 // key or a garbage flood must not turn the log into the attack's amplifier. The count of
 // lines left out is carried on the next line. Frames and keys are never logged.
 
-import type { ConnectionDropReason, MeshLogger, RejectReason } from './types.js';
+import type {
+  ConnectionDropReason,
+  DatagramRejectReason,
+  MeshLogger,
+  RejectReason,
+} from './types.js';
 
 const WINDOW_MS = 1000;
 
@@ -14,7 +19,12 @@ export class RejectLog {
 
   rejected(
     nowMs: number,
-    reason: RejectReason | ConnectionDropReason | 'auth-timeout' | 'tls',
+    reason:
+      | RejectReason
+      | ConnectionDropReason
+      | 'auth-timeout'
+      | 'tls'
+      | `datagram:${DatagramRejectReason}`,
     fields: Readonly<Record<string, unknown>>,
     message: string,
   ): void {

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { encodeGroups, encodeWithGroups, type FrameHeader } from './codec.js';
-import { INCARNATION_BYTES } from './frame.js';
+import { INCARNATION_BYTES, type ConnectionRole } from './frame.js';
 import type { MeshContext } from './mesh-context.js';
 import type { PeerLink } from './peer-link.js';
 import type { Session } from './session.js';
@@ -12,11 +12,19 @@ import type { WireGroupState } from './types.js';
 
 export const EMPTY_STATE = encodeGroups({});
 
+/** Where the datagram copy of a heartbeat goes (README "Datagram path"). */
+export interface DatagramOutlet {
+  send(link: PeerLink, frame: Buffer): void;
+}
+
 export class HeartbeatSender {
   #incarnation = '';
   #seq = 0;
   /** The encoded state section, copied into every heartbeat. */
   #localState: Buffer = EMPTY_STATE;
+
+  /** Null while the datagram path is off. */
+  datagrams: DatagramOutlet | null = null;
 
   constructor(private readonly ctx: MeshContext) {}
 
@@ -55,31 +63,63 @@ export class HeartbeatSender {
     session.ws.send(encodeWithGroups(header, EMPTY_STATE, keys.key));
   }
 
+  /**
+   * A heartbeat on `session`. On the connection in use the same bytes also go out as a
+   * datagram, even while the socket is backed up: a stalled stream is what they are for.
+   */
   heartbeat(link: PeerLink, session: Session, now: number): void {
     if (!session.open || session.peerNonce === null) return;
-    if (session.ws.bufferedAmount > 0) {
+    const { datagrams } = this;
+    const copy = datagrams !== null && link.active === session;
+    const backedUp = session.ws.bufferedAmount > 0;
+    if (backedUp && !copy) {
+      this.backedUp(link, session, now);
+      return;
+    }
+    const frame = this.frame(link, session.role, session.peerNonce, now);
+    if (copy) {
+      link.addressedBy(session.role, session.peerNonce);
+      datagrams.send(link, frame);
+    }
+    if (backedUp) {
       this.backedUp(link, session, now);
       return;
     }
     session.flowing();
-    const { options, counters, events, keys } = this.ctx;
+    const { counters, events } = this.ctx;
+    session.ws.send(frame, (error) => {
+      if (error === undefined) this.drained(link, session);
+    });
+    counters.heartbeatsSent++;
+    if (events.wanted('sent')) events.emit('sent', link.id);
+  }
+
+  /**
+   * No connection in use: the heartbeat goes out as a datagram alone, signed as on the last
+   * connection that was (the peer checks incarnation and seq, not the nonce). Nothing before
+   * a first connection: the peer would refuse an incarnation no connection proved.
+   */
+  datagramOnly(link: PeerLink, now: number): void {
+    const addressing = link.datagramAddressing;
+    if (this.datagrams === null || link.active !== null || addressing === null) return;
+    this.datagrams.send(link, this.frame(link, addressing.role, addressing.nonce, now));
+  }
+
+  private frame(link: PeerLink, role: ConnectionRole, nonce: string, now: number): Buffer {
+    const { options, keys } = this.ctx;
     const header: FrameHeader = {
       kind: 'heartbeat',
-      role: session.role,
+      role,
       receiverId: link.id,
       incarnation: this.#incarnation,
-      nonce: session.peerNonce,
+      nonce,
       seq: ++this.#seq,
       sentAtMs: now,
       ...link.echoAt(now),
       clusterName: options.clusterName,
       nodeId: options.nodeId,
     };
-    session.ws.send(encodeWithGroups(header, this.#localState, keys.key), (error) => {
-      if (error === undefined) this.drained(link, session);
-    });
-    counters.heartbeatsSent++;
-    if (events.wanted('sent')) events.emit('sent', link.id);
+    return encodeWithGroups(header, this.#localState, keys.key);
   }
 
   /**

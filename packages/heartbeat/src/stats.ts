@@ -1,29 +1,39 @@
 // Counters behind HeartbeatMesh.stats(), shared by the real mesh and the loopback double.
 
-import type { ConnectionDropReason, HeartbeatMeshStats, RejectReason } from './types.js';
+import type {
+  ConnectionDropReason,
+  DatagramRejectReason,
+  HeartbeatMeshStats,
+  RejectReason,
+} from './types.js';
 
 export type MeshCounters = {
   -readonly [K in keyof HeartbeatMeshStats]: HeartbeatMeshStats[K];
 } & {
   rejected: Record<RejectReason, number>;
   connectionsDropped: Record<ConnectionDropReason, number>;
+  datagramsRejected: Record<DatagramRejectReason, number>;
 };
+
+function zeroRejected(): Record<RejectReason, number> {
+  return {
+    'bad-mac': 0,
+    'unknown-node': 0,
+    'wrong-receiver': 0,
+    'wrong-role': 0,
+    'wrong-cluster': 0,
+    replay: 0,
+    stale: 0,
+    oversized: 0,
+    truncated: 0,
+    'bad-version': 0,
+    malformed: 0,
+  };
+}
 
 export function zeroCounters(): MeshCounters {
   return {
-    rejected: {
-      'bad-mac': 0,
-      'unknown-node': 0,
-      'wrong-receiver': 0,
-      'wrong-role': 0,
-      'wrong-cluster': 0,
-      replay: 0,
-      stale: 0,
-      oversized: 0,
-      truncated: 0,
-      'bad-version': 0,
-      malformed: 0,
-    },
+    rejected: zeroRejected(),
     heartbeatsSent: 0,
     heartbeatsReceived: 0,
     heartbeatsSkipped: 0,
@@ -35,6 +45,16 @@ export function zeroCounters(): MeshCounters {
     tlsHandshakeFailures: 0,
     connectionsAccepted: 0,
     dialAttempts: 0,
+    datagramsSent: 0,
+    datagramSendErrors: 0,
+    datagramsReceived: 0,
+    datagramsDuplicate: 0,
+    datagramsStale: 0,
+    datagramsRejected: {
+      ...zeroRejected(),
+      'datagram-unknown-source': 0,
+      'datagram-unknown-incarnation': 0,
+    },
   };
 }
 
@@ -43,5 +63,6 @@ export function snapshot(counters: MeshCounters): HeartbeatMeshStats {
     ...counters,
     rejected: { ...counters.rejected },
     connectionsDropped: { ...counters.connectionsDropped },
+    datagramsRejected: { ...counters.datagramsRejected },
   };
 }

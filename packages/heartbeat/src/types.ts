@@ -86,6 +86,13 @@ export interface HeartbeatMeshOptions {
    * milliseconds (performance.timeOrigin + clock.now()).
    */
   readonly clock?: Clock;
+  /**
+   * Also send every heartbeat as one UDP datagram to the peer's address and port, from a
+   * UDP socket bound to the listen address and port (README "Datagram path"). Default true.
+   * A peer heard by datagram alone stays up, so a one-way cut that stalls TCP both ways
+   * still lets the side that hears say so. Fixed for the life of the mesh.
+   */
+  readonly datagram?: boolean;
 }
 
 export type PeerDownReason = 'silent' | 'closed';
@@ -108,6 +115,20 @@ export type RejectReason =
  * (`admission-total`) or for its source (`admission-per-source`), or it had not upgraded to
  * a WebSocket within authTimeoutMs of its TCP accept (`preauth-timeout`).
  */
+/**
+ * Why an authentic-looking datagram was not used. The decode reasons (`bad-mac`, ...) as on
+ * the stream; `datagram-unknown-source`: its source address is not the configured address
+ * of the peer it names (or it names no peer); `datagram-unknown-incarnation`: the sender's
+ * incarnation is not the one the WebSocket link authenticated last (a datagram cannot
+ * introduce a restart); `wrong-receiver`: signed for another node; `malformed` also covers
+ * a hello (hellos belong to connections).
+ */
+export type DatagramRejectReason =
+  RejectReason | 'datagram-unknown-source' | 'datagram-unknown-incarnation';
+
+/** Which paths delivered the peer's heartbeats within the last two intervals. */
+export type PeerPath = 'both' | 'stream' | 'datagram';
+
 export type ConnectionDropReason = 'admission-total' | 'admission-per-source' | 'preauth-timeout';
 
 /**
@@ -162,6 +183,11 @@ export interface PeerStatus {
   readonly lastRttMs: number | null;
   /** Which side opened the connection in use; null without one. */
   readonly direction: 'inbound' | 'outbound' | null;
+  /**
+   * Which paths delivered a heartbeat of the peer within the last two intervals: the
+   * WebSocket connection (`stream`), UDP (`datagram`), `both`, or null: neither.
+   */
+  readonly path: PeerPath | null;
 }
 
 /** Counters since start(), for metrics. */
@@ -192,6 +218,18 @@ export interface HeartbeatMeshStats {
   readonly tlsHandshakeFailures: number;
   readonly connectionsAccepted: number;
   readonly dialAttempts: number;
+  /** Heartbeat datagrams handed to the UDP socket (README "Datagram path"). */
+  readonly datagramsSent: number;
+  /** Datagrams the socket could not send (no route, too large, ...). */
+  readonly datagramSendErrors: number;
+  /** Datagrams accepted that carried a heartbeat not yet delivered by the stream. */
+  readonly datagramsReceived: number;
+  /** Authentic datagrams whose heartbeat was already delivered: seq equal to the last one. */
+  readonly datagramsDuplicate: number;
+  /** Authentic datagrams older than the last heartbeat delivered (seq below it). */
+  readonly datagramsStale: number;
+  /** Datagrams refused, by reason. */
+  readonly datagramsRejected: Readonly<Record<DatagramRejectReason, number>>;
 }
 
 export interface HeartbeatMeshEvents {

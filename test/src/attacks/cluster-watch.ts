@@ -8,7 +8,14 @@ import type { LabProcess } from '../lab-process.js';
 import { LabError } from '../errors.js';
 import type { VipdCluster } from '../vipd-cluster.js';
 
-export type WatchedKind = 'peer-down' | 'peer-up' | 'transition' | 'vip-added' | 'vip-removed';
+export type WatchedKind =
+  | 'peer-down'
+  | 'peer-up'
+  /** A peer that stayed up (its datagrams arrived) has a heartbeat connection again. */
+  | 'connection-back'
+  | 'transition'
+  | 'vip-added'
+  | 'vip-removed';
 
 /** A state transition as the daemon logged it. */
 export interface LoggedTransition {
@@ -128,6 +135,8 @@ export class ClusterWatch {
       this.record(node, atMs, 'peer-down', `${String(line['peer'])} (${String(line['reason'])})`);
     } else if (msg === 'peer up') {
       this.record(node, atMs, 'peer-up', String(line['peer']));
+    } else if (msg === 'heartbeat connection back') {
+      this.record(node, atMs, 'connection-back', String(line['peer']));
     } else if (typeof line['from'] === 'string' && typeof line['to'] === 'string') {
       const transition = {
         group: String(line['group']),

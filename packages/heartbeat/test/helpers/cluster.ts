@@ -9,6 +9,7 @@ import type {
   PeerAddress,
   WireGroupState,
 } from '../../src/index.js';
+import { DatagramRelay } from './datagram-relay.js';
 import { FaultProxy } from './fault-proxy.js';
 
 export const TEST_KEY = Buffer.from('test-cluster-key-0123456789abcdef');
@@ -41,6 +42,11 @@ export interface TestCluster {
   proxy(from: string, to: string): FaultProxy;
   /** Both directions of the link between a and b. */
   link(a: string, b: string): readonly FaultProxy[];
+  /**
+   * The UDP relay on the port of proxy(from, to), with `datagramRelays`; without them a
+   * node's datagrams go to a port nobody listens on (the stream alone carries heartbeats).
+   */
+  relay(from: string, to: string): DatagramRelay;
   stop(): Promise<void>;
 }
 
@@ -50,12 +56,21 @@ export async function startCluster(
   ids: readonly string[],
   overrides: NodeOverrides = () => ({}),
   extraPeers: (id: string) => readonly PeerAddress[] = () => [],
+  options: { readonly datagramRelays?: boolean } = {},
 ): Promise<TestCluster> {
   const proxies = new Map<string, FaultProxy>();
+  const relays = new Map<string, DatagramRelay>();
   const nodes = new Map<string, TestNode>();
   const key = (from: string, to: string): string => `${from}->${to}`;
   for (const from of ids) {
-    for (const to of ids) if (from !== to) proxies.set(key(from, to), await FaultProxy.start());
+    for (const to of ids) {
+      if (from === to) continue;
+      const proxy = await FaultProxy.start();
+      proxies.set(key(from, to), proxy);
+      if (options.datagramRelays === true) {
+        relays.set(key(from, to), await DatagramRelay.start(proxy.port));
+      }
+    }
   }
   const cluster: TestCluster = {
     node: (id) => {
@@ -69,9 +84,15 @@ export async function startCluster(
       return proxy;
     },
     link: (a, b) => [cluster.proxy(a, b), cluster.proxy(b, a)],
+    relay: (from, to) => {
+      const relay = relays.get(key(from, to));
+      if (relay === undefined) throw new Error(`no relay ${from}->${to}`);
+      return relay;
+    },
     stop: async () => {
       await Promise.all([...nodes.values()].map((node) => node.mesh.stop()));
       await Promise.all([...proxies.values()].map((proxy) => proxy.close()));
+      await Promise.all([...relays.values()].map((relay) => relay.close()));
     },
   };
   try {
@@ -95,7 +116,11 @@ export async function startCluster(
       });
       nodes.set(id, { id, mesh, logs });
       await mesh.start();
-      for (const from of ids) if (from !== id) cluster.proxy(from, id).setTarget(mesh.port());
+      for (const from of ids) {
+        if (from === id) continue;
+        cluster.proxy(from, id).setTarget(mesh.port());
+        relays.get(key(from, id))?.setTarget(mesh.port());
+      }
     }
   } catch (error) {
     await cluster.stop();

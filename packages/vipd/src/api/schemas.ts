@@ -144,6 +144,14 @@ export const peerSchema = closedObject({
   address: Type.String(),
   up: Type.Boolean(),
   rttMs: nullable(Type.Number()),
+  path: nullable(
+    Type.Enum(['both', 'stream', 'datagram'], {
+      type: 'string',
+      description:
+        "Which paths brought the peer's heartbeats within the last two intervals: the " +
+        'WebSocket (stream), UDP (datagram), both; null: neither.',
+    }),
+  ),
   lastHeartbeatAt: nullable(
     Type.String({ format: 'date-time', description: 'Null before the first heartbeat.' }),
   ),

@@ -109,6 +109,14 @@ const SHARED: readonly Shared[] = [
     value: (c) => (c.cluster.tls === undefined ? 'off' : 'on'),
   },
   {
+    // A node without them still works; it only loses (and costs its peers) the one-way-cut
+    // protection, so a warning.
+    path: ['cluster', 'heartbeat_datagram'],
+    what: 'heartbeat_datagram',
+    severity: 'warning',
+    value: (c) => (c.cluster.heartbeatDatagram ? 'on' : 'off'),
+  },
+  {
     path: ['cluster', 'quorum'],
     what: 'quorum guard',
     severity: 'warning',

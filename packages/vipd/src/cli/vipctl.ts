@@ -191,13 +191,14 @@ export function renderStatus(status: StatusView, nowMs = Date.now()): string {
     status.peers.length === 0
       ? 'no peers'
       : table([
-          ['PEER', 'ADDRESS', 'UP', 'RTT', 'LAST HEARTBEAT'],
+          ['PEER', 'ADDRESS', 'UP', 'RTT', 'LAST HEARTBEAT', 'PATH'],
           ...status.peers.map((p) => [
             p.id,
             p.address,
             p.up ? 'up' : 'DOWN',
             rtt(p.rttMs),
             ago(p.lastHeartbeatAt, nowMs),
+            p.path ?? '-',
           ]),
         ]),
   );

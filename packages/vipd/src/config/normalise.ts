@@ -185,6 +185,7 @@ export function normalise(
       acceptKeys: secrets.acceptKeys,
       heartbeatIntervalMs: ms(cluster.heartbeat_interval),
       downMultiplier: cluster.down_multiplier,
+      heartbeatDatagram: cluster.heartbeat_datagram,
       quorum: cluster.quorum,
       peers: cluster.peers.map((p) => ({
         id: p.id,

@@ -594,6 +594,18 @@ const clusterSchema = Type.Object(
         description: 'A silent master is declared dead after down_multiplier × heartbeat_interval.',
       }),
     ),
+    heartbeat_datagram: defaulted(
+      Type.Boolean({
+        default: true,
+        description:
+          'Also send every heartbeat as one UDP datagram to the peer (to the same host:port, ' +
+          'from a UDP socket bound to node.listen). A peer heard by datagram stays up while its ' +
+          'WebSocket connection is stalled or cut, so a one-way cut, which stalls TCP both ' +
+          'ways, still lets the side that hears tell the other it is deaf. Datagrams are ' +
+          'signed like every frame but never encrypted, even with cluster.tls. Open the ' +
+          'heartbeat port for UDP from the peers too (deploy/nftables). Restart-only.',
+      }),
+    ),
     quorum: defaulted(
       Type.Boolean({
         default: false,

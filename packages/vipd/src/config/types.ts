@@ -143,6 +143,8 @@ export interface VipdConfig {
     readonly acceptKeys: readonly Secret[];
     readonly heartbeatIntervalMs: number;
     readonly downMultiplier: number;
+    /** Every heartbeat also goes out as a UDP datagram (restart-only). */
+    readonly heartbeatDatagram: boolean;
     readonly quorum: boolean;
     readonly peers: readonly ConfiguredPeer[];
     readonly tls?: TlsOptions;

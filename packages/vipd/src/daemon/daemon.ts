@@ -25,6 +25,7 @@ import { EventRing } from '../events/ring.js';
 import { NotifyRunner } from '../hooks/notify.js';
 import { SHUTDOWN_DRAIN_MS, WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { heartbeatConnectionDrops, VipdMetrics } from '../metrics/metrics.js';
+import { heartbeatDatagrams } from '../metrics/datagram-metrics.js';
 import {
   LinuxSystemOps,
   NodeFileStore,
@@ -160,6 +161,7 @@ export class Daemon {
       nodeId: config.node.id,
       listen: config.node.listen,
       ...meshChange(config),
+      datagram: config.cluster.heartbeatDatagram,
       key: config.cluster.key.reveal(),
       acceptKeys: config.cluster.acceptKeys.map((key) => key.reveal()),
       logger: logger.child({ component: 'heartbeat' }),
@@ -240,6 +242,7 @@ export class Daemon {
       ready: () => this.#driver.phase() === 'running',
       framesUnderAcceptedKey: () => this.#mesh.stats().framesUnderAcceptedKey,
       heartbeatConnectionsDropped: () => heartbeatConnectionDrops(this.#mesh.stats()),
+      heartbeatDatagrams: () => heartbeatDatagrams(this.#mesh.stats()),
       vrrp: () => this.#driver.vrrpReadings(),
     });
   }

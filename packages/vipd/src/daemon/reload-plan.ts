@@ -29,6 +29,8 @@ const RESTART_REASONS: Readonly<Record<string, string>> = {
   'node.id': 'every peer and every epoch knows the node by it',
   'node.listen': 'peers dial it; moving the listener would drop every inbound connection',
   'cluster.name': 'every frame is signed for it, so no peer would accept the next one',
+  'cluster.heartbeat_datagram':
+    'the datagram socket is bound beside the listener at start, and the peers judge liveness by it',
   'cluster.tls':
     'switching TLS on or off changes the listener protocol under the peers (certificate, key and CA files reload)',
   'api.enabled': 'the API listener is opened at start',
@@ -69,6 +71,8 @@ function restartOnlyChanges(before: VipdConfig, after: VipdConfig): string[] {
   if (before.node.id !== after.node.id) changed.push('node.id');
   if (before.node.listen !== after.node.listen) changed.push('node.listen');
   if (before.cluster.name !== after.cluster.name) changed.push('cluster.name');
+  if (before.cluster.heartbeatDatagram !== after.cluster.heartbeatDatagram)
+    changed.push('cluster.heartbeat_datagram');
   if ((before.cluster.tls === undefined) !== (after.cluster.tls === undefined))
     changed.push('cluster.tls');
   if (before.api.enabled !== after.api.enabled) changed.push('api.enabled');

@@ -80,6 +80,7 @@ export class StatusViews {
         address: peer.address,
         up: peer.up,
         rttMs: peer.rttMs,
+        path: peer.path,
         lastHeartbeatAt:
           peer.lastHeartbeatAtMs === null ? null : new Date(peer.lastHeartbeatAtMs).toISOString(),
         groups: this.#lastHeardGroups.get(peer.id) ?? {},

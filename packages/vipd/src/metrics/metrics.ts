@@ -23,6 +23,7 @@ import type {
 } from '@vipd/heartbeat';
 import type { ErrorCode } from '../errors.js';
 import { VIPD_VERSION } from '../version.js';
+import { registerDatagramMetrics, type HeartbeatDatagramReading } from './datagram-metrics.js';
 import {
   CONFLICT_KINDS,
   HEARTBEAT_REJECT_REASONS,
@@ -103,6 +104,8 @@ export interface MetricsSources {
   framesUnderAcceptedKey?(): number;
   /** Heartbeat connections dropped before they authenticated, by reason, since start. */
   heartbeatConnectionsDropped?(): Readonly<Record<HeartbeatConnectionDrop, number>>;
+  /** The datagram path's counters, since start (absent: no mesh). */
+  heartbeatDatagrams?(): HeartbeatDatagramReading;
 }
 
 const NO_SOURCES: MetricsSources = {
@@ -387,6 +390,22 @@ export class VipdMetrics {
       },
     });
     gauge({
+      name: 'vipd_peer_path_up',
+      help:
+        '1 while a heartbeat of the peer arrived by this path (stream: the WebSocket ' +
+        'connection, datagram: UDP) within the last two intervals.',
+      labelNames: ['peer', 'path'],
+      collect() {
+        this.reset();
+        for (const peer of sources().peers()) {
+          const stream = peer.path === 'both' || peer.path === 'stream';
+          const datagram = peer.path === 'both' || peer.path === 'datagram';
+          this.set({ peer: peer.id, path: 'stream' }, stream ? 1 : 0);
+          this.set({ peer: peer.id, path: 'datagram' }, datagram ? 1 : 0);
+        }
+      },
+    });
+    gauge({
       name: 'vipd_tracker_up',
       help: '1 while the tracker reports healthy, 0 while it fails (absent before its first check).',
       labelNames: ['tracker'],
@@ -442,6 +461,7 @@ export class VipdMetrics {
         for (const reason of HEARTBEAT_CONNECTION_DROPS) this.inc({ reason }, dropped[reason]);
       },
     });
+    registerDatagramMetrics(r, () => sources().heartbeatDatagrams?.());
     this.garpSent = counter({
       name: 'vipd_gratuitous_arp_sent_total',
       help: 'Gratuitous ARP frames sent for IPv4 VIPs, by interface.',

@@ -89,13 +89,14 @@ describe('vipd check --cluster: the rules', () => {
   it('finds differing cluster names, timing and TLS against the majority', () => {
     const nodes = trio({
       n2: { cluster: '  name: other\n  heartbeat_interval: 200ms\n  down_multiplier: 5\n' },
-      n3: { cluster: '  quorum: true\n' },
+      n3: { cluster: '  quorum: true\n  heartbeat_datagram: false\n' },
     });
     assert.deepEqual(rows(nodes), [
       'error n2.yaml cluster.name: cluster name is other here but vipd in n1.yaml, n3.yaml',
       'error n2.yaml cluster.heartbeat_interval: heartbeat interval is 200ms here but 100ms in n1.yaml, n3.yaml',
       'error n2.yaml cluster.down_multiplier: down multiplier is 5 here but 3 in n1.yaml, n3.yaml',
       'warning n3.yaml cluster.quorum: quorum guard is on here but off in n1.yaml, n2.yaml',
+      'warning n3.yaml cluster.heartbeat_datagram: heartbeat_datagram is off here but on in n1.yaml, n2.yaml',
     ]);
     const found = checkCluster(nodes)[0];
     assert.equal(found?.code, 'CLUSTER_MISMATCH');

@@ -58,7 +58,7 @@ describe('vipd run as a witness, driven by signals and vipctl (real processes)',
     assert.match(table.stdout, /no groups \(witness\)/);
     assert.match(
       table.stdout,
-      /PEER +ADDRESS +UP +RTT +LAST HEARTBEAT\nn1 +127\.0\.0\.1:9 +DOWN +- +never/,
+      /PEER +ADDRESS +UP +RTT +LAST HEARTBEAT +PATH\nn1 +127\.0\.0\.1:9 +DOWN +- +never +-/,
     );
     const json = vipctl(['--json', 'status']);
     assert.equal(json.status, EXIT.OK);

@@ -32,6 +32,7 @@ describe('loadConfigFile: valid files', () => {
       assert.equal(config.cluster.heartbeatIntervalMs, 100);
       assert.equal(config.cluster.downMultiplier, 3);
       assert.equal(config.cluster.quorum, false);
+      assert.equal(config.cluster.heartbeatDatagram, true, 'datagrams on unless switched off');
       assert.deepEqual(config.cluster.peers, [
         { id: 'n2', address: '10.213.0.2:7410', endpoint: { host: '10.213.0.2', port: 7410 } },
       ]);
@@ -51,6 +52,21 @@ describe('loadConfigFile: valid files', () => {
       assert.equal(web.priority, 150);
       assert.equal(web.preempt, true);
       assert.equal(web.preemptDelayMs, 0);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('takes heartbeat_datagram: false (the stream alone, as before datagrams)', () => {
+    const dir = configDir(
+      MINIMAL.replace(
+        '{ key_file: cluster.key }',
+        '{ key_file: cluster.key, heartbeat_datagram: false }',
+      ),
+    );
+    try {
+      const { config } = loadConfigFile(dir.file, { env: {} });
+      assert.equal(config.cluster.heartbeatDatagram, false);
     } finally {
       dir.remove();
     }
@@ -562,9 +578,14 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'wrong types',
-    yaml: `node: { id: n1, listen: 127.0.0.1:7410 }\ncluster: { key_file: cluster.key, quorum: "yes", down_multiplier: 2.5 }\ngroups: {}\n`,
+    yaml: `node: { id: n1, listen: 127.0.0.1:7410 }\ncluster: { key_file: cluster.key, quorum: "yes", heartbeat_datagram: udp, down_multiplier: 2.5 }\ngroups: {}\n`,
     problems: [
       { path: 'cluster.quorum', line: 2, message: /must be true or false, got the string "yes"/ },
+      {
+        path: 'cluster.heartbeat_datagram',
+        line: 2,
+        message: /must be true or false, got the string "udp"/,
+      },
       { path: 'cluster.down_multiplier', line: 2, message: /must be an integer/ },
       { path: 'groups', line: 3, message: /must be a list, got a mapping/ },
     ],

@@ -73,6 +73,14 @@ const cases: {
     plan: refused(['cluster.name']),
   },
   {
+    name: 'switching the heartbeat datagrams needs a restart (the socket is bound at start)',
+    after: {
+      ...BASE,
+      cluster: { ...BASE.cluster, heartbeatDatagram: !BASE.cluster.heartbeatDatagram },
+    },
+    plan: refused(['cluster.heartbeat_datagram']),
+  },
+  {
     name: 'peers, interval and down multiplier reload (a step a rolling reload survives)',
     after: {
       ...BASE,

@@ -116,6 +116,7 @@ export function testConfig(options: {
       acceptKeys: [],
       heartbeatIntervalMs: INTERVAL_MS,
       downMultiplier: DOWN_MULTIPLIER,
+      heartbeatDatagram: true,
       quorum: options.quorum ?? false,
       peers: (options.peers ?? ['n2']).map((id) =>
         configuredPeer(id, `127.0.0.1:1${id.length.toString()}`),

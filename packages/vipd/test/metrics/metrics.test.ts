@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ElectionStatus } from '@vipd/election';
-import type { HeartbeatMeshStats } from '@vipd/heartbeat';
+import type { HeartbeatMeshStats, PeerStatus } from '@vipd/heartbeat';
+import { DATAGRAM_REJECT_REASONS, heartbeatDatagrams } from '../../src/metrics/datagram-metrics.js';
 import { heartbeatConnectionDrops, VipdMetrics } from '../../src/metrics/metrics.js';
 import { findPromtool, promtoolCheckMetrics } from './promtool.js';
 
@@ -36,6 +37,19 @@ const STATUS: ElectionStatus = {
   ],
 };
 
+const PEER_DOWN: PeerStatus = {
+  id: 'w',
+  address: '10.0.0.3:7410',
+  up: false,
+  rttMs: null,
+  jitterMs: null,
+  lastHeartbeatAtMs: null,
+  incarnation: null,
+  lastRttMs: null,
+  direction: null,
+  path: null,
+};
+
 function populated(): VipdMetrics {
   const metrics = new VipdMetrics();
   metrics.setSources({
@@ -51,6 +65,7 @@ function populated(): VipdMetrics {
         incarnation: 'a',
         lastRttMs: 0.25,
         direction: 'outbound',
+        path: 'both',
       },
       {
         id: 'w',
@@ -62,6 +77,7 @@ function populated(): VipdMetrics {
         incarnation: null,
         lastRttMs: null,
         direction: null,
+        path: null,
       },
     ],
     trackers: () => [
@@ -127,6 +143,46 @@ describe('VipdMetrics', () => {
     assert.match(text, /^process_cpu_seconds_total /m);
     assert.ok(!text.includes('tracker="never-ran"'), 'a tracker with no result yet is absent');
     assert.ok(!text.includes('vipd_peer_rtt_seconds{peer="w"}'), 'no RTT for a peer never heard');
+  });
+
+  it('exports the heartbeat datagram path: sent, received by outcome, rejected by reason, paths', async () => {
+    const metrics = new VipdMetrics();
+    const rejected = Object.fromEntries(DATAGRAM_REJECT_REASONS.map((reason) => [reason, 0]));
+    const stats = {
+      datagramsSent: 40,
+      datagramSendErrors: 1,
+      datagramsReceived: 13,
+      datagramsDuplicate: 21,
+      datagramsStale: 2,
+      datagramsRejected: { ...rejected, 'bad-mac': 3, 'datagram-unknown-source': 4 },
+    } as unknown as HeartbeatMeshStats;
+    metrics.setSources({
+      election: () => null,
+      peers: () => [
+        { ...PEER_DOWN, id: 'n2', up: true, path: 'datagram' },
+        { ...PEER_DOWN, id: 'n3', up: true, path: 'both' },
+      ],
+      trackers: () => [],
+      ready: () => true,
+      heartbeatDatagrams: () => heartbeatDatagrams(stats),
+    });
+    const text = await metrics.render();
+    for (const line of [
+      'vipd_heartbeat_datagrams_sent_total 40',
+      'vipd_heartbeat_datagram_send_errors_total 1',
+      'vipd_heartbeat_datagrams_received_total{outcome="delivered"} 13',
+      'vipd_heartbeat_datagrams_received_total{outcome="duplicate"} 21',
+      'vipd_heartbeat_datagrams_received_total{outcome="stale"} 2',
+      'vipd_heartbeat_datagrams_rejected_total{reason="bad-mac"} 3',
+      'vipd_heartbeat_datagrams_rejected_total{reason="datagram-unknown-source"} 4',
+      'vipd_heartbeat_datagrams_rejected_total{reason="datagram-unknown-incarnation"} 0',
+      'vipd_peer_path_up{peer="n2",path="stream"} 0',
+      'vipd_peer_path_up{peer="n2",path="datagram"} 1',
+      'vipd_peer_path_up{peer="n3",path="stream"} 1',
+      'vipd_peer_path_up{peer="n3",path="datagram"} 1',
+    ]) {
+      assert.ok(text.includes(`${line}\n`), `missing: ${line}`);
+    }
   });
 
   it("exports the heartbeat mesh's dropped connections by reason", async () => {
