@@ -85,7 +85,6 @@ export class ConflictDefence {
 
   #claimOn(group: GroupSpec, event: ConflictEvent): void {
     const { clock, holder, log } = this.#deps;
-    const nowMs = clock.now();
     const claim = `address conflict: ${event.foreignMac} claims ${event.vip} on ${event.interface} (${event.kind})`;
     const fields = {
       group: group.name,
@@ -103,22 +102,13 @@ export class ConflictDefence {
         detail: `${claim}; ${detail}`,
       });
     };
-    if (!holder.isHeld(group.name)) {
-      record('not master here');
-      log.warn({ ...fields, defended: false }, `${claim}; not master here`);
-      return;
-    }
-    if (this.#pending.has(group.name)) {
-      record('a defence is already waiting');
-      log.debug({ ...fields, defended: false }, `${claim}; a defence is already waiting`);
-      return;
-    }
-    const lastDefended = this.#lastDefendedAtMs.get(group.name);
-    if (lastDefended !== undefined && nowMs - lastDefended < DEFEND_INTERVAL_MS) {
-      record('defended recently');
-      log.debug(
+    const skip = this.#notNow(group.name, clock.now());
+    if (skip !== null) {
+      record(skip);
+      // Not master here is worth a look (another master? a leftover?); the rest is routine.
+      log[holder.isHeld(group.name) ? 'debug' : 'warn'](
         { ...fields, defended: false },
-        `${claim}; defended ${Math.round(nowMs - lastDefended)}ms ago, not again within ${DEFEND_INTERVAL_MS}ms`,
+        `${claim}; ${skip}`,
       );
       return;
     }
@@ -135,6 +125,16 @@ export class ConflictDefence {
       this.#settle(group.name, wait.awaits, announcements, claim, fields);
     }, wait.waitMs);
     this.#pending.set(group.name, timer);
+  }
+
+  /** Why a claim on a group starts no defence now, or null when it does. */
+  #notNow(group: string, nowMs: number): string | null {
+    if (!this.#deps.holder.isHeld(group)) return 'not master here';
+    if (this.#pending.has(group)) return 'a defence is already waiting';
+    const lastDefended = this.#lastDefendedAtMs.get(group);
+    if (lastDefended !== undefined && nowMs - lastDefended < DEFEND_INTERVAL_MS)
+      return `defended ${Math.round(nowMs - lastDefended)}ms ago, not again within ${DEFEND_INTERVAL_MS}ms`;
+    return null;
   }
 
   #waitFor(group: GroupSpec): Wait {
