@@ -63,12 +63,8 @@ const PEER_DOWN_TEXT: Record<PeerDownReason, (peer: string) => string> = {
   silent: (peer) => `no heartbeat from ${peer} for down_multiplier x heartbeat_interval`,
   closed: (peer) => `the connection to ${peer} closed`,
 };
-export {
-  ADDRESS_RETRY_MS,
-  DEFEND_INTERVAL_MS,
-  ROUTED_HANDOVER_GRACE_MS,
-  VIP_FAULT_TRACKER,
-} from './vip-policy.js';
+export { ADDRESS_RETRY_MS, ROUTED_HANDOVER_GRACE_MS, VIP_FAULT_TRACKER } from './vip-policy.js';
+export { DEFEND_INTERVAL_MS, LOST_PEER_DEFENCE_WAIT_MS } from './conflict-defence.js';
 export { RESIGN_GRACE_MS };
 
 export interface DriverDeps {
@@ -183,6 +179,7 @@ export class Driver implements DaemonControl {
       settled: () => {
         this.#waiters.check();
       },
+      lostPeersOf: (group) => this.#lostPeersOf(group),
     });
     this.#vrrp = this.#createVrrp(deps);
     const vrrp = this.#vrrp;
@@ -301,6 +298,11 @@ export class Driver implements DaemonControl {
         reason,
         detail: PEER_DOWN_TEXT[reason](peer),
       });
+      // Before the loss is stepped: only groups held before it are announced again (one
+      // taken over because of it was announced just now).
+      if (!this.#lostPeers.has(peer)) {
+        this.#policy.peerLost(peer, this.#views.lastHeardGroups(peer) ?? {});
+      }
       this.#lostPeers.add(peer);
       this.#submit({ type: 'peer-lost', nowMs: this.#clock.now(), peer, reason });
     });
@@ -396,7 +398,18 @@ export class Driver implements DaemonControl {
     });
   }
 
-  /** Another MAC claimed one of our VIPs (see VipPolicy.conflict for the defence). */
+  /**
+   * Lost peers (down, or back but not heard yet) that ran the group when last heard, or were
+   * never heard: until they are, nobody can say they did not take it over.
+   */
+  #lostPeersOf(group: string): string[] {
+    return [...this.#lostPeers, ...this.#returnedPeers].filter((peer) => {
+      const groups = this.#views.lastHeardGroups(peer);
+      return groups === undefined || group in groups;
+    });
+  }
+
+  /** Another MAC claimed one of our VIPs (see conflict-defence.ts for the defence). */
   conflict(event: ConflictEvent): void {
     this.#policy.conflict(event);
   }

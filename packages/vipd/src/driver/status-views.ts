@@ -48,6 +48,11 @@ export class StatusViews {
     this.#lastHeardGroups.set(heartbeat.from, heartbeat.groups);
   }
 
+  /** The groups a peer advertised in its last heartbeat; undefined if never heard. */
+  lastHeardGroups(peer: string): HeartbeatReceived['groups'] | undefined {
+    return this.#lastHeardGroups.get(peer);
+  }
+
   group(name: string): GroupView | null {
     const status = this.#deps
       .election()

@@ -69,6 +69,9 @@ export class VipHolder {
    * taken off yet, by vipKey: what a dying node must remove, whatever state its groups are in.
    */
   readonly #placed = new Map<string, { readonly group: string; readonly vip: Vip }>();
+  /** How often each group was announced (held or announced again): a claim older than the
+   * last announcement was answered by it. */
+  readonly #announcements = new Map<string, number>();
 
   constructor(deps: VipHolderDeps) {
     this.#deps = deps;
@@ -89,6 +92,11 @@ export class VipHolder {
 
   lingeringGroups(): string[] {
     return [...this.#lingering.keys()];
+  }
+
+  /** Takeovers and re-announcements of a group so far (a defence is not one). */
+  announcements(group: string): number {
+    return this.#announcements.get(group) ?? 0;
   }
 
   /**
@@ -119,6 +127,7 @@ export class VipHolder {
     const durationMs = performance.now() - startedAt;
     this.#deps.metrics.takeoverDuration.observe({ group: group.name }, durationMs / 1000);
     this.#held.set(group.name, group);
+    this.#counted(group.name);
     this.#watch(group);
     return { ok: true, durationMs, foreign };
   }
@@ -127,6 +136,7 @@ export class VipHolder {
   reannounce(group: string): void {
     const spec = this.#held.get(group);
     if (spec === undefined) return;
+    this.#counted(group);
     try {
       this.#announcerFor(spec).announce(spec.name, spec.vips, spec.announce);
     } catch (error) {
@@ -252,6 +262,10 @@ export class VipHolder {
       (this.#placed.has(key) ? left : removed).push(where);
     }
     return { removed, left };
+  }
+
+  #counted(group: string): void {
+    this.#announcements.set(group, this.announcements(group) + 1);
   }
 
   /** What announces this group: gratuitous ARP / NA, or its routes. */

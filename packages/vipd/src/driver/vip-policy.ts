@@ -11,12 +11,11 @@ import type { Logger } from 'pino';
 import type { GroupSpec, VipdConfig } from '../config/types.js';
 import type { EventSink } from '../events/types.js';
 import type { VipdMetrics } from '../metrics/metrics.js';
+import { ConflictDefence } from './conflict-defence.js';
 import type { VipHolder } from './vip-holder.js';
 
 /** How long after a failed VIP add the group may try again (it sits in FAULT meanwhile). */
 export const ADDRESS_RETRY_MS = 5000;
-/** RFC 5227 DEFEND_INTERVAL: a group answers a conflicting claim at most this often. */
-export const DEFEND_INTERVAL_MS = 10_000;
 /**
  * How long the old master of a routed group keeps its route and VIP after it saw the new
  * master take over: the new master's route needs a BGP update to reach the router (a few ms
@@ -44,6 +43,8 @@ export interface VipPolicyDeps {
   readonly submit: (event: ElectionEvent) => void;
   /** The VIPs changed outside a step: let waiting commands look again. */
   readonly settled: () => void;
+  /** Peers reported down and not heard since that run the group (as last heard). */
+  readonly lostPeersOf: (group: string) => readonly string[];
 }
 
 export class VipPolicy {
@@ -53,7 +54,7 @@ export class VipPolicy {
   /** Routed groups whose new master is seen, waiting out ROUTED_HANDOVER_GRACE_MS. */
   readonly #graceTimers = new Map<string, TimerHandle>();
   readonly #retryTimers = new Map<string, TimerHandle>();
-  readonly #lastDefendedAtMs = new Map<string, number>();
+  readonly #defence: ConflictDefence;
   /** Epoch at which each held group was taken or last reclaimed. */
   readonly #heldEpochs = new Map<string, number>();
   /** The advertised state #checkReclaims last looked at. */
@@ -62,6 +63,7 @@ export class VipPolicy {
   constructor(deps: VipPolicyDeps) {
     this.#deps = deps;
     this.#log = deps.log;
+    this.#defence = new ConflictDefence(deps);
   }
 
   /**
@@ -107,65 +109,29 @@ export class VipPolicy {
     this.#checkReclaims();
   }
 
-  /**
-   * Another MAC claimed one of our VIPs. Counted and logged always; defended (one
-   * announcement) at most once per DEFEND_INTERVAL_MS per group, as RFC 5227 §2.4 (b) says.
-   * Two masters that re-announced at every conflict would flood the LAN and flip every
-   * host's ARP entry back and forth; which of them keeps the VIPs is the election's call,
-   * settled as soon as they hear each other.
-   *
-   * The defence waits one heartbeat interval first: a peer that legitimately takes the group
-   * over (preemption, forced takeover) announces on the LAN a moment before its heartbeat
-   * saying so arrives over TCP. Defending at once would point every host back at us just as
-   * we step down — one needless extra move for clients. After the wait we defend only if we
-   * still hold the group.
-   */
+  /** Another MAC claimed one of our VIPs: conflict-defence.ts decides whether to answer. */
   conflict(event: ConflictEvent): void {
-    const { clock, holder } = this.#deps;
-    const nowMs = clock.now();
-    for (const group of this.#deps.groups().values()) {
-      if (!group.vips.some((v) => v.address === event.vip)) continue;
-      this.#deps.metrics.addressConflicts.inc({ group: group.name, kind: event.kind });
-      const held = holder.isHeld(group.name);
-      const lastDefended = this.#lastDefendedAtMs.get(group.name);
-      const defend =
-        held && (lastDefended === undefined || nowMs - lastDefended >= DEFEND_INTERVAL_MS);
-      const fields = {
-        group: group.name,
-        vip: event.vip,
-        interface: event.interface,
-        foreignMac: event.foreignMac,
-        kind: event.kind,
-        defended: defend,
-      };
-      const claim = `address conflict: ${event.foreignMac} claims ${event.vip} on ${event.interface} (${event.kind})`;
-      this.#deps.events.record({
-        kind: 'conflict',
-        group: group.name,
-        subject: event.vip,
-        reason: event.kind,
-        detail: `${claim}; ${defend ? 'defending with one announcement' : held ? 'defended recently' : 'not master here'}`,
-      });
-      if (defend) {
-        this.#lastDefendedAtMs.set(group.name, nowMs);
-        this.#log.warn(fields, `${claim}; defending with one announcement unless a peer took over`);
-        const name = group.name;
-        clock.setTimeout(() => {
-          if (!holder.isHeld(name)) {
-            this.#log.info(fields, `${claim}; not defended: ${name} is no longer held here`);
-            return;
-          }
-          holder.defend(name);
-        }, this.#deps.config().cluster.heartbeatIntervalMs);
-      } else if (held) {
-        this.#log.debug(
-          fields,
-          `${claim}; defended ${Math.round(nowMs - (lastDefended ?? nowMs))}ms ago, not again within ${DEFEND_INTERVAL_MS}ms`,
-        );
-      } else {
-        this.#log.warn(fields, `${claim}; not master here`);
-      }
-    }
+    this.#defence.claim(event);
+  }
+
+  /**
+   * A peer that runs some of the groups we hold was declared lost. If it was a partition
+   * rather than a crash, the peer has taken those groups over on its side and announced them
+   * (a cut between us, or our own switch port gone silent), and it may die before it is heard
+   * again, so its return (peerReturned) cannot be counted on to bring the LAN back. Announce
+   * those groups again now, on the full schedule: the first burst reaches the hosts still on
+   * our side, the second burst, `announce.delay` later (5 s by default), the hosts behind a
+   * path that healed meanwhile. A silence longer than that, whose taker then died, is left to
+   * the hosts' own ARP / ND expiry or to `announce.refresh`.
+   */
+  peerLost(peer: string, groups: Readonly<Record<string, unknown>>): void {
+    const theirs = this.#deps.holder.heldGroups().filter((group) => group.name in groups);
+    if (theirs.length === 0) return;
+    this.#log.info(
+      { peer, groups: theirs.map((g) => g.name) },
+      `peer ${peer} is lost and may have taken over on its side; announcing the VIPs held here again`,
+    );
+    for (const group of theirs) this.#deps.holder.reannounce(group.name);
   }
 
   /**
@@ -227,6 +193,7 @@ export class VipPolicy {
 
   /** The driver stopped: no retry or linger timer may fire any more. */
   stop(): void {
+    this.#defence.stop();
     for (const timer of [
       ...this.#lingerTimers.values(),
       ...this.#retryTimers.values(),

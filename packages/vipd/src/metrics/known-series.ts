@@ -76,6 +76,14 @@ export const CONFLICT_KINDS: Readonly<Record<4 | 6, readonly string[]>> = {
   6: ['neighbor-advertisement', 'neighbor-solicitation'],
 };
 
+/** How a claim that waited for the master's word ended (driver/conflict-defence.ts). */
+export const DEFENCE_OUTCOMES = ['defended', 'stood-down', 'announced'] as const;
+
+/** What a group's defence waits for: a mesh group's heartbeat or lost peer, a VRRP advert. */
+export function defenceAwaits(group: GroupSpec): readonly string[] {
+  return group.vrrp === undefined ? ['heartbeat', 'lost-peer'] : ['advert'];
+}
+
 export function vipFamily(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
 }

@@ -26,10 +26,12 @@ import { VIPD_VERSION } from '../version.js';
 import { registerDatagramMetrics, type HeartbeatDatagramReading } from './datagram-metrics.js';
 import {
   CONFLICT_KINDS,
+  DEFENCE_OUTCOMES,
   HEARTBEAT_REJECT_REASONS,
   MESH_TRANSITIONS,
   VRRP_TRANSITIONS,
   announceInterfaces,
+  defenceAwaits,
   vipFamily,
   vrrpRejectLabels,
   type MetricsConfig,
@@ -165,6 +167,7 @@ export class VipdMetrics {
   readonly garpSent: Counter<'interface'>;
   readonly naSent: Counter<'interface'>;
   readonly addressConflicts: Counter<'group' | 'kind'>;
+  readonly conflictDefences: Counter<'group' | 'awaits' | 'outcome'>;
   readonly macChanges: Counter<'interface'>;
   readonly addressFailures: Counter<'group' | 'operation'>;
   /** Routed groups: VIP routes put into / taken out of the kernel table, and failures. */
@@ -477,6 +480,14 @@ export class VipdMetrics {
       help: 'Another MAC claimed one of our VIPs while we were master, by group and kind of frame.',
       labelNames: ['group', 'kind'],
     });
+    this.conflictDefences = counter({
+      name: 'vipd_address_conflict_defences_total',
+      help:
+        "Conflicting claims that waited for the master's word (awaits: heartbeat, lost-peer, advert) " +
+        'and how they ended: defended with one announcement, stood-down (no longer master) or ' +
+        'announced (announced again meanwhile).',
+      labelNames: ['group', 'awaits', 'outcome'],
+    });
     this.macChanges = counter({
       name: 'vipd_interface_mac_changes_total',
       help: 'MAC address changes seen on an interface carrying VIPs (each triggers a re-announce).',
@@ -645,6 +656,9 @@ export class VipdMetrics {
       for (const family of families)
         for (const kind of CONFLICT_KINDS[family])
           zero(this.addressConflicts, { group: g.name, kind });
+      for (const awaits of defenceAwaits(g))
+        for (const outcome of DEFENCE_OUTCOMES)
+          zero(this.conflictDefences, { group: g.name, awaits, outcome });
       if (g.vrrp === undefined) continue;
       zero(this.vrrpAdvertsSent, { group: g.name });
       zero(this.vrrpAdvertsReceived, { group: g.name });
