@@ -66,6 +66,12 @@ const STEADY_REPLIES = 20;
 const MIN_GETS = 16;
 /** 64 connections all on one server: the forwarding is broken, not unlucky (see above). */
 const MAX_GETS = 64;
+/**
+ * How often the phase before the fault is measured when a director changed state during it:
+ * at load 20 on 2 cores a daemon can miss 300 ms, and the other director then takes over as
+ * it should (its log says "this node did not run for … (frozen or starved)").
+ */
+const PHASE_ATTEMPTS = 3;
 const API = 'http://127.0.0.1:7411';
 const GROUP = 'web';
 
@@ -199,6 +205,33 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
     } catch {
       return 'unreachable';
     }
+  }
+
+  /** When each director last changed state; null when its API did not answer. */
+  function lastTransitions(): string {
+    return DIRECTORS.map((role) => {
+      try {
+        const body = JSON.parse(curl(role, `/v1/groups/${GROUP}`)) as {
+          lastTransitionAt?: unknown;
+        };
+        return String(body.lastTransitionAt);
+      } catch {
+        return 'unreachable';
+      }
+    }).join(' ');
+  }
+
+  async function directorsSettled(): Promise<void> {
+    await poll(
+      'd1 master and d2 backup',
+      () => groupState('d1') === 'master' && groupState('d2') === 'backup',
+      {
+        timeoutMs: ELECTION_WAIT_MS,
+        intervalMs: 100,
+        describe: () =>
+          `(d1 ${groupState('d1')}, d2 ${groupState('d2')})${logTail('d1')}${logTail('d2')}`,
+      },
+    );
   }
 
   function httpGet(url: string): Answer[] {
@@ -349,16 +382,7 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
       startVipd(role, config);
     }
 
-    await poll(
-      'd1 master and d2 backup',
-      () => groupState('d1') === 'master' && groupState('d2') === 'backup',
-      {
-        timeoutMs: ELECTION_WAIT_MS,
-        intervalMs: 100,
-        describe: () =>
-          `(d1 ${groupState('d1')}, d2 ${groupState('d2')})${logTail('d1')}${logTail('d2')}`,
-      },
-    );
+    await directorsSettled();
   });
 
   after(() => {
@@ -408,6 +432,24 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
   // whichever test needs it first: a test run alone (--test-name-pattern) still gets the
   // phases it depends on, in order, and never sees another test's leftovers.
   const beforeFault = once(async () => {
+    for (let attempt = 1; ; attempt += 1) {
+      const marks = lastTransitions();
+      const outcome = await measureBeforeFault().catch((error: unknown) => error as Error);
+      if (lastTransitions() === marks || attempt === PHASE_ATTEMPTS) {
+        if (outcome instanceof Error) throw outcome;
+        return outcome;
+      }
+      // A director that did not run for 300 ms (a starved machine) was replaced and took
+      // the client for a moment: that is the election doing its job, not what this phase
+      // measures. Measure again once the directors have settled.
+      process.stdout.write(
+        `# before the fault: a director changed state during attempt ${attempt} (${marks} -> ${lastTransitions()}); measuring again\n`,
+      );
+      await directorsSettled();
+    }
+  });
+
+  async function measureBeforeFault() {
     let answers: Answer[] = [];
     let answers6: Answer[] = [];
     const before = { d1: forwarded('d1'), d2: forwarded('d2') };
@@ -427,7 +469,7 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
       neighbour4: clientNeighbour(VIP4),
       neighbour6: clientNeighbour(VIP6),
     };
-  });
+  }
 
   const failover = once(async () => {
     await beforeFault();
