@@ -67,7 +67,7 @@ function getOnce(url: string): Promise<unknown> {
 /**
  * The directors pick a real server by a hash of the client's address and source port, and
  * the kernel hands out source ports close together: a few connections can all hash to one
- * server (8 in a row did, about 1 run in 40; see realserver-failover.test.ts). With `max`, the client
+ * server (8 in a row did, about 1 run in 50; see realserver-failover.test.ts). With `max`, the client
  * goes on until two servers have answered, so a spread that works is never reported as one
  * that does not, while forwarding that sends everything to one server still shows: `max`
  * connections all on one server.
