@@ -208,18 +208,23 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
     }
   }
 
-  /** When each director last changed state; null when its API did not answer. */
-  function lastTransitions(): string {
+  /**
+   * Each director's state and epoch (every takeover starts a new epoch); 'unreachable' when
+   * its API did not answer. Not lastTransitionAt: the API derives it from the monotonic
+   * clock at each request, so it moves by a millisecond between two reads.
+   */
+  function electionMarks(): string {
     return DIRECTORS.map((role) => {
       try {
         const body = JSON.parse(curl(role, `/v1/groups/${GROUP}`)) as {
-          lastTransitionAt?: unknown;
+          state?: unknown;
+          epoch?: unknown;
         };
-        return String(body.lastTransitionAt);
+        return `${role} ${String(body.state)}@${String(body.epoch)}`;
       } catch {
-        return 'unreachable';
+        return `${role} unreachable`;
       }
-    }).join(' ');
+    }).join(', ');
   }
 
   async function directorsSettled(): Promise<void> {
@@ -434,9 +439,9 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
   // phases it depends on, in order, and never sees another test's leftovers.
   const beforeFault = once(async () => {
     for (let attempt = 1; ; attempt += 1) {
-      const marks = lastTransitions();
+      const marks = electionMarks();
       const outcome = await measureBeforeFault().catch((error: unknown) => error as Error);
-      if (lastTransitions() === marks || attempt === PHASE_ATTEMPTS) {
+      if (electionMarks() === marks || attempt === PHASE_ATTEMPTS) {
         if (outcome instanceof Error) throw outcome;
         return outcome;
       }
@@ -444,7 +449,7 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
       // the client for a moment: that is the election doing its job, not what this phase
       // measures. Measure again once the directors have settled.
       process.stdout.write(
-        `# before the fault: a director changed state during attempt ${attempt} (${marks} -> ${lastTransitions()}); measuring again\n`,
+        `# before the fault: a director changed state during attempt ${attempt} (${marks} -> ${electionMarks()}); measuring again\n`,
       );
       await directorsSettled();
     }
