@@ -14,6 +14,20 @@
 // daemon leaves the VIP on its eth0, where the kernel would go on answering ARP for it, so
 // killing the process alone models a crash that leaves the host up — the silenced port models
 // the host itself going away, which is what the second director must cover.
+//
+// "Both real servers answered" is a statement about a hash: a director sends a connection to
+// jhash(client address . source port) mod 2 (a random seed per rule), and the kernel hands
+// out a client's source ports a few apart, in order. A handful of connections can all land on
+// one server with nothing wrong: measured on this kernel (64 fresh rules, 4608 connections
+// per family), 8 consecutive connections all went to one server in 1.0% of the windows for
+// IPv6 and 1.25% for IPv4 (a fair coin: 0.78%), and once 16 in a row did (IPv4). This test
+// once asked 8 IPv6 connections per phase, about 1 run in 50 failing, and that was the
+// "realserver-failover fails in full-suite runs" flake of issue #17 — IPv6 answers all from
+// one server while IPv4, d1's counters (all packets, none through d2) and every ARP frame
+// were right; the failure message listed only the IPv4 answers, so it was read as an IPv4
+// problem. The client now makes at least MIN_GETS connections per family and goes on, up
+// to MAX_GETS, until both servers have answered: a working spread always passes, forwarding
+// that favours one server still fails.
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -36,7 +50,7 @@ const WAIT_MS = 10_000;
  */
 const START_WAIT_MS = 30_000;
 /** Node start-up of four daemons on a busy 2-core machine takes seconds. */
-const ELECTION_WAIT_MS = 25_000;
+const ELECTION_WAIT_MS = 60_000;
 const HEARTBEAT_PORT = 7410;
 const HEARTBEAT_INTERVAL_MS = 100;
 const DOWN_MULTIPLIER = 3;
@@ -49,6 +63,16 @@ const DOWN_MULTIPLIER = 3;
 const FAILOVER_BOUND_MS = DOWN_MULTIPLIER * HEARTBEAT_INTERVAL_MS + HEARTBEAT_INTERVAL_MS + 1_000;
 /** Ping replies to see before the fault and after the client moves, so the gap is bounded on both sides. */
 const STEADY_REPLIES = 20;
+/** Connections per family and phase, at least; more until both real servers answered. */
+const MIN_GETS = 16;
+/** 64 connections all on one server: the forwarding is broken, not unlucky (see above). */
+const MAX_GETS = 64;
+/**
+ * How often the phase before the fault is measured when a director changed state during it:
+ * at load 20 on 2 cores a daemon can miss 300 ms, and the other director then takes over as
+ * it should (its log says "this node did not run for … (frozen or starved)").
+ */
+const PHASE_ATTEMPTS = 3;
 const API = 'http://127.0.0.1:7411';
 const GROUP = 'web';
 
@@ -118,6 +142,12 @@ function toFrame(f: Record<(typeof TSHARK_FIELDS)[number], string>): Frame {
   };
 }
 
+/** Which server answered each connection, by client port, for both families: a wrong spread names its family. */
+function spread(answers: readonly Answer[], answers6: readonly Answer[]): string {
+  const list = (a: readonly Answer[]) => JSON.stringify(a.map((x) => [x.name, x.remotePort]));
+  return `IPv4 answers ${list(answers)}; IPv6 answers ${list(answers6)}`;
+}
+
 /** A child's stdout and stderr, drained so a chatty daemon never blocks on a full pipe. */
 function collectOutput(child: ChildProcess): { text: () => string } {
   let text = '';
@@ -178,8 +208,41 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
     }
   }
 
-  function httpGet(url: string, count: number): Answer[] {
-    return JSON.parse(exec('client', ['node', LAB_NODE, 'get', url, String(count)])) as Answer[];
+  /**
+   * Each director's state and epoch (every takeover starts a new epoch); 'unreachable' when
+   * its API did not answer. Not lastTransitionAt: the API derives it from the monotonic
+   * clock at each request, so it moves by a millisecond between two reads.
+   */
+  function electionMarks(): string {
+    return DIRECTORS.map((role) => {
+      try {
+        const body = JSON.parse(curl(role, `/v1/groups/${GROUP}`)) as {
+          state?: unknown;
+          epoch?: unknown;
+        };
+        return `${role} ${String(body.state)}@${String(body.epoch)}`;
+      } catch {
+        return `${role} unreachable`;
+      }
+    }).join(', ');
+  }
+
+  async function directorsSettled(): Promise<void> {
+    await poll(
+      'd1 master and d2 backup',
+      () => groupState('d1') === 'master' && groupState('d2') === 'backup',
+      {
+        timeoutMs: ELECTION_WAIT_MS,
+        intervalMs: 100,
+        describe: () =>
+          `(d1 ${groupState('d1')}, d2 ${groupState('d2')})${logTail('d1')}${logTail('d2')}`,
+      },
+    );
+  }
+
+  function httpGet(url: string): Answer[] {
+    const argv = ['node', LAB_NODE, 'get', url, String(MIN_GETS), String(MAX_GETS)];
+    return JSON.parse(exec('client', argv)) as Answer[];
   }
 
   function clientNeighbour(address: string): string | null {
@@ -234,6 +297,23 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
     dir = mkdtempSync(join(tmpdir(), 'vipd-rsfail-'));
     process.once('exit', removeDir);
     bridge = lab.switch('br');
+    // RSLAB_KEEP=1 keeps the run directory: the client's captures, every frame the switch
+    // carried (bridge.pcap: which director forwarded each connection to which server) and
+    // the daemons' output.
+    if (process.env['RSLAB_KEEP'] !== undefined) {
+      const dump = lab.spawn(bridge, [
+        'tcpdump',
+        '-i',
+        'br0',
+        '-n',
+        '-s',
+        '200',
+        '-U',
+        '-w',
+        join(dir, 'bridge.pcap'),
+      ]);
+      await waitForLine(dump, /listening on/, START_WAIT_MS);
+    }
     for (const role of Object.keys(HOSTS) as Role[]) {
       const host = lab.addHost(role);
       ns[role] = host.netns;
@@ -308,19 +388,13 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
       startVipd(role, config);
     }
 
-    await poll(
-      'd1 master and d2 backup',
-      () => groupState('d1') === 'master' && groupState('d2') === 'backup',
-      {
-        timeoutMs: ELECTION_WAIT_MS,
-        intervalMs: 100,
-        describe: () =>
-          `(d1 ${groupState('d1')}, d2 ${groupState('d2')})${logTail('d1')}${logTail('d2')}`,
-      },
-    );
+    await directorsSettled();
   });
 
   after(() => {
+    if (process.env['RSLAB_KEEP'] !== undefined)
+      for (const [role, log] of Object.entries(logs))
+        writeFileSync(join(dir, `${role}.log`), log.text());
     lab.destroy();
     removeDir();
     process.off('exit', removeDir);
@@ -364,14 +438,32 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
   // whichever test needs it first: a test run alone (--test-name-pattern) still gets the
   // phases it depends on, in order, and never sees another test's leftovers.
   const beforeFault = once(async () => {
+    for (let attempt = 1; ; attempt += 1) {
+      const marks = electionMarks();
+      const outcome = await measureBeforeFault().catch((error: unknown) => error as Error);
+      if (electionMarks() === marks || attempt === PHASE_ATTEMPTS) {
+        if (outcome instanceof Error) throw outcome;
+        return outcome;
+      }
+      // A director that did not run for 300 ms (a starved machine) was replaced and took
+      // the client for a moment: that is the election doing its job, not what this phase
+      // measures. Measure again once the directors have settled.
+      process.stdout.write(
+        `# before the fault: a director changed state during attempt ${attempt} (${marks} -> ${electionMarks()}); measuring again\n`,
+      );
+      await directorsSettled();
+    }
+  });
+
+  async function measureBeforeFault() {
     let answers: Answer[] = [];
     let answers6: Answer[] = [];
     const before = { d1: forwarded('d1'), d2: forwarded('d2') };
     const frames = await capture('before', () => {
       for (const role of ['client', 'r1', 'r2'] as const)
         exec(role, ['ip', 'neigh', 'flush', 'dev', 'eth0']);
-      answers = httpGet(`http://${VIP4}/`, 16);
-      answers6 = httpGet(`http://[${VIP6}]/`, 8);
+      answers = httpGet(`http://${VIP4}/`);
+      answers6 = httpGet(`http://[${VIP6}]/`);
       return Promise.resolve();
     });
     return {
@@ -383,7 +475,7 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
       neighbour4: clientNeighbour(VIP4),
       neighbour6: clientNeighbour(VIP6),
     };
-  });
+  }
 
   const failover = once(async () => {
     await beforeFault();
@@ -436,8 +528,8 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
         () => replyCount(pingOutput.text()) >= repliesAtFlip + STEADY_REPLIES,
         pingPoll,
       );
-      answers = httpGet(`http://${VIP4}/`, 16);
-      answers6 = httpGet(`http://[${VIP6}]/`, 8);
+      answers = httpGet(`http://${VIP4}/`);
+      answers6 = httpGet(`http://[${VIP6}]/`);
       const exitedPing = new Promise((resolve) => pinger.once('exit', resolve));
       pinger.kill('SIGINT');
       await exitedPing;
@@ -459,15 +551,15 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
     // Who the client sent to, and who forwarded, say why if the spread is wrong.
     const why = () =>
       `client maps ${VIP4} to ${neighbour4} (d1 ${mac.d1}, r1 ${mac.r1}, ` +
-      `r2 ${mac.r2}); forwarded d1 ${forwardedD1}, d2 ${forwardedD2}; answers ` +
-      `${JSON.stringify(answers.map((a) => [a.name, a.remotePort]))}; ARP naming the VIP ` +
-      JSON.stringify(vipArp(frames));
+      `r2 ${mac.r2}); forwarded d1 ${forwardedD1}, d2 ${forwardedD2}; ` +
+      `${spread(answers, answers6)}; ARP naming the VIP ${JSON.stringify(vipArp(frames))}`;
     assert.deepEqual([...new Set(answers.map((a) => a.name))].sort(), ['r1', 'r2'], why());
     assert.ok(answers.every((a) => a.localAddress.replace(/^::ffff:/, '') === VIP4));
     assert.deepEqual([...new Set(answers6.map((a) => a.name))].sort(), ['r1', 'r2'], why());
     assert.equal(neighbour4, mac.d1, 'the client maps the VIP to director 1');
     assert.equal(neighbour6, mac.d1);
-    assert.ok(forwardedD1 >= 24 * 3, 'director 1 forwarded the requests');
+    const connections = answers.length + answers6.length;
+    assert.ok(forwardedD1 >= connections * 3, 'director 1 forwarded the requests');
     assert.equal(forwardedD2, 0, 'the backup director saw none of them');
     const vipArpReplies = frames.filter((f) => f.arpSenderIp === VIP4 && f.arpOpcode === '2');
     assert.ok(vipArpReplies.length > 0, 'someone answered ARP for the VIP');
@@ -479,14 +571,14 @@ describe('director failover in front of hidden real servers (real vipd daemons)'
       await failover();
     const why = () =>
       `client maps ${VIP4} to ${clientNeighbour(VIP4)} (d2 ${mac.d2}, r1 ${mac.r1}, r2 ` +
-      `${mac.r2}); d2 forwarded ${forwardedD2}; answers ` +
-      `${JSON.stringify(answers.map((a) => [a.name, a.remotePort]))}; ARP naming the VIP ` +
-      JSON.stringify(vipArp(frames));
+      `${mac.r2}); d2 forwarded ${forwardedD2}; ${spread(answers, answers6)}; ` +
+      `ARP naming the VIP ${JSON.stringify(vipArp(frames))}`;
     assert.deepEqual([...new Set(answers.map((a) => a.name))].sort(), ['r1', 'r2'], why());
     assert.ok(answers.every((a) => a.localAddress.replace(/^::ffff:/, '') === VIP4));
     assert.deepEqual([...new Set(answers6.map((a) => a.name))].sort(), ['r1', 'r2'], why());
     assert.equal(neighbour6, mac.d2, 'IPv6: the client maps the VIP to director 2');
-    assert.ok(forwardedD2 >= 24 * 3, 'director 2 forwarded the requests');
+    const connections = answers.length + answers6.length;
+    assert.ok(forwardedD2 >= connections * 3, 'director 2 forwarded the requests');
 
     // Gratuitous ARP for the VIP from director 2 (sender = target = VIP), after the fault.
     const garp = frames.filter(
