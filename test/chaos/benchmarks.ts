@@ -67,7 +67,12 @@ export function benchmarkSection(result: CampaignResult, on: MeasuredOn): string
     '',
     `Measured on ${on.machine}. Replay: \`${replayCommand(options)}\`. Method and bounds: ` +
       '[chaos.md](chaos.md). A dual owner or an unavailability counts for every fault kind whose ' +
-      'window (the fault, then its recovery) covers it; `none` collects what no window covers.',
+      'window (the fault, then its recovery) covers it; `none` collects what no window covers. ' +
+      'The longest dual owners are the two the bounds allow by design: a killed daemon leaves its ' +
+      'VIPs on the interface until its successor starts (in this lab; under systemd the unit’s ' +
+      'ExecStopPost `vipd cleanup` removes them when the process dies), and the kernel of a ' +
+      'SIGSTOPped daemon answers for its VIPs while the process cannot fence itself (a paused VM ' +
+      'freezes its kernel too). Overlapping faults share those findings.',
     '',
     parametersTable(result, on),
     '',
