@@ -355,16 +355,29 @@ export class Election {
    * Every claim this node holds may now be the second one, so masters step down at once,
    * and no group claims again until every peer has been heard or downAfterMs has passed
    * (the startup listening window): heartbeats queued while it stalled must be read first.
+   *
+   * A master none of whose peers was alive when the stall began keeps its claims: the only
+   * node that could have replaced it is one that (re)started during the stall, and that one
+   * begins in its own listening window (downAfterMs, longer than the stall it overlaps only
+   * if it started less than downAfterMs ago) and so has heard nothing from us yet — its
+   * heartbeats, queued in our socket, are read on the first I/O turn after we wake, and the
+   * normal rules judge them (a newer epoch claimed as master makes us yield). Stepping down
+   * would only cost an outage for as long as it takes to claim again.
    */
   private onStalled(stalledMs: number): void {
     // Alone, nobody could have replaced it: stepping down would only cost an outage.
     if (this.peers.size === 0 || !Number.isFinite(stalledMs)) return;
     if (stalledMs + this.intervalMs < this.downAfterMs) return;
+    // Before finish() expires anyone: alive here means alive when the stall began.
+    const keepClaims = this.peers.noneLive();
     const detail =
       `this node stalled for ${Math.round(stalledMs)}ms, long enough for a peer to replace it ` +
       `(${this.downAfterMs}ms); listening until every peer is heard, at most ${this.downAfterMs}ms`;
     for (const syncGroup of this.syncGroups) {
-      if (syncGroup.state === 'MASTER') this.transition(syncGroup, 'BACKUP', 'stalled', detail);
+      if (syncGroup.state === 'MASTER') {
+        if (keepClaims) continue;
+        this.transition(syncGroup, 'BACKUP', 'stalled', detail);
+      }
       startListening(
         syncGroup,
         this.nowMs + this.downAfterMs,
