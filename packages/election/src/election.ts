@@ -68,6 +68,16 @@ export class Election {
   private peersNeverHeard: number;
   /** Peers not heard since this node's last stall (onStalled); null when none is pending. */
   private unheardSinceStall: Set<NodeId> | null = null;
+  /**
+   * Set by a stall, cleared by the next tick: until then no peer is declared dead and no
+   * vote lapses on time (finish). Node runs a woken process's overdue timers (the stall
+   * watch's among them) before it reads the sockets, so the heartbeats that arrived while it
+   * was not running are still unread when the stall is stepped, and when the first of them
+   * is; judging deadlines then took live peers for dead (masters logged quorum lost, "backed
+   * by 1 of 3 voters", and dropped their VIPs for ~40 ms, issue #17). The driver defers
+   * every tick past the I/O phase (setImmediate), so the tick sees what was queued.
+   */
+  private deadlinesHeldUntilTick = false;
   private maintenance = false;
   private resigned = false;
   private quorumEverHeld = false;
@@ -222,6 +232,7 @@ export class Election {
   private dispatch(event: ElectionEvent): void {
     switch (event.type) {
       case 'tick':
+        this.deadlinesHeldUntilTick = false;
         return;
       case 'heartbeat':
         this.onHeartbeat(event.from, event.incarnation, event.groups, event.hears);
@@ -230,6 +241,7 @@ export class Election {
         if (this.peers.lose(event.peer, event.reason, this.nowMs)) this.onLivenessChange();
         return;
       case 'stalled':
+        this.deadlinesHeldUntilTick = true;
         this.onStalled(event.stalledMs);
         return;
       case 'tracker':
@@ -243,10 +255,7 @@ export class Election {
 
   /** Evaluate what changed, then say what to send and when to wake up. */
   private finish(): ElectionAction[] {
-    const died = this.peers.expire(this.nowMs);
-    if (died.length > 0) this.onLivenessChange();
-    // Votes are checked when a lease actually lapses, not on every renewal (README, quorum).
-    if (this.peers.expireLeases(this.nowMs) && this.config.quorum) this.everythingDirty = true;
+    if (!this.deadlinesHeldUntilTick) this.judgeSilence();
     if (this.peers.endPresumptions(this.nowMs)) this.everythingDirty = true;
     this.settle();
     if (this.observedDirty) this.refreshObserved();
@@ -255,6 +264,14 @@ export class Election {
     this.hearingChanged = false;
     this.armTimer();
     return this.out;
+  }
+
+  /** Peers silent for downAfterMs die; votes whose lease ran out stop counting. */
+  private judgeSilence(): void {
+    const died = this.peers.expire(this.nowMs);
+    if (died.length > 0) this.onLivenessChange();
+    // Votes are checked when a lease actually lapses, not on every renewal (README, quorum).
+    if (this.peers.expireLeases(this.nowMs) && this.config.quorum) this.everythingDirty = true;
   }
 
   private onLivenessChange(): void {

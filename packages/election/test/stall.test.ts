@@ -223,3 +223,53 @@ describe('a master whose peers were all down when it stalled (issue #17)', () =>
     assert.equal(webState(election), 'BACKUP');
   });
 });
+
+describe('deadlines after a stall wait for the next tick (issue #17)', () => {
+  // n1 master of "web" with the quorum guard; both peers last heard at 110 ms, so their
+  // votes lapse at 110 + DOWN_AFTER_MS - INTERVAL_MS / 2 = 360 ms.
+  const HEARD_MS = 110;
+  const WOKEN_MS = HEARD_MS + DOWN_AFTER_MS - INTERVAL_MS + 90; // 400: votes lapsed
+  // Short of a step-down (stalledMs + interval < down interval): only the votes are at stake.
+  const SHORT_STALL_MS = DOWN_AFTER_MS - INTERVAL_MS - 10;
+  function backedMaster(): Election {
+    const election = master(true);
+    replay(election, [
+      {
+        event: heartbeat(
+          HEARD_MS,
+          'n2',
+          { web: [100, 'BACKUP', 1, 'n1'] },
+          { hears: ['n1', 'n3'] },
+        ),
+      },
+      {
+        event: heartbeat(HEARD_MS, 'n3', { web: [50, 'BACKUP', 1, 'n1'] }, { hears: ['n1', 'n2'] }),
+      },
+    ]);
+    return election;
+  }
+  const queued = (nowMs: number): ScriptLine[] => [
+    { event: heartbeat(nowMs, 'n2', { web: [100, 'BACKUP', 1, 'n1'] }, { hears: ['n1', 'n3'] }) },
+    { event: heartbeat(nowMs, 'n3', { web: [50, 'BACKUP', 1, 'n1'] }, { hears: ['n1', 'n2'] }) },
+  ];
+
+  it('without a stall, the lapsed votes cost the master its quorum (what the hold guards)', () => {
+    const actions = backedMaster().step(tick(WOKEN_MS));
+    assert.ok(actions.some((a) => a.type === 'transition' && a.from === 'MASTER'));
+  });
+
+  it('woken from a stall, the heartbeats queued in the socket renew the votes first: no quorum loss', () => {
+    replay(backedMaster(), [
+      { event: stalled(WOKEN_MS, SHORT_STALL_MS) },
+      ...queued(WOKEN_MS + 1),
+      { event: tick(WOKEN_MS + 1) },
+    ]);
+  });
+
+  it('nothing was queued: the next tick judges the votes as usual', () => {
+    const election = backedMaster();
+    replay(election, [{ event: stalled(WOKEN_MS, SHORT_STALL_MS) }]);
+    const actions = election.step(tick(WOKEN_MS + 1));
+    assert.ok(actions.some((a) => a.type === 'transition' && a.from === 'MASTER'));
+  });
+});
