@@ -68,6 +68,16 @@ export class Election {
   private peersNeverHeard: number;
   /** Peers not heard since this node's last stall (onStalled); null when none is pending. */
   private unheardSinceStall: Set<NodeId> | null = null;
+  /**
+   * Set by a stall, cleared by the next tick: until then no peer is declared dead and no
+   * vote lapses on time (finish). Node runs a woken process's overdue timers (the stall
+   * watch's among them) before it reads the sockets, so the heartbeats that arrived while it
+   * was not running are still unread when the stall is stepped, and when the first of them
+   * is; judging deadlines then took live peers for dead (masters logged quorum lost, "backed
+   * by 1 of 3 voters", and dropped their VIPs for ~40 ms, issue #17). The driver defers
+   * every tick past the I/O phase (setImmediate), so the tick sees what was queued.
+   */
+  private deadlinesHeldUntilTick = false;
   private maintenance = false;
   private resigned = false;
   private quorumEverHeld = false;
@@ -222,6 +232,7 @@ export class Election {
   private dispatch(event: ElectionEvent): void {
     switch (event.type) {
       case 'tick':
+        this.deadlinesHeldUntilTick = false;
         return;
       case 'heartbeat':
         this.onHeartbeat(event.from, event.incarnation, event.groups, event.hears);
@@ -230,6 +241,7 @@ export class Election {
         if (this.peers.lose(event.peer, event.reason, this.nowMs)) this.onLivenessChange();
         return;
       case 'stalled':
+        this.deadlinesHeldUntilTick = true;
         this.onStalled(event.stalledMs);
         return;
       case 'tracker':
@@ -243,10 +255,7 @@ export class Election {
 
   /** Evaluate what changed, then say what to send and when to wake up. */
   private finish(): ElectionAction[] {
-    const died = this.peers.expire(this.nowMs);
-    if (died.length > 0) this.onLivenessChange();
-    // Votes are checked when a lease actually lapses, not on every renewal (README, quorum).
-    if (this.peers.expireLeases(this.nowMs) && this.config.quorum) this.everythingDirty = true;
+    if (!this.deadlinesHeldUntilTick) this.judgeSilence();
     if (this.peers.endPresumptions(this.nowMs)) this.everythingDirty = true;
     this.settle();
     if (this.observedDirty) this.refreshObserved();
@@ -255,6 +264,14 @@ export class Election {
     this.hearingChanged = false;
     this.armTimer();
     return this.out;
+  }
+
+  /** Peers silent for downAfterMs die; votes whose lease ran out stop counting. */
+  private judgeSilence(): void {
+    const died = this.peers.expire(this.nowMs);
+    if (died.length > 0) this.onLivenessChange();
+    // Votes are checked when a lease actually lapses, not on every renewal (README, quorum).
+    if (this.peers.expireLeases(this.nowMs) && this.config.quorum) this.everythingDirty = true;
   }
 
   private onLivenessChange(): void {
@@ -355,16 +372,29 @@ export class Election {
    * Every claim this node holds may now be the second one, so masters step down at once,
    * and no group claims again until every peer has been heard or downAfterMs has passed
    * (the startup listening window): heartbeats queued while it stalled must be read first.
+   *
+   * A master none of whose peers was alive when the stall began keeps its claims: the only
+   * node that could have replaced it is one that (re)started during the stall, and that one
+   * begins in its own listening window (downAfterMs, longer than the stall it overlaps only
+   * if it started less than downAfterMs ago) and so has heard nothing from us yet — its
+   * heartbeats, queued in our socket, are read on the first I/O turn after we wake, and the
+   * normal rules judge them (a newer epoch claimed as master makes us yield). Stepping down
+   * would only cost an outage for as long as it takes to claim again.
    */
   private onStalled(stalledMs: number): void {
     // Alone, nobody could have replaced it: stepping down would only cost an outage.
     if (this.peers.size === 0 || !Number.isFinite(stalledMs)) return;
     if (stalledMs + this.intervalMs < this.downAfterMs) return;
+    // Before finish() expires anyone: alive here means alive when the stall began.
+    const keepClaims = this.peers.noneLive();
     const detail =
       `this node stalled for ${Math.round(stalledMs)}ms, long enough for a peer to replace it ` +
       `(${this.downAfterMs}ms); listening until every peer is heard, at most ${this.downAfterMs}ms`;
     for (const syncGroup of this.syncGroups) {
-      if (syncGroup.state === 'MASTER') this.transition(syncGroup, 'BACKUP', 'stalled', detail);
+      if (syncGroup.state === 'MASTER') {
+        if (keepClaims) continue;
+        this.transition(syncGroup, 'BACKUP', 'stalled', detail);
+      }
       startListening(
         syncGroup,
         this.nowMs + this.downAfterMs,

@@ -295,6 +295,14 @@ export class PeerTable {
     this.presumedPeers.add(peer);
   }
 
+  /**
+   * No peer counts as alive, nor presumed so, as of the last step (presumptions that ran out
+   * since are still counted: this errs toward a peer being live).
+   */
+  noneLive(): boolean {
+    return this.aliveIds().length === 0 && this.presumedPeers.size === 0;
+  }
+
   /** Presumed alive now (see presumeIfDeaf). */
   presumed(peer: PeerView, nowMs: number): boolean {
     return !peer.alive && peer.presumedUntilMs !== null && nowMs < peer.presumedUntilMs;

@@ -11,6 +11,7 @@ import {
   group,
   heartbeat,
   INTERVAL_MS,
+  peerLost,
   replay,
   tick,
   type ScriptLine,
@@ -163,5 +164,112 @@ describe('a node that wakes from a stall', () => {
       },
       { event: stalled(PAUSE_MS, PAUSE_MS) },
     ]);
+  });
+});
+
+describe('a master whose peers were all down when it stalled (issue #17)', () => {
+  /** n1 (200) master of "web", its only peer n2 (100) gone at 200 ms (`how`). */
+  function loneMaster(how: 'expired' | 'lost'): Election {
+    const election = new Election(config('n1', ['n2'], [group('web', 200, { preempt: false })]), 0);
+    replay(election, [
+      { event: tick(0), transitions: ['web:INIT->BACKUP(startup)'] },
+      {
+        event: heartbeat(10, 'n2', { web: [100, 'BACKUP', 0] }),
+        transitions: ['web:BACKUP->MASTER(master-down)'],
+      },
+      { event: heartbeat(100, 'n2', { web: [100, 'BACKUP', 1, 'n1'] }) },
+      { event: how === 'lost' ? peerLost(200, 'n2', 'closed') : tick(100 + DOWN_AFTER_MS) },
+    ]);
+    return election;
+  }
+  const webState = (e: Election) => e.status().groups.find((g) => g.name === 'web')?.state;
+
+  for (const how of ['expired', 'lost'] as const) {
+    it(`keeps MASTER across a stall: nobody could have replaced it (peer ${how})`, () => {
+      replay(loneMaster(how), [
+        { event: stalled(WAKE_MS, PAUSE_MS) },
+        { event: tick(WAKE_MS + DOWN_AFTER_MS) },
+        {
+          event: tick(WAKE_MS + 2 * DOWN_AFTER_MS),
+          then: (e) => {
+            assert.equal(webState(e), 'MASTER');
+          },
+        },
+      ]);
+    });
+  }
+
+  it('a peer still alive when the stall began: the master steps down', () => {
+    const election = new Election(config('n1', ['n2'], [group('web', 200, { preempt: false })]), 0);
+    replay(election, [
+      { event: tick(0), transitions: ['web:INIT->BACKUP(startup)'] },
+      {
+        event: heartbeat(10, 'n2', { web: [100, 'BACKUP', 0] }),
+        transitions: ['web:BACKUP->MASTER(master-down)'],
+      },
+      { event: stalled(WAKE_MS, PAUSE_MS), transitions: ['web:MASTER->BACKUP(stalled)'] },
+    ]);
+  });
+
+  it('a peer (re)started during the stall and heard after it, master with a newer epoch: it yields by the normal rules', () => {
+    const election = loneMaster('expired');
+    replay(election, [
+      { event: stalled(WAKE_MS, PAUSE_MS) },
+      {
+        event: heartbeat(WAKE_MS + 1, 'n2', { web: [100, 'MASTER', 2, 'n2'] }, { hears: [] }),
+        transitions: ['web:MASTER->BACKUP(higher-master-seen)'],
+      },
+    ]);
+    assert.equal(webState(election), 'BACKUP');
+  });
+});
+
+describe('deadlines after a stall wait for the next tick (issue #17)', () => {
+  // n1 master of "web" with the quorum guard; both peers last heard at 110 ms, so their
+  // votes lapse at 110 + DOWN_AFTER_MS - INTERVAL_MS / 2 = 360 ms.
+  const HEARD_MS = 110;
+  const WOKEN_MS = HEARD_MS + DOWN_AFTER_MS - INTERVAL_MS + 90; // 400: votes lapsed
+  // Short of a step-down (stalledMs + interval < down interval): only the votes are at stake.
+  const SHORT_STALL_MS = DOWN_AFTER_MS - INTERVAL_MS - 10;
+  function backedMaster(): Election {
+    const election = master(true);
+    replay(election, [
+      {
+        event: heartbeat(
+          HEARD_MS,
+          'n2',
+          { web: [100, 'BACKUP', 1, 'n1'] },
+          { hears: ['n1', 'n3'] },
+        ),
+      },
+      {
+        event: heartbeat(HEARD_MS, 'n3', { web: [50, 'BACKUP', 1, 'n1'] }, { hears: ['n1', 'n2'] }),
+      },
+    ]);
+    return election;
+  }
+  const queued = (nowMs: number): ScriptLine[] => [
+    { event: heartbeat(nowMs, 'n2', { web: [100, 'BACKUP', 1, 'n1'] }, { hears: ['n1', 'n3'] }) },
+    { event: heartbeat(nowMs, 'n3', { web: [50, 'BACKUP', 1, 'n1'] }, { hears: ['n1', 'n2'] }) },
+  ];
+
+  it('without a stall, the lapsed votes cost the master its quorum (what the hold guards)', () => {
+    const actions = backedMaster().step(tick(WOKEN_MS));
+    assert.ok(actions.some((a) => a.type === 'transition' && a.from === 'MASTER'));
+  });
+
+  it('woken from a stall, the heartbeats queued in the socket renew the votes first: no quorum loss', () => {
+    replay(backedMaster(), [
+      { event: stalled(WOKEN_MS, SHORT_STALL_MS) },
+      ...queued(WOKEN_MS + 1),
+      { event: tick(WOKEN_MS + 1) },
+    ]);
+  });
+
+  it('nothing was queued: the next tick judges the votes as usual', () => {
+    const election = backedMaster();
+    replay(election, [{ event: stalled(WOKEN_MS, SHORT_STALL_MS) }]);
+    const actions = election.step(tick(WOKEN_MS + 1));
+    assert.ok(actions.some((a) => a.type === 'transition' && a.from === 'MASTER'));
   });
 });

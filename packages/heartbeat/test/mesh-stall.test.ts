@@ -1,0 +1,122 @@
+// A peer's silence deadline that falls due while this process is not running (starved event
+// loop, frozen VM) must not declare the peer down when its heartbeats are sitting unread in
+// the socket: Node runs the overdue timers before it reads (issue #17). Real sockets on
+// 127.0.0.1; the peer runs in a child process so it keeps sending while this one is blocked.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createHeartbeatMesh, type HeartbeatMesh } from '../src/index.js';
+import { TEST_CLUSTER, TEST_KEY } from './helpers/cluster.js';
+import { record, waitForEvent } from './helpers/wait.js';
+
+// Long enough that this shared, loaded machine hits the windows below by a wide margin.
+const INTERVAL_MS = 200;
+const DOWN_MULTIPLIER = 10;
+const DOWN_AFTER_MS = INTERVAL_MS * DOWN_MULTIPLIER;
+/** Silence after which the deadline timer is surely armed (the watch arms it 1.5 intervals ahead). */
+const ARMED_AFTER_MS = DOWN_AFTER_MS - INTERVAL_MS / 2;
+/** Blocked this long, this process wakes with its deadline ~1 s overdue and frames queued. */
+const BLOCKED_MS = DOWN_AFTER_MS / 2 + INTERVAL_MS * 3;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  assert.ok(address !== null && typeof address === 'object');
+  server.close();
+  await once(server, 'close');
+  return address.port;
+}
+
+/** Peer "b" in a child process, listening on bPort and dialing "a" at aAddress. */
+function startChildPeer(bPort: number, aAddress: string): ChildProcess {
+  const index = new URL('../src/index.js', import.meta.url).href;
+  const options = {
+    clusterName: TEST_CLUSTER,
+    nodeId: 'b',
+    listen: `127.0.0.1:${bPort}`,
+    peers: [{ id: 'a', address: aAddress }],
+    key: TEST_KEY.toString('hex'),
+    intervalMs: INTERVAL_MS,
+    downMultiplier: DOWN_MULTIPLIER,
+    cutSilentAfterMs: 60_000,
+  };
+  const code =
+    `const { createHeartbeatMesh } = await import(${JSON.stringify(index)});` +
+    `const o = ${JSON.stringify(options)};` +
+    `const mesh = createHeartbeatMesh({ ...o, key: Buffer.from(o.key, 'hex') });` +
+    `await mesh.start();`;
+  return spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: 'inherit' });
+}
+
+/** The mesh's time scale (PeerStatus.lastHeartbeatAtMs): epoch ms, monotonic. */
+const epochNowMs = (): number => performance.timeOrigin + performance.now();
+
+function busyWait(ms: number): void {
+  const endMs = performance.now() + ms;
+  while (performance.now() < endMs) {
+    // the whole point: this process runs nothing else meanwhile
+  }
+}
+
+async function sleepUntil(condition: () => boolean, what: string): Promise<void> {
+  const giveUpAtMs = performance.now() + 10 * DOWN_AFTER_MS;
+  while (!condition()) {
+    assert.ok(performance.now() < giveUpAtMs, `timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('a silence deadline overdue because this process was blocked', () => {
+  let a: HeartbeatMesh;
+  let child: ChildProcess;
+
+  before(async () => {
+    const bPort = await freePort();
+    a = createHeartbeatMesh({
+      clusterName: TEST_CLUSTER,
+      nodeId: 'a',
+      listen: '127.0.0.1:0',
+      peers: [{ id: 'b', address: `127.0.0.1:${bPort}` }],
+      key: TEST_KEY,
+      intervalMs: INTERVAL_MS,
+      downMultiplier: DOWN_MULTIPLIER,
+      cutSilentAfterMs: 60_000,
+    });
+    const up = waitForEvent(a, 'peer-up', (peer) => peer === 'b', 20_000);
+    await a.start();
+    child = startChildPeer(bPort, `127.0.0.1:${a.port()}`);
+    await up;
+  });
+
+  after(async () => {
+    if (child.exitCode === null) {
+      process.kill(child.pid ?? 0, 'SIGCONT');
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    await a.stop();
+  });
+
+  it('reads the heartbeats queued meanwhile before judging the peer: no peer-down', async () => {
+    const downs = record(a, 'peer-down');
+    const lastHeard = (): number => a.peers().find((p) => p.id === 'b')?.lastHeartbeatAtMs ?? 0;
+    // b falls silent (stopped) until a has armed its deadline timer...
+    process.kill(child.pid ?? 0, 'SIGSTOP');
+    await sleepUntil(() => epochNowMs() - lastHeard() >= ARMED_AFTER_MS, 'the deadline is armed');
+    // ...then sends again while a cannot run: its frames wait in a's socket while a's
+    // timer falls due, so on waking a has both an overdue deadline and unread heartbeats.
+    process.kill(child.pid ?? 0, 'SIGCONT');
+    const heardBeforeMs = lastHeard();
+    busyWait(BLOCKED_MS);
+    await sleepUntil(() => lastHeard() > heardBeforeMs, 'b is heard again');
+    await new Promise((resolve) => setTimeout(resolve, 2 * INTERVAL_MS));
+    downs.stop();
+    assert.deepEqual(downs.calls, [], 'b was declared down although its heartbeats were queued');
+    assert.equal(a.peers().find((p) => p.id === 'b')?.up, true);
+  });
+});
