@@ -7,6 +7,7 @@ import { GroupsCache } from './codec.js';
 import { DatagramReceiver, type DatagramSource } from './datagram-receiver.js';
 import {
   openDatagramSocket,
+  probeDatagram,
   resolveDatagramRoutes,
   type DatagramRoute,
   type DatagramSocket,
@@ -75,6 +76,21 @@ export class DatagramPath implements DatagramOutlet {
       if (error === null) return;
       counters.datagramSendErrors++;
       options.logger.debug({ peer: link.id, err: error.message }, 'heartbeat datagram not sent');
+    });
+  }
+
+  /**
+   * Sends `frame` once from a socket connected to the peer (probeDatagram): `refused` runs
+   * if the peer's kernel answers that nothing listens at its heartbeat port, within `lingerMs`.
+   */
+  probe(link: PeerLink, frame: Buffer, lingerMs: number, refused: () => void): void {
+    const route = this.#routes.get(link.id);
+    if (this.#socket === null || route === undefined) return;
+    const { counters, options } = this.ctx;
+    counters.datagramsSent++;
+    probeDatagram(options.listen.host, frame, route.to, lingerMs, () => {
+      counters.datagramsRefused++;
+      refused();
     });
   }
 

@@ -87,6 +87,49 @@ function sendTo(
   }
 }
 
+/**
+ * Sends `bytes` once from a UDP socket connected to `to` (an ephemeral port, at `listenHost`
+ * unless that is a wildcard: the receiver takes the source address for the peer's identity).
+ * Unlike the unconnected socket, a connected one is told of the ICMP port unreachable the
+ * peer's kernel answers when no process listens there: `refused` runs then. The socket
+ * closes at the first of that, or `lingerMs`.
+ */
+export function probeDatagram(
+  listenHost: string,
+  bytes: Uint8Array,
+  to: HostPort,
+  lingerMs: number,
+  refused: () => void,
+): void {
+  const v6 = isIPv6(to.host);
+  const socket = createSocket({ type: v6 ? 'udp6' : 'udp4' });
+  const sameFamily = v6 ? isIPv6(listenHost) : isIPv4(listenHost);
+  const bindHost = sameFamily && !isWildcard(listenHost) ? listenHost : undefined;
+  let open = true;
+  const linger = setTimeout(close, lingerMs);
+  function close(): void {
+    if (!open) return;
+    open = false;
+    clearTimeout(linger);
+    socket.close();
+  }
+  socket.on('error', (error: NodeJS.ErrnoException) => {
+    const wasOpen = open;
+    close();
+    if (wasOpen && error.code === 'ECONNREFUSED') refused();
+  });
+  socket.bind(0, bindHost, () => {
+    if (!open) return;
+    socket.connect(to.port, to.host, () => {
+      if (open) socket.send(bytes);
+    });
+  });
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
 /** Each peer's resolved addresses, as the sources its datagrams may come from and go to. */
 export interface DatagramRoute {
   readonly peerId: string;

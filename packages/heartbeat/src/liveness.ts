@@ -67,9 +67,12 @@ export class Liveness {
    * peer's datagrams arrive (one within the down interval) the close alone proves nothing:
    * 'closed' follows only if no heartbeat arrives by either path within `confirmMs` of it.
    * Without datagrams (switched off, filtered, or an older peer), or with `confirmMs` 0 (the
-   * peer said it is shutting down), at once.
+   * peer said it is shutting down), at once. `probe` sends the current heartbeat as a
+   * datagram at once, from a socket that hears ICMP: a crashed process's port is closed and
+   * its kernel says so within a round trip, when no cut or stall would, so 'closed' follows
+   * then rather than after `confirmMs` (where ICMP is filtered, `confirmMs` decides).
    */
-  connectionLost(link: PeerLink, now: number, confirmMs: number): void {
+  connectionLost(link: PeerLink, now: number, confirmMs: number, probe?: Probe): void {
     if (confirmMs === 0 || !link.datagramsFlowing(now, this.ctx.options.downAfterMs)) {
       this.markDown(link, 'closed');
       return;
@@ -80,6 +83,14 @@ export class Liveness {
     );
     link.confirmClosed(now, confirmMs, () => {
       if (this.ctx.state === 'running') this.markDown(link, 'closed');
+    });
+    probe?.(confirmMs, () => {
+      if (this.ctx.state !== 'running' || !link.confirmingClose || link.active !== null) return;
+      this.ctx.options.logger.info(
+        { peer: link.id },
+        "the peer's heartbeat port is unreachable: its process is gone",
+      );
+      this.markDown(link, 'closed');
     });
   }
 
@@ -92,6 +103,9 @@ export class Liveness {
     this.ctx.events.emit('peer-down', link.id, reason);
   }
 }
+
+/** Sends a probe datagram; `refused` runs if the peer's port answers unreachable in `lingerMs`. */
+export type Probe = (lingerMs: number, refused: () => void) => void;
 
 /** The echo a heartbeat carries: our sentAtMs it answers, and how long the peer held it. */
 export interface Echo {

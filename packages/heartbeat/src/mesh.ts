@@ -485,7 +485,10 @@ class WebSocketMesh implements HeartbeatMesh {
       if (telling && !link.awaitingHandover) {
         // A peer shutting down says so (1001): its datagrams stop too, no need to wait.
         const windowMs = code === CLOSE_SHUTDOWN ? 0 : this.pathWindowMs;
-        this.liveness.connectionLost(link, this.ctx.clock.now(), windowMs);
+        const now = this.ctx.clock.now();
+        this.liveness.connectionLost(link, now, windowMs, (lingerMs, refused) => {
+          this.sender.probe(link, now, lingerMs, refused);
+        });
       }
     }
     this.dialer.redialAfterClose(link, session);

@@ -314,6 +314,11 @@ export class PeerLink {
     }, delayMs);
   }
 
+  /** A close is being confirmed (confirmClosed): no heartbeat or connection settled it yet. */
+  get confirmingClose(): boolean {
+    return this.#closeConfirm !== null || this.#closeDecision !== null;
+  }
+
   private cancelCloseConfirm(): void {
     if (this.#closeConfirm !== null) this.clock.clearTimeout(this.#closeConfirm);
     if (this.#closeDecision !== null) this.clock.cancelDefer(this.#closeDecision);

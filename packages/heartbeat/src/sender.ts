@@ -15,6 +15,7 @@ export const EMPTY_STATE = encodeGroups({});
 /** Where the datagram copy of a heartbeat goes (README "Datagram path"). */
 export interface DatagramOutlet {
   send(link: PeerLink, frame: Buffer): void;
+  probe(link: PeerLink, frame: Buffer, lingerMs: number, refused: () => void): void;
 }
 
 export class HeartbeatSender {
@@ -103,6 +104,17 @@ export class HeartbeatSender {
     const addressing = link.datagramAddressing;
     if (this.datagrams === null || link.active !== null || addressing === null) return;
     this.datagrams.send(link, this.frame(link, addressing.role, addressing.nonce, now));
+  }
+
+  /**
+   * The connection in use just closed: the current heartbeat as a probe datagram (see
+   * DatagramOutlet.probe), signed as datagramOnly signs. `refused`: the peer's port is closed.
+   */
+  probe(link: PeerLink, now: number, lingerMs: number, refused: () => void): void {
+    const addressing = link.datagramAddressing;
+    if (this.datagrams === null || link.active !== null || addressing === null) return;
+    const frame = this.frame(link, addressing.role, addressing.nonce, now);
+    this.datagrams.probe(link, frame, lingerMs, refused);
   }
 
   private frame(link: PeerLink, role: ConnectionRole, nonce: string, now: number): Buffer {

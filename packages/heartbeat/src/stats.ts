@@ -47,6 +47,7 @@ export function zeroCounters(): MeshCounters {
     dialAttempts: 0,
     datagramsSent: 0,
     datagramSendErrors: 0,
+    datagramsRefused: 0,
     datagramsReceived: 0,
     datagramsDuplicate: 0,
     datagramsStale: 0,

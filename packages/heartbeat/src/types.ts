@@ -222,6 +222,11 @@ export interface HeartbeatMeshStats {
   readonly datagramsSent: number;
   /** Datagrams the socket could not send (no route, too large, ...). */
   readonly datagramSendErrors: number;
+  /**
+   * Probe datagrams (sent when the connection in use closes) the peer's kernel answered
+   * with ICMP port unreachable: no process listened at its heartbeat port.
+   */
+  readonly datagramsRefused: number;
   /** Datagrams accepted that carried a heartbeat not yet delivered by the stream. */
   readonly datagramsReceived: number;
   /** Authentic datagrams whose heartbeat was already delivered: seq equal to the last one. */

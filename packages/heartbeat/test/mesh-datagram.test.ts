@@ -133,6 +133,8 @@ describe('heartbeat datagrams', () => {
       down.stop();
       assert.deepEqual(down.calls, [], 'no peer-down with datagrams arriving');
     }
+    // The probe sent at the close reached a live datagram port: no one answered unreachable.
+    assert.equal(a.stats().datagramsRefused + b.stats().datagramsRefused, 0);
     assert.ok(peerOf(a, 'b').up && peerOf(b, 'a').up);
     for (const proxy of cluster.link('a', 'b')) proxy.restore();
     await until(() => peerOf(a, 'b').path === 'both', 'the stream is back', 10_000);

@@ -4,11 +4,12 @@
 // 127.0.0.1; the peer runs in a child process so it keeps sending while this one is blocked.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePorts } from '@vipd/testkit';
 import { after, before, describe, it } from 'node:test';
 import { createHeartbeatMesh, type HeartbeatMesh } from '../src/index.js';
+import { startChildPeer } from './helpers/child-peer.js';
 import { TEST_CLUSTER, TEST_KEY } from './helpers/cluster.js';
 import { record, waitForEvent } from './helpers/wait.js';
 
@@ -20,38 +21,6 @@ const DOWN_AFTER_MS = INTERVAL_MS * DOWN_MULTIPLIER;
 const ARMED_AFTER_MS = DOWN_AFTER_MS - INTERVAL_MS / 2;
 /** Blocked this long, this process wakes with its deadline ~1 s overdue and frames queued. */
 const BLOCKED_MS = DOWN_AFTER_MS / 2 + INTERVAL_MS * 3;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  server.close();
-  await once(server, 'close');
-  return address.port;
-}
-
-/** Peer "b" in a child process, listening on bPort and dialing "a" at aAddress. */
-function startChildPeer(bPort: number, aAddress: string): ChildProcess {
-  const index = new URL('../src/index.js', import.meta.url).href;
-  const options = {
-    clusterName: TEST_CLUSTER,
-    nodeId: 'b',
-    listen: `127.0.0.1:${bPort}`,
-    peers: [{ id: 'a', address: aAddress }],
-    key: TEST_KEY.toString('hex'),
-    intervalMs: INTERVAL_MS,
-    downMultiplier: DOWN_MULTIPLIER,
-    cutSilentAfterMs: 60_000,
-  };
-  const code =
-    `const { createHeartbeatMesh } = await import(${JSON.stringify(index)});` +
-    `const o = ${JSON.stringify(options)};` +
-    `const mesh = createHeartbeatMesh({ ...o, key: Buffer.from(o.key, 'hex') });` +
-    `await mesh.start();`;
-  return spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: 'inherit' });
-}
 
 /** The mesh's time scale (PeerStatus.lastHeartbeatAtMs): epoch ms, monotonic. */
 const epochNowMs = (): number => performance.timeOrigin + performance.now();
@@ -76,7 +45,7 @@ describe('a silence deadline overdue because this process was blocked', () => {
   let child: ChildProcess;
 
   before(async () => {
-    const bPort = await freePort();
+    const [bPort] = (await freePorts(1)) as [number];
     a = createHeartbeatMesh({
       clusterName: TEST_CLUSTER,
       nodeId: 'a',
@@ -89,7 +58,10 @@ describe('a silence deadline overdue because this process was blocked', () => {
     });
     const up = waitForEvent(a, 'peer-up', (peer) => peer === 'b', 20_000);
     await a.start();
-    child = startChildPeer(bPort, `127.0.0.1:${a.port()}`);
+    child = startChildPeer(bPort, `127.0.0.1:${a.port()}`, {
+      intervalMs: INTERVAL_MS,
+      downMultiplier: DOWN_MULTIPLIER,
+    });
     await up;
   });
 

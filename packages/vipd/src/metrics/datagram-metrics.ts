@@ -21,6 +21,8 @@ export const DATAGRAM_REJECT_REASONS: readonly DatagramRejectReason[] = [
 export interface HeartbeatDatagramReading {
   readonly sent: number;
   readonly sendErrors: number;
+  /** Probes (sent when a connection closed) the peer's kernel answered port unreachable. */
+  readonly probesRefused: number;
   readonly received: Readonly<Record<DatagramOutcome, number>>;
   readonly rejected: Readonly<Record<DatagramRejectReason, number>>;
 }
@@ -30,6 +32,7 @@ export function heartbeatDatagrams(stats: HeartbeatMeshStats): HeartbeatDatagram
   return {
     sent: stats.datagramsSent,
     sendErrors: stats.datagramSendErrors,
+    probesRefused: stats.datagramsRefused,
     received: {
       delivered: stats.datagramsReceived,
       duplicate: stats.datagramsDuplicate,
@@ -63,6 +66,18 @@ export function registerDatagramMetrics(
       this.reset();
       const reading = read();
       if (reading !== undefined) this.inc(reading.sendErrors);
+    },
+  });
+  new Counter({
+    name: 'vipd_heartbeat_datagram_probes_refused_total',
+    help:
+      'Probe datagrams, sent when a connection to a peer closed, answered ICMP port ' +
+      'unreachable: the peer process was gone, reported closed at once.',
+    registers,
+    collect() {
+      this.reset();
+      const reading = read();
+      if (reading !== undefined) this.inc(reading.probesRefused);
     },
   });
   new Counter({

@@ -140,6 +140,7 @@ describe('VipdMetrics', () => {
     const stats = {
       datagramsSent: 40,
       datagramSendErrors: 1,
+      datagramsRefused: 6,
       datagramsReceived: 13,
       datagramsDuplicate: 21,
       datagramsStale: 2,
@@ -159,6 +160,7 @@ describe('VipdMetrics', () => {
     for (const line of [
       'vipd_heartbeat_datagrams_sent_total 40',
       'vipd_heartbeat_datagram_send_errors_total 1',
+      'vipd_heartbeat_datagram_probes_refused_total 6',
       'vipd_heartbeat_datagrams_received_total{outcome="delivered"} 13',
       'vipd_heartbeat_datagrams_received_total{outcome="duplicate"} 21',
       'vipd_heartbeat_datagrams_received_total{outcome="stale"} 2',
