@@ -44,24 +44,30 @@ function wrap(text: string, width: number, indent: string): string {
   return lines.map((l, i) => `${i === 0 ? indent.replace(/ {2}$/, '* ') : indent}${l}`).join('\n');
 }
 
-/** RFC 5322 date at noon UTC of the release day, as deb-changelog(5) wants it. */
-function debianDate(day: string): string {
+/**
+ * RFC 5322 date at noon UTC of the release day, as deb-changelog(5) wants it, plus one minute
+ * for each earlier release of the same day: Debian wants every entry newer than the one
+ * before it (lintian's latest-changelog-entry-without-new-date), CHANGELOG.md has days only.
+ */
+function debianDate(day: string, sameDayBefore: number): string {
   const date = new Date(`${day}T12:00:00Z`);
+  date.setUTCMinutes(sameDayBefore);
   const [weekday, rest] = date.toUTCString().split(', ');
   return `${weekday ?? ''}, ${(rest ?? '').replace(' GMT', '')} +0000`;
 }
 
 export function debianChangelog(releases: readonly Release[], maintainer: string): string {
   return releases
-    .map((release) =>
-      [
+    .map((release, index) => {
+      const sameDayBefore = releases.slice(index + 1).filter((r) => r.date === release.date);
+      return [
         `vipd (${release.version}) unstable; urgency=medium`,
         '',
         ...release.changes.map((change) => wrap(change, 78, '    ')),
         '',
-        ` -- ${maintainer}  ${debianDate(release.date)}`,
+        ` -- ${maintainer}  ${debianDate(release.date, sameDayBefore.length)}`,
         '',
-      ].join('\n'),
-    )
+      ].join('\n');
+    })
     .join('\n');
 }

@@ -52,7 +52,7 @@ import {
   type AnnouncerPort,
   type VipHolderDeps,
 } from './vip-holder.js';
-import { VipPolicy } from './vip-policy.js';
+import { runsGroup, VipPolicy } from './vip-policy.js';
 import { Waiters } from './waiters.js';
 import type { VrrpParts } from '../vrrp/parts.js';
 import { VrrpGroups } from '../vrrp/vrrp-groups.js';
@@ -405,7 +405,7 @@ export class Driver implements DaemonControl {
   #lostPeersOf(group: string): string[] {
     return [...this.#lostPeers, ...this.#returnedPeers].filter((peer) => {
       const groups = this.#views.lastHeardGroups(peer);
-      return groups === undefined || group in groups;
+      return groups === undefined || runsGroup(groups, group);
     });
   }
 

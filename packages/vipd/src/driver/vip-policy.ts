@@ -47,6 +47,21 @@ export interface VipPolicyDeps {
   readonly lostPeersOf: (group: string) => readonly string[];
 }
 
+/** The groups a peer's heartbeat advertises, as far as announcing is concerned. */
+export type AdvertisedGroups = Readonly<
+  Record<string, { readonly state: string; readonly priority: number }>
+>;
+
+/**
+ * Whether a peer's heartbeat says it runs the group, so that it could have taken it over: it
+ * advertises the group with a priority. Every node relays the groups it does not hold at
+ * priority 0 (a witness relays all of them), and a node at priority 0 (drained, resigning)
+ * takes nothing over either.
+ */
+export function runsGroup(groups: AdvertisedGroups, name: string): boolean {
+  return (groups[name]?.priority ?? 0) > 0;
+}
+
 export class VipPolicy {
   readonly #deps: VipPolicyDeps;
   readonly #log: Logger;
@@ -124,8 +139,8 @@ export class VipPolicy {
    * path that healed meanwhile. A silence longer than that, whose taker then died, is left to
    * the hosts' own ARP / ND expiry or to `announce.refresh`.
    */
-  peerLost(peer: string, groups: Readonly<Record<string, unknown>>): void {
-    const theirs = this.#deps.holder.heldGroups().filter((group) => group.name in groups);
+  peerLost(peer: string, groups: AdvertisedGroups): void {
+    const theirs = this.#deps.holder.heldGroups().filter((group) => runsGroup(groups, group.name));
     if (theirs.length === 0) return;
     this.#log.info(
       { peer, groups: theirs.map((g) => g.name) },
@@ -143,11 +158,10 @@ export class VipPolicy {
    * is settled by the election (we step down, or reclaim with a new epoch and announce then);
    * a peer without the group (a witness) could not have taken it.
    */
-  peerReturned(peer: string, groups: Readonly<Record<string, { readonly state: string }>>): void {
-    const quiet = this.#deps.holder.heldGroups().filter((group) => {
-      const theirs = groups[group.name];
-      return theirs !== undefined && theirs.state !== 'MASTER';
-    });
+  peerReturned(peer: string, groups: AdvertisedGroups): void {
+    const quiet = this.#deps.holder
+      .heldGroups()
+      .filter((group) => runsGroup(groups, group.name) && groups[group.name]?.state !== 'MASTER');
     if (quiet.length === 0) return;
     this.#log.info(
       { peer, groups: quiet.map((g) => g.name) },

@@ -21,17 +21,23 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/** n1 is master of web, n2 a lower backup (and w, when given, a witness without groups). */
+/**
+ * n1 is master of web, n2 a lower backup (and w, when given, a witness: it runs no group and
+ * relays web at priority 0, as every node relays the groups it does not hold).
+ */
 async function masterOfWeb(peers: readonly string[] = ['n2']): Promise<Harness> {
   const h = new Harness(testConfig({ groups: [WEB], peers }));
   harness = h;
   await h.start();
-  if (peers.includes('w')) await h.say('w', {});
+  if (peers.includes('w')) await h.say('w', WITNESS_RELAYS);
   await h.say('n2', { web: { state: 'BACKUP', priority: 100, epoch: 0 } });
   await h.advance(1);
   assert.equal(h.state('web'), 'MASTER');
   return h;
 }
+
+/** What a witness's heartbeat says of web: relayed, at priority 0. */
+const WITNESS_RELAYS = { web: { state: 'BACKUP' as const, priority: 0, epoch: 0 } };
 
 const claim = (foreignMac = '02:00:00:00:00:02'): ConflictEvent => ({
   vip: '10.213.0.100',
@@ -190,12 +196,16 @@ describe('announcing again around a lost peer', () => {
     assert.ok(h.logs.some((l) => /peer n2 is lost and may have taken over/.test(l.msg)));
   });
 
-  it('a lost witness changes nothing on the LAN', async () => {
+  it('a lost witness changes nothing on the LAN, nor does its return', async () => {
     const h = await masterOfWeb(['n2', 'w']);
     const before = announcements(h).length;
     h.network.cut('n1', 'w');
+    await h.advance(DOWN_AFTER_MS);
+    assert.equal(announcements(h).length, before, 'nothing announced on the loss');
+    h.network.heal('n1', 'w');
+    await h.say('w', WITNESS_RELAYS);
     await h.advance(1);
-    assert.equal(announcements(h).length, before);
+    assert.equal(announcements(h).length, before, 'nothing announced on the return');
   });
 
   it('a backup that loses the master announces only as it takes over', async () => {
