@@ -5,14 +5,13 @@
 // heartbeat. Real sockets on 127.0.0.1, the peer in a child process killed with SIGKILL.
 
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { freePorts } from '@vipd/testkit';
-import { createHeartbeatMesh, type HeartbeatMesh } from '../src/index.js';
 import { DATAGRAM_WINDOW_INTERVALS } from '../src/liveness.js';
-import { startChildPeer } from './helpers/child-peer.js';
-import { TEST_CLUSTER, TEST_KEY } from './helpers/cluster.js';
+import {
+  type PairWithChildPeer,
+  startPairWithChildPeer,
+  stopPairWithChildPeer,
+} from './helpers/child-peer.js';
 import { until, waitForEvent } from './helpers/wait.js';
 
 // Long, so that "at once" and "after the confirm window" (2 s) cannot be confused.
@@ -21,24 +20,12 @@ const DOWN_MULTIPLIER = 5;
 const TIMING = { intervalMs: INTERVAL_MS, downMultiplier: DOWN_MULTIPLIER };
 
 describe('a peer that crashes while its datagrams flow', () => {
-  let a: HeartbeatMesh;
-  let child: ChildProcess;
+  let pair: PairWithChildPeer;
 
   before(async () => {
-    const [bPort] = (await freePorts(1)) as [number];
-    a = createHeartbeatMesh({
-      clusterName: TEST_CLUSTER,
-      nodeId: 'a',
-      listen: '127.0.0.1:0',
-      peers: [{ id: 'b', address: `127.0.0.1:${bPort}` }],
-      key: TEST_KEY,
-      ...TIMING,
-      cutSilentAfterMs: 60_000,
-    });
-    await a.start();
-    child = startChildPeer(bPort, `127.0.0.1:${a.port()}`, TIMING);
+    pair = await startPairWithChildPeer(TIMING);
     await until(
-      () => a.peers().find((p) => p.id === 'b')?.path === 'both',
+      () => pair.a.peers().find((p) => p.id === 'b')?.path === 'both',
       'a hears b by stream and datagram',
       20_000,
       20,
@@ -46,14 +33,11 @@ describe('a peer that crashes while its datagrams flow', () => {
   });
 
   after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-    await a.stop();
+    await stopPairWithChildPeer(pair);
   });
 
   it("is reported 'closed' within an interval: its port answers the probe unreachable", async () => {
+    const { a, child } = pair;
     const down = waitForEvent(a, 'peer-down', (peer) => peer === 'b', 10 * INTERVAL_MS);
     const killedAtMs = performance.now();
     child.kill('SIGKILL');

@@ -4,14 +4,13 @@
 // 127.0.0.1; the peer runs in a child process so it keeps sending while this one is blocked.
 
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { freePorts } from '@vipd/testkit';
 import { after, before, describe, it } from 'node:test';
-import { createHeartbeatMesh, type HeartbeatMesh } from '../src/index.js';
-import { startChildPeer } from './helpers/child-peer.js';
-import { TEST_CLUSTER, TEST_KEY } from './helpers/cluster.js';
-import { record, waitForEvent } from './helpers/wait.js';
+import {
+  type PairWithChildPeer,
+  startPairWithChildPeer,
+  stopPairWithChildPeer,
+} from './helpers/child-peer.js';
+import { record } from './helpers/wait.js';
 
 // Long enough that this shared, loaded machine hits the windows below by a wide margin.
 const INTERVAL_MS = 200;
@@ -41,40 +40,22 @@ async function sleepUntil(condition: () => boolean, what: string): Promise<void>
 }
 
 describe('a silence deadline overdue because this process was blocked', () => {
-  let a: HeartbeatMesh;
-  let child: ChildProcess;
+  let pair: PairWithChildPeer;
 
   before(async () => {
-    const [bPort] = (await freePorts(1)) as [number];
-    a = createHeartbeatMesh({
-      clusterName: TEST_CLUSTER,
-      nodeId: 'a',
-      listen: '127.0.0.1:0',
-      peers: [{ id: 'b', address: `127.0.0.1:${bPort}` }],
-      key: TEST_KEY,
-      intervalMs: INTERVAL_MS,
-      downMultiplier: DOWN_MULTIPLIER,
-      cutSilentAfterMs: 60_000,
-    });
-    const up = waitForEvent(a, 'peer-up', (peer) => peer === 'b', 20_000);
-    await a.start();
-    child = startChildPeer(bPort, `127.0.0.1:${a.port()}`, {
+    pair = await startPairWithChildPeer({
       intervalMs: INTERVAL_MS,
       downMultiplier: DOWN_MULTIPLIER,
     });
-    await up;
+    await pair.up;
   });
 
   after(async () => {
-    if (child.exitCode === null) {
-      process.kill(child.pid ?? 0, 'SIGCONT');
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-    await a.stop();
+    await stopPairWithChildPeer(pair);
   });
 
   it('reads the heartbeats queued meanwhile before judging the peer: no peer-down', async () => {
+    const { a, child } = pair;
     const downs = record(a, 'peer-down');
     const lastHeard = (): number => a.peers().find((p) => p.id === 'b')?.lastHeartbeatAtMs ?? 0;
     // b falls silent (stopped) until a has armed its deadline timer...
