@@ -160,6 +160,18 @@ export class VipHolder {
   }
 
   /**
+   * Keep the VIPs but send no more of the group's pending announcements (the second burst,
+   * refreshes). A master that is about to be replaced calls it: a gratuitous ARP of its own
+   * that lands after the new master's would point the LAN back at a node that is leaving.
+   * Routes are not announcements in bursts, so a routed group keeps them.
+   */
+  quiet(group: string): void {
+    const spec = this.#held.get(group);
+    if (spec === undefined || spec.routed !== undefined) return;
+    this.#deps.announcer.stop(group);
+  }
+
+  /**
    * Stop announcing and remove the VIPs. With `linger`, the VIPs stay until finishLinger():
    * a planned hand-over (release, shutdown) keeps answering until the new master announced.
    */

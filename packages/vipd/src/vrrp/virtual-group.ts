@@ -36,6 +36,8 @@ export interface VrrpGroupDeps {
   readonly trackers: ReadonlyMap<string, TrackEffect>;
   readonly onTransition: (group: VrrpGroup, transition: Transition) => void;
   readonly onSent: (group: VrrpGroup, priority: number) => void;
+  /** The group advertises a lower priority than before: a backup may preempt it now. */
+  readonly onPriorityFell?: (group: VrrpGroup) => void;
   readonly onSendError: (group: VrrpGroup, error: Error) => void;
   /** The router threw (a bug): the group stops deciding. */
   readonly onFatal: (group: VrrpGroup, error: Error) => void;
@@ -188,7 +190,9 @@ export class VrrpGroup {
     const nowMs = this.#deps.clock.now();
     const priority = this.#priority();
     if (priority !== this.#advertised || options.startup === true) {
+      const fell = priority < this.#advertised && options.startup !== true;
       this.#advertised = priority;
+      if (fell) this.#deps.onPriorityFell?.(this);
       this.#step({
         type: 'set-priority',
         nowMs,

@@ -38,7 +38,10 @@ export const VRRP_LINGER_GRACE_MS = 50;
 export interface VrrpGroupsDeps {
   readonly clock: Clock;
   readonly parts: VrrpParts;
-  readonly holder: Pick<VipHolder, 'hold' | 'withdraw' | 'finishLinger' | 'isHeld' | 'isLingering'>;
+  readonly holder: Pick<
+    VipHolder,
+    'hold' | 'withdraw' | 'finishLinger' | 'isHeld' | 'isLingering' | 'quiet'
+  >;
   readonly notify: Pick<NotifyRunner, 'notify'>;
   readonly metrics: VipdMetrics;
   readonly logger: Logger;
@@ -116,6 +119,14 @@ export class VrrpGroups {
         },
         onSent: (g) => {
           this.#deps.metrics.vrrpAdvertsSent.inc({ group: g.name });
+        },
+        onPriorityFell: (g) => {
+          // Release or a tracker lowered us: a backup may preempt at our next advert. The
+          // rest of our takeover's announcements (the second burst after announce.delay)
+          // could land after the new master's and point the LAN back here for an advert
+          // interval, until the new master answers the conflict; conflicts are still
+          // answered while we hold the group.
+          if (this.#deps.holder.isHeld(g.name)) this.#deps.holder.quiet(g.name);
         },
         onSendError: (g, error) => {
           this.#log.warn(

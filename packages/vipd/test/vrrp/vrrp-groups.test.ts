@@ -51,6 +51,7 @@ class VrrpNode {
   readonly logs: LogLine[] = [];
   readonly hooks: NotifyTransition[] = [];
   readonly events = new EventRing({ capacity: 100, node: 'n1' });
+  readonly announcer = createRecordingAnnouncer();
   readonly groups: VrrpGroups;
 
   constructor(
@@ -68,7 +69,7 @@ class VrrpNode {
     const config: VipdConfig = { ...testConfig({ peers: [] }), groups };
     const holder = new VipHolder({
       addresses: this.addresses,
-      announcer: createRecordingAnnouncer(),
+      announcer: this.announcer,
       metrics: this.metrics,
       logger,
     });
@@ -233,9 +234,15 @@ describe('VRRP groups in the daemon (real codec and router, in-memory link)', ()
     assert.equal(n1.state(), 'BACKUP');
     assert.ok(!n1.holds() && n2.holds());
 
+    assert.ok(n2.announcer.announcing('web'), 'the takeover is announced on its schedule');
     const released = await n2.groups.release('web');
     assert.ok(released.ok);
     assert.equal(n2.groups.group('web')?.effectivePriority, 100);
+    // Caught in CI: the takeover's second burst fell 9 ms after the release, after n1's
+    // announcement, and pointed the client back at n2 until n1 answered the conflict.
+    assert.equal(n2.state(), 'MASTER', 'still master until n1 preempts');
+    assert.ok(n2.holds(), 'the VIPs stay until n1 takes over');
+    assert.equal(n2.announcer.announcing('web'), undefined, 'no more announcements after release');
     clock.advance(2 * INTERVAL_MS);
     assert.equal(n1.state(), 'MASTER', 'n1 (150, preempt) takes the group back');
     assert.ok(n1.holds() && !n2.holds());
@@ -257,6 +264,14 @@ describe('VRRP groups in the daemon (real codec and router, in-memory link)', ()
 
   it('a tracker weight lowers the advertised priority: the backup preempts, no failover needed', async () => {
     const { clock, n1, n2 } = await pair();
+    assert.ok(n1.announcer.announcing('web'));
+    n1.groups.trackerReport({ trackerId: 'db', group: 'web', weightDelta: -10, fault: false });
+    assert.equal(
+      n1.announcer.announcing('web'),
+      undefined,
+      'a lower priority invites preemption: the pending announcements stop',
+    );
+    assert.ok(n1.holds());
     n1.groups.trackerReport({ trackerId: 'db', group: 'web', weightDelta: -60, fault: false });
     clock.advance(INTERVAL_MS);
     assert.equal(n1.groups.group('web')?.effectivePriority, 90);
