@@ -177,15 +177,23 @@ export function outages(
   return found;
 }
 
-/** Who answered, in order: one segment per change of responder. */
+/**
+ * Who answered, in the order the probes were sent: one segment per change of responder.
+ * Which node answers a probe is fixed when it is sent (the MAC in the client's neighbour
+ * entry), so send order is the client's view of where the VIP lives. Receive order is not: a
+ * probe the old master had in its socket when the VIP moved is answered a few ms after the
+ * new master's first replies (seen in CI under load: 4 ms late), which would read as the VIP
+ * moving back and forth.
+ */
 export function responderSegments(replies: readonly ProbeReply[]): ResponderSegment[] {
   const segments: ResponderSegment[] = [];
-  for (const reply of byReceiveTime(replies)) {
+  const bySendTime = [...replies].sort((a, b) => a.sentAtMs - b.sentAtMs);
+  for (const reply of bySendTime) {
     const current = segments.at(-1);
     if (current?.node === reply.node) {
       segments[segments.length - 1] = {
         ...current,
-        toMs: reply.receivedAtMs,
+        toMs: Math.max(current.toMs, reply.receivedAtMs),
         replies: current.replies + 1,
       };
     } else {

@@ -106,6 +106,29 @@ describe('responderSegments and firstReplyFrom', () => {
     );
   });
 
+  it("orders by sending, so the old master's late answer to an earlier probe is no bounce", () => {
+    // Probe 1 went to n1 just before the move and n1 answered it after n2 answered probe 2.
+    const inFlight = [
+      { seq: 0, sentAtMs: 0, receivedAtMs: 0.5, node: 'n1' },
+      { seq: 1, sentAtMs: 1, receivedAtMs: 5.2, node: 'n1' },
+      { seq: 2, sentAtMs: 2, receivedAtMs: 2.1, node: 'n2' },
+      { seq: 3, sentAtMs: 3, receivedAtMs: 3.1, node: 'n2' },
+    ];
+    assert.deepEqual(
+      responderSegments(inFlight).map((s) => [s.node, s.replies]),
+      [
+        ['n1', 2],
+        ['n2', 2],
+      ],
+    );
+    // A real move back is still seen.
+    const back = [...inFlight, { seq: 4, sentAtMs: 4, receivedAtMs: 4.1, node: 'n1' }];
+    assert.deepEqual(
+      responderSegments(back).map((s) => s.node),
+      ['n1', 'n2', 'n1'],
+    );
+  });
+
   it('finds the first reply from a node after an instant', () => {
     assert.equal(firstReplyFrom(record, 'n2', 0)?.seq, 20);
     assert.equal(firstReplyFrom(record, 'n1', 15)?.seq, 15);
