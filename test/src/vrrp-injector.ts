@@ -53,26 +53,30 @@ export function encodeVrrpv2(fields: AdvertFields, intervalS: number): Buffer {
 
 /** IPv4 multicast VRRP from one lab host, any payload, any TTL. */
 export class VrrpInjector {
-  private constructor(
-    private readonly socket: RawIpSocket,
-    readonly source: LabHost,
-  ) {}
+  /** What the socket reported: a send that fails names them, so a lost socket is explained. */
+  readonly errors: Error[] = [];
+  private readonly socket: RawIpSocket;
 
-  static open(host: LabHost): VrrpInjector {
-    const socket = inNetns(
-      host.netns,
+  private constructor(readonly source: LabHost) {
+    this.socket = inNetns(
+      source.netns,
       () =>
         new RawIpSocket({
           family: 4,
-          interfaceName: host.interface,
+          interfaceName: source.interface,
           // raw-socket reads whatever arrives (the routers' adverts); nothing here wants them.
           onMessage: () => undefined,
-          onError: () => undefined,
+          onError: (error) => {
+            this.errors.push(error);
+          },
         }),
     );
-    socket.setOption('IP_MULTICAST_IF', IPPROTO_IP, IP_MULTICAST_IF, ipv4Bytes(host.ipv4));
-    socket.setOption('IP_MULTICAST_LOOP', IPPROTO_IP, IP_MULTICAST_LOOP, 0);
-    return new VrrpInjector(socket, host);
+    this.socket.setOption('IP_MULTICAST_IF', IPPROTO_IP, IP_MULTICAST_IF, ipv4Bytes(source.ipv4));
+    this.socket.setOption('IP_MULTICAST_LOOP', IPPROTO_IP, IP_MULTICAST_LOOP, 0);
+  }
+
+  static open(host: LabHost): VrrpInjector {
+    return new VrrpInjector(host);
   }
 
   /** A VRRPv3 advert from this host to 224.0.0.18, checksummed for that pseudo-header. */
@@ -84,9 +88,18 @@ export class VrrpInjector {
     });
   }
 
-  send(payload: Buffer, ttl = 255): Promise<void> {
+  async send(payload: Buffer, ttl = 255): Promise<void> {
     this.socket.setOption('IP_MULTICAST_TTL', IPPROTO_IP, IP_MULTICAST_TTL, ttl);
-    return this.socket.send(payload, VRRP_MULTICAST_V4);
+    try {
+      await this.socket.send(payload, VRRP_MULTICAST_V4);
+    } catch (error) {
+      const seen = this.errors.map((e) => e.message).join('; ');
+      throw new Error(
+        `injecting from ${this.source.name} failed: ${String(error)}` +
+          (seen === '' ? '' : ` (the socket reported: ${seen})`),
+        { cause: error },
+      );
+    }
   }
 
   close(): void {

@@ -24,7 +24,8 @@ export const VRRP_ERROR_CODES = {
   VRRP_RECEIVE: 'reading from the socket failed, or it was lost; the message names the errno',
   VRRP_MALFORMED_PACKET: 'a received packet was too short for its IP header (never decoded)',
   VRRP_HANDLER_FAILED: 'onPacket or onDrop threw; the socket caught it and keeps receiving',
-  VRRP_SOCKET_CLOSED: 'send() was called after close()',
+  VRRP_SOCKET_CLOSED:
+    'send() was called after close(), or the socket closed (close() or a poll error) before a queued send went out',
 
   // The virtual router: a bad config is refused up front; a malformed event is the caller's
   // bug (the codec refuses such packets before they get here), so it throws rather than be

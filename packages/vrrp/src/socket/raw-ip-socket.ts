@@ -17,6 +17,7 @@ interface RawSocketModule {
 interface RawSocket {
   on(event: 'message', listener: (bytes: Buffer, source: string) => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
+  on(event: 'close', listener: () => void): void;
   setOption(level: number, option: number, value: number): void;
   setOption(level: number, option: number, value: Buffer, length: number): void;
   send(
@@ -44,6 +45,12 @@ export interface RawIpSocketOptions {
 export class RawIpSocket {
   private readonly socket: RawSocket;
   private closed = false;
+  /**
+   * Sends raw-socket has queued and not yet written. raw-socket forgets its queue when the
+   * socket closes (after a poll error, or close()), so without this their promises would never
+   * settle: a caller awaiting one would hang (seen once in CI, a test injector stuck for good).
+   */
+  private readonly pending = new Set<(error: VrrpError) => void>();
 
   constructor(private readonly options: RawIpSocketOptions) {
     const raw = loadRawSocket(options.interfaceName);
@@ -58,11 +65,16 @@ export class RawIpSocket {
     this.socket.on('message', (bytes) => {
       options.onMessage(bytes);
     });
+    this.socket.on('close', () => {
+      this.closed = true;
+      this.failPending('was closed');
+    });
     this.socket.on('error', (error) => {
       // Reads are edge-driven: a spurious wake-up finds nothing to read, which is no failure.
       if (/temporarily unavailable|interrupted/i.test(error.message)) return;
       const lost = /^-?\d+$/.test(error.message); // a poll status: raw-socket has closed it
       if (lost) this.closed = true;
+      if (lost) this.failPending(`was lost (poll status ${error.message})`);
       options.onError(
         new VrrpError(
           'VRRP_RECEIVE',
@@ -94,7 +106,12 @@ export class RawIpSocket {
       );
     }
     return new Promise((resolve, reject) => {
+      const fail = (error: VrrpError): void => {
+        reject(error);
+      };
+      this.pending.add(fail);
       this.socket.send(packet, 0, packet.length, address, (error) => {
+        if (!this.pending.delete(fail)) return; // already failed by a close
         if (error === null) resolve();
         else reject(this.typed('VRRP_SEND', `send to ${address}`, error));
       });
@@ -105,6 +122,21 @@ export class RawIpSocket {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
+    this.failPending('was closed');
+  }
+
+  /** Every queued send fails: the socket they were queued on is gone. */
+  private failPending(how: string): void {
+    const failures = [...this.pending];
+    this.pending.clear();
+    for (const fail of failures) {
+      fail(
+        new VrrpError(
+          'VRRP_SOCKET_CLOSED',
+          `VRRP socket on ${this.options.interfaceName} ${how} before the packet went out`,
+        ),
+      );
+    }
   }
 
   /** Runs one set-up step, turning raw-socket's strerror text into a typed error. */

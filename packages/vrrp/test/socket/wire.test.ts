@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { inNetns } from '@vipd/arp';
 import {
   HOST_INTERFACE,
   createSwitchedLab,
@@ -19,6 +20,7 @@ import {
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type IpFamily } from '../../src/codec/types.js';
 import { VrrpError } from '../../src/errors.js';
 import { openVrrpSocket } from '../../src/socket/open.js';
+import { RawIpSocket } from '../../src/socket/raw-ip-socket.js';
 import type { ReceivedPacket, VrrpSocket, VrrpSocketOptions } from '../../src/socket/types.js';
 
 /** What one socket saw. */
@@ -288,6 +290,44 @@ describe('VRRP socket on the wire', { skip: netnsSkipReason() }, () => {
     const { socket } = await open(a, 4);
     socket.close();
     await assert.rejects(socket.send(payloadFor('late')), { code: 'VRRP_SOCKET_CLOSED' });
+  });
+
+  it('a send still queued when the socket closes is rejected, never left pending', async () => {
+    // raw-socket writes a queued send only when the poll reports the socket writable, and
+    // forgets its queue when the socket closes (close(), or after a poll error): CI once hung
+    // for good on such a send.
+    const raw = inNetns(
+      a.netns,
+      () =>
+        new RawIpSocket({
+          family: 4,
+          interfaceName: HOST_INTERFACE,
+          onMessage: () => undefined,
+          onError: () => undefined,
+        }),
+    );
+    const queued = raw.send(Buffer.from('queued'), '10.214.0.2');
+    raw.close();
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => {
+      timer = setTimeout(() => {
+        resolve('hung');
+      }, 2_000);
+    });
+    try {
+      const outcome = await Promise.race([
+        queued.then(
+          () => 'sent',
+          (error: unknown) => error,
+        ),
+        hung,
+      ]);
+      assert.ok(outcome instanceof VrrpError, `the queued send ended ${String(outcome)}`);
+      assert.equal(outcome.code, 'VRRP_SOCKET_CLOSED');
+      assert.match(outcome.message, /closed before the packet went out/);
+    } finally {
+      clearTimeout(timer);
+    }
   });
 
   it(
