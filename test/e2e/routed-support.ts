@@ -2,7 +2,8 @@
 import { hasTool } from '@vipd/testkit';
 import { withRoutedScenario, type RoutedScenario } from '../src/routed-scenario.js';
 import type { VipdClusterOptions } from '../src/vipd-cluster.js';
-import { e2eSkipReason, withE2eLock } from './support.js';
+import { withinDeadline } from '../src/deadline.js';
+import { e2eSkipReason, SCENARIO_LIMIT_MS, withE2eLock } from './support.js';
 
 export { ROUTED_INTERVAL_MS } from '../src/routed-scenario.js';
 
@@ -17,5 +18,7 @@ export function runRoutedScenario(
   body: (s: RoutedScenario) => Promise<void>,
   extra: Partial<VipdClusterOptions> = {},
 ): Promise<void> {
-  return withE2eLock(() => withRoutedScenario(body, extra));
+  return withE2eLock(() =>
+    withRoutedScenario((s) => withinDeadline(body(s), SCENARIO_LIMIT_MS, 'the scenario'), extra),
+  );
 }

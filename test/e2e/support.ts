@@ -12,6 +12,7 @@ import { ClientProber, NeighborCapture, startResponders } from '../src/probes.js
 import type { FailoverCluster } from '../src/cluster.js';
 import type { TrialContext } from '../src/trials.js';
 import { VipdCluster, vipdAvailable, type VipdClusterOptions } from '../src/vipd-cluster.js';
+import { withinDeadline } from '../src/deadline.js';
 
 /** Why the e2e scenarios cannot run here, or false when they can. */
 export function e2eSkipReason(): string | false {
@@ -118,6 +119,9 @@ export function pairScenario(options: PairOptions = {}): ScenarioOptions {
   };
 }
 
+/** The longest e2e scenario runs about 3 min on a loaded machine; a hang ends at this. */
+export const SCENARIO_LIMIT_MS = 10 * 60_000;
+
 /**
  * Under the lab lock: builds the lab and the cluster (`setUp`, not started), starts the
  * responders on both VIPs, the client's ARP/NA capture and its prober on the IPv4 (or IPv6)
@@ -138,7 +142,11 @@ export function withClientLab<C extends FailoverCluster>(
       const [n1, n2, n3] = lab.nodes as [LabHost, LabHost, LabHost | undefined];
       const ctx: TrialContext = { lab, cluster, prober, capture, vip, intervalMs };
       try {
-        await body({ lab, cluster, prober, capture, vip, ctx, n1, n2, n3: n3 ?? n2 });
+        await withinDeadline(
+          body({ lab, cluster, prober, capture, vip, ctx, n1, n2, n3: n3 ?? n2 }),
+          SCENARIO_LIMIT_MS,
+          'the scenario',
+        );
       } finally {
         await cluster.stopAll();
         await prober.stop();
