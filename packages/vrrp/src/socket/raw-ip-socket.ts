@@ -42,6 +42,15 @@ export interface RawIpSocketOptions {
   readonly onError: (error: VrrpError) => void;
 }
 
+/**
+ * Every socket not yet closed. raw-socket's native wrapper is an ordinary garbage-collected
+ * object: its poll handle does not keep it alive, and collecting it closes the descriptor. A
+ * socket reachable only through its own pending send (a caller awaiting it, nothing else) was
+ * collected mid-send and the send never settled: CI hung on it. An open socket is a resource
+ * the caller closes, as a net.Socket is; this set holds it until then.
+ */
+const openSockets = new Set<RawIpSocket>();
+
 export class RawIpSocket {
   private readonly socket: RawSocket;
   private closed = false;
@@ -62,19 +71,24 @@ export class RawIpSocket {
         bufferSize: RECEIVE_BUFFER_BYTES,
       }),
     );
+    openSockets.add(this);
     this.socket.on('message', (bytes) => {
       options.onMessage(bytes);
     });
     this.socket.on('close', () => {
       this.closed = true;
+      openSockets.delete(this);
       this.failPending('was closed');
     });
     this.socket.on('error', (error) => {
       // Reads are edge-driven: a spurious wake-up finds nothing to read, which is no failure.
       if (/temporarily unavailable|interrupted/i.test(error.message)) return;
       const lost = /^-?\d+$/.test(error.message); // a poll status: raw-socket has closed it
-      if (lost) this.closed = true;
-      if (lost) this.failPending(`was lost (poll status ${error.message})`);
+      if (lost) {
+        this.closed = true;
+        openSockets.delete(this);
+        this.failPending(`was lost (poll status ${error.message})`);
+      }
       options.onError(
         new VrrpError(
           'VRRP_RECEIVE',
@@ -121,6 +135,7 @@ export class RawIpSocket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    openSockets.delete(this);
     this.socket.close();
     this.failPending('was closed');
   }

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { inNetns } from '@vipd/arp';
 import {
   HOST_INTERFACE,
@@ -328,6 +330,42 @@ describe('VRRP socket on the wire', { skip: netnsSkipReason() }, () => {
     } finally {
       clearTimeout(timer);
     }
+  });
+
+  it('a socket reachable only through its own pending send is not collected mid-send', async () => {
+    // raw-socket's native wrapper closes its descriptor when garbage-collected, and its poll
+    // does not keep it alive: a test injector awaiting its send, referenced by nothing else,
+    // was collected and the send never settled (CI hung for good).
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    let outcome = 'pending';
+    (() => {
+      const raw = inNetns(
+        a.netns,
+        () =>
+          new RawIpSocket({
+            family: 4,
+            interfaceName: HOST_INTERFACE,
+            onMessage: () => undefined,
+            onError: () => undefined,
+          }),
+      );
+      raw.send(Buffer.from('unreferenced'), '10.214.0.2').then(
+        () => {
+          outcome = 'sent';
+          raw.close();
+        },
+        (error: unknown) => {
+          outcome = `failed: ${String(error)}`;
+        },
+      );
+    })();
+    collectGarbage();
+    collectGarbage();
+    await poll('the send settled', () => (outcome === 'pending' ? undefined : outcome), {
+      timeoutMs: 2_000,
+    }).catch(() => undefined);
+    assert.equal(outcome, 'sent');
   });
 
   it(
