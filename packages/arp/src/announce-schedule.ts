@@ -87,27 +87,39 @@ export function* announcementOffsets(
       bursts.push(schedule.secondBurstDelayMs + i * schedule.intervalMs);
   }
   bursts.sort((a, b) => a - b);
-  let refreshRound = 1;
-  let refreshFrame = 0;
-  const nextRefresh = (): number =>
-    schedule.refreshMs === 0
-      ? Infinity
-      : refreshRound * schedule.refreshMs + refreshFrame * schedule.intervalMs;
+  const refreshes = refreshRounds(schedule);
+  let refresh = refreshes.next();
   let burstIndex = 0;
   for (;;) {
     const burst = bursts[burstIndex] ?? Infinity;
-    const refresh = nextRefresh();
-    if (burst === Infinity && refresh === Infinity) return;
-    if (burst <= refresh) {
+    const nextRefresh = refresh.done === true ? Infinity : refresh.value;
+    if (burst === Infinity && nextRefresh === Infinity) return;
+    if (burst <= nextRefresh) {
       burstIndex++;
       yield burst;
     } else {
-      refreshFrame++;
-      if (refreshFrame === schedule.refreshRepeat) {
-        refreshFrame = 0;
-        refreshRound++;
-      }
-      yield refresh;
+      refresh = refreshes.next();
+      yield nextRefresh;
     }
+  }
+}
+
+/**
+ * The refresh rounds alone, those after `afterMs`: what is left of a schedule whose bursts
+ * were dropped (a master about to hand over: see FrameAnnouncer.quiet).
+ */
+export function* refreshOffsets(
+  schedule: ResolvedSchedule,
+  afterMs: number,
+): Generator<number, void, undefined> {
+  for (const offset of refreshRounds(schedule)) if (offset > afterMs) yield offset;
+}
+
+/** Every refresh round's frames, forever (none when refreshMs is 0). */
+function* refreshRounds(schedule: ResolvedSchedule): Generator<number, void, undefined> {
+  if (schedule.refreshMs === 0) return;
+  for (let round = 1; ; round++) {
+    for (let frame = 0; frame < schedule.refreshRepeat; frame++)
+      yield round * schedule.refreshMs + frame * schedule.intervalMs;
   }
 }

@@ -11,6 +11,7 @@ import { encode } from './codec/frame.js';
 import { ArpError } from './errors.js';
 import {
   announcementOffsets,
+  refreshOffsets,
   resolveSchedule,
   type ResolvedSchedule,
 } from './announce-schedule.js';
@@ -58,6 +59,12 @@ export interface FrameAnnouncer extends Announcer {
    * PrivilegeError naming CAP_NET_RAW); nothing is scheduled then.
    */
   announce(group: string, vips: readonly Vip[], schedule?: Partial<AnnounceSchedule>): void;
+  /**
+   * Drops the group's bursts still to come (the second burst); refresh rounds go on. For a
+   * master that invited a backup to take over: a burst of its own landing after the new
+   * master's announcement would point the LAN back at it.
+   */
+  quiet(group: string): void;
   activeGroups(): string[];
   stats(): AnnouncerStats;
 }
@@ -77,7 +84,8 @@ interface InterfaceRound {
 interface GroupState {
   readonly name: string;
   readonly startedAtMs: number;
-  readonly offsets: Generator<number, void, undefined>;
+  readonly schedule: ResolvedSchedule;
+  offsets: Generator<number, void, undefined>;
   readonly interfaces: InterfaceRound[];
   readonly mode: AnnounceMode;
   timer: TimerHandle | undefined;
@@ -124,6 +132,7 @@ class ScheduledAnnouncer implements FrameAnnouncer {
     const state: GroupState = {
       name: group,
       startedAtMs: this.clock.now(),
+      schedule,
       offsets: announcementOffsets(schedule),
       interfaces: [...byInterface].map(([name, list]) => ({
         interface: name,
@@ -140,6 +149,15 @@ class ScheduledAnnouncer implements FrameAnnouncer {
     this.groups.set(group, state);
     state.offsets.next(); // offset 0: this round, now
     this.sendRound(state);
+    this.scheduleNext(state);
+  }
+
+  quiet(group: string): void {
+    const state = this.groups.get(group);
+    if (state === undefined) return;
+    if (state.timer !== undefined) this.clock.clearTimeout(state.timer);
+    state.timer = undefined;
+    state.offsets = refreshOffsets(state.schedule, this.clock.now() - state.startedAtMs);
     this.scheduleNext(state);
   }
 

@@ -74,7 +74,12 @@ export type {
   AnnouncerStats,
   AnnounceErrorContext,
 } from './announcer.js';
-export { DEFAULT_SCHEDULE, resolveSchedule, announcementOffsets } from './announce-schedule.js';
+export {
+  DEFAULT_SCHEDULE,
+  resolveSchedule,
+  announcementOffsets,
+  refreshOffsets,
+} from './announce-schedule.js';
 export type { ResolvedSchedule } from './announce-schedule.js';
 
 // Addresses

@@ -5,6 +5,7 @@ import { ArpError } from '../src/errors.js';
 import {
   DEFAULT_SCHEDULE,
   announcementOffsets,
+  refreshOffsets,
   resolveSchedule,
 } from '../src/announce-schedule.js';
 import type { AnnounceSchedule } from '../src/types.js';
@@ -39,6 +40,21 @@ describe('announcement schedule', () => {
       [...announcementOffsets(resolveSchedule({ intervalMs: 0 }))],
       [0, 0, 0, 0, 0, 5000, 5000, 5000, 5000, 5000],
     );
+  });
+
+  it('refreshOffsets: the refresh rounds after an instant, no burst', () => {
+    const schedule = resolveSchedule({ refreshMs: 10_000, refreshRepeat: 2 });
+    const after = (afterMs: number): number[] => {
+      const offsets: number[] = [];
+      for (const offset of refreshOffsets(schedule, afterMs)) {
+        offsets.push(offset);
+        if (offsets.length === 4) break;
+      }
+      return offsets;
+    };
+    assert.deepEqual(after(300), [10_000, 10_200, 20_000, 20_200]);
+    assert.deepEqual(after(10_000), [10_200, 20_000, 20_200, 30_000]);
+    assert.deepEqual([...refreshOffsets(resolveSchedule({}), 0)], [], 'no refresh, nothing');
   });
 
   it('secondBurstDelayMs 0 means a single burst', () => {

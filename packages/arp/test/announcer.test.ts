@@ -74,6 +74,32 @@ describe('announcer', () => {
     assert.equal(clock.pendingTimers(), 0);
   });
 
+  it('quiet() drops the bursts still to come; refresh rounds go on', () => {
+    const { announcer, sent, clock } = setup({ refreshMs: 10_000 });
+    announcer.announce('web', [v4('10.213.0.100')]);
+    clock.advance(200);
+    announcer.quiet('web');
+    const counts: number[] = [];
+    for (const atMs of [4_999, 5_800, 9_999, 10_000, 19_999, 20_000]) {
+      clock.advance(atMs - clock.now());
+      counts.push(sent().length);
+    }
+    // 2 frames of the first burst, none of the rest nor of the second burst at 5 s, then one
+    // refresh frame at 10 s and at 20 s.
+    assert.deepEqual(counts, [2, 2, 2, 3, 3, 4]);
+    assert.deepEqual(announcer.activeGroups(), ['web']);
+  });
+
+  it('quiet() with no refresh ends the group like stop()', () => {
+    const { announcer, sent, clock } = setup();
+    announcer.announce('web', [v4('10.213.0.100')]);
+    announcer.quiet('web');
+    clock.advance(60_000);
+    assert.equal(sent().length, 1);
+    assert.equal(clock.pendingTimers(), 0);
+    assert.deepEqual(announcer.activeGroups(), []);
+  });
+
   it('mode "both" sends a request and a gratuitous reply per round', () => {
     const { announcer, sent } = setup({ mode: 'both' });
     announcer.announce('web', [v4('10.213.0.100')]);

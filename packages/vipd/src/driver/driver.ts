@@ -49,7 +49,7 @@ import {
   VipHolder,
   vipText,
   type AddressPort,
-  type AnnouncerPort,
+  type FrameAnnouncerPort,
   type VipHolderDeps,
 } from './vip-holder.js';
 import { runsGroup, VipPolicy } from './vip-policy.js';
@@ -73,7 +73,7 @@ export interface DriverDeps {
   readonly clock: Clock;
   readonly mesh: HeartbeatMesh;
   readonly addresses: AddressPort;
-  readonly announcer: AnnouncerPort;
+  readonly announcer: FrameAnnouncerPort;
   /** Routes for routed groups (@vipd/arp's route manager); needed once one is configured. */
   readonly routes?: RoutePort;
   readonly conflictWatch?: VipHolderDeps['conflictWatch'];

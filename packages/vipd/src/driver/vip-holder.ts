@@ -27,12 +27,14 @@ export interface AddressPort extends VipAddresses {
 }
 
 export type AnnouncerPort = Pick<FrameAnnouncer, 'announce' | 'stop'>;
+/** Gratuitous ARP / NA: an AnnouncerPort that can also drop its pending bursts. */
+export type FrameAnnouncerPort = Pick<FrameAnnouncer, 'announce' | 'stop' | 'quiet'>;
 /** How routed groups are announced: a route per VIP instead of gratuitous ARP. */
 export type RouteAnnouncerPort = Pick<RouteAnnouncer, 'announce' | 'stop' | 'groups'>;
 
 export interface VipHolderDeps {
   readonly addresses: AddressPort;
-  readonly announcer: AnnouncerPort;
+  readonly announcer: FrameAnnouncerPort;
   /** Required once a routed group is held. */
   readonly routes?: RouteAnnouncerPort;
   readonly conflictWatch?: Pick<ConflictWatch, 'watch' | 'unwatch'>;
@@ -160,15 +162,15 @@ export class VipHolder {
   }
 
   /**
-   * Keep the VIPs but send no more of the group's pending announcements (the second burst,
-   * refreshes). A master that is about to be replaced calls it: a gratuitous ARP of its own
-   * that lands after the new master's would point the LAN back at a node that is leaving.
-   * Routes are not announcements in bursts, so a routed group keeps them.
+   * Keep the VIPs but send none of the group's bursts still to come (the second burst);
+   * `announce.refresh` rounds go on. A master that may be replaced any moment calls it: a
+   * burst of its own that lands after the new master's would point the LAN back at a node
+   * that is leaving. Routes are not announced in bursts, so a routed group keeps them.
    */
   quiet(group: string): void {
     const spec = this.#held.get(group);
     if (spec === undefined || spec.routed !== undefined) return;
-    this.#deps.announcer.stop(group);
+    this.#deps.announcer.quiet(group);
   }
 
   /**

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Vip } from '@vipd/arp';
 import { createMemoryAddressManager, createRecordingAnnouncer } from '@vipd/arp/testing';
-import { VipHolder, type AddressPort, type AnnouncerPort } from '../../src/driver/vip-holder.js';
+import {
+  VipHolder,
+  type AddressPort,
+  type FrameAnnouncerPort,
+} from '../../src/driver/vip-holder.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { VipdMetrics } from '../../src/metrics/metrics.js';
 import { groupSpec } from './harness.js';
@@ -28,7 +32,7 @@ function recorded() {
     },
     listManagedNow: () => memory.listManagedNow(),
   };
-  const announcer: AnnouncerPort = {
+  const announcer: FrameAnnouncerPort = {
     announce: (group, vips, schedule) => {
       order.push(`announce ${group}`);
       recording.announce(group, vips, schedule);
@@ -36,6 +40,10 @@ function recorded() {
     stop: (group) => {
       order.push(`stop ${group}`);
       recording.stop(group);
+    },
+    quiet: (group) => {
+      order.push(`quiet ${group}`);
+      recording.quiet(group);
     },
   };
   const holder = new VipHolder({
