@@ -88,11 +88,20 @@ function sendTo(
 }
 
 /**
- * Sends `bytes` once from a UDP socket connected to `to` (an ephemeral port, at `listenHost`
- * unless that is a wildcard: the receiver takes the source address for the peer's identity).
- * Unlike the unconnected socket, a connected one is told of the ICMP port unreachable the
- * peer's kernel answers when no process listens there: `refused` runs then. The socket
- * closes at the first of that, or `lingerMs`.
+ * When a probe is sent again after the first, in ms. A process being killed closes its
+ * descriptors one by one: its TCP connection (whose close made us probe) can go a moment
+ * before its UDP port, and a first probe arriving in between is taken by the dying socket and
+ * never answered (the failover bench saw crash detection fall from one round trip to a redial,
+ * ~400 ms). The copies are the same signed heartbeat: a live peer drops them as duplicates.
+ */
+export const PROBE_RESEND_MS: readonly number[] = [2, 10, 30, 100, 300];
+
+/**
+ * Sends `bytes` from a UDP socket connected to `to` (an ephemeral port, at `listenHost`
+ * unless that is a wildcard: the receiver takes the source address for the peer's identity),
+ * at once and again at PROBE_RESEND_MS. Unlike the unconnected socket, a connected one is
+ * told of the ICMP port unreachable the peer's kernel answers when no process listens there:
+ * `refused` runs then. The socket closes at the first of that, or `lingerMs`.
  */
 export function probeDatagram(
   listenHost: string,
@@ -107,10 +116,12 @@ export function probeDatagram(
   const bindHost = sameFamily && !isWildcard(listenHost) ? listenHost : undefined;
   let open = true;
   const linger = setTimeout(close, lingerMs);
+  const resends: NodeJS.Timeout[] = [];
   function close(): void {
     if (!open) return;
     open = false;
     clearTimeout(linger);
+    for (const resend of resends) clearTimeout(resend);
     socket.close();
   }
   socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -121,7 +132,16 @@ export function probeDatagram(
   socket.bind(0, bindHost, () => {
     if (!open) return;
     socket.connect(to.port, to.host, () => {
-      if (open) socket.send(bytes);
+      if (!open) return;
+      socket.send(bytes);
+      for (const afterMs of PROBE_RESEND_MS) {
+        if (afterMs >= lingerMs) break;
+        resends.push(
+          setTimeout(() => {
+            if (open) socket.send(bytes);
+          }, afterMs),
+        );
+      }
     });
   });
 }

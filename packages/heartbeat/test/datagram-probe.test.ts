@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { probeDatagram } from '../src/datagram-socket.js';
+import { PROBE_RESEND_MS, probeDatagram } from '../src/datagram-socket.js';
 
 const LINGER_MS = 2000;
 
@@ -40,6 +40,27 @@ async function listening(type: 'udp4' | 'udp6', host: string): Promise<Socket> {
 }
 
 describe('probeDatagram', () => {
+  it('is refused by a port that took the first probe and closed (a process being killed)', async () => {
+    // A killed process's TCP connection can close before its UDP port: the first probe is
+    // taken by the dying socket; a resend finds the port closed.
+    const dying = await listening('udp4', '127.0.0.1');
+    dying.once('message', () => {
+      dying.close();
+    });
+    assert.equal(await probe('127.0.0.1', '127.0.0.1', dying.address().port), true);
+  });
+
+  it('sends the same bytes again while unanswered, within the linger', async () => {
+    const peer = await listening('udp4', '127.0.0.1');
+    let copies = 0;
+    peer.on('message', (bytes: Buffer) => {
+      if (bytes.toString() === 'hb') copies += 1;
+    });
+    await probe('127.0.0.1', '127.0.0.1', peer.address().port);
+    peer.close();
+    assert.equal(copies, 1 + PROBE_RESEND_MS.length);
+  });
+
   for (const [type, listenHost, host] of [
     ['udp4', '127.0.0.1', '127.0.0.1'],
     ['udp4', '0.0.0.0', '127.0.0.1'],
