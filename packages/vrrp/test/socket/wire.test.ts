@@ -41,6 +41,20 @@ function payloadFor(tag: string): (destination: string) => Buffer {
   return (destination) => Buffer.from(`${tag}>${destination}`);
 }
 
+/** A bare IPv4 RawIpSocket in `host`'s namespace that ignores what it receives. */
+function rawSocketOn(host: LabHost): RawIpSocket {
+  return inNetns(
+    host.netns,
+    () =>
+      new RawIpSocket({
+        family: 4,
+        interfaceName: HOST_INTERFACE,
+        onMessage: () => undefined,
+        onError: () => undefined,
+      }),
+  );
+}
+
 describe('VRRP socket on the wire', { skip: netnsSkipReason() }, () => {
   let lab: NetnsLab;
   let a: LabHost;
@@ -298,16 +312,7 @@ describe('VRRP socket on the wire', { skip: netnsSkipReason() }, () => {
     // raw-socket writes a queued send only when the poll reports the socket writable, and
     // forgets its queue when the socket closes (close(), or after a poll error): CI once hung
     // for good on such a send.
-    const raw = inNetns(
-      a.netns,
-      () =>
-        new RawIpSocket({
-          family: 4,
-          interfaceName: HOST_INTERFACE,
-          onMessage: () => undefined,
-          onError: () => undefined,
-        }),
-    );
+    const raw = rawSocketOn(a);
     const queued = raw.send(Buffer.from('queued'), '10.214.0.2');
     raw.close();
     let timer: NodeJS.Timeout | undefined;
@@ -340,16 +345,7 @@ describe('VRRP socket on the wire', { skip: netnsSkipReason() }, () => {
     const collectGarbage = runInNewContext('gc') as () => void;
     let outcome = 'pending';
     (() => {
-      const raw = inNetns(
-        a.netns,
-        () =>
-          new RawIpSocket({
-            family: 4,
-            interfaceName: HOST_INTERFACE,
-            onMessage: () => undefined,
-            onError: () => undefined,
-          }),
-      );
+      const raw = rawSocketOn(a);
       raw.send(Buffer.from('unreferenced'), '10.214.0.2').then(
         () => {
           outcome = 'sent';
