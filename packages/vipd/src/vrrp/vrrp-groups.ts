@@ -122,11 +122,11 @@ export class VrrpGroups {
         },
         onPriorityFell: (g) => {
           // Release or a tracker lowered us: a backup may preempt at our next advert. The
-          // rest of our takeover's announcements (the second burst after announce.delay)
-          // could land after the new master's and point the LAN back here for an advert
-          // interval, until the new master answers the conflict; conflicts are still
-          // answered while we hold the group.
-          if (this.#deps.holder.isHeld(g.name)) this.#deps.holder.quiet(g.name);
+          // rest of our takeover's bursts (the second one after announce.delay) could land
+          // after the new master's and point the LAN back here for an advert interval, until
+          // the new master answers the conflict; conflicts are still answered while we hold
+          // the group. (quiet does nothing for a group not held.)
+          this.#deps.holder.quiet(g.name);
         },
         onSendError: (g, error) => {
           this.#log.warn(

@@ -76,19 +76,13 @@ export class RawIpSocket {
       options.onMessage(bytes);
     });
     this.socket.on('close', () => {
-      this.closed = true;
-      openSockets.delete(this);
-      this.failPending('was closed');
+      this.gone('was closed');
     });
     this.socket.on('error', (error) => {
       // Reads are edge-driven: a spurious wake-up finds nothing to read, which is no failure.
       if (/temporarily unavailable|interrupted/i.test(error.message)) return;
       const lost = /^-?\d+$/.test(error.message); // a poll status: raw-socket has closed it
-      if (lost) {
-        this.closed = true;
-        openSockets.delete(this);
-        this.failPending(`was lost (poll status ${error.message})`);
-      }
+      if (lost) this.gone(`was lost (poll status ${error.message})`);
       options.onError(
         new VrrpError(
           'VRRP_RECEIVE',
@@ -134,14 +128,17 @@ export class RawIpSocket {
 
   close(): void {
     if (this.closed) return;
-    this.closed = true;
-    openSockets.delete(this);
+    this.gone('was closed');
     this.socket.close();
-    this.failPending('was closed');
   }
 
-  /** Every queued send fails: the socket they were queued on is gone. */
-  private failPending(how: string): void {
+  /**
+   * The socket is closed (by close(), or by raw-socket after a poll error): no more sends,
+   * nothing holds it any more, and every queued send fails.
+   */
+  private gone(how: string): void {
+    this.closed = true;
+    openSockets.delete(this);
     const failures = [...this.pending];
     this.pending.clear();
     for (const fail of failures) {
